@@ -1,0 +1,142 @@
+import { ImageOpsError } from "../model/errors.js";
+import type { ProviderName } from "../model/image.js";
+import { type Limiter, RateLimitWaitTooLong } from "./limiter.js";
+import { backoffDelay, retryAfterMs } from "./retry.js";
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** the full URL exactly as it goes on the wire (what the signers sign) */
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** safe to repeat (reads). A create is never repeated: its outcome after a failure is unknown. */
+  idempotent: boolean;
+  /** headers computed afresh for every attempt: signatures carry a timestamp */
+  sign?: (method: string, url: string) => Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface HttpClientOptions {
+  provider: ProviderName;
+  fetch?: typeof fetch;
+  /** per attempt */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** epoch ms after which nothing is started (the Lambda's remaining time minus a margin) */
+  deadline?: number;
+  limiter?: Limiter;
+  random?: () => number;
+  now?: () => number;
+}
+
+export const HTTP_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 8_000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Network failures where the request provably never reached the server. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  return cause?.code ?? (err as { code?: string })?.code;
+}
+
+/**
+ * The one HTTP client of the three providers: per-attempt timeout bounded by the deadline,
+ * bounded retries with full-jitter backoff (honouring Retry-After) on 429, 5xx and network
+ * errors for idempotent requests only, and the provider's limiter around every attempt.
+ * It returns any response it finally gets; the adapter maps error envelopes.
+ */
+export class HttpClient {
+  readonly provider: ProviderName;
+  private readonly o: Required<Omit<HttpClientOptions, "limiter" | "deadline">> & Pick<HttpClientOptions, "limiter" | "deadline">;
+
+  constructor(options: HttpClientOptions) {
+    this.provider = options.provider;
+    this.o = {
+      ...HTTP_DEFAULTS,
+      fetch: globalThis.fetch,
+      random: Math.random,
+      now: Date.now,
+      ...stripUndefined(options),
+      provider: options.provider,
+    };
+  }
+
+  /** A client with the same settings and a (tighter) deadline. */
+  withDeadline(deadline: number | undefined): HttpClient {
+    return new HttpClient({ ...this.o, deadline: minDefined(this.o.deadline, deadline) });
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const { provider } = this;
+    const deadline = this.o.deadline ?? Infinity;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - this.o.now();
+      if (remaining <= 0) throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no time left before the deadline`, { provider });
+      const last = attempt >= this.o.maxAttempts || !req.idempotent;
+      let release: (() => void) | undefined;
+      try {
+        release = this.o.limiter ? await this.o.limiter.acquire(deadline) : undefined;
+        const res = await this.once(req, Math.min(this.o.timeoutMs, deadline - this.o.now()));
+        if ((res.status === 429 || res.status >= 500) && !last) {
+          const wait = retryAfterMs(res.headers.get("retry-after"), this.o.now()) ?? backoffDelay(attempt, this.o);
+          if (this.o.now() + wait < deadline) {
+            release?.();
+            release = undefined;
+            await sleep(wait);
+            continue;
+          }
+        }
+        return res;
+      } catch (err) {
+        if (err instanceof RateLimitWaitTooLong) {
+          throw new ImageOpsError("PROVIDER_UNAVAILABLE", `${provider}: rate limit reached; ${err.message}`, { provider });
+        }
+        const timedOut = (err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError";
+        const notSent = NOT_SENT.has(causeCode(err) ?? "");
+        const retryable = !last || (notSent && attempt < this.o.maxAttempts);
+        const wait = backoffDelay(attempt, this.o);
+        if (retryable && this.o.now() + wait < deadline) {
+          release?.();
+          release = undefined;
+          await sleep(wait);
+          continue;
+        }
+        // A create that timed out may have been carried out: say so, so the caller looks it up instead of retrying.
+        const ambiguous = !req.idempotent && !notSent;
+        if (timedOut) {
+          throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no answer within the time limit`, { provider, ambiguous, cause: err });
+        }
+        throw new ImageOpsError("PROVIDER_UNAVAILABLE", `${provider}: ${causeCode(err) ?? "network error"}`, { provider, ambiguous, cause: err });
+      } finally {
+        release?.();
+      }
+    }
+  }
+
+  private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+    const headers = { ...req.headers, ...req.sign?.(req.method, req.url) };
+    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const res = await this.o.fetch(req.url, { method: req.method, headers, body: req.body, signal, redirect: "error" });
+    const text = await res.text(); // also under `signal`: a body that stalls times out too
+    return { status: res.status, headers: res.headers, text };
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

@@ -1,0 +1,105 @@
+import type { ProviderName } from "./image.js";
+
+/** The one error taxonomy of the product (CONTRACT.md section 3). */
+export const ERROR_STATUS = {
+  INVALID_ARGUMENT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INTERNAL: 500,
+  UNSUPPORTED: 501,
+  PROVIDER_AUTH_FAILED: 502,
+  PROVIDER_ERROR: 502,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetails {
+  field?: string;
+  provider?: ProviderName;
+  providerCode?: string;
+  requestId?: string;
+  /** the request reached the cloud and its outcome is unknown (a timeout after sending a create) */
+  ambiguous?: boolean;
+  cause?: unknown;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string; provider?: ProviderName; providerCode?: string; requestId?: string };
+}
+
+/** `ProviderError` of the contract: one per provider/account that failed during a fan-out. */
+export interface ProviderErrorEntry {
+  provider: ProviderName;
+  account: string;
+  region: string;
+  code: ErrorCode;
+  message: string;
+  providerCode?: string;
+}
+
+export class ImageOpsError extends Error {
+  override readonly name = "ImageOpsError";
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly provider?: ProviderName;
+  readonly providerCode?: string;
+  readonly requestId?: string;
+  readonly ambiguous: boolean;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.field = details.field;
+    this.provider = details.provider;
+    this.providerCode = details.providerCode;
+    this.requestId = details.requestId;
+    this.ambiguous = details.ambiguous ?? false;
+  }
+
+  get statusCode(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.field !== undefined) error.field = this.field;
+    if (this.provider !== undefined) error.provider = this.provider;
+    if (this.providerCode !== undefined) error.providerCode = this.providerCode;
+    if (this.requestId !== undefined) error.requestId = this.requestId;
+    return { error };
+  }
+
+  /** The shape the direct-invocation form throws: keeps code and fields when Lambda serializes it. */
+  toJSON(): ErrorBody["error"] {
+    return this.toBody().error;
+  }
+}
+
+export const invalidArgument = (field: string, reason: string) =>
+  new ImageOpsError("INVALID_ARGUMENT", `${field}: ${reason}`, { field });
+
+/** Anything thrown that is not ours becomes INTERNAL without leaking its text (it may hold a secret or a stack). */
+export function asImageOpsError(err: unknown): ImageOpsError {
+  if (err instanceof ImageOpsError) return err;
+  return new ImageOpsError("INTERNAL", "internal error", { cause: err });
+}
+
+/**
+ * Maps what a cloud answered to the taxonomy. Every adapter parses its own envelope into
+ * (status, providerCode, message, requestId) and calls this, so the mapping lives in one place.
+ */
+export function providerFailure(
+  provider: ProviderName,
+  status: number,
+  info: { providerCode?: string; message?: string; requestId?: string; auth?: boolean; notFound?: boolean },
+): ImageOpsError {
+  const message = `${provider}: ${info.message || `HTTP ${status}`}`;
+  const details = { provider, providerCode: info.providerCode, requestId: info.requestId };
+  if (info.auth || status === 401 || status === 403) return new ImageOpsError("PROVIDER_AUTH_FAILED", message, details);
+  if (info.notFound || status === 404) return new ImageOpsError("NOT_FOUND", message, details);
+  if (status === 429 || status >= 500) return new ImageOpsError("PROVIDER_UNAVAILABLE", message, details);
+  return new ImageOpsError("PROVIDER_ERROR", message, details);
+}

@@ -1,0 +1,35 @@
+/** The one image model every function returns (CONTRACT.md section 2). */
+export const PROVIDERS = ["ncp", "scp", "iwinv"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export type ImageStatus = "creating" | "available" | "failed" | "deleting" | "unknown";
+export type Visibility = "public" | "private" | "shared" | "community";
+
+export interface OsInfo {
+  family: "linux" | "windows" | "unknown";
+  distro: string | null;
+  version: string | null;
+  name: string | null;
+}
+
+export interface Image {
+  provider: ProviderName;
+  account: string;
+  region: string;
+  id: string;
+  name: string;
+  description: string | null;
+  kind: "public" | "custom";
+  visibility: Visibility;
+  status: ImageStatus;
+  providerStatus: string;
+  os: OsInfo;
+  architecture: "x86_64" | "arm64" | null;
+  sizeBytes: number | null;
+  createdAt: string | null;
+  sourceServerId: string | null;
+}
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
+}

@@ -1,0 +1,56 @@
+import type { HttpClient } from "../http/client.js";
+import type { Image, ProviderName } from "../model/image.js";
+import type { Account } from "../secrets.js";
+
+/** What every call of an adapter gets: whose credentials, which region, and the client to use. */
+export interface CallContext {
+  account: Account;
+  region: string;
+  http: HttpClient;
+}
+
+/** Provider-side filters an adapter may pass to the cloud; the caller filters again afterwards. */
+export interface ListFilter {
+  scope?: "public" | "custom" | "all";
+  os?: string;
+  name?: string;
+}
+
+export interface Server {
+  id: string;
+  name: string;
+  /** the raw state, e.g. NCP RUN / NSTOP, SCP ACTIVE / SHUTOFF */
+  providerStatus: string;
+  /** whether an image can be made from the server in this state */
+  imageable: boolean;
+  /** adapter-specific facts needed to create (e.g. NCP hypervisor type) */
+  hypervisor?: string;
+}
+
+export interface CreateRequest {
+  serverId: string;
+  name: string;
+  description?: string;
+}
+
+/**
+ * One cloud behind one interface. A provider difference lives in its adapter and nowhere else.
+ * Errors are ImageOpsError: NOT_FOUND for a missing image/server, provider failures typed.
+ */
+export interface ProviderAdapter {
+  readonly name: ProviderName;
+  /** default base URL when the account gives no `endpoint` */
+  readonly defaultEndpoint: string;
+  /** request limits per access key */
+  readonly limits: { concurrency: number; perMinute?: number };
+  readonly supportsCreate: boolean;
+  listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
+  describeImage(ctx: CallContext, id: string): Promise<Image>;
+  getServer(ctx: CallContext, serverId: string): Promise<Server>;
+  /** null when valid, else the reason */
+  validateImageName(name: string): string | null;
+  /** one request, never retried (the caller resolves ambiguity by looking the name up) */
+  createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
+  /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */
+  findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
+}

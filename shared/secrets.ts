@@ -1,0 +1,162 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { z } from "zod";
+import { ImageOpsError } from "./model/errors.js";
+import { PROVIDERS } from "./model/image.js";
+import { registerSecret } from "./log.js";
+
+const AccountSchema = z
+  .object({
+    provider: z.enum(PROVIDERS),
+    name: z.string().min(1).max(64),
+    accessKey: z.string().min(1),
+    secretKey: z.string().min(1),
+    regions: z.array(z.string().min(1)).min(1),
+    endpoint: z.string().url().optional(),
+    /** SCP signs with it */
+    accountId: z.string().min(1).optional(),
+    /** SCP: pin a Virtual Server API version (default 1.3) */
+    apiVersion: z.string().regex(/^\d+\.\d+$/).optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.provider === "scp" && !a.accountId) ctx.addIssue({ code: "custom", path: ["accountId"], message: "required for scp (SCP signs with it)" });
+  });
+
+const CredentialsSchema = z
+  .object({ accounts: z.array(AccountSchema).min(1) })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.accounts.forEach((a, i) => {
+      const key = `${a.provider}/${a.name}`;
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["accounts", i, "name"], message: `duplicate account ${key}` });
+      seen.add(key);
+    });
+  });
+
+const SlackSecretSchema = z.object({ signingSecret: z.string().min(1), botToken: z.string().min(1) }).strict();
+
+export type Account = z.infer<typeof AccountSchema>;
+export type Credentials = z.infer<typeof CredentialsSchema>;
+export type SlackSecret = z.infer<typeof SlackSecretSchema>;
+
+/**
+ * A validation message that names the account and field but never echoes a value
+ * (zod messages can quote the input; ours are built from paths and issue codes only).
+ */
+function describeIssues(secretName: string, raw: unknown, error: z.ZodError): string {
+  const accounts = (raw as { accounts?: Array<{ name?: unknown }> })?.accounts;
+  const parts = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String);
+    let where = path.join(".") || "(root)";
+    if (path[0] === "accounts" && path[1] !== undefined) {
+      const name = accounts?.[Number(path[1])]?.name;
+      const label = typeof name === "string" && name.length <= 64 ? `account "${name}"` : `account #${path[1]}`;
+      where = `${label}${path.length > 2 ? ` field ${path.slice(2).join(".")}` : ""}`;
+    }
+    const reason =
+      issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` :
+      issue.code === "invalid_type" ? `expected ${issue.expected}` :
+      issue.code === "custom" ? issue.message :
+      issue.code === "invalid_value" ? "not an allowed value" :
+      issue.code.replace(/_/g, " ");
+    return `${where}: ${reason}`;
+  });
+  return `${secretName} is invalid: ${parts.join("; ")}`;
+}
+
+function parseSecret<T>(secretName: string, text: string | undefined, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text ?? "");
+  } catch {
+    throw new ImageOpsError("INTERNAL", `${secretName} is not valid JSON`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ImageOpsError("INTERNAL", describeIssues(secretName, raw, parsed.error));
+  return parsed.data;
+}
+
+export interface SecretSource {
+  /** the SecretString of a secret */
+  get(secretId: string): Promise<string | undefined>;
+}
+
+/** Secrets Manager through the real SDK; honours AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_REGION. */
+export class SecretsManagerSource implements SecretSource {
+  private client?: SecretsManagerClient;
+  async get(secretId: string): Promise<string | undefined> {
+    this.client ??= new SecretsManagerClient({ maxAttempts: 2 });
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      return out.SecretString;
+    } catch (err) {
+      const name = (err as Error)?.name ?? "Error";
+      throw new ImageOpsError("INTERNAL", `could not read secret ${secretId} from Secrets Manager (${name})`, { cause: err });
+    }
+  }
+}
+
+/**
+ * Reads and caches a secret per container; concurrent cold-start reads collapse into one call.
+ * `refresh()` re-reads once (after a provider rejects the credentials, say).
+ */
+export class CachedSecret<T> {
+  private value?: Promise<T>;
+  constructor(
+    private readonly source: SecretSource,
+    private readonly secretId: () => string | undefined,
+    private readonly envName: string,
+    private readonly parse: (name: string, text: string | undefined) => T,
+    private readonly onValue: (value: T) => void = () => {},
+  ) {}
+
+  get(): Promise<T> {
+    if (!this.value) {
+      const pending = this.load();
+      this.value = pending;
+      pending.catch(() => {
+        if (this.value === pending) this.value = undefined; // a failure is not cached
+      });
+    }
+    return this.value;
+  }
+
+  refresh(): Promise<T> {
+    this.value = undefined;
+    return this.get();
+  }
+
+  private async load(): Promise<T> {
+    const id = this.secretId();
+    if (!id) throw new ImageOpsError("INTERNAL", `${this.envName} is not set`);
+    const value = this.parse(id, await this.source.get(id));
+    this.onValue(value);
+    return value;
+  }
+}
+
+export function credentialsSecret(source: SecretSource = new SecretsManagerSource()): CachedSecret<Credentials> {
+  return new CachedSecret(
+    source,
+    () => process.env.CREDENTIALS_SECRET_ID,
+    "CREDENTIALS_SECRET_ID",
+    (name, text) => parseSecret(name, text, CredentialsSchema),
+    (c) => c.accounts.forEach((a) => registerSecret(a.secretKey, a.accessKey)),
+  );
+}
+
+export function slackSecret(source: SecretSource = new SecretsManagerSource()): CachedSecret<SlackSecret> {
+  return new CachedSecret(
+    source,
+    () => process.env.SLACK_SECRET_ID,
+    "SLACK_SECRET_ID",
+    (name, text) => parseSecret(name, text, SlackSecretSchema),
+    (s) => {
+      registerSecret(s.signingSecret);
+      registerSecret(s.botToken);
+    },
+  );
+}
+
+export { CredentialsSchema, SlackSecretSchema };
