@@ -143,3 +143,11 @@ function send(res: ServerResponse, answer: SimResponse): void {
 
 /** Milliseconds between a signed timestamp and now; simulators refuse more than 5 minutes either way. */
 export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
+
+/** A credential a simulator accepts; tests rotate keys by replacing a simulator's `keys`. */
+export interface SimKey {
+  accessKey: string;
+  secretKey: string;
+  /** SCP signs with it */
+  accountId?: string;
+}
