@@ -1,0 +1,120 @@
+import { HttpClient } from "./http/client.js";
+import { limiterFor } from "./http/limiter.js";
+import { ImageOpsError, invalidArgument, type ProviderErrorEntry } from "./model/errors.js";
+import type { ProviderName } from "./model/image.js";
+import { adapterFor } from "./providers/index.js";
+import type { CallContext, ProviderAdapter } from "./providers/types.js";
+import { type Account, type CachedSecret, type Credentials, credentialsSecret } from "./secrets.js";
+
+/**
+ * Everything a handler needs from the outside, passed in so tests run the real code against
+ * local servers: credentials, fetch, clock, and the deadline of this invocation.
+ */
+export interface Runtime {
+  credentials: CachedSecret<Credentials>;
+  fetch?: typeof fetch;
+  now: () => number;
+  /** epoch ms by which every provider call must be over */
+  deadline?: number;
+  /** per-attempt provider timeout */
+  timeoutMs?: number;
+}
+
+let shared: CachedSecret<Credentials> | undefined;
+
+/** The runtime of a Lambda invocation: the container's cached credentials and the context's deadline. */
+export function lambdaRuntime(context?: { getRemainingTimeInMillis?: () => number }, overrides: Partial<Runtime> = {}): Runtime {
+  shared ??= credentialsSecret();
+  const remaining = context?.getRemainingTimeInMillis?.();
+  // Keep a margin to shape and return the answer after the last provider call gives up.
+  const deadline = remaining !== undefined && remaining > 0 ? Date.now() + Math.max(500, remaining - 1_000) : undefined;
+  return { credentials: shared, now: Date.now, deadline, ...overrides };
+}
+
+export interface Target {
+  account: Account;
+  region: string;
+}
+
+/** The account of a provider: the named one, or the only one; and its region, or its first. */
+export function resolveTarget(creds: Credentials, provider: ProviderName, accountName?: string, region?: string): Target {
+  const accounts = creds.accounts.filter((a) => a.provider === provider);
+  if (accounts.length === 0) throw new ImageOpsError("NOT_FOUND", `no ${provider} account is configured`, { field: "provider" });
+  let account: Account | undefined;
+  if (accountName !== undefined) {
+    account = accounts.find((a) => a.name === accountName);
+    if (!account) throw new ImageOpsError("NOT_FOUND", `no ${provider} account named "${accountName}"`, { field: "account" });
+  } else if (accounts.length === 1) {
+    account = accounts[0]!;
+  } else {
+    throw invalidArgument("account", `required: ${provider} has accounts ${accounts.map((a) => a.name).join(", ")}`);
+  }
+  if (region !== undefined && !account.regions.includes(region)) {
+    throw new ImageOpsError("NOT_FOUND", `${provider} account "${account.name}" has no region ${region} (it has ${account.regions.join(", ")})`, { field: "region" });
+  }
+  return { account, region: region ?? account.regions[0]! };
+}
+
+export function callContext(rt: Runtime, target: Target): CallContext {
+  const adapter = adapterFor(target.account.provider);
+  const http = new HttpClient({
+    provider: adapter.name,
+    fetch: rt.fetch,
+    deadline: rt.deadline,
+    timeoutMs: rt.timeoutMs,
+    now: rt.now,
+    limiter: limiterFor(`${adapter.name}:${target.account.accessKey}`, adapter.limits),
+  });
+  return { account: target.account, region: target.region, http };
+}
+
+/**
+ * Runs `fn` against one provider account. When the cloud rejects the credentials the secret is
+ * re-read once (keys may have been rotated since this container cached them) and `fn` runs again.
+ */
+export async function withTarget<T>(
+  rt: Runtime,
+  where: { provider: ProviderName; account?: string; region?: string },
+  fn: (ctx: CallContext, adapter: ProviderAdapter) => Promise<T>,
+): Promise<T> {
+  const run = async (creds: Credentials) => {
+    const target = resolveTarget(creds, where.provider, where.account, where.region);
+    return fn(callContext(rt, target), adapterFor(where.provider));
+  };
+  try {
+    return await run(await rt.credentials.get());
+  } catch (err) {
+    if (!(err instanceof ImageOpsError) || err.code !== "PROVIDER_AUTH_FAILED") throw err;
+    return run(await rt.credentials.refresh());
+  }
+}
+
+/** Runs `fn` for each target concurrently; a failing target becomes an error entry, never hides the rest. */
+export async function fanOut<T>(
+  rt: Runtime,
+  targets: Target[],
+  fn: (ctx: CallContext, adapter: ProviderAdapter) => Promise<T>,
+): Promise<{ results: Array<{ target: Target; value: T }>; errors: ProviderErrorEntry[] }> {
+  const settled = await Promise.allSettled(
+    targets.map((t) => withTarget(rt, { provider: t.account.provider, account: t.account.name, region: t.region }, fn)),
+  );
+  const results: Array<{ target: Target; value: T }> = [];
+  const errors: ProviderErrorEntry[] = [];
+  settled.forEach((s, i) => {
+    const target = targets[i]!;
+    if (s.status === "fulfilled") results.push({ target, value: s.value });
+    else {
+      const e = s.reason instanceof ImageOpsError ? s.reason : new ImageOpsError("PROVIDER_ERROR", "unexpected failure", { cause: s.reason });
+      const entry: ProviderErrorEntry = {
+        provider: target.account.provider,
+        account: target.account.name,
+        region: target.region,
+        code: e.code,
+        message: e.message,
+      };
+      if (e.providerCode !== undefined) entry.providerCode = e.providerCode;
+      errors.push(entry);
+    }
+  });
+  return { results, errors };
+}
