@@ -41,7 +41,6 @@ export interface ProviderErrorEntry {
 }
 
 export class ImageOpsError extends Error {
-  override readonly name = "ImageOpsError";
   readonly code: ErrorCode;
   readonly field?: string;
   readonly provider?: ProviderName;
@@ -51,6 +50,8 @@ export class ImageOpsError extends Error {
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // The name is the code: a direct invocation's error reaches Step Functions and callers as errorType.
+    this.name = code;
     this.code = code;
     this.field = details.field;
     this.provider = details.provider;

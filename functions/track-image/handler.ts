@@ -1,0 +1,24 @@
+import { lambdaHandler } from "../../shared/events.js";
+import { trackStep } from "../../shared/images/track.js";
+import { TrackImageInput } from "../../shared/model/inputs.js";
+import { lambdaRuntime } from "../../shared/runtime.js";
+import { slackSecret } from "../../shared/secrets.js";
+import { type SlackPoster, slackWebClient, webPoster } from "../../shared/slack/web.js";
+
+const slack = slackSecret();
+let poster: SlackPoster | undefined;
+
+/** One tracking step; Step Functions calls it in a loop (infra/state-machine.asl.json). */
+export const handler = lambdaHandler({
+  name: "track-image",
+  schema: TrackImageInput,
+  methods: ["POST"],
+  run: async (input, context) => {
+    const { operation, provider, account, region, imageId, startedAt, notify } = input;
+    const body = await trackStep(lambdaRuntime(context), { operation, provider, account, region, imageId, startedAt, notify }, async () => {
+      poster ??= webPoster(slackWebClient((await slack.get()).botToken));
+      return poster;
+    });
+    return { body };
+  },
+});

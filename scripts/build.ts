@@ -1,0 +1,44 @@
+/**
+ * One minified, self-contained ESM bundle per function at dist/<name>/index.mjs, with its
+ * metafile (dist/<name>/meta.json) so bundle contents can be inspected and measured.
+ */
+import { build } from "esbuild";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+// Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require.
+const banner = `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);`;
+
+export async function buildFunctions(names?: string[]): Promise<Record<string, number>> {
+  const all = (await readdir(join(root, "functions"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  const sizes: Record<string, number> = {};
+  await Promise.all(
+    (names ?? all).map(async (name) => {
+      const outdir = join(root, "dist", name);
+      await mkdir(outdir, { recursive: true });
+      const result = await build({
+        entryPoints: [join(root, "functions", name, "handler.ts")],
+        outfile: join(outdir, "index.mjs"),
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        banner: { js: banner },
+        metafile: true,
+        legalComments: "none",
+        logLevel: "warning",
+      });
+      await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+      sizes[name] = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
+    }),
+  );
+  return sizes;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const sizes = await buildFunctions();
+  for (const [name, bytes] of Object.entries(sizes).sort()) console.log(`dist/${name}/index.mjs  ${(bytes / 1024).toFixed(0)} KiB`);
+}

@@ -1,0 +1,117 @@
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import { asImageOpsError, ImageOpsError, invalidArgument } from "./model/errors.js";
+import { log } from "./log.js";
+
+/**
+ * The event forms every function but `slack` accepts (CONTRACT.md section 3):
+ * a function URL event (payload 2.0), a direct invocation with a plain object, and for the audit
+ * an EventBridge scheduled event.
+ */
+export type EventForm = "url" | "direct" | "scheduled";
+
+interface UrlEvent {
+  version: "2.0";
+  rawPath?: string;
+  requestContext: { http: { method: string } };
+  queryStringParameters?: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+export interface UrlResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function isUrlEvent(event: unknown): event is UrlEvent {
+  const e = event as UrlEvent;
+  return e?.version === "2.0" && typeof e.requestContext?.http?.method === "string";
+}
+
+function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; "detail-type"?: unknown };
+  return e?.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}
+
+/** The raw input fields of an event, before validation. */
+export function readEvent(event: unknown, methods: readonly string[]): { form: EventForm; raw: unknown } {
+  if (isScheduledEvent(event)) return { form: "scheduled", raw: { scheduled: true } };
+  if (!isUrlEvent(event)) {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) throw invalidArgument("event", "expected a JSON object");
+    return { form: "direct", raw: event };
+  }
+  const method = event.requestContext.http.method.toUpperCase();
+  if (!methods.includes(method)) {
+    throw new ImageOpsError("INVALID_ARGUMENT", `method ${method} is not allowed here; use ${methods.join(" or ")}`, { field: "method" });
+  }
+  if (method === "GET") return { form: "url", raw: { ...event.queryStringParameters } };
+  let text = event.body ?? "";
+  if (event.isBase64Encoded) text = Buffer.from(text, "base64").toString("utf8");
+  if (!text.trim()) return { form: "url", raw: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw invalidArgument("body", "is not valid JSON");
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw invalidArgument("body", "must be a JSON object");
+  return { form: "url", raw };
+}
+
+/** The first schema issue, as INVALID_ARGUMENT naming the field (an unknown field names itself). */
+export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
+    return fail(`${prefix}${key.slice(0, 64)}`, "unknown field");
+  }
+  const field = issue.path.map(String).join(".") || "input";
+  const reason = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  return fail(field, reason);
+}
+
+function fail(field: string, reason: string): never {
+  throw invalidArgument(field, reason);
+}
+
+export interface Answer<T> {
+  statusCode?: number;
+  body: T;
+}
+
+export interface HandlerSpec<S extends z.ZodType, T> {
+  name: string;
+  schema: S;
+  methods: readonly ("GET" | "POST")[];
+  run: (input: z.infer<S>, context: Context | undefined, form: EventForm) => Promise<Answer<T>>;
+}
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/**
+ * A Lambda handler from a schema and a function: validation, both event forms, and errors.
+ * URL form: {statusCode, headers, body}; direct form: the body itself, or a thrown typed error.
+ * Nothing unexpected leaves as a stack trace: it is logged and answered as INTERNAL.
+ */
+export function lambdaHandler<S extends z.ZodType, T>(spec: HandlerSpec<S, T>) {
+  return async (event: unknown, context?: Context): Promise<UrlResult | T> => {
+    let form: EventForm = isUrlEvent(event) ? "url" : "direct";
+    try {
+      const read = readEvent(event, spec.methods);
+      form = read.form;
+      const input = validate(spec.schema, read.raw);
+      const answer = await spec.run(input, context, form);
+      return form === "url" ? { statusCode: answer.statusCode ?? 200, headers: JSON_HEADERS, body: JSON.stringify(answer.body) } : answer.body;
+    } catch (err) {
+      const e = asImageOpsError(err);
+      log(e.code === "INTERNAL" ? "error" : "warn", `${spec.name} failed`, { code: e.code, field: e.field, provider: e.provider, error: e.code === "INTERNAL" ? err : e.message });
+      if (form !== "url") throw e;
+      return { statusCode: e.statusCode, headers: JSON_HEADERS, body: JSON.stringify(e.toBody()) };
+    }
+  };
+}

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { PROVIDERS } from "./image.js";
+
+/**
+ * One input schema per function: it validates both event forms (a function URL's query string
+ * or JSON body, and a direct invocation's object) and it is the source of the help text.
+ * Query strings carry only strings, so numbers and booleans also accept their text form.
+ */
+const provider = z.enum(PROVIDERS).describe("ncp | scp | iwinv");
+const intFromText = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max));
+const boolFromText = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+const text = (max: number) => z.string().trim().min(1).max(max);
+/** ids are opaque to us but must not smuggle control characters into a URL */
+const id = z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+
+const providerList = z.preprocess(
+  (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
+  z.array(provider).min(1).max(3),
+);
+
+export const ListImagesInput = z
+  .object({
+    provider: providerList.optional().describe("one provider or a comma list (default: every configured account)"),
+    account: text(64).optional().describe("account name from the credentials secret"),
+    region: text(64).optional().describe("region or zone (default: every region of the account)"),
+    scope: z.enum(["public", "custom", "all"]).default("all").describe("public | custom | all"),
+    os: text(64).optional().describe("distro, e.g. ubuntu, rocky, windows"),
+    name: text(128).optional().describe("case-insensitive substring of the name"),
+    status: z.enum(["creating", "available", "failed", "deleting", "unknown"]).optional().describe("image status"),
+    limit: intFromText(1, 1000).default(100).describe("1–1000, default 100"),
+    cursor: z.string().min(1).max(2048).optional().describe("nextCursor of the previous page"),
+  })
+  .strict();
+
+export const DescribeImageInput = z
+  .object({
+    provider,
+    id: id.describe("the provider's image id"),
+    account: text(64).optional(),
+    region: text(64).optional(),
+  })
+  .strict();
+
+const notify = z
+  .object({
+    channel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…, D…, G…)"),
+    threadTs: z.string().regex(/^\d+\.\d+$/).optional(),
+    /** the progress message, once posted */
+    messageTs: z.string().regex(/^\d+\.\d+$/).optional(),
+  })
+  .strict();
+
+export const CreateImageInput = z
+  .object({
+    provider,
+    serverId: id.describe("the server to image"),
+    name: z.string().min(1).max(255).describe("new image name"),
+    description: z.string().max(4000).optional().describe("free text"),
+    account: text(64).optional(),
+    region: text(64).optional(),
+    dryRun: boolFromText.default(false).describe("run the checks only"),
+    notify: notify.optional().describe("Slack channel to post progress to"),
+  })
+  .strict();
+
+export const TrackImageInput = z
+  .object({
+    operation: z.string().min(1).max(80),
+    provider,
+    account: text(64),
+    region: text(64),
+    imageId: id,
+    startedAt: z.string().datetime(),
+    notify: notify.extend({ lastStatus: z.string().max(32).optional(), lastUpdate: z.number().optional() }).strict().optional(),
+  })
+  .passthrough(); // Step Functions hands back the previous step's output fields too
+
+export const AuditImagesInput = z
+  .object({
+    provider: provider.optional(),
+    account: text(64).optional(),
+    scheduled: z.literal(true).optional(),
+    notify: boolFromText.optional().describe("post the summary to AUDIT_CHANNEL"),
+  })
+  .strict();
+
+export type ListImagesInput = z.infer<typeof ListImagesInput>;
+export type DescribeImageInput = z.infer<typeof DescribeImageInput>;
+export type CreateImageInput = z.infer<typeof CreateImageInput>;
+export type TrackImageInput = z.infer<typeof TrackImageInput>;
+export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
+
+/** "field  description" lines for help text, from the schema itself. */
+export function describeFields(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const f = field as z.ZodType;
+    const optional = f.safeParse(undefined).success;
+    return `${name}${optional ? "" : " (required)"}${f.description ? ` — ${f.description}` : ""}`;
+  });
+}

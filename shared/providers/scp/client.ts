@@ -1,0 +1,258 @@
+import type { HttpResponse } from "../../http/client.js";
+import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import type { Image } from "../../model/image.js";
+import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
+import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
+import { buildScpUrl, encodePathSegment, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
+
+/**
+ * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
+ * Paths and shapes from the official SDK (library/virtualserver/*): GET /v1/images (limit/marker),
+ * GET /v1/images/{image_id}, GET /v1/servers/{server_id}, POST /v1/servers/{server_id}/images {image_name} → 202 {image_id}.
+ */
+
+/** Each SCP service has its own regional host: https://{service}.{region}.{env}.samsungsdscloud.com (env "e" = public). */
+export const SCP_DEFAULT_ENDPOINT = "https://virtualserver.{region}.e.samsungsdscloud.com";
+
+/** Virtual Server API versions and their Not-Before dates (docs: List Images 1.0–1.3). After that date a version is no longer supported. */
+export const SCP_API_VERSIONS = [
+  { version: "1.0", status: "DEPRECATED", notBefore: "2025-12-31" },
+  { version: "1.1", status: "DEPRECATED", notBefore: "2026-05-31" },
+  { version: "1.2", status: "SUPPORTED", notBefore: "2026-08-31" },
+  { version: "1.3", status: "CURRENT", notBefore: null },
+] as const satisfies ReadonlyArray<{ version: string; status: string; notBefore: string | null }>;
+
+export interface ScpApiVersionCheck {
+  version: string;
+  known: boolean;
+  notBefore: string | null;
+  /** the Not-Before date has arrived or passed ("no longer supported"), or the version is not one SCP documents */
+  unsupported: boolean;
+}
+
+/** Whether a pinned version is still callable on `at` (the audit reports pins past their Not-Before date). */
+export function checkScpApiVersion(version: string | undefined, at: Date = new Date()): ScpApiVersionCheck {
+  const v = version ?? SCP_DEFAULT_API_VERSION;
+  const entry = SCP_API_VERSIONS.find((e) => e.version === v);
+  if (!entry) return { version: v, known: false, notBefore: null, unsupported: true };
+  const notBefore = entry.notBefore;
+  const unsupported = notBefore !== null && at.getTime() >= Date.parse(`${notBefore}T00:00:00Z`);
+  return { version: v, known: true, notBefore, unsupported };
+}
+
+export const isScpApiVersionPastNotBefore = (version: string | undefined, at: Date = new Date()): boolean =>
+  checkScpApiVersion(version, at).unsupported;
+
+/** Image name rule of the SDK's image model (ImageCreateRequest.name): 1–255 of letters, digits, "-", "_", space. */
+const NAME_RE = /^[A-Za-z0-9\-_ ]+$/;
+export function validateScpImageName(name: string): string | null {
+  if (typeof name !== "string" || name.length === 0) return "name is required";
+  if (name.length > 255) return "at most 255 characters";
+  if (!NAME_RE.test(name)) return 'only letters, digits, "-", "_" and spaces';
+  if (name.trim() !== name) return "no leading or trailing spaces";
+  return null;
+}
+
+/** os_distro values the API filters on (ImageOsDistroEnum); canonical names map onto them. */
+const API_DISTROS: Record<string, string> = {
+  alma: "alma", centos: "centos", rhel: "rhel", rocky: "rocky", ubuntu: "ubuntu", windows: "windows", oracle: "oracle", opensuse: "sles", sles: "sles",
+};
+
+/** Server states an image can be taken from. */
+const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
+
+const MAX_PAGES = 1000;
+
+export interface ScpAdapterOptions {
+  /** list page size (API: 1–1000, default 20) */
+  pageSize?: number;
+}
+
+export function scpBaseUrl(ctx: CallContext): string {
+  if (ctx.account.endpoint) return ctx.account.endpoint;
+  // the region becomes part of a host name: refuse anything that could change the host
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ctx.region)) throw invalidArgument("region", `not an SCP region: ${JSON.stringify(ctx.region).slice(0, 40)}`);
+  return SCP_DEFAULT_ENDPOINT.replace("{region}", ctx.region);
+}
+
+/** SCP's error envelope ({"errors":[{status, code, title, detail}]}; FastAPI validation errors; gateway {code,message}) → ImageOpsError. */
+export function scpFailure(res: Pick<HttpResponse, "status" | "text"> & { headers?: Headers }): ImageOpsError {
+  const info: { providerCode?: string; message?: string; requestId?: string } = {};
+  info.requestId = res.headers?.get("x-request-id") ?? res.headers?.get("scp-request-id") ?? undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    body = undefined;
+  }
+  if (body !== undefined) {
+    const b = body as Record<string, unknown>;
+    const first = (Array.isArray(b?.errors) ? b.errors[0] : Array.isArray(body) ? body[0] : undefined) as Record<string, unknown> | undefined;
+    const src = first && typeof first === "object" ? first : b && typeof b === "object" ? b : {};
+    const code = pick(src, "code", "error_code", "type_", "type") ?? pick(b ?? {}, "code");
+    const detail = (src as Record<string, unknown>).detail;
+    const detailText = typeof detail === "string" ? detail : Array.isArray(detail) ? detail.map(detailItem).filter(Boolean).join(", ") : undefined;
+    info.providerCode = code;
+    info.message = detailText || pick(src, "message", "msg", "title") || pick(b ?? {}, "message");
+    info.requestId = pick(src, "request_id", "requestId") ?? pick(b ?? {}, "request_id", "requestId") ?? info.requestId;
+  } else if (res.status < 300) {
+    info.message = "unreadable response (not JSON)";
+  }
+  if (info.message && info.message.length > 300) info.message = info.message.slice(0, 300) + "…";
+  // a 2xx with an unreadable body is the cloud's error, not an outage
+  return providerFailure("scp", res.status, info);
+}
+
+function pick(o: unknown, ...keys: string[]): string | undefined {
+  if (!o || typeof o !== "object") return undefined;
+  for (const k of keys) {
+    const v = (o as Record<string, unknown>)[k];
+    if (typeof v === "string" && v) return v;
+    if (typeof v === "number") return String(v);
+  }
+  return undefined;
+}
+
+function detailItem(d: unknown): string {
+  if (typeof d === "string") return d;
+  if (d && typeof d === "object") {
+    const o = d as { msg?: unknown; loc?: unknown };
+    const loc = Array.isArray(o.loc) ? o.loc.join(".") : "";
+    return typeof o.msg === "string" ? (loc ? `${loc}: ${o.msg}` : o.msg) : "";
+  }
+  return "";
+}
+
+function ctxOf(ctx: CallContext): ScpContext {
+  return { account: ctx.account.name, region: ctx.region };
+}
+
+export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
+  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
+
+  async function call(
+    ctx: CallContext,
+    method: "GET" | "POST",
+    path: string,
+    query?: Record<string, QueryValue>,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown; res: HttpResponse }> {
+    const { account } = ctx;
+    const url = buildScpUrl(scpBaseUrl(ctx), path, query);
+    const res = await ctx.http.request({
+      method,
+      url,
+      idempotent: method === "GET",
+      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.accountId ?? "", account.apiVersion),
+    });
+    if (res.status >= 300) {
+      if (res.status === 409) {
+        const e = scpFailure(res);
+        throw new ImageOpsError("CONFLICT", e.message, { provider: "scp", providerCode: e.providerCode, requestId: e.requestId });
+      }
+      throw scpFailure(res);
+    }
+    let json: unknown;
+    try {
+      json = res.text === "" ? null : JSON.parse(res.text);
+    } catch {
+      throw scpFailure(res);
+    }
+    return { status: res.status, json, res };
+  }
+
+  function unexpected(what: string): ImageOpsError {
+    return new ImageOpsError("PROVIDER_ERROR", `scp: unexpected ${what} response shape`, { provider: "scp" });
+  }
+
+  async function listAll(ctx: CallContext, query: Record<string, QueryValue>): Promise<Image[]> {
+    const out: Image[] = [];
+    const c = ctxOf(ctx);
+    const seen = new Set<string>();
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { json } = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker });
+      const images = (json as { images?: unknown })?.images;
+      if (!Array.isArray(images)) throw unexpected("list");
+      for (const raw of images) out.push(normalizeScpImage(raw, c));
+      // marker paging: the API returns no "next"; a short page is the last one
+      if (images.length < pageSize) return out;
+      const last = (images[images.length - 1] as { id?: unknown })?.id;
+      if (typeof last !== "string" || !last || seen.has(last)) throw unexpected("list (paging marker)");
+      seen.add(last);
+      marker = last;
+    }
+    throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of images`, { provider: "scp" });
+  }
+
+  const adapter: ProviderAdapter = {
+    name: "scp",
+    defaultEndpoint: SCP_DEFAULT_ENDPOINT,
+    limits: { concurrency: 8 },
+    supportsCreate: true,
+
+    async listImages(ctx, filter: ListFilter = {}) {
+      const query: Record<string, QueryValue> = {};
+      if (filter.scope === "custom") query.scp_image_type = "custom";
+      else if (filter.scope === "public") query.visibility = "public";
+      const distro = filter.os ? API_DISTROS[filter.os.trim().toLowerCase()] : undefined;
+      if (distro) query.os_distro = distro;
+      // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
+      return listAll(ctx, query);
+    },
+
+    async describeImage(ctx, id) {
+      if (!id) throw invalidArgument("id", "required");
+      const { json } = await call(ctx, "GET", `/v1/images/${encodePathSegment(id)}`);
+      if (!json || typeof json !== "object") throw unexpected("image");
+      // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
+      const raw = (json as { image?: unknown }).image ?? json;
+      return normalizeScpImage(raw, ctxOf(ctx));
+    },
+
+    async getServer(ctx, serverId): Promise<Server> {
+      if (!serverId) throw invalidArgument("serverId", "required");
+      const { json } = await call(ctx, "GET", `/v1/servers/${encodePathSegment(serverId)}`);
+      const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
+      if (!s || typeof s !== "object") throw unexpected("server");
+      const state = typeof s.state === "string" ? s.state : "";
+      return {
+        id: typeof s.id === "string" ? s.id : serverId,
+        name: typeof s.name === "string" ? s.name : "",
+        providerStatus: state,
+        imageable: IMAGEABLE.has(state.toUpperCase()),
+      };
+    },
+
+    validateImageName: validateScpImageName,
+
+    async createImage(ctx, req: CreateRequest) {
+      const reason = validateScpImageName(req.name);
+      if (reason) throw invalidArgument("name", reason);
+      if (!req.serverId) throw invalidArgument("serverId", "required");
+      // SCP's create takes only the name; a description has nowhere to go
+      const { json } = await call(ctx, "POST", `/v1/servers/${encodePathSegment(req.serverId)}/images`, undefined, { image_name: req.name });
+      const id = (json as { image_id?: unknown })?.image_id;
+      if (typeof id !== "string" || !id) throw unexpected("create");
+      try {
+        const image = await adapter.describeImage(ctx, id);
+        return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
+      } catch {
+        // the image exists even if the first read fails (eventual consistency): report it as creating,
+        // never as a failure the caller might answer by creating again
+        return pendingScpImage(id, req.name, req.serverId, ctxOf(ctx));
+      }
+    },
+
+    async findImagesByName(ctx, name) {
+      if (!name) return [];
+      const images = await listAll(ctx, { name, scp_image_type: "custom" });
+      return images.filter((i) => i.name === name && i.kind === "custom");
+    },
+  };
+  return adapter;
+}
+
+export const scpAdapter: ProviderAdapter = createScpAdapter();

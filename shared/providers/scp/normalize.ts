@@ -1,0 +1,118 @@
+import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
+import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+
+/**
+ * SCP Virtual Server images (ImageShowResponse, Glance-based) → the contract's Image.
+ * Pure and total: any input gives an Image, unknown enum values become "unknown" with the raw kept.
+ */
+
+/** Glance image statuses as SCP returns them (lower-case). */
+const STATUS: Record<string, ImageStatus> = {
+  active: "available",
+  queued: "creating",
+  saving: "creating",
+  uploading: "creating",
+  importing: "creating",
+  killed: "failed",
+  error: "failed",
+  pending_delete: "deleting",
+  deleted: "deleting",
+  // deactivated: the image exists but cannot be used; none of the contract's states fits
+};
+
+const VISIBILITIES = new Set<string>(["public", "private", "shared", "community"]);
+
+/** scp_image_type values provided by the cloud; "custom" is the user's own. */
+const PUBLIC_TYPES = new Set<string>(["standard", "public", "marketplace"]);
+
+export interface ScpContext {
+  account: string;
+  region: string;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+
+export function scpStatus(raw: string): ImageStatus {
+  return STATUS[raw.trim().toLowerCase()] ?? "unknown";
+}
+
+function architecture(raw: unknown): Image["architecture"] {
+  const a = str(raw)?.toLowerCase();
+  if (!a) return null;
+  if (a === "x86_64" || a === "amd64" || a === "x86-64" || a === "x64") return "x86_64";
+  if (a === "arm64" || a === "aarch64") return "arm64";
+  return null;
+}
+
+function size(raw: unknown): number | null {
+  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+function osInfo(rawDistro: string | null, rawVersion: string | null): OsInfo {
+  const distro = canonicalDistro(rawDistro);
+  const version = rawVersion?.trim() || null;
+  const name = rawDistro?.trim() ? [rawDistro.trim(), version].filter(Boolean).join(" ") : null;
+  return { family: osFamily(distro, rawDistro), distro, version, name };
+}
+
+export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
+  const r = (raw !== null && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const providerStatus = str(r.status) ?? "";
+  const visibilityRaw = str(r.visibility)?.toLowerCase() ?? "";
+  const typeRaw = str(r.scp_image_type)?.toLowerCase() ?? "";
+  // kind: the cloud's own type field decides; without a known one, public visibility means the cloud's image
+  const kind: Image["kind"] =
+    typeRaw === "custom" ? "custom" : PUBLIC_TYPES.has(typeRaw) ? "public" : visibilityRaw === "public" ? "public" : "custom";
+  const visibility: Visibility = VISIBILITIES.has(visibilityRaw)
+    ? (visibilityRaw as Visibility)
+    : kind === "public" ? "public" : "private";
+  const createdRaw = str(r.created_at);
+  return {
+    provider: "scp",
+    account: ctx.account,
+    region: ctx.region,
+    id: str(r.id) ?? "",
+    name: str(r.name) ?? "",
+    description: str(r.description),
+    kind,
+    visibility,
+    status: providerStatus ? scpStatus(providerStatus) : "unknown",
+    providerStatus,
+    os: osInfo(str(r.os_distro), str(r.scp_os_version)),
+    architecture: architecture(r.architecture ?? r.hw_architecture),
+    sizeBytes: size(r.size),
+    createdAt: createdRaw ? safeIso(createdRaw) : null,
+    // not in SCP's documented schema; Glance sets instance_uuid on server snapshots, so take it when present
+    sourceServerId: str(r.instance_uuid) ?? str(r.server_id),
+  };
+}
+
+function safeIso(raw: string): string | null {
+  try {
+    return toIsoUtc(raw);
+  } catch {
+    return null; // Date out of range (e.g. year 275760+) makes toISOString throw
+  }
+}
+
+/** The create call answers only {image_id}: an Image for it until the first describe. */
+export function pendingScpImage(id: string, name: string, serverId: string, ctx: ScpContext, now: Date = new Date()): Image {
+  return {
+    provider: "scp",
+    account: ctx.account,
+    region: ctx.region,
+    id,
+    name,
+    description: null,
+    kind: "custom",
+    visibility: "private",
+    status: "creating",
+    providerStatus: "queued",
+    os: { family: "unknown", distro: null, version: null, name: null },
+    architecture: null,
+    sizeBytes: null,
+    createdAt: now.toISOString(),
+    sourceServerId: serverId,
+  };
+}
