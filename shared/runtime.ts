@@ -28,7 +28,8 @@ export function lambdaRuntime(context?: { getRemainingTimeInMillis?: () => numbe
   const remaining = context?.getRemainingTimeInMillis?.();
   // Keep a margin to shape and return the answer after the last provider call gives up.
   const deadline = remaining !== undefined && remaining > 0 ? Date.now() + Math.max(500, remaining - 1_000) : undefined;
-  return { credentials: shared, now: Date.now, deadline, ...overrides };
+  const timeoutMs = Number(process.env.PROVIDER_TIMEOUT_MS) || undefined;
+  return { credentials: shared, now: Date.now, deadline, timeoutMs, ...overrides };
 }
 
 export interface Target {

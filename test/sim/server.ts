@@ -11,6 +11,8 @@ export interface Faults {
   retryAfter?: number;
   /** never answer */
   hang?: boolean;
+  /** carry the request out, then hold the answer back this long (a timeout after the cloud acted) */
+  delayAnswerMs?: number;
   /** answer 200 with a body that is not JSON */
   malformed?: boolean;
   /** answer 200 with the real body cut in half */
@@ -114,6 +116,7 @@ export class SimServer {
         return send(res, { status: fault.status, body: { message: "simulated fault" }, headers });
       }
       const answer = await this.handler(simReq);
+      if (fault?.delayAnswerMs) await new Promise((r) => setTimeout(r, fault.delayAnswerMs));
       if (fault?.malformed) return send(res, { status: 200, body: "<html>Bad Gateway</html>" });
       if (fault?.truncated) {
         const text = JSON.stringify(answer.body);

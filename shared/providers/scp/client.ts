@@ -3,7 +3,7 @@ import { ImageOpsError, invalidArgument, providerFailure } from "../../model/err
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
-import { buildScpUrl, encodePathSegment, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
+import { buildScpUrl, encodePathSegment, isSendableSegment, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -204,7 +204,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     async describeImage(ctx, id) {
-      if (!id) throw invalidArgument("id", "required");
+      if (!isSendableSegment(id)) throw invalidArgument("id", "not an image id");
       const { json } = await call(ctx, "GET", `/v1/images/${encodePathSegment(id)}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
@@ -213,7 +213,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     async getServer(ctx, serverId): Promise<Server> {
-      if (!serverId) throw invalidArgument("serverId", "required");
+      if (!isSendableSegment(serverId)) throw invalidArgument("serverId", "not a server id");
       const { json } = await call(ctx, "GET", `/v1/servers/${encodePathSegment(serverId)}`);
       const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
       if (!s || typeof s !== "object") throw unexpected("server");
@@ -231,7 +231,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     async createImage(ctx, req: CreateRequest) {
       const reason = validateScpImageName(req.name);
       if (reason) throw invalidArgument("name", reason);
-      if (!req.serverId) throw invalidArgument("serverId", "required");
+      if (!isSendableSegment(req.serverId)) throw invalidArgument("serverId", "not a server id");
       // SCP's create takes only the name; a description has nowhere to go
       const { json } = await call(ctx, "POST", `/v1/servers/${encodePathSegment(req.serverId)}/images`, undefined, { image_name: req.name });
       const id = (json as { image_id?: unknown })?.image_id;

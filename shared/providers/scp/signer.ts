@@ -57,19 +57,19 @@ export function encodeScpQuery(query: Record<string, QueryValue> | undefined): s
   return parts.join("&");
 }
 
-/** A path segment that fetch will not rewrite: encodeURIComponent, plus dot-only segments escaped (URL parsing would resolve them). */
+/**
+ * One path segment (encodeURIComponent). "." and ".." cannot be sent at all: URL parsing resolves them
+ * even percent-encoded, so callers refuse them (see isSendableSegment).
+ */
 export function encodePathSegment(value: string): string {
-  const enc = goSafeComponent(value);
-  return /^\.+$/.test(enc) ? enc.replace(/\./g, "%2E") : enc;
-}
-
-function goSafeComponent(value: string): string {
   try {
     return encodeURIComponent(value);
   } catch {
     return encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
   }
 }
+
+export const isSendableSegment = (value: string): boolean => typeof value === "string" && value !== "" && value !== "." && value !== "..";
 
 /**
  * The exact URL the client sends and signs. The base is put in WHATWG-normal form (lower-case host,

@@ -1,0 +1,177 @@
+/**
+ * The whole product on 127.0.0.1 with no cloud account: the three cloud simulators, a local
+ * Secrets Manager with demo credentials, a local Step Functions that runs tracking in-process,
+ * a local Slack Web API, and the built function bundles served as function URLs at
+ * http://127.0.0.1:PORT/<function-name>. Used by `npm start` and by the end-to-end tests.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import { DEMO_KEYS, DEMO_REGIONS } from "../test/sim/demo.js";
+import { IwinvSim } from "../test/sim/iwinv.js";
+import { NcpSim } from "../test/sim/ncp.js";
+import { ScpSim } from "../test/sim/scp.js";
+import { SecretsManagerSim } from "../test/sim/secrets-manager.js";
+import { SlackApiSim } from "../test/sim/slack-api.js";
+import { StepFunctionsSim, type StepResult } from "../test/sim/step-functions.js";
+
+export const FUNCTIONS = ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+type Handler = (event: unknown, context?: Context) => Promise<unknown>;
+
+export const LOCAL_SLACK = {
+  signingSecret: "local-signing-secret-5e1f0c9d8b7a",
+  botToken: "xoxb-local-demo-bot-token-3c2b1a",
+  teamId: "T00000001",
+  channel: "C0LOCAL001",
+  user: "U0LOCAL001",
+};
+
+export interface LocalStackOptions {
+  port?: number;
+  /** simulated image creation time */
+  createDelayMs?: number;
+  /** scale for tracking waits (0.1 = ten times faster than Step Functions would wait) */
+  waitScale?: number;
+  generatedNcpImages?: number;
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  url: string;
+  ncp: NcpSim;
+  scp: ScpSim;
+  iwinv: IwinvSim;
+  secrets: SecretsManagerSim;
+  slackApi: SlackApiSim;
+  stepFunctions: StepFunctionsSim;
+  handlers: Record<FunctionName, Handler>;
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** A Lambda context with the remaining time of a function configured for `timeoutMs`. */
+export function lambdaContext(name: string, timeoutMs = 30_000): Context {
+  const started = Date.now();
+  return {
+    functionName: `imageops-local-${name}`,
+    awsRequestId: `local-${Math.random().toString(16).slice(2)}`,
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+  } as unknown as Context;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const ncp = new NcpSim({ createDelayMs: options.createDelayMs ?? 8_000, generatedImages: options.generatedNcpImages });
+  const scp = new ScpSim({ createDelayMs: options.createDelayMs ?? 8_000 });
+  const iwinv = new IwinvSim({});
+  await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
+
+  const credentials = {
+    accounts: [
+      { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: [...DEMO_REGIONS.ncp], endpoint: ncp.url },
+      { provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: [...DEMO_REGIONS.scp], endpoint: scp.url },
+      { provider: "iwinv", name: "demo", ...DEMO_KEYS.iwinv, regions: [...DEMO_REGIONS.iwinv], endpoint: iwinv.url },
+    ],
+  };
+  const secrets = new SecretsManagerSim({
+    "imageops/credentials": credentials,
+    "imageops/slack": { signingSecret: LOCAL_SLACK.signingSecret, botToken: LOCAL_SLACK.botToken },
+  });
+  const slackApi = new SlackApiSim(LOCAL_SLACK.botToken);
+  await Promise.all([secrets.start(), slackApi.start()]);
+
+  const handlers = {} as Record<FunctionName, Handler>;
+  const invoke = async (name: FunctionName, event: unknown) => handlers[name](event, lambdaContext(name));
+  const stepFunctions = new StepFunctionsSim((input) => invoke("track-image", input) as Promise<StepResult>, { waitScale: options.waitScale ?? 0.1 });
+  await stepFunctions.start();
+
+  Object.assign(process.env, {
+    AWS_REGION: "ap-northeast-2",
+    AWS_ACCESS_KEY_ID: "AKIALOCALSTACK000000",
+    AWS_SECRET_ACCESS_KEY: "local-stack-not-a-secret",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    CREDENTIALS_SECRET_ID: "imageops/credentials",
+    SLACK_SECRET_ID: "imageops/slack",
+    SLACK_API_URL: slackApi.apiUrl,
+    TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,
+    IMAGE_CREATORS: LOCAL_SLACK.user,
+    AUDIT_CHANNEL: LOCAL_SLACK.channel,
+    ...options.env,
+  });
+
+  // The built bundles, as Lambda would load them (`npm run build` first).
+  for (const name of FUNCTIONS) {
+    const mod = (await import(pathToFileURL(join(root, "dist", name, "index.mjs")).href)) as { handler: Handler };
+    handlers[name] = mod.handler;
+  }
+
+  const gateway = createServer(async (req, res) => {
+    try {
+      const name = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "").replace(/^slack\/events$/, "slack") as FunctionName;
+      if (!FUNCTIONS.includes(name)) {
+        res.writeHead(404, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => "/" + f).join(", ")}` } }));
+      }
+      const event = await urlEvent(req);
+      const out = (await invoke(name, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
+      res.writeHead(out.statusCode ?? 200, out.headers ?? { "content-type": "application/json" });
+      res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));
+    } catch (err) {
+      res.writeHead(502, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "INTERNAL", message: `function crashed: ${(err as Error)?.name}` } }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    gateway.once("error", reject);
+    gateway.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+
+  return {
+    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, handlers, invoke,
+    async stop() {
+      await closeServer(gateway);
+      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions].map((s) => s.close()));
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A function URL event (payload format 2.0) from a plain HTTP request, as AWS builds it. */
+async function urlEvent(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks);
+  const url = new URL(req.url ?? "/", "http://local");
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(",") : v;
+  const type = headers["content-type"] ?? "";
+  const textual = /json|text|x-www-form-urlencoded/.test(type) || body.length === 0;
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: url.search ? query : undefined,
+    requestContext: {
+      http: { method: req.method ?? "GET", path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      timeEpoch: Date.now(),
+      requestId: `local-${Math.random().toString(16).slice(2)}`,
+    },
+    body: body.length ? (textual ? body.toString("utf8") : body.toString("base64")) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}

@@ -1,0 +1,48 @@
+/** `npm start`: build, then run the local stack in the foreground until Ctrl-C. */
+import { buildFunctions } from "./build.js";
+import { startLocalStack } from "./local-stack.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../test/sim/demo.js";
+
+await buildFunctions();
+const port = Number(process.env.PORT ?? 3000);
+const stack = await startLocalStack({ port });
+const u = stack.url;
+
+console.log(`
+imageops local stack — everything on 127.0.0.1, no cloud account needed
+
+  functions (function URL events)   ${u}/<function-name>
+  Slack events                      ${u}/slack/events
+  NCP simulator                     ${stack.ncp.url}      access key ${DEMO_KEYS.ncp.accessKey}
+  SCP simulator                     ${stack.scp.url}      access key ${DEMO_KEYS.scp.accessKey}, account ${DEMO_KEYS.scp.accountId}
+  iwinv simulator                   ${stack.iwinv.url}    access key ${DEMO_KEYS.iwinv.accessKey}
+  Secrets Manager                   ${stack.secrets.url}  secrets imageops/credentials, imageops/slack
+  Step Functions (tracking)         ${stack.stepFunctions.url}
+  Slack Web API sink                ${stack.slackApi.apiUrl}
+  demo secret keys are in test/sim/demo.ts (local simulators only)
+
+Try:
+  curl -s '${u}/list-images?os=ubuntu&limit=5'
+  curl -s '${u}/list-images?provider=ncp,scp&scope=custom'
+  curl -s '${u}/describe-image?provider=iwinv&id=PIMAGE-1tQFoTuKeENlSZ7xFXyVix'
+  curl -s -X POST ${u}/create-image -H 'content-type: application/json' -d '{"provider":"ncp","serverId":"${DEMO_SERVERS.ncp.kvm}","name":"web-golden","dryRun":true}'
+  curl -s -X POST ${u}/create-image -H 'content-type: application/json' -d '{"provider":"ncp","serverId":"${DEMO_SERVERS.ncp.kvm}","name":"web-golden"}'
+  # then watch it become available:
+  curl -s '${u}/list-images?provider=ncp&name=web-golden'
+
+Fault injection (make a cloud slow or fail):
+  curl -s -X POST ${stack.scp.url}/__sim/faults -d '{"status":503}'
+  curl -s -X POST ${stack.scp.url}/__sim/faults -d '{}'
+
+Ctrl-C stops everything.
+`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
