@@ -1,13 +1,31 @@
+import { auditConfig } from "../../shared/audit/config.js";
+import { postAuditReport } from "../../shared/audit/report.js";
+import { runAudit } from "../../shared/audit/run.js";
 import { lambdaHandler } from "../../shared/events.js";
-import { ImageOpsError } from "../../shared/model/errors.js";
+import { log } from "../../shared/log.js";
 import { AuditImagesInput } from "../../shared/model/inputs.js";
+import { lambdaRuntime } from "../../shared/runtime.js";
+import { slackSecret } from "../../shared/secrets.js";
+import { slackWebClient, webPoster } from "../../shared/slack/web.js";
 
-/** Shell: the audit rules are not built yet; answers 501 so callers and the schedule see why. */
+const slack = slackSecret();
+
+/** The read-only image audit: on a schedule, by function URL, and from `/images audit`. */
 export const handler = lambdaHandler({
   name: "audit-images",
   schema: AuditImagesInput,
   methods: ["GET", "POST"],
-  run: async () => {
-    throw new ImageOpsError("UNSUPPORTED", "the image audit is not available yet");
+  run: async (input, context, form) => {
+    const result = await runAudit(lambdaRuntime(context), input, auditConfig());
+    const channel = process.env.AUDIT_CHANNEL;
+    // Scheduled runs report to the channel; other callers ask for it with notify.
+    if (channel && (form === "scheduled" || input.scheduled || input.notify)) {
+      try {
+        await postAuditReport(webPoster(slackWebClient((await slack.get()).botToken)), channel, result);
+      } catch (err) {
+        log("error", "could not post the audit report to Slack", { channel, error: (err as Error)?.message });
+      }
+    }
+    return { body: result };
   },
 });

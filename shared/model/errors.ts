@@ -95,12 +95,13 @@ export function asImageOpsError(err: unknown): ImageOpsError {
 export function providerFailure(
   provider: ProviderName,
   status: number,
-  info: { providerCode?: string; message?: string; requestId?: string; auth?: boolean; notFound?: boolean },
+  info: { providerCode?: string; message?: string; requestId?: string; auth?: boolean; notFound?: boolean; conflict?: boolean },
 ): ImageOpsError {
   const message = `${provider}: ${info.message || `HTTP ${status}`}`;
   const details = { provider, providerCode: info.providerCode, requestId: info.requestId };
   if (info.auth || status === 401 || status === 403) return new ImageOpsError("PROVIDER_AUTH_FAILED", message, details);
   if (info.notFound || status === 404) return new ImageOpsError("NOT_FOUND", message, details);
+  if (info.conflict || status === 409) return new ImageOpsError("CONFLICT", message, details);
   if (status === 429 || status >= 500) return new ImageOpsError("PROVIDER_UNAVAILABLE", message, details);
   return new ImageOpsError("PROVIDER_ERROR", message, details);
 }

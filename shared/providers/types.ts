@@ -53,4 +53,6 @@ export interface ProviderAdapter {
   createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */
   findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
+  /** a warning about how the account talks to the cloud (e.g. a deprecated API version), for the audit */
+  accountWarning?(account: Account, now: number): string | undefined;
 }

@@ -56,7 +56,7 @@ export class SimServer {
   constructor(
     readonly name: string,
     private readonly handler: SimHandler,
-    private readonly state: () => unknown = () => ({}),
+    private readonly stateFn: () => unknown = () => ({}),
   ) {}
 
   async start(port = 0): Promise<string> {
@@ -129,7 +129,7 @@ export class SimServer {
   }
 
   private async admin(req: SimRequest): Promise<SimResponse> {
-    if (req.url.pathname === "/__sim/state") return { status: 200, body: { name: this.name, faults: this.faults, state: this.state() } };
+    if (req.url.pathname === "/__sim/state") return { status: 200, body: { name: this.name, faults: this.faults, state: this.stateFn() } };
     if (req.url.pathname === "/__sim/faults" && req.method === "POST") {
       this.setFaults(req.body ? (JSON.parse(req.body) as Faults) : {});
       return { status: 200, body: { faults: this.faults } };

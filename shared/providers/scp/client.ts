@@ -54,9 +54,10 @@ export function validateScpImageName(name: string): string | null {
 }
 
 /** os_distro values the API filters on (ImageOsDistroEnum); canonical names map onto them. */
-const API_DISTROS: Record<string, string> = {
-  alma: "alma", centos: "centos", rhel: "rhel", rocky: "rocky", ubuntu: "ubuntu", windows: "windows", oracle: "oracle", opensuse: "sles", sles: "sles",
-};
+const API_DISTROS = new Map<string, string>([
+  ["alma", "alma"], ["centos", "centos"], ["rhel", "rhel"], ["rocky", "rocky"], ["ubuntu", "ubuntu"],
+  ["windows", "windows"], ["oracle", "oracle"], ["opensuse", "sles"], ["sles", "sles"],
+]);
 
 /** Server states an image can be taken from. */
 const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
@@ -147,13 +148,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       body: body === undefined ? undefined : JSON.stringify(body),
       sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.accountId ?? "", account.apiVersion),
     });
-    if (res.status >= 300) {
-      if (res.status === 409) {
-        const e = scpFailure(res);
-        throw new ImageOpsError("CONFLICT", e.message, { provider: "scp", providerCode: e.providerCode, requestId: e.requestId });
-      }
-      throw scpFailure(res);
-    }
+    if (res.status >= 300) throw scpFailure(res);
     let json: unknown;
     try {
       json = res.text === "" ? null : JSON.parse(res.text);
@@ -197,7 +192,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       const query: Record<string, QueryValue> = {};
       if (filter.scope === "custom") query.scp_image_type = "custom";
       else if (filter.scope === "public") query.visibility = "public";
-      const distro = filter.os ? API_DISTROS[filter.os.trim().toLowerCase()] : undefined;
+      const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
       if (distro) query.os_distro = distro;
       // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
       return listAll(ctx, query);
@@ -244,6 +239,14 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
         // never as a failure the caller might answer by creating again
         return pendingScpImage(id, req.name, req.serverId, ctxOf(ctx));
       }
+    },
+
+    accountWarning(account, now) {
+      const check = checkScpApiVersion(account.apiVersion, new Date(now));
+      if (!check.unsupported) return undefined;
+      return check.known
+        ? `account pins Virtual Server API ${check.version}, past its Not-Before date ${check.notBefore}: SCP no longer serves it; unpin it or use ${SCP_DEFAULT_API_VERSION}`
+        : `account pins Virtual Server API ${check.version}, which SCP does not document; use ${SCP_DEFAULT_API_VERSION}`;
     },
 
     async findImagesByName(ctx, name) {

@@ -6,19 +6,19 @@ import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
  * Pure and total: any input gives an Image, unknown enum values become "unknown" with the raw kept.
  */
 
-/** Glance image statuses as SCP returns them (lower-case). */
-const STATUS: Record<string, ImageStatus> = {
-  active: "available",
-  queued: "creating",
-  saving: "creating",
-  uploading: "creating",
-  importing: "creating",
-  killed: "failed",
-  error: "failed",
-  pending_delete: "deleting",
-  deleted: "deleting",
+/** Glance image statuses as SCP returns them (lower-case). A Map: a status like "__proto__" must not hit Object.prototype. */
+const STATUS = new Map<string, ImageStatus>([
+  ["active", "available"],
+  ["queued", "creating"],
+  ["saving", "creating"],
+  ["uploading", "creating"],
+  ["importing", "creating"],
+  ["killed", "failed"],
+  ["error", "failed"],
+  ["pending_delete", "deleting"],
+  ["deleted", "deleting"],
   // deactivated: the image exists but cannot be used; none of the contract's states fits
-};
+]);
 
 const VISIBILITIES = new Set<string>(["public", "private", "shared", "community"]);
 
@@ -33,7 +33,7 @@ export interface ScpContext {
 const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
 
 export function scpStatus(raw: string): ImageStatus {
-  return STATUS[raw.trim().toLowerCase()] ?? "unknown";
+  return STATUS.get(raw.trim().toLowerCase()) ?? "unknown";
 }
 
 function architecture(raw: unknown): Image["architecture"] {

@@ -1,0 +1,23 @@
+import { invalidArgument } from "../model/errors.js";
+
+export interface AuditConfig {
+  now: number;
+  staleDays: number;
+  stuckMinutes: number;
+}
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw invalidArgument(name, `must be a positive number, got "${raw.slice(0, 20)}"`);
+  return n;
+}
+
+/** Thresholds from the environment (CONTRACT.md section 4), validated with a message naming the variable. */
+export function auditConfig(env: NodeJS.ProcessEnv = process.env, now = Date.now()): AuditConfig {
+  return {
+    now,
+    staleDays: positive("AUDIT_STALE_DAYS", env.AUDIT_STALE_DAYS, 180),
+    stuckMinutes: positive("AUDIT_STUCK_MINUTES", env.AUDIT_STUCK_MINUTES, 60),
+  };
+}

@@ -1,0 +1,48 @@
+import { log } from "../log.js";
+import type { ProviderErrorEntry } from "../model/errors.js";
+import type { ProviderName } from "../model/image.js";
+import { selectTargets } from "../images/list.js";
+import { adapterFor } from "../providers/index.js";
+import { fanOut, type Runtime } from "../runtime.js";
+import type { AuditConfig } from "./config.js";
+import type { Finding, Severity } from "./finding.js";
+import { RULES } from "./rules.js";
+
+export interface AuditResult {
+  findings: Finding[];
+  summary: { images: number; findings: number; bySeverity: Record<Severity, number> };
+  errors: ProviderErrorEntry[];
+}
+
+const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * A read-only audit of every selected account: list everything, run each rule, report. A cloud
+ * that fails is an `errors` entry and the rest of the audit still runs. Each finding is also
+ * logged as one JSON line (for CloudWatch Logs Insights).
+ */
+export async function runAudit(rt: Runtime, input: { provider?: ProviderName; account?: string }, config: AuditConfig): Promise<AuditResult> {
+  const creds = await rt.credentials.get();
+  const accounts = creds.accounts.filter((a) => (!input.provider || a.provider === input.provider) && (!input.account || a.name === input.account));
+  const targets = selectTargets(accounts, {});
+  const { results, errors } = await fanOut(rt, targets, (ctx, adapter) => adapter.listImages(ctx));
+  const images = results.flatMap((r) => r.value);
+
+  const findings = Object.values(RULES).flatMap((rule) => rule(images, config));
+  // Account-level warnings (a deprecated API version in use): once per account per run.
+  for (const account of accounts) {
+    const warning = adapterFor(account.provider).accountWarning?.(account, config.now);
+    if (warning) {
+      findings.push({ rule: "deprecated-api-version", severity: "warning", provider: account.provider, account: account.name, region: account.regions[0]!, imageId: "-", imageName: "-", message: warning });
+    }
+  }
+  findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.provider.localeCompare(b.provider) || a.rule.localeCompare(b.rule) || a.imageName.localeCompare(b.imageName) || a.imageId.localeCompare(b.imageId));
+
+  const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    log("info", "audit finding", { type: "audit-finding", ...f });
+  }
+  for (const e of errors) log("warn", "audit could not read a cloud", { type: "audit-error", ...e });
+  return { findings, summary: { images: images.length, findings: findings.length, bySeverity }, errors };
+}

@@ -1,0 +1,257 @@
+/**
+ * The built bundles (dist/<name>/index.mjs) end to end against the simulators, in both event
+ * forms: what a caller of the function URLs and Step Functions would see.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import type { Image } from "../../shared/model/image.js";
+import { DEMO_SERVERS } from "../sim/demo.js";
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } });
+}, 60_000);
+afterAll(() => stack?.stop());
+beforeEach(() => {
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
+});
+
+async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(stack.url + path, init);
+  return { status: res.status, body: await res.json() };
+}
+const post = (path: string, body: unknown) =>
+  call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("list-images", () => {
+  it("lists normalized images from all three clouds", async () => {
+    const { status, body } = await call("/list-images?limit=1000");
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([]);
+    const providers = new Set(body.images.map((i: Image) => i.provider));
+    expect([...providers].sort()).toEqual(["iwinv", "ncp", "scp"]);
+    for (const image of body.images as Image[]) {
+      expect(image.account).toBe("demo");
+      expect(["creating", "available", "failed", "deleting", "unknown"]).toContain(image.status);
+      if (image.createdAt) expect(image.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  });
+
+  it("filters by os, scope, name and provider", async () => {
+    const ubuntu = await call("/list-images?os=Ubuntu&limit=1000");
+    expect(ubuntu.body.images.length).toBeGreaterThan(0);
+    expect(ubuntu.body.images.every((i: Image) => i.os.distro === "ubuntu")).toBe(true);
+    expect(new Set(ubuntu.body.images.map((i: Image) => i.provider)).size).toBeGreaterThan(1);
+
+    const custom = await call("/list-images?scope=custom&provider=ncp,scp&limit=1000");
+    expect(custom.body.images.length).toBeGreaterThan(0);
+    expect(custom.body.images.every((i: Image) => i.kind === "custom" && i.provider !== "iwinv")).toBe(true);
+
+    const all = await call("/list-images?limit=1000");
+    const someName = (all.body.images as Image[]).find((i) => i.provider === "scp")!.name;
+    const needle = someName.slice(1, 5).toUpperCase();
+    const named = await call(`/list-images?name=${encodeURIComponent(needle)}&limit=1000`);
+    expect(named.body.images.length).toBeGreaterThan(0);
+    expect(named.body.images.every((i: Image) => i.name.toLowerCase().includes(needle.toLowerCase()))).toBe(true);
+  });
+
+  it("pages with an opaque cursor that resumes exactly", async () => {
+    const all = (await call("/list-images?limit=1000")).body.images as Image[];
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const { status, body } = await call(`/list-images?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      expect(status).toBe(200);
+      expect(body.images.length).toBeLessThanOrEqual(7);
+      seen.push(...body.images.map((i: Image) => `${i.provider}/${i.id}`));
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor && pages < 100);
+    expect(seen).toEqual(all.map((i) => `${i.provider}/${i.id}`));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it("refuses a cursor used with other filters", async () => {
+    const first = await call("/list-images?limit=2");
+    const res = await call(`/list-images?limit=2&os=rocky&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "cursor" });
+  });
+
+  it.each([
+    ["limit=0", "limit"],
+    ["limit=1001", "limit"],
+    ["limit=ten", "limit"],
+    ["provider=aws", "provider.0"],
+    ["scope=mine", "scope"],
+    ["colour=blue", "colour"],
+    ["cursor=%25%25%25", "cursor"],
+  ])("answers 400 naming the field for %s", async (query, field) => {
+    const res = await call(`/list-images?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("INVALID_ARGUMENT");
+    expect(res.body.error.field).toBe(field);
+  });
+
+  it("returns the other clouds plus one error entry when a cloud is down", async () => {
+    stack.scp.setFaults({ down: true });
+    const { status, body } = await call("/list-images?limit=1000");
+    expect(status).toBe(200);
+    expect(new Set(body.images.map((i: Image) => i.provider))).toEqual(new Set(["ncp", "iwinv"]));
+    expect(body.errors).toEqual([
+      expect.objectContaining({ provider: "scp", account: "demo", region: "kr-west1", code: "PROVIDER_UNAVAILABLE" }),
+    ]);
+  });
+
+  it("answers in the direct-invocation form with the plain body", async () => {
+    const out = (await stack.invoke("list-images", { provider: "iwinv", limit: 3 })) as { images: Image[]; nextCursor: string | null };
+    expect(out.images).toHaveLength(3);
+    expect(out.images.every((i) => i.provider === "iwinv")).toBe(true);
+    await expect(stack.invoke("list-images", { limit: "lots" })).rejects.toMatchObject({ name: "INVALID_ARGUMENT", field: "limit" });
+  });
+});
+
+describe("describe-image", () => {
+  it("describes an image of each cloud", async () => {
+    const all = (await call("/list-images?limit=1000")).body.images as Image[];
+    for (const p of ["ncp", "scp", "iwinv"]) {
+      const sample = all.find((i) => i.provider === p)!;
+      const { status, body } = await call(`/describe-image?provider=${p}&id=${encodeURIComponent(sample.id)}`);
+      expect(status).toBe(200);
+      expect(body.image).toEqual(sample);
+    }
+  });
+
+  it("answers 404 NOT_FOUND for an unknown id, and 400 without one", async () => {
+    for (const p of ["ncp", "scp", "iwinv"]) {
+      const res = await call(`/describe-image?provider=${p}&id=does-not-exist-42`);
+      expect(res.status, p).toBe(404);
+      expect(res.body.error.code).toBe("NOT_FOUND");
+    }
+    const missing = await call("/describe-image?provider=ncp");
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+  });
+});
+
+describe("create-image", () => {
+  const settle = (operation: string) => stack.stepFunctions.settled(operation);
+  const created = (sim: { requests: { url: URL; method: string }[] }, path: string) =>
+    sim.requests.filter((r) => r.url.pathname.includes(path)).length;
+
+  it("dry run returns the checks without creating", async () => {
+    const before = stack.ncp.requests.length;
+    const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "dry-golden", dryRun: true });
+    expect(status).toBe(200);
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["account", "provider", "name", "description", "server", "server-state", "name-free"]);
+    expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
+  });
+
+  it("creates on NCP from a KVM server and tracks it to available", async () => {
+    const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "web-golden" });
+    expect(status).toBe(202);
+    expect(body.image).toMatchObject({ provider: "ncp", name: "web-golden", status: "creating", kind: "custom" });
+    expect(body.operation.id).toMatch(/^img-ncp-/);
+    expect(created(stack.ncp, "createServerImage")).toBe(1);
+    const result = await settle(body.operation.id);
+    expect(result?.done).toBe(true);
+    expect(result?.image?.status).toBe("available");
+  });
+
+  it("creates on NCP from a XEN server with the legacy call", async () => {
+    const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "legacy-golden" });
+    expect(status).toBe(202);
+    expect(created(stack.ncp, "createMemberServerImageInstance")).toBe(1);
+    expect((await settle(body.operation.id))?.image?.status).toBe("available");
+  });
+
+  it("creates on SCP and follows it to available, and to failed", async () => {
+    const ok = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "scp-golden" });
+    expect(ok.status).toBe(202);
+    expect((await settle(ok.body.operation.id))?.image?.status).toBe("available");
+
+    stack.scp.createOutcome = "killed";
+    try {
+      const bad = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "scp-doomed" });
+      expect(bad.status).toBe(202);
+      expect((await settle(bad.body.operation.id))?.image?.status).toBe("failed");
+    } finally {
+      stack.scp.createOutcome = "active";
+    }
+  });
+
+  it("answers 501 UNSUPPORTED for iwinv without calling it", async () => {
+    const before = stack.iwinv.requests.length;
+    const res = await post("/create-image", { provider: "iwinv", serverId: DEMO_SERVERS.iwinv.active, name: "nope-image" });
+    expect(res.status).toBe(501);
+    expect(res.body.error).toMatchObject({ code: "UNSUPPORTED", provider: "iwinv" });
+    expect(res.body.error.message).toMatch(/no .*image/i);
+    expect(stack.iwinv.requests.length).toBe(before);
+  });
+
+  it("never creates twice for a repeated request (retry or double click)", async () => {
+    const req = { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "twice-golden" };
+    const before = created(stack.ncp, "createServerImage");
+    const [a, b] = await Promise.all([post("/create-image", req), post("/create-image", req)]);
+    const again = await post("/create-image", req);
+    expect(created(stack.ncp, "createServerImage") - before).toBeLessThanOrEqual(2);
+    for (const r of [a, b, again]) expect(r.status).toBe(202);
+    expect(new Set([a, b, again].map((r) => r.body.operation.id)).size).toBe(1);
+    expect(new Set([a, b, again].map((r) => r.body.image.id)).size).toBe(1);
+    const all = (await call("/list-images?provider=ncp&name=twice-golden&limit=1000")).body.images as Image[];
+    expect(all.filter((i) => i.name === "twice-golden")).toHaveLength(1);
+  });
+
+  it("settles a timeout after sending by looking the image up, never by sending again", async () => {
+    stack.ncp.setFaults({ delayAnswerMs: 3_000, pathIncludes: "createServerImage", count: 1 });
+    const before = created(stack.ncp, "createServerImage");
+    const res = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "slow-golden" });
+    expect(res.status).toBe(202);
+    expect(res.body.image.name).toBe("slow-golden");
+    expect(created(stack.ncp, "createServerImage") - before).toBe(1);
+  });
+
+  it("refuses a server that cannot be imaged (409) and a taken name (409)", async () => {
+    const busy = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.busy, name: "busy-golden" });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error).toMatchObject({ code: "CONFLICT", field: "serverId" });
+    await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "taken-golden" });
+    const taken = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "taken-golden" });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: "CONFLICT", field: "name" });
+  });
+
+  it("validates input: bad names, unknown servers, unknown fields, broken JSON", async () => {
+    const bad = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "Bad_Name" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("name");
+    const ghost = await post("/create-image", { provider: "ncp", serverId: "999999999", name: "ghost-golden" });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body.error.field).toBe("serverId");
+    const extra = await post("/create-image", { provider: "ncp", serverId: "1", name: "x", force: true });
+    expect(extra.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "force" });
+    const broken = await call("/create-image", { method: "POST", body: "{not json" });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.field).toBe("body");
+    const get = await call("/create-image?provider=ncp");
+    expect(get.status).toBe(400);
+    expect(get.body.error.field).toBe("method");
+  });
+});
+
+describe("track-image with Slack progress", () => {
+  it("posts one progress message and updates it in place until available", async () => {
+    const { body } = await post("/create-image", {
+      provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "notified-golden", notify: { channel: "C0PROGRESS1" },
+    });
+    expect((await stack.stepFunctions.settled(body.operation.id))?.image?.status).toBe("available");
+    const messages = stack.slackApi.messages.filter((m) => m.channel === "C0PROGRESS1");
+    expect(messages).toHaveLength(1);
+    const history = messages[0]!.history.map((h) => h.text);
+    expect(history[0]).toMatch(/Creating image \*notified-golden\* — creating/);
+    expect(history.at(-1)).toMatch(/notified-golden\* is available — available .* elapsed/);
+  });
+});

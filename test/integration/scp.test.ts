@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HttpClient } from "../../shared/http/client.js";
+import { ImageOpsError } from "../../shared/model/errors.js";
+import {
+  checkScpApiVersion,
+  createScpAdapter,
+  isScpApiVersionPastNotBefore,
+  SCP_DEFAULT_ENDPOINT,
+  scpAdapter,
+  scpBaseUrl,
+  scpFailure,
+} from "../../shared/providers/scp/client.js";
+import type { CallContext } from "../../shared/providers/types.js";
+import type { Account } from "../../shared/secrets.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
+import { ScpSim } from "../sim/scp.js";
+
+let offset = 0; // the simulator's clock runs ahead of real time by this much (creates progress without waiting)
+const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => Date.now() + offset });
+const SEEDED = 13 + 150;
+
+const http = new HttpClient({ provider: "scp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 });
+function ctx(over: Partial<Account> = {}): CallContext {
+  const account: Account = { provider: "scp", name: "prod", regions: ["kr-west1"], ...DEMO_KEYS.scp, endpoint: sim.url, ...over };
+  return { account, region: "kr-west1", http };
+}
+const adapter = createScpAdapter({ pageSize: 50 });
+
+async function failure(p: Promise<unknown>): Promise<ImageOpsError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ImageOpsError);
+  return err as ImageOpsError;
+}
+
+beforeAll(() => sim.start());
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.setFaults({});
+  sim.requests.length = 0;
+  sim.keys = [{ ...DEMO_KEYS.scp }];
+  sim.createOutcome = "active";
+  offset = 0;
+});
+
+describe("SCP adapter against the simulator", () => {
+  it("lists every image by following markers, newest first", async () => {
+    const images = await adapter.listImages(ctx());
+    expect(images).toHaveLength(SEEDED);
+    expect(new Set(images.map((i) => i.id)).size).toBe(SEEDED);
+    const pages = sim.requests.filter((r) => r.url.pathname === "/v1/images");
+    expect(pages).toHaveLength(Math.ceil((SEEDED + 1) / 50));
+    expect(pages[0]!.url.searchParams.get("marker")).toBeNull();
+    expect(pages[1]!.url.searchParams.get("marker")).toBe(images[49]!.id);
+    const times = images.map((i) => Date.parse(i.createdAt!));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    // every request carried the version header and SDK header names
+    expect(pages.every((r) => r.headers["scp-api-version"] === "virtualserver 1.3" && r.headers["scp-accountid"] === DEMO_KEYS.scp.accountId)).toBe(true);
+  });
+
+  it("uses the default page size of 100 and the API's limit bound", async () => {
+    const images = await scpAdapter.listImages(ctx());
+    expect(images).toHaveLength(SEEDED);
+    expect(sim.requests.map((r) => r.url.searchParams.get("limit"))).toEqual(["100", "100"]);
+  });
+
+  it("passes scope and os filters to the API", async () => {
+    const custom = await adapter.listImages(ctx(), { scope: "custom", os: "Rocky" });
+    expect(custom.length).toBeGreaterThan(0);
+    expect(custom.every((i) => i.kind === "custom" && i.os.distro === "rocky")).toBe(true);
+    expect(sim.requests[0]!.url.searchParams.get("scp_image_type")).toBe("custom");
+    expect(sim.requests[0]!.url.searchParams.get("os_distro")).toBe("rocky");
+
+    sim.requests.length = 0;
+    const pub = await adapter.listImages(ctx(), { scope: "public", os: "windows" });
+    expect(pub.map((i) => i.name)).toEqual(["Windows Server 2022"]);
+    expect(pub[0]).toMatchObject({ kind: "public", visibility: "public", os: { family: "windows" } });
+    expect(sim.requests[0]!.url.searchParams.get("visibility")).toBe("public");
+  });
+
+  it("finds custom images by exact name (the name filter is sent, signed, with a space)", async () => {
+    const found = await adapter.findImagesByName(ctx(), "web-base");
+    expect(found.map((i) => i.id)).toEqual(["4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11"]);
+    expect(sim.requests[0]!.rawUrl).toContain("name=web-base&scp_image_type=custom");
+    expect(await adapter.findImagesByName(ctx(), "no such image")).toEqual([]);
+    expect(sim.requests.at(-1)!.rawUrl).toContain("name=no+such+image");
+  });
+
+  it("describes an image (documented example; zone-less created_at read as UTC)", async () => {
+    const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+    expect(img).toMatchObject({ provider: "scp", account: "prod", region: "kr-west1", name: "imagename", status: "available", kind: "custom", sizeBytes: 2429747200 });
+    const ubuntu = await adapter.describeImage(ctx(), "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01");
+    expect(ubuntu.createdAt).toBe("2025-03-10T02:15:00.000Z");
+    const killed = await adapter.describeImage(ctx(), "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c14");
+    expect(killed).toMatchObject({ status: "failed", providerStatus: "killed" });
+  });
+
+  it("NOT_FOUND for a missing image or server, with the id escaped in the path", async () => {
+    const err = await failure(adapter.describeImage(ctx(), "no/such image"));
+    expect(err.code).toBe("NOT_FOUND");
+    expect(err.providerCode).toBe("ImageNotFound");
+    expect(err.requestId).toMatch(/^req-/);
+    expect(sim.requests[0]!.rawUrl).toBe("/v1/images/no%2Fsuch%20image");
+    expect((await failure(adapter.getServer(ctx(), "missing"))).code).toBe("NOT_FOUND");
+    expect((await failure(adapter.describeImage(ctx(), ".."))).code).toBe("INVALID_ARGUMENT");
+  });
+
+  it("gets servers and says whether they can be imaged", async () => {
+    expect(await adapter.getServer(ctx(), DEMO_SERVERS.scp.active)).toEqual({ id: DEMO_SERVERS.scp.active, name: "web-01", providerStatus: "ACTIVE", imageable: true });
+    expect(await adapter.getServer(ctx(), DEMO_SERVERS.scp.busy)).toMatchObject({ providerStatus: "BUILD", imageable: false });
+  });
+
+  it("creates an image and follows it to available", async () => {
+    const name = `nightly ${Date.now()}`;
+    const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name, description: "ignored by SCP" });
+    expect(created).toMatchObject({ name, status: "creating", providerStatus: "queued", kind: "custom", sourceServerId: DEMO_SERVERS.scp.active });
+    const post = sim.requests.find((r) => r.method === "POST")!;
+    expect(post.rawUrl).toBe(`/v1/servers/${DEMO_SERVERS.scp.active}/images`);
+    expect(JSON.parse(post.body)).toEqual({ image_name: name });
+    offset = 500;
+    expect((await adapter.describeImage(ctx(), created.id)).providerStatus).toBe("saving");
+    offset = 2001;
+    const done = await adapter.describeImage(ctx(), created.id);
+    expect(done).toMatchObject({ status: "available", providerStatus: "active" });
+    expect(done.sizeBytes).toBeGreaterThan(0);
+    expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id)).toEqual([created.id]);
+    // a second image of that name is refused
+    const dup = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name }));
+    expect(dup.code).toBe("CONFLICT");
+  });
+
+  it("creates an image that ends killed (failed)", async () => {
+    sim.createOutcome = "killed";
+    const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: `doomed-${Date.now()}` });
+    offset = 2001;
+    expect(await adapter.describeImage(ctx(), created.id)).toMatchObject({ status: "failed", providerStatus: "killed" });
+  });
+
+  it("refuses to image a busy server (CONFLICT) and a bad name before sending", async () => {
+    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.busy, name: "x1" }))).code).toBe("CONFLICT");
+    sim.requests.length = 0;
+    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe("INVALID_ARGUMENT");
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it("never repeats a create", async () => {
+    sim.setFaults({ status: 503, pathIncludes: "/images", count: 5 });
+    const err = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "once-only" }));
+    expect(err.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+  });
+
+  it("bad key → PROVIDER_AUTH_FAILED", async () => {
+    const wrongSecret = await failure(adapter.listImages(ctx({ secretKey: "not-the-secret" })));
+    expect(wrongSecret).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "SignatureDoesNotMatch" });
+    const unknownKey = await failure(adapter.listImages(ctx({ accessKey: "UNKNOWNKEY" })));
+    expect(unknownKey).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "InvalidAccessKey" });
+    sim.keys = []; // the key was revoked
+    expect((await failure(adapter.describeImage(ctx(), "x"))).code).toBe("PROVIDER_AUTH_FAILED");
+  });
+
+  it("wrong accountId → PROVIDER_AUTH_FAILED", async () => {
+    const err = await failure(adapter.listImages(ctx({ accountId: "someone-else" })));
+    expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "AccountMismatch" });
+    expect(err.message).toContain("Scp-AccountId");
+  });
+
+  it("a pinned version past its Not-Before date is refused by the API", async () => {
+    const err = await failure(adapter.listImages(ctx({ apiVersion: "1.1" })));
+    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "UnsupportedApiVersion" });
+    expect(sim.requests[0]!.headers["scp-api-version"]).toBe("virtualserver 1.1");
+    expect(isScpApiVersionPastNotBefore("1.1", new Date("2026-11-23T00:00:00Z"))).toBe(true);
+  });
+
+  it("malformed or truncated body → PROVIDER_ERROR", async () => {
+    sim.setFaults({ malformed: true, count: 1 });
+    expect((await failure(adapter.listImages(ctx()))).code).toBe("PROVIDER_ERROR");
+    sim.setFaults({ truncated: true, count: 1 });
+    expect((await failure(adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b"))).code).toBe("PROVIDER_ERROR");
+  });
+
+  it("429 with Retry-After, then success", async () => {
+    sim.setFaults({ status: 429, retryAfter: 1, count: 1 });
+    const started = Date.now();
+    const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+    expect(img.name).toBe("imagename");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(sim.requests).toHaveLength(2);
+    expect(sim.requests[0]!.headers["scp-signature"]).not.toBe(undefined);
+  });
+
+  it("the simulator refuses a stale timestamp, a missing version header and a bad limit", async () => {
+    offset = 6 * 60_000;
+    expect((await failure(adapter.listImages(ctx()))).providerCode).toBe("RequestTimeTooSkewed");
+    offset = 0;
+    const url = `${sim.url}/v1/images?limit=0`;
+    const { scpHeaders } = await import("../../shared/providers/scp/signer.js");
+    const k = DEMO_KEYS.scp;
+    const bad = await fetch(url, { headers: scpHeaders("GET", url, Date.now(), k.accessKey, k.secretKey, k.accountId) });
+    expect(bad.status).toBe(400);
+    const headers = scpHeaders("GET", `${sim.url}/v1/images`, Date.now(), k.accessKey, k.secretKey, k.accountId) as Record<string, string>;
+    delete headers["Scp-Api-Version"];
+    const noVersion = await fetch(`${sim.url}/v1/images`, { headers });
+    expect(noVersion.status).toBe(400);
+    expect(((await noVersion.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe("InvalidApiVersion");
+  });
+
+  it("reports its state counts", async () => {
+    const res = await fetch(`${sim.url}/__sim/state`);
+    const body = (await res.json()) as { state: { images: number; servers: number } };
+    expect(body.state.servers).toBe(2);
+    expect(body.state.images).toBeGreaterThanOrEqual(SEEDED);
+  });
+});
+
+describe("SCP adapter pieces", () => {
+  it("derives the regional host unless the account overrides it", () => {
+    expect(SCP_DEFAULT_ENDPOINT).toBe("https://virtualserver.{region}.e.samsungsdscloud.com");
+    const base = { account: { provider: "scp", name: "p", regions: ["kr-east1"], ...DEMO_KEYS.scp } as Account, http };
+    expect(scpBaseUrl({ ...base, region: "kr-east1" })).toBe("https://virtualserver.kr-east1.e.samsungsdscloud.com");
+    expect(() => scpBaseUrl({ ...base, region: "evil.com/x" })).toThrow(ImageOpsError);
+  });
+
+  it("knows the versions' Not-Before dates", () => {
+    const today = new Date("2026-11-23T00:00:00Z");
+    expect(checkScpApiVersion(undefined, today)).toEqual({ version: "1.3", known: true, notBefore: null, unsupported: false });
+    expect(checkScpApiVersion("1.2", today)).toMatchObject({ notBefore: "2026-08-31", unsupported: true });
+    expect(checkScpApiVersion("1.2", new Date("2026-08-30T23:59:59Z")).unsupported).toBe(false);
+    expect(checkScpApiVersion("1.0", today).unsupported).toBe(true);
+    expect(checkScpApiVersion("9.9", today)).toMatchObject({ known: false, unsupported: true });
+  });
+
+  it("validates names by SCP's image name rule", () => {
+    expect(scpAdapter.validateImageName("web-base_2025 v1")).toBeNull();
+    expect(scpAdapter.validateImageName("")).not.toBeNull();
+    expect(scpAdapter.validateImageName("a".repeat(256))).not.toBeNull();
+    expect(scpAdapter.validateImageName("웹")).not.toBeNull();
+    expect(scpAdapter.validateImageName("a.b")).not.toBeNull();
+  });
+
+  it("maps error envelopes without crashing", () => {
+    const h = new Headers({ "x-request-id": "rid-1" });
+    expect(scpFailure({ status: 400, text: '{"errors":[{"status":400,"code":"InvalidParameter","detail":["limit","bad"]}]}', headers: h })).toMatchObject({
+      code: "PROVIDER_ERROR", providerCode: "InvalidParameter", requestId: "rid-1", message: "scp: limit, bad",
+    });
+    expect(scpFailure({ status: 400, text: '[{"loc":["body","image_name"],"msg":"too long","type_":"value_error"}]' })).toMatchObject({
+      providerCode: "value_error", message: "scp: too long",
+    });
+    expect(scpFailure({ status: 403, text: "<html>nope</html>" }).code).toBe("PROVIDER_AUTH_FAILED");
+    expect(scpFailure({ status: 502, text: "" }).code).toBe("PROVIDER_UNAVAILABLE");
+    expect(scpFailure({ status: 200, text: '{"images": [' }).code).toBe("PROVIDER_ERROR");
+    expect(scpFailure({ status: 400, text: "null" }).code).toBe("PROVIDER_ERROR");
+  });
+});

@@ -1,0 +1,361 @@
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
+import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WINDOW_MS } from "./server.js";
+
+/**
+ * Samsung Cloud Platform v2 Virtual Server API, as far as imageops uses it:
+ * GET /v1/images (limit/marker/filters/sort), GET /v1/images/{id}, GET /v1/servers/{id},
+ * POST /v1/servers/{id}/images. Signatures are checked with SCP's formula over the full URL received,
+ * independently of the adapter's signer.
+ */
+
+export interface ScpSimOptions {
+  keys?: SimKey[];
+  /** extra custom images to page through */
+  generatedImages?: number;
+  /** how long a create stays queued/saving */
+  createDelayMs?: number;
+  createOutcome?: "active" | "killed";
+  now?: () => number;
+}
+
+/** Versions per the docs (List Images 1.0–1.3); past its Not-Before date a version "is no longer supported". */
+const VERSIONS: Record<string, string | null> = { "1.0": "2025-12-31", "1.1": "2026-05-31", "1.2": "2026-08-31", "1.3": null };
+
+const OWN_PROJECT = "8989447062e04a818baf9e073fd04fa7";
+const SYSTEM_PROJECT = "0d1f3a5c7e9b4d2f8a6c4e2b0d8f6a4c";
+const OTHER_PROJECT = "5b7d9f1a3c5e4a6b8d0f2a4c6e8b0d2f";
+
+type Raw = Record<string, unknown> & { id: string; name: string; created_at: string };
+
+interface SimImage {
+  raw: Raw;
+  createdMs: number;
+  /** set for images made by a create: status follows the clock */
+  create?: { at: number; delayMs: number; outcome: "active" | "killed"; sizeWhenDone: number };
+}
+
+interface SimServerRecord {
+  id: string;
+  name: string;
+  state: string;
+  image_id: string;
+}
+
+const zoneless = (s: string) => (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : s + "Z");
+
+function image(p: Partial<Raw> & { id: string; name: string; created_at: string }): Raw {
+  return {
+    checksum: "7538e0fcb56e0e272cfd89eb384d6613",
+    container_format: "bare",
+    disk_format: "qcow2",
+    file: `/v2/images/${p.id}/file`,
+    min_disk: 100,
+    min_ram: 0,
+    os_hash_algo: "sha512",
+    os_hash_value: null,
+    os_hidden: false,
+    owner: OWN_PROJECT,
+    owner_account_name: "AccountName",
+    owner_user_name: "user@samsung.com",
+    protected: false,
+    root_device_name: "/dev/vda",
+    scp_image_type: "custom",
+    scp_original_image_type: "standard",
+    scp_os_build_version: "20250101",
+    status: "active",
+    updated_at: p.created_at,
+    url: null,
+    virtual_size: 17179869184,
+    visibility: "private",
+    volumes: null,
+    ...p,
+  } as Raw;
+}
+
+function standard(id: string, name: string, distro: string, version: string, created: string, size: number): Raw {
+  return image({
+    id, name, created_at: created, os_distro: distro, scp_os_version: version, scp_image_type: "standard",
+    scp_original_image_type: "standard", visibility: "public", owner: SYSTEM_PROJECT, owner_account_name: null,
+    owner_user_name: null, protected: true, size, min_disk: distro === "windows" ? 100 : 10,
+  });
+}
+
+/** Realistic starting images: the docs' example, standard images (some with zone-less timestamps), custom, shared, killed. */
+function seedImages(): Raw[] {
+  return [
+    // the List Images 1.3 response example, as documented
+    image({
+      id: "70a599e0-31e7-49b7-b260-868f441e862b", name: "imagename", created_at: "2025-07-22T09:00:00Z", updated_at: "2025-07-26T12:00:00Z",
+      file: "/v2/images/e08a37c1-2162-416e-b7fa-19902419170b/file", os_distro: "alma", scp_os_version: "8.8", size: 2429747200,
+      owner: "a8f10467abfc4b87b64614ab36eb9ae4", scp_gpu_driver: "535.183.06", scp_k8s_version: "v1.28.7",
+      scp_supported_class_types: "GPU-A100-1,GPU-H100-2",
+      os_hash_value: "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
+      url: "https://object-store.kr-west1.s.samsungsdscloud.com/8989447062e04a818baf9e073fd04fa7/bucket/object.qcow2",
+    }),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01", "Ubuntu 22.04", "ubuntu", "22.04", "2025-03-10T02:15:00", 2147483648),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a02", "Ubuntu 24.04", "ubuntu", "24.04", "2025-06-02T01:00:00Z", 2362232012),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03", "Rocky Linux 9.4", "rocky", "9.4", "2025-04-18T06:30:00", 1932735283),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a04", "AlmaLinux 9.4", "alma", "9.4", "2025-04-18T06:45:00Z", 1879048192),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a05", "RHEL 9.4", "rhel", "9.4", "2025-05-07T00:00:00", 2684354560),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a06", "Windows Server 2022", "windows", "2022 Standard", "2025-02-14T08:20:00Z", 21474836480),
+    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a07", "Oracle Linux 8.10", "oracle", "8.10", "2025-01-20T03:00:00", 1717986918),
+    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11", name: "web-base", created_at: "2025-08-01T10:12:13", os_distro: "ubuntu", scp_os_version: "22.04", size: 3221225472 }),
+    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c12", name: "db-golden", created_at: "2025-08-15T23:59:59Z", os_distro: "rocky", scp_os_version: "9.4", size: 5368709120 }),
+    image({
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13", name: "partner-shared", created_at: "2025-05-30T12:00:00", os_distro: "ubuntu", scp_os_version: "24.04",
+      visibility: "shared", owner: OTHER_PROJECT, owner_account_name: "PartnerAccount", owner_user_name: "partner@example.com", size: 2576980377,
+    }),
+    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c14", name: "broken-build", created_at: "2025-09-03T04:05:06Z", os_distro: "alma", scp_os_version: "9.4", status: "killed", size: null }),
+    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c15", name: "win-app", created_at: "2025-09-20T07:30:00", os_distro: "windows", scp_os_version: "2022 Standard", scp_original_image_type: "standard", size: 25769803776 }),
+  ];
+}
+
+const DISTROS = [["ubuntu", "22.04"], ["rocky", "9.4"], ["alma", "9.4"], ["rhel", "9.4"], ["windows", "2022 Standard"]] as const;
+
+function generated(n: number): Raw[] {
+  const out: Raw[] = [];
+  const base = Date.parse("2024-12-31T00:00:00Z");
+  for (let i = 1; i <= n; i++) {
+    const [distro, version] = DISTROS[i % DISTROS.length]!;
+    const created = new Date(base - i * 3_600_000).toISOString().replace(/\.000Z$/, i % 2 ? "Z" : "");
+    out.push(image({
+      id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`, name: `gen-${String(i).padStart(5, "0")}`,
+      created_at: created, os_distro: distro, scp_os_version: version, size: 1073741824 + i,
+    }));
+  }
+  return out;
+}
+
+/** SCP's error envelope, as the official Terraform provider reads it ({"errors":[{status, code, title, detail}]}). */
+function scpError(status: number, code: string, detail: string, title?: string): SimResponse {
+  const titles: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict" };
+  return { status, body: { errors: [{ status, code, title: title ?? titles[status] ?? "Error", detail }] } };
+}
+
+const NAME_RE = /^[A-Za-z0-9\-_ ]{1,255}$/;
+const SORT_KEYS = new Set(["created_at", "updated_at", "name", "size", "status", "id"]);
+const FILTERS = ["name", "os_distro", "status", "visibility", "scp_image_type", "scp_original_image_type"] as const;
+
+export class ScpSim extends SimServer {
+  keys: SimKey[];
+  createDelayMs: number;
+  createOutcome: "active" | "killed";
+  readonly now: () => number;
+  readonly images = new Map<string, SimImage>();
+  readonly servers = new Map<string, SimServerRecord>();
+  private requestSeq = 0;
+
+  constructor(options: ScpSimOptions = {}) {
+    super("scp", (req) => this.handle(req), () => this.counts());
+    this.keys = options.keys ?? [{ ...DEMO_KEYS.scp }];
+    this.createDelayMs = options.createDelayMs ?? 3000;
+    this.createOutcome = options.createOutcome ?? "active";
+    this.now = options.now ?? Date.now;
+    for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
+    this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
+    this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
+  }
+
+  /** What /__sim/state reports (SimServer keeps the name `state` for its own callback). */
+  counts(): { images: number; servers: number } {
+    return { images: this.images.size, servers: this.servers.size };
+  }
+
+  addImage(raw: Raw): void {
+    this.images.set(raw.id, { raw, createdMs: Date.parse(zoneless(raw.created_at)) });
+  }
+
+  setServerState(id: string, state: string): void {
+    const s = this.servers.get(id);
+    if (s) s.state = state;
+  }
+
+  /** The image as the API shows it now (a create's status follows the clock). */
+  view(img: SimImage): Raw {
+    if (!img.create) return img.raw;
+    const elapsed = this.now() - img.create.at;
+    const { delayMs, outcome } = img.create;
+    const status = elapsed >= delayMs ? outcome : elapsed >= delayMs / 5 ? "saving" : "queued";
+    return { ...img.raw, status, size: status === "active" ? img.create.sizeWhenDone : null };
+  }
+
+  private handle(req: SimRequest): SimResponse {
+    const res = this.route(req);
+    return { ...res, headers: { ...res.headers, "x-request-id": `req-${(++this.requestSeq).toString().padStart(8, "0")}` } };
+  }
+
+  private route(req: SimRequest): SimResponse {
+    const denied = this.authenticate(req);
+    if (denied) return denied;
+    const parts = req.url.pathname.split("/").filter(Boolean).map((p) => safeDecode(p));
+    if (parts[0] !== "v1") return scpError(404, "NotFound", "no such API");
+    if (req.method === "GET" && parts[1] === "images" && parts.length === 2) return this.list(req);
+    if (req.method === "GET" && parts[1] === "images" && parts.length === 3) {
+      const img = this.images.get(parts[2]!);
+      return img ? { status: 200, body: this.view(img) } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
+    }
+    if (req.method === "GET" && parts[1] === "servers" && parts.length === 3) {
+      const s = this.servers.get(parts[2]!);
+      return s ? { status: 200, body: this.serverView(s) } : scpError(404, "ServerNotFound", `Server ${parts[2]} could not be found.`);
+    }
+    if (req.method === "POST" && parts[1] === "servers" && parts[3] === "images" && parts.length === 4) return this.create(parts[2]!, req);
+    return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
+  }
+
+  /** Signature over "http://" + Host + the raw path/query, ±5 minutes, client type, account id, API version. */
+  private authenticate(req: SimRequest): SimResponse | undefined {
+    const h = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const accessKey = h("scp-accesskey");
+    const signature = h("scp-signature");
+    const timestamp = h("scp-timestamp");
+    const clientType = h("scp-clienttype");
+    const accountId = h("scp-accountid") ?? "";
+    if (!accessKey || !signature || !timestamp) return scpError(401, "Unauthenticated", "Scp-AccessKey, Scp-Signature and Scp-Timestamp are required.");
+    if (clientType !== "Openapi") return scpError(401, "InvalidClientType", "Scp-ClientType must be Openapi.");
+    const key = this.keys.find((k) => k.accessKey === accessKey);
+    if (!key) return scpError(401, "InvalidAccessKey", "The access key is invalid or expired.");
+    const ts = Number(timestamp);
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) {
+      return scpError(401, "RequestTimeTooSkewed", "Scp-Timestamp is outside the allowed window.");
+    }
+    const url = `http://${h("host") ?? ""}${req.rawUrl}`;
+    const expected = createHmac("sha256", key.secretKey)
+      .update(req.method + url + timestamp + accessKey + accountId + "Openapi", "utf8")
+      .digest();
+    const given = Buffer.from(signature, "base64");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return scpError(401, "SignatureDoesNotMatch", "The request signature does not match.");
+    }
+    if ((key.accountId ?? "") !== accountId) return scpError(403, "AccountMismatch", "The access key does not belong to the account in Scp-AccountId.");
+    const version = h("scp-api-version");
+    const m = /^virtualserver (\d+\.\d+)$/.exec(version ?? "");
+    if (!m) return scpError(400, "InvalidApiVersion", 'Scp-Api-Version must be "virtualserver <version>".');
+    const v = m[1]!;
+    if (!(v in VERSIONS)) return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} is not a supported version.`);
+    const notBefore = VERSIONS[v];
+    if (notBefore && this.now() >= Date.parse(`${notBefore}T00:00:00Z`)) {
+      return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} passed its Not Before date ${notBefore} and is no longer supported.`);
+    }
+    return undefined;
+  }
+
+  private list(req: SimRequest): SimResponse {
+    const q = req.url.searchParams;
+    const limitRaw = q.get("limit");
+    const limit = limitRaw === null ? 20 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || (limitRaw !== null && !/^\d+$/.test(limitRaw))) {
+      return scpError(400, "InvalidParameter", "limit: must be an integer from 1 to 1000.");
+    }
+    const vis = q.get("visibility");
+    if (vis !== null && !["public", "community", "shared", "private"].includes(vis)) {
+      return scpError(400, "InvalidParameter", "visibility: must be one of public, community, shared, private.");
+    }
+    const sort: Array<[string, 1 | -1]> = [];
+    for (const part of (q.get("sort") ?? "created_at:desc").split(",")) {
+      const [key, dir = "desc"] = part.trim().split(":");
+      if (!key || !SORT_KEYS.has(key) || (dir !== "asc" && dir !== "desc")) return scpError(400, "InvalidParameter", `sort: invalid sort key ${part}.`);
+      sort.push([key, dir === "asc" ? 1 : -1]);
+    }
+    if (!sort.some(([k]) => k === "id")) sort.push(["id", sort[sort.length - 1]![1]]);
+
+    const all = [...this.images.values()].map((img) => ({ img, view: this.view(img) }));
+    const cmp = (a: (typeof all)[number], b: (typeof all)[number]) => {
+      for (const [key, dir] of sort) {
+        const av = key === "created_at" ? a.img.createdMs : (a.view[key] as string | number | null);
+        const bv = key === "created_at" ? b.img.createdMs : (b.view[key] as string | number | null);
+        if (av === bv) continue;
+        if (av === null || av === undefined) return 1;
+        if (bv === null || bv === undefined) return -1;
+        return (av < bv ? -1 : 1) * dir;
+      }
+      return 0;
+    };
+    let rows = all.filter(({ view }) => FILTERS.every((f) => q.get(f) === null || String(view[f] ?? "") === q.get(f)));
+    rows.sort(cmp);
+    const marker = q.get("marker");
+    if (marker !== null) {
+      const m = all.find(({ img }) => img.raw.id === marker);
+      if (!m) return scpError(400, "InvalidParameter", `marker: image ${marker} could not be found.`);
+      rows = rows.filter((r) => cmp(r, m) > 0);
+    }
+    return { status: 200, body: { images: rows.slice(0, limit).map((r) => r.view) } };
+  }
+
+  private create(serverId: string, req: SimRequest): SimResponse {
+    let body: { image_name?: unknown };
+    try {
+      body = JSON.parse(req.body || "null") ?? {};
+    } catch {
+      return scpError(400, "InvalidRequestBody", "The request body is not valid JSON.");
+    }
+    const name = body.image_name;
+    if (typeof name !== "string" || !NAME_RE.test(name)) {
+      return scpError(400, "InvalidParameter", 'image_name: 1 to 255 letters, digits, "-", "_" or spaces.');
+    }
+    const server = this.servers.get(serverId);
+    if (!server) return scpError(404, "ServerNotFound", `Server ${serverId} could not be found.`);
+    if (server.state !== "ACTIVE" && server.state !== "SHUTOFF") {
+      return scpError(409, "ServerStateConflict", `Server ${serverId} is ${server.state}; an image can be created only when it is ACTIVE or SHUTOFF.`);
+    }
+    // assumed: SCP refuses a second custom image of the same name in the account (Glance itself would allow it)
+    for (const img of this.images.values()) {
+      const v = this.view(img);
+      if (v.name === name && v.owner === OWN_PROJECT && v.scp_image_type === "custom" && v.status !== "killed") {
+        return scpError(409, "ImageNameDuplicated", `An image named ${name} already exists.`);
+      }
+    }
+    const id = randomUUID();
+    const now = this.now();
+    const base = this.images.get(server.image_id)?.raw;
+    this.images.set(id, {
+      raw: image({
+        id, name, created_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), status: "queued", size: null,
+        os_distro: base?.os_distro ?? null, scp_os_version: base?.scp_os_version ?? null, checksum: null,
+      }),
+      createdMs: now,
+      create: { at: now, delayMs: this.createDelayMs, outcome: this.createOutcome, sizeWhenDone: 3221225472 },
+    });
+    return { status: 202, body: { image_id: id } };
+  }
+
+  private serverView(s: SimServerRecord): Record<string, unknown> {
+    return {
+      account_id: DEMO_KEYS.scp.accountId,
+      addresses: [{ ip_addresses: [{ ip_address: "192.168.3.2", version: 4 }], subnet_name: "subnet-a" }],
+      auto_scaling_group_id: null,
+      created_at: "2025-06-01T00:00:00.000+00:00",
+      created_by: "97e6b22c9a4143789ca522df7457a32f",
+      disk_config: "MANUAL",
+      id: s.id,
+      image_id: s.image_id,
+      is_marketplace: false,
+      keypair_name: "demo-key",
+      launch_configuration_id: null,
+      locked: false,
+      metadata: {},
+      modified_at: "2025-06-01T00:05:00.000+00:00",
+      name: s.name,
+      planned_compute_os_type: "open_source",
+      product_category: "compute",
+      product_offering: "virtual_server",
+      security_groups: [{ name: "default" }],
+      server_group_id: null,
+      server_type: { name: "s1v2m4" },
+      state: s.state,
+      volumes: [{ delete_on_termination: false, id: "3f500f00-ed80-4566-a057-e31760226f9a" }],
+      vpc_id: "vpc-demo",
+    };
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
