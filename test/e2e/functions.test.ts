@@ -6,20 +6,30 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
+import { LeakWatch } from "../support/leak-watch.js";
 
 let stack: LocalStack;
+const leaks = new LeakWatch();
 
 beforeAll(async () => {
+  leaks.start();
   stack = await startLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } });
 }, 60_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  leaks.stop();
+  // Every log line, answer and Slack message of this suite: no secret, key or signature in any.
+  leaks.assertClean(stack);
+  await stack?.stop();
+});
 beforeEach(() => {
   for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
 });
 
 async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(stack.url + path, init);
-  return { status: res.status, body: await res.json() };
+  const text = await res.text();
+  leaks.record(text);
+  return { status: res.status, body: JSON.parse(text) };
 }
 const post = (path: string, body: unknown) =>
   call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });

@@ -1,0 +1,62 @@
+import { expect } from "vitest";
+import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
+import { DEMO_KEYS } from "../sim/demo.js";
+
+/**
+ * Captures everything the process writes (the bundles log to stdout/stderr) so a suite can
+ * assert at its end that no secret — secret keys, access keys unmasked, Slack signing secret,
+ * bot token, or any request signature a simulator received — appeared in a log line, an
+ * answer, or a Slack message.
+ */
+export class LeakWatch {
+  readonly output: string[] = [];
+  readonly answers: string[] = [];
+  private restore: Array<() => void> = [];
+
+  start(): this {
+    for (const stream of [process.stdout, process.stderr]) {
+      const original = stream.write.bind(stream);
+      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+        this.output.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      this.restore.push(() => (stream.write = original as typeof stream.write));
+    }
+    return this;
+  }
+
+  stop(): void {
+    for (const r of this.restore.splice(0)) r();
+  }
+
+  record(answer: unknown): void {
+    this.answers.push(typeof answer === "string" ? answer : JSON.stringify(answer));
+  }
+
+  /** The secrets that must never show, including every signature the simulators saw. */
+  static secrets(stack: LocalStack): string[] {
+    const fixed = [
+      ...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]),
+      LOCAL_SLACK.signingSecret,
+      LOCAL_SLACK.botToken,
+    ];
+    const signatures = [stack.ncp, stack.scp, stack.iwinv].flatMap((sim) =>
+      sim.requests.flatMap((r) => ["x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"].map((h) => r.headers[h]).filter((v): v is string => typeof v === "string")),
+    );
+    return [...fixed, ...signatures];
+  }
+
+  assertClean(stack: LocalStack): void {
+    const texts = [
+      ...this.output,
+      ...this.answers,
+      ...stack.slackApi.messages.flatMap((m) => m.history.map((h) => JSON.stringify(h))),
+      ...stack.slackApi.responses.map((r) => JSON.stringify(r.body)),
+    ];
+    const haystack = texts.join("\n");
+    expect(haystack.length).toBeGreaterThan(0);
+    for (const secret of LeakWatch.secrets(stack)) {
+      expect(haystack.includes(secret), `a secret (${secret.slice(0, 4)}…) leaked into output`).toBe(false);
+    }
+  }
+}
