@@ -18,6 +18,9 @@ export interface IwinvContext {
 type Rec = Record<string, unknown>;
 
 const asRec = (v: unknown): Rec => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
+/** as given (ids and raw status codes are kept unchanged) */
+const raw0 = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+/** trimmed, for display text */
 const str = (v: unknown): string | null => (typeof v === "string" ? (v.trim() ? v.trim() : null) : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
 
 const STATUS: Record<string, ImageStatus> = {
@@ -30,7 +33,8 @@ const STATUS: Record<string, ImageStatus> = {
 
 export function iwinvImageStatus(raw: string | null): ImageStatus {
   if (!raw) return "unknown";
-  return STATUS[raw.toLowerCase().replace(/[\s-]+/g, "_")] ?? "unknown";
+  const key = raw.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  return Object.prototype.hasOwnProperty.call(STATUS, key) ? STATUS[key]! : "unknown";
 }
 
 /** os_type / name → canonical distro ("ROCKYLINUX" → rocky, "CENT" → centos). */
@@ -104,14 +108,14 @@ function contentTexts(os: Rec): string[] {
 export function normalizeIwinvImage(raw: unknown, ctx: IwinvContext): Image {
   const rec = asRec(raw);
   const os = asRec(rec.os);
-  const id = str(rec.image_id) ?? str(rec.id) ?? "";
+  const id = raw0(rec.image_id) ?? raw0(rec.id) ?? "";
   const visibility = visibilityOf(str(rec.visibility), id);
   const kind: Image["kind"] = visibility === "public" ? "public" : "custom";
   const osName = str(os.name);
   const ownName = str(rec.name);
   // a private image is named by its owner; a public one by its OS
   const name = (kind === "custom" ? ownName ?? osName : osName ?? ownName) ?? id;
-  const providerStatus = str(os.status) ?? str(rec.status) ?? "";
+  const providerStatus = raw0(os.status) ?? raw0(rec.status) ?? "";
   const osType = str(os.os_type) ?? str(rec.os_type);
   const distro = distroOf(osType, osName ?? ownName);
   const imageType = str(rec.image_type);
@@ -137,7 +141,7 @@ export function normalizeIwinvImage(raw: unknown, ctx: IwinvContext): Image {
     architecture: architectureOf(rec, osName ? [...texts, osName] : texts),
     sizeBytes: sizeOf(rec),
     createdAt: createdAtOf(rec),
-    sourceServerId: str(rec.instance_id) ?? str(rec.source_instance_id) ?? null,
+    sourceServerId: raw0(rec.instance_id) ?? raw0(rec.source_instance_id) ?? null,
   };
 }
 

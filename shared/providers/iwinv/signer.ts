@@ -55,16 +55,20 @@ export function iwinvPathOf(url: string): string {
   return rest || "/";
 }
 
-/** One path segment: encodeURIComponent, with dot-only segments escaped so fetch cannot resolve them. */
+/**
+ * One path segment or query value: encodeURIComponent. A dot-only segment ("." / "..") cannot be
+ * made safe by escaping (URL parsing resolves "%2E%2E" too): callers refuse such ids.
+ */
 export function encodeIwinvSegment(value: string): string {
-  let out: string;
   try {
-    out = encodeURIComponent(value);
+    return encodeURIComponent(value);
   } catch {
-    out = encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD")); // lone surrogate
+    return encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD")); // lone surrogate
   }
-  return /^\.+$/.test(out) ? out.replace(/\./g, "%2E") : out;
 }
+
+/** Ids that would change the path once put in it (dot segments); no iwinv id looks like that. */
+export const isUnsafeIwinvId = (id: string): boolean => /^\.+$/.test(id);
 
 /**
  * base + path + "?" + query. Keys keep the order given; null/undefined/"" values are left

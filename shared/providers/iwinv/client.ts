@@ -1,0 +1,248 @@
+import type { HttpResponse } from "../../http/client.js";
+import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import type { Image } from "../../model/image.js";
+import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
+import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
+import { buildIwinvUrl, encodeIwinvSegment, isUnsafeIwinvId, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
+
+/**
+ * iwinv IaaS API (https://api-kr.iwinv.kr). Documented calls used here: GET /v1/images
+ * (zone_id, name, os, type, visibility, page_no, page_size), GET /v1/images/{image_id},
+ * GET /v1/instances/{instance_id}. The Images section documents no create call, so
+ * createImage is UNSUPPORTED. Every answer is the envelope {code, error_code, message, result}
+ * with code "0x00" / error_code "SUCCESS" on success.
+ */
+
+export const IWINV_DEFAULT_ENDPOINT = "https://api-kr.iwinv.kr";
+
+/**
+ * Error codes (iwinv Error Code page, https://api-kr.iwinv.kr/error, as listed by a public
+ * client of it): the credential/signature/IP ones reject the caller, NOT_FOUND names nothing.
+ */
+const AUTH_CODES = new Set(["0x5", "0x6", "0x7", "0x8", "0x9"]);
+const AUTH_NAMES = new Set(["CHECK_REQUEST_IP", "CHECK_CREDENTIAL", "CHECK_SIGNATURE", "INVALID_SIGNATURE", "CHECK_IP"]);
+const NOT_FOUND_CODES = new Set(["0x1"]);
+const NOT_FOUND_NAMES = new Set(["NOT_FOUND"]);
+/** on a detail call an empty set or a malformed id also means "no such thing" */
+const DETAIL_MISS_CODES = new Set(["0x14", "0x16"]);
+const DETAIL_MISS_NAMES = new Set(["EMPTY_SET", "ID_INVALID"]);
+
+/** API `os` enum (Image List) for each canonical distro; windows covers its three variants. */
+const API_OS: Record<string, string> = {
+  windows: "windows,windows_core,windows_sql",
+  ubuntu: "ubuntu", rocky: "rocky", centos: "cent", fedora: "fedora", freebsd: "freebsd",
+  opensuse: "opensuse", coreos: "coreos", oracle: "oracle", debian: "debian", alma: "alma",
+  mint: "mint", hamonikr: "hamonikr",
+};
+
+const MAX_PAGES = 1000;
+
+export interface IwinvAdapterOptions {
+  /** requested page size; the API default is 10 and its maximum is not documented */
+  pageSize?: number;
+  /** epoch ms, for the signature timestamp */
+  now?: () => number;
+}
+
+interface Envelope {
+  code?: unknown;
+  error_code?: unknown;
+  message?: unknown;
+  result?: unknown;
+  count?: unknown;
+  page_no?: unknown;
+  page_size?: unknown;
+  total?: unknown;
+  total_count?: unknown;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : undefined);
+const int = (v: unknown): number | undefined => {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+
+export function iwinvBaseUrl(ctx: CallContext): string {
+  return (ctx.account.endpoint ?? IWINV_DEFAULT_ENDPOINT).replace(/\/+$/, "");
+}
+
+/** The failure an answer represents, or null when it is a success envelope. */
+export function iwinvFailure(res: Pick<HttpResponse, "status" | "text">, kind: "list" | "detail" = "list"): ImageOpsError | null {
+  let body: Envelope | undefined;
+  try {
+    const parsed: unknown = JSON.parse(res.text);
+    body = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Envelope) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!body) {
+    // HTML from a gateway, a truncated body: the status decides (5xx → unavailable, 200 → error)
+    return providerFailure("iwinv", res.status, { message: `unreadable response (HTTP ${res.status}, not a JSON envelope)` });
+  }
+  const code = text(body.code);
+  const name = text(body.error_code);
+  if (res.status < 300 && code === "0x00") return null;
+  const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
+  const notFound =
+    (code !== undefined && NOT_FOUND_CODES.has(code)) || (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
+    (kind === "detail" && ((code !== undefined && DETAIL_MISS_CODES.has(code)) || (name !== undefined && DETAIL_MISS_NAMES.has(name))));
+  let message = text(body.message) ?? (typeof body.result === "string" ? body.result : undefined) ?? name;
+  if (message && name && !message.includes(name)) message = `${message} (${name})`;
+  if (!message) message = code === undefined ? "unexpected response (no code in the envelope)" : `error ${code}`;
+  if (message.length > 300) message = message.slice(0, 300) + "…";
+  // an error envelope may come with HTTP 200: it is still an error, never a success
+  const status = res.status < 300 ? 200 : res.status;
+  return providerFailure("iwinv", status, { providerCode: code ?? name, message, auth, notFound });
+}
+
+/** Whether a list answer's envelope says "nothing matched" (treated as an empty page). */
+function isEmptyListAnswer(res: Pick<HttpResponse, "text">): boolean {
+  try {
+    const b = JSON.parse(res.text) as Envelope;
+    return b?.code === "0x14" || b?.error_code === "EMPTY_SET";
+  } catch {
+    return false;
+  }
+}
+
+/** Image name rule (iwinv documents none for images; console names are short free text). */
+export function validateIwinvImageName(name: string): string | null {
+  if (typeof name !== "string" || name.length === 0) return "name is required";
+  if (name.length > 64) return "at most 64 characters";
+  if (name.trim() !== name) return "no leading or trailing spaces";
+  if (!/^[\p{L}\p{N} ._-]+$/u.test(name)) return 'only letters, digits, spaces, ".", "_" and "-"';
+  return null;
+}
+
+const ctxOf = (ctx: CallContext): IwinvContext => ({ account: ctx.account.name, region: ctx.region });
+
+export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderAdapter {
+  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
+  const now = options.now ?? Date.now;
+
+  async function get(ctx: CallContext, path: string, query: Record<string, IwinvQueryValue> | undefined, kind: "list" | "detail"): Promise<Envelope | null> {
+    const { accessKey, secretKey } = ctx.account;
+    const res = await ctx.http.request({
+      method: "GET",
+      url: buildIwinvUrl(iwinvBaseUrl(ctx), path, query),
+      idempotent: true,
+      headers: { accept: "application/json" },
+      // the signed path is the one on the wire, recomputed with a fresh timestamp per attempt
+      sign: (_method, url) => iwinvHeaders(iwinvPathOf(url), Math.floor(now() / 1000), accessKey, secretKey),
+    });
+    if (kind === "list" && isEmptyListAnswer(res)) return null;
+    const failure = iwinvFailure(res, kind);
+    if (failure) throw failure;
+    return JSON.parse(res.text) as Envelope;
+  }
+
+  function unexpected(what: string): ImageOpsError {
+    return providerFailure("iwinv", 200, { message: `unexpected ${what} response shape` });
+  }
+
+  async function listAll(ctx: CallContext, query: Record<string, IwinvQueryValue>): Promise<Image[]> {
+    const c = ctxOf(ctx);
+    const out: Image[] = [];
+    const seen = new Set<string>();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = await get(ctx, "/v1/images", { zone_id: ctx.region, ...query, page_no: page, page_size: pageSize }, "list");
+      if (!body) return out;
+      const result = body.result ?? [];
+      if (!Array.isArray(result)) throw unexpected("image list");
+      const before = seen.size;
+      for (const raw of result) {
+        const image = normalizeIwinvImage(raw, c);
+        const key = image.id || `#${page}.${seen.size}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const zones = (raw as { zone?: unknown })?.zone;
+        // the API filters by zone_id; drop anything it returned for another zone anyway
+        if (Array.isArray(zones) && zones.length > 0 && !zones.includes(ctx.region)) continue;
+        out.push(image);
+      }
+      // the API may cap page_size: compare with the size it says it used
+      const size = int(body.page_size) || pageSize;
+      const count = int(body.count) ?? result.length;
+      const total = int(body.total) ?? int(body.total_count);
+      if (result.length === 0 || count < size || result.length < size) return out;
+      if (total !== undefined && page * size >= total) return out;
+      // a full page of ids already seen: page_no is being ignored, more requests would loop
+      if (seen.size === before) throw unexpected("image list (page_no not honoured)");
+    }
+    throw providerFailure("iwinv", 200, { message: `more than ${MAX_PAGES} pages of images` });
+  }
+
+  function single(result: unknown): Record<string, unknown> | null {
+    const r = Array.isArray(result) ? result[0] : result;
+    return r && typeof r === "object" && !Array.isArray(r) ? (r as Record<string, unknown>) : null;
+  }
+
+  const adapter: ProviderAdapter = {
+    name: "iwinv",
+    defaultEndpoint: IWINV_DEFAULT_ENDPOINT,
+    // docs: "Call limit: 60 requests / per minute"
+    limits: { concurrency: 4, perMinute: 60 },
+    supportsCreate: false,
+
+    async listImages(ctx, filter: ListFilter = {}) {
+      const query: Record<string, IwinvQueryValue> = {};
+      if (filter.scope === "public") query.visibility = "public";
+      else if (filter.scope === "custom") query.visibility = "private";
+      const key = filter.os?.trim().toLowerCase() ?? "";
+      const os = Object.prototype.hasOwnProperty.call(API_OS, key) ? API_OS[key] : undefined;
+      if (os) query.os = os;
+      // The name filter stays client-side: iwinv documents "containing {name}" but not whether it
+      // ignores case, and the product's filter does; sending it could drop matches for good.
+      return listAll(ctx, query);
+    },
+
+    async describeImage(ctx, id) {
+      if (!id) throw invalidArgument("id", "required");
+      if (isUnsafeIwinvId(id)) throw invalidArgument("id", "not an iwinv image id");
+      const body = await get(ctx, `/v1/images/${encodeIwinvSegment(id)}`, undefined, "detail");
+      if (Array.isArray(body?.result) && body.result.length === 0) {
+        throw new ImageOpsError("NOT_FOUND", `iwinv: no image ${id}`, { provider: "iwinv" });
+      }
+      const raw = single(body?.result);
+      if (!raw) throw unexpected("image detail");
+      return normalizeIwinvImage(raw, ctxOf(ctx));
+    },
+
+    async getServer(ctx, serverId): Promise<Server> {
+      if (!serverId) throw invalidArgument("serverId", "required");
+      if (isUnsafeIwinvId(serverId)) throw invalidArgument("serverId", "not an iwinv instance id");
+      const body = await get(ctx, `/v1/instances/${encodeIwinvSegment(serverId)}`, undefined, "detail");
+      if (Array.isArray(body?.result) && body.result.length === 0) {
+        throw new ImageOpsError("NOT_FOUND", `iwinv: no instance ${serverId}`, { provider: "iwinv" });
+      }
+      const s = single(body?.result);
+      if (!s) throw unexpected("instance detail");
+      return {
+        id: text(s.instance_id) ?? text(s.id) ?? serverId,
+        name: text(s.name) ?? "",
+        providerStatus: text(s.status) ?? "",
+        // iwinv's API cannot make an image from a server, whatever its state
+        imageable: false,
+      };
+    },
+
+    validateImageName: validateIwinvImageName,
+
+    async createImage() {
+      throw new ImageOpsError(
+        "UNSUPPORTED",
+        "iwinv's API has no image-creation call (its Images API offers only Image List and Image Detail); create the image in the iwinv console",
+        { provider: "iwinv" },
+      );
+    },
+
+    async findImagesByName(ctx, name) {
+      if (!name) return [];
+      const images = await listAll(ctx, { visibility: "private", name });
+      return images.filter((i) => i.kind === "custom" && i.name === name);
+    },
+  };
+  return adapter;
+}
+
+export const iwinvAdapter: ProviderAdapter = createIwinvAdapter();

@@ -1,0 +1,312 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HttpClient } from "../../shared/http/client.js";
+import { Limiter, RateLimitWaitTooLong } from "../../shared/http/limiter.js";
+import { ImageOpsError } from "../../shared/model/errors.js";
+import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
+import { normalizeIwinvImage } from "../../shared/providers/iwinv/normalize.js";
+import type { CallContext } from "../../shared/providers/types.js";
+import type { Account } from "../../shared/secrets.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
+import { IwinvSim, iwinvSeedImages } from "../sim/iwinv.js";
+
+const ZONE = "kr2-z01";
+// functional tests share one credential: the per-minute limit is exercised by its own simulators below
+const sim = new IwinvSim({ generatedImages: 20, rateLimitPerMinute: 100_000 });
+
+beforeAll(async () => {
+  await sim.start();
+});
+afterAll(() => sim.close());
+afterEach(() => sim.setFaults({}));
+
+function account(over: Partial<Account> = {}): Account {
+  return { provider: "iwinv", name: "prod", ...DEMO_KEYS.iwinv, regions: [ZONE], endpoint: sim.url, ...over };
+}
+
+/** A real HttpClient with the adapter's own limits, as the functions build it. */
+function ctxFor(over: Partial<Account> = {}, clientOver: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): CallContext {
+  const http = new HttpClient({ provider: "iwinv", limiter: new Limiter(iwinvAdapter.limits), baseDelayMs: 5, maxDelayMs: 20, ...clientOver });
+  return { account: account(over), region: ZONE, http };
+}
+
+async function failure(p: Promise<unknown>): Promise<ImageOpsError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ImageOpsError);
+    return err as ImageOpsError;
+  }
+  throw new Error("expected a failure");
+}
+
+const since = (n: number) => sim.requests.slice(n);
+// seeds in kr2-z01: 7 public + 4 private; generated: 10 public + 10 private
+const IN_ZONE = iwinvSeedImages().filter((i) => i.zone.includes(ZONE)).length + 20;
+
+describe("iwinv adapter against the simulator", () => {
+  it("declares its limits and capabilities", () => {
+    expect(iwinvAdapter.name).toBe("iwinv");
+    expect(iwinvAdapter.defaultEndpoint).toBe("https://api-kr.iwinv.kr");
+    expect(iwinvAdapter.limits).toEqual({ concurrency: 4, perMinute: 60 });
+    expect(iwinvAdapter.supportsCreate).toBe(false);
+  });
+
+  it("lists across pages until a short page, only the zone asked for", async () => {
+    const n = sim.requests.length;
+    const images = await createIwinvAdapter({ pageSize: 5 }).listImages(ctxFor());
+    expect(images).toHaveLength(IN_ZONE);
+    expect(new Set(images.map((i) => i.id)).size).toBe(IN_ZONE);
+    expect(images.some((i) => i.id === "PIMAGE-5Ubuntu2204KR1Z01001")).toBe(false); // kr1-z01 only
+    expect(images.every((i) => i.region === ZONE && i.provider === "iwinv" && i.account === "prod")).toBe(true);
+    const pages = since(n).map((r) => r.url.searchParams);
+    expect(pages.map((q) => q.get("page_no"))).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
+    expect(pages.every((q) => q.get("zone_id") === ZONE && q.get("page_size") === "5")).toBe(true);
+    // the query is not signed, yet every request carried the documented headers
+    expect(since(n).every((r) => r.headers["x-iwinv-credential"] === DEMO_KEYS.iwinv.accessKey && /^[0-9a-f]{64}$/.test(String(r.headers["x-iwinv-signature"])))).toBe(true);
+  });
+
+  it("asks for big pages by default: one request for a small catalogue", async () => {
+    const n = sim.requests.length;
+    const images = await iwinvAdapter.listImages(ctxFor());
+    expect(images).toHaveLength(IN_ZONE);
+    expect(since(n)).toHaveLength(1);
+    expect(since(n)[0]!.url.searchParams.get("page_size")).toBe("100");
+  });
+
+  it("passes scope and os to the API, not name", async () => {
+    const ctx = ctxFor();
+    let n = sim.requests.length;
+    const custom = await iwinvAdapter.listImages(ctx, { scope: "custom" });
+    expect(since(n)[0]!.url.searchParams.get("visibility")).toBe("private");
+    expect(custom).toHaveLength(14);
+    expect(custom.every((i) => i.kind === "custom" && i.visibility === "private")).toBe(true);
+
+    n = sim.requests.length;
+    const rocky = await iwinvAdapter.listImages(ctx, { os: "rocky", scope: "public" });
+    expect(since(n)[0]!.url.searchParams.get("os")).toBe("rocky");
+    expect(rocky.length).toBeGreaterThan(0);
+    expect(rocky.every((i) => i.os.distro === "rocky" && i.kind === "public")).toBe(true);
+
+    n = sim.requests.length;
+    const windows = await iwinvAdapter.listImages(ctx, { os: "windows" });
+    expect(since(n)[0]!.url.searchParams.get("os")).toBe("windows,windows_core,windows_sql");
+    expect(windows.every((i) => i.os.family === "windows")).toBe(true);
+
+    n = sim.requests.length;
+    // the name filter is not sent (iwinv's case handling is undocumented): the caller filters
+    const all = await iwinvAdapter.listImages(ctx, { name: "golden" });
+    expect(since(n)[0]!.url.searchParams.has("name")).toBe(false);
+    expect(all.map((i) => i.name)).toContain("web-golden");
+
+    // an os the API has no value for is not sent (the caller filters afterwards)
+    n = sim.requests.length;
+    await iwinvAdapter.listImages(ctx, { os: "solaris" });
+    expect(since(n)[0]!.url.searchParams.has("os")).toBe(false);
+  });
+
+  it("describes an image exactly as the list does", async () => {
+    const n = sim.requests.length;
+    const image = await iwinvAdapter.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    expect(since(n)[0]!.rawUrl).toBe("/v1/images/PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    const raw = iwinvSeedImages().find((i) => i.image_id === "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    expect(image).toEqual(normalizeIwinvImage(raw, { account: "prod", region: ZONE }));
+    expect(image).toMatchObject({ kind: "public", status: "available", os: { distro: "rocky", version: "9.X" }, architecture: "x86_64" });
+
+    const legacy = await iwinvAdapter.describeImage(ctxFor(), "IMAGE-9Lg4LegacyApp0000000003");
+    expect(legacy).toMatchObject({ name: "legacy-app", kind: "custom", createdAt: "2023-03-02T01:15:00.000Z", os: { distro: "centos" } });
+  });
+
+  it("NOT_FOUND for an unknown image or instance (iwinv NOT_FOUND 0x1), also for ids needing encoding", async () => {
+    const ctx = ctxFor();
+    const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
+    expect(e.code).toBe("NOT_FOUND");
+    expect(e.providerCode).toBe("0x1");
+    expect(e.provider).toBe("iwinv");
+    // the signature covers the encoded path as sent: these reach the lookup, not an auth failure
+    for (const id of ["이미지", "a+b*c~d/e", "with space"]) {
+      const err = await failure(iwinvAdapter.describeImage(ctx, id));
+      expect(err.code).toBe("NOT_FOUND");
+    }
+    expect((await failure(iwinvAdapter.getServer(ctx, "IWVM-nope"))).code).toBe("NOT_FOUND");
+    expect((await failure(iwinvAdapter.describeImage(ctx, ".."))).code).toBe("INVALID_ARGUMENT");
+  });
+
+  it("gets a server", async () => {
+    const server = await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active);
+    expect(server).toEqual({ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active", imageable: false });
+    expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}`);
+  });
+
+  it("createImage is UNSUPPORTED and sends nothing", async () => {
+    const n = sim.requests.length;
+    const e = await failure(iwinvAdapter.createImage(ctxFor(), { serverId: DEMO_SERVERS.iwinv.active, name: "snap-1" }));
+    expect(e.code).toBe("UNSUPPORTED");
+    expect(e.statusCode).toBe(501);
+    expect(e.provider).toBe("iwinv");
+    expect(e.message).toMatch(/no image-creation call/);
+    expect(sim.requests.length).toBe(n);
+  });
+
+  it("findImagesByName: custom images with exactly that name", async () => {
+    const ctx = ctxFor();
+    expect((await iwinvAdapter.findImagesByName(ctx, "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+    expect(await iwinvAdapter.findImagesByName(ctx, "web")).toEqual([]); // contains ≠ equals
+    expect(await iwinvAdapter.findImagesByName(ctx, "Ubuntu 24.04 LTS")).toEqual([]); // public images never match
+    expect(sim.requests.at(-1)!.url.searchParams.get("visibility")).toBe("private");
+  });
+
+  it("validates names with a simple rule", () => {
+    expect(iwinvAdapter.validateImageName("web-golden_2025.06")).toBeNull();
+    expect(iwinvAdapter.validateImageName("웹 서버")).toBeNull();
+    expect(iwinvAdapter.validateImageName("")).not.toBeNull();
+    expect(iwinvAdapter.validateImageName(" x")).not.toBeNull();
+    expect(iwinvAdapter.validateImageName("a/b")).not.toBeNull();
+    expect(iwinvAdapter.validateImageName("x".repeat(65))).not.toBeNull();
+  });
+
+  it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → 0x6; not retried", async () => {
+    let n = sim.requests.length;
+    const bad = await failure(iwinvAdapter.listImages(ctxFor({ secretKey: "wrong-secret" })));
+    expect(bad.code).toBe("PROVIDER_AUTH_FAILED");
+    expect(bad.providerCode).toBe("0x8");
+    expect(since(n)).toHaveLength(1);
+
+    n = sim.requests.length;
+    const unknown = await failure(iwinvAdapter.describeImage(ctxFor({ accessKey: "NOPE" }), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
+    expect(unknown.code).toBe("PROVIDER_AUTH_FAILED");
+    expect(unknown.providerCode).toBe("0x6");
+  });
+
+  it("a rotated key is refused; the new one works", async () => {
+    const before = sim.keys;
+    try {
+      sim.keys = [{ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }];
+      expect((await failure(iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_AUTH_FAILED");
+      const s = await iwinvAdapter.getServer(ctxFor({ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }), DEMO_SERVERS.iwinv.active);
+      expect(s.providerStatus).toBe("active");
+    } finally {
+      sim.keys = before;
+    }
+  });
+
+  it("a clock more than 5 minutes off → PROVIDER_AUTH_FAILED", async () => {
+    const skewed = createIwinvAdapter({ now: () => Date.now() - 6 * 60_000 });
+    const e = await failure(skewed.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
+    expect(e.code).toBe("PROVIDER_AUTH_FAILED");
+    const slightly = createIwinvAdapter({ now: () => Date.now() - 4 * 60_000 });
+    expect((await slightly.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi")).id).toBe("PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+  });
+
+  it("a non-JSON or truncated body → PROVIDER_ERROR, never a crash", async () => {
+    sim.setFaults({ malformed: true, count: 1 });
+    const m = await failure(iwinvAdapter.listImages(ctxFor()));
+    expect(m.code).toBe("PROVIDER_ERROR");
+    sim.setFaults({ truncated: true, count: 1 });
+    const t = await failure(iwinvAdapter.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
+    expect(t.code).toBe("PROVIDER_ERROR");
+  });
+
+  it("5xx is retried, then PROVIDER_UNAVAILABLE", async () => {
+    sim.setFaults({ status: 503, count: 1 });
+    expect((await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
+    sim.setFaults({ status: 503 });
+    expect((await failure(iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_UNAVAILABLE");
+  });
+});
+
+describe("iwinv rate limit", () => {
+  it("the simulator throttles a credential past its per-minute limit (429, LIMIT_EXCEEDED)", async () => {
+    const small = new IwinvSim({ rateLimitPerMinute: 3 });
+    await small.start();
+    try {
+      const ctx = { ...ctxFor({ endpoint: small.url }, { maxAttempts: 1 }) };
+      for (let i = 0; i < 3; i++) await iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active);
+      const e = await failure(iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active));
+      expect(e.code).toBe("PROVIDER_UNAVAILABLE");
+      expect(e.providerCode).toBe("0x17");
+      // another credential has its own window
+      small.keys.push({ accessKey: "OTHER", secretKey: "other-secret" });
+      expect((await iwinvAdapter.getServer(ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("the Limiter built from iwinvAdapter.limits allows 60 starts per minute, then waits (injected clock)", async () => {
+    let now = 1_000_000;
+    const limiter = new Limiter(iwinvAdapter.limits, () => now);
+    for (let i = 0; i < 60; i++) (await limiter.acquire(now + 1000))();
+    // the 61st would have to wait a minute: with a deadline sooner than that it is refused
+    await expect(limiter.acquire(now + 1000)).rejects.toBeInstanceOf(RateLimitWaitTooLong);
+    now += 30_000;
+    await expect(limiter.acquire(now + 1000)).rejects.toBeInstanceOf(RateLimitWaitTooLong);
+    now += 30_000; // a full minute after the burst began: slots are free again
+    (await limiter.acquire(now + 1000))();
+  });
+
+  it("a burst of 70 through one client: 60 reach iwinv, the rest stop before sending, no 429", async () => {
+    const burst = new IwinvSim();
+    await burst.start();
+    try {
+      const ctx = ctxFor({ endpoint: burst.url }, { deadline: Date.now() + 5_000 });
+      const results = await Promise.allSettled(Array.from({ length: 70 }, () => iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active)));
+      const ok = results.filter((r) => r.status === "fulfilled").length;
+      const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as ImageOpsError);
+      expect(ok).toBe(60);
+      expect(refused).toHaveLength(10);
+      expect(refused.every((e) => e.code === "PROVIDER_UNAVAILABLE" && /rate limit/.test(e.message))).toBe(true);
+      expect(burst.requests).toHaveLength(60);
+      expect(burst.counts()).toEqual({ images: iwinvSeedImages().length, servers: 1 });
+    } finally {
+      await burst.close();
+    }
+  });
+});
+
+describe("iwinvFailure (envelope mapping)", () => {
+  const env = (body: unknown, status = 200) => iwinvFailure({ status, text: JSON.stringify(body) });
+
+  it("0x00 is success; any other code is an error even with HTTP 200", () => {
+    expect(env({ code: "0x00", error_code: "SUCCESS", message: "", result: [] })).toBeNull();
+    const e = env({ code: "0xe", error_code: "CHECK_PARAM", message: "bad", result: null });
+    expect([e?.code, e?.providerCode]).toEqual(["PROVIDER_ERROR", "0xe"]);
+    expect(e?.message).toBe("iwinv: bad (CHECK_PARAM)");
+    expect(env({ result: [] })?.code).toBe("PROVIDER_ERROR");
+  });
+
+  it("auth codes → PROVIDER_AUTH_FAILED whatever the status; NOT_FOUND → NOT_FOUND", () => {
+    for (const code of ["0x5", "0x6", "0x7", "0x8", "0x9"]) expect(env({ code, error_code: "X", message: "m" })?.code).toBe("PROVIDER_AUTH_FAILED");
+    expect(env({ code: "0x99", error_code: "INVALID_SIGNATURE" }, 401)?.code).toBe("PROVIDER_AUTH_FAILED");
+    expect(env({ code: "0x1", error_code: "NOT_FOUND", message: "없음" }, 404)?.code).toBe("NOT_FOUND");
+    expect(env({ code: "0x14", error_code: "EMPTY_SET" })?.code).toBe("PROVIDER_ERROR");
+    expect(iwinvFailure({ status: 200, text: JSON.stringify({ code: "0x14", error_code: "EMPTY_SET" }) }, "detail")?.code).toBe("NOT_FOUND");
+  });
+
+  it("non-JSON: 200 → PROVIDER_ERROR, 5xx → PROVIDER_UNAVAILABLE, 429 → PROVIDER_UNAVAILABLE", () => {
+    expect(iwinvFailure({ status: 200, text: "<html>oops</html>" })?.code).toBe("PROVIDER_ERROR");
+    expect(iwinvFailure({ status: 200, text: '{"code":"0x00","resu' })?.code).toBe("PROVIDER_ERROR");
+    expect(iwinvFailure({ status: 502, text: "<html>Bad Gateway</html>" })?.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(env({ code: "0x17", error_code: "LIMIT_EXCEEDED" }, 429)?.code).toBe("PROVIDER_UNAVAILABLE");
+  });
+});
+
+describe("paging guards (stubbed transport)", () => {
+  it("stops with PROVIDER_ERROR when the API ignores page_no instead of looping", async () => {
+    let calls = 0;
+    const page = { code: "0x00", error_code: "SUCCESS", message: "", result: [{ image_id: "PIMAGE-a", zone: [ZONE] }, { image_id: "PIMAGE-b", zone: [ZONE] }], count: 2, page_no: 1, page_size: 2 };
+    const fetchStub = (async () => {
+      calls++;
+      return new Response(JSON.stringify(page), { status: 200 });
+    }) as typeof fetch;
+    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", fetch: fetchStub }) };
+    const e = await failure(createIwinvAdapter({ pageSize: 2 }).listImages(ctx));
+    expect(e.code).toBe("PROVIDER_ERROR");
+    expect(calls).toBe(2);
+  });
+
+  it("an EMPTY_SET answer to a list is an empty list", async () => {
+    const fetchStub = (async () => new Response(JSON.stringify({ code: "0x14", error_code: "EMPTY_SET", message: "", result: null }), { status: 200 })) as typeof fetch;
+    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", fetch: fetchStub }) };
+    expect(await iwinvAdapter.listImages(ctx, { name: "zzz" })).toEqual([]);
+  });
+});
