@@ -1,3 +1,4 @@
+import { setFacts } from "../../model/facts.js";
 import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
 import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
 
@@ -126,7 +127,7 @@ export function normalizeIwinvImage(raw: unknown, ctx: IwinvContext): Image {
     version: versionOf(str(os.version), osName),
     name: osName,
   };
-  return {
+  const image: Image = {
     provider: "iwinv",
     account: ctx.account,
     region: ctx.region,
@@ -143,6 +144,9 @@ export function normalizeIwinvImage(raw: unknown, ctx: IwinvContext): Image {
     createdAt: createdAtOf(rec),
     sourceServerId: raw0(rec.instance_id) ?? raw0(rec.source_instance_id) ?? null,
   };
+  // iwinv states the OS end of life in its content text: the audit prefers it to the distro table
+  const eol = iwinvEolDate(texts);
+  return eol ? setFacts(image, { eolDate: eol }) : image;
 }
 
 // "EOL 2027.04", "*EOL 2032 05.31", "[NEW]*EOL 2029 04", "EOL: 2030-12-31", "EOL 2030"
