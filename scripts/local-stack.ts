@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   /** scale for tracking waits (0.1 = ten times faster than Step Functions would wait) */
   waitScale?: number;
   generatedNcpImages?: number;
+  /** clouds to put in the credentials secret (default: all three) */
+  providers?: Array<"ncp" | "scp" | "iwinv">;
   env?: Record<string, string>;
 }
 
@@ -75,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: [...DEMO_REGIONS.ncp], endpoint: ncp.url },
       { provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: [...DEMO_REGIONS.scp], endpoint: scp.url },
       { provider: "iwinv", name: "demo", ...DEMO_KEYS.iwinv, regions: [...DEMO_REGIONS.iwinv], endpoint: iwinv.url },
-    ],
+    ].filter((a) => !options.providers || options.providers.includes(a.provider as "ncp")),
   };
   const secrets = new SecretsManagerSim({
     "imageops/credentials": credentials,

@@ -1,0 +1,155 @@
+/**
+ * Fuzzing through the built bundles: ≥ 1,000 generated inputs per function, in both event forms
+ * (function URL GET/POST — JSON, broken JSON, base64 — and direct invocation). Every answer must
+ * be a well-formed contract success or error; bad input never gets a 5xx or an uncaught
+ * exception; no request leaves for a host other than the configured endpoints; ids and names
+ * reach the clouds encoded, never as extra path segments or query parameters.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FunctionName, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { DEMO_SERVERS } from "../sim/demo.js";
+
+let stack: LocalStack;
+const hosts = new Set<string>();
+const seenHosts: string[] = [];
+const realFetch = globalThis.fetch;
+
+beforeAll(async () => {
+  // iwinv (60 requests a minute) stays out: a thousand lists would only measure its limiter.
+  stack = await startLocalStack({ providers: ["ncp", "scp"], createDelayMs: 60_000, env: { PROVIDER_TIMEOUT_MS: "2000" } });
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi]) hosts.add(new URL(sim.url).host);
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    seenHosts.push(url.host);
+    return realFetch(input, init);
+  }) as typeof fetch;
+}, 60_000);
+
+afterAll(async () => {
+  globalThis.fetch = realFetch;
+  await stack?.stop();
+});
+
+const CODES = ["INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "UNSUPPORTED", "PROVIDER_AUTH_FAILED", "PROVIDER_ERROR", "PROVIDER_UNAVAILABLE", "PROVIDER_TIMEOUT"];
+const STATUS: Record<string, number> = { INVALID_ARGUMENT: 400, NOT_FOUND: 404, CONFLICT: 409, UNSUPPORTED: 501, PROVIDER_AUTH_FAILED: 502, PROVIDER_ERROR: 502, PROVIDER_UNAVAILABLE: 503, PROVIDER_TIMEOUT: 504 };
+
+const nasty = fc.constantFrom(
+  "../", "../../etc/passwd", "..%2F..%2F", "%2F", "a/b", "?x=1", "#frag", "a?serverImageNo=1", "\r\nX-Injected: 1", "%0d%0aX: y",
+  "http://169.254.169.254/latest", "//evil.example/x", "한국어 이미지", "emoji 🚀", "\u0000", "a".repeat(5000), " ", "", "*", "+", "~", "%", "%%", "null", "__proto__", "constructor",
+);
+const junk = fc.oneof(
+  nasty,
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+);
+
+/** Mostly plausible values per field, often junk, sometimes a field nobody knows. */
+function inputs(valid: Record<string, fc.Arbitrary<unknown>>) {
+  const fields = Object.fromEntries(Object.entries(valid).map(([k, v]) => [k, fc.oneof({ weight: 3, arbitrary: v }, { weight: 2, arbitrary: junk })]));
+  return fc.tuple(
+    fc.record(fields, { requiredKeys: [] }),
+    fc.option(fc.dictionary(fc.constantFrom("extra", "__proto__", "Provider", "limit ", "x"), junk, { maxKeys: 1 }), { nil: undefined }),
+  ).map(([a, b]) => ({ ...a, ...(b ?? {}) }));
+}
+
+const provider = fc.constantFrom("ncp", "scp", "iwinv", "NCP", "aws");
+const id = fc.oneof(nasty, fc.constantFrom("PIMAGE-1tQFoTuKeENlSZ7xFXyVix", "70a599e0-31e7-49b7-b260-868f441e862b", "1234567"), fc.string({ minLength: 1, maxLength: 30 }));
+const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.Arbitrary<Record<string, unknown>> }> = {
+  "list-images": {
+    methods: ["GET", "POST"],
+    arb: inputs({ provider: fc.oneof(provider, fc.constant("ncp,scp")), os: fc.constantFrom("ubuntu", "rocky", "Windows"), name: fc.string({ maxLength: 8 }), scope: fc.constantFrom("public", "custom", "all"), limit: fc.integer({ min: -5, max: 1200 }), status: fc.constantFrom("available", "creating"), cursor: fc.string({ maxLength: 30 }), region: fc.constantFrom("KR", "kr-west1", "mars-1"), account: fc.constantFrom("demo", "prod") }),
+  },
+  "describe-image": { methods: ["GET", "POST"], arb: inputs({ provider, id, account: fc.constantFrom("demo", "nope"), region: fc.constantFrom("KR", "kr-west1") }) },
+  "create-image": {
+    methods: ["POST"],
+    arb: inputs({ provider, serverId: fc.oneof(id, fc.constantFrom(DEMO_SERVERS.ncp.kvm, DEMO_SERVERS.scp.active)), name: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/), nasty), description: fc.string({ maxLength: 1200 }), dryRun: fc.constant(true), notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "bad") }) }),
+  },
+  "track-image": {
+    methods: ["POST"],
+    arb: inputs({ operation: fc.constant("img-fuzz"), provider, account: fc.constant("demo"), region: fc.constantFrom("KR", "kr-west1"), imageId: id, startedAt: fc.constant("2026-11-23T00:00:00.000Z") }),
+  },
+  "audit-images": { methods: ["GET", "POST"], arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }) },
+};
+
+type Form = "direct" | "get" | "post-json" | "post-base64" | "post-broken" | "post-garbage-base64";
+const forms = fc.constantFrom<Form>("direct", "get", "post-json", "post-base64", "post-broken", "post-garbage-base64");
+
+function urlEvent(method: string, input: Record<string, unknown>, form: Form) {
+  const base = { version: "2.0", rawPath: "/", requestContext: { http: { method } }, headers: {} };
+  if (method === "GET") {
+    const query = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return { ...base, queryStringParameters: query };
+  }
+  const json = JSON.stringify(input);
+  if (form === "post-base64") return { ...base, body: Buffer.from(json).toString("base64"), isBase64Encoded: true };
+  if (form === "post-broken") return { ...base, body: json.slice(0, Math.max(1, json.length - 3)) };
+  if (form === "post-garbage-base64") return { ...base, body: "%%%not-base64%%%", isBase64Encoded: true };
+  return { ...base, body: json };
+}
+
+function checkError(error: { code?: unknown; message?: unknown; field?: unknown }) {
+  expect(CODES).toContain(error.code);
+  expect(typeof error.message).toBe("string");
+  expect(String(error.message)).not.toMatch(/\n\s+at /); // never a stack trace
+  if (error.field !== undefined) expect(typeof error.field).toBe("string");
+}
+
+describe.each(Object.entries(spec))("fuzz %s", (name, { methods, arb }) => {
+  it("answers every generated input with a contract success or error", async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, forms, fc.constantFrom(...methods), async (input, form, method) => {
+        if (form === "direct") {
+          try {
+            const out = await stack.handlers[name as FunctionName](input, undefined);
+            expect(out && typeof out === "object").toBe(true);
+          } catch (err) {
+            checkError(err as { code?: unknown; message?: unknown });
+            expect((err as { name: string }).name).toBe((err as { code: string }).code);
+          }
+          return;
+        }
+        const res = (await stack.handlers[name as FunctionName](urlEvent(form === "get" ? "GET" : method, input, form), undefined)) as { statusCode: number; headers: Record<string, string>; body: string };
+        expect(res.headers["content-type"]).toBe("application/json");
+        const body = JSON.parse(res.body);
+        if (res.statusCode >= 400) {
+          checkError(body.error);
+          expect(res.statusCode).toBe(STATUS[body.error.code]);
+          // provider trouble is 5xx; bad input never is
+          if (body.error.code === "INVALID_ARGUMENT") expect(res.statusCode).toBe(400);
+        } else {
+          expect([200, 202]).toContain(res.statusCode);
+        }
+      }),
+      { numRuns: 1000, seed: 20261123 + name.length },
+    );
+  }, 240_000);
+});
+
+describe("after fuzzing", () => {
+  it("sent nothing to a host other than the configured endpoints", () => {
+    expect(seenHosts.length).toBeGreaterThan(100);
+    for (const host of new Set(seenHosts)) expect(hosts.has(host), host).toBe(true);
+  });
+
+  it("kept every id and name inside one encoded path segment or query value", () => {
+    for (const r of stack.scp.requests) {
+      const path = r.rawUrl.split("?")[0]!;
+      expect(path, r.rawUrl).toMatch(/^\/v1\/(images|servers)(\/[^/?#\s]+)?(\/images)?$/);
+      expect(r.rawUrl).not.toMatch(/[\r\n#]/);
+    }
+    for (const r of stack.ncp.requests) {
+      expect(r.rawUrl.split("?")[0], r.rawUrl).toMatch(/^\/vserver\/v2\/[A-Za-z]+$/);
+      expect(r.rawUrl).not.toMatch(/[\r\n# ]/);
+      // one value per parameter name: nothing smuggled a second serverImageNo or responseFormatType in
+      const names = [...new URLSearchParams(r.rawUrl.split("?")[1] ?? "").keys()];
+      expect(new Set(names).size, r.rawUrl).toBe(names.length);
+    }
+  });
+});
