@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   generatedNcpImages?: number;
   /** clouds to put in the credentials secret (default: all three) */
   providers?: Array<"ncp" | "scp" | "iwinv">;
+  /** extra fields for the demo accounts, e.g. {scp: {apiVersion: "1.1"}} */
+  accountFields?: Partial<Record<"ncp" | "scp" | "iwinv", Record<string, unknown>>>;
   env?: Record<string, string>;
 }
 
@@ -77,7 +79,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: [...DEMO_REGIONS.ncp], endpoint: ncp.url },
       { provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: [...DEMO_REGIONS.scp], endpoint: scp.url },
       { provider: "iwinv", name: "demo", ...DEMO_KEYS.iwinv, regions: [...DEMO_REGIONS.iwinv], endpoint: iwinv.url },
-    ].filter((a) => !options.providers || options.providers.includes(a.provider as "ncp")),
+    ]
+      .filter((a) => !options.providers || options.providers.includes(a.provider as "ncp"))
+      .map((a) => ({ ...a, ...options.accountFields?.[a.provider as "ncp"] })),
   };
   const secrets = new SecretsManagerSim({
     "imageops/credentials": credentials,

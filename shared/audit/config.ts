@@ -13,10 +13,15 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
-/** Thresholds from the environment (CONTRACT.md section 4), validated with a message naming the variable. */
+/**
+ * Thresholds from the environment (CONTRACT.md section 4), validated with a message naming the
+ * variable. AUDIT_AS_OF evaluates the audit as of another instant (a reproducible report).
+ */
 export function auditConfig(env: NodeJS.ProcessEnv = process.env, now = Date.now()): AuditConfig {
+  const asOf = env.AUDIT_AS_OF ? Date.parse(env.AUDIT_AS_OF) : now;
+  if (Number.isNaN(asOf)) throw invalidArgument("AUDIT_AS_OF", "must be an ISO 8601 date-time");
   return {
-    now,
+    now: asOf,
     staleDays: positive("AUDIT_STALE_DAYS", env.AUDIT_STALE_DAYS, 180),
     stuckMinutes: positive("AUDIT_STUCK_MINUTES", env.AUDIT_STUCK_MINUTES, 60),
   };

@@ -1,0 +1,81 @@
+/**
+ * The built audit-images bundle against simulators seeded with images that trigger each rule
+ * and some that must not (exactly at a threshold), run as EventBridge would run it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import type { Finding } from "../../shared/audit/finding.js";
+
+const AS_OF = Date.parse("2026-11-23T12:00:00.000Z");
+const minutesBefore = (m: number) => new Date(AS_OF - m * 60_000).toISOString();
+const daysBefore = (d: number) => new Date(AS_OF - d * 86_400_000).toISOString();
+const scheduled = { version: "0", id: "e1", "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", time: new Date(AS_OF).toISOString(), region: "ap-northeast-2", resources: [], detail: {} };
+
+let stack: LocalStack;
+
+function scpImage(id: string, name: string, over: Record<string, unknown>) {
+  return {
+    id, name, created_at: daysBefore(1).replace(/\.000Z$/, ""), updated_at: daysBefore(1), status: "active", visibility: "private",
+    scp_image_type: "custom", scp_original_image_type: "standard", os_distro: "ubuntu", scp_os_version: "24.04", size: 1024, ...over,
+  };
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ env: { AUDIT_AS_OF: new Date(AS_OF).toISOString(), AUDIT_STALE_DAYS: "180", AUDIT_STUCK_MINUTES: "60" } });
+  const s = stack.scp;
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000001", "audit-stuck", { status: "queued", created_at: minutesBefore(61) }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000002", "audit-creating-at-limit", { status: "saving", created_at: minutesBefore(60) }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000003", "audit-killed", { status: "killed" }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000004", "audit-stale", { created_at: daysBefore(181) }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000005", "audit-stale-at-limit", { created_at: daysBefore(180) }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000006", "audit-public", { visibility: "public" }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000007", "audit-eol", { os_distro: "centos", scp_os_version: "7.9" }));
+  s.addImage(scpImage("a0000000-0000-4000-8000-000000000008", "audit-fine", {}));
+  stack.iwinv.images.push({
+    image_id: "IMAGE-AUDITEOL00000000001", visibility: "private", name: "audit-iwinv-eol", created_at: "2026-11-01 09:00:00",
+    os: { type: "OS", name: "Ubuntu 20.04 LTS", status: "available", content: ["*EOL 2025 05.31"], os_type: "UBUNTU", version: "20.04", oid: "o1" },
+    image_type: "os_linux", zone: ["kr2-z01"],
+  });
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const mine = (findings: Finding[]) => findings.filter((f) => f.imageName.startsWith("audit-")).map((f) => `${f.rule}:${f.severity}:${f.imageName}`).sort();
+
+describe("audit-images", () => {
+  it("finds exactly what the seeded images should trigger, on a scheduled run, and posts to Slack", async () => {
+    const before = stack.slackApi.messages.length;
+    const out = (await stack.invoke("audit-images", scheduled)) as { findings: Finding[]; summary: { images: number; findings: number; bySeverity: Record<string, number> }; errors: unknown[] };
+    expect(out.errors).toEqual([]);
+    expect(mine(out.findings)).toEqual([
+      "eol-os:warning:audit-eol",
+      "eol-os:warning:audit-iwinv-eol",
+      "failed:warning:audit-killed",
+      "over-shared:critical:audit-public",
+      "stale-custom:info:audit-stale",
+      "stuck-creating:critical:audit-stuck",
+    ]);
+    expect(out.summary.findings).toBe(out.findings.length);
+    expect(out.summary.bySeverity.critical + out.summary.bySeverity.warning + out.summary.bySeverity.info).toBe(out.findings.length);
+    expect(out.summary.images).toBeGreaterThan(20);
+
+    const posted = stack.slackApi.messages.slice(before);
+    expect(posted[0]!.channel).toBe(LOCAL_SLACK.channel);
+    expect(posted[0]!.text).toBe(
+      `Image audit: ${out.summary.findings} finding(s) in ${out.summary.images} image(s) — ${out.summary.bySeverity.critical} critical, ${out.summary.bySeverity.warning} warning, ${out.summary.bySeverity.info} info`,
+    );
+    expect(JSON.stringify(posted[0]!.blocks)).toContain("audit-stuck");
+    // the full list, when it does not fit, goes to the thread
+    for (const reply of posted.slice(1)) expect(reply.threadTs).toBe(posted[0]!.ts);
+  });
+
+  it("keeps auditing the other clouds when one is down", async () => {
+    stack.scp.setFaults({ down: true });
+    try {
+      const out = (await stack.invoke("audit-images", {})) as { findings: Finding[]; errors: Array<{ provider: string }> };
+      expect(out.errors.map((e) => e.provider)).toEqual(["scp"]);
+      expect(mine(out.findings)).toEqual(["eol-os:warning:audit-iwinv-eol"]);
+    } finally {
+      stack.scp.setFaults({});
+    }
+  });
+});
