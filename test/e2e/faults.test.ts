@@ -1,0 +1,104 @@
+/**
+ * Fault injection against the simulators, through the built bundles: bounded retries, answers
+ * within the Lambda deadline, typed errors, one secrets re-read after a key rotation, and a
+ * clear error when Secrets Manager itself is unavailable.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lambdaContext, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import type { ProviderErrorEntry } from "../../shared/model/errors.js";
+import type { Image } from "../../shared/model/image.js";
+import { DEMO_KEYS } from "../sim/demo.js";
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack({ providers: ["scp", "iwinv", "ncp"] });
+}, 60_000);
+afterAll(() => stack?.stop());
+beforeEach(() => {
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.secrets]) sim.setFaults({});
+});
+
+type ListOut = { images: Image[]; errors: ProviderErrorEntry[] };
+const list = (input: Record<string, unknown>, timeoutMs = 30_000) =>
+  stack.handlers["list-images"](input, lambdaContext("list-images", timeoutMs)) as Promise<ListOut>;
+const count = (sim: { requests: unknown[] }) => sim.requests.length;
+
+describe("Secrets Manager", () => {
+  // First in the file: the container has not cached the credentials yet.
+  it("unavailable at a cold start gives a clear error, then recovers", async () => {
+    stack.secrets.setFaults({ status: 503 });
+    const err = await list({ provider: "scp" }).catch((e) => e);
+    expect(err.name).toBe("INTERNAL");
+    expect(err.message).toMatch(/could not read secret imageops\/credentials from Secrets Manager/);
+    stack.secrets.setFaults({});
+    expect((await list({ provider: "scp" })).errors).toEqual([]);
+  });
+});
+
+describe("cloud faults", () => {
+  it("rides out a 429 storm, honouring Retry-After, with bounded attempts", async () => {
+    stack.scp.setFaults({ status: 429, retryAfter: 1, count: 2 });
+    const before = count(stack.scp);
+    const started = Date.now();
+    const out = await list({ provider: "scp" });
+    expect(out.errors).toEqual([]);
+    expect(out.images.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900); // two Retry-After: 1 waits
+    expect(count(stack.scp) - before).toBeLessThanOrEqual(4);
+  });
+
+  it("gives up on a cloud that keeps answering 503 after a bounded number of attempts", async () => {
+    stack.scp.setFaults({ status: 503 });
+    const before = count(stack.scp);
+    const out = await list({ provider: "scp,iwinv" });
+    expect(out.errors).toEqual([expect.objectContaining({ provider: "scp", code: "PROVIDER_UNAVAILABLE" })]);
+    expect(out.images.some((i) => i.provider === "iwinv")).toBe(true);
+    expect(count(stack.scp) - before).toBe(4);
+  });
+
+  it("answers within the Lambda deadline when a cloud hangs", async () => {
+    stack.scp.setFaults({ hang: true });
+    const started = Date.now();
+    const out = await list({ provider: "scp,iwinv" }, 4_000);
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(4_000);
+    expect(out.errors).toEqual([expect.objectContaining({ provider: "scp", code: "PROVIDER_TIMEOUT" })]);
+    expect(out.images.some((i) => i.provider === "iwinv")).toBe(true);
+  });
+
+  it.each([
+    ["malformed JSON", { malformed: true }],
+    ["truncated JSON", { truncated: true }],
+  ])("turns %s into PROVIDER_ERROR, never a crash", async (_label, faults) => {
+    stack.iwinv.setFaults(faults);
+    const out = await list({ provider: "iwinv,scp" });
+    expect(out.errors).toEqual([expect.objectContaining({ provider: "iwinv", code: "PROVIDER_ERROR" })]);
+    expect(out.images.some((i) => i.provider === "scp")).toBe(true);
+  });
+
+  it("after a key rotation, re-reads the secret once and succeeds", async () => {
+    await list({ provider: "scp" }); // the container has cached the old keys
+    const rotated = { ...DEMO_KEYS.scp, secretKey: "scp-rotated-secret-0f9e8d7c" };
+    const creds = JSON.parse(stack.secrets.secrets.get("imageops/credentials")!.value);
+    creds.accounts.find((a: { provider: string }) => a.provider === "scp").secretKey = rotated.secretKey;
+    stack.secrets.put("imageops/credentials", creds);
+    stack.scp.keys = [rotated];
+    const reads = stack.secrets.reads;
+    const out = await list({ provider: "scp" });
+    expect(out.errors).toEqual([]);
+    expect(out.images.length).toBeGreaterThan(0);
+    expect(stack.secrets.reads - reads).toBe(1);
+  });
+
+  it("reports wrong credentials as PROVIDER_AUTH_FAILED after one re-read, not a loop", async () => {
+    stack.iwinv.keys = [{ ...DEMO_KEYS.iwinv, secretKey: "a-key-nobody-has" }];
+    try {
+      const reads = stack.secrets.reads;
+      const out = await list({ provider: "iwinv" });
+      expect(out.errors).toEqual([expect.objectContaining({ provider: "iwinv", code: "PROVIDER_AUTH_FAILED" })]);
+      expect(stack.secrets.reads - reads).toBe(1);
+    } finally {
+      stack.iwinv.keys = [DEMO_KEYS.iwinv];
+    }
+  });
+});
