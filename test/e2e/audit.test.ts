@@ -44,7 +44,7 @@ const mine = (findings: Finding[]) => findings.filter((f) => f.imageName.startsW
 describe("audit-images", () => {
   it("finds exactly what the seeded images should trigger, on a scheduled run, and posts to Slack", async () => {
     const before = stack.slackApi.messages.length;
-    const out = (await stack.invoke("audit-images", scheduled)) as { findings: Finding[]; summary: { images: number; findings: number; bySeverity: Record<string, number> }; errors: unknown[] };
+    const out = (await stack.invoke("audit-images", scheduled)) as { findings: Finding[]; summary: { images: number; findings: number; bySeverity: { critical: number; warning: number; info: number } }; errors: unknown[] };
     expect(out.errors).toEqual([]);
     expect(mine(out.findings)).toEqual([
       "eol-os:warning:audit-eol",

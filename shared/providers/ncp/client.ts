@@ -1,0 +1,178 @@
+import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import type { Image } from "../../model/image.js";
+import type { CallContext, ProviderAdapter, Server } from "../types.js";
+import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
+import { type NcpParam, ncpHeaders, ncpUri } from "./signer.js";
+
+const PAGE_SIZE = 1000;
+/** pages fetched at once after the first (totalRows tells how many there are) */
+const PAGE_CONCURRENCY = 4;
+const IMAGEABLE = new Set(["RUN", "NSTOP"]);
+const NAME_RE = /^[a-z](?:[a-z0-9-]{1,28})[a-z0-9]$/;
+
+type Json = Record<string, unknown>;
+
+/**
+ * Parses an NCP answer: the API Gateway's `{error: {errorCode, message}}` (auth and gateway
+ * failures), the Server API's `{responseError: {returnCode, returnMessage}}`, or
+ * `{<action>Response: {returnCode: "0", …}}`. Anything else, including a body that is not JSON
+ * or is cut short, is PROVIDER_ERROR.
+ */
+function parse(action: string, status: number, text: string, requestId?: string): Json {
+  let body: Json;
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    if (status >= 500 || status === 429) throw providerFailure("ncp", status, { message: `HTTP ${status} with a body that is not JSON` });
+    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered a body that is not JSON (HTTP ${status})`, { provider: "ncp", requestId });
+  }
+  const gateway = body?.error as Json | undefined;
+  if (gateway && typeof gateway === "object") {
+    throw providerFailure("ncp", status, { providerCode: String(gateway.errorCode ?? ""), message: String(gateway.message ?? "API Gateway error"), requestId, auth: status === 401 || status === 403 });
+  }
+  const err = body?.responseError as Json | undefined;
+  if (err && typeof err === "object") {
+    throw providerFailure("ncp", status >= 400 ? status : 400, { providerCode: String(err.returnCode ?? ""), message: String(err.returnMessage ?? "error"), requestId: String(err.requestId ?? requestId ?? "") || undefined });
+  }
+  const response = body?.[`${action}Response`] as Json | undefined;
+  if (!response || typeof response !== "object") {
+    if (status >= 400) throw providerFailure("ncp", status, { message: `HTTP ${status}`, requestId });
+    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered an unexpected body`, { provider: "ncp", requestId });
+  }
+  if (String(response.returnCode ?? "0") !== "0") {
+    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${String(response.returnMessage ?? "error")}`, { provider: "ncp", providerCode: String(response.returnCode), requestId: String(response.requestId ?? "") || undefined });
+  }
+  return response;
+}
+
+async function call(ctx: CallContext, action: string, params: Record<string, NcpParam>, idempotent = true): Promise<Json> {
+  const base = (ctx.account.endpoint ?? ncpAdapter.defaultEndpoint).replace(/\/+$/, "");
+  const uri = ncpUri(action, { regionCode: ctx.region, ...params });
+  const { accessKey, secretKey } = ctx.account;
+  const res = await ctx.http.request({
+    method: "GET",
+    url: base + uri,
+    idempotent,
+    // the signed URI is the path of the base URL (a gateway prefix, if any) plus ours
+    sign: (method) => ncpHeaders(method, new URL(base).pathname.replace(/\/$/, "") + uri, Date.now(), accessKey, secretKey),
+  });
+  return parse(action, res.status, res.text, res.headers.get("x-ncp-trace-id") ?? undefined);
+}
+
+/** Every page of a list action: the first, then the rest concurrently (bounded) from totalRows. */
+async function listAll(ctx: CallContext, action: string, listKey: string, params: Record<string, NcpParam>): Promise<unknown[]> {
+  const first = await call(ctx, action, { ...params, pageNo: 1, pageSize: PAGE_SIZE });
+  const rows = (first[listKey] as unknown[] | undefined) ?? [];
+  const total = Number(first.totalRows ?? rows.length);
+  const pages = Math.ceil(total / PAGE_SIZE);
+  const out: unknown[][] = [rows];
+  for (let start = 2; start <= pages; start += PAGE_CONCURRENCY) {
+    const batch = [];
+    for (let p = start; p < start + PAGE_CONCURRENCY && p <= pages; p++) batch.push(call(ctx, action, { ...params, pageNo: p, pageSize: PAGE_SIZE }));
+    for (const page of await Promise.all(batch)) out.push((page[listKey] as unknown[] | undefined) ?? []);
+  }
+  return out.flat();
+}
+
+const where = (ctx: CallContext) => ({ account: ctx.account.name, region: ctx.region });
+/** NCP answers a detail of an unknown number with an error whose text says so. */
+const isAbsent = (err: unknown) => err instanceof ImageOpsError && (err.code === "NOT_FOUND" || (err.code === "PROVIDER_ERROR" && /not (be )?found|not exist|존재하지/i.test(err.message)));
+const first = (response: Json, key: string) => ((response[key] as unknown[] | undefined) ?? [])[0];
+
+const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", windows: "WINDOWS", rocky: "ROCKY" };
+
+export const ncpAdapter: ProviderAdapter = {
+  name: "ncp",
+  defaultEndpoint: "https://ncloud.apigw.ntruss.com",
+  limits: { concurrency: 8 },
+  supportsCreate: true,
+
+  async listImages(ctx, filter = {}) {
+    const osType = filter.os ? OS_TYPE[filter.os] : undefined;
+    const types = filter.scope === "public" ? ["NCP"] : filter.scope === "custom" ? ["SELF"] : ["NCP", "SELF"];
+    const [images, members] = await Promise.all([
+      listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: types, osTypeCodeList: osType ? [osType] : undefined }),
+      filter.scope === "public" ? Promise.resolve([]) : listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", {}),
+    ]);
+    const seen = new Set<string>();
+    const out: Image[] = [];
+    for (const raw of images) {
+      const image = normalizeNcpServerImage(raw, where(ctx));
+      if (!seen.has(image.id)) out.push(image), seen.add(image.id);
+    }
+    // legacy XEN images: the same image may also be listed by getServerImageList; keep one
+    for (const raw of members) {
+      const image = normalizeNcpMemberImage(raw, where(ctx));
+      if (!seen.has(image.id)) out.push(image), seen.add(image.id);
+    }
+    return out;
+  },
+
+  async describeImage(ctx, id) {
+    try {
+      const found = first(await call(ctx, "getServerImageDetail", { serverImageNo: id }), "serverImageList");
+      if (found) return normalizeNcpServerImage(found, where(ctx));
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+    }
+    try {
+      const found = first(await call(ctx, "getMemberServerImageInstanceDetail", { memberServerImageInstanceNo: id }), "memberServerImageInstanceList");
+      if (found) return normalizeNcpMemberImage(found, where(ctx));
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+    }
+    throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+  },
+
+  async getServer(ctx, serverId): Promise<Server> {
+    let raw: unknown;
+    try {
+      raw = first(await call(ctx, "getServerInstanceDetail", { serverInstanceNo: serverId }), "serverInstanceList");
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+    }
+    if (!raw) throw new ImageOpsError("NOT_FOUND", `no ncp server ${serverId} in ${ctx.region}`, { provider: "ncp", field: "serverId" });
+    const r = raw as Json;
+    const status = String((r.serverInstanceStatus as Json | undefined)?.code ?? "");
+    return {
+      id: String(r.serverInstanceNo ?? serverId),
+      name: String(r.serverName ?? ""),
+      providerStatus: status,
+      imageable: IMAGEABLE.has(status),
+      hypervisor: String((r.hypervisorType as Json | undefined)?.code ?? "XEN"),
+    };
+  },
+
+  validateImageName(name) {
+    if (name.length < 3 || name.length > 30) return "3–30 characters";
+    if (!NAME_RE.test(name)) return "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+    return null;
+  },
+
+  async createImage(ctx, req) {
+    if (Buffer.byteLength(req.description ?? "", "utf8") > 1000) throw invalidArgument("description", "at most 1000 bytes");
+    const server = await ncpAdapter.getServer(ctx, req.serverId);
+    // KVM servers take the current call; XEN servers only the legacy member-image call
+    if (server.hypervisor === "KVM") {
+      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description }, false);
+      const raw = first(out, "serverImageList");
+      if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createServerImage answered no image", { provider: "ncp" });
+      const image = normalizeNcpServerImage(raw, where(ctx));
+      return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
+    }
+    const out = await call(ctx, "createMemberServerImageInstance", { serverInstanceNo: req.serverId, memberServerImageName: req.name, memberServerImageDescription: req.description }, false);
+    const raw = first(out, "memberServerImageInstanceList");
+    if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createMemberServerImageInstance answered no image", { provider: "ncp" });
+    return normalizeNcpMemberImage(raw, where(ctx));
+  },
+
+  async findImagesByName(ctx, name) {
+    const [images, members] = await Promise.all([
+      listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: ["SELF"], serverImageName: name }),
+      listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", { memberServerImageName: name }),
+    ]);
+    const all = [...images.map((r) => normalizeNcpServerImage(r, where(ctx))), ...members.map((r) => normalizeNcpMemberImage(r, where(ctx)))];
+    const seen = new Set<string>();
+    return all.filter((i) => i.name === name && i.kind === "custom" && !seen.has(i.id) && seen.add(i.id));
+  },
+};

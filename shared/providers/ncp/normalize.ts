@@ -1,0 +1,120 @@
+import { setFacts } from "../../model/facts.js";
+import type { Image, ImageStatus, OsInfo } from "../../model/image.js";
+import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+
+/**
+ * NCP records → the contract's Image. Two shapes: getServerImageList / getServerImageDetail
+ * (`serverImageNo`, NCP public and SELF images) and the legacy getMemberServerImageInstance*
+ * (`memberServerImageInstanceNo`, XEN own images). Odd input never throws: missing fields
+ * become null / "unknown", unknown codes are kept in providerStatus.
+ */
+type Rec = Record<string, unknown>;
+const rec = (v: unknown): Rec => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
+const code = (v: unknown): string | null => str(rec(v).code);
+
+const STATUS = new Map<string, ImageStatus>([
+  ["CREAT", "available"],
+  ["INIT", "creating"],
+  ["CREFL", "failed"],
+  ["TERMT", "deleting"],
+  ["DEL", "deleting"],
+]);
+export const ncpStatus = (c: string | null): ImageStatus => (c ? STATUS.get(c) ?? "unknown" : "unknown");
+
+const ARCH = new Map<string, Image["architecture"]>([["X86_64", "x86_64"], ["ARM64", "arm64"], ["AARCH64", "arm64"]]);
+
+/** "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050" → {distro: "ubuntu", version: "20.04", family: "linux"} */
+export function fromProductCode(productCode: string | null): { distro: string | null; version: string | null; family: OsInfo["family"] } {
+  if (!productCode) return { distro: null, version: null, family: "unknown" };
+  const parts = productCode.split(".");
+  const platform = parts[3] ?? "";
+  const distro = canonicalDistro(parts[4] ?? null);
+  const digits = /^[A-Z]*?(\d+)/.exec(parts[5] ?? "")?.[1] ?? null;
+  let version: string | null = digits;
+  if (digits && distro === "ubuntu" && digits.length === 4) version = `${digits.slice(0, 2)}.${digits.slice(2)}`;
+  else if (digits && digits.length === 2 && distro !== "windows") version = `${digits[0]}.${digits[1]}`;
+  const family = platform.startsWith("WND") ? "windows" : platform.startsWith("LNX") || platform.startsWith("UB") ? "linux" : osFamily(distro);
+  return { distro, version, family };
+}
+
+function visibilityOf(kind: Image["kind"], share: Rec, sharedLoginIds: unknown): Image["visibility"] {
+  if (kind === "public") return "public";
+  const shareCode = code(share.shareStatus);
+  const shared = (shareCode !== null && shareCode !== "NULL") || (Array.isArray(sharedLoginIds) && sharedLoginIds.length > 0);
+  return shared ? "shared" : "private";
+}
+
+function sumSizes(list: unknown): number | null {
+  if (!Array.isArray(list) || list.length === 0) return null;
+  let total = 0;
+  for (const b of list) {
+    const size = Number(rec(b).blockStorageSize);
+    if (Number.isFinite(size)) total += size;
+  }
+  return total || null;
+}
+
+const versionInName = (text: string | null) => (text ? /(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null : null);
+
+export function normalizeNcpServerImage(raw: unknown, where: { account: string; region: string }): Image {
+  const r = rec(raw);
+  const typeCode = code(r.serverImageType);
+  const kind: Image["kind"] = typeCode === "NCP" ? "public" : "custom";
+  const providerStatus = code(r.serverImageStatus) ?? "";
+  const name = str(r.serverImageName) ?? str(r.serverImageNo) ?? "";
+  const product = fromProductCode(str(r.serverImageProductCode));
+  const osTypeCode = code(r.osType);
+  const distro = canonicalDistro(osTypeCode) ?? product.distro;
+  const description = str(r.serverImageDescription);
+  const image: Image = {
+    provider: "ncp",
+    account: where.account,
+    region: where.region,
+    id: str(r.serverImageNo) ?? "",
+    name,
+    description,
+    kind,
+    visibility: visibilityOf(kind, r, r.sharedLoginIdList),
+    status: ncpStatus(providerStatus),
+    providerStatus,
+    os: {
+      family: osFamily(distro, code(r.osCategoryType)),
+      distro,
+      version: product.version ?? versionInName(kind === "public" ? name : null),
+      name: (kind === "public" ? description : null) ?? str(rec(r.osType).codeName),
+    },
+    architecture: ARCH.get(code(r.cpuArchitectureType) ?? "") ?? null,
+    sizeBytes: sumSizes(r.blockStorageMappingList),
+    createdAt: toIsoUtc(str(r.createDate)),
+    sourceServerId: str(r.originalServerInstanceNo) ?? str(r.serverInstanceNo),
+  };
+  const sharedWith = Array.isArray(r.sharedLoginIdList) ? r.sharedLoginIdList.length : 0;
+  const lifecycle = code(r.serverImageLifeCyclePhase) ?? undefined;
+  return lifecycle || sharedWith ? setFacts(image, { lifecycle, sharedWith }) : image;
+}
+
+export function normalizeNcpMemberImage(raw: unknown, where: { account: string; region: string }): Image {
+  const r = rec(raw);
+  const providerStatus = code(r.memberServerImageInstanceStatus) ?? "";
+  const product = fromProductCode(str(r.originalServerImageProductCode));
+  const image: Image = {
+    provider: "ncp",
+    account: where.account,
+    region: where.region,
+    id: str(r.memberServerImageInstanceNo) ?? "",
+    name: str(r.memberServerImageName) ?? str(r.memberServerImageInstanceNo) ?? "",
+    description: str(r.memberServerImageDescription),
+    kind: "custom",
+    visibility: visibilityOf("custom", r, r.sharedLoginIdList),
+    status: ncpStatus(providerStatus),
+    providerStatus,
+    os: { family: product.family, distro: product.distro, version: product.version, name: null },
+    architecture: str(r.originalServerImageProductCode)?.includes("64") ? "x86_64" : null,
+    sizeBytes: Number.isFinite(Number(r.memberServerImageBlockStorageTotalSize)) && r.memberServerImageBlockStorageTotalSize != null ? Number(r.memberServerImageBlockStorageTotalSize) : null,
+    createdAt: toIsoUtc(str(r.createDate)),
+    sourceServerId: str(r.originalServerInstanceNo),
+  };
+  const sharedWith = Array.isArray(r.sharedLoginIdList) ? r.sharedLoginIdList.length : 0;
+  return sharedWith ? setFacts(image, { sharedWith }) : image;
+}

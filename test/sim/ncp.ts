@@ -1,0 +1,313 @@
+import { createHmac } from "node:crypto";
+import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
+import { type SimKey, type SimRequest, type SimResponse, SimServer, TIMESTAMP_WINDOW_MS } from "./server.js";
+
+/**
+ * NAVER Cloud VPC Server API v2 simulator: verifies signature v2 over the path and query as
+ * received, the ±5-minute window, `responseFormatType=json`, required parameters and paging
+ * (pageNo/pageSize/totalRows); keeps server images (NCP + SELF), legacy member images (XEN) and
+ * servers; creates follow the clock (INIT → CREAT, or CREFL).
+ */
+export interface NcpSimOptions {
+  keys?: SimKey[];
+  generatedImages?: number;
+  createDelayMs?: number;
+  createOutcome?: "available" | "failed";
+  now?: () => number;
+}
+
+type Code = { code: string; codeName: string };
+const c = (code: string, codeName = code): Code => ({ code, codeName });
+
+interface SimImage {
+  kind: "server" | "member";
+  /** also listed by getServerImageList (a legacy image NCP shows in both lists) */
+  alsoServer?: boolean;
+  raw: Record<string, unknown>;
+  create?: { at: number; delayMs: number; outcome: "available" | "failed" };
+}
+
+interface SimServerInstance {
+  serverInstanceNo: string;
+  serverName: string;
+  status: string;
+  hypervisor: "KVM" | "XEN";
+  productCode: string;
+}
+
+const KST = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z").replace("Z", "+0000");
+
+function publicImage(no: string, name: string, description: string, os: string, productCode: string, created: string, size = 10737418240, category = "LINUX", arch = "X86_64"): Record<string, unknown> {
+  return {
+    serverImageNo: no, serverImageName: name, serverImageDescription: description,
+    serverImageType: c("NCP", "NCP server image"), serverImageLifeCyclePhase: c("IN_SERVICE", "In Service"),
+    hypervisorType: c("KVM"), cpuArchitectureType: c(arch, arch === "X86_64" ? "x86 64bit" : "ARM 64bit"),
+    osCategoryType: c(category), osType: c(os), serverImageStatus: c("CREAT", "NSI CREATED state"),
+    serverImageOperation: c("NULL", "NSI NULL OP"), serverImageStatusName: "created", shareStatus: c("NULL", "NSI Share NULL State"),
+    blockStorageMappingList: [{ order: 0, blockStorageSnapshotInstanceNo: 0, blockStorageSize: size, blockStorageVolumeType: c("CB1"), iops: 100, throughput: 104857600, isEncryptedVolume: false }],
+    sharedLoginIdList: [], serverImageProductCode: productCode, createDate: created, platformCategoryCode: "OS",
+  };
+}
+
+function selfImage(no: string, name: string, created: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...publicImage(no, name, "", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003", created),
+    serverImageType: c("SELF", "SELF server image"), serverImageDescription: undefined, ...over,
+  };
+}
+
+function memberImage(no: string, name: string, serverNo: string, productCode: string, created: string, status = "CREAT"): Record<string, unknown> {
+  return {
+    memberServerImageInstanceNo: no, memberServerImageName: name, originalServerInstanceNo: serverNo,
+    originalServerImageProductCode: productCode,
+    memberServerImageInstanceStatus: c(status, status === "CREAT" ? "NSI CREATED state" : "NSI INIT state"),
+    memberServerImageInstanceOperation: c("NULL", "NSI NULL OP"), memberServerImageInstanceStatusName: status === "CREAT" ? "created" : "creating",
+    createDate: created, memberServerImageBlockStorageTotalRows: 1, memberServerImageBlockStorageTotalSize: 53687091200,
+    shareStatus: c("NULL", "NSI Share NULL State"), sharedLoginIdList: [],
+  };
+}
+
+export function ncpSeedImages(): SimImage[] {
+  return [
+    // the documentation's examples
+    { kind: "server", raw: selfImage("****3135".replace(/\*/g, "1"), "test-img", "2025-06-20T09:59:39+0900", { serverImageStatus: c("CREAT", "NSI CREATED state") }) },
+    { kind: "member", raw: memberImage("11112264", "test-member", "11112010", "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050", "2025-06-26T11:09:07+0900") },
+    // public images
+    { kind: "server", raw: publicImage("23214590", "ubuntu-24.04-base", "Ubuntu Server 24.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003", "2024-08-01T10:00:00+0900") },
+    { kind: "server", raw: publicImage("23214591", "ubuntu-22.04-base", "Ubuntu Server 22.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR22.G003", "2023-03-01T10:00:00+0900") },
+    { kind: "server", raw: publicImage("23214592", "ubuntu-20.04-base", "Ubuntu Server 20.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR2004.G003", "2021-03-01T10:00:00+0900") },
+    { kind: "server", raw: publicImage("23214593", "rocky-8.10-base", "Rocky Linux 8.10 (64-bit)", "ROCKY", "SW.VSVR.OS.LNX64.ROCKY.0810.G003", "2024-09-01T10:00:00+0900") },
+    { kind: "server", raw: publicImage("23214594", "rocky-9.4-base", "Rocky Linux 9.4 (64-bit)", "ROCKY", "SW.VSVR.OS.LNX64.ROCKY.0904.G003", "2024-10-01T10:00:00+0900") },
+    { kind: "server", raw: { ...publicImage("23214595", "centos-7.8-64", "CentOS 7.8 (64-bit)", "CENTOS", "SW.VSVR.OS.LNX64.CNTOS.0708.G003", "2020-06-01T10:00:00+0900"), serverImageLifeCyclePhase: c("END_OF_SERVICE", "End of Service") } },
+    { kind: "server", raw: publicImage("23214596", "win-2019-64-en", "Windows Server 2019 (64-bit) English Edition", "WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2019EN.G003", "2022-01-01T10:00:00+0900", 107374182400, "WINDOWS") },
+    { kind: "server", raw: publicImage("23214597", "win-2022-64-en", "Windows Server 2022 (64-bit) English Edition", "WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2022EN.G003", "2023-01-01T10:00:00+0900", 107374182400, "WINDOWS") },
+    { kind: "server", raw: publicImage("23214598", "ubuntu-22.04-arm", "Ubuntu Server 22.04 (ARM 64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR22.A001", "2024-02-01T10:00:00+0900", 10737418240, "LINUX", "ARM64") },
+    // own (SELF, KVM) images
+    { kind: "server", raw: selfImage("31000001", "web-base", "2025-05-02T13:20:00+0900") },
+    { kind: "server", raw: selfImage("31000002", "api-release-42", "2025-11-10T08:00:00+0900", { sharedLoginIdList: ["partner@example.com"], shareStatus: c("SHARE", "NSI Share state") }) },
+    { kind: "server", raw: selfImage("31000003", "batch-failed", "2026-01-05T08:00:00+0900", { serverImageStatus: c("CREFL", "NSI CREATE FAIL state"), serverImageStatusName: "create fail" }) },
+    // legacy (XEN) member images; the second is also listed by getServerImageList
+    { kind: "member", raw: memberImage("41000001", "legacy-web", "2345678", "SW.VSVR.OS.LNX64.CNTOS.0703.B050", "2019-04-01T10:00:00+0900") },
+    {
+      kind: "member", alsoServer: true,
+      raw: memberImage("41000002", "legacy-db", "2345678", "SW.VSVR.OS.LNX64.UBNTU.SVR1604.B050", "2020-02-01T10:00:00+0900"),
+    },
+  ];
+}
+
+const DISTROS: Array<[string, string, string]> = [
+  ["UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003", "Ubuntu Server 24.04"],
+  ["ROCKY", "SW.VSVR.OS.LNX64.ROCKY.0904.G003", "Rocky Linux 9.4"],
+  ["CENTOS", "SW.VSVR.OS.LNX64.CNTOS.0708.G003", "CentOS 7.8"],
+  ["WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2022EN.G003", "Windows Server 2022"],
+];
+
+export class NcpSim extends SimServer {
+  keys: SimKey[];
+  createDelayMs: number;
+  createOutcome: "available" | "failed";
+  readonly now: () => number;
+  readonly images = new Map<string, SimImage>();
+  readonly servers = new Map<string, SimServerInstance>();
+  private nextNo = 50_000_001;
+
+  constructor(options: NcpSimOptions = {}) {
+    super("ncp", (req) => this.handle(req), () => this.counts());
+    this.keys = options.keys ?? [DEMO_KEYS.ncp];
+    this.createDelayMs = options.createDelayMs ?? 3000;
+    this.createOutcome = options.createOutcome ?? "available";
+    this.now = options.now ?? Date.now;
+    for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
+    for (let i = 0; i < (options.generatedImages ?? 0); i++) {
+      const [os, product, label] = DISTROS[i % DISTROS.length]!;
+      const no = String(60_000_000 + i);
+      this.images.set(no, { kind: "server", raw: publicImage(no, `gen-${os.toLowerCase()}-${i}`, `${label} generated ${i}`, os, product, "2024-01-01T00:00:00+0900", 10737418240, os === "WINDOWS" ? "WINDOWS" : "LINUX") });
+    }
+    const servers: SimServerInstance[] = [
+      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+    ];
+    for (const s of servers) this.servers.set(s.serverInstanceNo, s);
+  }
+
+  counts(): { images: number; servers: number } {
+    return { images: this.images.size, servers: this.servers.size };
+  }
+
+  /** Adds a raw getServerImageList record (kind "server") or member record (kind "member"). */
+  addImage(kind: "server" | "member", raw: Record<string, unknown>): void {
+    this.images.set(String(kind === "server" ? raw.serverImageNo : raw.memberServerImageInstanceNo), { kind, raw });
+  }
+
+  private idOf(image: SimImage): string {
+    return String(image.kind === "server" ? image.raw.serverImageNo : image.raw.memberServerImageInstanceNo);
+  }
+
+  /** A record as the API shows it now: creates follow the clock. */
+  private view(image: SimImage): Record<string, unknown> {
+    if (!image.create) return image.raw;
+    const done = this.now() - image.create.at >= image.create.delayMs;
+    const code = !done ? "INIT" : image.create.outcome === "available" ? "CREAT" : "CREFL";
+    const name = code === "INIT" ? "creating" : code === "CREAT" ? "created" : "create fail";
+    return image.kind === "server"
+      ? { ...image.raw, serverImageStatus: c(code), serverImageStatusName: name }
+      : { ...image.raw, memberServerImageInstanceStatus: c(code), memberServerImageInstanceStatusName: name };
+  }
+
+  private asServerRecord(image: SimImage): Record<string, unknown> {
+    if (image.kind === "server") return this.view(image);
+    // a legacy image as getServerImageList shows it
+    const m = this.view(image);
+    return {
+      serverImageNo: m.memberServerImageInstanceNo, serverImageName: m.memberServerImageName, serverImageType: c("SELF", "SELF server image"),
+      serverImageLifeCyclePhase: c("IN_SERVICE"), hypervisorType: c("XEN"), cpuArchitectureType: c("X86_64"), osCategoryType: c("LINUX"),
+      osType: c("UBUNTU"), serverImageStatus: m.memberServerImageInstanceStatus, serverImageOperation: c("NULL"), shareStatus: m.shareStatus,
+      sharedLoginIdList: m.sharedLoginIdList, serverImageProductCode: m.originalServerImageProductCode, createDate: m.createDate,
+      originalServerInstanceNo: m.originalServerInstanceNo, blockStorageMappingList: [{ order: 0, blockStorageSize: m.memberServerImageBlockStorageTotalSize }],
+    };
+  }
+
+  private handle(req: SimRequest): SimResponse {
+    const denied = this.authenticate(req);
+    if (denied) return denied;
+    const q = req.url.searchParams;
+    if (q.get("responseFormatType") !== "json") {
+      return { status: 200, body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><returnCode>0</returnCode></response>", headers: { "content-type": "application/xml" } };
+    }
+    const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
+    if (req.url.pathname !== `/vserver/v2/${action}` || !/^[A-Za-z]+$/.test(action)) return error(404, "404", "Not Found: no such API");
+    if (q.get("regionCode") && q.get("regionCode") !== "KR") return error(400, "1001", `regionCode ${q.get("regionCode")} is not valid`);
+    switch (action) {
+      case "getServerImageList": return this.serverImageList(req, q);
+      case "getMemberServerImageInstanceList": return this.memberImageList(q);
+      case "getServerImageDetail": return this.detail(q, "serverImageNo", "server");
+      case "getMemberServerImageInstanceDetail": return this.detail(q, "memberServerImageInstanceNo", "member");
+      case "getServerInstanceDetail": return this.serverDetail(q);
+      case "createServerImage": return this.create(q, "server");
+      case "createMemberServerImageInstance": return this.create(q, "member");
+      default: return error(404, "404", `Not Found: ${action}`);
+    }
+  }
+
+  private authenticate(req: SimRequest): SimResponse | undefined {
+    const accessKey = String(req.headers["x-ncp-iam-access-key"] ?? "");
+    const timestamp = String(req.headers["x-ncp-apigw-timestamp"] ?? "");
+    const signature = String(req.headers["x-ncp-apigw-signature-v2"] ?? "");
+    const key = this.keys.find((k) => k.accessKey === accessKey);
+    const gatewayError = (code: string, message: string) => ({ status: 401, body: { error: { errorCode: code, message, details: message } } });
+    if (!accessKey || !timestamp || !signature) return gatewayError("200", "Authentication Failed");
+    if (!key) return gatewayError("210", "Permission Denied");
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) > TIMESTAMP_WINDOW_MS) return gatewayError("300", "Timestamp Is Invalid");
+    // independent of the product's signer: the documented string over the URI as received
+    const expected = createHmac("sha256", key.secretKey).update(`${req.method} ${req.rawUrl}\n${timestamp}\n${accessKey}`).digest("base64");
+    if (expected !== signature) return gatewayError("200", "Authentication Failed");
+    return undefined;
+  }
+
+  /** pageNo (0 or 1 = first) needs pageSize (1–1000); with neither, every row. */
+  private page<T>(rows: T[], q: URLSearchParams): SimResponse | { rows: T[]; total: number } {
+    const pageNo = q.get("pageNo");
+    const pageSize = q.get("pageSize");
+    if (pageNo !== null && pageSize === null) return error(400, "1010", "pageSize is required when pageNo is given");
+    if (pageSize === null) return { rows, total: rows.length };
+    const size = Number(pageSize);
+    const no = Math.max(1, Number(pageNo ?? 1));
+    if (!Number.isInteger(size) || size < 1 || size > 1000) return error(400, "1011", "pageSize must be between 1 and 1000");
+    if (!Number.isInteger(no)) return error(400, "1012", "pageNo must be an integer");
+    return { rows: rows.slice((no - 1) * size, no * size), total: rows.length };
+  }
+
+  private serverImageList(req: SimRequest, q: URLSearchParams): SimResponse {
+    const types = listParam(q, "serverImageTypeCodeList");
+    const os = listParam(q, "osTypeCodeList");
+    const nos = listParam(q, "serverImageNoList");
+    const name = q.get("serverImageName");
+    const status = q.get("serverImageStatusCode");
+    const rows = [...this.images.values()]
+      .filter((i) => i.kind === "server" || i.alsoServer)
+      .map((i) => this.asServerRecord(i))
+      .filter((r) => (!types.length || types.includes((r.serverImageType as Code).code)) && (!os.length || os.includes((r.osType as Code).code)))
+      .filter((r) => (!nos.length || nos.includes(String(r.serverImageNo))) && (!name || r.serverImageName === name) && (!status || (r.serverImageStatus as Code).code === status));
+    const page = this.page(rows, q);
+    if ("status" in page) return page;
+    return ok("getServerImageList", { totalRows: page.total, serverImageList: page.rows });
+  }
+
+  private memberImageList(q: URLSearchParams): SimResponse {
+    const name = q.get("memberServerImageName");
+    const nos = listParam(q, "memberServerImageInstanceNoList");
+    const rows = [...this.images.values()]
+      .filter((i) => i.kind === "member")
+      .map((i) => this.view(i))
+      .filter((r) => (!name || r.memberServerImageName === name) && (!nos.length || nos.includes(String(r.memberServerImageInstanceNo))));
+    const page = this.page(rows, q);
+    if ("status" in page) return page;
+    return ok("getMemberServerImageInstanceList", { totalRows: page.total, memberServerImageInstanceList: page.rows });
+  }
+
+  private detail(q: URLSearchParams, param: string, kind: "server" | "member"): SimResponse {
+    const no = q.get(param);
+    if (!no) return error(400, "1000", `${param} is required`);
+    const image = this.images.get(no);
+    const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
+    if (!visible) return error(400, "25004", kind === "server" ? "The server image does not exist." : "The member server image instance does not exist.");
+    return kind === "server"
+      ? ok("getServerImageDetail", { totalRows: 1, serverImageList: [this.asServerRecord(image)] })
+      : ok("getMemberServerImageInstanceDetail", { totalRows: 1, memberServerImageInstanceList: [this.view(image)] });
+  }
+
+  private serverDetail(q: URLSearchParams): SimResponse {
+    const no = q.get("serverInstanceNo");
+    if (!no) return error(400, "1000", "serverInstanceNo is required");
+    const s = this.servers.get(no);
+    if (!s) return error(400, "25011", "The server instance does not exist.");
+    return ok("getServerInstanceDetail", {
+      totalRows: 1,
+      serverInstanceList: [{
+        serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
+        serverInstanceStatus: c(s.status), serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
+        hypervisorType: c(s.hypervisor), regionCode: "KR",
+      }],
+    });
+  }
+
+  private create(q: URLSearchParams, kind: "server" | "member"): SimResponse {
+    const action = kind === "server" ? "createServerImage" : "createMemberServerImageInstance";
+    const serverNo = q.get("serverInstanceNo");
+    if (!serverNo) return error(400, "1000", "serverInstanceNo is required");
+    const server = this.servers.get(serverNo);
+    if (!server) return error(400, "25011", "The server instance does not exist.");
+    if (kind === "server" && server.hypervisor !== "KVM") return error(400, "25040", "createServerImage supports KVM servers only.");
+    if (kind === "member" && server.hypervisor !== "XEN") return error(400, "25041", "KVM-based server images are not supported.");
+    if (server.status !== "RUN" && server.status !== "NSTOP") return error(400, "25042", `The server is in ${server.status} state.`);
+    const name = q.get(kind === "server" ? "serverImageName" : "memberServerImageName") ?? `image-${this.nextNo}`;
+    const taken = [...this.images.values()].some((i) => (i.kind === "server" ? i.raw.serverImageName : i.raw.memberServerImageName) === name && (i.kind === "member" || (i.raw.serverImageType as Code).code === "SELF"));
+    if (taken) return error(400, "25050", `The server image name '${name}' is already in use.`);
+    const no = String(this.nextNo++);
+    const created = KST(new Date(this.now()).toISOString());
+    const description = q.get(kind === "server" ? "serverImageDescription" : "memberServerImageDescription") ?? undefined;
+    const raw = kind === "server"
+      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode })
+      : { ...memberImage(no, name, serverNo, server.productCode, created, "INIT"), memberServerImageDescription: description };
+    const image: SimImage = { kind, raw, create: { at: this.now(), delayMs: this.createDelayMs, outcome: this.createOutcome } };
+    this.images.set(no, image);
+    return kind === "server"
+      ? ok(action, { totalRows: 1, serverImageList: [this.asServerRecord(image)] })
+      : ok(action, { totalRows: 1, memberServerImageInstanceList: [this.view(image)] });
+  }
+}
+
+function listParam(q: URLSearchParams, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; q.has(`${name}.${i}`); i++) out.push(q.get(`${name}.${i}`)!);
+  return out;
+}
+
+function ok(action: string, body: Record<string, unknown>): SimResponse {
+  return { status: 200, body: { [`${action}Response`]: { ...body, requestId: crypto.randomUUID(), returnCode: "0", returnMessage: "success" } } };
+}
+
+function error(status: number, returnCode: string, returnMessage: string): SimResponse {
+  return { status, body: { responseError: { returnCode, returnMessage, requestId: crypto.randomUUID() } } };
+}
