@@ -62,8 +62,15 @@ describe("npm start", () => {
   }, 60_000);
 
   it("stops everything on Ctrl-C", async () => {
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    process.kill(-child.pid!, "SIGINT");
-    expect(await exited).toBe(0);
+    const gateway = /functions \(function URL events\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const sims = [...output.matchAll(/simulator\s+(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    process.kill(-child.pid!, "SIGINT"); // what Ctrl-C sends to the terminal's process group
+    const { code, signal } = await exited;
+    // npm re-raises the signal its child stopped on; the stack itself exits 0
+    expect(code === 0 || signal === "SIGINT", `code ${code} signal ${signal}`).toBe(true);
+    expect(output).not.toMatch(/Error|Unhandled/);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const url of [gateway, ...sims]) await expect(fetch(url), url).rejects.toThrow();
   }, 30_000);
 });
