@@ -31,11 +31,20 @@ export function fromProductCode(productCode: string | null): { distro: string | 
   const platform = parts[3] ?? "";
   const distro = canonicalDistro(parts[4] ?? null);
   const digits = /^[A-Z]*?(\d+)/.exec(parts[5] ?? "")?.[1] ?? null;
-  let version: string | null = digits;
-  if (digits && distro === "ubuntu" && digits.length === 4) version = `${digits.slice(0, 2)}.${digits.slice(2)}`;
-  else if (digits && digits.length === 2 && distro !== "windows") version = `${digits[0]}.${digits[1]}`;
-  const family = platform.startsWith("WND") ? "windows" : platform.startsWith("LNX") || platform.startsWith("UB") ? "linux" : osFamily(distro);
-  return { distro, version, family };
+  return { distro, version: versionOfDigits(distro, digits), family: familyOf(platform, distro) };
+}
+
+/** Ubuntu "2004" → "20.04", "24" → "24.04"; others "0810" → "8.10", "79" → "7.9"; Windows keeps the year. */
+function versionOfDigits(distro: string | null, digits: string | null): string | null {
+  if (!digits || distro === "windows") return digits;
+  if (distro === "ubuntu") return digits.length === 4 ? `${digits.slice(0, 2)}.${digits.slice(2)}` : digits.length === 2 ? `${digits}.04` : digits;
+  if (digits.length === 4) return `${Number(digits.slice(0, 2))}.${Number(digits.slice(2))}`;
+  if (digits.length === 2) return `${digits[0]}.${digits[1]}`;
+  return digits;
+}
+
+function familyOf(platform: string, distro: string | null): OsInfo["family"] {
+  return platform.startsWith("WND") ? "windows" : platform.startsWith("LNX") || platform.startsWith("UB") ? "linux" : osFamily(distro);
 }
 
 function visibilityOf(kind: Image["kind"], share: Rec, sharedLoginIds: unknown): Image["visibility"] {

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HttpClient } from "../../shared/http/client.js";
+import { ImageOpsError } from "../../shared/model/errors.js";
+import { ncpAdapter } from "../../shared/providers/ncp/client.js";
+import type { CallContext } from "../../shared/providers/types.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
+import { NcpSim } from "../sim/ncp.js";
+
+const sim = new NcpSim({ generatedImages: 2_500, createDelayMs: 200 });
+let ctx: CallContext;
+const context = (over: Partial<CallContext["account"]> = {}): CallContext => ({
+  account: { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: ["KR"], endpoint: sim.url, ...over },
+  region: "KR",
+  http: new HttpClient({ provider: "ncp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }),
+});
+
+beforeAll(async () => {
+  await sim.start();
+  ctx = context();
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.setFaults({});
+  sim.requests.length = 0;
+  sim.createOutcome = "available";
+});
+
+describe("NCP adapter against the simulator", () => {
+  it("lists every page, the rest concurrently, and merges the legacy list without duplicates", async () => {
+    const images = await ncpAdapter.listImages(ctx);
+    const ids = images.map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain("41000002"); // listed by both APIs, kept once
+    expect(images.length).toBe(sim.counts().images);
+    const pages = sim.requests.filter((r) => r.url.pathname.endsWith("getServerImageList"));
+    expect(pages.map((r) => r.url.searchParams.get("pageNo")).sort()).toEqual(["1", "2", "3"]);
+    expect(pages.every((r) => r.url.searchParams.get("pageSize") === "1000" && r.url.searchParams.get("responseFormatType") === "json")).toBe(true);
+  });
+
+  it("passes scope and OS to the API", async () => {
+    const custom = await ncpAdapter.listImages(ctx, { scope: "custom" });
+    expect(custom.length).toBeGreaterThan(0);
+    expect(custom.every((i) => i.kind === "custom")).toBe(true);
+    const ubuntu = await ncpAdapter.listImages(ctx, { scope: "public", os: "ubuntu" });
+    expect(ubuntu.every((i) => i.os.distro === "ubuntu" && i.kind === "public")).toBe(true);
+    expect(sim.requests.some((r) => r.url.searchParams.get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
+  });
+
+  it("describes server and legacy images, and answers NOT_FOUND for neither", async () => {
+    expect((await ncpAdapter.describeImage(ctx, "23214590")).name).toBe("ubuntu-24.04-base");
+    expect((await ncpAdapter.describeImage(ctx, "41000001")).name).toBe("legacy-web");
+    await expect(ncpAdapter.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reads servers with their hypervisor and whether they can be imaged", async () => {
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toMatchObject({ hypervisor: "KVM", imageable: true, providerStatus: "RUN" });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({ hypervisor: "XEN", imageable: true });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({ imageable: false });
+    await expect(ncpAdapter.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
+  });
+
+  it("creates with createServerImage on KVM and the legacy call on XEN, once each, then follows the clock", async () => {
+    const kvm = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-kvm", description: "한글 설명 + more" });
+    expect(kvm).toMatchObject({ name: "int-kvm", status: "creating", kind: "custom", sourceServerId: DEMO_SERVERS.ncp.kvm });
+    const xen = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "int-xen" });
+    expect(xen).toMatchObject({ name: "int-xen", status: "creating" });
+    const calls = sim.requests.map((r) => r.url.pathname.split("/").pop());
+    expect(calls.filter((c) => c === "createServerImage")).toHaveLength(1);
+    expect(calls.filter((c) => c === "createMemberServerImageInstance")).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await ncpAdapter.describeImage(ctx, kvm.id)).status).toBe("available");
+    sim.createOutcome = "failed";
+    const doomed = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-doomed" });
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await ncpAdapter.describeImage(ctx, doomed.id)).toMatchObject({ status: "failed", providerStatus: "CREFL" });
+    expect((await ncpAdapter.findImagesByName(ctx, "int-kvm")).map((i) => i.id)).toEqual([kvm.id]);
+  });
+
+  it("refuses a taken name with the provider's code", async () => {
+    const err = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }).catch((e) => e);
+    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "25050" });
+  });
+
+  it("validates names by NCP's rule", () => {
+    for (const ok of ["web", "web-golden-2", "a1b"]) expect(ncpAdapter.validateImageName(ok)).toBeNull();
+    for (const bad of ["ab", "Web", "1web", "web-", "web_golden", "a".repeat(31), "웹이미지"]) expect(ncpAdapter.validateImageName(bad)).not.toBeNull();
+  });
+
+  it("maps a wrong key to PROVIDER_AUTH_FAILED with the gateway's code, not retried", async () => {
+    const err = await ncpAdapter.listImages(context({ secretKey: "wrong-secret" })).catch((e) => e);
+    expect(err).toBeInstanceOf(ImageOpsError);
+    expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "200" });
+    expect(sim.requests.length).toBe(2); // the two list calls, once each
+  });
+
+  it("turns malformed and truncated bodies into PROVIDER_ERROR", async () => {
+    for (const fault of [{ malformed: true }, { truncated: true }]) {
+      sim.setFaults(fault);
+      await expect(ncpAdapter.describeImage(ctx, "23214590")).rejects.toMatchObject({ code: "PROVIDER_ERROR" });
+    }
+  });
+
+  it("retries a 503 with Retry-After, then succeeds", async () => {
+    sim.setFaults({ status: 503, retryAfter: 0, count: 1 });
+    expect((await ncpAdapter.describeImage(ctx, "23214590")).id).toBe("23214590");
+    expect(sim.requests.length).toBe(2);
+  });
+});
+
+describe("NCP simulator checks", () => {
+  it("refuses a stale timestamp and a missing responseFormatType", async () => {
+    const stale = new NcpSim({ now: () => Date.now() + 6 * 60_000 });
+    await stale.start();
+    try {
+      const err = await ncpAdapter.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590").catch((e) => e);
+      expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "300" });
+    } finally {
+      await stale.close();
+    }
+    const res = await fetch(`${sim.url}/vserver/v2/getServerImageList`);
+    expect(res.status).toBe(401);
+  });
+});
