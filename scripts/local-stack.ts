@@ -16,6 +16,7 @@ import { ScpSim } from "../test/sim/scp.js";
 import { SecretsManagerSim } from "../test/sim/secrets-manager.js";
 import { SlackApiSim } from "../test/sim/slack-api.js";
 import { StepFunctionsSim, type StepResult } from "../test/sim/step-functions.js";
+import { LambdaSim } from "../test/sim/lambda.js";
 
 export const FUNCTIONS = ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -51,6 +52,7 @@ export interface LocalStack {
   secrets: SecretsManagerSim;
   slackApi: SlackApiSim;
   stepFunctions: StepFunctionsSim;
+  lambda: LambdaSim;
   handlers: Record<FunctionName, Handler>;
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -93,7 +95,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const handlers = {} as Record<FunctionName, Handler>;
   const invoke = async (name: FunctionName, event: unknown) => handlers[name](event, lambdaContext(name));
   const stepFunctions = new StepFunctionsSim((input) => invoke("track-image", input) as Promise<StepResult>, { waitScale: options.waitScale ?? 0.1 });
-  await stepFunctions.start();
+  // Lambda-to-Lambda calls (the Slack bot's dispatch) run in-process through the real SDK.
+  const lambda = new LambdaSim((name) =>
+    (FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined,
+  );
+  await Promise.all([stepFunctions.start(), lambda.start()]);
 
   Object.assign(process.env, {
     AWS_REGION: "ap-northeast-2",
@@ -102,6 +108,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    SLACK_FUNCTION_NAME: "slack",
+    LIST_IMAGES_FUNCTION: "list-images",
+    DESCRIBE_IMAGE_FUNCTION: "describe-image",
+    CREATE_IMAGE_FUNCTION: "create-image",
+    AUDIT_IMAGES_FUNCTION: "audit-images",
     CREDENTIALS_SECRET_ID: "imageops/credentials",
     SLACK_SECRET_ID: "imageops/slack",
     SLACK_API_URL: slackApi.apiUrl,
@@ -140,10 +152,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
   return {
-    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, handlers, invoke,
+    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, handlers, invoke,
     async stop() {
       await closeServer(gateway);
-      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions].map((s) => s.close()));
+      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda].map((s) => s.close()));
     },
   };
 }

@@ -1,0 +1,101 @@
+import { PROVIDERS, type ProviderName } from "../model/image.js";
+
+/**
+ * The `/images` grammar: one table drives the parser and the help text. Values may be quoted
+ * ("…", '…', or Slack's smart quotes “…”), and may hold Korean text.
+ */
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  /** positional arguments in order; `choices` restricts a value */
+  args: Array<{ name: string; required: boolean; choices?: readonly string[] }>;
+  flags: Record<string, string>;
+}
+
+export const COMMANDS = {
+  list: {
+    usage: "/images list [ncp|scp|iwinv] [--os ubuntu] [--name web] [--scope custom] [--account a] [--region r]",
+    summary: "list images across the clouds (a screenful at a time)",
+    args: [{ name: "provider", required: false, choices: PROVIDERS }],
+    flags: { os: "distro, e.g. ubuntu, rocky, windows", name: "part of the name", scope: "public | custom | all", account: "account name", region: "region or zone", status: "creating | available | failed" },
+  },
+  show: {
+    usage: "/images show <provider> <id>",
+    summary: "one image's details",
+    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "id", required: true }],
+    flags: { account: "account name", region: "region or zone" },
+  },
+  create: {
+    usage: '/images create <provider> <serverId> <name> [--description "…"]',
+    summary: "make an image from a server (asks to confirm, then reports progress here)",
+    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "serverId", required: true }, { name: "name", required: true }],
+    flags: { description: "free text", account: "account name", region: "region or zone" },
+  },
+  audit: { usage: "/images audit", summary: "run the image audit now and post its summary", args: [], flags: {} },
+  help: { usage: "/images help", summary: "this help", args: [], flags: {} },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export type Parsed =
+  | { ok: true; command: "list"; args: { provider?: ProviderName; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string } }
+  | { ok: true; command: "show"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
+  | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
+  | { ok: true; command: "audit" | "help"; args: Record<string, never> }
+  | { ok: false; error: string };
+
+/** Splits on spaces, keeping quoted runs whole ("…", '…', “…”, ‘…’). */
+export function tokenize(text: string): string[] | { error: string } {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|“([^”]*)”|‘([^’]*)’|(\S+)/g;
+  let m: RegExpExecArray | null;
+  let consumed = "";
+  while ((m = re.exec(text))) {
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5]!);
+    consumed += m[0];
+  }
+  const stray = text.replace(/\s+/g, "").length - consumed.replace(/\s+/g, "").length;
+  if (stray !== 0 || /^["'“‘]/.test(tokens.at(-1) ?? "")) return { error: "a quote is not closed" };
+  return tokens;
+}
+
+export function parseCommand(text: string): Parsed {
+  const tokens = tokenize(text.trim());
+  if (!Array.isArray(tokens)) return { ok: false, error: tokens.error };
+  const [word, ...rest] = tokens;
+  if (!word) return { ok: true, command: "help", args: {} };
+  const name = word.toLowerCase();
+  if (!Object.hasOwn(COMMANDS, name)) return { ok: false, error: `"${word.slice(0, 40)}" is not a command` };
+  const spec: CommandSpec = COMMANDS[name as CommandName];
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]!;
+    if (t.startsWith("--")) {
+      const [flag, inline] = t.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      if (!Object.hasOwn(spec.flags, flag)) return { ok: false, error: `${name} has no option --${flag.slice(0, 30)}${Object.keys(spec.flags).length ? ` (it takes ${Object.keys(spec.flags).map((f) => `--${f}`).join(", ")})` : ""}` };
+      const value = inline ?? rest[++i];
+      if (value === undefined || value === "") return { ok: false, error: `--${flag} needs a value` };
+      flags[flag] = value;
+    } else positional.push(t);
+  }
+  if (positional.length > spec.args.length) return { ok: false, error: `${name} takes ${spec.args.length || "no"} argument(s); "${positional[spec.args.length]!.slice(0, 40)}" is one too many` };
+  const args: Record<string, string> = {};
+  for (const [i, arg] of spec.args.entries()) {
+    const value = positional[i];
+    if (value === undefined) {
+      if (arg.required) return { ok: false, error: `${name} needs <${arg.name}>` };
+      continue;
+    }
+    const v = arg.choices ? value.toLowerCase() : value;
+    if (arg.choices && !arg.choices.includes(v)) return { ok: false, error: `<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"` };
+    args[arg.name] = v;
+  }
+  return { ok: true, command: name, args: { ...args, ...flags } } as Parsed;
+}
+
+/** The help text, with what was wrong first when there was something. */
+export function helpText(problem?: string): string {
+  const lines = Object.values(COMMANDS).map((c: CommandSpec) => `• \`${c.usage}\` — ${c.summary}`);
+  return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}`;
+}

@@ -1,0 +1,199 @@
+/**
+ * The built slack bundle with Slack-signed function URL events (form bodies and interactive
+ * payloads, base64 or not), a local Slack Web API and the simulators: commands, refusals,
+ * signatures and timestamps, retries, and the whole create flow to an available image.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { DEMO_SERVERS } from "../sim/demo.js";
+import { LeakWatch } from "../support/leak-watch.js";
+import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../support/slack-sign.js";
+
+let stack: LocalStack;
+const leaks = new LeakWatch();
+const FORM = "application/x-www-form-urlencoded";
+
+beforeAll(async () => {
+  leaks.start();
+  stack = await startLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { IMAGE_CREATORS: `${LOCAL_SLACK.user},U0OTHER999`, SLACK_TEAM_ID: LOCAL_SLACK.teamId } });
+}, 60_000);
+afterAll(async () => {
+  leaks.stop();
+  leaks.assertClean(stack);
+  await stack?.stop();
+});
+beforeEach(() => {
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
+});
+
+let responseSeq = 0;
+type Ack = { statusCode: number; body: string };
+async function slash(text: string, o: SignedOptions & { user?: string; team?: string } = {}) {
+  const responseUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
+  const ack = (await stack.invoke("slack", signedEvent(slashCommandBody(text, { responseUrl, user: o.user, team: o.team }), FORM, o))) as Ack;
+  leaks.record(ack);
+  return { ack, ackBody: ack.body ? JSON.parse(ack.body) : {}, responseUrl };
+}
+async function responsesTo(url: string, count = 1) {
+  await stack.lambda.idle();
+  const found = stack.slackApi.responses.filter((r) => r.url === url);
+  expect(found.length).toBeGreaterThanOrEqual(count);
+  return found.map((r) => r.body as { text: string; blocks: unknown[]; replace_original?: boolean; response_type?: string });
+}
+const blocksText = (b: unknown) => JSON.stringify(b);
+
+describe("slash commands", () => {
+  it("acks list at once, then answers a table through response_url", async () => {
+    const { ack, ackBody, responseUrl } = await slash("list ncp --os ubuntu");
+    expect(ack.statusCode).toBe(200);
+    expect(ackBody.text).toMatch(/Looking up images/);
+    const [answer] = await responsesTo(responseUrl);
+    const text = blocksText(answer!.blocks);
+    expect(text).toContain("ubuntu-24.04-base");
+    expect(text).not.toContain("rocky-9.4-base");
+    expect(text).toMatch(/ncp\/KR/);
+  });
+
+  it("pages a long list: N more and a Next page button that continues", async () => {
+    const { responseUrl } = await slash("list");
+    const [first] = await responsesTo(responseUrl);
+    const more = /(\d+)\+? more — narrow with --os\/--name/.exec(blocksText(first!.blocks));
+    expect(more).not.toBeNull();
+    const button = (first!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements![0]!;
+    expect(button.action_id).toBe("images_next");
+    const nextUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const ack = (await stack.invoke("slack", signedEvent(blockActionBody(button, { responseUrl: nextUrl }), FORM))) as Ack;
+    expect(ack.statusCode).toBe(200);
+    const [second] = await responsesTo(nextUrl);
+    expect(blocksText(second!.blocks)).not.toEqual(blocksText(first!.blocks));
+    expect(second!.text).toMatch(/shown/);
+  });
+
+  it("shows one image's details as fields", async () => {
+    const { responseUrl } = await slash("show iwinv PIMAGE-1tQFoTuKeENlSZ7xFXyVix");
+    const [answer] = await responsesTo(responseUrl);
+    const text = blocksText(answer!.blocks);
+    expect(text).toContain("Ubuntu 24.04 LTS");
+    expect(text).toContain("*Cloud*");
+    const missing = await slash("show ncp 99999999");
+    const [error] = await responsesTo(missing.responseUrl);
+    expect(error!.text).toMatch(/NOT_FOUND/);
+  });
+
+  it("answers help, and help with what was wrong for anything else", async () => {
+    expect((await slash("help")).ackBody.text).toMatch(/\/images list/);
+    for (const [text, problem] of [
+      ["frobnicate", /"frobnicate" is not a command/],
+      ["show ncp", /show needs <id>/],
+      ["list aws", /<provider> must be one of ncp, scp, iwinv/],
+      ["list --colour red", /list has no option --colour/],
+      ['create ncp 1 "unclosed', /quote is not closed/],
+    ] as const) {
+      const { ack, ackBody } = await slash(text);
+      expect(ack.statusCode).toBe(200);
+      expect(ackBody.text).toMatch(problem);
+      expect(ackBody.text).toMatch(/Usage/);
+    }
+  });
+
+  it("reports per-cloud errors under the results", async () => {
+    stack.scp.setFaults({ status: 503 });
+    const { responseUrl } = await slash("list --scope custom");
+    const [answer] = await responsesTo(responseUrl);
+    expect(blocksText(answer!.blocks)).toMatch(/scp\/demo\/kr-west1: PROVIDER_UNAVAILABLE/);
+  });
+
+  it("acks well within 3 s while the clouds take 5 s", async () => {
+    stack.ncp.setFaults({ latencyMs: 5_000 });
+    const started = Date.now();
+    const { ack } = await slash("list ncp");
+    expect(ack.statusCode).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    stack.ncp.setFaults({});
+  });
+});
+
+describe("create from Slack", () => {
+  it("confirms with the preflight checks, then one image and one progress card updated to available", async () => {
+    const name = "slack-golden";
+    const { ackBody, responseUrl } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} ${name} --description "한글 설명 golden"`);
+    expect(ackBody.text).toMatch(/Checking/);
+    const [confirm] = await responsesTo(responseUrl);
+    const text = blocksText(confirm!.blocks);
+    expect(text).toMatch(/server-state/);
+    expect(text).toContain("한글 설명 golden");
+    const confirmButton = (confirm!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements!.find((e) => e.action_id === "images_create_confirm")!;
+
+    const before = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
+    const clickUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    // a double click: two signed actions for the same confirmation, one base64-encoded
+    const clicks = await Promise.all([
+      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl }), FORM)),
+      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl }), FORM, { base64: true })),
+    ]);
+    for (const c of clicks) expect((c as Ack).statusCode).toBe(200);
+    const [started] = await responsesTo(clickUrl);
+    expect(started!.text).toMatch(/started creating image \*slack-golden\*/);
+    expect(started!.replace_original).toBe(true);
+    expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length - before).toBe(1);
+
+    // the progress card: one message in the channel, updated in place until available
+    const deadline = Date.now() + 20_000;
+    let card = stack.slackApi.messages.find((m) => m.channel === LOCAL_SLACK.channel && m.text.includes(name));
+    while ((!card || !/is available/.test(card.text)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      card = stack.slackApi.messages.find((m) => m.channel === LOCAL_SLACK.channel && m.text.includes(name));
+    }
+    expect(card?.text).toMatch(/slack-golden\* is available — available .* elapsed/);
+    expect(card!.history[0]!.text).toMatch(/Creating image/);
+    expect(stack.slackApi.messages.filter((m) => m.text.includes(name))).toHaveLength(1);
+  });
+
+  it("refuses users not in IMAGE_CREATORS, with nothing executed", async () => {
+    const invocations = stack.lambda.invocations.length;
+    const { ackBody } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} nope-golden`, { user: "U0STRANGER1" });
+    expect(ackBody.text).toMatch(/not allowed to create images/);
+    expect(stack.lambda.invocations.length).toBe(invocations);
+  });
+
+  it("cancels a confirmation without creating", async () => {
+    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url }), FORM));
+    const [answer] = await responsesTo(url);
+    expect(answer!.text).toMatch(/Cancelled/);
+  });
+});
+
+describe("request checks", () => {
+  const refusedWithNothingRun = async (o: SignedOptions & { team?: string }, status = 401) => {
+    const invocations = stack.lambda.invocations.length;
+    const { ack } = await slash("list", o);
+    expect(ack.statusCode).toBe(status);
+    expect(stack.lambda.invocations.length).toBe(invocations);
+    return ack;
+  };
+
+  it("refuses a bad signature, a replayed (old) request and a future-dated one with 401", async () => {
+    await refusedWithNothingRun({ secret: "not-the-signing-secret" });
+    await refusedWithNothingRun({ signature: "v0=deadbeef" });
+    await refusedWithNothingRun({ timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    await refusedWithNothingRun({ timestamp: Math.floor(Date.now() / 1000) + 6 * 60 });
+  });
+
+  it("does not run a Slack retry again", async () => {
+    await refusedWithNothingRun({ retryNum: 1 }, 200);
+  });
+
+  it("refuses another workspace's request", async () => {
+    const invocations = stack.lambda.invocations.length;
+    const { ackBody } = await slash("list", { team: "T0FOREIGN01" });
+    expect(ackBody.text).toMatch(/not allowed to use imageops/);
+    expect(stack.lambda.invocations.length).toBe(invocations);
+  });
+
+  it("decodes base64 bodies as UTF-8 (Korean text)", async () => {
+    const { ack, ackBody } = await slash('list --name "웹 서버"', { base64: true });
+    expect(ack.statusCode).toBe(200);
+    expect(ackBody.text).toMatch(/Looking up images/);
+  });
+});
