@@ -131,6 +131,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const gateway = createServer(async (req, res) => {
     try {
+      if (req.url === "/__local") {
+        // where the local tools (npm run slack, the console page) find the parts of the stack
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ slackApi: slackApi.url, ncp: ncp.url, scp: scp.url, iwinv: iwinv.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user }));
+      }
       const name = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "").replace(/^slack\/events$/, "slack") as FunctionName;
       if (!FUNCTIONS.includes(name)) {
         res.writeHead(404, { "content-type": "application/json" });

@@ -28,7 +28,7 @@ export class SlackApiSim extends SimServer {
   private readonly listeners = new Set<(event: { type: string; message?: SlackMessage; response?: SlackResponseUrlPost }) => void>();
 
   constructor(readonly botToken: string) {
-    super("slack", (req) => this.handle(req), () => ({ messages: this.messages.length, responses: this.responses.length }));
+    super("slack", (req) => this.handle(req), () => ({ messages: this.messages, responses: this.responses }));
   }
 
   get apiUrl(): string {
