@@ -17,6 +17,7 @@ import { SecretsManagerSim } from "../test/sim/secrets-manager.js";
 import { SlackApiSim } from "../test/sim/slack-api.js";
 import { StepFunctionsSim, type StepResult } from "../test/sim/step-functions.js";
 import { LambdaSim } from "../test/sim/lambda.js";
+import { consoleRoute } from "./console-routes.js";
 
 export const FUNCTIONS = ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -129,8 +130,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     handlers[name] = mod.handler;
   }
 
+  const consoleDeps = {
+    signingSecret: LOCAL_SLACK.signingSecret,
+    slackApi,
+    clouds: { ncp, scp, iwinv },
+    accounts: async () => (JSON.parse(secrets.secrets.get("imageops/credentials")!.value) as typeof credentials).accounts,
+  };
   const gateway = createServer(async (req, res) => {
     try {
+      if (await consoleRoute(req, res, consoleDeps)) return;
       if (req.url === "/__local") {
         // where the local tools (npm run slack, the console page) find the parts of the stack
         res.writeHead(200, { "content-type": "application/json" });
