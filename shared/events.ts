@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { asImageOpsError, ImageOpsError, invalidArgument } from "./model/errors.js";
 import { log } from "./log.js";
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { ImageOpsError } from "./model/errors.js";
 import { PROVIDERS } from "./model/image.js";
 import { registerSecret } from "./log.js";
