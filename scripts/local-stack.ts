@@ -144,12 +144,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(JSON.stringify({ slackApi: slackApi.url, ncp: ncp.url, scp: scp.url, iwinv: iwinv.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user }));
       }
-      const name = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "").replace(/^slack\/events$/, "slack") as FunctionName;
+      const path = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "");
+      const name = (path === "slack/events" ? "slack" : path.split("/")[0]) as FunctionName;
       if (!FUNCTIONS.includes(name)) {
         res.writeHead(404, { "content-type": "application/json" });
         return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => "/" + f).join(", ")}` } }));
       }
-      const event = await urlEvent(req);
+      const event = await urlEvent(req, `/${name}`);
       const out = (await invoke(name, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
       res.writeHead(out.statusCode ?? 200, out.headers ?? { "content-type": "application/json" });
       res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));
@@ -179,7 +180,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** A function URL event (payload format 2.0) from a plain HTTP request, as AWS builds it. */
-async function urlEvent(req: IncomingMessage): Promise<unknown> {
+async function urlEvent(req: IncomingMessage, functionPrefix: string): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks);
@@ -193,7 +194,8 @@ async function urlEvent(req: IncomingMessage): Promise<unknown> {
   return {
     version: "2.0",
     routeKey: "$default",
-    rawPath: url.pathname,
+    // a function URL's path is what follows its host: here, what follows /<function-name>
+    rawPath: url.pathname.slice(functionPrefix.length) || "/",
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: url.search ? query : undefined,

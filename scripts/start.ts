@@ -22,6 +22,7 @@ imageops local stack — everything on 127.0.0.1, no cloud account needed
   demo secret keys are in test/sim/demo.ts (local simulators only)
 
 Try:
+  curl -s '${u}/list-images/help'
   curl -s '${u}/list-images?os=ubuntu&limit=5'
   curl -s '${u}/list-images?provider=ncp,scp&scope=custom'
   curl -s '${u}/describe-image?provider=iwinv&id=PIMAGE-1tQFoTuKeENlSZ7xFXyVix'
@@ -33,6 +34,9 @@ Try:
 Fault injection (make a cloud slow or fail):
   curl -s -X POST ${stack.scp.url}/__sim/faults -d '{"status":503}'
   curl -s -X POST ${stack.scp.url}/__sim/faults -d '{}'
+
+Chat console (Slack without a workspace): ${u}/
+  npm run slack -- "/images list ncp --os ubuntu"
 
 Ctrl-C stops everything.
 `);

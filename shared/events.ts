@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import type * as z from "zod";
 import { asImageOpsError, ImageOpsError, invalidArgument } from "./model/errors.js";
 import { log } from "./log.js";
+import { describeFields } from "./model/inputs.js";
 
 /**
  * The event forms every function but `slack` accepts (CONTRACT.md section 3):
@@ -101,6 +102,11 @@ const JSON_HEADERS = { "content-type": "application/json" };
 export function lambdaHandler<S extends z.ZodType, T>(spec: HandlerSpec<S, T>) {
   return async (event: unknown, context?: Context): Promise<UrlResult | T> => {
     let form: EventForm = isUrlEvent(event) ? "url" : "direct";
+    // GET <function URL>/help: the fields, from the same schema that validates them
+    if (isUrlEvent(event) && /\/help\/?$/.test(event.rawPath ?? "")) {
+      const help = { function: spec.name, methods: spec.methods, fields: describeFields(spec.schema as unknown as z.ZodObject) };
+      return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(help) };
+    }
     try {
       const read = readEvent(event, spec.methods);
       form = read.form;

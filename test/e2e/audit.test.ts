@@ -2,6 +2,7 @@
  * The built audit-images bundle against simulators seeded with images that trigger each rule
  * and some that must not (exactly at a threshold), run as EventBridge would run it.
  */
+import { LeakWatch } from "../support/leak-watch.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
 import type { Finding } from "../../shared/audit/finding.js";
@@ -12,6 +13,8 @@ const daysBefore = (d: number) => new Date(AS_OF - d * 86_400_000).toISOString()
 const scheduled = { version: "0", id: "e1", "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", time: new Date(AS_OF).toISOString(), region: "ap-northeast-2", resources: [], detail: {} };
 
 let stack: LocalStack;
+/** every log line, answer, error and Slack message of this suite is scanned for secrets at the end */
+const leaks = new LeakWatch();
 
 function scpImage(id: string, name: string, over: Record<string, unknown>) {
   return {
@@ -21,6 +24,7 @@ function scpImage(id: string, name: string, over: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
+  leaks.start();
   stack = await startLocalStack({ env: { AUDIT_AS_OF: new Date(AS_OF).toISOString(), AUDIT_STALE_DAYS: "180", AUDIT_STUCK_MINUTES: "60" } });
   const s = stack.scp;
   s.addImage(scpImage("a0000000-0000-4000-8000-000000000001", "audit-stuck", { status: "queued", created_at: minutesBefore(61) }));
@@ -37,13 +41,18 @@ beforeAll(async () => {
     image_type: "os_linux", zone: ["kr2-z01"],
   });
 }, 60_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  leaks.stop();
+  leaks.assertClean(stack);
+  await stack?.stop();
+});
 
 const mine = (findings: Finding[]) => findings.filter((f) => f.imageName.startsWith("audit-")).map((f) => `${f.rule}:${f.severity}:${f.imageName}`).sort();
 
 describe("audit-images", () => {
   it("finds exactly what the seeded images should trigger, on a scheduled run, and posts to Slack", async () => {
     const before = stack.slackApi.messages.length;
+    const logged = leaks.output.length;
     const out = (await stack.invoke("audit-images", scheduled)) as { findings: Finding[]; summary: { images: number; findings: number; bySeverity: { critical: number; warning: number; info: number } }; errors: unknown[] };
     expect(out.errors).toEqual([]);
     expect(mine(out.findings)).toEqual([
@@ -55,6 +64,10 @@ describe("audit-images", () => {
       "stuck-creating:critical:audit-stuck",
     ]);
     expect(out.summary.findings).toBe(out.findings.length);
+    // one structured JSON line per finding, for CloudWatch Logs Insights
+    const lines = leaks.output.slice(logged).join("").split("\n").filter((l) => l.includes('"type":"audit-finding"')).map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(out.findings.length);
+    expect(lines.find((l) => l.imageName === "audit-stuck")).toMatchObject({ level: "info", rule: "stuck-creating", severity: "critical", provider: "scp" });
     expect(out.summary.bySeverity.critical + out.summary.bySeverity.warning + out.summary.bySeverity.info).toBe(out.findings.length);
     expect(out.summary.images).toBeGreaterThan(20);
 

@@ -3,6 +3,7 @@
  * within the Lambda deadline, typed errors, one secrets re-read after a key rotation, and a
  * clear error when Secrets Manager itself is unavailable.
  */
+import { LeakWatch } from "../support/leak-watch.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lambdaContext, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
 import type { ProviderErrorEntry } from "../../shared/model/errors.js";
@@ -10,17 +11,32 @@ import type { Image } from "../../shared/model/image.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 
 let stack: LocalStack;
+/** every log line, answer, error and Slack message of this suite is scanned for secrets at the end */
+const leaks = new LeakWatch();
 beforeAll(async () => {
+  leaks.start();
   stack = await startLocalStack({ providers: ["scp", "iwinv", "ncp"] });
 }, 60_000);
-afterAll(() => stack?.stop());
+afterAll(async () => {
+  leaks.stop();
+  leaks.assertClean(stack);
+  await stack?.stop();
+});
 beforeEach(() => {
   for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.secrets]) sim.setFaults({});
 });
 
 type ListOut = { images: Image[]; errors: ProviderErrorEntry[] };
-const list = (input: Record<string, unknown>, timeoutMs = 30_000) =>
-  stack.handlers["list-images"](input, lambdaContext("list-images", timeoutMs)) as Promise<ListOut>;
+async function list(input: Record<string, unknown>, timeoutMs = 30_000): Promise<ListOut> {
+  try {
+    const out = (await stack.handlers["list-images"](input, lambdaContext("list-images", timeoutMs))) as ListOut;
+    leaks.record(out.errors);
+    return out;
+  } catch (err) {
+    leaks.record({ name: (err as Error).name, message: (err as Error).message });
+    throw err;
+  }
+}
 const count = (sim: { requests: unknown[] }) => sim.requests.length;
 
 describe("Secrets Manager", () => {

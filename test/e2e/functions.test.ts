@@ -123,6 +123,18 @@ describe("list-images", () => {
   });
 });
 
+describe("help", () => {
+  it("answers GET <function>/help with the fields of the schema that validates them", async () => {
+    const { status, body } = await call("/list-images/help");
+    expect(status).toBe(200);
+    expect(body.function).toBe("list-images");
+    expect(body.fields).toContain("limit — 1–1000, default 100");
+    expect(body.fields.length).toBe(9);
+    const create = await call("/create-image/help");
+    expect(create.body.fields).toContain("provider (required) — ncp | scp | iwinv");
+  });
+});
+
 describe("describe-image", () => {
   it("describes an image of each cloud", async () => {
     const all = (await call("/list-images?limit=1000")).body.images as Image[];
