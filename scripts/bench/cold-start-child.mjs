@@ -1,0 +1,68 @@
+/**
+ * One cold start, in a fresh `node` process (spawned by scripts/bench.ts): import a bundle, and
+ * optionally call its handler once, like Lambda's init + first invoke. Plain .mjs so nothing but
+ * the bundle itself is loaded. The result is the last stdout line, prefixed with BENCH_RESULT
+ * (the product logs JSON lines to stdout too).
+ *
+ *   node cold-start-child.mjs '{"module":"/abs/dist/list-images/index.mjs","event":{"limit":100}}'
+ *
+ * Reports: bootMs (node start → this script running), importMs, callMs, coldMs (import + call),
+ * peak RSS (VmHWM) in KiB, and a short summary of the answer.
+ */
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+
+const bootMs = performance.now();
+const spec = JSON.parse(process.argv[2] ?? "{}");
+
+function peakRssKiB() {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Number(m[1]);
+  } catch {}
+  return process.resourceUsage().maxRSS;
+}
+
+function summarize(out) {
+  if (out === undefined || out === null) return { type: String(out) };
+  if (typeof out !== "object") return { type: typeof out };
+  if (typeof out.statusCode === "number") {
+    let body;
+    try { body = JSON.parse(out.body ?? ""); } catch { body = undefined; }
+    return { statusCode: out.statusCode, ...summarize(body), text: body === undefined ? String(out.body ?? "").slice(0, 200) : undefined };
+  }
+  return {
+    images: Array.isArray(out.images) ? out.images.length : undefined,
+    errors: Array.isArray(out.errors) ? out.errors.map((e) => `${e.provider}:${e.code}`) : undefined,
+    keys: Object.keys(out).slice(0, 8),
+  };
+}
+
+const result = { ok: true, bootMs };
+try {
+  const t0 = performance.now();
+  const mod = await import(pathToFileURL(spec.module).href);
+  const t1 = performance.now();
+  result.importMs = t1 - t0;
+  if (spec.event !== undefined) {
+    const handler = mod[spec.export ?? "handler"] ?? mod.default?.[spec.export ?? "handler"];
+    if (typeof handler !== "function") throw new Error(`${spec.module} exports no ${spec.export ?? "handler"}`);
+    const started = Date.now();
+    const context = {
+      functionName: "imageops-bench",
+      awsRequestId: "bench-cold-start",
+      getRemainingTimeInMillis: () => Math.max(0, 30_000 - (Date.now() - started)),
+    };
+    const out = await handler(spec.event, context);
+    const t2 = performance.now();
+    result.callMs = t2 - t1;
+    result.answer = summarize(out);
+  }
+  result.coldMs = performance.now() - t0;
+} catch (err) {
+  result.ok = false;
+  result.error = `${err?.name ?? "Error"}: ${err?.message ?? String(err)}`.slice(0, 500);
+}
+result.peakRssKiB = peakRssKiB();
+process.stdout.write(`\nBENCH_RESULT ${JSON.stringify(result)}\n`, () => process.exit(0));
