@@ -1,4 +1,5 @@
 import { HttpClient } from "./http/client.js";
+import type { Transport } from "./http/transport.js";
 import { limiterFor } from "./http/limiter.js";
 import { ImageOpsError, invalidArgument, type ProviderErrorEntry } from "./model/errors.js";
 import type { ProviderName } from "./model/image.js";
@@ -12,7 +13,7 @@ import { type Account, type CachedSecret, type Credentials, credentialsSecret } 
  */
 export interface Runtime {
   credentials: CachedSecret<Credentials>;
-  fetch?: typeof fetch;
+  transport?: Transport;
   now: () => number;
   /** epoch ms by which every provider call must be over */
   deadline?: number;
@@ -60,7 +61,7 @@ export function callContext(rt: Runtime, target: Target): CallContext {
   const adapter = adapterFor(target.account.provider);
   const http = new HttpClient({
     provider: adapter.name,
-    fetch: rt.fetch,
+    transport: rt.transport,
     deadline: rt.deadline,
     timeoutMs: rt.timeoutMs,
     now: rt.now,

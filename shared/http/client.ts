@@ -2,6 +2,7 @@ import { ImageOpsError } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
 import { type Limiter, RateLimitWaitTooLong } from "./limiter.js";
 import { backoffDelay, retryAfterMs } from "./retry.js";
+import { nodeTransport, type Transport, type TransportResponse } from "./transport.js";
 
 export interface HttpRequest {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -15,15 +16,11 @@ export interface HttpRequest {
   sign?: (method: string, url: string) => Record<string, string>;
 }
 
-export interface HttpResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export type HttpResponse = TransportResponse;
 
 export interface HttpClientOptions {
   provider: ProviderName;
-  fetch?: typeof fetch;
+  transport?: Transport;
   /** per attempt */
   timeoutMs?: number;
   maxAttempts?: number;
@@ -62,7 +59,7 @@ export class HttpClient {
     this.provider = options.provider;
     this.o = {
       ...HTTP_DEFAULTS,
-      fetch: globalThis.fetch,
+      transport: nodeTransport,
       random: Math.random,
       now: Date.now,
       ...stripUndefined(options),
@@ -125,9 +122,8 @@ export class HttpClient {
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const headers = { ...req.headers, ...req.sign?.(req.method, req.url) };
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
-    const res = await this.o.fetch(req.url, { method: req.method, headers, body: req.body, signal, redirect: "error" });
-    const text = await res.text(); // also under `signal`: a body that stalls times out too
-    return { status: res.status, headers: res.headers, text };
+    // the body is read under the same signal: a body that stalls times out too
+    return this.o.transport(req.url, { method: req.method, headers, body: req.body, signal });
   }
 }
 

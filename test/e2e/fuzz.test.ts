@@ -5,6 +5,7 @@
  * exception; no request leaves for a host other than the configured endpoints; ids and names
  * reach the clouds encoded, never as extra path segments or query parameters.
  */
+import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FunctionName, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
@@ -13,21 +14,24 @@ import { DEMO_SERVERS } from "../sim/demo.js";
 let stack: LocalStack;
 const hosts = new Set<string>();
 const seenHosts: string[] = [];
-const realFetch = globalThis.fetch;
+const realRequest = http.request;
 
 beforeAll(async () => {
   // iwinv (60 requests a minute) stays out: a thousand lists would only measure its limiter.
   stack = await startLocalStack({ providers: ["ncp", "scp"], createDelayMs: 60_000, env: { PROVIDER_TIMEOUT_MS: "2000" } });
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi]) hosts.add(new URL(sim.url).host);
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-    seenHosts.push(url.host);
-    return realFetch(input, init);
-  }) as typeof fetch;
+  // every endpoint the product may call: the clouds, and the local AWS and Slack endpoints
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi, stack.secrets, stack.stepFunctions, stack.lambda]) hosts.add(new URL(sim.url).host);
+  // Everything the bundles send goes through node:http (the provider client and the AWS SDK): watch it.
+  http.request = ((...args: Parameters<typeof http.request>) => {
+    const o = args[0] as { hostname?: string; host?: string; port?: string | number } | URL | string;
+    const u = typeof o === "string" ? new URL(o) : o instanceof URL ? o : undefined;
+    seenHosts.push(u ? u.host : `${(o as { hostname?: string; host?: string }).hostname ?? (o as { host?: string }).host}:${(o as { port?: string | number }).port}`);
+    return realRequest(...args);
+  }) as typeof http.request;
 }, 60_000);
 
 afterAll(async () => {
-  globalThis.fetch = realFetch;
+  http.request = realRequest;
   await stack?.stop();
 });
 
@@ -155,7 +159,7 @@ describe.each(Object.entries(spec))("fuzz %s", (name, { methods, arb }) => {
 });
 
 describe("after fuzzing", () => {
-  it("sent nothing to a host other than the configured endpoints", () => {
+  it("sent nothing to a host other than the configured endpoints (clouds, Secrets Manager, Slack)", () => {
     expect(seenHosts.length).toBeGreaterThan(100);
     for (const host of new Set(seenHosts)) expect(hosts.has(host), host).toBe(true);
   });

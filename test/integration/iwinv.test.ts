@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
+import type { Transport } from "../../shared/http/transport.js";
 import { Limiter, RateLimitWaitTooLong } from "../../shared/http/limiter.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
@@ -290,23 +291,25 @@ describe("iwinvFailure (envelope mapping)", () => {
   });
 });
 
+const stubResponse = (body: unknown) => ({ status: 200, headers: { get: () => null }, text: JSON.stringify(body) });
+
 describe("paging guards (stubbed transport)", () => {
   it("stops with PROVIDER_ERROR when the API ignores page_no instead of looping", async () => {
     let calls = 0;
     const page = { code: "0x00", error_code: "SUCCESS", message: "", result: [{ image_id: "PIMAGE-a", zone: [ZONE] }, { image_id: "PIMAGE-b", zone: [ZONE] }], count: 2, page_no: 1, page_size: 2 };
-    const fetchStub = (async () => {
+    const transport: Transport = async () => {
       calls++;
-      return new Response(JSON.stringify(page), { status: 200 });
-    }) as typeof fetch;
-    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", fetch: fetchStub }) };
+      return stubResponse(page);
+    };
+    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) };
     const e = await failure(createIwinvAdapter({ pageSize: 2 }).listImages(ctx));
     expect(e.code).toBe("PROVIDER_ERROR");
     expect(calls).toBe(2);
   });
 
   it("an EMPTY_SET answer to a list is an empty list", async () => {
-    const fetchStub = (async () => new Response(JSON.stringify({ code: "0x14", error_code: "EMPTY_SET", message: "", result: null }), { status: 200 })) as typeof fetch;
-    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", fetch: fetchStub }) };
+    const transport: Transport = async () => stubResponse({ code: "0x14", error_code: "EMPTY_SET", message: "", result: null });
+    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) };
     expect(await iwinvAdapter.listImages(ctx, { name: "zzz" })).toEqual([]);
   });
 });

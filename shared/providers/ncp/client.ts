@@ -5,8 +5,6 @@ import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js
 import { type NcpParam, ncpHeaders, ncpUri } from "./signer.js";
 
 const PAGE_SIZE = 1000;
-/** pages fetched at once after the first (totalRows tells how many there are) */
-const PAGE_CONCURRENCY = 4;
 const IMAGEABLE = new Set(["RUN", "NSTOP"]);
 const NAME_RE = /^[a-z](?:[a-z0-9-]{1,28})[a-z0-9]$/;
 
@@ -59,18 +57,19 @@ async function call(ctx: CallContext, action: string, params: Record<string, Ncp
   return parse(action, res.status, res.text, res.headers.get("x-ncp-trace-id") ?? undefined);
 }
 
-/** Every page of a list action: the first, then the rest concurrently (bounded) from totalRows. */
+/**
+ * Every page of a list action: the first, then all the others at once from totalRows. The
+ * client's limiter (limits.concurrency) bounds how many are in flight; batching here instead
+ * would make each batch wait for its slowest page.
+ */
 async function listAll(ctx: CallContext, action: string, listKey: string, params: Record<string, NcpParam>): Promise<unknown[]> {
   const first = await call(ctx, action, { ...params, pageNo: 1, pageSize: PAGE_SIZE });
   const rows = (first[listKey] as unknown[] | undefined) ?? [];
-  const total = Number(first.totalRows ?? rows.length);
-  const pages = Math.ceil(total / PAGE_SIZE);
+  const pages = Math.ceil(Number(first.totalRows ?? rows.length) / PAGE_SIZE);
+  const rest = [];
+  for (let p = 2; p <= pages; p++) rest.push(call(ctx, action, { ...params, pageNo: p, pageSize: PAGE_SIZE }));
   const out: unknown[][] = [rows];
-  for (let start = 2; start <= pages; start += PAGE_CONCURRENCY) {
-    const batch = [];
-    for (let p = start; p < start + PAGE_CONCURRENCY && p <= pages; p++) batch.push(call(ctx, action, { ...params, pageNo: p, pageSize: PAGE_SIZE }));
-    for (const page of await Promise.all(batch)) out.push((page[listKey] as unknown[] | undefined) ?? []);
-  }
+  for (const page of await Promise.all(rest)) out.push((page[listKey] as unknown[] | undefined) ?? []);
   return out.flat();
 }
 
@@ -84,7 +83,8 @@ const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", wi
 export const ncpAdapter: ProviderAdapter = {
   name: "ncp",
   defaultEndpoint: "https://ncloud.apigw.ntruss.com",
-  limits: { concurrency: 8 },
+  // enough for ten pages at once (10,000 images) plus the legacy list
+  limits: { concurrency: 12 },
   supportsCreate: true,
 
   async listImages(ctx, filter = {}) {

@@ -77,7 +77,7 @@ export function scpBaseUrl(ctx: CallContext): string {
 }
 
 /** SCP's error envelope ({"errors":[{status, code, title, detail}]}; FastAPI validation errors; gateway {code,message}) → ImageOpsError. */
-export function scpFailure(res: Pick<HttpResponse, "status" | "text"> & { headers?: Headers }): ImageOpsError {
+export function scpFailure(res: Pick<HttpResponse, "status" | "text"> & { headers?: HttpResponse["headers"] }): ImageOpsError {
   const info: { providerCode?: string; message?: string; requestId?: string } = {};
   info.requestId = res.headers?.get("x-request-id") ?? res.headers?.get("scp-request-id") ?? undefined;
   let body: unknown;
