@@ -1,11 +1,12 @@
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { log } from "../../shared/log.js";
 import { slackSecret } from "../../shared/secrets.js";
 import { helpText, parseCommand } from "../../shared/slack/commands.js";
-import { textMessage } from "../../shared/slack/render.js";
+import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
-import type { Job, ListQuery } from "./jobs.js";
+import { SlackGuard } from "./guard.js";
+import type { CreateRequest, Job, ListQuery } from "./jobs.js";
 
 /**
  * The Slack bot: a Bolt app on AwsLambdaReceiver for `/images`. The listener only validates and
@@ -18,26 +19,43 @@ type BoltHandler = (event: unknown, context: unknown, callback: () => void) => P
 const secret = slackSecret();
 let bolt: Promise<BoltHandler> | undefined;
 
-/** Slack ids only: never display names. Unset IMAGE_CREATORS means nobody may create. */
-const creators = () => new Set((process.env.IMAGE_CREATORS ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-const teamAllowed = (team: string | undefined) => !process.env.SLACK_TEAM_ID || team === process.env.SLACK_TEAM_ID;
+/** Authorization on Slack ids, and the requests already handled in this container. */
+const guard = new SlackGuard();
 
-/** Slack retries and double clicks, seen recently in this container. */
-const seen = new Map<string, number>();
-function firstTime(key: string | undefined): boolean {
-  if (!key) return true;
-  const now = Date.now();
-  for (const [k, at] of seen) if (now - at > 15 * 60_000) seen.delete(k);
-  if (seen.has(key)) return false;
-  seen.set(key, now);
-  return true;
-}
+/**
+ * The ack path's own client: sharing the jobs' client would queue a dispatch behind the long
+ * synchronous calls a job makes on it in a warm container (measured: p99 ack ×20).
+ */
+let dispatcher: LambdaClient | undefined;
 
 async function dispatch(job: Job): Promise<void> {
   const name = process.env.SLACK_FUNCTION_NAME;
   if (!name) throw new Error("SLACK_FUNCTION_NAME is not set");
-  const { lambdaClient } = await import("./jobs.js");
-  await lambdaClient().send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify({ imageopsJob: job })) }));
+  dispatcher ??= new LambdaClient({ maxAttempts: 2 });
+  await dispatcher.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify({ imageopsJob: job })) }));
+}
+
+/** Dispatches, or says why not: a job that never started must be retryable. */
+async function tryDispatch(job: Job, dedupeKey?: string): Promise<boolean> {
+  try {
+    await dispatch(job);
+    return true;
+  } catch (err) {
+    if (dedupeKey) guard.forget(dedupeKey);
+    log("error", "could not dispatch a Slack job", { kind: job.kind, error: (err as Error)?.message });
+    return false;
+  }
+}
+
+const NOT_STARTED = ":x: imageops could not start that just now; try again in a moment.";
+
+function parseValue<T>(value: string | undefined): T | undefined {
+  try {
+    const v = JSON.parse(value ?? "") as unknown;
+    return v && typeof v === "object" ? (v as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ACK: Record<Job["kind"], string> = {
@@ -67,57 +85,73 @@ async function createBolt(): Promise<BoltHandler> {
   });
 
   app.command("/images", async ({ command, ack }) => {
-    if (!teamAllowed(command.team_id)) return ack(textMessage(":no_entry: This Slack workspace is not allowed to use imageops."));
-    if (!firstTime(`cmd:${command.trigger_id}`)) return ack();
+    if (!guard.teamAllowed(command.team_id)) return ack(textMessage(":no_entry: This Slack workspace is not allowed to use imageops."));
+    const key = command.trigger_id ? `cmd:${command.trigger_id}` : undefined;
+    if (!guard.firstTime(key)) return ack();
     const parsed = parseCommand(command.text ?? "");
-    if (!parsed.ok) return ack(textMessage(helpText(parsed.error)));
+    if (!parsed.ok) return ack(textMessage(helpText(parsed.error, parsed.command)));
     const responseUrl = command.response_url;
     let job: Job;
     switch (parsed.command) {
       case "help":
-        return ack(textMessage(helpText()));
+        return ack(textMessage(helpText(undefined, parsed.args.command)));
       case "list":
         job = { kind: "list", responseUrl, query: parsed.args };
         break;
       case "show":
         job = { kind: "show", responseUrl, ...parsed.args };
         break;
-      case "create":
-        if (!creators().has(command.user_id)) {
-          const why = creators().size === 0 ? "nobody may create images from Slack (IMAGE_CREATORS is empty)" : `<@${command.user_id}> is not allowed to create images (ask to be added to IMAGE_CREATORS)`;
-          return ack(textMessage(`:no_entry: ${why}.`));
-        }
+      case "create": {
+        const may = guard.mayCreate(command.user_id);
+        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
+        // the Confirm button carries the request, and Slack caps a button's value
+        const size = JSON.stringify(parsed.args).length;
+        if (size > BUTTON_VALUE_MAX) return ack(textMessage(helpText(`the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): shorten the name or --description`, "create")));
         job = { kind: "create", responseUrl, request: parsed.args };
         break;
+      }
       case "audit":
         job = { kind: "audit", responseUrl, channel: command.channel_id };
         break;
     }
-    await dispatch(job);
+    if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));
     await ack(textMessage(ACK[job.kind]));
   });
 
-  app.action("images_next", async ({ ack, body, action }) => {
+  type ActionBody = { team?: { id?: string }; user?: { id?: string }; channel?: { id?: string }; response_url?: string; trigger_id?: string; container?: { message_ts?: string } };
+  /** Slack's own retries of an interaction, by the payload's trigger id and action time. */
+  const firstAction = (b: ActionBody, action: unknown) => guard.firstTime(b.trigger_id ? `action:${b.trigger_id}:${(action as { action_ts?: string }).action_ts ?? ""}` : undefined);
+
+  app.action("images_next", async ({ ack, body, action, respond }) => {
     await ack();
-    const b = body as { team?: { id?: string }; response_url?: string };
-    if (!teamAllowed(b.team?.id) || !b.response_url) return;
-    const value = JSON.parse((action as { value?: string }).value ?? "{}") as { query?: ListQuery; cursor?: string; offset?: number };
-    await dispatch({ kind: "list", responseUrl: b.response_url, query: value.query ?? {}, cursor: value.cursor, offset: value.offset });
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
+    const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>((action as { value?: string }).value);
+    if (!value) return void (await respond(textMessage(":warning: That button is out of date; run `/images list` again.", { replace_original: false })));
+    const job: Job = { kind: "list", responseUrl: b.response_url, query: value.query ?? {}, cursor: value.cursor, offset: value.offset };
+    if (!(await tryDispatch(job))) await respond(textMessage(NOT_STARTED, { replace_original: false }));
   });
 
   app.action("images_create_confirm", async ({ ack, body, action, respond }) => {
     await ack();
-    const b = body as { team?: { id?: string }; user: { id: string }; channel?: { id?: string }; response_url?: string; container?: { message_ts?: string } };
-    if (!teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id) return;
-    if (!creators().has(b.user.id)) return void (await respond(textMessage(`:no_entry: <@${b.user.id}> is not allowed to create images.`, { replace_original: false })));
-    const value = (action as { value?: string }).value ?? "{}";
-    // a double click sends two actions for the same confirmation: run it once
-    if (!firstTime(`confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`)) return;
-    await dispatch({ kind: "create-confirm", responseUrl: b.response_url, request: JSON.parse(value), channel: b.channel.id, user: b.user.id });
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id || !b.user?.id || !firstAction(b, action)) return;
+    const may = guard.mayCreate(b.user.id);
+    if (!may.ok) return void (await respond(textMessage(`:no_entry: ${may.reason}.`, { replace_original: false })));
+    const value = (action as { value?: string }).value ?? "";
+    const request = parseValue<CreateRequest>(value);
+    if (!request) return void (await respond(textMessage(":warning: That confirmation is out of date; run `/images create` again.", { replace_original: false })));
+    // a double click sends two actions for the same confirmation: run it once (create-image is
+    // idempotent per request too, for clicks that land in different containers)
+    const key = `confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`;
+    if (!guard.firstTime(key)) return;
+    const job: Job = { kind: "create-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id };
+    if (!(await tryDispatch(job, key))) await respond(textMessage(NOT_STARTED, { replace_original: false }));
   });
 
-  app.action("images_create_cancel", async ({ ack, respond }) => {
+  app.action("images_create_cancel", async ({ ack, body, respond }) => {
     await ack();
+    if (!guard.teamAllowed((body as ActionBody).team?.id)) return;
     await respond(textMessage("Cancelled: no image was created.", { replace_original: true }));
   });
 
@@ -147,7 +181,11 @@ export async function handler(event: unknown, context?: Context): Promise<APIGat
     }
     // Slack retries what it thinks timed out; the first attempt already did the work.
     if (headers["x-slack-retry-num"]) return reply(200);
-    bolt ??= createBolt();
+    // a failed start (e.g. the secret could not be read) is retried by the next request
+    bolt ??= createBolt().catch((err: unknown) => {
+      bolt = undefined;
+      throw err;
+    });
     return await (await bolt)({ ...e, headers, body, isBase64Encoded: false }, context ?? {}, () => {});
   } catch (err) {
     log("error", "slack handler failed", { error: (err as Error)?.message });

@@ -29,7 +29,7 @@ const FUNCTION_ENV = {
   "audit-images": "AUDIT_IMAGES_FUNCTION",
 } as const;
 
-class FunctionError extends Error {
+export class FunctionError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
@@ -39,7 +39,7 @@ let lambda: LambdaClient | undefined;
 export const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
 
 /** Calls an image function in its direct-invocation form; its typed error comes back as FunctionError. */
-async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
+export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
   const name = process.env[FUNCTION_ENV[fn]];
   if (!name) throw new FunctionError("INTERNAL", `${FUNCTION_ENV[fn]} is not set`);
   const out = await lambdaClient().send(new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(payload)) }));

@@ -32,7 +32,7 @@ export const COMMANDS = {
     flags: { description: "free text", account: "account name", region: "region or zone" },
   },
   audit: { usage: "/images audit", summary: "run the image audit now and post its summary", args: [], flags: {} },
-  help: { usage: "/images help", summary: "this help", args: [], flags: {} },
+  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "audit", "help"] }], flags: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -41,8 +41,9 @@ export type Parsed =
   | { ok: true; command: "list"; args: { provider?: ProviderName; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string } }
   | { ok: true; command: "show"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
   | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
-  | { ok: true; command: "audit" | "help"; args: Record<string, never> }
-  | { ok: false; error: string };
+  | { ok: true; command: "audit"; args: Record<string, never> }
+  | { ok: true; command: "help"; args: { command?: CommandName } }
+  | { ok: false; error: string; command?: CommandName };
 
 /** Splits on spaces, keeping quoted runs whole ("…", '…', “…”, ‘…’). */
 export function tokenize(text: string): string[] | { error: string } {
@@ -67,35 +68,42 @@ export function parseCommand(text: string): Parsed {
   const name = word.toLowerCase();
   if (!Object.hasOwn(COMMANDS, name)) return { ok: false, error: `"${word.slice(0, 40)}" is not a command` };
   const spec: CommandSpec = COMMANDS[name as CommandName];
+  const fail = (error: string): Parsed => ({ ok: false, error, command: name as CommandName });
   const positional: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i]!;
     if (t.startsWith("--")) {
       const [flag, inline] = t.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!Object.hasOwn(spec.flags, flag)) return { ok: false, error: `${name} has no option --${flag.slice(0, 30)}${Object.keys(spec.flags).length ? ` (it takes ${Object.keys(spec.flags).map((f) => `--${f}`).join(", ")})` : ""}` };
+      if (!Object.hasOwn(spec.flags, flag)) return fail(`${name} has no option --${flag.slice(0, 30)}${Object.keys(spec.flags).length ? ` (it takes ${Object.keys(spec.flags).map((f) => `--${f}`).join(", ")})` : ""}`);
       const value = inline ?? rest[++i];
-      if (value === undefined || value === "") return { ok: false, error: `--${flag} needs a value` };
+      if (value === undefined || value === "") return fail(`--${flag} needs a value`);
+      if (Object.hasOwn(flags, flag)) return fail(`--${flag} is given twice`);
       flags[flag] = value;
     } else positional.push(t);
   }
-  if (positional.length > spec.args.length) return { ok: false, error: `${name} takes ${spec.args.length || "no"} argument(s); "${positional[spec.args.length]!.slice(0, 40)}" is one too many` };
+  if (positional.length > spec.args.length) return fail(`${name} takes ${spec.args.length || "no"} argument(s); "${positional[spec.args.length]!.slice(0, 40)}" is one too many`);
   const args: Record<string, string> = {};
   for (const [i, arg] of spec.args.entries()) {
     const value = positional[i];
     if (value === undefined) {
-      if (arg.required) return { ok: false, error: `${name} needs <${arg.name}>` };
+      if (arg.required) return fail(`${name} needs <${arg.name}>`);
       continue;
     }
     const v = arg.choices ? value.toLowerCase() : value;
-    if (arg.choices && !arg.choices.includes(v)) return { ok: false, error: `<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"` };
+    if (arg.choices && !arg.choices.includes(v)) return fail(`<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"`);
     args[arg.name] = v;
   }
   return { ok: true, command: name, args: { ...args, ...flags } } as Parsed;
 }
 
-/** The help text, with what was wrong first when there was something. */
-export function helpText(problem?: string): string {
+/**
+ * The help text, with what was wrong first when there was something, and the options of the
+ * command in question (from the same table the parser reads).
+ */
+export function helpText(problem?: string, command?: CommandName): string {
   const lines = Object.values(COMMANDS).map((c: CommandSpec) => `• \`${c.usage}\` — ${c.summary}`);
-  return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}`;
+  const spec: CommandSpec | undefined = command ? COMMANDS[command] : undefined;
+  const options = spec && Object.keys(spec.flags).length ? `\n\n*Options of ${command}*\n${Object.entries(spec.flags).map(([f, d]) => `• \`--${f}\` — ${d}`).join("\n")}` : "";
+  return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}${options}\nQuote values with spaces: \`--description "웹 서버 골든 이미지"\``;
 }

@@ -13,6 +13,36 @@ export interface Message {
 /** At most a screenful of rows per message. */
 export const PAGE_ROWS = 15;
 
+/** Slack's Block Kit limits: a button's value, a section's text, a field's or context element's text. */
+export const BUTTON_VALUE_MAX = 2000;
+export const SECTION_TEXT_MAX = 3000;
+export const FIELD_TEXT_MAX = 2000;
+const NAME_MAX = 80;
+
+/** Cuts text to at most `max` characters, marking the cut with "…". */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max - 1);
+  // never leave half of a surrogate pair (an emoji) behind
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
+/** Joins lines into as few mrkdwn sections as Slack's section text limit allows. */
+function sections(lines: string[]): unknown[] {
+  const out: unknown[] = [];
+  let current = "";
+  for (const raw of lines) {
+    const line = clip(raw, SECTION_TEXT_MAX);
+    if (current && current.length + 1 + line.length > SECTION_TEXT_MAX) {
+      out.push({ type: "section", text: { type: "mrkdwn", text: current } });
+      current = "";
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) out.push({ type: "section", text: { type: "mrkdwn", text: current } });
+  return out;
+}
+
 const STATUS_ICON: Record<Image["status"], string> = {
   available: ":large_green_circle:",
   creating: ":hourglass_flowing_sand:",
@@ -27,12 +57,13 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
 /** One image as a table row: name, id, OS, status, created, cloud/region. */
 export function imageRow(i: Image): string {
-  return `${STATUS_ICON[i.status]} *${esc(i.name)}*  \`${esc(i.id)}\`  ·  ${esc(osLabel(i))}  ·  ${i.status}  ·  ${day(i.createdAt)}  ·  ${i.provider}/${esc(i.region)}`;
+  return `${STATUS_ICON[i.status]} *${esc(clip(i.name, NAME_MAX))}*  \`${esc(clip(i.id, NAME_MAX))}\`  ·  ${esc(osLabel(i))}  ·  ${i.status}  ·  ${day(i.createdAt)}  ·  ${i.provider}/${esc(i.region)}`;
 }
 
 export function errorLines(errors: ProviderErrorEntry[]): unknown[] {
   if (!errors.length) return [];
-  return [{ type: "context", elements: [{ type: "mrkdwn", text: errors.map((e) => `:warning: ${e.provider}/${esc(e.account)}/${esc(e.region)}: ${e.code} — ${esc(e.message)}`).join("\n") }] }];
+  const text = errors.map((e) => `:warning: ${e.provider}/${esc(e.account)}/${esc(e.region)}: ${e.code} — ${esc(clip(e.message, 300))}`).join("\n");
+  return [{ type: "context", elements: [{ type: "mrkdwn", text: clip(text, FIELD_TEXT_MAX) }] }];
 }
 
 export interface ListPage {
@@ -48,16 +79,18 @@ export interface ListPage {
 }
 
 export function listMessage(page: ListPage): Message {
-  const title = page.rows.length ? `Images${page.filters ? ` (${page.filters})` : ""}` : `No images match${page.filters ? ` ${page.filters}` : ""}`;
+  const filters = clip(page.filters, 300);
+  const title = page.rows.length ? `Images${filters ? ` (${filters})` : ""}` : `No images match${filters ? ` ${filters}` : ""}`;
   const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*${esc(title)}*` } }];
   if (page.rows.length) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "status · *name* · `id` · OS · state · created · cloud/region" }] });
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: page.rows.map(imageRow).join("\n") } });
+    blocks.push(...sections(page.rows.map(imageRow)));
   }
   if (page.remaining > 0 || page.more) {
     const count = `${page.remaining}${page.more ? "+" : ""}`;
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${count} more — narrow with --os/--name` }] });
-    if (page.nextValue) {
+    // a value Slack would refuse (over its limit) would lose the whole message: no button then
+    if (page.nextValue && page.nextValue.length <= BUTTON_VALUE_MAX) {
       blocks.push({ type: "actions", elements: [{ type: "button", action_id: "images_next", text: { type: "plain_text", text: "Next page" }, value: page.nextValue }] });
     }
   }
@@ -67,12 +100,12 @@ export function listMessage(page: ListPage): Message {
 }
 
 export function imageMessage(i: Image): Message {
-  const field = (label: string, value: string) => ({ type: "mrkdwn", text: `*${label}*\n${value}` });
+  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   return {
     response_type: "ephemeral",
     text: `${i.name} (${i.id}): ${i.status}`,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `${STATUS_ICON[i.status]} *${esc(i.name)}*${i.description ? `\n${esc(i.description)}` : ""}` } },
+      { type: "section", text: { type: "mrkdwn", text: clip(`${STATUS_ICON[i.status]} *${esc(i.name)}*${i.description ? `\n${esc(i.description)}` : ""}`, SECTION_TEXT_MAX) } },
       {
         type: "section",
         fields: [
@@ -92,11 +125,12 @@ export function imageMessage(i: Image): Message {
 }
 
 export function confirmMessage(request: { provider: string; serverId: string; name: string; description?: string }, checks: Check[], value: string): Message {
-  const ok = checks.every((c) => c.ok);
+  const fits = value.length <= BUTTON_VALUE_MAX;
+  const ok = checks.every((c) => c.ok) && fits;
   const lines = checks.map((c) => `${c.ok ? ":white_check_mark:" : ":x:"} *${c.name}* — ${esc(c.message)}`);
   const blocks: unknown[] = [
-    { type: "section", text: { type: "mrkdwn", text: `Create image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\`?${request.description ? `\n_${esc(request.description)}_` : ""}` } },
-    { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
+    { type: "section", text: { type: "mrkdwn", text: clip(`Create image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\`?${request.description ? `\n_${esc(request.description)}_` : ""}`, SECTION_TEXT_MAX) } },
+    ...sections(lines),
   ];
   if (ok) {
     blocks.push({
@@ -106,6 +140,8 @@ export function confirmMessage(request: { provider: string; serverId: string; na
         { type: "button", action_id: "images_create_cancel", text: { type: "plain_text", text: "Cancel" }, value: "cancel" },
       ],
     });
+  } else if (!fits) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `The request is too long for Slack's Confirm button (${value.length} of ${BUTTON_VALUE_MAX} characters): shorten the name or description.` }] });
   } else {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Fix the failed check(s) and run the command again." }] });
   }
@@ -113,5 +149,6 @@ export function confirmMessage(request: { provider: string; serverId: string; na
 }
 
 export function textMessage(text: string, extra: Partial<Message> = {}): Message {
-  return { response_type: "ephemeral", text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }], ...extra };
+  const blocks = sections(text.split("\n"));
+  return { response_type: "ephemeral", text, blocks: blocks.length ? blocks : [{ type: "section", text: { type: "mrkdwn", text: " " } }], ...extra };
 }

@@ -96,6 +96,25 @@ describe("slash commands", () => {
     }
   });
 
+  it("help <command> adds that command's options", async () => {
+    const { ackBody } = await slash("help create");
+    expect(ackBody.text).toContain("*Options of create*");
+    expect(ackBody.text).toContain("`--description`");
+    const wrong = await slash("list --os");
+    expect(wrong.ackBody.text).toMatch(/--os needs a value/);
+    expect(wrong.ackBody.text).toContain("*Options of list*");
+  });
+
+  it("runs the audit now and posts its summary in the channel", async () => {
+    const { ackBody, responseUrl } = await slash("audit");
+    expect(ackBody.text).toMatch(/Running the audit/);
+    const [answer] = await responsesTo(responseUrl);
+    // the audit may not exist yet in every build: then it says so instead of failing
+    if (/not available yet/.test(answer!.text)) return;
+    expect(answer!.text).toMatch(/^Image audit: \d+ finding\(s\) in \d+ image\(s\)/);
+    expect(answer!.response_type).toBe("in_channel");
+  });
+
   it("reports per-cloud errors under the results", async () => {
     stack.scp.setFaults({ status: 503 });
     const { responseUrl } = await slash("list --scope custom");
@@ -156,6 +175,77 @@ describe("create from Slack", () => {
     expect(stack.lambda.invocations.length).toBe(invocations);
   });
 
+  const confirmValue = (name: string) => JSON.stringify({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name });
+  const creates = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
+
+  it("refuses a Confirm click by someone not in IMAGE_CREATORS", async () => {
+    const before = creates();
+    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("stranger-golden") }, { responseUrl: url, user: "U0STRANGER1" }), FORM))) as Ack;
+    expect(ack.statusCode).toBe(200);
+    await stack.lambda.idle();
+    const answers = stack.slackApi.responses.filter((r) => r.url === url).map((r) => r.body as { text: string });
+    expect(answers.map((a) => a.text)).toEqual([expect.stringMatching(/<@U0STRANGER1> is not allowed to create images/)]);
+    expect(creates()).toBe(before);
+  });
+
+  it("says nobody may create when IMAGE_CREATORS is unset", async () => {
+    const saved = process.env.IMAGE_CREATORS;
+    delete process.env.IMAGE_CREATORS;
+    try {
+      const invocations = stack.lambda.invocations.length;
+      const { ackBody } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} nobody-golden`);
+      expect(ackBody.text).toMatch(/nobody may create images from Slack/);
+      expect(stack.lambda.invocations.length).toBe(invocations);
+    } finally {
+      process.env.IMAGE_CREATORS = saved;
+    }
+  });
+
+  it("does not run a Slack retry of a Confirm click", async () => {
+    const before = creates();
+    const invocations = stack.lambda.invocations.length;
+    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url }), FORM, { retryNum: 1 }))) as Ack;
+    expect(ack.statusCode).toBe(200);
+    await stack.lambda.idle();
+    expect(stack.lambda.invocations.length).toBe(invocations);
+    expect(creates()).toBe(before);
+  });
+
+  it("shows failed checks for a Korean name (base64 body) and offers no Confirm", async () => {
+    const { ack, responseUrl } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} "웹 골든" --description "한글"`, { base64: true });
+    expect(ack.statusCode).toBe(200);
+    const [confirm] = await responsesTo(responseUrl);
+    expect(blocksText(confirm!.blocks)).toContain("웹 골든");
+    expect(blocksText(confirm!.blocks)).toMatch(/:x: \*name\*/);
+    expect((confirm!.blocks as Array<{ type: string }>).some((b) => b.type === "actions")).toBe(false);
+  });
+
+  it("refuses at once a request too long to carry through the Confirm button", async () => {
+    const invocations = stack.lambda.invocations.length;
+    const { ackBody } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} long-golden --description "${"설".repeat(2100)}"`);
+    expect(ackBody.text).toMatch(/too long for Slack's Confirm button/);
+    expect(stack.lambda.invocations.length).toBe(invocations);
+  });
+
+  it("acks a create well within 3 s while the cloud takes 5 s", async () => {
+    stack.ncp.setFaults({ latencyMs: 5_000 });
+    const seen = stack.ncp.requests.length;
+    const started = Date.now();
+    const { ack, ackBody, responseUrl } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} slow-golden`);
+    const ackMs = Date.now() - started;
+    expect(ackMs).toBeLessThan(1_000);
+    expect(ack.statusCode).toBe(200);
+    expect(ackBody.text).toMatch(/Checking/);
+    // the dispatched preflight reaches the slow cloud after the ack was already given
+    while (stack.ncp.requests.length === seen) await new Promise((r) => setTimeout(r, 20));
+    stack.ncp.setFaults({});
+    const [confirm] = await responsesTo(responseUrl);
+    expect(Date.now() - started).toBeGreaterThan(4_500);
+    expect(blocksText(confirm!.blocks)).toMatch(/server-state/);
+  }, 30_000);
+
   it("cancels a confirmation without creating", async () => {
     const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
     await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url }), FORM));
@@ -189,6 +279,29 @@ describe("request checks", () => {
     const { ackBody } = await slash("list", { team: "T0FOREIGN01" });
     expect(ackBody.text).toMatch(/not allowed to use imageops/);
     expect(stack.lambda.invocations.length).toBe(invocations);
+  });
+
+  it("refuses a request with no signature or timestamp", async () => {
+    const invocations = stack.lambda.invocations.length;
+    const event = signedEvent(slashCommandBody("list", { responseUrl: stack.slackApi.responseUrl("unsigned") }), FORM);
+    for (const header of ["x-slack-signature", "x-slack-request-timestamp"]) {
+      const headers = { ...event.headers } as Record<string, string>;
+      delete headers[header];
+      expect(((await stack.invoke("slack", { ...event, headers })) as Ack).statusCode).toBe(401);
+    }
+    expect(stack.lambda.invocations.length).toBe(invocations);
+  });
+
+  it("runs nothing for another workspace's button click", async () => {
+    const invocations = stack.lambda.invocations.length;
+    const before = stack.ncp.requests.length;
+    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const value = JSON.stringify({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "foreign-golden" });
+    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value }, { responseUrl: url, team: "T0FOREIGN01" }), FORM))) as Ack;
+    expect(ack.statusCode).toBe(200);
+    await stack.lambda.idle();
+    expect(stack.lambda.invocations.length).toBe(invocations);
+    expect(stack.ncp.requests.length).toBe(before);
   });
 
   it("decodes base64 bodies as UTF-8 (Korean text)", async () => {

@@ -91,3 +91,27 @@ describe("Slack app manifest", () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(["chat:write", "commands"]);
   });
 });
+
+describe("/images help", () => {
+  it("help <command> shows that command's options from the table", () => {
+    const parsed = parseCommand("help list");
+    expect(parsed).toEqual({ ok: true, command: "help", args: { command: "list" } });
+    const help = helpText(undefined, "list");
+    for (const flag of Object.keys(COMMANDS.list.flags)) expect(help).toContain(`\`--${flag}\``);
+  });
+
+  it("a mistake names its command, so the help can show that command's options", () => {
+    const out = parseCommand("create ncp 1 web --colour red");
+    expect(out).toMatchObject({ ok: false, command: "create" });
+    expect(helpText("x", "create")).toContain("*Options of create*");
+    expect(helpText("x", "create")).toContain("`--description`");
+  });
+
+  it("refuses an option given twice", () => {
+    expect(parseCommand("list --os ubuntu --os rocky")).toMatchObject({ ok: false, error: "--os is given twice" });
+  });
+
+  it("takes --flag=value and Korean values", () => {
+    expect(parseCommand("list --name=웹서버 --os=ubuntu")).toEqual({ ok: true, command: "list", args: { name: "웹서버", os: "ubuntu" } });
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Who may do what from Slack, keyed on Slack ids only (`U…`, `T…`), never display names, and
+ * the in-container memory of requests already handled (Slack retries, double clicks).
+ */
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+export class SlackGuard {
+  private pinnedTeam: string | undefined;
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => number = Date.now,
+    private readonly rememberMs = 15 * 60_000,
+  ) {}
+
+  /** IMAGE_CREATORS, read at each call; unset or empty means nobody may create from Slack. */
+  creators(): Set<string> {
+    return new Set((this.env.IMAGE_CREATORS ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  }
+
+  mayCreate(user: string | undefined): Verdict {
+    const creators = this.creators();
+    if (creators.size === 0) return { ok: false, reason: "nobody may create images from Slack here (IMAGE_CREATORS is not set)" };
+    if (!user || !creators.has(user)) return { ok: false, reason: `<@${user ?? "?"}> is not allowed to create images (ask to be added to IMAGE_CREATORS)` };
+    return { ok: true };
+  }
+
+  /**
+   * The workspace: SLACK_TEAM_ID when set; otherwise the team of the first request this container
+   * served (signed requests only reach here), so a second workspace sharing the app is refused.
+   */
+  teamAllowed(team: string | undefined): boolean {
+    if (!team) return false;
+    const expected = this.env.SLACK_TEAM_ID || (this.pinnedTeam ??= team);
+    return team === expected;
+  }
+
+  /** True the first time a key is seen within the memory window (Slack retries, double clicks). */
+  firstTime(key: string | undefined): boolean {
+    if (!key) return true;
+    const now = this.now();
+    for (const [k, at] of this.seen) if (now - at > this.rememberMs) this.seen.delete(k);
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, now);
+    return true;
+  }
+
+  /** Lets a key through again (the first attempt could not be dispatched). */
+  forget(key: string): void {
+    this.seen.delete(key);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The job runner and the local Lambda endpoint together: the real @aws-sdk/client-lambda against
+ * LambdaSim, image functions played by small handlers, answers caught by the Slack sink.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+import { ImageOpsError } from "../../shared/model/errors.js";
+import { LambdaSim } from "../sim/lambda.js";
+import { SlackApiSim } from "../sim/slack-api.js";
+
+type Handler = (event: unknown) => Promise<unknown>;
+const handlers: Record<string, Handler> = {};
+const lambda = new LambdaSim((name) => (handlers[name] ? { handler: (e) => handlers[name]!(e), context: () => ({}) as never } : undefined));
+const slack = new SlackApiSim("xoxb-test");
+let jobs: typeof import("../../functions/slack/jobs.js");
+
+beforeAll(async () => {
+  await Promise.all([lambda.start(), slack.start()]);
+  Object.assign(process.env, {
+    AWS_REGION: "ap-northeast-2", AWS_ACCESS_KEY_ID: "AKIAUNITTEST00000000", AWS_SECRET_ACCESS_KEY: "unit-test-not-a-secret",
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url, SLACK_API_URL: slack.apiUrl,
+    LIST_IMAGES_FUNCTION: "list-images", DESCRIBE_IMAGE_FUNCTION: "describe-image", CREATE_IMAGE_FUNCTION: "create-image", AUDIT_IMAGES_FUNCTION: "audit-images",
+  });
+  jobs = await import("../../functions/slack/jobs.js");
+});
+afterAll(async () => {
+  await Promise.all([lambda.close(), slack.close()]);
+});
+
+const answersTo = (url: string) => slack.responses.filter((r) => r.url === url).map((r) => r.body as { text: string; replace_original?: boolean; response_type?: string });
+
+describe("LambdaSim speaks the Invoke API to the real SDK", () => {
+  it("Event: 202 at once, the handler runs in the background", async () => {
+    let release!: () => void;
+    const ran = new Promise<void>((r) => (release = r));
+    handlers["slow"] = async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      release();
+    };
+    const client = new LambdaClient({ endpoint: lambda.url });
+    const started = Date.now();
+    const out = await client.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from("{}") }));
+    expect(out.StatusCode).toBe(202);
+    expect(Date.now() - started).toBeLessThan(200);
+    await ran;
+    await lambda.idle();
+  });
+
+  it("RequestResponse: the result, or the error as Lambda reports it; an unknown function is refused", async () => {
+    handlers["ok"] = async (e) => ({ echo: e });
+    handlers["bad"] = async () => {
+      throw new ImageOpsError("NOT_FOUND", "no such image");
+    };
+    await expect(jobs.call("describe-image" as never, {})).rejects.toThrow(); // describe-image is not played here
+    handlers["describe-image"] = handlers["ok"]!;
+    expect(await jobs.call("describe-image", { id: "한글" })).toEqual({ echo: { id: "한글" } });
+    handlers["describe-image"] = handlers["bad"]!;
+    await expect(jobs.call("describe-image", {})).rejects.toMatchObject({ code: "NOT_FOUND", message: "no such image" });
+  });
+});
+
+describe("runJob", () => {
+  it("says the audit is not available yet when audit-images answers UNSUPPORTED", async () => {
+    handlers["audit-images"] = async () => {
+      throw new ImageOpsError("UNSUPPORTED", "the audit is not implemented");
+    };
+    const url = slack.responseUrl("audit-1");
+    await jobs.runJob({ kind: "audit", responseUrl: url, channel: "C0TEST0001" });
+    expect(answersTo(url).map((a) => a.text)).toEqual([":construction: The image audit is not available yet."]);
+  });
+
+  it("posts the audit summary in the channel when the audit answers", async () => {
+    handlers["audit-images"] = async () => ({ findings: [], summary: { images: 3, findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } }, errors: [] });
+    const url = slack.responseUrl("audit-2");
+    await jobs.runJob({ kind: "audit", responseUrl: url, channel: "C0TEST0001" });
+    const [answer] = answersTo(url);
+    expect(answer!.text).toMatch(/Image audit: 0 finding\(s\) in 3 image\(s\)/);
+    expect(answer!.response_type).toBe("in_channel");
+  });
+
+  it("reports a typed error of the image function, replacing the confirmation on a failed create", async () => {
+    handlers["create-image"] = async () => {
+      throw new ImageOpsError("CONFLICT", "the name is taken");
+    };
+    const url = slack.responseUrl("create-1");
+    await jobs.runJob({ kind: "create-confirm", responseUrl: url, request: { provider: "ncp", serverId: "1", name: "web" }, channel: "C0TEST0001", user: "U0TEST0001" });
+    expect(answersTo(url)).toMatchObject([{ text: ":x: CONFLICT: the name is taken", replace_original: true }]);
+  });
+
+  it("never answers a response_url outside Slack", async () => {
+    handlers["describe-image"] = handlers["bad"]!;
+    expect(jobs.allowedResponseUrl("https://hooks.slack.com/commands/T1/2/x")).toBe(true);
+    expect(jobs.allowedResponseUrl("http://hooks.slack.com/commands/T1/2/x")).toBe(false);
+    expect(jobs.allowedResponseUrl("https://evil.example/hooks.slack.com")).toBe(false);
+    expect(jobs.allowedResponseUrl(slack.responseUrl("x"))).toBe(true);
+    const before = slack.requests.length;
+    await jobs.runJob({ kind: "show", responseUrl: "http://127.0.0.2:9/elsewhere", provider: "ncp", id: "1" });
+    expect(slack.requests.length).toBe(before);
+  });
+});
