@@ -2,37 +2,15 @@
  * One minified, self-contained ESM bundle per function at dist/<name>/index.mjs, with its
  * metafile (dist/<name>/meta.json) so bundle contents can be inspected and measured.
  */
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import plugins from "./esbuild-plugins.cjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require.
 const banner = `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);`;
-
-/**
- * Bolt's index pulls in every receiver (Express, Socket Mode, HTTP) and OAuth — express, ws,
- * undici, iconv-lite, mime-db — although a Lambda app only ever uses AwsLambdaReceiver. Those
- * modules become a stub that throws if anything ever constructs them.
- */
-const UNUSED_BOLT_PARTS = /^(\.\/receivers\/(ExpressReceiver|SocketModeReceiver|HTTPReceiver|SocketModeFunctions|HTTPModuleFunctions|HTTPResponseAck|custom-routes)|@slack\/oauth)$/;
-const dropUnusedBoltParts: Plugin = {
-  name: "drop-unused-bolt-parts",
-  setup(b) {
-    b.onResolve({ filter: UNUSED_BOLT_PARTS }, (args) =>
-      args.importer.includes("@slack/bolt") ? { path: args.path, namespace: "bolt-stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "bolt-stub" }, (args) => ({
-      contents: [
-        `const where = ${JSON.stringify(args.path)};`,
-        "const fail = (name) => class { constructor() { throw new Error(name + ' from ' + where + ' is not bundled: only AwsLambdaReceiver is'); } };",
-        "module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? false : fail(String(key))) });",
-      ].join("\n"),
-      loader: "js",
-    }));
-  },
-};
 
 export async function buildFunctions(names?: string[]): Promise<Record<string, number>> {
   const all = (await readdir(join(root, "functions"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -52,7 +30,7 @@ export async function buildFunctions(names?: string[]): Promise<Record<string, n
         banner: { js: banner },
         metafile: true,
         legalComments: "none",
-        plugins: [dropUnusedBoltParts],
+        plugins,
         logLevel: "warning",
       });
       await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));

@@ -15,7 +15,7 @@ import { NcpSim } from "../test/sim/ncp.js";
 import { ScpSim } from "../test/sim/scp.js";
 import { SecretsManagerSim } from "../test/sim/secrets-manager.js";
 import { SlackApiSim } from "../test/sim/slack-api.js";
-import { StepFunctionsSim, type StepResult } from "../test/sim/step-functions.js";
+import { StepFunctionsSim, TRACK_FUNCTION } from "../test/sim/step-functions.js";
 import { LambdaSim } from "../test/sim/lambda.js";
 import { consoleRoute } from "./console-routes.js";
 
@@ -95,7 +95,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const handlers = {} as Record<FunctionName, Handler>;
   const invoke = async (name: FunctionName, event: unknown) => handlers[name](event, lambdaContext(name));
-  const stepFunctions = new StepFunctionsSim((input) => invoke("track-image", input) as Promise<StepResult>, { waitScale: options.waitScale ?? 0.1 });
+  // the deployed state machine definition, its Task invoking the track-image bundle in-process
+  const stepFunctions = new StepFunctionsSim(
+    async (fn, payload) => {
+      if (fn !== TRACK_FUNCTION) throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
+      return invoke("track-image", payload);
+    },
+    { waitScale: options.waitScale ?? 0.1 },
+  );
   // Lambda-to-Lambda calls (the Slack bot's dispatch) run in-process through the real SDK.
   const lambda = new LambdaSim((name) =>
     (FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined,

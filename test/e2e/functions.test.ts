@@ -159,7 +159,11 @@ describe("describe-image", () => {
 });
 
 describe("create-image", () => {
-  const settle = (operation: string) => stack.stepFunctions.settled(operation);
+  /** the execution's last answer from track-image, whether the state machine succeeded or failed */
+  const settle = async (operation: string) => {
+    const outcome = await stack.stepFunctions.settled(operation);
+    return outcome?.status === "TIMED_OUT" ? undefined : (outcome?.output as { done?: boolean; image?: { status: string } } | undefined);
+  };
   const created = (sim: { requests: { url: URL; method: string }[] }, path: string) =>
     sim.requests.filter((r) => r.url.pathname.includes(path)).length;
 
@@ -200,6 +204,8 @@ describe("create-image", () => {
       const bad = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "scp-doomed" });
       expect(bad.status).toBe(202);
       expect((await settle(bad.body.operation.id))?.image?.status).toBe("failed");
+      // the state machine's failure branch, so a failed creation shows as a failed execution
+      expect(await stack.stepFunctions.settled(bad.body.operation.id)).toMatchObject({ status: "FAILED", error: "ImageFailed" });
     } finally {
       stack.scp.createOutcome = "active";
     }
@@ -269,7 +275,7 @@ describe("track-image with Slack progress", () => {
     const { body } = await post("/create-image", {
       provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "notified-golden", notify: { channel: "C0PROGRESS1" },
     });
-    expect((await stack.stepFunctions.settled(body.operation.id))?.image?.status).toBe("available");
+    expect(await stack.stepFunctions.settled(body.operation.id)).toMatchObject({ status: "SUCCEEDED", output: { image: { status: "available" } } });
     const messages = stack.slackApi.messages.filter((m) => m.channel === "C0PROGRESS1");
     expect(messages).toHaveLength(1);
     const history = messages[0]!.history.map((h) => h.text);

@@ -1,27 +1,27 @@
+import { readFileSync } from "node:fs";
 import { log } from "../../shared/log.js";
 import type { TrackInput } from "../../shared/tracking/types.js";
+import { type Definition, type Outcome, runStateMachine } from "./asl.js";
 import { SimServer, type SimRequest, type SimResponse } from "./server.js";
 
-export interface StepResult {
-  done: boolean;
-  waitSeconds: number;
-  notify?: TrackInput["notify"];
-  image?: { status: string };
-}
+/** The deployed definition (serverless.yml loads the same file). */
+export const TRACK_DEFINITION = JSON.parse(readFileSync(new URL("../../infra/state-machine.asl.json", import.meta.url), "utf8")) as Definition;
+/** The local name its ${TrackImageFunctionArn} substitution resolves to. */
+export const TRACK_FUNCTION = "track-image";
 
 interface Execution {
   arn: string;
   input: TrackInput;
-  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT";
+  status: "RUNNING" | Outcome["status"];
   startDate: number;
   steps: number;
-  done: Promise<StepResult | undefined>;
+  done: Promise<Outcome>;
 }
 
 /**
  * A local Step Functions endpoint (JSON 1.0: StartExecution, DescribeExecution) whose executions
- * run the state machine's loop in-process: Wait → track-image step → Choice, until done, failed
- * or timed out. The real @aws-sdk/client-sfn talks to it through AWS_ENDPOINT_URL_SFN, so the
+ * run infra/state-machine.asl.json itself, in-process (./asl.ts), with its Task invoking the local
+ * track-image. The real @aws-sdk/client-sfn talks to it through AWS_ENDPOINT_URL_SFN, so the
  * create-image bundle runs the same code as in AWS.
  */
 export class StepFunctionsSim extends SimServer {
@@ -29,16 +29,16 @@ export class StepFunctionsSim extends SimServer {
   static readonly STATE_MACHINE_ARN = "arn:aws:states:ap-northeast-2:000000000000:stateMachine:imageops-local-track";
 
   constructor(
-    private readonly step: (input: TrackInput) => Promise<StepResult>,
-    private readonly options: { waitScale?: number; timeoutSeconds?: number } = {},
+    private readonly invoke: (functionName: string, payload: unknown) => Promise<unknown>,
+    private readonly options: { waitScale?: number } = {},
   ) {
     super("stepfunctions", (req) => this.handle(req), () => ({
       executions: [...this.executions.values()].map((e) => ({ name: e.input.operation, status: e.status, steps: e.steps })),
     }));
   }
 
-  /** resolves when the execution has ended */
-  settled(operation: string): Promise<StepResult | undefined> | undefined {
+  /** resolves with the execution's outcome when it has ended */
+  settled(operation: string): Promise<Outcome> | undefined {
     return this.executions.get(operation)?.done;
   }
 
@@ -57,7 +57,7 @@ export class StepFunctionsSim extends SimServer {
         return { status: 200, body: { executionArn: arn, startDate: existing.startDate / 1000 } };
       }
       const input = JSON.parse(body.input ?? "{}") as TrackInput;
-      const execution: Execution = { arn, input, status: "RUNNING", startDate: Date.now(), steps: 0, done: Promise.resolve(undefined) };
+      const execution: Execution = { arn, input, status: "RUNNING", startDate: Date.now(), steps: 0, done: Promise.resolve({ status: "TIMED_OUT" }) };
       execution.done = this.run(execution);
       this.executions.set(name, execution);
       return { status: 200, body: { executionArn: arn, startDate: execution.startDate / 1000 } };
@@ -74,30 +74,18 @@ export class StepFunctionsSim extends SimServer {
     return awsError("UnknownOperationException", `${target} is not simulated`);
   }
 
-  private async run(e: Execution): Promise<StepResult | undefined> {
-    const scale = this.options.waitScale ?? 1;
-    const until = Date.now() + (this.options.timeoutSeconds ?? 6 * 3600) * 1000;
-    let state: TrackInput = e.input;
-    let wait = 1;
-    while (Date.now() < until) {
-      await new Promise((r) => setTimeout(r, wait * 1000 * scale));
-      try {
-        const result = await this.step(state);
+  private async run(e: Execution): Promise<Outcome> {
+    const outcome = await runStateMachine(TRACK_DEFINITION, e.input, {
+      invoke: (fn, payload) => {
         e.steps++;
-        if (result.done) {
-          e.status = "SUCCEEDED";
-          return result;
-        }
-        state = { ...state, notify: result.notify ?? state.notify };
-        wait = result.waitSeconds;
-      } catch (err) {
-        e.status = "FAILED";
-        log("warn", "local tracking execution failed", { operation: state.operation, error: (err as Error)?.message });
-        return undefined;
-      }
-    }
-    e.status = "TIMED_OUT";
-    return undefined;
+        return this.invoke(fn, payload);
+      },
+      waitScale: this.options.waitScale ?? 1,
+      substitutions: { TrackImageFunctionArn: TRACK_FUNCTION },
+    }).catch((err: unknown): Outcome => ({ status: "FAILED", error: "States.Runtime", cause: (err as Error)?.message ?? String(err) }));
+    e.status = outcome.status;
+    if (outcome.status !== "SUCCEEDED") log("warn", "local tracking execution ended", { operation: e.input.operation, ...outcome, output: undefined });
+    return outcome;
   }
 }
 

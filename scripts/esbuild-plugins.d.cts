@@ -1,0 +1,3 @@
+import type { Plugin } from "esbuild";
+declare const plugins: Plugin[];
+export = plugins;

@@ -1,0 +1,87 @@
+/**
+ * infra/state-machine.asl.json, the deployed definition, run by the local interpreter with a
+ * scripted track-image: the loop, the wait clamp, notify carried between steps, retries, the
+ * failure branches and the overall timeout.
+ */
+import { describe, expect, it } from "vitest";
+import { runStateMachine } from "../sim/asl.js";
+import { TRACK_DEFINITION } from "../sim/step-functions.js";
+
+const INPUT = { operation: "img-ncp-abc", provider: "ncp", account: "prod", region: "KR", imageId: "42", startedAt: "2026-11-23T00:00:00.000Z" };
+const SCALE = 0.001; // one state-machine second = 1 ms
+
+/** Runs the definition with track-image answering from a script (an Error is thrown instead). */
+async function run(script: (payload: Record<string, unknown>, call: number) => unknown, input: object = INPUT, definition = TRACK_DEFINITION) {
+  const calls: Record<string, unknown>[] = [];
+  const waits: number[] = [];
+  let last = Date.now();
+  const outcome = await runStateMachine(definition, input, {
+    waitScale: SCALE,
+    substitutions: { TrackImageFunctionArn: "track-fn" },
+    invoke: async (fn, payload) => {
+      expect(fn).toBe("track-fn");
+      waits.push(Date.now() - last);
+      const p = payload as Record<string, unknown>;
+      calls.push(p);
+      const answer = script(p, calls.length);
+      last = Date.now();
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  });
+  return { outcome, calls, waits };
+}
+const failure = (name: string) => Object.assign(new Error(`${name} happened`), { name });
+const creating = (waitSeconds: number, extra: object = {}) => ({ done: false, waitSeconds, image: { status: "creating" }, ...extra });
+
+describe("the tracking state machine", () => {
+  it("loops until track-image says done, handing it only the tracking fields", async () => {
+    const { outcome, calls } = await run((_, n) => (n < 3 ? creating(10) : { done: true, waitSeconds: 0, image: { status: "available" } }));
+    expect(outcome).toMatchObject({ status: "SUCCEEDED", output: { done: true, image: { status: "available" }, imageId: "42" } });
+    expect(calls).toHaveLength(3);
+    for (const c of calls) expect(c).toEqual(INPUT);
+  });
+
+  it("waits what track-image asks, clamped to 5..900 s", async () => {
+    const { waits } = await run((_, n) => (n === 1 ? creating(1) : n === 2 ? creating(100_000) : { done: true, image: { status: "available" } }));
+    // first wait 15 s by default, then 5 s (1 raised to the floor), then 900 s (capped)
+    expect(waits[0]).toBeGreaterThanOrEqual(14);
+    expect(waits[1]).toBeGreaterThanOrEqual(4);
+    expect(waits[1]).toBeLessThan(14);
+    expect(waits[2]).toBeGreaterThanOrEqual(890);
+    expect(waits[2]).toBeLessThan(2000);
+  });
+
+  it("carries the Slack message that track-image returns into the next step", async () => {
+    const notify = { channel: "C1", messageTs: "171.1", lastStatus: "creating" };
+    const { calls } = await run((_, n) => (n === 1 ? creating(5, { notify }) : { done: true, image: { status: "available" } }), { ...INPUT, notify: { channel: "C1" } });
+    expect(calls[0]!.notify).toEqual({ channel: "C1" });
+    expect(calls[1]!.notify).toEqual(notify);
+  });
+
+  it("ends in the failure branch when the image failed", async () => {
+    const { outcome } = await run(() => ({ done: true, waitSeconds: 0, image: { status: "failed" } }));
+    expect(outcome).toMatchObject({ status: "FAILED", error: "ImageFailed", output: { image: { status: "failed" } } });
+  });
+
+  it("retries Lambda's own throttling, then carries on", async () => {
+    const { outcome, calls } = await run((_, n) => (n <= 2 ? failure("Lambda.TooManyRequestsException") : { done: true, image: { status: "available" } }));
+    expect(outcome.status).toBe("SUCCEEDED");
+    expect(calls).toHaveLength(3);
+  });
+
+  it("gives up on a step that keeps failing, in TrackingFailed with the error", async () => {
+    const { outcome, calls } = await run(() => failure("PROVIDER_UNAVAILABLE"));
+    expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingFailed" });
+    expect((outcome as { cause: string }).cause).toContain("PROVIDER_UNAVAILABLE");
+    expect(calls).toHaveLength(4); // the first try and three retries
+  });
+
+  it("times out as a whole", async () => {
+    const short = { ...TRACK_DEFINITION, TimeoutSeconds: 60 };
+    const { outcome, calls } = await run(() => creating(20), INPUT, short);
+    expect(outcome.status).toBe("TIMED_OUT");
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.length).toBeLessThanOrEqual(4);
+  });
+});
