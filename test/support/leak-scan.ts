@@ -1,0 +1,36 @@
+/**
+ * vitest globalSetup: when the whole run ends, every line any test worker printed (kept by
+ * ./output-capture.ts) is scanned for the demo secrets — cloud secret keys, unmasked access keys,
+ * the Slack signing secret and bot token. One occurrence fails the run. (The e2e suites also
+ * check their answers, Slack messages and the request signatures the simulators saw: LeakWatch.)
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LOCAL_SLACK } from "../../scripts/local-stack.js";
+import { DEMO_KEYS } from "../sim/demo.js";
+
+export const OUTPUT_DIR = fileURLToPath(new URL("../../test-artifacts/output", import.meta.url));
+
+export const SECRETS = [...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]), LOCAL_SLACK.signingSecret, LOCAL_SLACK.botToken];
+
+/** Where each secret shows in the captured output: "file: secret-prefix…" lines. */
+export function findLeaks(dir = OUTPUT_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  const leaks: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const text = readFileSync(join(dir, name), "utf8");
+    for (const secret of SECRETS) if (text.includes(secret)) leaks.push(`${name}: ${secret.slice(0, 4)}…`);
+  }
+  return leaks;
+}
+
+export function setup(): () => void {
+  rmSync(OUTPUT_DIR, { recursive: true, force: true });
+  return () => {
+    const leaks = findLeaks();
+    if (leaks.length) throw new Error(`secrets appeared in test output (see ${OUTPUT_DIR}):\n${leaks.join("\n")}`);
+    const files = existsSync(OUTPUT_DIR) ? readdirSync(OUTPUT_DIR).length : 0;
+    console.log(`leak scan: no secret in the output of ${files} test worker(s)`);
+  };
+}
