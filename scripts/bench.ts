@@ -22,6 +22,7 @@ import type { Image } from "../shared/model/image.js";
 import { type Runtime, callContext } from "../shared/runtime.js";
 import { DEMO_KEYS } from "../test/sim/demo.js";
 import { CREDENTIALS_SECRET_ID, ncpSeedServerRows, startClouds } from "./bench/clouds.js";
+import { BUNDLE_OPTIONS } from "./build.js";
 import { type ChildRun, type Figure, childEnv, childResult, formatFigure, kib, median, mib, ms, opsPerSec, percentile, runNode, timeLoop } from "./bench/lib.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -70,7 +71,6 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 // ---------------------------------------------------------------- baselines
-const banner = `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);`;
 const BASELINE_SECRETS = dist("bench", "baseline-secrets", "index.mjs");
 const NAIVE_SLACK = dist("bench", "naive-slack", "index.cjs");
 
@@ -80,13 +80,7 @@ async function buildBaselines(): Promise<void> {
     build({
       entryPoints: [join(root, "scripts", "bench", "baseline-secrets.ts")],
       outfile: BASELINE_SECRETS,
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      banner: { js: banner },
-      legalComments: "none",
+      ...BUNDLE_OPTIONS,
       logLevel: "error",
     }),
     // esbuild's defaults: bundle, platform node (→ CommonJS), no minify, no aliasing

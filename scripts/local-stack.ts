@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import { DEMO_KEYS, DEMO_REGIONS } from "../test/sim/demo.js";
+import { demoAccounts } from "../test/sim/demo.js";
 import { IwinvSim } from "../test/sim/iwinv.js";
 import { NcpSim } from "../test/sim/ncp.js";
 import { ScpSim } from "../test/sim/scp.js";
@@ -78,13 +78,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
 
   const credentials = {
-    accounts: [
-      { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: [...DEMO_REGIONS.ncp], endpoint: ncp.url },
-      { provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: [...DEMO_REGIONS.scp], endpoint: scp.url },
-      { provider: "iwinv", name: "demo", ...DEMO_KEYS.iwinv, regions: [...DEMO_REGIONS.iwinv], endpoint: iwinv.url },
-    ]
-      .filter((a) => !options.providers || options.providers.includes(a.provider as "ncp"))
-      .map((a) => ({ ...a, ...options.accountFields?.[a.provider as "ncp"] })),
+    accounts: demoAccounts({ ncp: ncp.url, scp: scp.url, iwinv: iwinv.url })
+      .filter((a) => !options.providers || options.providers.includes(a.provider))
+      .map((a) => ({ ...a, ...options.accountFields?.[a.provider] })),
   };
   const secrets = new SecretsManagerSim({
     "imageops/credentials": credentials,

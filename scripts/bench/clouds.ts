@@ -3,7 +3,7 @@
  * benchmark: sized for it (generated images), with the environment a function bundle needs to
  * find them. Everything listens on 127.0.0.1.
  */
-import { DEMO_KEYS, DEMO_REGIONS } from "../../test/sim/demo.js";
+import { demoAccounts } from "../../test/sim/demo.js";
 import { IwinvSim } from "../../test/sim/iwinv.js";
 import { NcpSim } from "../../test/sim/ncp.js";
 import { ScpSim } from "../../test/sim/scp.js";
@@ -43,13 +43,7 @@ export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
   const scp = new ScpSim({ generatedImages: o.scp ?? 0 });
   const iwinv = new IwinvSim({ generatedImages: o.iwinv ?? 0, rateLimitPerMinute: o.iwinvPerMinute });
   await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
-  const credentials = {
-    accounts: [
-      { provider: "ncp", name: "demo", ...DEMO_KEYS.ncp, regions: [...DEMO_REGIONS.ncp], endpoint: ncp.url },
-      { provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: [...DEMO_REGIONS.scp], endpoint: scp.url },
-      { provider: "iwinv", name: "demo", ...DEMO_KEYS.iwinv, regions: [...DEMO_REGIONS.iwinv], endpoint: iwinv.url },
-    ],
-  };
+  const credentials = { accounts: demoAccounts({ ncp: ncp.url, scp: scp.url, iwinv: iwinv.url }) };
   const secrets = new SecretsManagerSim({ [CREDENTIALS_SECRET_ID]: credentials });
   await secrets.start();
   const env = {

@@ -2,9 +2,9 @@
  * The built audit-images bundle against simulators seeded with images that trigger each rule
  * and some that must not (exactly at a threshold), run as EventBridge would run it.
  */
-import { LeakWatch } from "../support/leak-watch.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { watchLocalStack } from "../support/leak-watch.js";
+import { describe, expect, it } from "vitest";
+import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
 import type { Finding } from "../../shared/audit/finding.js";
 
 const AS_OF = Date.parse("2026-11-23T12:00:00.000Z");
@@ -14,7 +14,10 @@ const scheduled = { version: "0", id: "e1", "detail-type": "Scheduled Event", so
 
 let stack: LocalStack;
 /** every log line, answer, error and Slack message of this suite is scanned for secrets at the end */
-const leaks = new LeakWatch();
+const leaks = watchLocalStack({ env: { AUDIT_AS_OF: new Date(AS_OF).toISOString(), AUDIT_STALE_DAYS: "180", AUDIT_STUCK_MINUTES: "60" } }, (started) => {
+  stack = started;
+  seed(stack);
+});
 
 function scpImage(id: string, name: string, over: Record<string, unknown>) {
   return {
@@ -23,9 +26,8 @@ function scpImage(id: string, name: string, over: Record<string, unknown>) {
   };
 }
 
-beforeAll(async () => {
-  leaks.start();
-  stack = await startLocalStack({ env: { AUDIT_AS_OF: new Date(AS_OF).toISOString(), AUDIT_STALE_DAYS: "180", AUDIT_STUCK_MINUTES: "60" } });
+/** images that trigger each rule, and some exactly at a threshold that must not */
+function seed(stack: LocalStack): void {
   const s = stack.scp;
   s.addImage(scpImage("a0000000-0000-4000-8000-000000000001", "audit-stuck", { status: "queued", created_at: minutesBefore(61) }));
   s.addImage(scpImage("a0000000-0000-4000-8000-000000000002", "audit-creating-at-limit", { status: "saving", created_at: minutesBefore(60) }));
@@ -40,12 +42,7 @@ beforeAll(async () => {
     os: { type: "OS", name: "Ubuntu 20.04 LTS", status: "available", content: ["*EOL 2025 05.31"], os_type: "UBUNTU", version: "20.04", oid: "o1" },
     image_type: "os_linux", zone: ["kr2-z01"],
   });
-}, 60_000);
-afterAll(async () => {
-  leaks.stop();
-  leaks.assertClean(stack);
-  await stack?.stop();
-});
+}
 
 const mine = (findings: Finding[]) => findings.filter((f) => f.imageName.startsWith("audit-")).map((f) => `${f.rule}:${f.severity}:${f.imageName}`).sort();
 

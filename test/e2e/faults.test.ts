@@ -3,28 +3,16 @@
  * within the Lambda deadline, typed errors, one secrets re-read after a key rotation, and a
  * clear error when Secrets Manager itself is unavailable.
  */
-import { LeakWatch } from "../support/leak-watch.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lambdaContext, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { watchLocalStack } from "../support/leak-watch.js";
+import { describe, expect, it } from "vitest";
+import { lambdaContext, type LocalStack } from "../../scripts/local-stack.js";
 import type { ProviderErrorEntry } from "../../shared/model/errors.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 
 let stack: LocalStack;
 /** every log line, answer, error and Slack message of this suite is scanned for secrets at the end */
-const leaks = new LeakWatch();
-beforeAll(async () => {
-  leaks.start();
-  stack = await startLocalStack({ providers: ["scp", "iwinv", "ncp"] });
-}, 60_000);
-afterAll(async () => {
-  leaks.stop();
-  leaks.assertClean(stack);
-  await stack?.stop();
-});
-beforeEach(() => {
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.secrets]) sim.setFaults({});
-});
+const leaks = watchLocalStack({ providers: ["scp", "iwinv", "ncp"] }, (s) => (stack = s));
 
 type ListOut = { images: Image[]; errors: ProviderErrorEntry[] };
 async function list(input: Record<string, unknown>, timeoutMs = 30_000): Promise<ListOut> {

@@ -2,28 +2,15 @@
  * The built bundles (dist/<name>/index.mjs) end to end against the simulators, in both event
  * forms: what a caller of the function URLs and Step Functions would see.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../scripts/local-stack.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
-import { LeakWatch } from "../support/leak-watch.js";
+import { watchLocalStack } from "../support/leak-watch.js";
 
 let stack: LocalStack;
-const leaks = new LeakWatch();
-
-beforeAll(async () => {
-  leaks.start();
-  stack = await startLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } });
-}, 60_000);
-afterAll(async () => {
-  leaks.stop();
-  // Every log line, answer and Slack message of this suite: no secret, key or signature in any.
-  leaks.assertClean(stack);
-  await stack?.stop();
-});
-beforeEach(() => {
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
-});
+// every log line, answer and Slack message of this suite: no secret, key or signature in any
+const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
 
 async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(stack.url + path, init);

@@ -3,28 +3,18 @@
  * payloads, base64 or not), a local Slack Web API and the simulators: commands, refusals,
  * signatures and timestamps, retries, and the whole create flow to an available image.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { describe, expect, it } from "vitest";
+import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
-import { LeakWatch } from "../support/leak-watch.js";
+import { watchLocalStack } from "../support/leak-watch.js";
 import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../support/slack-sign.js";
 
 let stack: LocalStack;
-const leaks = new LeakWatch();
+const leaks = watchLocalStack(
+  { createDelayMs: 1_500, waitScale: 0.02, env: { IMAGE_CREATORS: `${LOCAL_SLACK.user},U0OTHER999`, SLACK_TEAM_ID: LOCAL_SLACK.teamId } },
+  (s) => (stack = s),
+);
 const FORM = "application/x-www-form-urlencoded";
-
-beforeAll(async () => {
-  leaks.start();
-  stack = await startLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { IMAGE_CREATORS: `${LOCAL_SLACK.user},U0OTHER999`, SLACK_TEAM_ID: LOCAL_SLACK.teamId } });
-}, 60_000);
-afterAll(async () => {
-  leaks.stop();
-  leaks.assertClean(stack);
-  await stack?.stop();
-});
-beforeEach(() => {
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
-});
 
 let responseSeq = 0;
 type Ack = { statusCode: number; body: string };

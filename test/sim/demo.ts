@@ -16,3 +16,14 @@ export const DEMO_SERVERS = {
   scp: { active: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", busy: "7a2b3c4d-5e6f-4a70-8b9c-0d1e2f3a4b5c" },
   iwinv: { active: "IWVM-demo-0001" },
 } as const;
+
+/** The demo accounts of the credentials secret, one per cloud, each pointed at its simulator. */
+export function demoAccounts(endpoints: Record<keyof typeof DEMO_KEYS, string>) {
+  return (["ncp", "scp", "iwinv"] as const).map((provider) => ({
+    provider,
+    name: "demo",
+    ...DEMO_KEYS[provider],
+    regions: [...DEMO_REGIONS[provider]],
+    endpoint: endpoints[provider],
+  }));
+}

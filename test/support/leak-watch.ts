@@ -1,5 +1,5 @@
-import { expect } from "vitest";
-import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { LOCAL_SLACK, type LocalStack, type LocalStackOptions, startLocalStack } from "../../scripts/local-stack.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 
 /**
@@ -59,4 +59,28 @@ export class LeakWatch {
       expect(haystack.includes(secret), `a secret (${secret.slice(0, 4)}…) leaked into output`).toBe(false);
     }
   }
+}
+
+/**
+ * A suite's local stack, watched: everything printed from its start is captured, every fault is
+ * cleared before each test, and at the end no log line, answer or Slack message may hold a secret.
+ * `ready` receives the stack (and may seed it) once it runs.
+ */
+export function watchLocalStack(options: LocalStackOptions, ready: (stack: LocalStack) => void): LeakWatch {
+  const leaks = new LeakWatch();
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    leaks.start();
+    stack = await startLocalStack(options);
+    ready(stack);
+  }, 60_000);
+  afterAll(async () => {
+    leaks.stop();
+    if (stack) leaks.assertClean(stack);
+    await stack?.stop();
+  });
+  beforeEach(() => {
+    for (const sim of [stack!.ncp, stack!.scp, stack!.iwinv, stack!.secrets]) sim.setFaults({});
+  });
+  return leaks;
 }
