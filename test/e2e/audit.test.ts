@@ -78,6 +78,17 @@ describe("audit-images", () => {
     for (const reply of posted.slice(1)) expect(reply.threadTs).toBe(posted[0]!.ts);
   });
 
+  it("treats the input of the deployed schedule rule ({scheduled: true}) as a scheduled run", async () => {
+    const before = stack.slackApi.messages.length;
+    const out = (await stack.invoke("audit-images", { scheduled: true })) as { findings: Finding[] };
+    expect(mine(out.findings)).toContain("stuck-creating:critical:audit-stuck");
+    expect(stack.slackApi.messages.slice(before)[0]?.channel).toBe(LOCAL_SLACK.channel);
+    // on demand, with no notify, nothing is posted
+    const quiet = stack.slackApi.messages.length;
+    await stack.invoke("audit-images", {});
+    expect(stack.slackApi.messages.length).toBe(quiet);
+  });
+
   it("keeps auditing the other clouds when one is down", async () => {
     stack.scp.setFaults({ down: true });
     try {
