@@ -2,6 +2,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { log } from "../../shared/log.js";
 import { slackSecret } from "../../shared/secrets.js";
+import { slackClientOptions } from "../../shared/slack/client-options.js";
 import { helpText, parseCommand } from "../../shared/slack/commands.js";
 import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
@@ -76,12 +77,7 @@ async function createBolt(): Promise<BoltHandler> {
     // no auth.test call before the first event: the ack path must not wait on Slack
     tokenVerificationEnabled: false,
     logLevel: LogLevel.ERROR,
-    clientOptions: {
-      slackApiUrl: process.env.SLACK_API_URL || "https://slack.com/api/",
-      timeout: 5_000,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
-      rejectRateLimitedCalls: true,
-    },
+    clientOptions: slackClientOptions(),
   });
 
   app.command("/images", async ({ command, ack }) => {

@@ -1,18 +1,9 @@
 import { LogLevel, WebClient } from "@slack/web-api";
+import { slackClientOptions } from "./client-options.js";
 
-/**
- * A Slack Web API client for Lambda: WebClient's defaults retry for about 30 minutes with no
- * timeout, far past a function's life. Here: a short retry policy, a timeout, and rate-limited
- * calls rejected (the caller decides) instead of slept on.
- */
+/** A Slack Web API client for Lambda (bounded retries and timeout: ./client-options.ts). */
 export function slackWebClient(token: string, apiUrl = process.env.SLACK_API_URL): WebClient {
-  return new WebClient(token, {
-    slackApiUrl: apiUrl || "https://slack.com/api/",
-    timeout: 5_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000, randomize: true },
-    rejectRateLimitedCalls: true,
-    logLevel: LogLevel.ERROR,
-  });
+  return new WebClient(token, { ...slackClientOptions(apiUrl), logLevel: LogLevel.ERROR });
 }
 
 /** What the product posts; a narrow seam so tests and the local stack can see every message. */
