@@ -22,20 +22,11 @@ export function redact(text: string): string {
 }
 
 export type Level = "debug" | "info" | "warn" | "error";
-type Sink = (line: string) => void;
-let sink: Sink = (line) => process.stdout.write(line + "\n");
-
-/** Tests capture every line here to prove no secret leaks. */
-export function setLogSink(next: Sink): Sink {
-  const previous = sink;
-  sink = next;
-  return previous;
-}
 
 export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
   if (level === "debug" && !process.env.IMAGEOPS_DEBUG) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }, errorReplacer);
-  sink(redact(line));
+  process.stdout.write(redact(line) + "\n");
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {

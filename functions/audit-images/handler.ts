@@ -5,10 +5,9 @@ import { lambdaHandler } from "../../shared/events.js";
 import { log } from "../../shared/log.js";
 import { AuditImagesInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
-import { slackSecret } from "../../shared/secrets.js";
-import { slackWebClient, webPoster } from "../../shared/slack/web.js";
+import { lazySlackPoster } from "../../shared/slack/web.js";
 
-const slack = slackSecret();
+const slack = lazySlackPoster();
 
 /** The read-only image audit: on a schedule, by function URL, and from `/images audit`. */
 export const handler = lambdaHandler({
@@ -21,7 +20,7 @@ export const handler = lambdaHandler({
     // Scheduled runs report to the channel; other callers ask for it with notify.
     if (channel && (form === "scheduled" || input.scheduled || input.notify)) {
       try {
-        await postAuditReport(webPoster(slackWebClient((await slack.get()).botToken)), channel, result);
+        await postAuditReport(await slack(), channel, result);
       } catch (err) {
         log("error", "could not post the audit report to Slack", { channel, error: (err as Error)?.message });
       }

@@ -29,14 +29,14 @@ const FUNCTION_ENV = {
   "audit-images": "AUDIT_IMAGES_FUNCTION",
 } as const;
 
-export class FunctionError extends Error {
+class FunctionError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
 }
 
 let lambda: LambdaClient | undefined;
-export const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
+const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
 
 /** Calls an image function in its direct-invocation form; its typed error comes back as FunctionError. */
 export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
@@ -104,20 +104,18 @@ export function allowedResponseUrl(url: string): boolean {
 }
 
 export async function runJob(job: Job): Promise<void> {
+  // checked before any work: an answer nobody may receive is not worth computing
+  if (!allowedResponseUrl(job.responseUrl)) {
+    log("warn", "refused to answer a response_url outside Slack", { kind: job.kind });
+    return;
+  }
   let message: Message;
   try {
     message = await build(job);
   } catch (err) {
     const e = err instanceof FunctionError ? err : new FunctionError("INTERNAL", "something went wrong");
     if (!(err instanceof FunctionError)) log("error", "slack job failed", { kind: job.kind, error: err });
-    message =
-      e.code === "UNSUPPORTED" && job.kind === "audit"
-        ? textMessage(":construction: The image audit is not available yet.")
-        : textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" });
-  }
-  if (!allowedResponseUrl(job.responseUrl)) {
-    log("warn", "refused to answer a response_url outside Slack", { kind: job.kind });
-    return;
+    message = textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" });
   }
   const res = await fetch(job.responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(message), signal: AbortSignal.timeout(5_000) });
   if (!res.ok) log("warn", "Slack refused the response", { kind: job.kind, status: res.status });

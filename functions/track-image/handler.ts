@@ -2,11 +2,9 @@ import { lambdaHandler } from "../../shared/events.js";
 import { trackStep } from "../../shared/images/track.js";
 import { TrackImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
-import { slackSecret } from "../../shared/secrets.js";
-import { type SlackPoster, slackWebClient, webPoster } from "../../shared/slack/web.js";
+import { lazySlackPoster } from "../../shared/slack/web.js";
 
-const slack = slackSecret();
-let poster: SlackPoster | undefined;
+const slack = lazySlackPoster();
 
 /** One tracking step; Step Functions calls it in a loop (infra/state-machine.asl.json). */
 export const handler = lambdaHandler({
@@ -15,10 +13,7 @@ export const handler = lambdaHandler({
   methods: ["POST"],
   run: async (input, context) => {
     const { operation, provider, account, region, imageId, startedAt, notify } = input;
-    const body = await trackStep(lambdaRuntime(context), { operation, provider, account, region, imageId, startedAt, notify }, async () => {
-      poster ??= webPoster(slackWebClient((await slack.get()).botToken));
-      return poster;
-    });
+    const body = await trackStep(lambdaRuntime(context), { operation, provider, account, region, imageId, startedAt, notify }, slack);
     return { body };
   },
 });

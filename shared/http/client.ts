@@ -67,11 +67,6 @@ export class HttpClient {
     };
   }
 
-  /** A client with the same settings and a (tighter) deadline. */
-  withDeadline(deadline: number | undefined): HttpClient {
-    return new HttpClient({ ...this.o, deadline: minDefined(this.o.deadline, deadline) });
-  }
-
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { provider } = this;
     const deadline = this.o.deadline ?? Infinity;
@@ -129,10 +124,4 @@ export class HttpClient {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
 }

@@ -45,6 +45,7 @@ export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Pr
   const out: TrackOutput = { done, image, waitSeconds: nextWait(now - Date.parse(input.startedAt)) };
   if (input.notify && slack) {
     const n = input.notify;
+    out.notify = n;
     const changed = n.lastStatus !== image.status;
     const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
     if (!n.messageTs || changed || due || done) {
@@ -52,9 +53,8 @@ export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Pr
         out.notify = await notify(await slack(), input, image, now);
       } catch (err) {
         log("warn", "could not update the Slack progress message", { operation: input.operation, error: (err as Error)?.message });
-        out.notify = n;
       }
-    } else out.notify = n;
+    }
   }
   return out;
 }

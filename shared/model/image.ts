@@ -30,6 +30,3 @@ export interface Image {
   sourceServerId: string | null;
 }
 
-export function isProviderName(value: unknown): value is ProviderName {
-  return typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
-}

@@ -1,4 +1,5 @@
 import { LogLevel, WebClient } from "@slack/web-api";
+import { slackSecret } from "../secrets.js";
 import { slackClientOptions } from "./client-options.js";
 
 /** A Slack Web API client for Lambda (bounded retries and timeout: ./client-options.ts). */
@@ -21,5 +22,20 @@ export function webPoster(client: WebClient): SlackPoster {
     async update(m) {
       await client.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as never });
     },
+  };
+}
+
+/**
+ * The bot's poster for a function, made on first use: the Slack secret (SLACK_SECRET_ID) is read
+ * only when something is to be posted, once per container.
+ */
+export function lazySlackPoster(): () => Promise<SlackPoster> {
+  const secret = slackSecret();
+  let poster: Promise<SlackPoster> | undefined;
+  return () => {
+    poster ??= secret.get().then((s) => webPoster(slackWebClient(s.botToken)));
+    // a failed read is not kept: the next call tries again
+    poster.catch(() => (poster = undefined));
+    return poster;
   };
 }

@@ -4,7 +4,6 @@ import { ImageOpsError } from "../../shared/model/errors.js";
 import {
   checkScpApiVersion,
   createScpAdapter,
-  isScpApiVersionPastNotBefore,
   SCP_DEFAULT_ENDPOINT,
   scpAdapter,
   scpBaseUrl,
@@ -168,7 +167,7 @@ describe("SCP adapter against the simulator", () => {
     const err = await failure(adapter.listImages(ctx({ apiVersion: "1.1" })));
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "UnsupportedApiVersion" });
     expect(sim.requests[0]!.headers["scp-api-version"]).toBe("virtualserver 1.1");
-    expect(isScpApiVersionPastNotBefore("1.1", new Date("2026-11-23T00:00:00Z"))).toBe(true);
+    expect(checkScpApiVersion("1.1", new Date("2026-11-23T00:00:00Z")).unsupported).toBe(true);
   });
 
   it("malformed or truncated body → PROVIDER_ERROR", async () => {

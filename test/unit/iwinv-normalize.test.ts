@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Image } from "../../shared/model/image.js";
-import { iwinvEolDate, iwinvImageEol, normalizeIwinvImage } from "../../shared/providers/iwinv/normalize.js";
+import { factsOf } from "../../shared/model/facts.js";
+import { iwinvEolDate, normalizeIwinvImage } from "../../shared/providers/iwinv/normalize.js";
 
 const CTX = { account: "prod", region: "kr2-z01" };
 
@@ -186,8 +187,9 @@ describe("iwinvEolDate", () => {
     expect(iwinvEolDate(["Kernel : 6.8.0", 42, null, "*EOL 2029 04"])).toBe("2029-04-30");
     expect(iwinvEolDate(null)).toBeNull();
     expect(iwinvEolDate({ content: "EOL 2030" })).toBeNull();
-    expect(iwinvImageEol(ROCKY9)).toBe("2032-05-31");
-    expect(iwinvImageEol({})).toBeNull();
+    // as the audit reads it: a fact beside the normalized image
+    expect(factsOf(normalizeIwinvImage(ROCKY9, CTX)).eolDate).toBe("2032-05-31");
+    expect(factsOf(normalizeIwinvImage({}, CTX)).eolDate).toBeUndefined();
   });
 });
 
@@ -231,7 +233,7 @@ describe("properties", () => {
         expect(STATUSES).toContain(img.status);
         expect(img.sizeBytes === null || Number.isFinite(img.sizeBytes)).toBe(true);
         expect(img.createdAt === null || !Number.isNaN(Date.parse(img.createdAt))).toBe(true);
-        iwinvImageEol(raw);
+        factsOf(img).eolDate;
       }),
       { numRuns: 1000 },
     );
@@ -274,8 +276,7 @@ describe("properties", () => {
     const records = Array.from({ length: 10_000 }, (_, i) => ({ ...[ROCKY9, ROCKY8, UBUNTU24, UBUNTU22][i % 4]!, image_id: `PIMAGE-${i}` }));
     const t0 = performance.now();
     for (const r of records) {
-      normalizeIwinvImage(r, CTX);
-      iwinvImageEol(r);
+      factsOf(normalizeIwinvImage(r, CTX)).eolDate;
     }
     expect(performance.now() - t0).toBeLessThan(1000);
   });

@@ -2,12 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   buildIwinvUrl,
   canonicalIwinvPath,
-  encodeIwinvSegment,
   iwinvHeaders,
   iwinvPathOf,
-  isUnsafeIwinvId,
   iwinvSignature,
 } from "../../shared/providers/iwinv/signer.js";
+import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
 
 /*
  * Expected signatures were computed outside this code base, in the shell:
@@ -51,7 +50,7 @@ describe("iwinv signature", () => {
   });
 
   it("signs the path as it goes on the wire: +, *, ~ and / in an id", () => {
-    const seg = encodeIwinvSegment("a+b*c~d/e");
+    const seg = encodeSegment("a+b*c~d/e");
     expect(seg).toBe("a%2Bb*c~d%2Fe");
     const url = buildIwinvUrl("https://api-kr.iwinv.kr", `/v1/images/${seg}`);
     expect(iwinvPathOf(url)).toBe("/v1/images/a%2Bb*c~d%2Fe");
@@ -60,7 +59,7 @@ describe("iwinv signature", () => {
   });
 
   it("signs Korean text in the path percent-encoded (UTF-8)", () => {
-    const path = `/v1/images/${encodeIwinvSegment("이미지")}`;
+    const path = `/v1/images/${encodeSegment("이미지")}`;
     expect(path).toBe("/v1/images/%EC%9D%B4%EB%AF%B8%EC%A7%80");
     expect(iwinvSignature(SECRET, TS, path)).toBe("fa2655bc8b5a84db9edc5529949bb7c6c0e304bf3ee89643952836d4532ba0ab");
   });
@@ -104,9 +103,9 @@ describe("iwinv URL builder", () => {
   });
 
   it("flags dot-only ids (URL parsing would resolve them even escaped)", () => {
-    expect(isUnsafeIwinvId("..")).toBe(true);
-    expect(isUnsafeIwinvId(".")).toBe(true);
-    expect(isUnsafeIwinvId("a..b")).toBe(false);
-    expect(isUnsafeIwinvId("PIMAGE-1")).toBe(false);
+    expect(isSendableSegment("..")).toBe(false);
+    expect(isSendableSegment(".")).toBe(false);
+    expect(isSendableSegment("a..b")).toBe(true);
+    expect(isSendableSegment("PIMAGE-1")).toBe(true);
   });
 });

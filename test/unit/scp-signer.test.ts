@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildScpUrl, encodePathSegment, encodeScpQuery, isSendableSegment, goQueryEscape, scpHeaders, scpSignature } from "../../shared/providers/scp/signer.js";
+import { buildScpUrl, encodeScpQuery, goQueryEscape, scpHeaders, scpSignature } from "../../shared/providers/scp/signer.js";
+import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
 import { SimServer } from "../sim/server.js";
 
 /**
@@ -89,8 +90,8 @@ describe("SCP signer", () => {
   });
 
   it("encodes ids as one path segment; dot segments are refused (URL parsing resolves them even escaped)", () => {
-    expect(encodePathSegment("a/b c?#")).toBe("a%2Fb%20c%3F%23");
-    const url = buildScpUrl(BASE, `/v1/images/${encodePathSegment("a/b c?#%2e")}`);
+    expect(encodeSegment("a/b c?#")).toBe("a%2Fb%20c%3F%23");
+    const url = buildScpUrl(BASE, `/v1/images/${encodeSegment("a/b c?#%2e")}`);
     expect(new URL(url).href).toBe(url);
     expect(isSendableSegment("..")).toBe(false);
     expect(isSendableSegment(".")).toBe(false);

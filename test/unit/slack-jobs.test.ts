@@ -60,13 +60,13 @@ describe("LambdaSim speaks the Invoke API to the real SDK", () => {
 });
 
 describe("runJob", () => {
-  it("says the audit is not available yet when audit-images answers UNSUPPORTED", async () => {
+  it("reports a failed audit with its code, privately", async () => {
     handlers["audit-images"] = async () => {
-      throw new ImageOpsError("UNSUPPORTED", "the audit is not implemented");
+      throw new ImageOpsError("INTERNAL", "imageops/credentials is invalid");
     };
     const url = slack.responseUrl("audit-1");
     await jobs.runJob({ kind: "audit", responseUrl: url, channel: "C0TEST0001" });
-    expect(answersTo(url).map((a) => a.text)).toEqual([":construction: The image audit is not available yet."]);
+    expect(answersTo(url)).toMatchObject([{ text: ":x: INTERNAL: imageops/credentials is invalid", response_type: "ephemeral" }]);
   });
 
   it("posts the audit summary in the channel when the audit answers", async () => {
@@ -88,13 +88,16 @@ describe("runJob", () => {
   });
 
   it("never answers a response_url outside Slack", async () => {
-    handlers["describe-image"] = handlers["bad"]!;
     expect(jobs.allowedResponseUrl("https://hooks.slack.com/commands/T1/2/x")).toBe(true);
     expect(jobs.allowedResponseUrl("http://hooks.slack.com/commands/T1/2/x")).toBe(false);
     expect(jobs.allowedResponseUrl("https://evil.example/hooks.slack.com")).toBe(false);
     expect(jobs.allowedResponseUrl(slack.responseUrl("x"))).toBe(true);
+    let called = false;
+    handlers["describe-image"] = async () => ((called = true), { image: {} });
     const before = slack.requests.length;
     await jobs.runJob({ kind: "show", responseUrl: "http://127.0.0.2:9/elsewhere", provider: "ncp", id: "1" });
     expect(slack.requests.length).toBe(before);
+    // refused before any work: the image function was never called
+    expect(called).toBe(false);
   });
 });

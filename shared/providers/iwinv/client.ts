@@ -3,7 +3,8 @@ import { ImageOpsError, invalidArgument, providerFailure } from "../../model/err
 import type { Image } from "../../model/image.js";
 import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
-import { buildIwinvUrl, encodeIwinvSegment, isUnsafeIwinvId, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
+import { encodeSegment, isSendableSegment } from "../segment.js";
+import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
 
 /**
  * iwinv IaaS API (https://api-kr.iwinv.kr). Documented calls used here: GET /v1/images
@@ -66,22 +67,29 @@ export function iwinvBaseUrl(ctx: CallContext): string {
   return (ctx.account.endpoint ?? IWINV_DEFAULT_ENDPOINT).replace(/\/+$/, "");
 }
 
+/** The JSON envelope of an answer, or undefined when the body is not one. */
+function envelopeOf(text: string): Envelope | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Envelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The failure an answer represents, or null when it is a success envelope. */
 export function iwinvFailure(res: Pick<HttpResponse, "status" | "text">, kind: "list" | "detail" = "list"): ImageOpsError | null {
-  let body: Envelope | undefined;
-  try {
-    const parsed: unknown = JSON.parse(res.text);
-    body = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Envelope) : undefined;
-  } catch {
-    body = undefined;
-  }
+  return envelopeFailure(res.status, envelopeOf(res.text), kind);
+}
+
+function envelopeFailure(status: number, body: Envelope | undefined, kind: "list" | "detail"): ImageOpsError | null {
   if (!body) {
     // HTML from a gateway, a truncated body: the status decides (5xx → unavailable, 200 → error)
-    return providerFailure("iwinv", res.status, { message: `unreadable response (HTTP ${res.status}, not a JSON envelope)` });
+    return providerFailure("iwinv", status, { message: `unreadable response (HTTP ${status}, not a JSON envelope)` });
   }
   const code = text(body.code);
   const name = text(body.error_code);
-  if (res.status < 300 && code === "0x00") return null;
+  if (status < 300 && code === "0x00") return null;
   const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
   const notFound =
     (code !== undefined && NOT_FOUND_CODES.has(code)) || (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
@@ -91,18 +99,7 @@ export function iwinvFailure(res: Pick<HttpResponse, "status" | "text">, kind: "
   if (!message) message = code === undefined ? "unexpected response (no code in the envelope)" : `error ${code}`;
   if (message.length > 300) message = message.slice(0, 300) + "…";
   // an error envelope may come with HTTP 200: it is still an error, never a success
-  const status = res.status < 300 ? 200 : res.status;
-  return providerFailure("iwinv", status, { providerCode: code ?? name, message, auth, notFound });
-}
-
-/** Whether a list answer's envelope says "nothing matched" (treated as an empty page). */
-function isEmptyListAnswer(res: Pick<HttpResponse, "text">): boolean {
-  try {
-    const b = JSON.parse(res.text) as Envelope;
-    return b?.code === "0x14" || b?.error_code === "EMPTY_SET";
-  } catch {
-    return false;
-  }
+  return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: code ?? name, message, auth, notFound });
 }
 
 /** Image name rule (iwinv documents none for images; console names are short free text). */
@@ -130,10 +127,26 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
       // the signed path is the one on the wire, recomputed with a fresh timestamp per attempt
       sign: (_method, url) => iwinvHeaders(iwinvPathOf(url), Math.floor(now() / 1000), accessKey, secretKey),
     });
-    if (kind === "list" && isEmptyListAnswer(res)) return null;
-    const failure = iwinvFailure(res, kind);
+    // parsed once: a list page can be large
+    const body = envelopeOf(res.text);
+    // a list envelope saying "nothing matched" is an empty page
+    if (kind === "list" && (body?.code === "0x14" || body?.error_code === "EMPTY_SET")) return null;
+    const failure = envelopeFailure(res.status, body, kind);
     if (failure) throw failure;
-    return JSON.parse(res.text) as Envelope;
+    return body!;
+  }
+
+  /** One image or instance by id: refused before sending when the id could change the path. */
+  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string): Promise<Record<string, unknown>> {
+    if (!id) throw invalidArgument(field, "required");
+    if (!isSendableSegment(id)) throw invalidArgument(field, `not an iwinv ${noun} id`);
+    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, undefined, "detail");
+    if (Array.isArray(body?.result) && body.result.length === 0) {
+      throw new ImageOpsError("NOT_FOUND", `iwinv: no ${noun} ${id}`, { provider: "iwinv" });
+    }
+    const raw = single(body?.result);
+    if (!raw) throw unexpected(`${noun} detail`);
+    return raw;
   }
 
   function unexpected(what: string): ImageOpsError {
@@ -197,26 +210,11 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     },
 
     async describeImage(ctx, id) {
-      if (!id) throw invalidArgument("id", "required");
-      if (isUnsafeIwinvId(id)) throw invalidArgument("id", "not an iwinv image id");
-      const body = await get(ctx, `/v1/images/${encodeIwinvSegment(id)}`, undefined, "detail");
-      if (Array.isArray(body?.result) && body.result.length === 0) {
-        throw new ImageOpsError("NOT_FOUND", `iwinv: no image ${id}`, { provider: "iwinv" });
-      }
-      const raw = single(body?.result);
-      if (!raw) throw unexpected("image detail");
-      return normalizeIwinvImage(raw, ctxOf(ctx));
+      return normalizeIwinvImage(await detail(ctx, "image", "id", id), ctxOf(ctx));
     },
 
     async getServer(ctx, serverId): Promise<Server> {
-      if (!serverId) throw invalidArgument("serverId", "required");
-      if (isUnsafeIwinvId(serverId)) throw invalidArgument("serverId", "not an iwinv instance id");
-      const body = await get(ctx, `/v1/instances/${encodeIwinvSegment(serverId)}`, undefined, "detail");
-      if (Array.isArray(body?.result) && body.result.length === 0) {
-        throw new ImageOpsError("NOT_FOUND", `iwinv: no instance ${serverId}`, { provider: "iwinv" });
-      }
-      const s = single(body?.result);
-      if (!s) throw unexpected("instance detail");
+      const s = await detail(ctx, "instance", "serverId", serverId);
       return {
         id: text(s.instance_id) ?? text(s.id) ?? serverId,
         name: text(s.name) ?? "",

@@ -184,8 +184,3 @@ export function iwinvEolDate(raw: unknown): string | null {
   }
   return null;
 }
-
-/** EOL of a raw iwinv image record (reads os.content). */
-export function iwinvImageEol(raw: unknown): string | null {
-  return iwinvEolDate(asRec(asRec(raw).os).content);
-}

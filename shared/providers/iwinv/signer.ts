@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { encodeSegment } from "../segment.js";
 
 /**
  * iwinv API signing (docs: "API Request", https://api.iwinv.kr/doc-637859):
@@ -56,21 +57,6 @@ export function iwinvPathOf(url: string): string {
 }
 
 /**
- * One path segment or query value: encodeURIComponent. A dot-only segment ("." / "..") cannot be
- * made safe by escaping (URL parsing resolves "%2E%2E" too): callers refuse such ids.
- */
-export function encodeIwinvSegment(value: string): string {
-  try {
-    return encodeURIComponent(value);
-  } catch {
-    return encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD")); // lone surrogate
-  }
-}
-
-/** Ids that would change the path once put in it (dot segments); no iwinv id looks like that. */
-export const isUnsafeIwinvId = (id: string): boolean => /^\.+$/.test(id);
-
-/**
  * base + path + "?" + query. Keys keep the order given; null/undefined/"" values are left
  * out (the API treats an empty param as a filter); arrays become iwinv's comma lists.
  * Values use encodeURIComponent (space → %20, UTF-8 bytes → %XX).
@@ -82,7 +68,7 @@ export function buildIwinvUrl(base: string, path: string, query?: Record<string,
     if (raw === undefined || raw === null) continue;
     const value = Array.isArray(raw) ? raw.map(String).join(",") : String(raw);
     if (value === "") continue;
-    parts.push(`${encodeIwinvSegment(key)}=${encodeIwinvSegment(value)}`);
+    parts.push(`${encodeSegment(key)}=${encodeSegment(value)}`);
   }
   return `${root}${canonicalIwinvPath(path)}${parts.length ? `?${parts.join("&")}` : ""}`;
 }

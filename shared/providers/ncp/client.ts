@@ -1,4 +1,4 @@
-import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, ProviderAdapter, Server } from "../types.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
@@ -78,6 +78,23 @@ const where = (ctx: CallContext) => ({ account: ctx.account.name, region: ctx.re
 const isAbsent = (err: unknown) => err instanceof ImageOpsError && (err.code === "NOT_FOUND" || (err.code === "PROVIDER_ERROR" && /not (be )?found|not exist|존재하지/i.test(err.message)));
 const first = (response: Json, key: string) => ((response[key] as unknown[] | undefined) ?? [])[0];
 
+/**
+ * Server images and legacy (XEN) member images as one list: the same image may be listed by
+ * both calls, and is kept once, as the server image.
+ */
+function merged(ctx: CallContext, images: unknown[], members: unknown[]): Image[] {
+  const out = new Map<string, Image>();
+  for (const raw of images) {
+    const image = normalizeNcpServerImage(raw, where(ctx));
+    if (!out.has(image.id)) out.set(image.id, image);
+  }
+  for (const raw of members) {
+    const image = normalizeNcpMemberImage(raw, where(ctx));
+    if (!out.has(image.id)) out.set(image.id, image);
+  }
+  return [...out.values()];
+}
+
 const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", windows: "WINDOWS", rocky: "ROCKY" };
 
 export const ncpAdapter: ProviderAdapter = {
@@ -94,18 +111,7 @@ export const ncpAdapter: ProviderAdapter = {
       listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: types, osTypeCodeList: osType ? [osType] : undefined }),
       filter.scope === "public" ? Promise.resolve([]) : listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", {}),
     ]);
-    const seen = new Set<string>();
-    const out: Image[] = [];
-    for (const raw of images) {
-      const image = normalizeNcpServerImage(raw, where(ctx));
-      if (!seen.has(image.id)) out.push(image), seen.add(image.id);
-    }
-    // legacy XEN images: the same image may also be listed by getServerImageList; keep one
-    for (const raw of members) {
-      const image = normalizeNcpMemberImage(raw, where(ctx));
-      if (!seen.has(image.id)) out.push(image), seen.add(image.id);
-    }
-    return out;
+    return merged(ctx, images, members);
   },
 
   async describeImage(ctx, id) {
@@ -150,7 +156,6 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async createImage(ctx, req) {
-    if (Buffer.byteLength(req.description ?? "", "utf8") > 1000) throw invalidArgument("description", "at most 1000 bytes");
     const server = await ncpAdapter.getServer(ctx, req.serverId);
     // KVM servers take the current call; XEN servers only the legacy member-image call
     if (server.hypervisor === "KVM") {
@@ -171,8 +176,6 @@ export const ncpAdapter: ProviderAdapter = {
       listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: ["SELF"], serverImageName: name }),
       listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", { memberServerImageName: name }),
     ]);
-    const all = [...images.map((r) => normalizeNcpServerImage(r, where(ctx))), ...members.map((r) => normalizeNcpMemberImage(r, where(ctx)))];
-    const seen = new Set<string>();
-    return all.filter((i) => i.name === name && i.kind === "custom" && !seen.has(i.id) && seen.add(i.id));
+    return merged(ctx, images, members).filter((i) => i.name === name && i.kind === "custom");
   },
 };

@@ -3,7 +3,8 @@ import { ImageOpsError, invalidArgument, providerFailure } from "../../model/err
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
-import { buildScpUrl, encodePathSegment, isSendableSegment, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
+import { encodeSegment, isSendableSegment } from "../segment.js";
+import { buildScpUrl, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -39,9 +40,6 @@ export function checkScpApiVersion(version: string | undefined, at: Date = new D
   const unsupported = notBefore !== null && at.getTime() >= Date.parse(`${notBefore}T00:00:00Z`);
   return { version: v, known: true, notBefore, unsupported };
 }
-
-export const isScpApiVersionPastNotBefore = (version: string | undefined, at: Date = new Date()): boolean =>
-  checkScpApiVersion(version, at).unsupported;
 
 /** Image name rule of the SDK's image model (ImageCreateRequest.name): 1–255 of letters, digits, "-", "_", space. */
 const NAME_RE = /^[A-Za-z0-9\-_ ]+$/;
@@ -137,7 +135,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     path: string,
     query?: Record<string, QueryValue>,
     body?: unknown,
-  ): Promise<{ status: number; json: unknown; res: HttpResponse }> {
+  ): Promise<unknown> {
     const { account } = ctx;
     const url = buildScpUrl(scpBaseUrl(ctx), path, query);
     const res = await ctx.http.request({
@@ -155,7 +153,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     } catch {
       throw scpFailure(res);
     }
-    return { status: res.status, json, res };
+    return json;
   }
 
   function unexpected(what: string): ImageOpsError {
@@ -168,7 +166,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     const seen = new Set<string>();
     let marker: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { json } = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker });
+      const json = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker });
       const images = (json as { images?: unknown })?.images;
       if (!Array.isArray(images)) throw unexpected("list");
       for (const raw of images) out.push(normalizeScpImage(raw, c));
@@ -200,7 +198,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
 
     async describeImage(ctx, id) {
       if (!isSendableSegment(id)) throw invalidArgument("id", "not an image id");
-      const { json } = await call(ctx, "GET", `/v1/images/${encodePathSegment(id)}`);
+      const json = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
       const raw = (json as { image?: unknown }).image ?? json;
@@ -209,7 +207,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
 
     async getServer(ctx, serverId): Promise<Server> {
       if (!isSendableSegment(serverId)) throw invalidArgument("serverId", "not a server id");
-      const { json } = await call(ctx, "GET", `/v1/servers/${encodePathSegment(serverId)}`);
+      const json = await call(ctx, "GET", `/v1/servers/${encodeSegment(serverId)}`);
       const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
       if (!s || typeof s !== "object") throw unexpected("server");
       const state = typeof s.state === "string" ? s.state : "";
@@ -228,7 +226,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       if (reason) throw invalidArgument("name", reason);
       if (!isSendableSegment(req.serverId)) throw invalidArgument("serverId", "not a server id");
       // SCP's create takes only the name; a description has nowhere to go
-      const { json } = await call(ctx, "POST", `/v1/servers/${encodePathSegment(req.serverId)}/images`, undefined, { image_name: req.name });
+      const json = await call(ctx, "POST", `/v1/servers/${encodeSegment(req.serverId)}/images`, undefined, { image_name: req.name });
       const id = (json as { image_id?: unknown })?.image_id;
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {

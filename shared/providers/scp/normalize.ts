@@ -67,7 +67,6 @@ export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
   const visibility: Visibility = VISIBILITIES.has(visibilityRaw)
     ? (visibilityRaw as Visibility)
     : kind === "public" ? "public" : "private";
-  const createdRaw = str(r.created_at);
   return {
     provider: "scp",
     account: ctx.account,
@@ -82,18 +81,10 @@ export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
     os: osInfo(str(r.os_distro), str(r.scp_os_version)),
     architecture: architecture(r.architecture ?? r.hw_architecture),
     sizeBytes: size(r.size),
-    createdAt: createdRaw ? safeIso(createdRaw) : null,
+    createdAt: toIsoUtc(str(r.created_at)),
     // not in SCP's documented schema; Glance sets instance_uuid on server snapshots, so take it when present
     sourceServerId: str(r.instance_uuid) ?? str(r.server_id),
   };
-}
-
-function safeIso(raw: string): string | null {
-  try {
-    return toIsoUtc(raw);
-  } catch {
-    return null; // Date out of range (e.g. year 275760+) makes toISOString throw
-  }
 }
 
 /** The create call answers only {image_id}: an Image for it until the first describe. */

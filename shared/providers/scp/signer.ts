@@ -58,20 +58,6 @@ export function encodeScpQuery(query: Record<string, QueryValue> | undefined): s
 }
 
 /**
- * One path segment (encodeURIComponent). "." and ".." cannot be sent at all: URL parsing resolves them
- * even percent-encoded, so callers refuse them (see isSendableSegment).
- */
-export function encodePathSegment(value: string): string {
-  try {
-    return encodeURIComponent(value);
-  } catch {
-    return encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
-  }
-}
-
-export const isSendableSegment = (value: string): boolean => typeof value === "string" && value !== "" && value !== "." && value !== "..";
-
-/**
  * The exact URL the client sends and signs. The base is put in WHATWG-normal form (lower-case host,
  * default port dropped, no trailing slash) so that what fetch puts on the wire is byte-for-byte this string.
  */
