@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import { demoAccounts } from "../test/sim/demo.js";
+import { demoAccounts, LOCAL_SLACK } from "../test/sim/demo.js";
 import { IwinvSim } from "../test/sim/iwinv.js";
 import { NcpSim } from "../test/sim/ncp.js";
 import { ScpSim } from "../test/sim/scp.js";
@@ -23,13 +23,7 @@ export const FUNCTIONS = ["list-images", "describe-image", "create-image", "trac
 export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
-export const LOCAL_SLACK = {
-  signingSecret: "local-signing-secret-5e1f0c9d8b7a",
-  botToken: "xoxb-local-demo-bot-token-3c2b1a",
-  teamId: "T00000001",
-  channel: "C0LOCAL001",
-  user: "U0LOCAL001",
-};
+export { LOCAL_SLACK };
 
 export interface LocalStackOptions {
   port?: number;

@@ -3,7 +3,7 @@
  * payloads, base64 or not), a local Slack Web API and the simulators: commands, refusals,
  * signatures and timestamps, retries, and the whole create flow to an available image.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
@@ -145,13 +145,14 @@ describe("create from Slack", () => {
     expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length - before).toBe(1);
 
     // the progress card: one message in the channel, updated in place until available
-    const deadline = Date.now() + 20_000;
-    let card = stack.slackApi.messages.find((m) => m.channel === LOCAL_SLACK.channel && m.text.includes(name));
-    while ((!card || !/is available/.test(card.text)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      card = stack.slackApi.messages.find((m) => m.channel === LOCAL_SLACK.channel && m.text.includes(name));
-    }
-    expect(card?.text).toMatch(/slack-golden\* is available — available .* elapsed/);
+    const card = await vi.waitFor(
+      () => {
+        const found = stack.slackApi.messages.find((m) => m.channel === LOCAL_SLACK.channel && m.text.includes(name));
+        expect(found?.text).toMatch(/slack-golden\* is available — available .* elapsed/);
+        return found!;
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(card!.history[0]!.text).toMatch(/Creating image/);
     expect(stack.slackApi.messages.filter((m) => m.text.includes(name))).toHaveLength(1);
   });
@@ -227,7 +228,7 @@ describe("create from Slack", () => {
     expect(ack.statusCode).toBe(200);
     expect(ackBody.text).toMatch(/Checking/);
     // the dispatched preflight reaches the slow cloud after the ack was already given
-    while (stack.ncp.requests.length === seen) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(stack.ncp.requests.length).toBeGreaterThan(seen), { timeout: 10_000, interval: 20 });
     stack.ncp.setFaults({});
     const [confirm] = await responsesTo(responseUrl);
     expect(Date.now() - started).toBeGreaterThan(4_500);

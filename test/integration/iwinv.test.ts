@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import type { Transport } from "../../shared/http/transport.js";
-import { Limiter, RateLimitWaitTooLong } from "../../shared/http/limiter.js";
+import { Limiter } from "../../shared/http/limiter.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
-import { normalizeIwinvImage } from "../../shared/providers/iwinv/normalize.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
@@ -28,16 +28,6 @@ function account(over: Partial<Account> = {}): Account {
 function ctxFor(over: Partial<Account> = {}, clientOver: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): CallContext {
   const http = new HttpClient({ provider: "iwinv", limiter: new Limiter(iwinvAdapter.limits), baseDelayMs: 5, maxDelayMs: 20, ...clientOver });
   return { account: account(over), region: ZONE, http };
-}
-
-async function failure(p: Promise<unknown>): Promise<ImageOpsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageOpsError);
-    return err as ImageOpsError;
-  }
-  throw new Error("expected a failure");
 }
 
 const since = (n: number) => sim.requests.slice(n);
@@ -91,6 +81,7 @@ describe("iwinv adapter against the simulator", () => {
     n = sim.requests.length;
     const windows = await iwinvAdapter.listImages(ctx, { os: "windows" });
     expect(since(n)[0]!.url.searchParams.get("os")).toBe("windows,windows_core,windows_sql");
+    expect(windows.length).toBeGreaterThan(0);
     expect(windows.every((i) => i.os.family === "windows")).toBe(true);
 
     n = sim.requests.length;
@@ -109,8 +100,8 @@ describe("iwinv adapter against the simulator", () => {
     const n = sim.requests.length;
     const image = await iwinvAdapter.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
     expect(since(n)[0]!.rawUrl).toBe("/v1/images/PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
-    const raw = iwinvSeedImages().find((i) => i.image_id === "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
-    expect(image).toEqual(normalizeIwinvImage(raw, { account: "prod", region: ZONE }));
+    const listed = (await iwinvAdapter.listImages(ctxFor())).find((i) => i.id === "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    expect(image).toEqual(listed);
     expect(image).toMatchObject({ kind: "public", status: "available", os: { distro: "rocky", version: "9.X" }, architecture: "x86_64" });
 
     const legacy = await iwinvAdapter.describeImage(ctxFor(), "IMAGE-9Lg4LegacyApp0000000003");
@@ -233,18 +224,6 @@ describe("iwinv rate limit", () => {
     }
   });
 
-  it("the Limiter built from iwinvAdapter.limits allows 60 starts per minute, then waits (injected clock)", async () => {
-    let now = 1_000_000;
-    const limiter = new Limiter(iwinvAdapter.limits, () => now);
-    for (let i = 0; i < 60; i++) (await limiter.acquire(now + 1000))();
-    // the 61st would have to wait a minute: with a deadline sooner than that it is refused
-    await expect(limiter.acquire(now + 1000)).rejects.toBeInstanceOf(RateLimitWaitTooLong);
-    now += 30_000;
-    await expect(limiter.acquire(now + 1000)).rejects.toBeInstanceOf(RateLimitWaitTooLong);
-    now += 30_000; // a full minute after the burst began: slots are free again
-    (await limiter.acquire(now + 1000))();
-  });
-
   it("a burst of 70 through one client: 60 reach iwinv, the rest stop before sending, no 429", async () => {
     const burst = new IwinvSim();
     await burst.start();
@@ -257,7 +236,6 @@ describe("iwinv rate limit", () => {
       expect(refused).toHaveLength(10);
       expect(refused.every((e) => e.code === "PROVIDER_UNAVAILABLE" && /rate limit/.test(e.message))).toBe(true);
       expect(burst.requests).toHaveLength(60);
-      expect(burst.counts()).toEqual({ images: iwinvSeedImages().length, servers: 1 });
     } finally {
       await burst.close();
     }

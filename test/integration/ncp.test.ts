@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
+import { ncpHeaders } from "../../shared/providers/ncp/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { NcpSim } from "../sim/ncp.js";
@@ -42,6 +44,7 @@ describe("NCP adapter against the simulator", () => {
     expect(custom.length).toBeGreaterThan(0);
     expect(custom.every((i) => i.kind === "custom")).toBe(true);
     const ubuntu = await ncpAdapter.listImages(ctx, { scope: "public", os: "ubuntu" });
+    expect(ubuntu.length).toBeGreaterThan(0);
     expect(ubuntu.every((i) => i.os.distro === "ubuntu" && i.kind === "public")).toBe(true);
     expect(sim.requests.some((r) => r.url.searchParams.get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
   });
@@ -77,7 +80,7 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("refuses a taken name with the provider's code", async () => {
-    const err = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }).catch((e) => e);
+    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "25050" });
   });
 
@@ -87,7 +90,7 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("maps a wrong key to PROVIDER_AUTH_FAILED with the gateway's code, not retried", async () => {
-    const err = await ncpAdapter.listImages(context({ secretKey: "wrong-secret" })).catch((e) => e);
+    const err = await failure(ncpAdapter.listImages(context({ secretKey: "wrong-secret" })));
     expect(err).toBeInstanceOf(ImageOpsError);
     expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "200" });
     expect(sim.requests.length).toBe(2); // the two list calls, once each
@@ -108,16 +111,22 @@ describe("NCP adapter against the simulator", () => {
 });
 
 describe("NCP simulator checks", () => {
-  it("refuses a stale timestamp and a missing responseFormatType", async () => {
+  it("refuses a stale timestamp and an unsigned call, and answers XML without responseFormatType", async () => {
     const stale = new NcpSim({ now: () => Date.now() + 6 * 60_000 });
     await stale.start();
     try {
-      const err = await ncpAdapter.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590").catch((e) => e);
+      const err = await failure(ncpAdapter.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590"));
       expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "300" });
     } finally {
       await stale.close();
     }
-    const res = await fetch(`${sim.url}/vserver/v2/getServerImageList`);
-    expect(res.status).toBe(401);
+    const path = "/vserver/v2/getServerImageList?regionCode=KR";
+    const unsigned = await fetch(`${sim.url}${path}`);
+    expect(unsigned.status).toBe(401);
+    // signed, but without responseFormatType: NCP's default, XML
+    const { accessKey, secretKey } = DEMO_KEYS.ncp;
+    const xml = await fetch(`${sim.url}${path}`, { headers: ncpHeaders("GET", path, Date.now(), accessKey, secretKey) });
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get("content-type")).toContain("application/xml");
   });
 });

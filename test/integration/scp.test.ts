@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import {
@@ -24,12 +25,6 @@ function ctx(over: Partial<Account> = {}): CallContext {
   return { account, region: "kr-west1", http };
 }
 const adapter = createScpAdapter({ pageSize: 50 });
-
-async function failure(p: Promise<unknown>): Promise<ImageOpsError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ImageOpsError);
-  return err as ImageOpsError;
-}
 
 beforeAll(() => sim.start());
 afterAll(() => sim.close());

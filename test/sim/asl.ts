@@ -23,14 +23,12 @@ export interface RunOptions {
   waitScale?: number;
   /** DefinitionSubstitutions, as CloudFormation would fill them */
   substitutions?: Record<string, string>;
-  /** called after each state, for observers (state name, its output) */
-  onState?: (name: string, output: unknown) => void;
 }
 
 const SUPPORTED = new Set(["Pass", "Wait", "Task", "Choice", "Succeed", "Fail"]);
 
 /** Checks that a definition stays inside the supported subset (so a local run means something). */
-export function checkDefinition(def: Definition): void {
+function checkDefinition(def: Definition): void {
   if (def.QueryLanguage !== "JSONata") throw new Error("only JSONata state machines are interpreted");
   for (const [name, s] of Object.entries(def.States)) {
     if (!SUPPORTED.has(s.Type)) throw new Error(`state ${name}: type ${s.Type} is not interpreted`);
@@ -53,8 +51,7 @@ async function evaluate(template: unknown, states: Record<string, unknown>): Pro
   if (typeof template === "string") {
     const m = /^\{%([\s\S]*)%\}$/.exec(template.trim());
     if (!m) return template;
-    const value = await jsonata(m[1]!).evaluate({}, { states });
-    return value;
+    return jsonata(m[1]!).evaluate({}, { states });
   }
   if (Array.isArray(template)) return Promise.all(template.map((t) => evaluate(t, states)));
   if (template && typeof template === "object") {
@@ -116,15 +113,12 @@ export async function runStateMachine(definition: Definition, input: unknown, op
           }
           next ??= s.Default;
           if (!next) throw new StatesError("States.NoChoiceMatched", `no choice of ${name} matched`);
-          options.onState?.(name, data);
           name = next;
           continue;
         }
         case "Succeed":
-          options.onState?.(name, data);
           return { status: "SUCCEEDED", output: data };
         case "Fail":
-          options.onState?.(name, data);
           return { status: "FAILED", error: String(await evaluate(s.Error, vars)), cause: String(await evaluate(s.Cause, vars)), output: data };
       }
     } catch (err) {
@@ -132,11 +126,9 @@ export async function runStateMachine(definition: Definition, input: unknown, op
       const handler = (s.Catch as State[] | undefined)?.find((c) => matches(c.ErrorEquals, e.error));
       if (!handler) return { status: "FAILED", error: e.error, cause: e.causeText };
       data = await evaluate(handler.Output ?? "{% $states.errorOutput %}", { ...vars, errorOutput: { Error: e.error, Cause: e.causeText } });
-      options.onState?.(name, data);
       name = handler.Next;
       continue;
     }
-    options.onState?.(name, data);
     if (s.End) return { status: "SUCCEEDED", output: data };
     name = s.Next;
   }

@@ -8,6 +8,15 @@ export const DEMO_KEYS = {
   iwinv: { accessKey: "IWINVDEMOACCESS0001", secretKey: "iwinv-demo-secret-7d6c5b4a3f2e" },
 } as const;
 
+/** The local Slack app: signing secret and bot token of the fake Slack, its workspace, channel and user. */
+export const LOCAL_SLACK = {
+  signingSecret: "local-signing-secret-5e1f0c9d8b7a",
+  botToken: "xoxb-local-demo-bot-token-3c2b1a",
+  teamId: "T00000001",
+  channel: "C0LOCAL001",
+  user: "U0LOCAL001",
+};
+
 export const DEMO_REGIONS = { ncp: ["KR"], scp: ["kr-west1"], iwinv: ["kr2-z01"] } as const;
 
 /** Servers seeded in the simulators, by role. */

@@ -142,7 +142,7 @@ export class IwinvSim extends SimServer {
     this.servers.set(id, { instance_id: id, name: "demo-web-01", status: "active", zone_id: "kr2-z01", image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", flavor_id: "FLV-g3-standard-2", ip: "115.68.0.10" });
   }
 
-  /** What /__sim/state reports (SimServer keeps the name `state` for its own callback). */
+  /** What /__sim/state reports. */
   counts(): { images: number; servers: number } {
     return { images: this.images.length, servers: this.servers.size };
   }

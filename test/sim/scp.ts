@@ -157,18 +157,13 @@ export class ScpSim extends SimServer {
     this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
   }
 
-  /** What /__sim/state reports (SimServer keeps the name `state` for its own callback). */
+  /** What /__sim/state reports. */
   counts(): { images: number; servers: number } {
     return { images: this.images.size, servers: this.servers.size };
   }
 
   addImage(raw: Raw): void {
     this.images.set(raw.id, { raw, createdMs: Date.parse(zoneless(raw.created_at)) });
-  }
-
-  setServerState(id: string, state: string): void {
-    const s = this.servers.get(id);
-    if (s) s.state = state;
   }
 
   /** The image as the API shows it now (a create's status follows the clock). */

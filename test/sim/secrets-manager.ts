@@ -1,8 +1,8 @@
 import { SimServer, type SimRequest, type SimResponse } from "./server.js";
 
 /**
- * A local endpoint speaking the Secrets Manager JSON 1.1 protocol (GetSecretValue and
- * PutSecretValue), so the real AWS SDK runs against it via AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ * A local endpoint speaking the Secrets Manager JSON 1.1 protocol (GetSecretValue), so the real
+ * AWS SDK runs against it via AWS_ENDPOINT_URL_SECRETS_MANAGER. Tests rotate a value with put().
  */
 export class SecretsManagerSim extends SimServer {
   readonly secrets = new Map<string, { value: string; version: number }>();
@@ -51,10 +51,6 @@ export class SecretsManagerSim extends SimServer {
           CreatedDate: Math.floor(Date.now() / 1000),
         },
       };
-    }
-    if (op === "PutSecretValue" && input.SecretString !== undefined) {
-      this.put(id, input.SecretString);
-      return { status: 200, body: { ARN: id, Name: id, VersionId: `v${this.secrets.get(id)!.version}` } };
     }
     return awsError(400, "UnknownOperationException", `operation ${op} is not simulated`);
   }

@@ -7,15 +7,14 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LOCAL_SLACK } from "../../scripts/local-stack.js";
-import { DEMO_KEYS } from "../sim/demo.js";
+import { DEMO_KEYS, LOCAL_SLACK } from "../sim/demo.js";
 
 export const OUTPUT_DIR = fileURLToPath(new URL("../../test-artifacts/output", import.meta.url));
 
 export const SECRETS = [...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]), LOCAL_SLACK.signingSecret, LOCAL_SLACK.botToken];
 
 /** Where each secret shows in the captured output: "file: secret-prefix…" lines. */
-export function findLeaks(dir = OUTPUT_DIR): string[] {
+function findLeaks(dir = OUTPUT_DIR): string[] {
   if (!existsSync(dir)) return [];
   const leaks: string[] = [];
   for (const name of readdirSync(dir)) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
-import { LOCAL_SLACK, type LocalStack, type LocalStackOptions, startLocalStack } from "../../scripts/local-stack.js";
-import { DEMO_KEYS } from "../sim/demo.js";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../scripts/local-stack.js";
+import { SECRETS } from "./leak-scan.js";
+import { tapOutput } from "./tap-output.js";
 
 /**
  * Captures everything the process writes (the bundles log to stdout/stderr) so a suite can
@@ -11,22 +12,16 @@ import { DEMO_KEYS } from "../sim/demo.js";
 export class LeakWatch {
   readonly output: string[] = [];
   readonly answers: string[] = [];
-  private restore: Array<() => void> = [];
+  private untap?: () => void;
 
   start(): this {
-    for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write.bind(stream);
-      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-        this.output.push(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof stream.write;
-      this.restore.push(() => (stream.write = original as typeof stream.write));
-    }
+    this.untap = tapOutput((chunk) => this.output.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")));
     return this;
   }
 
   stop(): void {
-    for (const r of this.restore.splice(0)) r();
+    this.untap?.();
+    this.untap = undefined;
   }
 
   record(answer: unknown): void {
@@ -35,15 +30,10 @@ export class LeakWatch {
 
   /** The secrets that must never show, including every signature the simulators saw. */
   static secrets(stack: LocalStack): string[] {
-    const fixed = [
-      ...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]),
-      LOCAL_SLACK.signingSecret,
-      LOCAL_SLACK.botToken,
-    ];
     const signatures = [stack.ncp, stack.scp, stack.iwinv].flatMap((sim) =>
       sim.requests.flatMap((r) => ["x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"].map((h) => r.headers[h]).filter((v): v is string => typeof v === "string")),
     );
-    return [...fixed, ...signatures];
+    return [...SECRETS, ...signatures];
   }
 
   assertClean(stack: LocalStack): void {

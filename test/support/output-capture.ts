@@ -6,18 +6,13 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { OUTPUT_DIR } from "./leak-scan.js";
+import { tapOutput } from "./tap-output.js";
 
 mkdirSync(OUTPUT_DIR, { recursive: true });
 const file = join(OUTPUT_DIR, `${process.pid}.log`);
-const keep = (chunk: unknown) => appendFileSync(file, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array));
+const keep = (chunk: string | Uint8Array) => appendFileSync(file, chunk);
 
-for (const stream of [process.stdout, process.stderr]) {
-  const original = stream.write.bind(stream) as (...a: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-    keep(chunk);
-    return original(chunk, ...rest);
-  }) as typeof stream.write;
-}
+tapOutput(keep);
 // vitest routes console output around process.stdout: keep it too
 for (const method of ["log", "info", "warn", "error", "debug"] as const) {
   const original = console[method].bind(console);

@@ -1,4 +1,4 @@
-import { LOCAL_SLACK } from "../../scripts/local-stack.js";
+import { LOCAL_SLACK } from "../sim/demo.js";
 import { slackSignature } from "../../shared/slack/signature.js";
 
 /** Slack's request signing, as Slack does it, for tests and the local tools (`npm run slack`). */
