@@ -21,6 +21,7 @@ import { HttpClient } from "../shared/http/client.js";
 import type { Image } from "../shared/model/image.js";
 import { type Runtime, callContext } from "../shared/runtime.js";
 import { DEMO_KEYS } from "../test/sim/demo.js";
+import { signedHeaders, slashCommandBody } from "../test/support/slack-sign.js";
 import { CREDENTIALS_SECRET_ID, ncpSeedServerRows, startClouds } from "./bench/clouds.js";
 import { BUNDLE_OPTIONS } from "./build.js";
 import { type ChildRun, type Figure, childEnv, childResult, formatFigure, kib, median, mib, ms, opsPerSec, percentile, runNode, timeLoop } from "./bench/lib.js";
@@ -230,39 +231,17 @@ async function figure2(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- figure 3: slack ack latency
-const LOCAL_SLACK_SIGNING = async () => (await import("./local-stack.js")).LOCAL_SLACK;
-
 async function figure3(): Promise<void> {
   const { startLocalStack } = await import("./local-stack.js");
-  const slack = await LOCAL_SLACK_SIGNING();
   const stack = await startLocalStack({ env: { PROVIDER_TIMEOUT_MS: "15000" } });
   try {
     let seq = 0;
     const slash = async (text: string): Promise<{ status: number; body: string; ms: number }> => {
       const id = `${process.pid}-${++seq}`;
-      const body = new URLSearchParams({
-        token: "deprecated-verification-token",
-        team_id: slack.teamId,
-        team_domain: "imageops-local",
-        channel_id: slack.channel,
-        channel_name: "ops",
-        user_id: slack.user,
-        user_name: "bench",
-        command: "/images",
-        text,
-        api_app_id: "A0LOCAL001",
-        is_enterprise_install: "false",
-        response_url: stack.slackApi.responseUrl(`bench-${id}`),
-        trigger_id: `bench.${id}.${Date.now()}`,
-      }).toString();
-      const ts = String(Math.floor(Date.now() / 1000));
-      const signature = "v0=" + createHmac("sha256", slack.signingSecret).update(`v0:${ts}:${body}`).digest("hex");
+      const body = slashCommandBody(text, { responseUrl: stack.slackApi.responseUrl(`bench-${id}`) });
+      const headers = signedHeaders(body, "application/x-www-form-urlencoded");
       const t0 = performance.now();
-      const res = await fetch(`${stack.url}/slack/events`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-signature": signature, "x-slack-request-timestamp": ts },
-        body,
-      });
+      const res = await fetch(`${stack.url}/slack/events`, { method: "POST", headers, body });
       const answer = await res.text();
       return { status: res.status, body: answer, ms: performance.now() - t0 };
     };

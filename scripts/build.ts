@@ -2,31 +2,21 @@
  * One minified, self-contained ESM bundle per function at dist/<name>/index.mjs, with its
  * metafile (dist/<name>/meta.json) so bundle contents can be inspected and measured.
  */
-import { build, type BuildOptions } from "esbuild";
+import { build } from "esbuild";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import plugins from "./esbuild-plugins.cjs";
+import config from "./esbuild.config.cjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-/** How every function is bundled (the bench builds its baseline with the same settings). */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  // Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require.
-  banner: { js: `import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);` },
-  legalComments: "none",
-  plugins,
-} satisfies BuildOptions;
+/** How every function is bundled (scripts/esbuild.config.cjs, shared with `osls package`). */
+export const BUNDLE_OPTIONS = config.bundleOptions;
 
-export async function buildFunctions(names?: string[]): Promise<Record<string, number>> {
+export async function buildFunctions(): Promise<Record<string, number>> {
   const all = (await readdir(join(root, "functions"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
   const sizes: Record<string, number> = {};
   await Promise.all(
-    (names ?? all).map(async (name) => {
+    all.map(async (name) => {
       const outdir = join(root, "dist", name);
       await mkdir(outdir, { recursive: true });
       const result = await build({

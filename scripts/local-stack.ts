@@ -4,11 +4,13 @@
  * a local Slack Web API, and the built function bundles served as function URLs at
  * http://127.0.0.1:PORT/<function-name>. Used by `npm start` and by the end-to-end tests.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
+import { parse as parseYaml } from "yaml";
 import { demoAccounts, LOCAL_SLACK } from "../test/sim/demo.js";
 import { IwinvSim } from "../test/sim/iwinv.js";
 import { NcpSim } from "../test/sim/ncp.js";
@@ -31,7 +33,6 @@ export interface LocalStackOptions {
   createDelayMs?: number;
   /** scale for tracking waits (0.1 = ten times faster than Step Functions would wait) */
   waitScale?: number;
-  generatedNcpImages?: number;
   /** clouds to put in the credentials secret (default: all three) */
   providers?: Array<"ncp" | "scp" | "iwinv">;
   /** extra fields for the demo accounts, e.g. {scp: {apiVersion: "1.1"}} */
@@ -55,8 +56,14 @@ export interface LocalStack {
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** A Lambda context with the remaining time of a function configured for `timeoutMs`. */
-export function lambdaContext(name: string, timeoutMs = 30_000): Context {
+/** Each function's Lambda timeout as deployed (serverless.yml), so local deadlines are AWS's. */
+const TIMEOUT_MS: Record<string, number> = (() => {
+  const doc = parseYaml(readFileSync(join(root, "serverless.yml"), "utf8")) as { provider: { timeout: number }; functions: Record<string, { timeout?: number }> };
+  return Object.fromEntries(FUNCTIONS.map((f) => [f, (doc.functions[f]?.timeout ?? doc.provider.timeout) * 1000]));
+})();
+
+/** A Lambda context with the remaining time of a function configured for `timeoutMs` (default: as deployed). */
+export function lambdaContext(name: string, timeoutMs = TIMEOUT_MS[name] ?? 30_000): Context {
   const started = Date.now();
   return {
     functionName: `imageops-local-${name}`,
@@ -66,7 +73,7 @@ export function lambdaContext(name: string, timeoutMs = 30_000): Context {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const ncp = new NcpSim({ createDelayMs: options.createDelayMs ?? 8_000, generatedImages: options.generatedNcpImages });
+  const ncp = new NcpSim({ createDelayMs: options.createDelayMs ?? 8_000 });
   const scp = new ScpSim({ createDelayMs: options.createDelayMs ?? 8_000 });
   const iwinv = new IwinvSim({});
   await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
@@ -139,10 +146,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (req.url === "/__local") {
         // where the local tools (npm run slack, the console page) find the parts of the stack
         res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ slackApi: slackApi.url, ncp: ncp.url, scp: scp.url, iwinv: iwinv.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user }));
+        return res.end(JSON.stringify({ slackApi: slackApi.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user }));
       }
       const path = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "");
-      const name = (path === "slack/events" ? "slack" : path.split("/")[0]) as FunctionName;
+      const name = path.split("/")[0] as FunctionName; // slack answers at /slack/events too
       if (!FUNCTIONS.includes(name)) {
         res.writeHead(404, { "content-type": "application/json" });
         return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => "/" + f).join(", ")}` } }));

@@ -9,10 +9,8 @@
  * SLACK_WATCH_SECONDS (default 8) is how long to watch for answers after the last request; a
  * progress card still creating is watched to its end (at most SLACK_MAX_WATCH_SECONDS, default 180).
  */
-import { LOCAL_SLACK } from "./local-stack.js";
 import { blocksToText } from "../shared/slack/text.js";
-import { blockActionBody, slashCommandBody } from "../test/support/slack-sign.js";
-import { slackSignature } from "../shared/slack/signature.js";
+import { blockActionBody, signedHeaders, slashCommandBody } from "../test/support/slack-sign.js";
 
 const base = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const args = process.argv.slice(2);
@@ -45,12 +43,7 @@ const sink = async () => ((await (await fetch(`${info.slackApi}/__sim/state`)).j
 
 /** Posts a body to /slack/events the way Slack does: form-encoded, signed, timestamped now. */
 async function send(body: string): Promise<{ status: number; body: Body }> {
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${base}/slack/events`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": slackSignature(LOCAL_SLACK.signingSecret, ts, body) },
-    body,
-  });
+  const res = await fetch(`${base}/slack/events`, { method: "POST", headers: signedHeaders(body, "application/x-www-form-urlencoded"), body });
   const t = await res.text();
   try {
     return { status: res.status, body: t ? (JSON.parse(t) as Body) : {} };

@@ -108,7 +108,7 @@ async function createBolt(): Promise<BoltHandler> {
         break;
       }
       case "audit":
-        job = { kind: "audit", responseUrl, channel: command.channel_id };
+        job = { kind: "audit", responseUrl };
         break;
     }
     if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));

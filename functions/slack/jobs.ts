@@ -20,7 +20,7 @@ export type Job =
   | { kind: "show"; responseUrl: string; provider: string; id: string; account?: string; region?: string }
   | { kind: "create"; responseUrl: string; request: CreateRequest }
   | { kind: "create-confirm"; responseUrl: string; request: CreateRequest; channel: string; user: string }
-  | { kind: "audit"; responseUrl: string; channel: string };
+  | { kind: "audit"; responseUrl: string };
 
 const FUNCTION_ENV = {
   "list-images": "LIST_IMAGES_FUNCTION",

@@ -14,8 +14,6 @@ export interface CloudsOptions {
   ncp?: number;
   scp?: number;
   iwinv?: number;
-  /** iwinv's requests per minute per key (the simulator enforces the documented 60 by default) */
-  iwinvPerMinute?: number;
 }
 
 export interface Clouds {
@@ -41,7 +39,7 @@ export function ncpSeedServerRows(): number {
 export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
   const ncp = new NcpSim({ generatedImages: o.ncp ?? 0 });
   const scp = new ScpSim({ generatedImages: o.scp ?? 0 });
-  const iwinv = new IwinvSim({ generatedImages: o.iwinv ?? 0, rateLimitPerMinute: o.iwinvPerMinute });
+  const iwinv = new IwinvSim({ generatedImages: o.iwinv ?? 0 });
   await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
   const credentials = { accounts: demoAccounts({ ncp: ncp.url, scp: scp.url, iwinv: iwinv.url }) };
   const secrets = new SecretsManagerSim({ [CREDENTIALS_SECRET_ID]: credentials });

@@ -46,8 +46,8 @@ try {
   const t1 = performance.now();
   result.importMs = t1 - t0;
   if (spec.event !== undefined) {
-    const handler = mod[spec.export ?? "handler"] ?? mod.default?.[spec.export ?? "handler"];
-    if (typeof handler !== "function") throw new Error(`${spec.module} exports no ${spec.export ?? "handler"}`);
+    const handler = mod.handler;
+    if (typeof handler !== "function") throw new Error(`${spec.module} exports no handler`);
     const started = Date.now();
     const context = {
       functionName: "imageops-bench",

@@ -58,7 +58,8 @@ export function runNode(args: string[], env: Record<string, string>, timeoutMs =
 }
 
 /** The BENCH_RESULT line a child printed last. */
-export function childResult<T>(run: ChildRun, marker = "BENCH_RESULT "): T {
+export function childResult<T>(run: ChildRun): T {
+  const marker = "BENCH_RESULT ";
   const line = run.stdout.split("\n").reverse().find((l) => l.startsWith(marker));
   if (!line) throw new Error(`child printed no result (exit ${run.code}): ${(run.stderr || run.stdout).trim().slice(-400)}`);
   return JSON.parse(line.slice(marker.length)) as T;

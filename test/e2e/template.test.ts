@@ -62,6 +62,8 @@ describe("osls package", () => {
   it("packages each function alone, as one self-contained ESM bundle", () => {
     for (const fn of FUNCTIONS) {
       expect(unzip(`${fn}.zip`, "list").trim().split("\n"), fn).toEqual([`functions/${fn}/handler.mjs`]);
+      // one set of esbuild options (scripts/esbuild.config.cjs): what ships is what the tests ran
+      expect(unzip(`${fn}.zip`, "read") === readFileSync(`dist/${fn}/index.mjs`, "utf8"), `${fn}.zip differs from dist/${fn}/index.mjs`).toBe(true);
     }
     // the shared esbuild plugins apply here too: Bolt's Express receiver is not in the slack zip
     const slack = unzip("slack.zip", "read");

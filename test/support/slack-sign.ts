@@ -10,7 +10,8 @@ export interface SignedOptions {
   signature?: string;
 }
 
-export function signedEvent(body: string, contentType: string, o: SignedOptions = {}) {
+/** The headers Slack sends with a body: content type, timestamp (now by default) and v0 signature. */
+export function signedHeaders(body: string, contentType: string, o: SignedOptions = {}): Record<string, string> {
   const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     "content-type": contentType,
@@ -18,6 +19,12 @@ export function signedEvent(body: string, contentType: string, o: SignedOptions 
     "x-slack-signature": o.signature ?? slackSignature(o.secret ?? LOCAL_SLACK.signingSecret, ts, body),
   };
   if (o.retryNum !== undefined) Object.assign(headers, { "x-slack-retry-num": String(o.retryNum), "x-slack-retry-reason": "http_timeout" });
+  return headers;
+}
+
+/** A function URL event (payload 2.0) carrying a signed Slack request. */
+export function signedEvent(body: string, contentType: string, o: SignedOptions = {}) {
+  const headers = signedHeaders(body, contentType, o);
   return {
     version: "2.0",
     rawPath: "/slack/events",

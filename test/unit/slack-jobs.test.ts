@@ -66,14 +66,14 @@ describe("runJob", () => {
       throw new ImageOpsError("INTERNAL", "imageops/credentials is invalid");
     };
     const url = slack.responseUrl("audit-1");
-    await jobs.runJob({ kind: "audit", responseUrl: url, channel: "C0TEST0001" });
+    await jobs.runJob({ kind: "audit", responseUrl: url });
     expect(answersTo(url)).toMatchObject([{ text: ":x: INTERNAL: imageops/credentials is invalid", response_type: "ephemeral" }]);
   });
 
   it("posts the audit summary in the channel when the audit answers", async () => {
     handlers["audit-images"] = async () => ({ findings: [], summary: { images: 3, findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } }, errors: [] });
     const url = slack.responseUrl("audit-2");
-    await jobs.runJob({ kind: "audit", responseUrl: url, channel: "C0TEST0001" });
+    await jobs.runJob({ kind: "audit", responseUrl: url });
     const [answer] = answersTo(url);
     expect(answer!.text).toMatch(/Image audit: 0 finding\(s\) in 3 image\(s\)/);
     expect(answer!.response_type).toBe("in_channel");

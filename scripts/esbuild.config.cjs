@@ -1,6 +1,7 @@
 /**
- * esbuild plugins shared by `npm run build` (scripts/build.ts) and `osls package`
- * (serverless-esbuild's `plugins:` option loads this file with require, hence CommonJS).
+ * How every function is bundled, in one place for `npm run build` (scripts/build.ts: what the
+ * tests and the bench run) and `osls package` (serverless-esbuild's `config:` loads this file
+ * with require, hence CommonJS): the bundles tested are built exactly as the ones deployed.
  */
 
 /**
@@ -28,4 +29,27 @@ const dropUnusedBoltParts = {
   },
 };
 
-module.exports = [dropUnusedBoltParts];
+const bundleOptions = {
+  bundle: true,
+  minify: true,
+  // ESM (Lambda loads .mjs as a module with no package.json in the zip), for the deployed runtime
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  mainFields: ["module", "main"],
+  // Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require
+  banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  legalComments: "none",
+  plugins: [dropUnusedBoltParts],
+};
+
+/** serverless-esbuild's config: the same options, plus how it packages them. */
+module.exports = () => ({
+  ...bundleOptions,
+  sourcemap: false,
+  outputFileExtension: ".mjs",
+  // bundle everything, the AWS SDK v3 included (do not rely on the runtime's SDK version)
+  exclude: [],
+  concurrency: 6,
+});
+module.exports.bundleOptions = bundleOptions;
