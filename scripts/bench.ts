@@ -22,7 +22,7 @@ import type { Image } from "../shared/model/image.js";
 import { type Runtime, callContext } from "../shared/runtime.js";
 import { DEMO_KEYS } from "../test/sim/demo.js";
 import { signedHeaders, slashCommandBody } from "../test/support/slack-sign.js";
-import { CREDENTIALS_SECRET_ID, ncpSeedServerRows, startClouds } from "./bench/clouds.js";
+import { CREDENTIALS_SECRET_ID, ncpSeedServerRows, startClouds } from "../test/sim/clouds.js";
 import { BUNDLE_OPTIONS } from "./build.js";
 import { type ChildRun, type Figure, childEnv, childResult, formatFigure, kib, median, mib, ms, opsPerSec, percentile, runNode, timeLoop } from "./bench/lib.js";
 

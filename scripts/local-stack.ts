@@ -11,11 +11,12 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { parse as parseYaml } from "yaml";
-import { demoAccounts, LOCAL_SLACK } from "../test/sim/demo.js";
-import { IwinvSim } from "../test/sim/iwinv.js";
-import { NcpSim } from "../test/sim/ncp.js";
-import { ScpSim } from "../test/sim/scp.js";
-import { SecretsManagerSim } from "../test/sim/secrets-manager.js";
+import { CREDENTIALS_SECRET_ID, startClouds } from "../test/sim/clouds.js";
+import { LOCAL_SLACK } from "../test/sim/demo.js";
+import type { IwinvSim } from "../test/sim/iwinv.js";
+import type { NcpSim } from "../test/sim/ncp.js";
+import type { ScpSim } from "../test/sim/scp.js";
+import type { SecretsManagerSim } from "../test/sim/secrets-manager.js";
 import { SlackApiSim } from "../test/sim/slack-api.js";
 import { StepFunctionsSim, TRACK_FUNCTION } from "../test/sim/step-functions.js";
 import { LambdaSim } from "../test/sim/lambda.js";
@@ -26,6 +27,7 @@ export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
 export { LOCAL_SLACK };
+const SLACK_SECRET_ID = "imageops/slack";
 
 export interface LocalStackOptions {
   port?: number;
@@ -73,22 +75,15 @@ export function lambdaContext(name: string, timeoutMs = TIMEOUT_MS[name] ?? 30_0
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const ncp = new NcpSim({ createDelayMs: options.createDelayMs ?? 8_000 });
-  const scp = new ScpSim({ createDelayMs: options.createDelayMs ?? 8_000 });
-  const iwinv = new IwinvSim({});
-  await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
-
-  const credentials = {
-    accounts: demoAccounts({ ncp: ncp.url, scp: scp.url, iwinv: iwinv.url })
-      .filter((a) => !options.providers || options.providers.includes(a.provider))
-      .map((a) => ({ ...a, ...options.accountFields?.[a.provider] })),
-  };
-  const secrets = new SecretsManagerSim({
-    "imageops/credentials": credentials,
-    "imageops/slack": { signingSecret: LOCAL_SLACK.signingSecret, botToken: LOCAL_SLACK.botToken },
+  const clouds = await startClouds({
+    createDelayMs: options.createDelayMs ?? 8_000,
+    providers: options.providers,
+    accountFields: options.accountFields,
+    secrets: { [SLACK_SECRET_ID]: { signingSecret: LOCAL_SLACK.signingSecret, botToken: LOCAL_SLACK.botToken } },
   });
+  const { ncp, scp, iwinv, secrets } = clouds;
   const slackApi = new SlackApiSim(LOCAL_SLACK.botToken);
-  await Promise.all([secrets.start(), slackApi.start()]);
+  await slackApi.start();
 
   const handlers = {} as Record<FunctionName, Handler>;
   const invoke = async (name: FunctionName, event: unknown) => handlers[name](event, lambdaContext(name));
@@ -107,11 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await Promise.all([stepFunctions.start(), lambda.start()]);
 
   Object.assign(process.env, {
-    AWS_REGION: "ap-northeast-2",
-    AWS_ACCESS_KEY_ID: "AKIALOCALSTACK000000",
-    AWS_SECRET_ACCESS_KEY: "local-stack-not-a-secret",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    ...clouds.env,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
     SLACK_FUNCTION_NAME: "slack",
@@ -119,8 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     DESCRIBE_IMAGE_FUNCTION: "describe-image",
     CREATE_IMAGE_FUNCTION: "create-image",
     AUDIT_IMAGES_FUNCTION: "audit-images",
-    CREDENTIALS_SECRET_ID: "imageops/credentials",
-    SLACK_SECRET_ID: "imageops/slack",
+    SLACK_SECRET_ID,
     SLACK_API_URL: slackApi.apiUrl,
     TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,
     IMAGE_CREATORS: LOCAL_SLACK.user,
@@ -138,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     signingSecret: LOCAL_SLACK.signingSecret,
     slackApi,
     clouds: { ncp, scp, iwinv },
-    accounts: async () => (JSON.parse(secrets.secrets.get("imageops/credentials")!.value) as typeof credentials).accounts,
+    accounts: async () => (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,
   };
   const gateway = createServer(async (req, res) => {
     try {

@@ -13,7 +13,7 @@
  * served again as the same bytes (only its requestId repeats).
  */
 import type { SimRequest, SimResponse } from "../../test/sim/server.js";
-import { startClouds, type CloudsOptions } from "./clouds.js";
+import { startClouds, type CloudsOptions } from "../../test/sim/clouds.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as CloudsOptions & { cacheNcpPages?: boolean };
 const clouds = await startClouds(config);

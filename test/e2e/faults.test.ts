@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { lambdaContext, type LocalStack } from "../../scripts/local-stack.js";
 import type { ProviderErrorEntry } from "../../shared/model/errors.js";
 import type { Image } from "../../shared/model/image.js";
+import { CREDENTIALS_SECRET_ID } from "../sim/clouds.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 
 let stack: LocalStack;
@@ -83,9 +84,9 @@ describe("cloud faults", () => {
   it("after a key rotation, re-reads the secret once and succeeds", async () => {
     await list({ provider: "scp" }); // the container has cached the old keys
     const rotated = { ...DEMO_KEYS.scp, secretKey: "scp-rotated-secret-0f9e8d7c" };
-    const creds = JSON.parse(stack.secrets.secrets.get("imageops/credentials")!.value);
+    const creds = JSON.parse(stack.secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value);
     creds.accounts.find((a: { provider: string }) => a.provider === "scp").secretKey = rotated.secretKey;
-    stack.secrets.put("imageops/credentials", creds);
+    stack.secrets.put(CREDENTIALS_SECRET_ID, creds);
     stack.scp.keys = [rotated];
     const reads = stack.secrets.reads;
     const out = await list({ provider: "scp" });
