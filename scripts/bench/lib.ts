@@ -78,6 +78,12 @@ export function timeLoop(iterations: number, fn: (i: number) => unknown): number
   return dt / iterations;
 }
 
+/** ratio, target text and verdict of a figure whose target is "product ÷ baseline ≤ max" */
+export function atMost(product: number, baseline: number, max: number, unit = ""): Pick<Figure, "ratio" | "target" | "pass"> {
+  const ratio = product / baseline;
+  return { ratio, target: `≤ ${max.toFixed(2)}×${unit}`, pass: ratio <= max };
+}
+
 export interface Figure {
   id: string;
   name: string;
