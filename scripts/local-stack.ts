@@ -20,9 +20,10 @@ import type { SecretsManagerSim } from "../test/sim/secrets-manager.js";
 import { SlackApiSim } from "../test/sim/slack-api.js";
 import { StepFunctionsSim, TRACK_FUNCTION } from "../test/sim/step-functions.js";
 import { LambdaSim } from "../test/sim/lambda.js";
+import { DynamoSim } from "../test/sim/dynamodb.js";
 import { consoleRoute } from "./console-routes.js";
 
-export const FUNCTIONS = ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"] as const;
+export const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -51,6 +52,7 @@ export interface LocalStack {
   slackApi: SlackApiSim;
   stepFunctions: StepFunctionsSim;
   lambda: LambdaSim;
+  dynamo: DynamoSim;
   handlers: Record<FunctionName, Handler>;
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -99,12 +101,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const lambda = new LambdaSim((name) =>
     (FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined,
   );
-  await Promise.all([stepFunctions.start(), lambda.start()]);
+  const dynamo = new DynamoSim();
+  await Promise.all([stepFunctions.start(), lambda.start(), dynamo.start()]);
 
   Object.assign(process.env, {
     ...clouds.env,
     AWS_ENDPOINT_URL_SFN: stepFunctions.url,
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    OPERATIONS_TABLE: dynamo.tableName,
     SLACK_FUNCTION_NAME: "slack",
     LIST_IMAGES_FUNCTION: "list-images",
     DESCRIBE_IMAGE_FUNCTION: "describe-image",
@@ -160,10 +165,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
   return {
-    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, handlers, invoke,
+    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo, handlers, invoke,
     async stop() {
       await closeServer(gateway);
-      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda].map((s) => s.close()));
+      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo].map((s) => s.close()));
     },
   };
 }

@@ -1,21 +1,27 @@
 import { type Answer, lambdaHandler } from "../../shared/events.js";
-import { createImage } from "../../shared/images/create.js";
+import { type CreateDeps, createImage } from "../../shared/images/create.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { CreateImageInput } from "../../shared/model/inputs.js";
+import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { StepFunctionsTracker } from "../../shared/tracking/sfn.js";
 
-let tracker: StepFunctionsTracker | undefined;
+let deps: CreateDeps | undefined;
+
+function createDeps(): CreateDeps {
+  const arn = process.env.TRACK_STATE_MACHINE_ARN;
+  if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
+  const limit = Number(process.env.TRACK_LIMIT_SECONDS);
+  return { tracker: new StepFunctionsTracker(arn), store: operationStore(), trackLimitMs: limit > 0 ? limit * 1000 : undefined };
+}
 
 export const handler = lambdaHandler({
   name: "create-image",
   schema: CreateImageInput,
   methods: ["POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
-    const arn = process.env.TRACK_STATE_MACHINE_ARN;
-    if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
-    tracker ??= new StepFunctionsTracker(arn);
-    const out = await createImage(lambdaRuntime(context), tracker, input);
+    deps ??= createDeps();
+    const out = await createImage(lambdaRuntime(context), deps, input);
     if (out.dryRun) return { body: { checks: out.checks } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },

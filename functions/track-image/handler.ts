@@ -1,6 +1,7 @@
 import { lambdaHandler } from "../../shared/events.js";
 import { trackStep } from "../../shared/images/track.js";
 import { TrackImageInput } from "../../shared/model/inputs.js";
+import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
 
@@ -12,8 +13,9 @@ export const handler = lambdaHandler({
   schema: TrackImageInput,
   methods: ["POST"],
   run: async (input, context) => {
-    const { operation, provider, account, region, imageId, startedAt, notify } = input;
-    const body = await trackStep(lambdaRuntime(context), { operation, provider, account, region, imageId, startedAt, notify }, slack);
+    const { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
+    const step = { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
+    const body = await trackStep(lambdaRuntime(context), step, { store: operationStore(), slack });
     return { body };
   },
 });

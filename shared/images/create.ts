@@ -1,7 +1,19 @@
-import { createHash } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { log } from "../log.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
+import {
+  type CreateRequestFields,
+  claimRecord,
+  type Decision,
+  decide,
+  executionName,
+  type OperationRecord,
+  operationKey,
+  payloadHash,
+  predict,
+} from "../operations/record.js";
+import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { TrackInput, Tracker } from "../tracking/types.js";
@@ -27,131 +39,324 @@ export type CreateOutput =
   | { dryRun: true; checks: Check[] }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
+export interface CreateDeps {
+  tracker: Tracker;
+  store: OperationStore;
+  /** how long one tracking run follows the image before it records the operation as stopped */
+  trackLimitMs?: number;
+}
+
 const MAX_DESCRIPTION_BYTES = 1000;
+export const DEFAULT_TRACK_LIMIT_MS = 6 * 3_600_000;
+/** An image the cloud dates this much before the claim can still be the claim's (clocks differ). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Past this, a request waiting on its twin answers instead of waiting on. */
+const DEFAULT_WAIT_MS = 30_000;
+const MAX_STALE_ROUNDS = 5;
 
 /**
- * The operation id is derived from what identifies the request (cloud, account, region, server,
- * name), so a retry or a double click maps to the same operation and Step Functions refuses a
- * second execution of that name.
+ * Creates an image from a server exactly once per request, on a durable operation record:
+ * the request is claimed (a conditional write decides between concurrent twins) before the
+ * cloud is called, marked sent before the create goes out, and created with the image id the
+ * moment the cloud answers. A retry, a lost answer, a concurrent twin or an interrupted attempt
+ * is then settled from the record (operations/record.ts `decide`), never by sending twice.
  */
-export function operationId(p: { provider: string; account: string; region: string; serverId: string; name: string }): string {
-  const digest = createHash("sha256").update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name])).digest("hex");
-  return `img-${p.provider}-${digest.slice(0, 40)}`;
+export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
+  return withTarget(rt, input, async (ctx, adapter) => {
+    if (!adapter.supportsCreate) {
+      const checks = localChecks(ctx, adapter, input);
+      if (input.dryRun) return { dryRun: true, checks: checks.checks };
+      throw checks.failure!;
+    }
+    const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: input.serverId, name: input.name };
+    if (input.description !== undefined) request.description = input.description;
+    const op = new CreateOperation(rt, deps, ctx, adapter, input, request);
+    return op.run();
+  });
 }
 
-interface Preflight {
-  checks: Check[];
-  /** the error a failed check stands for, in check order */
+class CreateOperation {
+  private readonly key: string;
+  private readonly hash: string;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly deps: CreateDeps,
+    private readonly ctx: CallContext,
+    private readonly adapter: ProviderAdapter,
+    private readonly input: CreateInput,
+    private readonly request: CreateRequestFields,
+  ) {
+    this.key = operationKey(request);
+    this.hash = payloadHash(request);
+  }
+
+  async run(): Promise<CreateOutput> {
+    const waitUntil = Math.min(this.rt.now() + DEFAULT_WAIT_MS, (this.rt.deadline ?? Infinity) - 2_000);
+    for (let stale = 0; ; ) {
+      const record = await this.deps.store.get(this.key);
+      const image = await this.imageOf(record);
+      const decision = decide(record, this.hash, this.rt.now(), image);
+      if (this.input.dryRun) return { dryRun: true, checks: await this.dryRun(record, decision) };
+      try {
+        const out = await this.act(record, decision, image ?? undefined, waitUntil);
+        if (out) return out;
+      } catch (err) {
+        if (!(err instanceof StaleRecord)) throw err;
+        if (++stale > MAX_STALE_ROUNDS) throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, { field: "name" });
+      }
+    }
+  }
+
+  /** One decision carried out; undefined when the request must read the record again. */
+  private async act(record: OperationRecord | undefined, decision: Decision, image: Image | undefined, waitUntil: number): Promise<CreateOutput | undefined> {
+    switch (decision.action) {
+      case "conflict":
+        throw new ImageOpsError("CONFLICT", `${decision.message}: repeat the original request, or use another name`, { field: "name", provider: this.adapter.name });
+      case "wait": {
+        const now = this.rt.now();
+        if (now >= waitUntil) {
+          throw new ImageOpsError("CONFLICT", `operation ${record!.id} is being created by another request since ${record!.claimedAt}: retry in a few seconds`, {
+            field: "name",
+            provider: this.adapter.name,
+          });
+        }
+        await sleep(Math.min(500, waitUntil - now, Math.max(50, decision.until - now)));
+        return undefined;
+      }
+      case "existing":
+        return this.answer(record!, image!, true);
+      case "track":
+        return this.answer(await this.track(record!), image!, true);
+      case "create": {
+        const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
+        if (pre.failure) throw pre.failure;
+        const claim = claimRecord(record, this.request, { claimId: randomUUID(), now: this.rt.now(), leaseUntil: this.leaseUntil(), notify: this.input.notify });
+        await this.deps.store.put(claim, record?.version);
+        return this.send(claim);
+      }
+      case "take-over":
+        return this.takeOver(record!, decision.sent);
+    }
+  }
+
+  /** The image a record names, as the cloud sees it now: null when it is gone. */
+  private async imageOf(record: OperationRecord | undefined): Promise<Image | null | undefined> {
+    if (!record?.imageId || record.state === "failed") return undefined;
+    try {
+      return await this.adapter.describeImage(this.ctx, record.imageId);
+    } catch (err) {
+      if (err instanceof ImageOpsError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  private leaseUntil(): number {
+    // the claim outlives this invocation by a margin: only then may another attempt take over
+    return (this.rt.deadline ?? this.rt.now() + 60_000) + 5_000;
+  }
+
+  private async write(previous: OperationRecord, change: Partial<OperationRecord>): Promise<OperationRecord> {
+    const next: OperationRecord = { ...previous, ...change, version: previous.version + 1 };
+    await this.deps.store.put(next, previous.version);
+    return next;
+  }
+
+  /** Marks the claim sent, sends the one create, and records its image the moment the cloud answers. */
+  private async send(claim: OperationRecord): Promise<CreateOutput> {
+    const sent = await this.write(claim, { state: "sent", sentAt: new Date(this.rt.now()).toISOString() });
+    let image: Image;
+    try {
+      image = await this.adapter.createImage(this.ctx, { serverId: this.input.serverId, name: this.input.name, description: this.input.description });
+    } catch (err) {
+      if (!(err instanceof ImageOpsError)) throw err;
+      image = await this.settleFailedSend(sent, err);
+    }
+    let created: OperationRecord;
+    try {
+      created = await this.write(sent, { state: "created", imageId: image.id, createdAt: new Date(this.rt.now()).toISOString() });
+    } catch (err) {
+      if (err instanceof StaleRecord) throw err;
+      // the next attempt takes over the claim and finds this image by its name
+      throw new ImageOpsError("INTERNAL", `image ${image.id} was created but could not be recorded (${(err as Error).message}): repeat the same request to track it`, { cause: err });
+    }
+    log("info", "image creation started", { operation: created.id, provider: this.adapter.name, account: this.ctx.account.name, region: this.ctx.region, imageId: image.id, serverId: this.input.serverId });
+    return this.answer(await this.track(created), image, false);
+  }
+
+  /**
+   * The create failed. When it may have reached the cloud (a timeout after sending, or an
+   * unexpected answer) the image is looked up by name among those made after the claim; the
+   * record says what was found. Never sent again from here.
+   */
+  private async settleFailedSend(sent: OperationRecord, err: ImageOpsError): Promise<Image> {
+    if (err.ambiguous || err.code === "PROVIDER_ERROR") {
+      let found: Image | undefined;
+      try {
+        found = await this.findMine(sent);
+      } catch {
+        // release the claim now so the next attempt settles it by looking, without waiting out the lease
+        await this.write(sent, { leaseUntil: this.rt.now() }).catch(() => undefined);
+        throw new ImageOpsError(err.code, `${err.message}; whether the image was created is unknown: repeat the same request, it looks for the image before creating anything`, {
+          provider: this.adapter.name,
+          providerCode: err.providerCode,
+          requestId: err.requestId,
+        });
+      }
+      if (found) return found;
+      if (err.ambiguous) {
+        await this.end(sent, `the create timed out and no image named "${this.input.name}" appeared: it was not created`);
+        throw new ImageOpsError(err.code, `${err.message}; no image named "${this.input.name}" exists, so it was not created: it is safe to retry`, { provider: this.adapter.name });
+      }
+    }
+    await this.end(sent, `the cloud refused the create: ${err.message}`);
+    throw err;
+  }
+
+  /** A refused or unmade create: the record ends failed with no image, and the next request creates afresh. */
+  private async end(record: OperationRecord, reason: string): Promise<void> {
+    await this.write(record, { state: "failed", endedAt: new Date(this.rt.now()).toISOString(), reason }).catch((e) => {
+      if (!(e instanceof StaleRecord)) log("warn", "could not record a refused create", { operation: record.id, error: (e as Error).message });
+    });
+  }
+
+  /** The claim's image: this name, made after the claim, and not an image of an earlier generation. */
+  private async findMine(record: OperationRecord): Promise<Image | undefined> {
+    const earlier = ownImages(record);
+    const since = Date.parse(record.claimedAt) - CLOCK_SKEW_MS;
+    const found = await this.adapter.findImagesByName(this.ctx, this.input.name);
+    return found.find((i) => !earlier.has(i.id) && (i.createdAt === null || Date.parse(i.createdAt) >= since));
+  }
+
+  /** An attempt died holding the claim (its lease ran out): claim it again and finish its work. */
+  private async takeOver(record: OperationRecord, sent: boolean): Promise<CreateOutput> {
+    const claim = await this.write(record, { claimId: randomUUID(), leaseUntil: this.leaseUntil(), attempts: record.attempts + 1 });
+    if (sent) {
+      const found = await this.findMine(claim);
+      if (found) {
+        log("info", "an interrupted create had made its image", { operation: claim.id, imageId: found.id, attempt: claim.attempts });
+        const created = await this.write(claim, {
+          state: "created",
+          imageId: found.id,
+          createdAt: new Date(this.rt.now()).toISOString(),
+          reason: `attempt ${claim.attempts} found image ${found.id}, made by an interrupted attempt`,
+        });
+        return this.answer(await this.track(created), found, true);
+      }
+      log("info", "an interrupted create had made no image: creating it", { operation: claim.id, attempt: claim.attempts });
+    }
+    const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(claim));
+    if (pre.failure) {
+      await this.end(claim, `checks failed when attempt ${claim.attempts} took over: ${pre.failure.message}`);
+      throw pre.failure;
+    }
+    return this.send(claim);
+  }
+
+  /** Starts a tracking run for the record's image and records it. */
+  private async track(record: OperationRecord): Promise<OperationRecord> {
+    const now = this.rt.now();
+    const run = (record.tracking?.runs ?? 0) + 1;
+    const execution = executionName(record.id, run);
+    const input: TrackInput = {
+      operation: record.id,
+      provider: record.request.provider,
+      account: record.request.account,
+      region: record.request.region,
+      imageId: record.imageId!,
+      startedAt: record.sentAt ?? record.claimedAt,
+      limitAt: new Date(now + (this.deps.trackLimitMs ?? DEFAULT_TRACK_LIMIT_MS)).toISOString(),
+    };
+    const notify = this.input.notify ?? record.notify;
+    if (notify) input.notify = { ...notify };
+    try {
+      await this.deps.tracker.start(input, execution);
+    } catch (err) {
+      throw new ImageOpsError(
+        "INTERNAL",
+        `image ${record.imageId} was created (operation ${record.id}) but tracking could not start: repeat the same request to track it`,
+        { cause: err },
+      );
+    }
+    const change: Partial<OperationRecord> = { tracking: { execution, startedAt: new Date(now).toISOString(), runs: run } };
+    if (record.state === "stopped") Object.assign(change, { state: "created", endedAt: undefined, reason: undefined });
+    return this.write(record, change);
+  }
+
+  private answer(record: OperationRecord, image: Image, existing: boolean): CreateOutput {
+    return { dryRun: false, image, operation: { id: record.id, startedAt: record.sentAt ?? record.claimedAt }, existing };
+  }
+
+  /** The same look-ups as the real create, and what Confirm will do. */
+  private async dryRun(record: OperationRecord | undefined, decision: Decision): Promise<Check[]> {
+    const checks =
+      decision.action === "create" || (decision.action === "take-over" && !decision.sent)
+        ? (await preflight(this.ctx, this.adapter, this.input, ownImages(record))).checks
+        : localChecks(this.ctx, this.adapter, this.input).checks;
+    checks.push({ name: "operation", ok: decision.action !== "conflict", message: predict(decision, record) });
+    return checks;
+  }
+}
+
+/** Images of this key's earlier generations: never someone else's name conflict, never the new claim's image. */
+function ownImages(record: OperationRecord | undefined): Set<string> {
+  const ids = new Set<string>();
+  if (record?.imageId) ids.add(record.imageId);
+  for (const h of record?.history ?? []) if (h.imageId) ids.add(h.imageId);
+  return ids;
+}
+
+/** Checks in order; the first failed one that stands for an error is the request's failure. */
+class Checks {
+  readonly checks: Check[] = [];
   failure?: ImageOpsError;
-  /** an image of this name made from this server: an earlier attempt of the same request */
-  earlier?: Image;
+  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError): void {
+    this.checks.push({ name, ok, message });
+    if (!ok && !this.failure && error) this.failure = error();
+  }
 }
 
-async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput): Promise<Preflight> {
-  const checks: Check[] = [];
-  let failure: ImageOpsError | undefined;
-  const check = (name: string, ok: boolean, message: string, error?: () => ImageOpsError) => {
-    checks.push({ name, ok, message });
-    if (!ok && !failure && error) failure = error();
-  };
+/** The checks that need no cloud call: account, provider, name rule, description size. */
+function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput): Checks {
+  const c = new Checks();
   const provider = adapter.name;
-  check("account", true, `${provider} account "${ctx.account.name}", region ${ctx.region}`);
-  check("provider", adapter.supportsCreate, adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`, () =>
+  c.add("account", true, `${provider} account "${ctx.account.name}", region ${ctx.region}`);
+  c.add("provider", adapter.supportsCreate, adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`, () =>
     new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
   );
   const nameProblem = adapter.validateImageName(input.name);
-  check("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
+  c.add("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
-  check("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
+  c.add("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
     new ImageOpsError("INVALID_ARGUMENT", `description: ${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, { field: "description" }),
   );
-  if (!adapter.supportsCreate) return { checks, failure };
+  return c;
+}
 
+/** Every check before a create: the local ones, then the server and whether the name is free of other images. */
+async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput, own: Set<string>): Promise<Checks> {
+  const c = localChecks(ctx, adapter, input);
+  const provider = adapter.name;
   const [server, sameName] = await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]);
   if (server.status === "rejected") {
     const e = server.reason as ImageOpsError;
     if (e?.code !== "NOT_FOUND") throw server.reason;
-    check("server", false, `no server ${input.serverId}`, () => new ImageOpsError("NOT_FOUND", `no ${provider} server ${input.serverId} in ${ctx.region}`, { field: "serverId", provider }));
+    c.add("server", false, `no server ${input.serverId}`, () => new ImageOpsError("NOT_FOUND", `no ${provider} server ${input.serverId} in ${ctx.region}`, { field: "serverId", provider }));
   } else {
     const s = server.value;
-    check("server", true, `server ${s.name || s.id} (${s.id})`);
-    check("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : `state ${s.providerStatus} cannot be imaged; stop or start the server first`, () =>
+    c.add("server", true, `server ${s.name || s.id} (${s.id})`);
+    c.add("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : `state ${s.providerStatus} cannot be imaged; stop or start the server first`, () =>
       new ImageOpsError("CONFLICT", `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
     );
   }
   if (sameName.status === "rejected") throw sameName.reason;
-  const taken = sameName.value;
-  const earlier = taken.find((i) => i.sourceServerId === input.serverId && i.status !== "failed" && i.status !== "deleting");
-  if (earlier) check("name-free", true, `image ${earlier.id} of this name from this server exists already: it is this request's`);
-  else
-    check("name-free", taken.length === 0, taken.length === 0 ? `no image is named "${input.name}"` : `"${input.name}" is taken by image ${taken[0]!.id}`, () =>
-      new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
-    );
-  return { checks, failure, earlier };
+  const taken = sameName.value.filter((i) => !own.has(i.id));
+  c.add("name-free", taken.length === 0, taken.length === 0 ? `no other image is named "${input.name}"` : `"${input.name}" is taken by image ${taken[0]!.id}`, () =>
+    new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
+  );
+  return c;
 }
 
-/**
- * Creates an image from a server, at most once per request: a repeated request returns the
- * existing operation; an ambiguous failure (timeout after sending) is settled by looking the
- * image up by name, never by sending the create again.
- */
-export async function createImage(rt: Runtime, tracker: Tracker, input: CreateInput): Promise<CreateOutput> {
-  return withTarget(rt, input, async (ctx, adapter) => {
-    const where = { provider: adapter.name, account: ctx.account.name, region: ctx.region };
-    const operation = operationId({ ...where, serverId: input.serverId, name: input.name });
-
-    if (!input.dryRun) {
-      const known = await tracker.find(operation);
-      if (known) {
-        const image = await adapter.describeImage(ctx, known.imageId);
-        return { dryRun: false, image, operation: { id: operation, startedAt: known.startedAt }, existing: true };
-      }
-    }
-
-    const pre = await preflight(ctx, adapter, input);
-    if (input.dryRun) return { dryRun: true, checks: pre.checks };
-    if (pre.failure) throw pre.failure;
-
-    let image = pre.earlier;
-    if (!image) image = await createOnce(ctx, adapter, input);
-
-    const startedAt = new Date(rt.now()).toISOString();
-    const track: TrackInput = { operation, ...where, imageId: image.id, startedAt };
-    if (input.notify) track.notify = { ...input.notify };
-    const started = await tracker.start(track);
-    if (started === "exists") {
-      // A concurrent request of the same operation got there first: report its operation.
-      const known = await tracker.find(operation);
-      if (known) return { dryRun: false, image, operation: { id: operation, startedAt: known.startedAt }, existing: true };
-    }
-    log("info", "image creation started", { operation, ...where, imageId: image.id, serverId: input.serverId });
-    return { dryRun: false, image, operation: { id: operation, startedAt }, existing: started === "exists" || pre.earlier !== undefined };
-  });
-}
-
-async function createOnce(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput): Promise<Image> {
-  try {
-    return await adapter.createImage(ctx, { serverId: input.serverId, name: input.name, description: input.description });
-  } catch (err) {
-    if (!(err instanceof ImageOpsError)) throw err;
-    // The cloud may have made it (timeout after sending, or a concurrent twin won a name race): look, don't resend.
-    if (!err.ambiguous && err.code !== "PROVIDER_ERROR") throw err;
-    let found: Image[];
-    try {
-      found = await adapter.findImagesByName(ctx, input.name);
-    } catch {
-      throw new ImageOpsError(err.code, `${err.message}; whether the image was created is unknown: check for an image named "${input.name}" before retrying`, {
-        provider: adapter.name,
-        providerCode: err.providerCode,
-      });
-    }
-    const mine = found.find((i) => i.sourceServerId === input.serverId) ?? (err.ambiguous ? found[0] : undefined);
-    if (mine) return mine;
-    if (err.ambiguous) {
-      throw new ImageOpsError(err.code, `${err.message}; no image named "${input.name}" exists, so it was not created: it is safe to retry`, {
-        provider: adapter.name,
-      });
-    }
-    throw err;
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

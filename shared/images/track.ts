@@ -1,17 +1,30 @@
 import { log } from "../log.js";
-import { ImageOpsError } from "../model/errors.js";
+import { type ErrorCode, ImageOpsError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
+import { keyOfOperation, type OperationState } from "../operations/record.js";
+import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
 import { progressMessage } from "../slack/progress.js";
 import type { SlackPoster } from "../slack/web.js";
 import type { TrackInput } from "../tracking/types.js";
 import { describeImage } from "./describe.js";
 
+/** How a tracking run ended: the image's outcome, or tracking stopped (the image may still be creating). */
+export type TrackOutcome = "available" | "failed" | "stopped";
+
 export interface TrackOutput {
   done: boolean;
-  image: Image;
+  image?: Image;
   waitSeconds: number;
+  failures: number;
+  outcome?: TrackOutcome;
+  reason?: string;
   notify?: TrackInput["notify"];
+}
+
+export interface TrackDeps {
+  store: OperationStore;
+  slack?: () => Promise<SlackPoster>;
 }
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
@@ -23,40 +36,100 @@ export function nextWait(elapsedMs: number): number {
   return 60;
 }
 
+/** After transient failures in a row, wait longer each time (up to 5 minutes), never give up for them. */
+export function backoffWait(elapsedMs: number, failures: number): number {
+  return Math.min(300, nextWait(elapsedMs) * 2 ** Math.min(failures, 5));
+}
+
+/** Answers that will not change by waiting: tracking ends on them. Everything else is transient. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(["NOT_FOUND", "PROVIDER_AUTH_FAILED", "INVALID_ARGUMENT", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED"]);
+
 /** Slack updates only on a change of state or every ≥ 10 s, to stay far from rate limits. */
 export const PROGRESS_THROTTLE_MS = 10_000;
 
 /**
- * One step of tracking: fetch the image, decide whether it is done, and post or update the
- * progress message when asked. Slack trouble never fails the step: tracking goes on.
+ * One step of tracking: fetch the image and decide whether it is done. Transient trouble (5xx,
+ * throttling, timeouts, Secrets Manager) answers `done: false` with a longer wait; only a
+ * permanent answer, the run's time limit or an explicit `stop` ends it. The end is written to
+ * the operation record before the step answers done, so the record always says why.
+ * Slack trouble never fails the step.
  */
-export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Promise<SlackPoster>): Promise<TrackOutput> {
+export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string }, deps: TrackDeps): Promise<TrackOutput> {
   const now = rt.now();
+  const elapsed = now - Date.parse(input.startedAt);
+  const failures = input.failures ?? 0;
+  if (input.stop) return finish(rt, input, deps, { outcome: "stopped", reason: input.stop });
+  if (input.limitAt && now >= Date.parse(input.limitAt)) {
+    return finish(rt, input, deps, { outcome: "stopped", reason: `tracking gave up after ${formatHours(now - Date.parse(input.startedAt))} without a final state` });
+  }
   let image: Image;
   try {
     image = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region });
   } catch (err) {
-    if (err instanceof ImageOpsError && err.code === "NOT_FOUND" && input.notify && slack) {
-      await notify(await slack(), input, undefined, now, `image ${input.imageId} no longer exists`).catch(() => undefined);
+    const e = err instanceof ImageOpsError ? err : new ImageOpsError("INTERNAL", (err as Error)?.message ?? String(err));
+    if (PERMANENT.has(e.code)) {
+      const reason = e.code === "NOT_FOUND" ? `image ${input.imageId} no longer exists` : `${e.code}: ${e.message}`;
+      return finish(rt, input, deps, { outcome: "stopped", reason });
     }
-    throw err;
+    log("warn", "tracking step failed; trying again later", { operation: input.operation, code: e.code, failures: failures + 1, error: e.message });
+    return { done: false, waitSeconds: backoffWait(elapsed, failures + 1), failures: failures + 1, notify: input.notify };
   }
-  const done = image.status === "available" || image.status === "failed" || image.status === "deleting";
-  const out: TrackOutput = { done, image, waitSeconds: nextWait(now - Date.parse(input.startedAt)) };
-  if (input.notify && slack) {
-    const n = input.notify;
-    out.notify = n;
-    const changed = n.lastStatus !== image.status;
-    const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
-    if (!n.messageTs || changed || due || done) {
-      try {
-        out.notify = await notify(await slack(), input, image, now);
-      } catch (err) {
-        log("warn", "could not update the Slack progress message", { operation: input.operation, error: (err as Error)?.message });
-      }
-    }
+  const outcome: TrackOutcome | undefined = image.status === "available" ? "available" : image.status === "failed" ? "failed" : image.status === "deleting" ? "stopped" : undefined;
+  if (outcome) {
+    const reason = outcome === "failed" ? `the cloud reports ${image.providerStatus}` : outcome === "stopped" ? "the image is being deleted" : undefined;
+    return finish(rt, input, deps, { outcome, reason }, image);
   }
+  return { done: false, image, waitSeconds: nextWait(elapsed), failures: 0, notify: await progress(rt, input, deps, image, now) };
+}
+
+/** Records the end on the operation record, then tells Slack; a record that cannot be written yet keeps the run going. */
+async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { outcome: TrackOutcome; reason?: string }, image?: Image): Promise<TrackOutput> {
+  const now = rt.now();
+  const failures = input.failures ?? 0;
+  try {
+    await recordEnd(deps.store, input.operation, end.outcome, end.reason, now);
+  } catch (err) {
+    log("warn", "could not record the end of an operation; trying again later", { operation: input.operation, error: (err as Error)?.message });
+    return { done: false, image, waitSeconds: backoffWait(now - Date.parse(input.startedAt), failures + 1), failures: failures + 1, notify: input.notify };
+  }
+  const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(rt, input, deps, image, now, end) };
+  if (end.reason) out.reason = end.reason;
   return out;
+}
+
+/** The end state on the record of this operation (an execution of an older generation changes nothing). */
+async function recordEnd(store: OperationStore, operation: string, state: OperationState, reason: string | undefined, now: number): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const record = await store.get(keyOfOperation(operation));
+    if (!record || record.id !== operation || record.state === state) return;
+    try {
+      await store.put({ ...record, state, endedAt: new Date(now).toISOString(), reason, version: record.version + 1 }, record.version);
+      return;
+    } catch (err) {
+      if (!(err instanceof StaleRecord)) throw err;
+    }
+  }
+}
+
+async function progress(
+  rt: Runtime,
+  input: TrackInput,
+  deps: TrackDeps,
+  image: Image | undefined,
+  now: number,
+  end?: { outcome: TrackOutcome; reason?: string },
+): Promise<TrackInput["notify"]> {
+  const n = input.notify;
+  if (!n || !deps.slack) return n;
+  const changed = n.lastStatus !== (image?.status ?? end?.outcome);
+  const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
+  if (n.messageTs && !changed && !due && !end) return n;
+  try {
+    return await notify(await deps.slack(), input, image, now, end?.outcome === "stopped" ? `tracking stopped: ${end.reason}` : undefined);
+  } catch (err) {
+    log("warn", "could not update the Slack progress message", { operation: input.operation, error: (err as Error)?.message });
+    return n;
+  }
 }
 
 async function notify(poster: SlackPoster, input: TrackInput, image: Image | undefined, now: number, failure?: string): Promise<TrackInput["notify"]> {
@@ -72,7 +145,12 @@ async function notify(poster: SlackPoster, input: TrackInput, image: Image | und
 function placeholder(input: TrackInput): Image {
   return {
     provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.imageId,
-    description: null, kind: "custom", visibility: "private", status: "failed", providerStatus: "NOT_FOUND",
+    description: null, kind: "custom", visibility: "private", status: "unknown", providerStatus: "unknown",
     os: { family: "unknown", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
   };
+}
+
+function formatHours(ms: number): string {
+  const h = ms / 3_600_000;
+  return h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`;
 }

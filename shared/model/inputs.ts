@@ -72,6 +72,10 @@ export const TrackImageInput = z
     region: text(64),
     imageId: id,
     startedAt: z.string().datetime(),
+    limitAt: z.string().datetime().optional(),
+    failures: z.number().int().min(0).optional(),
+    /** set by the state machine's failure branch: record the operation as stopped for this reason */
+    stop: z.string().max(2000).optional(),
     notify: notify.extend({ lastStatus: z.string().max(32).optional(), lastUpdate: z.number().optional() }).strict().optional(),
   })
   .passthrough(); // Step Functions hands back the previous step's output fields too
@@ -85,11 +89,18 @@ export const AuditImagesInput = z
   })
   .strict();
 
+export const DescribeOperationInput = z
+  .object({
+    operation: z.string().regex(/^img-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N])").describe("the operation id create-image answered"),
+  })
+  .strict();
+
 export type ListImagesInput = z.infer<typeof ListImagesInput>;
 export type DescribeImageInput = z.infer<typeof DescribeImageInput>;
 export type CreateImageInput = z.infer<typeof CreateImageInput>;
 export type TrackImageInput = z.infer<typeof TrackImageInput>;
 export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
+export type DescribeOperationInput = z.infer<typeof DescribeOperationInput>;
 
 /** "field  description" lines for help text, from the schema itself. */
 export function describeFields(schema: z.ZodObject): string[] {

@@ -7,17 +7,20 @@ export interface TrackInput {
   account: string;
   region: string;
   imageId: string;
+  /** when the create was sent (elapsed time and the wait schedule count from here) */
   startedAt: string;
+  /** when this tracking run gives up and records the operation as stopped (ISO) */
+  limitAt?: string;
+  /** transient failures in a row (each one lengthens the wait) */
+  failures?: number;
   notify?: { channel: string; threadTs?: string; messageTs?: string; lastStatus?: string; lastUpdate?: number };
 }
 
 /**
- * Where operations live: Step Functions in AWS (the execution name is the operation id, so a
- * duplicate start is refused by Step Functions itself), an in-process runner locally.
+ * Where tracking runs: Step Functions in AWS (one execution per tracking run, named by the
+ * operation record, so a duplicate start is refused by Step Functions itself).
  */
 export interface Tracker {
-  /** the operation's input if it was started before */
-  find(operation: string): Promise<TrackInput | undefined>;
-  /** starts tracking; "exists" when an operation with this id was already started */
-  start(input: TrackInput): Promise<"started" | "exists">;
+  /** starts a run named `execution`; "exists" when a run of that name was already started */
+  start(input: TrackInput, execution: string): Promise<"started" | "exists">;
 }

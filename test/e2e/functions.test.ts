@@ -158,7 +158,7 @@ describe("create-image", () => {
     const before = stack.ncp.requests.length;
     const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "dry-golden", dryRun: true });
     expect(status).toBe(200);
-    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["account", "provider", "name", "description", "server", "server-state", "name-free"]);
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["account", "provider", "name", "description", "server", "server-state", "name-free", "operation"]);
     expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
     expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
   });

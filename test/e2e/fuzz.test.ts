@@ -91,6 +91,7 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
     methods: ["POST"],
     arb: inputs({ provider, serverId: fc.oneof(id, fc.constantFrom(DEMO_SERVERS.ncp.kvm, DEMO_SERVERS.scp.active)), name: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/) }, { weight: 1, arbitrary: nasty }), description: fc.string({ maxLength: 1200 }), dryRun: fc.constant(true), notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "C0FUZZ002") }) }),
   },
+  "describe-operation": { methods: ["GET", "POST"], arb: inputs({ operation: fc.oneof(fc.constant(`img-ncp-${"0a".repeat(20)}`), fc.constant(`img-scp-${"b".repeat(40)}-2`), id) }) },
   "track-image": {
     methods: ["POST"],
     arb: inputs({ operation: fc.constant("img-fuzz"), provider, account: fc.constant("demo"), region: fc.constantFrom("KR", "kr-west1"), imageId: id, startedAt: fc.constant("2026-11-23T00:00:00.000Z") }),

@@ -16,7 +16,7 @@ interface Statement {
   Resource: Json;
 }
 
-const FUNCTIONS = ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"] as const;
+const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
 type Fn = (typeof FUNCTIONS)[number];
 /** osls's logical ids: list-images → ListDashimages */
 const logicalId = (fn: Fn) => fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());

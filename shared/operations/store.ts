@@ -1,0 +1,78 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ImageOpsError } from "../model/errors.js";
+import { type OperationRecord, RECORD_TTL_DAYS } from "./record.js";
+
+/** Another writer changed the record since it was read: read again and decide again. */
+export class StaleRecord extends Error {
+  constructor(readonly key: string) {
+    super(`operation record ${key} changed while it was being written`);
+    this.name = "StaleRecord";
+  }
+}
+
+/** Where operation records live: DynamoDB in AWS and locally (dynalite), behind this port. */
+export interface OperationStore {
+  get(key: string): Promise<OperationRecord | undefined>;
+  /**
+   * Writes `record` if the stored one still has `expectedVersion` (undefined: no record yet);
+   * throws StaleRecord when another writer won.
+   */
+  put(record: OperationRecord, expectedVersion: number | undefined): Promise<void>;
+}
+
+const SORT_KEY = "operation";
+
+/**
+ * One item per request key (pk = key, sk = "operation"), written whole with a condition on the
+ * version read — the conditional write is what decides between concurrent twins. Strongly
+ * consistent reads, so a twin never decides on a stale copy.
+ */
+export class DynamoOperationStore implements OperationStore {
+  private client?: DynamoDBDocumentClient;
+  constructor(private readonly table: string) {}
+
+  private db(): DynamoDBDocumentClient {
+    this.client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 } }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    return this.client;
+  }
+
+  async get(key: string): Promise<OperationRecord | undefined> {
+    try {
+      const out = await this.db().send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, expiresAt: _ttl, ...record } = out.Item;
+      return record as OperationRecord;
+    } catch (err) {
+      throw unavailable(`could not read operation ${key}`, err);
+    }
+  }
+
+  async put(record: OperationRecord, expectedVersion: number | undefined): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(record.claimedAt) / 1000) + RECORD_TTL_DAYS * 86_400;
+    const condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":v": expectedVersion } };
+    try {
+      await this.db().send(new PutCommand({ TableName: this.table, Item: { pk: record.key, sk: SORT_KEY, expiresAt, ...record }, ...condition }));
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException") throw new StaleRecord(record.key);
+      throw unavailable(`could not write operation ${record.key}`, err);
+    }
+  }
+}
+
+function unavailable(what: string, err: unknown): ImageOpsError {
+  return new ImageOpsError("INTERNAL", `${what} in DynamoDB (${(err as Error)?.name ?? "error"})`, { cause: err });
+}
+
+let shared: DynamoOperationStore | undefined;
+/** The container's store, from OPERATIONS_TABLE. */
+export function operationStore(): OperationStore {
+  const table = process.env.OPERATIONS_TABLE;
+  if (!table) throw new ImageOpsError("INTERNAL", "OPERATIONS_TABLE is not set");
+  return (shared ??= new DynamoOperationStore(table));
+}
