@@ -63,7 +63,7 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
         name,
         accounts: accounts.filter((a) => a.provider === name).map((a) => a.name),
         ...sim.counts(),
-        faults: sim.faults,
+        faults: sim.faults[0] ?? {},
       })),
     });
     return true;
@@ -73,7 +73,7 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
     const sim = cloud ? deps.clouds[cloud] : undefined;
     if (!sim || !mode || !(mode in FAULTS)) return json(res, 400, { error: "cloud must be ncp, scp or iwinv; mode ok, slow or fail" }), true;
     sim.setFaults({ ...FAULTS[mode] });
-    json(res, 200, { cloud, faults: sim.faults });
+    json(res, 200, { cloud, faults: sim.faults[0] ?? {} });
     return true;
   }
   return false;

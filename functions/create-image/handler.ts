@@ -6,13 +6,14 @@ import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { StepFunctionsTracker } from "../../shared/tracking/sfn.js";
 
-let deps: CreateDeps | undefined;
+let tracker: StepFunctionsTracker | undefined;
 
 function createDeps(): CreateDeps {
   const arn = process.env.TRACK_STATE_MACHINE_ARN;
   if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
+  tracker ??= new StepFunctionsTracker(arn);
   const limit = Number(process.env.TRACK_LIMIT_SECONDS);
-  return { tracker: new StepFunctionsTracker(arn), store: operationStore(), trackLimitMs: limit > 0 ? limit * 1000 : undefined };
+  return { tracker, store: operationStore(), trackLimitMs: limit > 0 ? limit * 1000 : undefined };
 }
 
 export const handler = lambdaHandler({
@@ -20,8 +21,7 @@ export const handler = lambdaHandler({
   schema: CreateImageInput,
   methods: ["POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
-    deps ??= createDeps();
-    const out = await createImage(lambdaRuntime(context), deps, input);
+    const out = await createImage(lambdaRuntime(context), createDeps(), input);
     if (out.dryRun) return { body: { checks: out.checks } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },

@@ -53,6 +53,8 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 /** Past this, a request waiting on its twin answers instead of waiting on. */
 const DEFAULT_WAIT_MS = 30_000;
 const MAX_STALE_ROUNDS = 5;
+/** Answers by which the cloud refused a create outright: it made nothing. */
+const REFUSED: ReadonlySet<string> = new Set(["INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "PROVIDER_AUTH_FAILED", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED"]);
 
 /**
  * Creates an image from a server exactly once per request, on a durable operation record:
@@ -185,32 +187,25 @@ class CreateOperation {
   }
 
   /**
-   * The create failed. When it may have reached the cloud (a timeout after sending, or an
-   * unexpected answer) the image is looked up by name among those made after the claim; the
-   * record says what was found. Never sent again from here.
+   * The create failed. Unless the cloud refused it outright (a 4xx), it may have made the image
+   * (a timeout after sending, a 5xx after accepting): the image is looked up by name among those
+   * made after the claim. Found: it is the claim's. Not found (or the lookup failed): the claim is
+   * released still `sent`, so the next attempt looks again before creating anything. Never sent
+   * again from here.
    */
   private async settleFailedSend(sent: OperationRecord, err: ImageOpsError): Promise<Image> {
-    if (err.ambiguous || err.code === "PROVIDER_ERROR") {
-      let found: Image | undefined;
-      try {
-        found = await this.findMine(sent);
-      } catch {
-        // release the claim now so the next attempt settles it by looking, without waiting out the lease
-        await this.write(sent, { leaseUntil: this.rt.now() }).catch(() => undefined);
-        throw new ImageOpsError(err.code, `${err.message}; whether the image was created is unknown: repeat the same request, it looks for the image before creating anything`, {
-          provider: this.adapter.name,
-          providerCode: err.providerCode,
-          requestId: err.requestId,
-        });
-      }
-      if (found) return found;
-      if (err.ambiguous) {
-        await this.end(sent, `the create timed out and no image named "${this.input.name}" appeared: it was not created`);
-        throw new ImageOpsError(err.code, `${err.message}; no image named "${this.input.name}" exists, so it was not created: it is safe to retry`, { provider: this.adapter.name });
-      }
+    if (REFUSED.has(err.code) && !err.ambiguous) {
+      await this.end(sent, `the cloud refused the create: ${err.message}`);
+      throw err;
     }
-    await this.end(sent, `the cloud refused the create: ${err.message}`);
-    throw err;
+    const found = await this.findMine(sent).catch(() => undefined);
+    if (found) return found;
+    await this.write(sent, { leaseUntil: this.rt.now() }).catch(() => undefined);
+    throw new ImageOpsError(
+      err.code,
+      `${err.message}; the cloud may still make the image, and none named "${this.input.name}" has appeared yet: repeat the same request — it looks for the image before creating anything`,
+      { provider: this.adapter.name, providerCode: err.providerCode, requestId: err.requestId },
+    );
   }
 
   /** A refused or unmade create: the record ends failed with no image, and the next request creates afresh. */

@@ -103,7 +103,8 @@ async function recordEnd(store: OperationStore, operation: string, state: Operat
     const record = await store.get(keyOfOperation(operation));
     if (!record || record.id !== operation || record.state === state) return;
     try {
-      await store.put({ ...record, state, endedAt: new Date(now).toISOString(), reason, version: record.version + 1 }, record.version);
+      // an end without a reason keeps what the record said (e.g. what a takeover found)
+      await store.put({ ...record, state, endedAt: new Date(now).toISOString(), reason: reason ?? record.reason, version: record.version + 1 }, record.version);
       return;
     } catch (err) {
       if (!(err instanceof StaleRecord)) throw err;

@@ -97,8 +97,9 @@ describe("osls package", () => {
   it("points every function at what it reads: secrets, state machine, the functions Slack calls", () => {
     const env = (fn: Fn) => fnResource(fn).Properties.Environment.Variables as Record<string, Json>;
     for (const fn of FUNCTIONS) {
-      if (fn !== "slack") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
+      if (fn !== "slack" && fn !== "describe-operation") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
     }
+    for (const fn of ["create-image", "track-image", "describe-operation"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
     for (const fn of ["track-image", "audit-images", "slack"] as const) expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
     expect(env("create-image").TRACK_STATE_MACHINE_ARN).toEqual({ Ref: "TrackImageStateMachine" });
     const name = (fn: Fn) => fnResource(fn).Properties.FunctionName;
@@ -125,12 +126,15 @@ describe("osls package", () => {
     expect(def.TimeoutSeconds).toBeGreaterThan(15 * 60);
     expect(def.TimeoutSeconds).toBeLessThanOrEqual(24 * 3600);
     const states = def.States as Record<string, Json>;
+    // the loop's step and the stop it records when the step keeps failing: both track-image, both caught
     const tasks = Object.values(states).filter((s) => s.Type === "Task");
-    expect(tasks).toHaveLength(1);
-    expect(tasks[0].Resource).toBe("arn:aws:states:::lambda:invoke");
-    expect(tasks[0].Arguments.FunctionName).toBe("${TrackImageFunctionArn}");
+    expect(tasks).toHaveLength(2);
+    for (const task of tasks) {
+      expect(task.Resource).toBe("arn:aws:states:::lambda:invoke");
+      expect(task.Arguments.FunctionName).toBe("${TrackImageFunctionArn}");
+      expect(task.Catch?.length).toBeGreaterThan(0);
+    }
     expect(p.DefinitionSubstitutions).toEqual({ TrackImageFunctionArn: { "Fn::GetAtt": ["TrackDashimageLambdaFunction", "Arn"] } });
-    expect(tasks[0].Catch?.length).toBeGreaterThan(0);
     // the loop: Wait → Task → Choice, whose default goes back to Wait
     const choice = Object.values(states).find((s) => s.Type === "Choice");
     expect(states[choice.Default]?.Type).toBe("Wait");
@@ -190,6 +194,33 @@ describe("least privilege", () => {
     expect(reads("track-image")).toEqual(["CredentialsSecret", "SlackSecret"]);
     expect(reads("audit-images")).toEqual(["CredentialsSecret", "SlackSecret"]);
     expect(reads("slack")).toEqual(["SlackSecret"]);
+    expect(reads("describe-operation")).toEqual([]);
+  });
+
+  it("keeps operation records in a retained, recoverable on-demand table that only three functions touch, each for what it does", () => {
+    const tables = ofType("AWS::DynamoDB::Table");
+    expect(tables).toHaveLength(1);
+    const [id, table] = tables[0]!;
+    expect(id).toBe("OperationsTable");
+    expect(table.DeletionPolicy).toBe("Retain");
+    expect(table.UpdateReplacePolicy).toBe("Retain");
+    expect(table.Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    const actions = (fn: Fn) =>
+      statements(roleOf(fn))
+        .filter((s: Json) => asList(s.Action).some((a: string) => a.startsWith("dynamodb:")))
+        .flatMap((s: Json) => {
+          expect(asList(s.Resource), fn).toEqual([{ "Fn::GetAtt": ["OperationsTable", "Arn"] }]);
+          return asList(s.Action);
+        })
+        .sort();
+    for (const fn of FUNCTIONS) {
+      const expected = fn === "create-image" || fn === "track-image" ? ["dynamodb:GetItem", "dynamodb:PutItem"] : fn === "describe-operation" ? ["dynamodb:GetItem"] : [];
+      expect(actions(fn), fn).toEqual(expected);
+    }
   });
 
   it("lets only create-image start the state machine, and only slack invoke functions", () => {

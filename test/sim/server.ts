@@ -23,6 +23,10 @@ export interface Faults {
   count?: number;
   /** apply only to requests whose path contains this text */
   pathIncludes?: string;
+  /** carry the request out, then answer this status instead (a 5xx after the cloud acted) */
+  afterStatus?: number;
+  /** apply only once a request whose path contains this text has been received (e.g. the lookups after a create) */
+  afterPath?: string;
 }
 
 export interface SimRequest {
@@ -48,7 +52,9 @@ export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>
  */
 export class SimServer {
   readonly requests: SimRequest[] = [];
-  faults: Faults = {};
+  /** faults in order: a request gets the first that applies to it */
+  faults: Faults[] = [];
+  private seenPaths: string[] = [];
   private server?: Server;
   private readonly sockets = new Set<import("node:net").Socket>();
   url = "";
@@ -78,18 +84,22 @@ export class SimServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  setFaults(faults: Faults): void {
-    this.faults = { ...faults };
+  /** one fault, or several applied in order; {} or [] clears them */
+  setFaults(faults: Faults | Faults[]): void {
+    this.faults = (Array.isArray(faults) ? faults : [faults]).filter((f) => Object.keys(f).length > 0).map((f) => ({ ...f }));
+    this.seenPaths = [];
   }
 
   private takeFault(path: string): Faults | undefined {
-    const f = this.faults;
-    if (!f || Object.keys(f).length === 0) return undefined;
-    if (f.pathIncludes && !path.includes(f.pathIncludes)) return undefined;
-    if (f.count !== undefined) {
-      if (f.count <= 0) return undefined;
-      f.count--;
-    }
+    const seen = this.seenPaths;
+    const f = this.faults.find(
+      (f) =>
+        (!f.pathIncludes || path.includes(f.pathIncludes)) &&
+        (f.count === undefined || f.count > 0) &&
+        (!f.afterPath || seen.some((p) => p.includes(f.afterPath!))),
+    );
+    if (this.faults.length) seen.push(path);
+    if (f?.count !== undefined) f.count--;
     return f;
   }
 
@@ -116,6 +126,7 @@ export class SimServer {
         return send(res, { status: fault.status, body: { message: "simulated fault" }, headers });
       }
       const answer = await this.handler(simReq);
+      if (fault?.afterStatus) return send(res, { status: fault.afterStatus, body: { message: "simulated fault after the request was carried out" } });
       if (fault?.delayAnswerMs) await new Promise((r) => setTimeout(r, fault.delayAnswerMs));
       if (fault?.malformed) return send(res, { status: 200, body: "<html>Bad Gateway</html>" });
       if (fault?.truncated) {
@@ -131,7 +142,7 @@ export class SimServer {
   private async admin(req: SimRequest): Promise<SimResponse> {
     if (req.url.pathname === "/__sim/state") return { status: 200, body: { name: this.name, faults: this.faults, state: this.stateFn() } };
     if (req.url.pathname === "/__sim/faults" && req.method === "POST") {
-      this.setFaults(req.body ? (JSON.parse(req.body) as Faults) : {});
+      this.setFaults(req.body ? (JSON.parse(req.body) as Faults | Faults[]) : {});
       return { status: 200, body: { faults: this.faults } };
     }
     return { status: 404, body: { message: "no such admin route" } };

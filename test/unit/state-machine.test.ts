@@ -42,7 +42,14 @@ describe("the tracking state machine", () => {
     const { outcome, calls } = await run((_, n) => (n < 3 ? creating(10) : { done: true, waitSeconds: 0, image: { status: "available" } }));
     expect(outcome).toMatchObject({ status: "SUCCEEDED", output: { done: true, image: { status: "available" }, imageId: "42" } });
     expect(calls).toHaveLength(3);
-    for (const c of calls) expect(c).toEqual(INPUT);
+    for (const c of calls) expect(c).toEqual({ ...INPUT, failures: 0 });
+  });
+
+  it("carries the transient-failure count track-image returns into the next step", async () => {
+    const { calls, outcome } = await run((_, n) => (n === 1 ? { done: false, waitSeconds: 40, failures: 1 } : n === 2 ? { done: false, waitSeconds: 80, failures: 2 } : { done: true, outcome: "available", image: { status: "available" } }));
+    expect(calls.map((c) => c.failures)).toEqual([0, 1, 2]);
+    // a failed step has no image: the state keeps no stale one and the loop goes on
+    expect(outcome.status).toBe("SUCCEEDED");
   });
 
   it("waits what track-image asks, clamped to 5..900 s", async () => {
@@ -63,8 +70,13 @@ describe("the tracking state machine", () => {
   });
 
   it("ends in the failure branch when the image failed", async () => {
-    const { outcome } = await run(() => ({ done: true, waitSeconds: 0, image: { status: "failed" } }));
+    const { outcome } = await run(() => ({ done: true, waitSeconds: 0, outcome: "failed", image: { status: "failed" } }));
     expect(outcome).toMatchObject({ status: "FAILED", error: "ImageFailed", output: { image: { status: "failed" } } });
+  });
+
+  it("ends in TrackingStopped, with track-image's reason, when tracking stopped", async () => {
+    const { outcome } = await run(() => ({ done: true, waitSeconds: 0, outcome: "stopped", reason: "image 42 no longer exists" }));
+    expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingStopped", cause: "image 42 no longer exists" });
   });
 
   it("retries Lambda's own throttling, then carries on", async () => {
@@ -73,11 +85,18 @@ describe("the tracking state machine", () => {
     expect(calls).toHaveLength(3);
   });
 
-  it("gives up on a step that keeps failing, in TrackingFailed with the error", async () => {
-    const { outcome, calls } = await run(() => failure("PROVIDER_UNAVAILABLE"));
+  it("on a step that keeps failing, asks track-image once to record the stop, then ends in TrackingFailed", async () => {
+    const { outcome, calls } = await run((p) => (p.stop ? { done: true, outcome: "stopped" } : failure("PROVIDER_UNAVAILABLE")));
     expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingFailed" });
     expect((outcome as { cause: string }).cause).toContain("PROVIDER_UNAVAILABLE");
-    expect(calls).toHaveLength(4); // the first try and three retries
+    expect(calls).toHaveLength(5); // the first try, three retries, and the stop
+    expect(calls[4]).toEqual({ ...INPUT, stop: "track-image kept failing: PROVIDER_UNAVAILABLE" });
+  });
+
+  it("ends in TrackingFailed even when recording the stop fails too", async () => {
+    const { outcome, calls } = await run(() => failure("Lambda.Unknown"));
+    expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingFailed" });
+    expect(calls.filter((c) => c.stop)).toHaveLength(3); // the stop and its two retries
   });
 
   it("times out as a whole", async () => {

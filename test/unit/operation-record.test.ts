@@ -1,0 +1,65 @@
+/**
+ * The decision a create request takes from its operation record: the one place where a retry,
+ * a twin, an interrupted attempt, a changed payload and a gone or failed image are told apart.
+ */
+import { describe, expect, it } from "vitest";
+import type { Image } from "../../shared/model/image.js";
+import { claimRecord, decide, executionName, keyOfOperation, type OperationRecord, payloadHash, predict } from "../../shared/operations/record.js";
+
+const REQUEST = { provider: "ncp" as const, account: "demo", region: "KR", serverId: "1234567", name: "web-golden" };
+const NOW = Date.parse("2026-12-02T00:00:00Z");
+const claimed = claimRecord(undefined, REQUEST, { claimId: "c1", now: NOW, leaseUntil: NOW + 65_000 });
+const HASH = payloadHash(REQUEST);
+const at = (r: Partial<OperationRecord>): OperationRecord => ({ ...claimed, ...r });
+const image = (status: Image["status"]) => ({ id: "42", status }) as Image;
+
+describe("decide", () => {
+  it("creates when there is no record", () => {
+    expect(decide(undefined, HASH, NOW).action).toBe("create");
+  });
+
+  it("waits on a live claim, and takes over one whose lease ran out, knowing whether it was sent", () => {
+    expect(decide(claimed, HASH, NOW + 1_000)).toEqual({ action: "wait", until: NOW + 65_000 });
+    expect(decide(at({ state: "sent" }), HASH, NOW + 65_000)).toEqual({ action: "take-over", sent: true });
+    expect(decide(claimed, HASH, NOW + 65_000)).toEqual({ action: "take-over", sent: false });
+  });
+
+  it("answers a created or available operation, and tracks one whose tracking never started or stopped", () => {
+    const tracking = { execution: claimed.id, startedAt: "x", runs: 1 };
+    expect(decide(at({ state: "created", imageId: "42", tracking }), HASH, NOW, image("creating")).action).toBe("existing");
+    expect(decide(at({ state: "available", imageId: "42", tracking }), HASH, NOW, image("available")).action).toBe("existing");
+    expect(decide(at({ state: "created", imageId: "42" }), HASH, NOW, image("creating")).action).toBe("track");
+    expect(decide(at({ state: "stopped", imageId: "42", tracking, reason: "limit" }), HASH, NOW, image("creating")).action).toBe("track");
+  });
+
+  it("starts a new generation when the image is gone or failed, or the attempt made none", () => {
+    expect(decide(at({ state: "available", imageId: "42" }), HASH, NOW, null).action).toBe("create");
+    expect(decide(at({ state: "created", imageId: "42" }), HASH, NOW, image("failed")).action).toBe("create");
+    expect(decide(at({ state: "failed", reason: "refused" }), HASH, NOW).action).toBe("create");
+  });
+
+  it("refuses other parameters on a live operation, but not on a dead one", () => {
+    const other = payloadHash({ ...REQUEST, description: "other" });
+    expect(decide(at({ state: "created", imageId: "42" }), other, NOW, image("creating")).action).toBe("conflict");
+    expect(decide(claimed, other, NOW).action).toBe("conflict");
+    expect(decide(at({ state: "available", imageId: "42" }), other, NOW, null).action).toBe("create");
+  });
+
+  it("predicts each decision in words for the dry run", () => {
+    expect(predict({ action: "create", reason: "x" }, undefined)).toBe("Confirm creates the image");
+    expect(predict({ action: "existing" }, at({ state: "created", imageId: "42" }))).toMatch(/nothing new is created/);
+  });
+});
+
+describe("ids", () => {
+  it("keeps generation 1 on the key, numbers later generations and tracking runs, and maps ids back to the key", () => {
+    const next = claimRecord(at({ state: "failed" }), REQUEST, { claimId: "c2", now: NOW, leaseUntil: NOW });
+    expect(claimed.id).toMatch(/^img-ncp-[0-9a-f]{40}$/);
+    expect(next.id).toBe(`${claimed.id}-2`);
+    expect(next.history[0]).toMatchObject({ id: claimed.id, state: "failed" });
+    expect(keyOfOperation(next.id)).toBe(claimed.key);
+    expect(executionName(next.id, 1)).toBe(next.id);
+    expect(executionName(next.id, 3)).toBe(`${next.id}-t3`);
+    expect(executionName(`${next.id}-t3`, 1).length).toBeLessThanOrEqual(80); // Step Functions' name limit
+  });
+});
