@@ -18,6 +18,7 @@ imageops local stack — everything on 127.0.0.1, no cloud account needed
   iwinv simulator                   ${stack.iwinv.url}    access key ${DEMO_KEYS.iwinv.accessKey}
   Secrets Manager                   ${stack.secrets.url}  secrets imageops/credentials, imageops/slack
   Step Functions (tracking)         ${stack.stepFunctions.url}
+  DynamoDB (operation records)      ${stack.dynamo.url}  table ${stack.dynamo.tableName} (in memory: lost on restart)
   Slack Web API sink                ${stack.slackApi.apiUrl}
   demo secret keys are in test/sim/demo.ts (local simulators only)
 
@@ -28,8 +29,9 @@ Try:
   curl -s '${u}/describe-image?provider=iwinv&id=PIMAGE-1tQFoTuKeENlSZ7xFXyVix'
   curl -s -X POST ${u}/create-image -H 'content-type: application/json' -d '{"provider":"ncp","serverId":"${DEMO_SERVERS.ncp.kvm}","name":"web-golden","dryRun":true}'
   curl -s -X POST ${u}/create-image -H 'content-type: application/json' -d '{"provider":"ncp","serverId":"${DEMO_SERVERS.ncp.kvm}","name":"web-golden"}'
-  # then watch it become available:
+  # then watch it become available, or follow the operation id it answered (operation.id):
   curl -s '${u}/list-images?provider=ncp&name=web-golden'
+  #   curl -s '${u}/describe-operation?operation=<operation.id>'
 
 Fault injection (make a cloud slow or fail):
   curl -s -X POST ${stack.scp.url}/__sim/faults -d '{"status":503}'
