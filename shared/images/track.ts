@@ -153,5 +153,5 @@ function placeholder(input: TrackInput): Image {
 
 function formatHours(ms: number): string {
   const h = ms / 3_600_000;
-  return h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`;
+  return h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
 }

@@ -21,7 +21,7 @@ beforeAll(async () => {
   // iwinv (60 requests a minute) stays out: a thousand lists would only measure its limiter.
   stack = await startLocalStack({ providers: ["ncp", "scp"], createDelayMs: 60_000, env: { PROVIDER_TIMEOUT_MS: "2000" } });
   // every endpoint the product may call: the clouds, and the local AWS and Slack endpoints
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi, stack.secrets, stack.stepFunctions, stack.lambda]) hosts.add(new URL(sim.url).host);
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi, stack.secrets, stack.stepFunctions, stack.lambda, stack.dynamo]) hosts.add(new URL(sim.url).host);
   // Everything the bundles send goes through node:http or node:https (the provider client and the AWS SDK): watch both.
   for (const [mod, real] of [[http, realRequest.http], [https, realRequest.https]] as const) {
     mod.request = ((...args: Parameters<typeof http.request>) => {
@@ -170,7 +170,7 @@ describe.each(Object.entries(spec))("fuzz %s", (name, { methods, arb }) => {
 });
 
 describe("after fuzzing", () => {
-  it("sent nothing to a host other than the configured endpoints (clouds, Secrets Manager, Slack)", () => {
+  it("sent nothing to a host other than the configured endpoints (clouds, Secrets Manager, DynamoDB, Slack)", () => {
     expect(seenHosts.length).toBeGreaterThan(100);
     for (const host of new Set(seenHosts)) expect(hosts.has(host), host).toBe(true);
   });
