@@ -8,7 +8,7 @@ import jsonata from "jsonata";
  */
 export type Definition = { StartAt: string; TimeoutSeconds?: number; QueryLanguage?: string; States: Record<string, State> };
 type State = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number };
+type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: "FULL" | "NONE" };
 
 export type Outcome =
   | { status: "SUCCEEDED"; output: unknown }
@@ -46,12 +46,20 @@ class StatesError extends Error {
   }
 }
 
-/** Evaluates "{% expr %}" strings anywhere in a template value against $states. */
+/**
+ * Evaluates "{% expr %}" strings anywhere in a template value against $states. An expression
+ * that fails is States.QueryEvaluationError, as in AWS
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html, "JSONata errors").
+ */
 async function evaluate(template: unknown, states: Record<string, unknown>): Promise<unknown> {
   if (typeof template === "string") {
     const m = /^\{%([\s\S]*)%\}$/.exec(template.trim());
     if (!m) return template;
-    return jsonata(m[1]!).evaluate({}, { states });
+    try {
+      return await jsonata(m[1]!).evaluate({}, { states });
+    } catch (err) {
+      throw new StatesError("States.QueryEvaluationError", (err as Error)?.message ?? String(err));
+    }
   }
   if (Array.isArray(template)) return Promise.all(template.map((t) => evaluate(t, states)));
   if (template && typeof template === "object") {
@@ -72,8 +80,15 @@ function substitute(value: unknown, subs: Record<string, string>): unknown {
   return value;
 }
 
-const matches = (errorEquals: string[], error: string) =>
-  errorEquals.includes(error) || errorEquals.includes("States.ALL") || (errorEquals.includes("States.TaskFailed") && !error.startsWith("States."));
+/**
+ * Error matching as AWS documents it (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html):
+ * States.ALL matches every error but the terminal States.Runtime and States.DataLimitExceeded;
+ * States.TaskFailed matches every error but States.Timeout.
+ */
+const TERMINAL = new Set(["States.Runtime", "States.DataLimitExceeded"]);
+export const matches = (errorEquals: string[], error: string) =>
+  !TERMINAL.has(error) &&
+  (errorEquals.includes(error) || errorEquals.includes("States.ALL") || (errorEquals.includes("States.TaskFailed") && error !== "States.Timeout"));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,9 +110,12 @@ export async function runStateMachine(definition: Definition, input: unknown, op
           data = s.Output === undefined ? data : await evaluate(s.Output, vars);
           break;
         case "Wait": {
-          const seconds = Number(await evaluate(s.Seconds, vars));
-          if (!Number.isFinite(seconds) || seconds < 0) throw new StatesError("States.Runtime", `Wait ${name}: Seconds is ${seconds}`);
-          await sleep(Math.min(seconds * 1000 * scale, Math.max(0, deadline - Date.now())));
+          // "must evaluate to an integer" from 0 to 99999999 (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html)
+          const seconds = await evaluate(s.Seconds, vars);
+          if (!Number.isInteger(seconds) || (seconds as number) < 0 || (seconds as number) > 99_999_999) {
+            throw new StatesError("States.QueryEvaluationError", `Wait ${name}: Seconds is ${JSON.stringify(seconds)}, not an integer from 0 to 99999999`);
+          }
+          await sleep(Math.min((seconds as number) * 1000 * scale, Math.max(0, deadline - Date.now())));
           break;
         }
         case "Task":
@@ -134,6 +152,15 @@ export async function runStateMachine(definition: Definition, input: unknown, op
   }
 }
 
+/**
+ * IntervalSeconds × BackoffRate^n, capped by MaxDelaySeconds; with JitterStrategy FULL a random
+ * delay between 0 and that (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html, "Retry").
+ */
+export function retryDelaySeconds(r: Retrier, n: number, random = Math.random): number {
+  const delay = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** n, r.MaxDelaySeconds ?? Infinity);
+  return r.JitterStrategy === "FULL" ? random() * delay : delay;
+}
+
 /** A lambda:invoke Task: Arguments → invoke → {Payload} as $states.result → Output, with Retry. */
 async function runTask(s: State, vars: { input: unknown }, options: RunOptions, scale: number): Promise<unknown> {
   const args = (await evaluate(s.Arguments, vars)) as { FunctionName: string; Payload?: unknown };
@@ -152,7 +179,7 @@ async function runTask(s: State, vars: { input: unknown }, options: RunOptions, 
       const n = retrier ? (attempts.get(retrier) ?? 0) : 0;
       if (!retrier || n >= (retrier.MaxAttempts ?? 3)) throw e;
       attempts.set(retrier, n + 1);
-      await sleep((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** n * 1000 * scale);
+      await sleep(retryDelaySeconds(retrier, n) * 1000 * scale);
     }
   }
 }

@@ -4,7 +4,8 @@
  * failure branches and the overall timeout.
  */
 import { describe, expect, it } from "vitest";
-import { runStateMachine } from "../sim/asl.js";
+import validator from "asl-validator";
+import { matches, retryDelaySeconds, runStateMachine } from "../sim/asl.js";
 import { TRACK_DEFINITION } from "../sim/step-functions.js";
 
 const INPUT = { operation: "img-ncp-abc", provider: "ncp", account: "prod", region: "KR", imageId: "42", startedAt: "2026-11-23T00:00:00.000Z" };
@@ -38,6 +39,18 @@ const failure = (name: string) => Object.assign(new Error(`${name} happened`), {
 const creating = (waitSeconds: number, extra: object = {}) => ({ done: false, waitSeconds, image: { status: "creating" }, ...extra });
 
 describe("the tracking state machine", () => {
+  it("is a valid Amazon States Language definition (asl-validator)", () => {
+    const result = validator(TRACK_DEFINITION as never);
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it("always waits a whole number of seconds, as Wait requires", async () => {
+    const { outcome, waits } = await run((_, n) => (n === 1 ? creating(12.4) : { done: true, outcome: "available", image: { status: "available" } }));
+    expect(outcome.status).toBe("SUCCEEDED");
+    expect(waits[1]).toBeGreaterThanOrEqual(11);
+  });
+
   it("loops until track-image says done, handing it only the tracking fields", async () => {
     const { outcome, calls } = await run((_, n) => (n < 3 ? creating(10) : { done: true, waitSeconds: 0, image: { status: "available" } }));
     expect(outcome).toMatchObject({ status: "SUCCEEDED", output: { done: true, image: { status: "available" }, imageId: "42" } });
@@ -105,5 +118,44 @@ describe("the tracking state machine", () => {
     expect(outcome.status).toBe("TIMED_OUT");
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.length).toBeLessThanOrEqual(4);
+  });
+});
+
+/** The local runner keeps to AWS's documented semantics where the product depends on them. */
+describe("the local runner", () => {
+  const machine = (states: Record<string, unknown>) => ({ QueryLanguage: "JSONata", StartAt: "A", States: states }) as never;
+
+  it("States.ALL catches everything but States.Runtime; States.TaskFailed everything but States.Timeout", () => {
+    expect(matches(["States.ALL"], "PROVIDER_UNAVAILABLE")).toBe(true);
+    expect(matches(["States.ALL"], "States.Timeout")).toBe(true);
+    expect(matches(["States.ALL"], "States.Runtime")).toBe(false);
+    expect(matches(["States.TaskFailed"], "States.Timeout")).toBe(false);
+    expect(matches(["States.TaskFailed"], "States.Permissions")).toBe(true);
+    expect(matches(["States.TaskFailed"], "Lambda.Unknown")).toBe(true);
+  });
+
+  it("a failing JSONata expression is States.QueryEvaluationError, which a Catch can handle", async () => {
+    const out = await runStateMachine(
+      machine({
+        A: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Arguments: { FunctionName: "f", Payload: "{% $undefinedFunction() %}" }, Catch: [{ ErrorEquals: ["States.QueryEvaluationError"], Next: "B" }], End: true },
+        B: { Type: "Fail", Error: "Caught", Cause: "{% $states.input.Error %}" },
+      }),
+      {},
+      { invoke: async () => ({}) },
+    );
+    expect(out).toMatchObject({ status: "FAILED", error: "Caught", cause: "States.QueryEvaluationError" });
+  });
+
+  it("a Wait whose Seconds is not an integer fails the state", async () => {
+    const out = await runStateMachine(machine({ A: { Type: "Wait", Seconds: "{% 1.5 %}", End: true } }), {}, { invoke: async () => ({}) });
+    expect(out).toMatchObject({ status: "FAILED", error: "States.QueryEvaluationError" });
+  });
+
+  it("JitterStrategy FULL draws the retry delay between 0 and the backoff, capped by MaxDelaySeconds", () => {
+    const r = { ErrorEquals: ["X"], IntervalSeconds: 2, BackoffRate: 2, MaxDelaySeconds: 10 };
+    expect(retryDelaySeconds(r, 0)).toBe(2);
+    expect(retryDelaySeconds(r, 5)).toBe(10);
+    expect(retryDelaySeconds({ ...r, JitterStrategy: "FULL" }, 2, () => 0.5)).toBe(4);
+    expect(retryDelaySeconds({ ...r, JitterStrategy: "FULL" }, 2, () => 0)).toBe(0);
   });
 });
