@@ -86,7 +86,7 @@ export interface SecretSource {
 export class SecretsManagerSource implements SecretSource {
   private client?: SecretsManagerClient;
   async get(secretId: string): Promise<string | undefined> {
-    this.client ??= new SecretsManagerClient({ maxAttempts: 2 });
+    this.client ??= new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 3_000 } });
     try {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
       return out.SecretString;

@@ -21,22 +21,31 @@ type Fn = (typeof FUNCTIONS)[number];
 /** osls's logical ids: list-images → ListDashimages */
 const logicalId = (fn: Fn) => fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());
 
+/** The functions that call the clouds, and so run in the VPC when one is asked for. */
+const CLOUD_CALLERS: readonly Fn[] = ["list-images", "describe-image", "create-image", "track-image", "audit-images"];
+
 let out: string;
 let template: Json;
 let resources: Record<string, Json>;
+const outs: string[] = [];
 
-beforeAll(() => {
-  out = mkdtempSync(join(tmpdir(), "imageops-sls-"));
-  // no AWS credentials of any kind: packaging must not need them
+/** `npm run package` into a fresh folder, with no AWS credentials of any kind: packaging must not need them. */
+function packageTemplate(...options: string[]): { dir: string; template: Json } {
+  const dir = mkdtempSync(join(tmpdir(), "imageops-sls-"));
+  outs.push(dir);
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-  const run = spawnSync("bash", ["scripts/package.sh", "ci", out], { env, encoding: "utf8", timeout: 180_000 });
+  const run = spawnSync("bash", ["scripts/package.sh", "ci", dir, ...options], { env, encoding: "utf8", timeout: 180_000 });
   if (run.status !== 0) throw new Error(`osls package failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  template = JSON.parse(readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"));
+  return { dir, template: JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) };
+}
+
+beforeAll(() => {
+  ({ dir: out, template } = packageTemplate());
   resources = template.Resources;
 }, 200_000);
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => outs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** A zip's file names, or its only file's text (python3's zipfile: on every machine, unlike unzip). */
 function unzip(zip: string, what: "list" | "read"): string {
@@ -48,11 +57,12 @@ const fnResource = (fn: Fn) => resources[`${logicalId(fn)}LambdaFunction`];
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-/** Every IAM statement of a role (inline policies), by role logical id. */
+/** Every IAM statement of a role (inline policies, both branches of a conditional one), by role logical id. */
 function statements(roleId: string): Statement[] {
   const role = resources[roleId];
   expect(role?.Type, roleId).toBe("AWS::IAM::Role");
-  return (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement as Statement[]);
+  const policies = (role.Properties.Policies ?? []).flatMap((p: Json) => (p["Fn::If"] ? p["Fn::If"].slice(1) : [p])).filter((p: Json) => p.PolicyDocument);
+  return policies.flatMap((p: Json) => p.PolicyDocument.Statement as Statement[]);
 }
 const roleOf = (fn: Fn): string => fnResource(fn).Properties.Role["Fn::GetAtt"][0];
 const allowed = (roleId: string, action: string) => statements(roleId).filter((s) => s.Effect === "Allow" && asList(s.Action).includes(action));
@@ -83,8 +93,10 @@ describe("osls package", () => {
 
   it("gives every function a URL: AWS_IAM, except slack (NONE, Slack signs its requests)", () => {
     const urls = ofType("AWS::Lambda::Url");
-    expect(urls).toHaveLength(FUNCTIONS.length);
-    for (const fn of FUNCTIONS) {
+    // track-image has none: only the state machine calls it (its notify would let a caller post anywhere)
+    expect(urls).toHaveLength(FUNCTIONS.length - 1);
+    expect(resources.TrackDashimageLambdaFunctionUrl).toBeUndefined();
+    for (const fn of FUNCTIONS.filter((f) => f !== "track-image")) {
       const url = resources[`${logicalId(fn)}LambdaFunctionUrl`];
       expect(url.Properties.TargetFunctionArn).toEqual({ "Fn::GetAtt": [`${logicalId(fn)}LambdaFunction`, "Arn"] });
       expect(url.Properties.AuthType, fn).toBe(fn === "slack" ? "NONE" : "AWS_IAM");
@@ -139,22 +151,36 @@ describe("osls package", () => {
     const choice = Object.values(states).find((s) => s.Type === "Choice");
     expect(states[choice.Default]?.Type).toBe("Wait");
     expect(Object.values(states).filter((s) => s.Type === "Fail").length).toBeGreaterThanOrEqual(1);
-    // its role may invoke track-image and nothing else
+    // its role may invoke track-image and no other function
     const roleId = p.RoleArn["Fn::GetAtt"][0];
-    const smStatements = statements(roleId);
-    expect(smStatements).toHaveLength(1);
-    expect(smStatements[0]).toMatchObject({ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: { "Fn::GetAtt": ["TrackDashimageLambdaFunction", "Arn"] } });
+    expect(resourcesFor(roleId, "lambda:InvokeFunction")).toEqual([{ "Fn::GetAtt": ["TrackDashimageLambdaFunction", "Arn"] }]);
+    // ERROR-level logs without execution data; X-Ray as the deploy parameter says (default off)
+    expect(p.LoggingConfiguration).toMatchObject({ Level: "ERROR", IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { "Fn::GetAtt": ["TrackImageStateMachineLogs", "Arn"] } } }] });
+    expect(p.TracingConfiguration).toEqual({ Enabled: { "Fn::If": ["Tracing", true, false] } });
+    expect(template.Conditions.Tracing).toEqual({ "Fn::Equals": ["false", "true"] });
   });
 
-  it("schedules audit-images with an input that says so", () => {
-    const rules = ofType("AWS::Events::Rule");
-    expect(rules).toHaveLength(1);
-    const rule = rules[0]![1].Properties;
-    expect(rule.State).toBe("ENABLED");
-    expect(rule.ScheduleExpression).toMatch(/^(rate|cron)\(/);
-    expect(rule.Targets).toHaveLength(1);
-    expect(rule.Targets[0].Arn).toEqual({ "Fn::GetAtt": ["AuditDashimagesLambdaFunction", "Arn"] });
-    expect(JSON.parse(rule.Targets[0].Input)).toEqual({ scheduled: true });
+  it("waits a whole number of seconds in every Wait state", () => {
+    const waits = Object.values(resources.TrackImageStateMachine.Properties.Definition.States as Record<string, Json>).filter((s) => s.Type === "Wait");
+    expect(waits.length).toBeGreaterThan(0);
+    for (const w of waits) expect(w.Seconds).toMatch(/^\{% \$round\(/);
+  });
+
+  it("schedules audit-images with EventBridge Scheduler in a time zone, with an input that says so", () => {
+    const schedules = ofType("AWS::Scheduler::Schedule");
+    expect(schedules).toHaveLength(1);
+    const p = schedules[0]![1].Properties;
+    expect(p.State).toBe("ENABLED");
+    expect(p.ScheduleExpression).toBe("cron(0 9 * * ? *)");
+    expect(p.ScheduleExpressionTimezone).toBe("Asia/Seoul");
+    expect(p.Target.Arn).toEqual({ "Fn::GetAtt": ["AuditDashimagesLambdaFunction", "Arn"] });
+    expect(JSON.parse(p.Target.Input)).toEqual({ scheduled: true });
+    expect(p.Target.DeadLetterConfig).toEqual({ Arn: { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] } });
+    const role = p.Target.RoleArn["Fn::GetAtt"][0];
+    expect(resources[role].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: "scheduler.amazonaws.com" });
+    expect(resourcesFor(role, "lambda:InvokeFunction")).toEqual([{ "Fn::GetAtt": ["AuditDashimagesLambdaFunction", "Arn"] }]);
+    // no EventBridge rule schedules anything any more (rate(1 day) ran at the deploy's time of day)
+    expect(ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.ScheduleExpression)).toEqual([]);
   });
 });
 
@@ -163,10 +189,17 @@ describe("least privilege", () => {
   /** The only wildcards a resource may hold: log streams of the function's own log group, executions of our state machine. */
   const NARROW_WILDCARD = /^arn:\$\{AWS::Partition\}:(logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/imageops-ci-[a-z-]+|states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:imageops-ci-track-image):\*$/;
 
+  /** Actions AWS documents as taking no resource-level permission (Resource "*"): the state machine's log delivery and X-Ray. */
+  const RESOURCE_STAR_ONLY = /^(logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/;
+
   it("has no wildcard action or resource in any statement", () => {
     for (const id of roles()) {
       for (const s of statements(id)) {
         for (const a of asList(s.Action)) expect(a, `${id} action`).not.toContain("*");
+        if (asList(s.Action).every((a) => RESOURCE_STAR_ONLY.test(a))) {
+          expect(id, "only the state machine's role").toBe("TrackImageStateMachineRole");
+          continue;
+        }
         for (const r of asList(s.Resource)) {
           expect(r, `${id} resource`).not.toBe("*");
           const text = typeof r === "string" ? r : r["Fn::Sub"];
@@ -231,5 +264,117 @@ describe("least privilege", () => {
     const invokes = resourcesFor(roleOf("slack"), "lambda:InvokeFunction").map((r: Json) => r["Fn::Sub"]);
     const names = ["slack", "list-images", "describe-image", "create-image", "audit-images"].map((fn) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`);
     expect(invokes.sort()).toEqual(names.sort());
+  });
+});
+
+describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)", () => {
+  it("stays VPC-less by default", () => {
+    expect(template.Conditions.InVpc).toEqual({ "Fn::Or": [{ Condition: "CreateVpc" }, { Condition: "GivenVpc" }] });
+    expect(template.Conditions.CreateVpc).toEqual({ "Fn::Equals": ["none", "create"] });
+    expect(template.Conditions.GivenVpc).toEqual({ "Fn::Equals": ["none", "existing"] });
+  });
+
+  it("puts exactly the functions that call the clouds in the VPC, with the ENI policy on their roles", () => {
+    for (const fn of FUNCTIONS) {
+      const vpc = fnResource(fn).Properties.VpcConfig;
+      const managed = resources[roleOf(fn)].Properties.ManagedPolicyArns;
+      if (CLOUD_CALLERS.includes(fn)) {
+        expect(vpc["Fn::If"][0], fn).toBe("InVpc");
+        expect(vpc["Fn::If"][2], fn).toEqual({ Ref: "AWS::NoValue" });
+        expect(managed["Fn::If"][1], fn).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }]);
+      } else {
+        expect(vpc, fn).toBeUndefined();
+        expect(managed, fn).toBeUndefined();
+      }
+    }
+  });
+
+  it("vpcMode=create: private subnets in two AZs behind one NAT gateway, its Elastic IP the EgressIp output", () => {
+    const { template: t } = packageTemplate("--param=vpcMode=create");
+    expect(t.Conditions.CreateVpc).toEqual({ "Fn::Equals": ["create", "create"] });
+    const r = t.Resources;
+    for (const id of ["Vpc", "NatGateway", "EgressIp", "PrivateSubnetA", "PrivateSubnetB", "LambdaSecurityGroup"]) expect(r[id]?.Condition, id).toBe("CreateVpc");
+    expect(r.NatGateway.Properties).toEqual({ SubnetId: { Ref: "PublicSubnet" }, AllocationId: { "Fn::GetAtt": ["EgressIp", "AllocationId"] } });
+    expect(r.PrivateDefaultRoute.Properties).toMatchObject({ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: { Ref: "NatGateway" } });
+    expect(r.PrivateSubnetA.Properties.AvailabilityZone).not.toEqual(r.PrivateSubnetB.Properties.AvailabilityZone);
+    expect(t.Outputs.EgressIp).toMatchObject({ Condition: "CreateVpc", Value: { Ref: "EgressIp" } });
+    const vpc = r.ListDashimagesLambdaFunction.Properties.VpcConfig["Fn::If"][1];
+    expect(vpc.SubnetIds["Fn::If"][1]).toEqual([{ Ref: "PrivateSubnetA" }, { Ref: "PrivateSubnetB" }]);
+  }, 200_000);
+
+  it("vpcMode=existing: the given subnets and security groups", () => {
+    const { template: t } = packageTemplate("--param=vpcMode=existing", "--param=subnetIds=subnet-0a,subnet-0b", "--param=securityGroupIds=sg-0c");
+    expect(t.Conditions.GivenVpc).toEqual({ "Fn::Equals": ["existing", "existing"] });
+    const vpc = t.Resources.AuditDashimagesLambdaFunction.Properties.VpcConfig["Fn::If"][1];
+    expect(vpc.SubnetIds["Fn::If"][2]).toEqual({ "Fn::Split": [",", "subnet-0a,subnet-0b"] });
+    expect(vpc.SecurityGroupIds["Fn::If"][2]).toEqual({ "Fn::Split": [",", "sg-0c"] });
+  }, 200_000);
+});
+
+describe("failures reach an operator", () => {
+  const topic = { "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, ""] };
+
+  it("runs asynchronous jobs once, with an on-failure queue (the scheduled audit; Slack jobs)", () => {
+    const configs = Object.fromEntries(ofType("AWS::Lambda::EventInvokeConfig").map(([, r]) => [r.Properties.FunctionName.Ref, r.Properties]));
+    for (const fn of ["audit-images", "slack"] as const) {
+      const c = configs[`${logicalId(fn)}LambdaFunction`];
+      expect(c, fn).toBeDefined();
+      expect(c.MaximumRetryAttempts, fn).toBe(0);
+      expect(c.DestinationConfig.OnFailure.Destination, fn).toEqual({ "Fn::GetAtt": ["FailedJobsQueue", "Arn"] });
+      expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([{ "Fn::GetAtt": ["FailedJobsQueue", "Arn"] }]);
+    }
+  });
+
+  it("sends tracking executions that end FAILED, TIMED_OUT or ABORTED to the alarm topic", () => {
+    const rule = resources.TrackingFailedRule.Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
+    });
+    expect(rule.Targets).toEqual([{ Id: "alarm-topic", Arn: topic }]);
+    // the created topic lets only that rule publish
+    const statement = resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement[0];
+    expect(statement).toMatchObject({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": ["TrackingFailedRule", "Arn"] } } } });
+  });
+
+  it("alarms on every function's errors and throttles, the failed-jobs queue and failed tracking, to one topic (created when not given)", () => {
+    expect(template.Conditions.CreateAlarmTopic).toEqual({ "Fn::Equals": ["", ""] });
+    expect(resources.AlarmTopic.Condition).toBe("CreateAlarmTopic");
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, r]) => r.Properties);
+    const on = (namespace: string, metric: string) => alarms.filter((a) => a.Namespace === namespace && a.MetricName === metric);
+    for (const metric of ["Errors", "Throttles"]) {
+      expect(on("AWS/Lambda", metric).map((a) => a.Dimensions[0].Value.Ref).sort(), metric).toEqual(FUNCTIONS.map((f) => `${logicalId(f)}LambdaFunction`).sort());
+    }
+    expect(on("AWS/SQS", "ApproximateNumberOfMessagesVisible")[0].Dimensions).toEqual([{ Name: "QueueName", Value: { "Fn::GetAtt": ["FailedJobsQueue", "QueueName"] } }]);
+    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut"]) expect(on("AWS/States", metric)[0].Dimensions[0].Value, metric).toEqual({ Ref: "TrackImageStateMachine" });
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([topic]);
+      expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching" });
+    }
+  });
+
+  it("notifies a given topic instead of creating one", () => {
+    const { template: t } = packageTemplate("--param=alarmTopicArn=arn:aws:sns:ap-northeast-2:123456789012:ops");
+    expect(t.Conditions.CreateAlarmTopic).toEqual({ "Fn::Equals": ["arn:aws:sns:ap-northeast-2:123456789012:ops", ""] });
+    expect(t.Resources.TrackingFailedRule.Properties.Targets[0].Arn).toEqual({ "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, "arn:aws:sns:ap-northeast-2:123456789012:ops"] });
+  }, 200_000);
+});
+
+describe("template hygiene", () => {
+  it("retains the secrets and the operations table when the stack goes", () => {
+    for (const id of ["CredentialsSecret", "SlackSecret", "OperationsTable"]) {
+      expect(resources[id].DeletionPolicy, id).toBe("Retain");
+      expect(resources[id].UpdateReplacePolicy, id).toBe("Retain");
+    }
+  });
+
+  it("bounds the public slack function with reserved concurrency", () => {
+    expect(fnResource("slack").Properties.ReservedConcurrentExecutions).toBe(10);
+  });
+
+  it("says in infra/iam.md that a URL caller needs both lambda:InvokeFunctionUrl and lambda:InvokeFunction", () => {
+    const iam = readFileSync("infra/iam.md", "utf8");
+    expect(iam).toMatch(/lambda:InvokeFunctionUrl.*and.*lambda:InvokeFunction\b/s);
   });
 });

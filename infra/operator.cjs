@@ -1,0 +1,103 @@
+// What reaches an operator when something fails, as CloudFormation resources generated from the
+// functions serverless.yml declares (one alarm pair per function cannot drift from the list):
+// - CloudWatch alarms on each function's Errors and Throttles, on the failed-jobs queue's depth,
+//   and on the tracking state machine's failed and timed-out executions;
+// - an EventBridge rule on tracking executions that end FAILED, TIMED_OUT or ABORTED;
+// all notifying one SNS topic: the `alarmTopicArn` parameter, or a topic created here.
+// Loaded by osls as `${file(infra/operator.cjs)}` (a .cjs file whose function osls calls).
+"use strict";
+
+/** osls's logical id of a function: list-images → ListDashimagesLambdaFunction */
+const logicalId = (name) =>
+  `${name.replace(/(^|-)(\w)/g, (_, dash, c) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase())}LambdaFunction`;
+
+
+/** One alarm: any datapoint above 0 in a 5-minute period notifies the topic. */
+function alarm(TOPIC, description, metric) {
+  return {
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmDescription: description,
+      Namespace: metric.namespace,
+      MetricName: metric.name,
+      Dimensions: metric.dimensions,
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+      AlarmActions: [TOPIC],
+      OKActions: [TOPIC],
+    },
+  };
+}
+
+module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
+  const functions = Object.keys((await resolveConfigurationProperty(["functions"])) || {});
+  const given = await resolveVariable("param:alarmTopicArn");
+  const TOPIC = { "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, given] };
+  const topicName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}-alarms`;
+  const Resources = {
+    AlarmTopic: {
+      Type: "AWS::SNS::Topic",
+      Condition: "CreateAlarmTopic",
+      Properties: { TopicName: topicName },
+    },
+    AlarmTopicPolicy: {
+      Type: "AWS::SNS::TopicPolicy",
+      Condition: "CreateAlarmTopic",
+      Properties: {
+        Topics: [{ Ref: "AlarmTopic" }],
+        PolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              // the tracking-failure rule publishes here; CloudWatch alarms need no topic policy
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: { Ref: "AlarmTopic" },
+              Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": ["TrackingFailedRule", "Arn"] } } },
+            },
+          ],
+        },
+      },
+    },
+    TrackingFailedRule: {
+      Type: "AWS::Events::Rule",
+      Properties: {
+        Description: "A tracking execution ended FAILED, TIMED_OUT or ABORTED",
+        State: "ENABLED",
+        EventPattern: {
+          source: ["aws.states"],
+          "detail-type": ["Step Functions Execution Status Change"],
+          detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
+        },
+        Targets: [{ Id: "alarm-topic", Arn: TOPIC }],
+      },
+    },
+    FailedJobsQueueDepthAlarm: alarm(TOPIC, "An asynchronous job (Slack job, scheduled audit) failed and is in the failed-jobs queue", {
+      namespace: "AWS/SQS",
+      name: "ApproximateNumberOfMessagesVisible",
+      dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["FailedJobsQueue", "QueueName"] } }],
+    }),
+  };
+  for (const [metric, what] of [["ExecutionsFailed", "failed"], ["ExecutionsTimedOut", "timed out"]]) {
+    Resources[`TrackImageStateMachine${metric}Alarm`] = alarm(TOPIC, `A tracking execution ${what}`, {
+      namespace: "AWS/States",
+      name: metric,
+      dimensions: [{ Name: "StateMachineArn", Value: { Ref: "TrackImageStateMachine" } }],
+    });
+  }
+  for (const fn of functions) {
+    for (const metric of ["Errors", "Throttles"]) {
+      Resources[`${logicalId(fn).replace(/LambdaFunction$/, "")}${metric}Alarm`] = alarm(TOPIC, `${fn}: ${metric.toLowerCase()}`, {
+        namespace: "AWS/Lambda",
+        name: metric,
+        dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(fn) } }],
+      });
+    }
+  }
+  return Resources;
+};
