@@ -6,7 +6,7 @@ import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { ncpHeaders } from "../../shared/providers/ncp/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
-import { NcpSim } from "../sim/ncp.js";
+import { NcpSim, ncpParams } from "../sim/ncp.js";
 
 const sim = new NcpSim({ generatedImages: 2_500, createDelayMs: 200 });
 let ctx: CallContext;
@@ -34,9 +34,11 @@ describe("NCP adapter against the simulator", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain("41000002"); // listed by both APIs, kept once
     expect(images.length).toBe(sim.counts().images);
-    const pages = sim.requests.filter((r) => r.url.pathname.endsWith("getServerImageList"));
-    expect(pages.map((r) => r.url.searchParams.get("pageNo")).sort()).toEqual(["1", "2", "3"]);
-    expect(pages.every((r) => r.url.searchParams.get("pageSize") === "1000" && r.url.searchParams.get("responseFormatType") === "json")).toBe(true);
+    const pages = sim.requests.filter((r) => r.url.pathname.endsWith("getServerImageList")).map(ncpParams);
+    expect(pages.map((p) => p.get("pageNo")).sort()).toEqual(["1", "2", "3"]);
+    expect(pages.every((p) => p.get("pageSize") === "1000" && p.get("responseFormatType") === "json")).toBe(true);
+    // every call a form POST with nothing in the query (ncp.md §0)
+    expect(sim.requests.every((r) => r.method === "POST" && r.rawUrl === r.url.pathname)).toBe(true);
   });
 
   it("passes scope and OS to the API", async () => {
@@ -46,7 +48,7 @@ describe("NCP adapter against the simulator", () => {
     const ubuntu = await ncpAdapter.listImages(ctx, { scope: "public", os: "ubuntu" });
     expect(ubuntu.length).toBeGreaterThan(0);
     expect(ubuntu.every((i) => i.os.distro === "ubuntu" && i.kind === "public")).toBe(true);
-    expect(sim.requests.some((r) => r.url.searchParams.get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
+    expect(sim.requests.some((r) => ncpParams(r).get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
   });
 
   it("describes server and legacy images, and answers NOT_FOUND for neither", async () => {
@@ -123,7 +125,7 @@ describe("NCP simulator checks", () => {
     const path = "/vserver/v2/getServerImageList?regionCode=KR";
     const unsigned = await fetch(`${sim.url}${path}`);
     expect(unsigned.status).toBe(401);
-    // signed, but without responseFormatType: NCP's default, XML
+    // signed, but without responseFormatType: NCP's default, XML (docs allow GET as well as POST)
     const { accessKey, secretKey } = DEMO_KEYS.ncp;
     const xml = await fetch(`${sim.url}${path}`, { headers: ncpHeaders("GET", path, Date.now(), accessKey, secretKey) });
     expect(xml.status).toBe(200);

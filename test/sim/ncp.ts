@@ -4,7 +4,7 @@ import { type SimKey, type SimRequest, type SimResponse, SimServer, TIMESTAMP_WI
 
 /**
  * NAVER Cloud VPC Server API v2 simulator: verifies signature v2 over the path and query as
- * received, the ±5-minute window, `responseFormatType=json`, required parameters and paging
+ * received (parameters from the query or a form body), the ±5-minute window, `responseFormatType=json`, required parameters and paging
  * (pageNo/pageSize/totalRows); keeps server images (NCP + SELF), legacy member images (XEN) and
  * servers; creates follow the clock (INIT → CREAT, or CREFL).
  */
@@ -102,6 +102,19 @@ const DISTROS: Array<[string, string, string]> = [
   ["WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2022EN.G003", "Windows Server 2022"],
 ];
 
+/**
+ * The parameters of a request: the query, plus the form body of a POST. The docs allow
+ * "GET | POST" for every action with the same parameter names (ncp.md §3); the SDKs send the body
+ * as application/x-www-form-urlencoded (Go services/vserver/v2_api.go), the only Content-Type a
+ * form can be read from.
+ */
+export function ncpParams(req: SimRequest): URLSearchParams {
+  const params = new URLSearchParams(req.url.searchParams);
+  const form = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded";
+  if (req.method === "POST" && form) for (const [k, v] of new URLSearchParams(req.body)) params.append(k, v);
+  return params;
+}
+
 export class NcpSim extends SimServer {
   keys: SimKey[];
   createDelayMs: number;
@@ -171,7 +184,7 @@ export class NcpSim extends SimServer {
   private handle(req: SimRequest): SimResponse {
     const denied = this.authenticate(req);
     if (denied) return denied;
-    const q = req.url.searchParams;
+    const q = ncpParams(req);
     if (q.get("responseFormatType") !== "json") {
       return { status: 200, body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><returnCode>0</returnCode></response>", headers: { "content-type": "application/xml" } };
     }

@@ -2,7 +2,7 @@ import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, ProviderAdapter, Server } from "../types.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
-import { type NcpParam, ncpHeaders, ncpUri } from "./signer.js";
+import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
 
 const PAGE_SIZE = 1000;
 const IMAGEABLE = new Set(["RUN", "NSTOP"]);
@@ -43,17 +43,10 @@ function parse(action: string, status: number, text: string, requestId?: string)
   return response;
 }
 
-async function call(ctx: CallContext, action: string, params: Record<string, NcpParam>, idempotent = true): Promise<Json> {
-  const base = (ctx.account.endpoint ?? ncpAdapter.defaultEndpoint).replace(/\/+$/, "");
-  const uri = ncpUri(action, { regionCode: ctx.region, ...params });
-  const { accessKey, secretKey } = ctx.account;
-  const res = await ctx.http.request({
-    method: "GET",
-    url: base + uri,
-    idempotent,
-    // the signed URI is the path of the base URL (a gateway prefix, if any) plus ours
-    sign: (method) => ncpHeaders(method, new URL(base).pathname.replace(/\/$/, "") + uri, Date.now(), accessKey, secretKey),
-  });
+/** One call in the wire form of wire.ts (a form POST, the path alone signed). */
+async function call<A extends NcpAction>(ctx: CallContext, action: A, params: NcpParams<A>, idempotent = true): Promise<Json> {
+  const endpoint = ctx.account.endpoint ?? ncpAdapter.defaultEndpoint;
+  const res = await ctx.http.request(ncpRequest(endpoint, action, { regionCode: ctx.region, ...params } as NcpParams<A>, ctx.account, idempotent));
   return parse(action, res.status, res.text, res.headers.get("x-ncp-trace-id") ?? undefined);
 }
 
@@ -62,12 +55,13 @@ async function call(ctx: CallContext, action: string, params: Record<string, Ncp
  * client's limiter (limits.concurrency) bounds how many are in flight; batching here instead
  * would make each batch wait for its slowest page.
  */
-async function listAll(ctx: CallContext, action: string, listKey: string, params: Record<string, NcpParam>): Promise<unknown[]> {
-  const first = await call(ctx, action, { ...params, pageNo: 1, pageSize: PAGE_SIZE });
+async function listAll<A extends "getServerImageList" | "getMemberServerImageInstanceList">(ctx: CallContext, action: A, listKey: string, params: NcpParams<A>): Promise<unknown[]> {
+  const page = (pageNo: number) => call(ctx, action, { ...params, pageNo, pageSize: PAGE_SIZE } as NcpParams<A>);
+  const first = await page(1);
   const rows = (first[listKey] as unknown[] | undefined) ?? [];
   const pages = Math.ceil(Number(first.totalRows ?? rows.length) / PAGE_SIZE);
   const rest = [];
-  for (let p = 2; p <= pages; p++) rest.push(call(ctx, action, { ...params, pageNo: p, pageSize: PAGE_SIZE }));
+  for (let p = 2; p <= pages; p++) rest.push(page(p));
   const out: unknown[][] = [rows];
   for (const page of await Promise.all(rest)) out.push((page[listKey] as unknown[] | undefined) ?? []);
   return out.flat();
