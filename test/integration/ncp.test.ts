@@ -4,6 +4,7 @@ import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { ncpHeaders } from "../../shared/providers/ncp/signer.js";
+import { ncpRequest } from "../../shared/providers/ncp/wire.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { NcpSim, ncpParams } from "../sim/ncp.js";
@@ -72,6 +73,8 @@ describe("NCP adapter against the simulator", () => {
     const calls = sim.requests.map((r) => r.url.pathname.split("/").pop());
     expect(calls.filter((c) => c === "createServerImage")).toHaveLength(1);
     expect(calls.filter((c) => c === "createMemberServerImageInstance")).toHaveLength(1);
+    const sent = ncpParams(sim.requests.find((r) => r.url.pathname.endsWith("createServerImage"))!);
+    expect(sent.get("blockStorageList.1.order")).toBe("0");
     await new Promise((r) => setTimeout(r, 250));
     expect((await ncpAdapter.describeImage(ctx, kvm.id)).status).toBe("available");
     sim.createOutcome = "failed";
@@ -130,5 +133,19 @@ describe("NCP simulator checks", () => {
     const xml = await fetch(`${sim.url}${path}`, { headers: ncpHeaders("GET", path, Date.now(), accessKey, secretKey) });
     expect(xml.status).toBe(200);
     expect(xml.headers.get("content-type")).toContain("application/xml");
+  });
+
+  it("refuses a createServerImage without the default storage (blockStorageList.N.order 0), or with a volume type on it", async () => {
+    const send = (params: Record<string, unknown>) => {
+      const req = ncpRequest(sim.url, "createServerImage", { regionCode: "KR", ...params } as never, DEMO_KEYS.ncp, false);
+      return fetch(req.url, { method: req.method, headers: { ...req.headers, ...req.sign!(req.method, req.url) }, body: req.body });
+    };
+    const base = { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverImageName: "sim-check" };
+    for (const blockStorageList of [undefined, [{ order: 1 }], [{ order: 0, blockStorageVolumeTypeCode: "CB1" }]]) {
+      const res = await send({ ...base, blockStorageList });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ responseError: { returnCode: "1100000", returnMessage: expect.stringMatching(/^Parameter is invalid\./) } });
+    }
+    expect((await send({ ...base, blockStorageList: [{ order: 0 }] })).status).toBe(200);
   });
 });

@@ -285,10 +285,37 @@ export class NcpSim extends SimServer {
     });
   }
 
+  /**
+   * blockStorageList.N.* of createServerImage (docs createServerImage, Go block_storage.go): order
+   * Required, one default storage (order 0) must be given, additional ones 1–20, at most 21;
+   * blockStorageVolumeTypeCode "not for default storage".
+   */
+  private blockStorageProblem(q: URLSearchParams): string | undefined {
+    const entries: Array<Record<string, string>> = [];
+    for (const [key, value] of q) {
+      const m = /^blockStorageList\.(\d+)\.(\w+)$/.exec(key);
+      if (m) (entries[Number(m[1]) - 1] ??= {})[m[2]!] = value;
+    }
+    if (entries.length === 0) return "blockStorageList.N.order is required";
+    if (entries.length > 21 || entries.some((e) => e === undefined)) return "blockStorageList: at most 21, numbered from 1";
+    const orders = entries.map((e) => e.order);
+    if (orders.some((o) => o === undefined || !/^\d+$/.test(o) || Number(o) > 20)) return "blockStorageList.N.order must be 0-20";
+    if (new Set(orders).size !== orders.length) return "blockStorageList.N.order must not repeat";
+    const boot = entries.find((e) => e.order === "0");
+    if (!boot) return "the default storage (blockStorageList.N.order 0) is required";
+    if (boot.blockStorageVolumeTypeCode !== undefined) return "blockStorageVolumeTypeCode cannot be set for the default storage";
+    return undefined;
+  }
+
   private create(q: URLSearchParams, kind: "server" | "member"): SimResponse {
     const action = kind === "server" ? "createServerImage" : "createMemberServerImageInstance";
     const serverNo = q.get("serverInstanceNo");
     if (!serverNo) return error(400, "1000", "serverInstanceNo is required");
+    if (kind === "server") {
+      // "Parameter is invalid." with 1100000: the refusal observed for a bad parameter (terraform-provider-ncloud#479)
+      const problem = this.blockStorageProblem(q);
+      if (problem) return error(400, "1100000", `Parameter is invalid. ${problem}`);
+    }
     const server = this.servers.get(serverNo);
     if (!server) return error(400, "25011", "The server instance does not exist.");
     if (kind === "server" && server.hypervisor !== "KVM") return error(400, "25040", "createServerImage supports KVM servers only.");

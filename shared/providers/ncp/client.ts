@@ -153,7 +153,12 @@ export const ncpAdapter: ProviderAdapter = {
     const server = await ncpAdapter.getServer(ctx, req.serverId);
     // KVM servers take the current call; XEN servers only the legacy member-image call
     if (server.hypervisor === "KVM") {
-      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description }, false);
+      // blockStorageList.1.order=0 is required: the default (boot) storage, the one storage an image
+      // must have (docs createServerImage; Go SDK create_server_image_request.go: no omitempty). The
+      // docs allow nothing else with it for a server's own default storage (a volume type is "not for
+      // default storage"; snapshot and size are for images from snapshots and new storages), and
+      // additional storages are optional: the image holds the boot storage.
+      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description, blockStorageList: [{ order: 0 }] }, false);
       const raw = first(out, "serverImageList");
       if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createServerImage answered no image", { provider: "ncp" });
       const image = normalizeNcpServerImage(raw, where(ctx));
