@@ -59,15 +59,17 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
   check("provider", adapter.supportsCreate, adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`, () =>
     new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
   );
-  const nameProblem = adapter.validateImageName(input.name);
+  // looked up first: the name rule can depend on the server (NCP: KVM and XEN servers are imaged by calls with different rules)
+  const lookups = adapter.supportsCreate ? await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]) : undefined;
+  const nameProblem = adapter.validateImageName(input.name, lookups?.[0].status === "fulfilled" ? lookups[0].value : undefined);
   check("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
   check("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
     new ImageOpsError("INVALID_ARGUMENT", `description: ${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, { field: "description" }),
   );
-  if (!adapter.supportsCreate) return { checks, failure };
+  if (!lookups) return { checks, failure };
 
-  const [server, sameName] = await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]);
+  const [server, sameName] = lookups;
   if (server.status === "rejected") {
     const e = server.reason as ImageOpsError;
     if (e?.code !== "NOT_FOUND") throw server.reason;

@@ -47,8 +47,8 @@ export interface ProviderAdapter {
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;
-  /** null when valid, else the reason */
-  validateImageName(name: string): string | null;
+  /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
+  validateImageName(name: string, server?: Server): string | null;
   /** one request, never retried (the caller resolves ambiguity by looking the name up) */
   createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
+import { type CreateInput, createImage as createFlow } from "../../shared/images/create.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { ncpHeaders } from "../../shared/providers/ncp/signer.js";
 import { ncpRequest } from "../../shared/providers/ncp/wire.js";
 import type { CallContext } from "../../shared/providers/types.js";
+import type { Runtime } from "../../shared/runtime.js";
+import type { Tracker } from "../../shared/tracking/types.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { NcpSim, ncpParams } from "../sim/ncp.js";
 
@@ -89,9 +92,30 @@ describe("NCP adapter against the simulator", () => {
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "25050" });
   });
 
-  it("validates names by NCP's rule", () => {
-    for (const ok of ["web", "web-golden-2", "a1b"]) expect(ncpAdapter.validateImageName(ok)).toBeNull();
-    for (const bad of ["ab", "Web", "1web", "web-", "web_golden", "a".repeat(31), "웹이미지"]) expect(ncpAdapter.validateImageName(bad)).not.toBeNull();
+  it("uses the name rule of the call the server is imaged with: '_' on KVM, not on XEN", async () => {
+    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({ name: "golden_img1" });
+    sim.requests.length = 0;
+    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "golden_img2" }));
+    expect(err).toMatchObject({ code: "INVALID_ARGUMENT", field: "name", message: expect.stringMatching(/createMemberServerImageInstance/) });
+    expect(sim.requests.map((r) => r.url.pathname.split("/").pop())).not.toContain("createMemberServerImageInstance");
+  });
+
+  it("validates names by the documented rules of createServerImage (default) and createMemberServerImageInstance", async () => {
+    const xen = await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen);
+    const kvm = await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm);
+    for (const ok of ["web", "web-golden-2", "a1b"]) {
+      expect(ncpAdapter.validateImageName(ok)).toBeNull();
+      expect(ncpAdapter.validateImageName(ok, xen)).toBeNull();
+    }
+    for (const ok of ["golden_img1", "web_Golden-2", "a_b"]) {
+      expect(ncpAdapter.validateImageName(ok)).toBeNull();
+      expect(ncpAdapter.validateImageName(ok, kvm)).toBeNull();
+      expect(ncpAdapter.validateImageName(ok, xen)).not.toBeNull();
+    }
+    for (const bad of ["ab", "Web", "1web", "web-", "web_", "_web", "a".repeat(31), "웹이미지", "web golden", "webX"]) {
+      expect(ncpAdapter.validateImageName(bad)).not.toBeNull();
+      expect(ncpAdapter.validateImageName(bad, xen)).not.toBeNull();
+    }
   });
 
   it("maps a wrong key to PROVIDER_AUTH_FAILED with the gateway's code, not retried", async () => {
@@ -112,6 +136,27 @@ describe("NCP adapter against the simulator", () => {
     sim.setFaults({ status: 503, retryAfter: 0, count: 1 });
     expect((await ncpAdapter.describeImage(ctx, "23214590")).id).toBe("23214590");
     expect(sim.requests.length).toBe(2);
+  });
+});
+
+describe("create-image preflight against NCP (shared/images/create.ts)", () => {
+  const creds = { accounts: [{ provider: "ncp" as const, name: "demo", ...DEMO_KEYS.ncp, regions: ["KR"], endpoint: "" }] };
+  const rt = (): Runtime => {
+    creds.accounts[0]!.endpoint = sim.url;
+    return { credentials: { get: async () => creds, refresh: async () => creds } as unknown as Runtime["credentials"], now: Date.now };
+  };
+  const tracker: Tracker = { find: async () => undefined, start: async () => "started" };
+  const checks = async (input: Omit<CreateInput, "provider" | "dryRun">) => {
+    const out = await createFlow(rt(), tracker, { provider: "ncp", dryRun: true, ...input });
+    if (!out.dryRun) throw new Error("expected a dry run");
+    return Object.fromEntries(out.checks.map((c) => [c.name, c]));
+  };
+
+  it("checks the name by the rule of the server's create call", async () => {
+    expect((await checks({ serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).name).toMatchObject({ ok: true });
+    expect((await checks({ serverId: DEMO_SERVERS.ncp.xen, name: "golden_img1" })).name).toMatchObject({ ok: false, message: expect.stringMatching(/createMemberServerImageInstance/) });
+    // no such server: the widest of NCP's rules
+    expect((await checks({ serverId: "999999999", name: "golden_img1" })).name).toMatchObject({ ok: true });
   });
 });
 

@@ -115,6 +115,12 @@ export function ncpParams(req: SimRequest): URLSearchParams {
   return params;
 }
 
+/** Documented name rules (docs createServerImage / createMemberServerImageInstance, ncp.md §3.1–3.2). */
+const NAME_RULE = {
+  server: /^[a-z][A-Za-z0-9_-]{1,28}[a-z0-9]$/,
+  member: /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/,
+};
+
 export class NcpSim extends SimServer {
   keys: SimKey[];
   createDelayMs: number;
@@ -321,7 +327,10 @@ export class NcpSim extends SimServer {
     if (kind === "server" && server.hypervisor !== "KVM") return error(400, "25040", "createServerImage supports KVM servers only.");
     if (kind === "member" && server.hypervisor !== "XEN") return error(400, "25041", "KVM-based server images are not supported.");
     if (server.status !== "RUN" && server.status !== "NSTOP") return error(400, "25042", `The server is in ${server.status} state.`);
-    const name = q.get(kind === "server" ? "serverImageName" : "memberServerImageName") ?? `image-${this.nextNo}`;
+    const given = q.get(kind === "server" ? "serverImageName" : "memberServerImageName");
+    if (kind === "server" && !given) return error(400, "1100000", "Parameter is invalid. serverImageName is required");
+    if (given !== null && !NAME_RULE[kind].test(given)) return error(400, "1100000", "Parameter is invalid. image name");
+    const name = given ?? `image-${this.nextNo}`;
     const taken = [...this.images.values()].some((i) => (i.kind === "server" ? i.raw.serverImageName : i.raw.memberServerImageName) === name && (i.kind === "member" || (i.raw.serverImageType as Code).code === "SELF"));
     if (taken) return error(400, "25050", `The server image name '${name}' is already in use.`);
     const no = String(this.nextNo++);

@@ -6,7 +6,6 @@ import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
 
 const PAGE_SIZE = 1000;
 const IMAGEABLE = new Set(["RUN", "NSTOP"]);
-const NAME_RE = /^[a-z](?:[a-z0-9-]{1,28})[a-z0-9]$/;
 
 type Json = Record<string, unknown>;
 
@@ -91,6 +90,22 @@ function merged(ctx: CallContext, images: unknown[], members: unknown[]): Image[
 
 const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", windows: "WINDOWS", rocky: "ROCKY" };
 
+/**
+ * The create call of each hypervisor (CONTRACT §1; the member-image pages say "KVM-based server
+ * images are not supported … In a KVM environment, use createServerImage", ncp.md §3.2), and
+ * its documented name rule: 3–30 characters and
+ * - createServerImage: letters, digits, `-`, `_`; first a lowercase letter, last a lowercase
+ *   letter or digit (https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-createserverimage);
+ * - createMemberServerImageInstance: lowercase letters, digits, `-`; same ends
+ *   (https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-creatememberserverimageinstance).
+ */
+const CREATE = {
+  KVM: { action: "createServerImage", name: /^[a-z][A-Za-z0-9_-]*[a-z0-9]$/, rule: "letters, digits, '-' and '_', starting with a lowercase letter and ending with a lowercase letter or digit" },
+  XEN: { action: "createMemberServerImageInstance", name: /^[a-z][a-z0-9-]*[a-z0-9]$/, rule: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit" },
+} as const;
+type Hypervisor = keyof typeof CREATE;
+const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || h === "XEN";
+
 export const ncpAdapter: ProviderAdapter = {
   name: "ncp",
   defaultEndpoint: "https://ncloud.apigw.ntruss.com",
@@ -143,14 +158,18 @@ export const ncpAdapter: ProviderAdapter = {
     };
   },
 
-  validateImageName(name) {
+  validateImageName(name, server) {
+    // the rule of the call the server will be imaged with; without a server, createServerImage's (XEN's is narrower)
+    const create = CREATE[isHypervisor(server?.hypervisor) ? server.hypervisor : "KVM"];
     if (name.length < 3 || name.length > 30) return "3–30 characters";
-    if (!NAME_RE.test(name)) return "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+    if (!create.name.test(name)) return `${create.rule} (${create.action})`;
     return null;
   },
 
   async createImage(ctx, req) {
     const server = await ncpAdapter.getServer(ctx, req.serverId);
+    const nameProblem = ncpAdapter.validateImageName(req.name, server);
+    if (nameProblem) throw new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" });
     // KVM servers take the current call; XEN servers only the legacy member-image call
     if (server.hypervisor === "KVM") {
       // blockStorageList.1.order=0 is required: the default (boot) storage, the one storage an image
