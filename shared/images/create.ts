@@ -77,8 +77,8 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
   } else {
     const s = server.value;
     check("server", true, `server ${s.name || s.id} (${s.id})`);
-    check("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : `state ${s.providerStatus} cannot be imaged; stop or start the server first`, () =>
-      new ImageOpsError("CONFLICT", `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
+    check("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : s.reason ?? `state ${s.providerStatus} cannot be imaged; stop or start the server first`, () =>
+      new ImageOpsError("CONFLICT", s.reason ?? `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
     );
   }
   if (sameName.status === "rejected") throw sameName.reason;

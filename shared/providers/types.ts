@@ -23,6 +23,8 @@ export interface Server {
   providerStatus: string;
   /** whether an image can be made from the server in this state */
   imageable: boolean;
+  /** why not, in words for the user, when the adapter knows more than the state (e.g. an NCP operation under way) */
+  reason?: string;
   /** adapter-specific facts needed to create (e.g. NCP hypervisor type) */
   hypervisor?: string;
 }

@@ -20,9 +20,15 @@ const context = (over: Partial<CallContext["account"]> = {}): CallContext => ({
   http: new HttpClient({ provider: "ncp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }),
 });
 
+// servers for the imaging rules (ncp.md §3.3–3.4)
+const SHUTTING_DOWN = "4567890";
+const NO_HYPERVISOR = "5678901";
+
 beforeAll(async () => {
   await sim.start();
   ctx = context();
+  sim.addServer({ serverInstanceNo: SHUTTING_DOWN, serverName: "stopping-01", status: "RUN", operation: "SHTDN", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
+  sim.addServer({ serverInstanceNo: NO_HYPERVISOR, serverName: "unknown-01", status: "RUN", operation: "NULL", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
 });
 afterAll(() => sim.close());
 beforeEach(() => {
@@ -61,11 +67,25 @@ describe("NCP adapter against the simulator", () => {
     await expect(ncpAdapter.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
-  it("reads servers with their hypervisor and whether they can be imaged", async () => {
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toMatchObject({ hypervisor: "KVM", imageable: true, providerStatus: "RUN" });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({ hypervisor: "XEN", imageable: true });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({ imageable: false });
+  it("reads servers with their hypervisor, and whether and why they can be imaged", async () => {
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toEqual({ id: DEMO_SERVERS.ncp.kvm, name: "web-01", providerStatus: "RUN", imageable: true, hypervisor: "KVM" });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({ hypervisor: "XEN", imageable: true, providerStatus: "NSTOP" });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({ imageable: false, reason: expect.stringMatching(/INIT/) });
+    // RUN is not enough: an operation under way (here a shutdown) must be over (serverInstanceOperation NULL)
+    expect(await ncpAdapter.getServer(ctx, SHUTTING_DOWN)).toMatchObject({ providerStatus: "RUN", imageable: false, reason: expect.stringMatching(/operation SHTDN/) });
+    // no hypervisorType in the detail: never assumed, refused
+    const unknown = await ncpAdapter.getServer(ctx, NO_HYPERVISOR);
+    expect(unknown).toMatchObject({ imageable: false, reason: expect.stringMatching(/no hypervisorType/) });
+    expect(unknown.hypervisor).toBeUndefined();
     await expect(ncpAdapter.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
+  });
+
+  it("refuses to create from a server that cannot be imaged, without sending a create", async () => {
+    for (const serverId of [DEMO_SERVERS.ncp.busy, SHUTTING_DOWN, NO_HYPERVISOR]) {
+      const err = await failure(ncpAdapter.createImage(ctx, { serverId, name: "never-made" }));
+      expect(err).toMatchObject({ code: "CONFLICT", field: "serverId" });
+    }
+    expect(sim.requests.map((r) => r.url.pathname.split("/").pop()).filter((a) => a?.startsWith("create"))).toEqual([]);
   });
 
   it("creates with createServerImage on KVM and the legacy call on XEN, once each, then follows the clock", async () => {
@@ -157,6 +177,13 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
     expect((await checks({ serverId: DEMO_SERVERS.ncp.xen, name: "golden_img1" })).name).toMatchObject({ ok: false, message: expect.stringMatching(/createMemberServerImageInstance/) });
     // no such server: the widest of NCP's rules
     expect((await checks({ serverId: "999999999", name: "golden_img1" })).name).toMatchObject({ ok: true });
+  });
+
+  it("says why a server cannot be imaged", async () => {
+    expect((await checks({ serverId: SHUTTING_DOWN, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/operation SHTDN/) });
+    expect((await checks({ serverId: NO_HYPERVISOR, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/no hypervisorType/) });
+    const err = await failure(createFlow(rt(), tracker, { provider: "ncp", serverId: NO_HYPERVISOR, name: "web-golden" }));
+    expect(err).toMatchObject({ code: "CONFLICT", field: "serverId", message: expect.stringMatching(/no hypervisorType/) });
   });
 });
 

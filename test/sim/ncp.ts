@@ -27,11 +27,14 @@ interface SimImage {
   create?: { at: number; delayMs: number; outcome: "available" | "failed" };
 }
 
-interface SimServerInstance {
+export interface SimServerInstance {
   serverInstanceNo: string;
   serverName: string;
   status: string;
-  hypervisor: "KVM" | "XEN";
+  /** serverInstanceOperation: NULL when none is under way (ncp.md §3.4) */
+  operation: string;
+  /** absent: a detail without hypervisorType (the Go model has it omitempty, server_instance.go) */
+  hypervisor?: "KVM" | "XEN";
   productCode: string;
 }
 
@@ -143,11 +146,11 @@ export class NcpSim extends SimServer {
       this.images.set(no, { kind: "server", raw: publicImage(no, `gen-${os.toLowerCase()}-${i}`, `${label} generated ${i}`, os, product, "2024-01-01T00:00:00+0900", 10737418240, os === "WINDOWS" ? "WINDOWS" : "LINUX") });
     }
     const servers: SimServerInstance[] = [
-      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", operation: "NULL", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", operation: "CREAT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
     ];
-    for (const s of servers) this.servers.set(s.serverInstanceNo, s);
+    for (const s of servers) this.addServer(s);
   }
 
   counts(): { images: number; servers: number } {
@@ -157,6 +160,10 @@ export class NcpSim extends SimServer {
   /** Adds a raw getServerImageList record (kind "server") or member record (kind "member"). */
   addImage(kind: "server" | "member", raw: Record<string, unknown>): void {
     this.images.set(String(kind === "server" ? raw.serverImageNo : raw.memberServerImageInstanceNo), { kind, raw });
+  }
+
+  addServer(server: SimServerInstance): void {
+    this.servers.set(server.serverInstanceNo, server);
   }
 
   private idOf(image: SimImage): string {
@@ -285,8 +292,9 @@ export class NcpSim extends SimServer {
       totalRows: 1,
       serverInstanceList: [{
         serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
-        serverInstanceStatus: c(s.status), serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
-        hypervisorType: c(s.hypervisor), regionCode: "KR",
+        serverInstanceStatus: c(s.status), serverInstanceOperation: c(s.operation),
+        serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
+        ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}), regionCode: "KR",
       }],
     });
   }
@@ -337,7 +345,7 @@ export class NcpSim extends SimServer {
     const created = KST(new Date(this.now()).toISOString());
     const description = q.get(kind === "server" ? "serverImageDescription" : "memberServerImageDescription") ?? undefined;
     const raw = kind === "server"
-      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode })
+      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode, hypervisorType: c(server.hypervisor ?? "KVM") })
       : { ...memberImage(no, name, serverNo, server.productCode, created, "INIT"), memberServerImageDescription: description };
     const image: SimImage = { kind, raw, create: { at: this.now(), delayMs: this.createDelayMs, outcome: this.createOutcome } };
     this.images.set(no, image);

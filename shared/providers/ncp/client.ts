@@ -5,7 +5,6 @@ import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
 
 const PAGE_SIZE = 1000;
-const IMAGEABLE = new Set(["RUN", "NSTOP"]);
 
 type Json = Record<string, unknown>;
 
@@ -106,6 +105,23 @@ const CREATE = {
 type Hypervisor = keyof typeof CREATE;
 const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || h === "XEN";
 
+/** Server states NCP images from: running or stopped (ncp.md §3.4), with no operation under way. */
+const IMAGEABLE_STATUS = new Set(["RUN", "NSTOP"]);
+
+/** Why a server cannot be imaged, or undefined when it can (ncp.md §3.3–3.4). */
+function unimageable(id: string, status: string | undefined, operation: string | undefined, hypervisor: string | undefined): string | undefined {
+  if (!hypervisor) return `NCP's detail of server ${id} has no hypervisorType, so whether it is imaged with createServerImage (KVM) or createMemberServerImageInstance (XEN) is unknown`;
+  if (!isHypervisor(hypervisor)) return `server ${id} runs on ${hypervisor}: NCP images KVM servers (createServerImage) and XEN servers (createMemberServerImageInstance) only`;
+  if (!status || !IMAGEABLE_STATUS.has(status)) return `server ${id} is ${status ?? "in no known state"}: NCP images a server only while it is running (RUN) or stopped (NSTOP)`;
+  if (operation !== "NULL") return `server ${id} is ${status} with operation ${operation ?? "unknown"} under way: NCP images a server only when no operation is running (serverInstanceOperation NULL)`;
+  return undefined;
+}
+
+const codeOf = (v: unknown): string | undefined => {
+  const c = (v as Json | null | undefined)?.code;
+  return typeof c === "string" && c !== "" ? c : undefined;
+};
+
 export const ncpAdapter: ProviderAdapter = {
   name: "ncp",
   defaultEndpoint: "https://ncloud.apigw.ntruss.com",
@@ -148,13 +164,18 @@ export const ncpAdapter: ProviderAdapter = {
     }
     if (!raw) throw new ImageOpsError("NOT_FOUND", `no ncp server ${serverId} in ${ctx.region}`, { provider: "ncp", field: "serverId" });
     const r = raw as Json;
-    const status = String((r.serverInstanceStatus as Json | undefined)?.code ?? "");
+    const id = typeof r.serverInstanceNo === "string" && r.serverInstanceNo ? r.serverInstanceNo : serverId;
+    const status = codeOf(r.serverInstanceStatus);
+    // read from the detail, never assumed: a server without it is refused (unimageable)
+    const hypervisor = codeOf(r.hypervisorType);
+    const reason = unimageable(id, status, codeOf(r.serverInstanceOperation), hypervisor);
     return {
-      id: String(r.serverInstanceNo ?? serverId),
-      name: String(r.serverName ?? ""),
-      providerStatus: status,
-      imageable: IMAGEABLE.has(status),
-      hypervisor: String((r.hypervisorType as Json | undefined)?.code ?? "XEN"),
+      id,
+      name: typeof r.serverName === "string" ? r.serverName : "",
+      providerStatus: status ?? "",
+      imageable: reason === undefined,
+      ...(reason ? { reason } : {}),
+      ...(hypervisor ? { hypervisor } : {}),
     };
   },
 
@@ -168,9 +189,11 @@ export const ncpAdapter: ProviderAdapter = {
 
   async createImage(ctx, req) {
     const server = await ncpAdapter.getServer(ctx, req.serverId);
+    if (!server.imageable || !isHypervisor(server.hypervisor)) {
+      throw new ImageOpsError("CONFLICT", server.reason ?? `server ${server.id} cannot be imaged`, { provider: "ncp", field: "serverId" });
+    }
     const nameProblem = ncpAdapter.validateImageName(req.name, server);
     if (nameProblem) throw new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" });
-    // KVM servers take the current call; XEN servers only the legacy member-image call
     if (server.hypervisor === "KVM") {
       // blockStorageList.1.order=0 is required: the default (boot) storage, the one storage an image
       // must have (docs createServerImage; Go SDK create_server_image_request.go: no omitempty). The
