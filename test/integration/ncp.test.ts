@@ -20,6 +20,8 @@ const context = (over: Partial<CallContext["account"]> = {}): CallContext => ({
   http: new HttpClient({ provider: "ncp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }),
 });
 
+const actions = () => sim.requests.map((r) => r.url.pathname.split("/").pop());
+
 // servers for the imaging rules (ncp.md §3.3–3.4)
 const SHUTTING_DOWN = "4567890";
 const NO_HYPERVISOR = "5678901";
@@ -35,6 +37,7 @@ beforeEach(() => {
   sim.setFaults({});
   sim.requests.length = 0;
   sim.createOutcome = "available";
+  sim.absentDetail = "empty";
 });
 
 describe("NCP adapter against the simulator", () => {
@@ -61,10 +64,23 @@ describe("NCP adapter against the simulator", () => {
     expect(sim.requests.some((r) => ncpParams(r).get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
   });
 
-  it("describes server and legacy images, and answers NOT_FOUND for neither", async () => {
-    expect((await ncpAdapter.describeImage(ctx, "23214590")).name).toBe("ubuntu-24.04-base");
-    expect((await ncpAdapter.describeImage(ctx, "41000001")).name).toBe("legacy-web");
-    await expect(ncpAdapter.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  // how NCP answers a detail of a number it does not know is undocumented: the product must work either way
+  for (const absentDetail of ["empty", "refused"] as const) {
+    it(`describes server and legacy images, and answers NOT_FOUND for neither (absent detail: ${absentDetail})`, async () => {
+      sim.absentDetail = absentDetail;
+      expect((await ncpAdapter.describeImage(ctx, "23214590")).name).toBe("ubuntu-24.04-base");
+      expect((await ncpAdapter.describeImage(ctx, "41000001")).name).toBe("legacy-web"); // from the member-image API
+      await expect(ncpAdapter.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND", field: "id" });
+      await expect(ncpAdapter.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
+      // a refusal is only taken for absence once the filtered list shows none
+      if (absentDetail === "refused") expect(actions()).toContain("getServerImageList");
+    });
+  }
+
+  it("never takes the API Gateway's 404 (no such API) for a missing image", async () => {
+    const err = await failure(ncpAdapter.describeImage(context({ endpoint: `${sim.url}/wrong-prefix` }), "23214590"));
+    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "300" });
+    expect(actions()).toEqual(["getServerImageDetail"]);
   });
 
   it("reads servers with their hypervisor, and whether and why they can be imaged", async () => {

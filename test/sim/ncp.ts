@@ -14,6 +14,12 @@ export interface NcpSimOptions {
   createDelayMs?: number;
   createOutcome?: "available" | "failed";
   now?: () => number;
+  /**
+   * How a detail call answers a number it does not know. Undocumented (ncp.md §4.1, §6.3):
+   * "empty" — success with an empty list (how terraform-provider-ncloud's GetServerInstance
+   * reads it); "refused" — a `responseError` with a code NCP never documented.
+   */
+  absentDetail?: "empty" | "refused";
 }
 
 type Code = { code: string; codeName: string };
@@ -128,6 +134,7 @@ export class NcpSim extends SimServer {
   keys: SimKey[];
   createDelayMs: number;
   createOutcome: "available" | "failed";
+  absentDetail: "empty" | "refused";
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerInstance>();
@@ -138,6 +145,7 @@ export class NcpSim extends SimServer {
     this.keys = options.keys ?? [DEMO_KEYS.ncp];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "available";
+    this.absentDetail = options.absentDetail ?? "empty";
     this.now = options.now ?? Date.now;
     for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
@@ -202,7 +210,8 @@ export class NcpSim extends SimServer {
       return { status: 200, body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><returnCode>0</returnCode></response>", headers: { "content-type": "application/xml" } };
     }
     const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
-    if (req.url.pathname !== `/vserver/v2/${action}` || !/^[A-Za-z]+$/.test(action)) return error(404, "404", "Not Found: no such API");
+    // no such API: the gateway's 404 errorCode 300 "Not Found Exception" (api-call-lgc-errorhandling, ncp.md §4.1)
+    if (req.url.pathname !== `/vserver/v2/${action}` || !/^[A-Za-z]+$/.test(action)) return gatewayError(404, "300", "Not Found Exception", "");
     if (q.get("regionCode") && q.get("regionCode") !== "KR") return error(400, "1001", `regionCode ${q.get("regionCode")} is not valid`);
     switch (action) {
       case "getServerImageList": return this.serverImageList(req, q);
@@ -212,7 +221,8 @@ export class NcpSim extends SimServer {
       case "getServerInstanceDetail": return this.serverDetail(q);
       case "createServerImage": return this.create(q, "server");
       case "createMemberServerImageInstance": return this.create(q, "member");
-      default: return error(404, "404", `Not Found: ${action}`);
+      case "getServerInstanceList": return this.serverList(q);
+      default: return gatewayError(404, "300", "Not Found Exception", "");
     }
   }
 
@@ -277,7 +287,7 @@ export class NcpSim extends SimServer {
     if (!no) return error(400, "1000", `${param} is required`);
     const image = this.images.get(no);
     const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
-    if (!visible) return error(400, "25004", kind === "server" ? "The server image does not exist." : "The member server image instance does not exist.");
+    if (!visible) return this.absent(kind === "server" ? "getServerImageDetail" : "getMemberServerImageInstanceDetail", kind === "server" ? "serverImageList" : "memberServerImageInstanceList", kind === "server" ? "The server image" : "The member server image instance");
     return kind === "server"
       ? ok("getServerImageDetail", { totalRows: 1, serverImageList: [this.asServerRecord(image)] })
       : ok("getMemberServerImageInstanceDetail", { totalRows: 1, memberServerImageInstanceList: [this.view(image)] });
@@ -287,16 +297,31 @@ export class NcpSim extends SimServer {
     const no = q.get("serverInstanceNo");
     if (!no) return error(400, "1000", "serverInstanceNo is required");
     const s = this.servers.get(no);
-    if (!s) return error(400, "25011", "The server instance does not exist.");
-    return ok("getServerInstanceDetail", {
-      totalRows: 1,
-      serverInstanceList: [{
-        serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
-        serverInstanceStatus: c(s.status), serverInstanceOperation: c(s.operation),
-        serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
-        ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}), regionCode: "KR",
-      }],
-    });
+    if (!s) return this.absent("getServerInstanceDetail", "serverInstanceList", "The server instance");
+    return ok("getServerInstanceDetail", { totalRows: 1, serverInstanceList: [this.serverRecord(s)] });
+  }
+
+  private serverList(q: URLSearchParams): SimResponse {
+    const nos = listParam(q, "serverInstanceNoList");
+    const rows = [...this.servers.values()].filter((s) => !nos.length || nos.includes(s.serverInstanceNo)).map((s) => this.serverRecord(s));
+    const page = this.page(rows, q);
+    if ("status" in page) return page;
+    return ok("getServerInstanceList", { totalRows: page.total, serverInstanceList: page.rows });
+  }
+
+  /** A number it does not know: an empty list or a refusal, by `absentDetail` (undocumented). */
+  private absent(action: string, listKey: string, what: string): SimResponse {
+    if (this.absentDetail === "empty") return ok(action, { totalRows: 0, [listKey]: [] });
+    return error(400, "SIM-ABSENT", `${what} does not exist.`);
+  }
+
+  private serverRecord(s: SimServerInstance): Record<string, unknown> {
+    return {
+      serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
+      serverInstanceStatus: c(s.status), serverInstanceOperation: c(s.operation),
+      serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
+      ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}), regionCode: "KR",
+    };
   }
 
   /**
@@ -367,4 +392,9 @@ function ok(action: string, body: Record<string, unknown>): SimResponse {
 
 function error(status: number, returnCode: string, returnMessage: string): SimResponse {
   return { status, body: { responseError: { returnCode, returnMessage, requestId: crypto.randomUUID() } } };
+}
+
+/** The API Gateway's error, `{"error": {errorCode, message, details}}` (api-call-lgc-errorhandling, ncp.md §4.1). */
+function gatewayError(status: number, errorCode: string, message: string, details: string): SimResponse {
+  return { status, body: { error: { errorCode, message, details } } };
 }
