@@ -19,7 +19,6 @@ const context = (over: Partial<CallContext["account"]> = {}): CallContext => ({
   region: "KR",
   http: new HttpClient({ provider: "ncp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }),
 });
-
 const actions = () => sim.requests.map((r) => r.url.pathname.split("/").pop());
 
 // servers for the imaging rules (ncp.md §3.3–3.4)
@@ -38,6 +37,8 @@ beforeEach(() => {
   sim.requests.length = 0;
   sim.createOutcome = "available";
   sim.absentDetail = "empty";
+  sim.uniqueNames = true;
+  sim.createServerImageStates = "running-or-stopped";
 });
 
 describe("NCP adapter against the simulator", () => {
@@ -93,25 +94,15 @@ describe("NCP adapter against the simulator", () => {
     const unknown = await ncpAdapter.getServer(ctx, NO_HYPERVISOR);
     expect(unknown).toMatchObject({ imageable: false, reason: expect.stringMatching(/no hypervisorType/) });
     expect(unknown.hypervisor).toBeUndefined();
-    await expect(ncpAdapter.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
-  });
-
-  it("refuses to create from a server that cannot be imaged, without sending a create", async () => {
-    for (const serverId of [DEMO_SERVERS.ncp.busy, SHUTTING_DOWN, NO_HYPERVISOR]) {
-      const err = await failure(ncpAdapter.createImage(ctx, { serverId, name: "never-made" }));
-      expect(err).toMatchObject({ code: "CONFLICT", field: "serverId" });
-    }
-    expect(sim.requests.map((r) => r.url.pathname.split("/").pop()).filter((a) => a?.startsWith("create"))).toEqual([]);
   });
 
   it("creates with createServerImage on KVM and the legacy call on XEN, once each, then follows the clock", async () => {
     const kvm = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-kvm", description: "한글 설명 + more" });
-    expect(kvm).toMatchObject({ name: "int-kvm", status: "creating", kind: "custom", sourceServerId: DEMO_SERVERS.ncp.kvm });
+    expect(kvm).toMatchObject({ name: "int-kvm", status: "creating", kind: "custom", sourceServerId: DEMO_SERVERS.ncp.kvm, description: "한글 설명 + more" });
     const xen = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "int-xen" });
     expect(xen).toMatchObject({ name: "int-xen", status: "creating" });
-    const calls = sim.requests.map((r) => r.url.pathname.split("/").pop());
-    expect(calls.filter((c) => c === "createServerImage")).toHaveLength(1);
-    expect(calls.filter((c) => c === "createMemberServerImageInstance")).toHaveLength(1);
+    expect(actions().filter((c) => c === "createServerImage")).toHaveLength(1);
+    expect(actions().filter((c) => c === "createMemberServerImageInstance")).toHaveLength(1);
     const sent = ncpParams(sim.requests.find((r) => r.url.pathname.endsWith("createServerImage"))!);
     expect(sent.get("blockStorageList.1.order")).toBe("0");
     await new Promise((r) => setTimeout(r, 250));
@@ -123,17 +114,30 @@ describe("NCP adapter against the simulator", () => {
     expect((await ncpAdapter.findImagesByName(ctx, "int-kvm")).map((i) => i.id)).toEqual([kvm.id]);
   });
 
-  it("refuses a taken name with the provider's code", async () => {
-    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
-    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "25050" });
-  });
-
   it("uses the name rule of the call the server is imaged with: '_' on KVM, not on XEN", async () => {
     expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({ name: "golden_img1" });
     sim.requests.length = 0;
     const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "golden_img2" }));
     expect(err).toMatchObject({ code: "INVALID_ARGUMENT", field: "name", message: expect.stringMatching(/createMemberServerImageInstance/) });
-    expect(sim.requests.map((r) => r.url.pathname.split("/").pop())).not.toContain("createMemberServerImageInstance");
+    expect(actions()).not.toContain("createMemberServerImageInstance");
+  });
+
+  it("refuses to create from a server that cannot be imaged, without sending a create, whatever the cloud would accept", async () => {
+    for (const states of ["running-or-stopped", "any"] as const) {
+      sim.createServerImageStates = states;
+      for (const serverId of [DEMO_SERVERS.ncp.busy, SHUTTING_DOWN, NO_HYPERVISOR]) {
+        const err = await failure(ncpAdapter.createImage(ctx, { serverId, name: "never-made" }));
+        expect(err).toMatchObject({ code: "CONFLICT", field: "serverId" });
+      }
+    }
+    expect(actions().filter((a) => a?.startsWith("create"))).toEqual([]);
+  });
+
+  it("answers a taken name as the cloud does: refused with its code, or made when names need not be unique", async () => {
+    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
+    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "SIM-NAME-TAKEN" });
+    sim.uniqueNames = false;
+    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" })).toMatchObject({ name: "web-base", status: "creating" });
   });
 
   it("validates names by the documented rules of createServerImage (default) and createMemberServerImageInstance", async () => {
@@ -201,39 +205,63 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
     const err = await failure(createFlow(rt(), tracker, { provider: "ncp", serverId: NO_HYPERVISOR, name: "web-golden" }));
     expect(err).toMatchObject({ code: "CONFLICT", field: "serverId", message: expect.stringMatching(/no hypervisorType/) });
   });
+
+  // whether NCP refuses a second image of the same name is undocumented: the product refuses it either way
+  for (const uniqueNames of [true, false]) {
+    it(`refuses a taken name before sending anything (names unique at the cloud: ${uniqueNames})`, async () => {
+      sim.uniqueNames = uniqueNames;
+      expect((await checks({ serverId: DEMO_SERVERS.ncp.kvm, name: "api-release-42" }))["name-free"]).toMatchObject({ ok: false });
+      const err = await failure(createFlow(rt(), tracker, { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "api-release-42" }));
+      expect(err).toMatchObject({ code: "CONFLICT", field: "name" });
+      expect(actions().filter((a) => a?.startsWith("create"))).toEqual([]);
+    });
+  }
 });
 
 describe("NCP simulator checks", () => {
-  it("refuses a stale timestamp and an unsigned call, and answers XML without responseFormatType", async () => {
+  const { accessKey, secretKey } = DEMO_KEYS.ncp;
+  const send = (action: Parameters<typeof ncpRequest>[1], params: Record<string, unknown>) => {
+    const req = ncpRequest(sim.url, action, { regionCode: "KR", ...params } as never, DEMO_KEYS.ncp, false);
+    return fetch(req.url, { method: req.method, headers: { ...req.headers, ...req.sign!(req.method, req.url) }, body: req.body });
+  };
+
+  it("refuses a stale timestamp and an unsigned call with the gateway's envelope, and answers XML without responseFormatType", async () => {
     const stale = new NcpSim({ now: () => Date.now() + 6 * 60_000 });
     await stale.start();
     try {
       const err = await failure(ncpAdapter.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590"));
-      expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "300" });
+      expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "200" });
     } finally {
       await stale.close();
     }
     const path = "/vserver/v2/getServerImageList?regionCode=KR";
     const unsigned = await fetch(`${sim.url}${path}`);
     expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual({ error: { errorCode: "200", message: "Authentication Failed", details: "Authentication information are missing." } });
     // signed, but without responseFormatType: NCP's default, XML (docs allow GET as well as POST)
-    const { accessKey, secretKey } = DEMO_KEYS.ncp;
     const xml = await fetch(`${sim.url}${path}`, { headers: ncpHeaders("GET", path, Date.now(), accessKey, secretKey) });
     expect(xml.status).toBe(200);
     expect(xml.headers.get("content-type")).toContain("application/xml");
   });
 
   it("refuses a createServerImage without the default storage (blockStorageList.N.order 0), or with a volume type on it", async () => {
-    const send = (params: Record<string, unknown>) => {
-      const req = ncpRequest(sim.url, "createServerImage", { regionCode: "KR", ...params } as never, DEMO_KEYS.ncp, false);
-      return fetch(req.url, { method: req.method, headers: { ...req.headers, ...req.sign!(req.method, req.url) }, body: req.body });
-    };
     const base = { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverImageName: "sim-check" };
     for (const blockStorageList of [undefined, [{ order: 1 }], [{ order: 0, blockStorageVolumeTypeCode: "CB1" }]]) {
-      const res = await send({ ...base, blockStorageList });
+      const res = await send("createServerImage", { ...base, blockStorageList });
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ responseError: { returnCode: "1100000", returnMessage: expect.stringMatching(/^Parameter is invalid\./) } });
+      expect(await res.json()).toEqual({ responseError: { returnCode: "1100000", returnMessage: expect.stringMatching(/^Parameter is invalid\./) } });
     }
-    expect((await send({ ...base, blockStorageList: [{ order: 0 }] })).status).toBe(200);
+    expect((await send("createServerImage", { ...base, blockStorageList: [{ order: 0 }] })).status).toBe(200);
+  });
+
+  it("reads parameters only from a form body, and answers an unknown API with the gateway's 404", async () => {
+    const path = "/vserver/v2/getServerImageDetail";
+    const headers = ncpHeaders("POST", path, Date.now(), accessKey, secretKey);
+    const asJson = await fetch(`${sim.url}${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "responseFormatType=json&serverImageNo=23214590" });
+    expect(asJson.headers.get("content-type")).toContain("application/xml"); // the body was not read: no responseFormatType
+    const unknown = "/vserver/v2/getNothing";
+    const res = await fetch(`${sim.url}${unknown}`, { method: "POST", headers: ncpHeaders("POST", unknown, Date.now(), accessKey, secretKey) });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { errorCode: "300", message: "Not Found Exception", details: "" } });
   });
 });
