@@ -305,7 +305,7 @@ interface PagingResult {
 /** The product's ncpAdapter.listImages vs one-page-at-a-time paging, against simulators in their own process. */
 async function ncpPaging(total: number, cacheNcpPages: boolean, rounds: number, latencyMs = 50): Promise<PagingResult> {
   const { normalizeNcpMemberImage, normalizeNcpServerImage } = await import("../shared/providers/ncp/normalize.js");
-  const { ncpHeaders, ncpUri } = await import("../shared/providers/ncp/signer.js");
+  const { ncpRequest } = await import("../shared/providers/ncp/wire.js");
   const { ncpAdapter } = await import("../shared/providers/ncp/client.js");
   const host = await startSimHost({ ncp: total - ncpSeedServerRows(), cacheNcpPages });
   try {
@@ -324,14 +324,14 @@ async function ncpPaging(total: number, cacheNcpPages: boolean, rounds: number, 
     const sequentialList = async (): Promise<Image[]> => {
       const seen = new Set<string>();
       const out: Image[] = [];
-      const lists: Array<[string, string, Record<string, unknown>, (raw: unknown, w: typeof where) => Image]> = [
+      const lists: Array<["getServerImageList" | "getMemberServerImageInstanceList", string, Record<string, string[]>, (raw: unknown, w: typeof where) => Image]> = [
         ["getServerImageList", "serverImageList", { serverImageTypeCodeList: ["NCP", "SELF"] }, normalizeNcpServerImage],
         ["getMemberServerImageInstanceList", "memberServerImageInstanceList", {}, normalizeNcpMemberImage],
       ];
       for (const [action, key, params, normalize] of lists) {
         for (let page = 1; ; page++) {
-          const uri = ncpUri(action, { regionCode: "KR", ...params, pageNo: page, pageSize } as never);
-          const r = await http.request({ method: "GET", url: account.endpoint + uri, idempotent: true, sign: (m) => ncpHeaders(m, uri, Date.now(), account.accessKey, account.secretKey) });
+          // the product's own wire form (form POST), so the baseline differs only in paging
+          const r = await http.request(ncpRequest(account.endpoint, action, { regionCode: "KR", ...params, pageNo: page, pageSize }, account, true));
           if (r.status !== 200) throw new Error(`sequential paging: HTTP ${r.status} ${r.text.slice(0, 200)}`);
           const body = JSON.parse(r.text)[`${action}Response`] as { totalRows: number } & Record<string, unknown[]>;
           for (const raw of body[key] ?? []) {
@@ -549,7 +549,7 @@ async function figure6(baselineRuns: ColdResult[]): Promise<void> {
 
 // ---------------------------------------------------------------- figure 7: signing
 async function figure7(): Promise<void> {
-  const { ncpHeaders, ncpUri } = await import("../shared/providers/ncp/signer.js");
+  const { ncpHeaders } = await import("../shared/providers/ncp/signer.js");
   const { buildScpUrl, scpHeaders, SCP_CLIENT_TYPE } = await import("../shared/providers/scp/signer.js");
   const { iwinvHeaders } = await import("../shared/providers/iwinv/signer.js");
   const tsMs = Date.now();
@@ -557,15 +557,16 @@ async function figure7(): Promise<void> {
   const ncpKey = DEMO_KEYS.ncp;
   const scpKey = DEMO_KEYS.scp;
   const iwKey = DEMO_KEYS.iwinv;
-  const ncpPath = ncpUri("getServerImageList", { regionCode: "KR", serverImageTypeCodeList: ["NCP", "SELF"], pageNo: 3, pageSize: 1000 });
+  // every NCP call is a form POST that signs the path only (shared/providers/ncp/wire.ts)
+  const ncpPath = "/vserver/v2/getServerImageList";
   const scpUrl = buildScpUrl("https://virtualserver.kr-west1.e.samsungsdscloud.com", "/v1/images", { limit: 100, marker: "00000000-0000-4000-8000-000000000064", visibility: "private" });
   const iwPath = "/v1/images";
   const cases: Array<{ provider: string; request: string; product: () => unknown; bare: () => unknown }> = [
     {
       provider: "ncp",
-      request: `GET ${ncpPath}`,
-      product: () => ncpHeaders("GET", ncpPath, tsMs, ncpKey.accessKey, ncpKey.secretKey),
-      bare: ((s: string) => () => createHmac("sha256", ncpKey.secretKey).update(s).digest("base64"))(`GET ${ncpPath}\n${tsMs}\n${ncpKey.accessKey}`),
+      request: `POST ${ncpPath}`,
+      product: () => ncpHeaders("POST", ncpPath, tsMs, ncpKey.accessKey, ncpKey.secretKey),
+      bare: ((s: string) => () => createHmac("sha256", ncpKey.secretKey).update(s).digest("base64"))(`POST ${ncpPath}\n${tsMs}\n${ncpKey.accessKey}`),
     },
     {
       provider: "scp",

@@ -10,7 +10,8 @@
  * rows), so concurrent page requests queue behind each other there — a cost of the simulator, not
  * of the cloud it stands for. With this set, every request is still authenticated (signature,
  * timestamp) and delayed by the injected latency, but a successful answer is kept per URL and
- * served again as the same bytes (only its requestId repeats).
+ * served again as the same bytes (only its requestId repeats); the key is the method, path and
+ * form body, where NCP's page number travels.
  */
 import type { SimRequest, SimResponse } from "../../test/sim/server.js";
 import { startClouds, type CloudsOptions } from "../../test/sim/clouds.js";
@@ -28,12 +29,14 @@ if (config.cacheNcpPages) {
     sim.handler = async (req) => {
       const denied = authenticate(req);
       if (denied) return denied;
-      const hit = pages.get(req.rawUrl);
+      // NCP calls are form POSTs: the page is in the body, so the body is part of the key
+      const key = `${req.method} ${req.rawUrl}\n${req.body}`;
+      const hit = pages.get(key);
       if (hit) return hit;
       const answer = await handler(req);
       if (answer.status !== 200) return answer;
       const frozen = { ...answer, body: JSON.stringify(answer.body) };
-      pages.set(req.rawUrl, frozen);
+      pages.set(key, frozen);
       return frozen;
     };
     cached = true;

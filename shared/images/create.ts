@@ -14,7 +14,7 @@ import {
   predict,
 } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
-import type { CallContext, ProviderAdapter } from "../providers/types.js";
+import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { TrackInput, Tracker } from "../tracking/types.js";
 
@@ -311,15 +311,15 @@ class Checks {
   }
 }
 
-/** The checks that need no cloud call: account, provider, name rule, description size. */
-function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput): Checks {
+/** The checks that need no cloud call: account, provider, name rule (of the server's create call when known), description size. */
+function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput, server?: Server): Checks {
   const c = new Checks();
   const provider = adapter.name;
   c.add("account", true, `${provider} account "${ctx.account.name}", region ${ctx.region}`);
   c.add("provider", adapter.supportsCreate, adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`, () =>
     new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
   );
-  const nameProblem = adapter.validateImageName(input.name);
+  const nameProblem = adapter.validateImageName(input.name, server);
   c.add("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
   c.add("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
@@ -330,9 +330,10 @@ function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateIn
 
 /** Every check before a create: the local ones, then the server and whether the name is free of other images. */
 async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput, own: Set<string>): Promise<Checks> {
-  const c = localChecks(ctx, adapter, input);
-  const provider = adapter.name;
+  // looked up first: the name rule can depend on the server (NCP: KVM and XEN servers are imaged by calls with different rules)
   const [server, sameName] = await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]);
+  const c = localChecks(ctx, adapter, input, server.status === "fulfilled" ? server.value : undefined);
+  const provider = adapter.name;
   if (server.status === "rejected") {
     const e = server.reason as ImageOpsError;
     if (e?.code !== "NOT_FOUND") throw server.reason;
@@ -340,8 +341,8 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
   } else {
     const s = server.value;
     c.add("server", true, `server ${s.name || s.id} (${s.id})`);
-    c.add("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : `state ${s.providerStatus} cannot be imaged; stop or start the server first`, () =>
-      new ImageOpsError("CONFLICT", `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
+    c.add("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : (s.reason ?? `state ${s.providerStatus} cannot be imaged; stop or start the server first`), () =>
+      new ImageOpsError("CONFLICT", s.reason ?? `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
     );
   }
   if (sameName.status === "rejected") throw sameName.reason;

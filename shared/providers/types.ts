@@ -23,6 +23,8 @@ export interface Server {
   providerStatus: string;
   /** whether an image can be made from the server in this state */
   imageable: boolean;
+  /** why not, in words for the user, when the adapter knows more than the state (e.g. an NCP operation under way) */
+  reason?: string;
   /** adapter-specific facts needed to create (e.g. NCP hypervisor type) */
   hypervisor?: string;
 }
@@ -47,8 +49,8 @@ export interface ProviderAdapter {
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;
-  /** null when valid, else the reason */
-  validateImageName(name: string): string | null;
+  /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
+  validateImageName(name: string, server?: Server): string | null;
   /** one request, never retried (the caller resolves ambiguity by looking the name up) */
   createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */

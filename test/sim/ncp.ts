@@ -3,10 +3,11 @@ import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
 import { type SimKey, type SimRequest, type SimResponse, SimServer, TIMESTAMP_WINDOW_MS } from "./server.js";
 
 /**
- * NAVER Cloud VPC Server API v2 simulator: verifies signature v2 over the path and query as
- * received, the ±5-minute window, `responseFormatType=json`, required parameters and paging
- * (pageNo/pageSize/totalRows); keeps server images (NCP + SELF), legacy member images (XEN) and
- * servers; creates follow the clock (INIT → CREAT, or CREFL).
+ * NAVER Cloud VPC Server API v2 simulator. It enforces what the official sources say, each rule
+ * citing where it comes from (ncp.md is ../shared/providers/ncp.md, which cites the pages and SDK
+ * files); where they say nothing, the behaviour is an option so tests can run the product against
+ * either truth. Keeps server images (NCP + SELF), legacy member images (XEN) and servers; creates
+ * follow the clock (INIT → CREAT, or CREFL).
  */
 export interface NcpSimOptions {
   keys?: SimKey[];
@@ -14,6 +15,19 @@ export interface NcpSimOptions {
   createDelayMs?: number;
   createOutcome?: "available" | "failed";
   now?: () => number;
+  /**
+   * How a detail call answers a number it does not know. Undocumented (ncp.md §4.1, §6.3):
+   * "empty" — success with an empty list (how terraform-provider-ncloud's GetServerInstance
+   * reads it); "refused" — a `responseError` with a code NCP never documented.
+   */
+  absentDetail?: "empty" | "refused";
+  /** Whether a create whose name a custom image already has is refused. Undocumented either way. */
+  uniqueNames?: boolean;
+  /**
+   * The server states createServerImage accepts. Its page states none (ncp.md §3.4); the legacy
+   * call's page says "stopped or running", which "running-or-stopped" applies to both.
+   */
+  createServerImageStates?: "running-or-stopped" | "any";
 }
 
 type Code = { code: string; codeName: string };
@@ -27,13 +41,24 @@ interface SimImage {
   create?: { at: number; delayMs: number; outcome: "available" | "failed" };
 }
 
-interface SimServerInstance {
+export interface SimServerInstance {
   serverInstanceNo: string;
   serverName: string;
   status: string;
-  hypervisor: "KVM" | "XEN";
+  /** serverInstanceOperation: NULL when none is under way (ncp.md §3.4) */
+  operation: string;
+  /** absent: a detail without hypervisorType (the Go model has it omitempty, server_instance.go) */
+  hypervisor?: "KVM" | "XEN";
   productCode: string;
 }
+
+/**
+ * Return codes of the Server API's refusals. NCP documents none for these cases (ncp.md §4.1).
+ * 1100000 "Parameter is invalid." is the code observed for a bad parameter
+ * (terraform-provider-ncloud#479) and is used for every parameter the docs require or bound;
+ * the others are placeholders, visibly not NCP's, that the product must never depend on.
+ */
+const RETURN_CODE = { invalid: "1100000", absent: "SIM-ABSENT", state: "SIM-STATE", hypervisor: "SIM-HYPERVISOR", nameTaken: "SIM-NAME-TAKEN" } as const;
 
 const KST = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z").replace("Z", "+0000");
 
@@ -102,10 +127,32 @@ const DISTROS: Array<[string, string, string]> = [
   ["WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2022EN.G003", "Windows Server 2022"],
 ];
 
+/**
+ * The parameters of a request: the query, plus the form body of a POST. The docs allow
+ * "GET | POST" for every action with the same parameter names (ncp.md §3); the SDKs send the body
+ * as application/x-www-form-urlencoded (Go services/vserver/v2_api.go), the only Content-Type a
+ * form can be read from.
+ */
+export function ncpParams(req: SimRequest): URLSearchParams {
+  const params = new URLSearchParams(req.url.searchParams);
+  const form = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded";
+  if (req.method === "POST" && form) for (const [k, v] of new URLSearchParams(req.body)) params.append(k, v);
+  return params;
+}
+
+/** Documented name rules (docs createServerImage / createMemberServerImageInstance, ncp.md §3.1–3.2). */
+const NAME_RULE = {
+  server: /^[a-z][A-Za-z0-9_-]{1,28}[a-z0-9]$/,
+  member: /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/,
+};
+
 export class NcpSim extends SimServer {
   keys: SimKey[];
   createDelayMs: number;
   createOutcome: "available" | "failed";
+  absentDetail: "empty" | "refused";
+  uniqueNames: boolean;
+  createServerImageStates: "running-or-stopped" | "any";
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerInstance>();
@@ -116,6 +163,9 @@ export class NcpSim extends SimServer {
     this.keys = options.keys ?? [DEMO_KEYS.ncp];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "available";
+    this.absentDetail = options.absentDetail ?? "empty";
+    this.uniqueNames = options.uniqueNames ?? true;
+    this.createServerImageStates = options.createServerImageStates ?? "running-or-stopped";
     this.now = options.now ?? Date.now;
     for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
@@ -124,11 +174,11 @@ export class NcpSim extends SimServer {
       this.images.set(no, { kind: "server", raw: publicImage(no, `gen-${os.toLowerCase()}-${i}`, `${label} generated ${i}`, os, product, "2024-01-01T00:00:00+0900", 10737418240, os === "WINDOWS" ? "WINDOWS" : "LINUX") });
     }
     const servers: SimServerInstance[] = [
-      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", operation: "NULL", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
+      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", operation: "CREAT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
     ];
-    for (const s of servers) this.servers.set(s.serverInstanceNo, s);
+    for (const s of servers) this.addServer(s);
   }
 
   counts(): { images: number; servers: number } {
@@ -138,6 +188,10 @@ export class NcpSim extends SimServer {
   /** Adds a raw getServerImageList record (kind "server") or member record (kind "member"). */
   addImage(kind: "server" | "member", raw: Record<string, unknown>): void {
     this.images.set(String(kind === "server" ? raw.serverImageNo : raw.memberServerImageInstanceNo), { kind, raw });
+  }
+
+  addServer(server: SimServerInstance): void {
+    this.servers.set(server.serverInstanceNo, server);
   }
 
   private idOf(image: SimImage): string {
@@ -168,57 +222,86 @@ export class NcpSim extends SimServer {
     };
   }
 
+  private serverRecord(s: SimServerInstance): Record<string, unknown> {
+    return {
+      serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
+      serverInstanceStatus: c(s.status), serverInstanceOperation: c(s.operation),
+      serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
+      ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}), regionCode: "KR",
+    };
+  }
+
   private handle(req: SimRequest): SimResponse {
     const denied = this.authenticate(req);
     if (denied) return denied;
-    const q = req.url.searchParams;
+    const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
+    // docs: every action is "GET | POST /vserver/v2/<action>"; anything else is no API at all,
+    // which the gateway answers 404 errorCode 300 (api-call-lgc-errorhandling, ncp.md §4.1)
+    const handler = (req.method === "GET" || req.method === "POST") && req.url.pathname === `/vserver/v2/${action}` ? this.actions[action] : undefined;
+    if (!handler) return gatewayError(404, "300", "Not Found Exception", "");
+    const q = ncpParams(req);
+    // responseFormatType: "xml (default) | json" on every action (ncp.md §4.4)
     if (q.get("responseFormatType") !== "json") {
       return { status: 200, body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><returnCode>0</returnCode></response>", headers: { "content-type": "application/xml" } };
     }
-    const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
-    if (req.url.pathname !== `/vserver/v2/${action}` || !/^[A-Za-z]+$/.test(action)) return error(404, "404", "Not Found: no such API");
-    if (q.get("regionCode") && q.get("regionCode") !== "KR") return error(400, "1001", `regionCode ${q.get("regionCode")} is not valid`);
-    switch (action) {
-      case "getServerImageList": return this.serverImageList(req, q);
-      case "getMemberServerImageInstanceList": return this.memberImageList(q);
-      case "getServerImageDetail": return this.detail(q, "serverImageNo", "server");
-      case "getMemberServerImageInstanceDetail": return this.detail(q, "memberServerImageInstanceNo", "member");
-      case "getServerInstanceDetail": return this.serverDetail(q);
-      case "createServerImage": return this.create(q, "server");
-      case "createMemberServerImageInstance": return this.create(q, "member");
-      default: return error(404, "404", `Not Found: ${action}`);
-    }
+    // regionCode: optional, one of getRegionList's codes (ncp.md §3, §4.3); this simulator has KR only
+    if (q.get("regionCode") && q.get("regionCode") !== "KR") return refused(RETURN_CODE.invalid, `Parameter is invalid. regionCode ${q.get("regionCode")}`);
+    return handler(q);
   }
 
+  private readonly actions: Record<string, (q: URLSearchParams) => SimResponse> = {
+    getServerImageList: (q) => this.serverImageList(q),
+    getMemberServerImageInstanceList: (q) => this.memberImageList(q),
+    getServerInstanceList: (q) => this.serverList(q),
+    getServerImageDetail: (q) => this.imageDetail(q, "server"),
+    getMemberServerImageInstanceDetail: (q) => this.imageDetail(q, "member"),
+    getServerInstanceDetail: (q) => this.serverDetail(q),
+    createServerImage: (q) => this.create(q, "server"),
+    createMemberServerImageInstance: (q) => this.create(q, "member"),
+  };
+
+  /**
+   * Signature v2 over `METHOD + " " + path[?query] + "\n" + timestamp + "\n" + accessKey`, the URI
+   * exactly as received, and the ±5-minute window (ncp.md §1; docs compute-vserver "a difference
+   * of 5 minutes or more ... invalid"). Failures are the gateway's 401 errorCode 200
+   * "Authentication Failed" (api-call-lgc-errorhandling); the `details` texts are the observed ones
+   * (ncp.md §4.1), which of them NCP gives for which failure is not documented.
+   */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const accessKey = String(req.headers["x-ncp-iam-access-key"] ?? "");
     const timestamp = String(req.headers["x-ncp-apigw-timestamp"] ?? "");
     const signature = String(req.headers["x-ncp-apigw-signature-v2"] ?? "");
+    const failed = (details: string) => gatewayError(401, "200", "Authentication Failed", details);
+    if (!accessKey || !timestamp || !signature) return failed("Authentication information are missing.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
-    const gatewayError = (code: string, message: string) => ({ status: 401, body: { error: { errorCode: code, message, details: message } } });
-    if (!accessKey || !timestamp || !signature) return gatewayError("200", "Authentication Failed");
-    if (!key) return gatewayError("210", "Permission Denied");
-    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) > TIMESTAMP_WINDOW_MS) return gatewayError("300", "Timestamp Is Invalid");
+    if (!key) return failed("Invalid authentication information.");
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) >= TIMESTAMP_WINDOW_MS) return failed("Invalid authentication information.");
     // independent of the product's signer: the documented string over the URI as received
     const expected = createHmac("sha256", key.secretKey).update(`${req.method} ${req.rawUrl}\n${timestamp}\n${accessKey}`).digest("base64");
-    if (expected !== signature) return gatewayError("200", "Authentication Failed");
+    if (expected !== signature) return failed("Invalid authentication information.");
     return undefined;
   }
 
-  /** pageNo (0 or 1 = first) needs pageSize (1–1000); with neither, every row. */
+  /**
+   * Paging (ncp.md §5, docs getServerImageList ja): pageNo "first page: 0 or 1"; pageSize
+   * Conditional (with pageNo), 1–1000; totalRows counts every matching row, so past the last page
+   * the list is empty and totalRows unchanged. Without either, every row (undocumented; the
+   * product always sends both).
+   */
   private page<T>(rows: T[], q: URLSearchParams): SimResponse | { rows: T[]; total: number } {
     const pageNo = q.get("pageNo");
     const pageSize = q.get("pageSize");
-    if (pageNo !== null && pageSize === null) return error(400, "1010", "pageSize is required when pageNo is given");
+    if (pageNo !== null && pageSize === null) return refused(RETURN_CODE.invalid, "Parameter is invalid. pageSize is required with pageNo");
     if (pageSize === null) return { rows, total: rows.length };
     const size = Number(pageSize);
     const no = Math.max(1, Number(pageNo ?? 1));
-    if (!Number.isInteger(size) || size < 1 || size > 1000) return error(400, "1011", "pageSize must be between 1 and 1000");
-    if (!Number.isInteger(no)) return error(400, "1012", "pageNo must be an integer");
+    if (!Number.isInteger(size) || size < 1 || size > 1000) return refused(RETURN_CODE.invalid, "Parameter is invalid. pageSize must be 1-1000");
+    if (!Number.isInteger(no)) return refused(RETURN_CODE.invalid, "Parameter is invalid. pageNo");
     return { rows: rows.slice((no - 1) * size, no * size), total: rows.length };
   }
 
-  private serverImageList(req: SimRequest, q: URLSearchParams): SimResponse {
+  /** Filters of getServerImageList (docs, Go get_server_image_list_request.go). */
+  private serverImageList(q: URLSearchParams): SimResponse {
     const types = listParam(q, "serverImageTypeCodeList");
     const os = listParam(q, "osTypeCodeList");
     const nos = listParam(q, "serverImageNoList");
@@ -246,49 +329,97 @@ export class NcpSim extends SimServer {
     return ok("getMemberServerImageInstanceList", { totalRows: page.total, memberServerImageInstanceList: page.rows });
   }
 
-  private detail(q: URLSearchParams, param: string, kind: "server" | "member"): SimResponse {
+  private serverList(q: URLSearchParams): SimResponse {
+    const nos = listParam(q, "serverInstanceNoList");
+    const rows = [...this.servers.values()].filter((s) => !nos.length || nos.includes(s.serverInstanceNo)).map((s) => this.serverRecord(s));
+    const page = this.page(rows, q);
+    if ("status" in page) return page;
+    return ok("getServerInstanceList", { totalRows: page.total, serverInstanceList: page.rows });
+  }
+
+  /** A number it does not know: an empty list or a refusal, by `absentDetail` (undocumented). */
+  private absent(action: string, listKey: string, what: string): SimResponse {
+    if (this.absentDetail === "empty") return ok(action, { totalRows: 0, [listKey]: [] });
+    return refused(RETURN_CODE.absent, `${what} does not exist.`);
+  }
+
+  /** serverImageNo / memberServerImageInstanceNo: Required (docs getServerImageDetail, getMemberServerImageInstanceDetail). */
+  private imageDetail(q: URLSearchParams, kind: "server" | "member"): SimResponse {
+    const [action, param, listKey] = kind === "server"
+      ? ["getServerImageDetail", "serverImageNo", "serverImageList"]
+      : ["getMemberServerImageInstanceDetail", "memberServerImageInstanceNo", "memberServerImageInstanceList"];
     const no = q.get(param);
-    if (!no) return error(400, "1000", `${param} is required`);
+    if (!no) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${param} is required`);
     const image = this.images.get(no);
     const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
-    if (!visible) return error(400, "25004", kind === "server" ? "The server image does not exist." : "The member server image instance does not exist.");
-    return kind === "server"
-      ? ok("getServerImageDetail", { totalRows: 1, serverImageList: [this.asServerRecord(image)] })
-      : ok("getMemberServerImageInstanceDetail", { totalRows: 1, memberServerImageInstanceList: [this.view(image)] });
+    if (!visible) return this.absent(action, listKey, kind === "server" ? "The server image" : "The member server image instance");
+    return ok(action, { totalRows: 1, [listKey]: [kind === "server" ? this.asServerRecord(image) : this.view(image)] });
   }
 
+  /** serverInstanceNo: Required (docs getServerInstanceDetail, ncp.md §3.3). */
   private serverDetail(q: URLSearchParams): SimResponse {
     const no = q.get("serverInstanceNo");
-    if (!no) return error(400, "1000", "serverInstanceNo is required");
+    if (!no) return refused(RETURN_CODE.invalid, "Parameter is invalid. serverInstanceNo is required");
     const s = this.servers.get(no);
-    if (!s) return error(400, "25011", "The server instance does not exist.");
-    return ok("getServerInstanceDetail", {
-      totalRows: 1,
-      serverInstanceList: [{
-        serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
-        serverInstanceStatus: c(s.status), serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
-        hypervisorType: c(s.hypervisor), regionCode: "KR",
-      }],
-    });
+    if (!s) return this.absent("getServerInstanceDetail", "serverInstanceList", "The server instance");
+    return ok("getServerInstanceDetail", { totalRows: 1, serverInstanceList: [this.serverRecord(s)] });
   }
 
+  /**
+   * blockStorageList.N.* of createServerImage (docs createServerImage, Go block_storage.go): order
+   * Required, one default storage (order 0) must be given, additional ones 1–20, at most 21;
+   * blockStorageVolumeTypeCode "not for default storage".
+   */
+  private blockStorageProblem(q: URLSearchParams): string | undefined {
+    const entries: Array<Record<string, string>> = [];
+    for (const [key, value] of q) {
+      const m = /^blockStorageList\.(\d+)\.(\w+)$/.exec(key);
+      if (m) (entries[Number(m[1]) - 1] ??= {})[m[2]!] = value;
+    }
+    if (entries.length === 0) return "blockStorageList.N.order is required";
+    if (entries.length > 21 || entries.some((e) => e === undefined)) return "blockStorageList: at most 21, numbered from 1";
+    const orders = entries.map((e) => e.order);
+    if (orders.some((o) => o === undefined || !/^\d+$/.test(o) || Number(o) > 20)) return "blockStorageList.N.order must be 0-20";
+    if (new Set(orders).size !== orders.length) return "blockStorageList.N.order must not repeat";
+    const boot = entries.find((e) => e.order === "0");
+    if (!boot) return "the default storage (blockStorageList.N.order 0) is required";
+    if (boot.blockStorageVolumeTypeCode !== undefined) return "blockStorageVolumeTypeCode cannot be set for the default storage";
+    return undefined;
+  }
+
+  /**
+   * createServerImage (docs createServerImage; ncp.md §3.1): serverInstanceNo, serverImageName
+   * (rule above) and blockStorageList Required; description 0–1000 bytes.
+   * createMemberServerImageInstance (docs, ncp.md §3.2): serverInstanceNo Required, a server "in a
+   * stopped or running status", "KVM-based server images are not supported"; name optional (rule
+   * above, auto-generated when absent); description 0–1000 bytes.
+   */
   private create(q: URLSearchParams, kind: "server" | "member"): SimResponse {
     const action = kind === "server" ? "createServerImage" : "createMemberServerImageInstance";
+    const nameParam = kind === "server" ? "serverImageName" : "memberServerImageName";
+    const description = q.get(kind === "server" ? "serverImageDescription" : "memberServerImageDescription") ?? undefined;
     const serverNo = q.get("serverInstanceNo");
-    if (!serverNo) return error(400, "1000", "serverInstanceNo is required");
+    if (!serverNo) return refused(RETURN_CODE.invalid, "Parameter is invalid. serverInstanceNo is required");
+    const given = q.get(nameParam);
+    if (kind === "server" && !given) return refused(RETURN_CODE.invalid, "Parameter is invalid. serverImageName is required");
+    if (given !== null && !NAME_RULE[kind].test(given)) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${nameParam}`);
+    if (description !== undefined && Buffer.byteLength(description, "utf8") > 1000) return refused(RETURN_CODE.invalid, "Parameter is invalid. description is over 1000 bytes");
+    if (kind === "server") {
+      const problem = this.blockStorageProblem(q);
+      if (problem) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${problem}`);
+    }
     const server = this.servers.get(serverNo);
-    if (!server) return error(400, "25011", "The server instance does not exist.");
-    if (kind === "server" && server.hypervisor !== "KVM") return error(400, "25040", "createServerImage supports KVM servers only.");
-    if (kind === "member" && server.hypervisor !== "XEN") return error(400, "25041", "KVM-based server images are not supported.");
-    if (server.status !== "RUN" && server.status !== "NSTOP") return error(400, "25042", `The server is in ${server.status} state.`);
-    const name = q.get(kind === "server" ? "serverImageName" : "memberServerImageName") ?? `image-${this.nextNo}`;
+    if (!server) return refused(RETURN_CODE.absent, "The server instance does not exist.");
+    if (kind === "member" && server.hypervisor === "KVM") return refused(RETURN_CODE.hypervisor, "KVM-based server images are not supported.");
+    const stateRule = kind === "member" || this.createServerImageStates === "running-or-stopped";
+    if (stateRule && server.status !== "RUN" && server.status !== "NSTOP") return refused(RETURN_CODE.state, `The server is in ${server.status} state.`);
+    const name = given ?? `image-${this.nextNo}`;
     const taken = [...this.images.values()].some((i) => (i.kind === "server" ? i.raw.serverImageName : i.raw.memberServerImageName) === name && (i.kind === "member" || (i.raw.serverImageType as Code).code === "SELF"));
-    if (taken) return error(400, "25050", `The server image name '${name}' is already in use.`);
+    if (taken && this.uniqueNames) return refused(RETURN_CODE.nameTaken, `The server image name '${name}' is already in use.`);
     const no = String(this.nextNo++);
     const created = KST(new Date(this.now()).toISOString());
-    const description = q.get(kind === "server" ? "serverImageDescription" : "memberServerImageDescription") ?? undefined;
     const raw = kind === "server"
-      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode })
+      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode, hypervisorType: c(server.hypervisor ?? "KVM") })
       : { ...memberImage(no, name, serverNo, server.productCode, created, "INIT"), memberServerImageDescription: description };
     const image: SimImage = { kind, raw, create: { at: this.now(), delayMs: this.createDelayMs, outcome: this.createOutcome } };
     this.images.set(no, image);
@@ -298,16 +429,24 @@ export class NcpSim extends SimServer {
   }
 }
 
+/** `name.1`, `name.2`, … (ncp.md §1.2: lists as name.N, 1-based). */
 function listParam(q: URLSearchParams, name: string): string[] {
   const out: string[] = [];
   for (let i = 1; q.has(`${name}.${i}`); i++) out.push(q.get(`${name}.${i}`)!);
   return out;
 }
 
+/** `{"<action>Response": {requestId, returnCode: "0", returnMessage: "success", totalRows, …}}` (ncp.md §3, CommonResponse). */
 function ok(action: string, body: Record<string, unknown>): SimResponse {
   return { status: 200, body: { [`${action}Response`]: { ...body, requestId: crypto.randomUUID(), returnCode: "0", returnMessage: "success" } } };
 }
 
-function error(status: number, returnCode: string, returnMessage: string): SimResponse {
-  return { status, body: { responseError: { returnCode, returnMessage, requestId: crypto.randomUUID() } } };
+/** The Server API's refusal, `{"responseError": {returnCode, returnMessage}}` with HTTP 400 (ncp.md §4.1). */
+function refused(returnCode: string, returnMessage: string): SimResponse {
+  return { status: 400, body: { responseError: { returnCode, returnMessage } } };
+}
+
+/** The API Gateway's error, `{"error": {errorCode, message, details}}` (api-call-lgc-errorhandling, ncp.md §4.1). */
+function gatewayError(status: number, errorCode: string, message: string, details: string): SimResponse {
+  return { status, body: { error: { errorCode, message, details } } };
 }

@@ -2,87 +2,156 @@ import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, ProviderAdapter, Server } from "../types.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
-import { type NcpParam, ncpHeaders, ncpUri } from "./signer.js";
+import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
 
 const PAGE_SIZE = 1000;
-const IMAGEABLE = new Set(["RUN", "NSTOP"]);
-const NAME_RE = /^[a-z](?:[a-z0-9-]{1,28})[a-z0-9]$/;
 
 type Json = Record<string, unknown>;
 
 /**
- * Parses an NCP answer: the API Gateway's `{error: {errorCode, message}}` (auth and gateway
- * failures), the Server API's `{responseError: {returnCode, returnMessage}}`, or
- * `{<action>Response: {returnCode: "0", …}}`. Anything else, including a body that is not JSON
- * or is cut short, is PROVIDER_ERROR.
+ * What one call came back with. `refusal` marks a failure the Server API itself answered in
+ * its envelope with a 4xx (`{responseError: …}`, or a returnCode other than "0"), as opposed to
+ * the API Gateway (auth, throttling), an outage or an unreadable body.
  */
-function parse(action: string, status: number, text: string, requestId?: string): Json {
+type Answer = { ok: true; response: Json } | { ok: false; error: ImageOpsError; refusal: boolean };
+
+const fail = (error: ImageOpsError, refusal = false): Answer => ({ ok: false, error, refusal });
+
+/**
+ * The taxonomy for an HTTP failure, except that a 404 never means "no such image" at NCP: the
+ * Server API answers absence in its envelope, and a 404 is the API Gateway's errorCode 300
+ * "Not Found Exception" — no such API at this endpoint (api-call-lgc-errorhandling, ncp.md §4.1).
+ */
+function httpFailure(status: number, info: { providerCode?: string; message: string; requestId?: string; auth?: boolean }): ImageOpsError {
+  if (status !== 404) return providerFailure("ncp", status, info);
+  return new ImageOpsError("PROVIDER_ERROR", `ncp: ${info.message} (no such API at this endpoint)`, { provider: "ncp", providerCode: info.providerCode, requestId: info.requestId });
+}
+
+/**
+ * Reads an NCP answer (ncp.md §4.1): the API Gateway's `{error: {errorCode, message, details}}`,
+ * the Server API's `{responseError: {returnCode, returnMessage}}`, or
+ * `{<action>Response: {returnCode: "0", …}}`. Anything else, including a body that is not JSON
+ * or is cut short, is PROVIDER_ERROR (PROVIDER_UNAVAILABLE with a 429 or 5xx).
+ */
+function parse(action: string, status: number, text: string, requestId?: string): Answer {
   let body: Json;
   try {
     body = JSON.parse(text) as Json;
   } catch {
-    if (status >= 500 || status === 429) throw providerFailure("ncp", status, { message: `HTTP ${status} with a body that is not JSON` });
-    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered a body that is not JSON (HTTP ${status})`, { provider: "ncp", requestId });
+    if (status >= 500 || status === 429) return fail(providerFailure("ncp", status, { message: `HTTP ${status} with a body that is not JSON` }));
+    return fail(new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered a body that is not JSON (HTTP ${status})`, { provider: "ncp", requestId }));
   }
   const gateway = body?.error as Json | undefined;
   if (gateway && typeof gateway === "object") {
-    throw providerFailure("ncp", status, { providerCode: String(gateway.errorCode ?? ""), message: String(gateway.message ?? "API Gateway error"), requestId, auth: status === 401 || status === 403 });
+    const details = typeof gateway.details === "string" && gateway.details ? `: ${gateway.details}` : "";
+    const message = `${String(gateway.message ?? "API Gateway error")}${details}`;
+    return fail(httpFailure(status, { providerCode: String(gateway.errorCode ?? ""), message, requestId, auth: status === 401 || status === 403 }));
   }
   const err = body?.responseError as Json | undefined;
   if (err && typeof err === "object") {
-    throw providerFailure("ncp", status >= 400 ? status : 400, { providerCode: String(err.returnCode ?? ""), message: String(err.returnMessage ?? "error"), requestId: String(err.requestId ?? requestId ?? "") || undefined });
+    const code = status >= 400 ? status : 400;
+    const info = { providerCode: String(err.returnCode ?? ""), message: String(err.returnMessage ?? "error"), requestId: String(err.requestId ?? requestId ?? "") || undefined };
+    return fail(httpFailure(code, info), code < 500);
   }
   const response = body?.[`${action}Response`] as Json | undefined;
   if (!response || typeof response !== "object") {
-    if (status >= 400) throw providerFailure("ncp", status, { message: `HTTP ${status}`, requestId });
-    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered an unexpected body`, { provider: "ncp", requestId });
+    if (status >= 400) return fail(httpFailure(status, { message: `HTTP ${status}`, requestId }));
+    return fail(new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered an unexpected body`, { provider: "ncp", requestId }));
   }
   if (String(response.returnCode ?? "0") !== "0") {
-    throw new ImageOpsError("PROVIDER_ERROR", `ncp: ${String(response.returnMessage ?? "error")}`, { provider: "ncp", providerCode: String(response.returnCode), requestId: String(response.requestId ?? "") || undefined });
+    const error = new ImageOpsError("PROVIDER_ERROR", `ncp: ${String(response.returnMessage ?? "error")}`, { provider: "ncp", providerCode: String(response.returnCode), requestId: String(response.requestId ?? "") || undefined });
+    return fail(error, true);
   }
-  return response;
+  return { ok: true, response };
 }
 
-async function call(ctx: CallContext, action: string, params: Record<string, NcpParam>, idempotent = true): Promise<Json> {
-  const base = (ctx.account.endpoint ?? ncpAdapter.defaultEndpoint).replace(/\/+$/, "");
-  const uri = ncpUri(action, { regionCode: ctx.region, ...params });
-  const { accessKey, secretKey } = ctx.account;
-  const res = await ctx.http.request({
-    method: "GET",
-    url: base + uri,
-    idempotent,
-    // the signed URI is the path of the base URL (a gateway prefix, if any) plus ours
-    sign: (method) => ncpHeaders(method, new URL(base).pathname.replace(/\/$/, "") + uri, Date.now(), accessKey, secretKey),
-  });
+/** One call in the wire form of wire.ts (a form POST, the path alone signed), read into an Answer. */
+async function send<A extends NcpAction>(ctx: CallContext, action: A, params: NcpParams<A>, idempotent = true): Promise<Answer> {
+  const endpoint = ctx.account.endpoint ?? ncpAdapter.defaultEndpoint;
+  const res = await ctx.http.request(ncpRequest(endpoint, action, { regionCode: ctx.region, ...params } as NcpParams<A>, ctx.account, idempotent));
   return parse(action, res.status, res.text, res.headers.get("x-ncp-trace-id") ?? undefined);
 }
 
+async function call<A extends NcpAction>(ctx: CallContext, action: A, params: NcpParams<A>, idempotent = true): Promise<Json> {
+  const answer = await send(ctx, action, params, idempotent);
+  if (!answer.ok) throw answer.error;
+  return answer.response;
+}
+
+const rows = (response: Json, key: string): Json[] =>
+  (Array.isArray(response[key]) ? (response[key] as unknown[]) : []).filter((r): r is Json => r !== null && typeof r === "object");
+
+type ListAction = "getServerImageList" | "getMemberServerImageInstanceList";
+
 /**
- * Every page of a list action: the first, then all the others at once from totalRows. The
+ * Every page of a list action: the first, then all the others at once from totalRows (ncp.md §5:
+ * pageNo 1 is the first page, pageSize 1–1000, totalRows counts every matching row). The
  * client's limiter (limits.concurrency) bounds how many are in flight; batching here instead
  * would make each batch wait for its slowest page.
  */
-async function listAll(ctx: CallContext, action: string, listKey: string, params: Record<string, NcpParam>): Promise<unknown[]> {
-  const first = await call(ctx, action, { ...params, pageNo: 1, pageSize: PAGE_SIZE });
-  const rows = (first[listKey] as unknown[] | undefined) ?? [];
-  const pages = Math.ceil(Number(first.totalRows ?? rows.length) / PAGE_SIZE);
+async function listAll<A extends ListAction>(ctx: CallContext, action: A, key: string, params: NcpParams<A>): Promise<Json[]> {
+  const page = (pageNo: number) => call(ctx, action, { ...params, pageNo, pageSize: PAGE_SIZE } as NcpParams<A>);
+  const first = await page(1);
+  const firstRows = rows(first, key);
+  const pages = Math.ceil(Number(first.totalRows ?? firstRows.length) / PAGE_SIZE);
   const rest = [];
-  for (let p = 2; p <= pages; p++) rest.push(call(ctx, action, { ...params, pageNo: p, pageSize: PAGE_SIZE }));
-  const out: unknown[][] = [rows];
-  for (const page of await Promise.all(rest)) out.push((page[listKey] as unknown[] | undefined) ?? []);
-  return out.flat();
+  for (let p = 2; p <= pages; p++) rest.push(page(p));
+  return [firstRows, ...(await Promise.all(rest)).map((r) => rows(r, key))].flat();
+}
+
+/** A record by its number: the detail call, and the list call that can tell that there is none. */
+interface Lookup {
+  key: string;
+  detail(ctx: CallContext, id: string): Promise<Answer>;
+  listed(ctx: CallContext, id: string): Promise<Json>;
+}
+const SERVER_IMAGE: Lookup = {
+  key: "serverImageList",
+  detail: (ctx, id) => send(ctx, "getServerImageDetail", { serverImageNo: id }),
+  listed: (ctx, id) => call(ctx, "getServerImageList", { serverImageNoList: [id] }),
+};
+const MEMBER_IMAGE: Lookup = {
+  key: "memberServerImageInstanceList",
+  detail: (ctx, id) => send(ctx, "getMemberServerImageInstanceDetail", { memberServerImageInstanceNo: id }),
+  listed: (ctx, id) => call(ctx, "getMemberServerImageInstanceList", { memberServerImageInstanceNoList: [id] }),
+};
+const SERVER_INSTANCE: Lookup = {
+  key: "serverInstanceList",
+  detail: (ctx, id) => send(ctx, "getServerInstanceDetail", { serverInstanceNo: id }),
+  listed: (ctx, id) => call(ctx, "getServerInstanceList", { serverInstanceNoList: [id] }),
+};
+
+/**
+ * One record, or undefined when NCP says there is none. NCP documents no return code for "no
+ * such number" (ncp.md §4.1 and §6.3; none in the docs, the SDKs or terraform-provider-ncloud), so
+ * absence is read from lists, never from an error's code or text:
+ * - a detail answer whose list is empty is absence (terraform-provider-ncloud
+ *   internal/service/server/server.go GetServerInstance reads it so);
+ * - when the Server API refuses the detail call (a 4xx in its envelope), the list call filtered by
+ *   that number decides, as terraform's image data sources look images up
+ *   (member_server_image_data_source.go): empty is absence; a listed record means the refusal was
+ *   about something else, and it is raised.
+ * Gateway errors (auth, throttling), outages and unreadable bodies are raised as they are.
+ */
+async function findOne(ctx: CallContext, lookup: Lookup, id: string): Promise<Json | undefined> {
+  const answer = await lookup.detail(ctx, id);
+  if (answer.ok) return rows(answer.response, lookup.key)[0];
+  if (!answer.refusal) throw answer.error;
+  if (rows(await lookup.listed(ctx, id), lookup.key).length === 0) return undefined;
+  throw answer.error;
 }
 
 const where = (ctx: CallContext) => ({ account: ctx.account.name, region: ctx.region });
-/** NCP answers a detail of an unknown number with an error whose text says so. */
-const isAbsent = (err: unknown) => err instanceof ImageOpsError && (err.code === "NOT_FOUND" || (err.code === "PROVIDER_ERROR" && /not (be )?found|not exist|존재하지/i.test(err.message)));
-const first = (response: Json, key: string) => ((response[key] as unknown[] | undefined) ?? [])[0];
+const codeOf = (v: unknown): string | undefined => {
+  const c = (v as Json | null | undefined)?.code;
+  return typeof c === "string" && c !== "" ? c : undefined;
+};
 
 /**
  * Server images and legacy (XEN) member images as one list: the same image may be listed by
  * both calls, and is kept once, as the server image.
  */
-function merged(ctx: CallContext, images: unknown[], members: unknown[]): Image[] {
+function merged(ctx: CallContext, images: Json[], members: Json[]): Image[] {
   const out = new Map<string, Image>();
   for (const raw of images) {
     const image = normalizeNcpServerImage(raw, where(ctx));
@@ -96,6 +165,34 @@ function merged(ctx: CallContext, images: unknown[], members: unknown[]): Image[
 }
 
 const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", windows: "WINDOWS", rocky: "ROCKY" };
+
+/**
+ * The create call of each hypervisor (CONTRACT §1; the member-image pages say "KVM-based server
+ * images are not supported … In a KVM environment, use createServerImage", ncp.md §3.2), and
+ * its documented name rule: 3–30 characters and
+ * - createServerImage: letters, digits, `-`, `_`; first a lowercase letter, last a lowercase
+ *   letter or digit (https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-createserverimage);
+ * - createMemberServerImageInstance: lowercase letters, digits, `-`; same ends
+ *   (https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-creatememberserverimageinstance).
+ */
+const CREATE = {
+  KVM: { action: "createServerImage", name: /^[a-z][A-Za-z0-9_-]*[a-z0-9]$/, rule: "letters, digits, '-' and '_', starting with a lowercase letter and ending with a lowercase letter or digit" },
+  XEN: { action: "createMemberServerImageInstance", name: /^[a-z][a-z0-9-]*[a-z0-9]$/, rule: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit" },
+} as const;
+type Hypervisor = keyof typeof CREATE;
+const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || h === "XEN";
+
+/** Server states NCP images from: running or stopped (ncp.md §3.4), with no operation under way. */
+const IMAGEABLE_STATUS = new Set(["RUN", "NSTOP"]);
+
+/** Why a server cannot be imaged, or undefined when it can (ncp.md §3.3–3.4). */
+function unimageable(id: string, status: string | undefined, operation: string | undefined, hypervisor: string | undefined): string | undefined {
+  if (!hypervisor) return `NCP's detail of server ${id} has no hypervisorType, so whether it is imaged with createServerImage (KVM) or createMemberServerImageInstance (XEN) is unknown`;
+  if (!isHypervisor(hypervisor)) return `server ${id} runs on ${hypervisor}: NCP images KVM servers (createServerImage) and XEN servers (createMemberServerImageInstance) only`;
+  if (!status || !IMAGEABLE_STATUS.has(status)) return `server ${id} is ${status ?? "in no known state"}: NCP images a server only while it is running (RUN) or stopped (NSTOP)`;
+  if (operation !== "NULL") return `server ${id} is ${status} with operation ${operation ?? "unknown"} under way: NCP images a server only when no operation is running (serverInstanceOperation NULL)`;
+  return undefined;
+}
 
 export const ncpAdapter: ProviderAdapter = {
   name: "ncp",
@@ -115,58 +212,61 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async describeImage(ctx, id) {
-    try {
-      const found = first(await call(ctx, "getServerImageDetail", { serverImageNo: id }), "serverImageList");
-      if (found) return normalizeNcpServerImage(found, where(ctx));
-    } catch (err) {
-      if (!isAbsent(err)) throw err;
-    }
-    try {
-      const found = first(await call(ctx, "getMemberServerImageInstanceDetail", { memberServerImageInstanceNo: id }), "memberServerImageInstanceList");
-      if (found) return normalizeNcpMemberImage(found, where(ctx));
-    } catch (err) {
-      if (!isAbsent(err)) throw err;
-    }
+    // the server-image API first (KVM and XEN); the legacy member-image API only when it has none
+    const image = await findOne(ctx, SERVER_IMAGE, id);
+    if (image) return normalizeNcpServerImage(image, where(ctx));
+    const member = await findOne(ctx, MEMBER_IMAGE, id);
+    if (member) return normalizeNcpMemberImage(member, where(ctx));
     throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
   },
 
   async getServer(ctx, serverId): Promise<Server> {
-    let raw: unknown;
-    try {
-      raw = first(await call(ctx, "getServerInstanceDetail", { serverInstanceNo: serverId }), "serverInstanceList");
-    } catch (err) {
-      if (!isAbsent(err)) throw err;
-    }
+    const raw = await findOne(ctx, SERVER_INSTANCE, serverId);
     if (!raw) throw new ImageOpsError("NOT_FOUND", `no ncp server ${serverId} in ${ctx.region}`, { provider: "ncp", field: "serverId" });
-    const r = raw as Json;
-    const status = String((r.serverInstanceStatus as Json | undefined)?.code ?? "");
+    const id = typeof raw.serverInstanceNo === "string" && raw.serverInstanceNo ? raw.serverInstanceNo : serverId;
+    const status = codeOf(raw.serverInstanceStatus);
+    // read from the detail, never assumed: a server without it is refused (unimageable)
+    const hypervisor = codeOf(raw.hypervisorType);
+    const reason = unimageable(id, status, codeOf(raw.serverInstanceOperation), hypervisor);
     return {
-      id: String(r.serverInstanceNo ?? serverId),
-      name: String(r.serverName ?? ""),
-      providerStatus: status,
-      imageable: IMAGEABLE.has(status),
-      hypervisor: String((r.hypervisorType as Json | undefined)?.code ?? "XEN"),
+      id,
+      name: typeof raw.serverName === "string" ? raw.serverName : "",
+      providerStatus: status ?? "",
+      imageable: reason === undefined,
+      ...(reason ? { reason } : {}),
+      ...(hypervisor ? { hypervisor } : {}),
     };
   },
 
-  validateImageName(name) {
+  validateImageName(name, server) {
+    // the rule of the call the server will be imaged with; without a server, createServerImage's (XEN's is narrower)
+    const create = CREATE[isHypervisor(server?.hypervisor) ? server.hypervisor : "KVM"];
     if (name.length < 3 || name.length > 30) return "3–30 characters";
-    if (!NAME_RE.test(name)) return "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
+    if (!create.name.test(name)) return `${create.rule} (${create.action})`;
     return null;
   },
 
   async createImage(ctx, req) {
     const server = await ncpAdapter.getServer(ctx, req.serverId);
-    // KVM servers take the current call; XEN servers only the legacy member-image call
+    if (!server.imageable || !isHypervisor(server.hypervisor)) {
+      throw new ImageOpsError("CONFLICT", server.reason ?? `server ${server.id} cannot be imaged`, { provider: "ncp", field: "serverId" });
+    }
+    const nameProblem = ncpAdapter.validateImageName(req.name, server);
+    if (nameProblem) throw new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" });
     if (server.hypervisor === "KVM") {
-      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description }, false);
-      const raw = first(out, "serverImageList");
+      // blockStorageList.1.order=0 is required: the default (boot) storage, the one storage an image
+      // must have (docs createServerImage; Go SDK create_server_image_request.go: no omitempty). The
+      // docs allow nothing else with it for a server's own default storage (a volume type is "not for
+      // default storage"; snapshot and size are for images from snapshots and new storages), and
+      // additional storages are optional: the image holds the boot storage.
+      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description, blockStorageList: [{ order: 0 }] }, false);
+      const raw = rows(out, "serverImageList")[0];
       if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createServerImage answered no image", { provider: "ncp" });
       const image = normalizeNcpServerImage(raw, where(ctx));
       return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
     }
     const out = await call(ctx, "createMemberServerImageInstance", { serverInstanceNo: req.serverId, memberServerImageName: req.name, memberServerImageDescription: req.description }, false);
-    const raw = first(out, "memberServerImageInstanceList");
+    const raw = rows(out, "memberServerImageInstanceList")[0];
     if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createMemberServerImageInstance answered no image", { provider: "ncp" });
     return normalizeNcpMemberImage(raw, where(ctx));
   },
