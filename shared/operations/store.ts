@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
 import { type OperationRecord, RECORD_TTL_DAYS } from "./record.js";
@@ -30,10 +30,14 @@ const SORT_KEY = "operation";
  */
 export class DynamoOperationStore implements OperationStore {
   private client?: DynamoDBDocumentClient;
-  constructor(private readonly table: string) {}
+  /** `config`: endpoint and credentials when not from the environment (local tools) */
+  constructor(
+    private readonly table: string,
+    private readonly config: DynamoDBClientConfig = {},
+  ) {}
 
   private db(): DynamoDBDocumentClient {
-    this.client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 } }), {
+    this.client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }), {
       marshallOptions: { removeUndefinedValues: true },
     });
     return this.client;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
-import { type CreateInput, createImage as createFlow } from "../../shared/images/create.js";
+import { type CreateDeps, type CreateInput, createImage as createFlow } from "../../shared/images/create.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { ncpHeaders } from "../../shared/providers/ncp/signer.js";
@@ -10,6 +10,7 @@ import type { CallContext } from "../../shared/providers/types.js";
 import type { Runtime } from "../../shared/runtime.js";
 import type { Tracker } from "../../shared/tracking/types.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
+import { DynamoSim } from "../sim/dynamodb.js";
 import { NcpSim, ncpParams } from "../sim/ncp.js";
 
 const sim = new NcpSim({ generatedImages: 2_500, createDelayMs: 200 });
@@ -185,9 +186,16 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
     creds.accounts[0]!.endpoint = sim.url;
     return { credentials: { get: async () => creds, refresh: async () => creds } as unknown as Runtime["credentials"], now: Date.now };
   };
-  const tracker: Tracker = { find: async () => undefined, start: async () => "started" };
+  const tracker: Tracker = { start: async () => "started" };
+  const dynamo = new DynamoSim();
+  let deps: CreateDeps;
+  beforeAll(async () => {
+    await dynamo.start();
+    deps = { tracker, store: dynamo.store() };
+  });
+  afterAll(() => dynamo.close());
   const checks = async (input: Omit<CreateInput, "provider" | "dryRun">) => {
-    const out = await createFlow(rt(), tracker, { provider: "ncp", dryRun: true, ...input });
+    const out = await createFlow(rt(), deps, { provider: "ncp", dryRun: true, ...input });
     if (!out.dryRun) throw new Error("expected a dry run");
     return Object.fromEntries(out.checks.map((c) => [c.name, c]));
   };
@@ -202,7 +210,7 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
   it("says why a server cannot be imaged", async () => {
     expect((await checks({ serverId: SHUTTING_DOWN, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/operation SHTDN/) });
     expect((await checks({ serverId: NO_HYPERVISOR, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/no hypervisorType/) });
-    const err = await failure(createFlow(rt(), tracker, { provider: "ncp", serverId: NO_HYPERVISOR, name: "web-golden" }));
+    const err = await failure(createFlow(rt(), deps, { provider: "ncp", serverId: NO_HYPERVISOR, name: "web-golden" }));
     expect(err).toMatchObject({ code: "CONFLICT", field: "serverId", message: expect.stringMatching(/no hypervisorType/) });
   });
 
@@ -211,7 +219,7 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
     it(`refuses a taken name before sending anything (names unique at the cloud: ${uniqueNames})`, async () => {
       sim.uniqueNames = uniqueNames;
       expect((await checks({ serverId: DEMO_SERVERS.ncp.kvm, name: "api-release-42" }))["name-free"]).toMatchObject({ ok: false });
-      const err = await failure(createFlow(rt(), tracker, { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "api-release-42" }));
+      const err = await failure(createFlow(rt(), deps, { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "api-release-42" }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "name" });
       expect(actions().filter((a) => a?.startsWith("create"))).toEqual([]);
     });

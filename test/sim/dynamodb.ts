@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoOperationStore } from "../../shared/operations/store.js";
 import dynalite from "dynalite";
 import { parse as parseYaml } from "yaml";
 
@@ -20,9 +21,11 @@ interface TableDefinition {
 export function operationsTableDefinition(): TableDefinition {
   // osls variables (${self:…}) are not YAML tags: the file parses as plain YAML
   const doc = parseYaml(readFileSync(new URL("../../serverless.yml", import.meta.url), "utf8")) as {
-    resources: { Resources: { OperationsTable: { Properties: TableDefinition } } };
+    resources: Array<{ Resources?: { OperationsTable?: { Properties: TableDefinition } } | string }>;
   };
-  const { AttributeDefinitions, KeySchema, BillingMode } = doc.resources.Resources.OperationsTable.Properties;
+  const table = doc.resources.map((r) => (typeof r.Resources === "object" ? r.Resources.OperationsTable : undefined)).find(Boolean);
+  if (!table) throw new Error("serverless.yml defines no OperationsTable");
+  const { AttributeDefinitions, KeySchema, BillingMode } = table.Properties;
   return { AttributeDefinitions, KeySchema, BillingMode };
 }
 
@@ -38,10 +41,19 @@ export class DynamoSim {
       this.server!.listen(0, "127.0.0.1", () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    const client = new DynamoDBClient({ endpoint: this.url, region: "ap-northeast-2", credentials: { accessKeyId: "AKIALOCALSIMS0000000", secretAccessKey: "local-sims-not-a-secret" } });
+    const client = new DynamoDBClient(this.clientConfig());
     await client.send(new CreateTableCommand({ TableName: this.tableName, ...operationsTableDefinition() } as never));
     client.destroy();
     return this.url;
+  }
+
+  clientConfig() {
+    return { endpoint: this.url, region: "ap-northeast-2", credentials: { accessKeyId: "AKIALOCALSIMS0000000", secretAccessKey: "local-sims-not-a-secret" } };
+  }
+
+  /** The product's store on this table, for tests that call shared/ directly. */
+  store(): DynamoOperationStore {
+    return new DynamoOperationStore(this.tableName, this.clientConfig());
   }
 
   async close(): Promise<void> {
