@@ -3,7 +3,6 @@ import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import {
-  checkScpApiVersion,
   createScpAdapter,
   SCP_DEFAULT_ENDPOINT,
   scpAdapter,
@@ -14,6 +13,7 @@ import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { ScpSim } from "../sim/scp.js";
+import { checkScpApiVersion } from "../../shared/providers/scp/versions.js";
 
 let offset = 0; // the simulator's clock runs ahead of real time by this much (creates progress without waiting)
 const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => Date.now() + offset });
@@ -47,8 +47,8 @@ describe("SCP adapter against the simulator", () => {
     expect(pages[1]!.url.searchParams.get("marker")).toBe(images[49]!.id);
     const times = images.map((i) => Date.parse(i.createdAt!));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    // every request carried the version header and SDK header names
-    expect(pages.every((r) => r.headers["scp-api-version"] === "virtualserver 1.3" && r.headers["scp-accountid"] === DEMO_KEYS.scp.accountId)).toBe(true);
+    // every request carried the version header, and no account id (the official provider sends none)
+    expect(pages.every((r) => r.headers["scp-api-version"] === "virtualserver 1.3" && !("scp-accountid" in r.headers))).toBe(true);
   });
 
   it("uses the default page size of 100 and the API's limit bound", async () => {
@@ -152,10 +152,13 @@ describe("SCP adapter against the simulator", () => {
     expect((await failure(adapter.describeImage(ctx(), "x"))).code).toBe("PROVIDER_AUTH_FAILED");
   });
 
-  it("wrong accountId → PROVIDER_AUTH_FAILED", async () => {
-    const err = await failure(adapter.listImages(ctx({ accountId: "someone-else" })));
-    expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "AccountMismatch" });
-    expect(err.message).toContain("Scp-AccountId");
+  it("the account id is optional and never signed or sent: with any or none the calls succeed", async () => {
+    for (const accountId of ["someone-else", undefined]) {
+      sim.requests.length = 0;
+      const img = await adapter.describeImage(ctx({ accountId }), "70a599e0-31e7-49b7-b260-868f441e862b");
+      expect(img.name).toBe("imagename");
+      expect(sim.requests[0]!.headers).not.toHaveProperty("scp-accountid");
+    }
   });
 
   it("a pinned version past its Not-Before date is refused by the API", async () => {
@@ -189,9 +192,9 @@ describe("SCP adapter against the simulator", () => {
     const url = `${sim.url}/v1/images?limit=0`;
     const { scpHeaders } = await import("../../shared/providers/scp/signer.js");
     const k = DEMO_KEYS.scp;
-    const bad = await fetch(url, { headers: scpHeaders("GET", url, Date.now(), k.accessKey, k.secretKey, k.accountId) });
+    const bad = await fetch(url, { headers: scpHeaders("GET", url, Date.now(), k.accessKey, k.secretKey) });
     expect(bad.status).toBe(400);
-    const headers = scpHeaders("GET", `${sim.url}/v1/images`, Date.now(), k.accessKey, k.secretKey, k.accountId) as Record<string, string>;
+    const headers = scpHeaders("GET", `${sim.url}/v1/images`, Date.now(), k.accessKey, k.secretKey) as Record<string, string>;
     delete headers["Scp-Api-Version"];
     const noVersion = await fetch(`${sim.url}/v1/images`, { headers });
     expect(noVersion.status).toBe(400);

@@ -198,7 +198,12 @@ export class ScpSim extends SimServer {
     return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
   }
 
-  /** Signature over "http://" + Host + the raw path/query, ±5 minutes, client type, account id, API version. */
+  /**
+   * The signature of the official SDK (client/signature_generator.go MakeHmacSignature) over "http://" + Host + the raw
+   * path and query as received: method + url + timestamp + accessKey + accountId + "Openapi", where accountId is the
+   * Scp-AccountId header the SDK sends — empty, as the official provider configures it, or absent, as the docs'
+   * sample signs (method + url + timestamp + accessKey + clientType). The two agree when no account id is sent.
+   */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const h = (name: string) => {
       const v = req.headers[name];
@@ -225,7 +230,6 @@ export class ScpSim extends SimServer {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return scpError(401, "SignatureDoesNotMatch", "The request signature does not match.");
     }
-    if ((key.accountId ?? "") !== accountId) return scpError(403, "AccountMismatch", "The access key does not belong to the account in Scp-AccountId.");
     const version = h("scp-api-version");
     const m = /^virtualserver (\d+\.\d+)$/.exec(version ?? "");
     if (!m) return scpError(400, "InvalidApiVersion", 'Scp-Api-Version must be "virtualserver <version>".');

@@ -4,7 +4,8 @@ import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
-import { buildScpUrl, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
+import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
+import { checkScpApiVersion, SCP_DEFAULT_API_VERSION } from "./versions.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -14,32 +15,6 @@ import { buildScpUrl, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } fro
 
 /** Each SCP service has its own regional host: https://{service}.{region}.{env}.samsungsdscloud.com (env "e" = public). */
 export const SCP_DEFAULT_ENDPOINT = "https://virtualserver.{region}.e.samsungsdscloud.com";
-
-/** Virtual Server API versions and their Not-Before dates (docs: List Images 1.0–1.3). After that date a version is no longer supported. */
-export const SCP_API_VERSIONS = [
-  { version: "1.0", status: "DEPRECATED", notBefore: "2025-12-31" },
-  { version: "1.1", status: "DEPRECATED", notBefore: "2026-05-31" },
-  { version: "1.2", status: "SUPPORTED", notBefore: "2026-08-31" },
-  { version: "1.3", status: "CURRENT", notBefore: null },
-] as const satisfies ReadonlyArray<{ version: string; status: string; notBefore: string | null }>;
-
-export interface ScpApiVersionCheck {
-  version: string;
-  known: boolean;
-  notBefore: string | null;
-  /** the Not-Before date has arrived or passed ("no longer supported"), or the version is not one SCP documents */
-  unsupported: boolean;
-}
-
-/** Whether a pinned version is still callable on `at` (the audit reports pins past their Not-Before date). */
-export function checkScpApiVersion(version: string | undefined, at: Date = new Date()): ScpApiVersionCheck {
-  const v = version ?? SCP_DEFAULT_API_VERSION;
-  const entry = SCP_API_VERSIONS.find((e) => e.version === v);
-  if (!entry) return { version: v, known: false, notBefore: null, unsupported: true };
-  const notBefore = entry.notBefore;
-  const unsupported = notBefore !== null && at.getTime() >= Date.parse(`${notBefore}T00:00:00Z`);
-  return { version: v, known: true, notBefore, unsupported };
-}
 
 /** Image name rule of the SDK's image model (ImageCreateRequest.name): 1–255 of letters, digits, "-", "_", space. */
 const NAME_RE = /^[A-Za-z0-9\-_ ]+$/;
@@ -144,7 +119,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       idempotent: method === "GET",
       headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
-      sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.accountId ?? "", account.apiVersion),
+      // no account id: see signer.ts
+      sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.apiVersion),
     });
     if (res.status >= 300) throw scpFailure(res);
     let json: unknown;
