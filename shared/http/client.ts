@@ -116,6 +116,9 @@ export class HttpClient {
 
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const headers = { ...req.headers, ...req.sign?.(req.method, req.url) };
+    // A body goes with its length, as the providers' SDKs send it (the SCP Go SDK's prepareRequest sets
+    // Content-Length); without it node:http would send the body chunked.
+    if (req.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(req.body, "utf8"));
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     // the body is read under the same signal: a body that stalls times out too
     return this.o.transport(req.url, { method: req.method, headers, body: req.body, signal });

@@ -109,7 +109,11 @@ describe("SCP adapter against the simulator", () => {
     expect(created).toMatchObject({ name, status: "creating", providerStatus: "queued", kind: "custom", sourceServerId: DEMO_SERVERS.scp.active });
     const post = sim.requests.find((r) => r.method === "POST")!;
     expect(post.rawUrl).toBe(`/v1/servers/${DEMO_SERVERS.scp.active}/images`);
-    expect(JSON.parse(post.body)).toEqual({ image_name: name });
+    // the SDK's bytes (json.NewEncoder's trailing newline), with their length, not chunked
+    expect(post.body).toBe(`{"image_name":"${name}"}\n`);
+    expect(post.headers["content-length"]).toBe(String(Buffer.byteLength(post.body)));
+    expect(post.headers).not.toHaveProperty("transfer-encoding");
+    expect(post.headers["content-type"]).toBe("application/json");
     offset = 500;
     expect((await adapter.describeImage(ctx(), created.id)).providerStatus).toBe("saving");
     offset = 2001;

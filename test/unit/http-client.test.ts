@@ -47,6 +47,20 @@ describe("HttpClient", () => {
     expect(sim.requests).toHaveLength(3);
   });
 
+  it("sends a body with its Content-Length, never chunked (UTF-8 bytes, not characters)", async () => {
+    const body = '{"image_name":"웹"}\n';
+    const res = await client().request({ method: "POST", url: sim.url + "/p", idempotent: false, headers: { "Content-Type": "application/json" }, body });
+    expect(res.status).toBe(200);
+    const sent = sim.requests[0]!;
+    expect(sent.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(sent.headers["content-length"]).toBe("21"); // 3 bytes for 웹
+    expect(sent.headers).not.toHaveProperty("transfer-encoding");
+    expect(sent.body).toBe(body);
+    await get(client());
+    expect(sim.requests[1]!.headers).not.toHaveProperty("content-length");
+    expect(sim.requests[1]!.headers).not.toHaveProperty("transfer-encoding");
+  });
+
   it("never repeats a non-idempotent request", async () => {
     sim.setFaults({ status: 503 });
     const res = await client().request({ method: "POST", url: sim.url + "/create", idempotent: false, body: "{}" });

@@ -117,8 +117,9 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       method,
       url,
       idempotent: method === "GET",
-      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n"
+      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body) + "\n",
       // no account id: see signer.ts
       sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.apiVersion),
     });
