@@ -66,6 +66,7 @@ export function callContext(rt: Runtime, target: Target): CallContext {
     timeoutMs: rt.timeoutMs,
     now: rt.now,
     limiter: limiterFor(`${adapter.name}:${target.account.accessKey}`, adapter.limits),
+    throttleSignals: adapter.limits.throttleSignals,
   });
   return { account: target.account, region: target.region, http };
 }

@@ -1,4 +1,4 @@
-import type { HttpClient } from "../http/client.js";
+import type { HttpClient, ThrottleSignal } from "../http/client.js";
 import type { Image, ProviderName } from "../model/image.js";
 import type { Account } from "../secrets.js";
 
@@ -41,8 +41,8 @@ export interface ProviderAdapter {
   readonly name: ProviderName;
   /** default base URL when the account gives no `endpoint` */
   readonly defaultEndpoint: string;
-  /** request limits per access key */
-  readonly limits: { concurrency: number; perMinute?: number };
+  /** request limits per access key, and the answers besides 429 by which the cloud says it is throttling */
+  readonly limits: { concurrency: number; perMinute?: number; throttleSignals?: readonly ThrottleSignal[] };
   readonly supportsCreate: boolean;
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;

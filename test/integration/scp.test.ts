@@ -7,8 +7,9 @@ import {
   SCP_DEFAULT_ENDPOINT,
   scpAdapter,
   scpBaseUrl,
-  scpFailure,
 } from "../../shared/providers/scp/client.js";
+import { scpFailure } from "../../shared/providers/scp/errors.js";
+import { SCP_VECTORS } from "../fixtures/provider-vectors.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
@@ -19,7 +20,8 @@ let offset = 0; // the simulator's clock runs ahead of real time by this much (c
 const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => Date.now() + offset });
 const SEEDED = 13 + 150;
 
-const http = new HttpClient({ provider: "scp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 });
+// as shared/runtime.ts builds it: with the adapter's declared throttle signals
+const http = new HttpClient({ provider: "scp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, throttleSignals: scpAdapter.limits.throttleSignals });
 function ctx(over: Partial<Account> = {}): CallContext {
   const account: Account = { provider: "scp", name: "prod", regions: ["kr-west1"], ...DEMO_KEYS.scp, endpoint: sim.url, ...over };
   return { account, region: "kr-west1", http };
@@ -147,11 +149,13 @@ describe("SCP adapter against the simulator", () => {
     expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
-  it("bad key → PROVIDER_AUTH_FAILED", async () => {
+  it("bad key → PROVIDER_AUTH_FAILED from the gateway's 401 envelope", async () => {
     const wrongSecret = await failure(adapter.listImages(ctx({ secretKey: "not-the-secret" })));
-    expect(wrongSecret).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "SignatureDoesNotMatch" });
+    expect(wrongSecret).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "UNAUTHORIZED" });
+    expect(wrongSecret.message).toBe("scp: Request was rejected by gateway: The request signature does not match.");
     const unknownKey = await failure(adapter.listImages(ctx({ accessKey: "UNKNOWNKEY" })));
-    expect(unknownKey).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "InvalidAccessKey" });
+    expect(unknownKey).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "UNAUTHORIZED" });
+    expect(unknownKey.message).toMatch(/access key is invalid/);
     sim.keys = []; // the key was revoked
     expect((await failure(adapter.describeImage(ctx(), "x"))).code).toBe("PROVIDER_AUTH_FAILED");
   });
@@ -165,11 +169,50 @@ describe("SCP adapter against the simulator", () => {
     }
   });
 
-  it("a pinned version past its Not-Before date is refused by the API", async () => {
+  it("a version SCP does not serve (HTTP 406) names the pinned Scp-Api-Version and how to change it", async () => {
     const err = await failure(adapter.listImages(ctx({ apiVersion: "1.1" })));
-    expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "UnsupportedApiVersion" });
+    expect(err.code).toBe("PROVIDER_ERROR");
+    expect(err.message).toContain('Scp-Api-Version "virtualserver 1.1"');
+    expect(err.message).toMatch(/HTTP 406/);
+    expect(err.message).toMatch(/set "apiVersion" on this account in the credentials secret/);
     expect(sim.requests[0]!.headers["scp-api-version"]).toBe("virtualserver 1.1");
+    expect(sim.requests).toHaveLength(1); // a configuration error, not retried
     expect(checkScpApiVersion("1.1", new Date("2026-11-23T00:00:00Z")).unsupported).toBe(true);
+  });
+
+  it("the gateway's HTML 417 block is retried with backoff like a throttle, then answered PROVIDER_UNAVAILABLE", async () => {
+    sim.blockRequests = 2;
+    const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+    expect(img.name).toBe("imagename");
+    expect(sim.requests).toHaveLength(3);
+
+    sim.requests.length = 0;
+    sim.blockRequests = 100;
+    try {
+      const err = await failure(adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b"));
+      expect(err.code).toBe("PROVIDER_UNAVAILABLE");
+      expect(err.message).toMatch(/SCP's gateway blocked the request \(HTTP 417/);
+      expect(err.requestId).toMatch(/^\d{14}$/); // the page's Support ID
+      expect(sim.requests).toHaveLength(4); // bounded, like any throttle
+
+      // a create is never repeated, and a block is not an ambiguous outcome: it never reached the API
+      sim.requests.length = 0;
+      const create = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "blocked-once" }));
+      expect(create).toMatchObject({ code: "PROVIDER_UNAVAILABLE", ambiguous: false });
+      expect(sim.requests).toHaveLength(1);
+    } finally {
+      sim.blockRequests = 0;
+    }
+  });
+
+  it("a request without the Scp-* headers gets the gateway's Spring 404, which never reads as an unknown image", async () => {
+    const res = await fetch(`${sim.url}/v1/images/70a599e0-31e7-49b7-b260-868f441e862b`);
+    expect(res.status).toBe(404);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ path: "/v1/images/70a599e0-31e7-49b7-b260-868f441e862b", status: 404, error: "Not Found" });
+    const err = scpFailure({ status: 404, text }, { apiVersion: "1.3" });
+    expect(err.code).toBe("PROVIDER_ERROR");
+    expect(err.message).toMatch(/without the Scp-\* auth headers/);
   });
 
   it("malformed or truncated body → PROVIDER_ERROR", async () => {
@@ -189,9 +232,9 @@ describe("SCP adapter against the simulator", () => {
     expect(sim.requests[0]!.headers["scp-signature"]).not.toBe(undefined);
   });
 
-  it("the simulator refuses a stale timestamp, a missing version header and a bad limit", async () => {
-    offset = 6 * 60_000;
-    expect((await failure(adapter.listImages(ctx()))).providerCode).toBe("RequestTimeTooSkewed");
+  it("the simulator refuses a stale timestamp and a bad limit; without a version header it serves the current one", async () => {
+    offset = 16 * 60_000;
+    expect((await failure(adapter.listImages(ctx()))).message).toMatch(/Scp-Timestamp is outside the allowed window/);
     offset = 0;
     const url = `${sim.url}/v1/images?limit=0`;
     const { scpHeaders } = await import("../../shared/providers/scp/signer.js");
@@ -200,9 +243,10 @@ describe("SCP adapter against the simulator", () => {
     expect(bad.status).toBe(400);
     const headers = scpHeaders("GET", `${sim.url}/v1/images`, Date.now(), k.accessKey, k.secretKey) as Record<string, string>;
     delete headers["Scp-Api-Version"];
+    // docs (API common): "If the header is not set, the latest current version supported by the product will be called"
     const noVersion = await fetch(`${sim.url}/v1/images`, { headers });
-    expect(noVersion.status).toBe(400);
-    expect(((await noVersion.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe("InvalidApiVersion");
+    expect(noVersion.status).toBe(200);
+    expect(((await noVersion.json()) as { images: unknown[] }).images).toHaveLength(20); // the documented default limit
   });
 
   it("reports its state counts", async () => {
@@ -238,17 +282,27 @@ describe("SCP adapter pieces", () => {
     expect(scpAdapter.validateImageName("a.b")).not.toBeNull();
   });
 
-  it("maps error envelopes without crashing", () => {
-    const h = new Headers({ "x-request-id": "rid-1" });
-    expect(scpFailure({ status: 400, text: '{"errors":[{"status":400,"code":"InvalidParameter","detail":["limit","bad"]}]}', headers: h })).toMatchObject({
-      code: "PROVIDER_ERROR", providerCode: "InvalidParameter", requestId: "rid-1", message: "scp: limit, bad",
-    });
-    expect(scpFailure({ status: 400, text: '[{"loc":["body","image_name"],"msg":"too long","type_":"value_error"}]' })).toMatchObject({
-      providerCode: "value_error", message: "scp: too long",
-    });
-    expect(scpFailure({ status: 403, text: "<html>nope</html>" }).code).toBe("PROVIDER_AUTH_FAILED");
-    expect(scpFailure({ status: 502, text: "" }).code).toBe("PROVIDER_UNAVAILABLE");
-    expect(scpFailure({ status: 200, text: '{"images": [' }).code).toBe("PROVIDER_ERROR");
-    expect(scpFailure({ status: 400, text: "null" }).code).toBe("PROVIDER_ERROR");
+  it("maps SCP's envelopes (captured live, scp.md §6.1) without crashing", () => {
+    const f = (status: number, body: unknown) => scpFailure({ status, text: typeof body === "string" ? body : JSON.stringify(body) }, { apiVersion: "1.3" });
+    const { validationError400_live: v, gatewayRejected401_live: g, unauthenticated404_live: n } = SCP_VECTORS.fixtures;
+    // (a) errors[]: the code, the detail, and the global request id SCP support asks for
+    expect(f(v.status, v.body)).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "ValidationError", requestId: "req-99ff8cf9-950c-4028-9376-e522aee19666" });
+    expect(f(v.status, v.body).message).toMatch(/^scp: Field "name" is invalid/);
+    expect(f(400, { errors: [{ code: "X", request_id: "req-only" }] }).requestId).toBe("req-only");
+    // (c) the gateway's 401
+    expect(f(g.status, g.body)).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "UNAUTHORIZED" });
+    expect(f(g.status, g.body).message).toBe(`scp: Request was rejected by gateway: ${g.body.message}`);
+    // (b) the Spring 404 is not "no such image"
+    expect(f(n.status, n.body)).toMatchObject({ code: "PROVIDER_ERROR", requestId: "e2dcbc11-53724", providerCode: "Not Found" });
+    // (e) HTML 417, (f) 406
+    expect(f(417, "<html><title>Request Rejected</title>Your support ID is: 1234567890123</html>")).toMatchObject({ code: "PROVIDER_UNAVAILABLE", requestId: "1234567890123" });
+    expect(f(406, "").message).toContain('Scp-Api-Version "virtualserver 1.3"');
+    // the 1.0 spec's validation list, HTML, empty, truncated, null
+    expect(f(400, [{ loc: ["body", "image_name"], msg: "too long", type_: "value_error" }])).toMatchObject({ providerCode: "value_error", message: "scp: body.image_name: too long" });
+    expect(f(403, "<html>nope</html>").code).toBe("PROVIDER_AUTH_FAILED");
+    expect(f(502, "").code).toBe("PROVIDER_UNAVAILABLE");
+    expect(f(200, '{"images": [').code).toBe("PROVIDER_ERROR");
+    expect(f(400, "null").code).toBe("PROVIDER_ERROR");
+    expect(f(500, { errors: "nope" }).code).toBe("PROVIDER_UNAVAILABLE");
   });
 });

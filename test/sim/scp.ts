@@ -1,12 +1,16 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
-import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WINDOW_MS } from "./server.js";
+import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./server.js";
 
 /**
  * Samsung Cloud Platform v2 Virtual Server API, as far as imageops uses it:
  * GET /v1/images (limit/marker/filters/sort), GET /v1/images/{id}, GET /v1/servers/{id},
  * POST /v1/servers/{id}/images. Signatures are checked with SCP's formula over the full URL received,
  * independently of the adapter's signer.
+ *
+ * Every behaviour cites where it comes from; the sources are those of ../shared/providers/scp.md
+ * (S1 the official Go SDK, S2 the official Terraform provider, S3 its vendored v3 SDK, S4 a live
+ * third-party harness, D1–D8 the SCP docs). Where the truth is unknown, an option decides.
  */
 
 export interface ScpSimOptions {
@@ -17,6 +21,8 @@ export interface ScpSimOptions {
   createDelayMs?: number;
   createOutcome?: "active" | "killed";
   now?: () => number;
+  /** answer this many requests with the gateway's HTML 417 block page (scp.md §6.1 (e)) */
+  blockRequests?: number;
 }
 
 /** Versions per the docs (List Images 1.0–1.3); past its Not-Before date a version "is no longer supported". */
@@ -127,11 +133,44 @@ function generated(n: number): Raw[] {
   return out;
 }
 
-/** SCP's error envelope, as the official Terraform provider reads it ({"errors":[{status, code, title, detail}]}). */
-function scpError(status: number, code: string, detail: string, title?: string): SimResponse {
-  const titles: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict" };
-  return { status, body: { errors: [{ status, code, title: title ?? titles[status] ?? "Error", detail }] } };
+let requestSeq = 0;
+const requestId = () => `req-${randomUUID()}`;
+
+/**
+ * (a) The Virtual Server API's error envelope, as captured live (scp.md §6.1, S4 reports/validation_probe.json):
+ * errors[] of {code, detail[], global_request_id, links, related_resources, request_id, response, status, title}.
+ * Only "ValidationError" is a captured code; the others here are placeholders of the same shape.
+ */
+function scpError(status: number, code: string, detail: string): SimResponse {
+  return {
+    status,
+    body: { errors: [{ code, detail: [detail], global_request_id: requestId(), links: [], related_resources: [], request_id: requestId(), response: null, status, title: code }] },
+  };
 }
+
+/** (b) A request without the Scp-* auth headers gets a Spring-style 404 (S4 reports/runtime_errors.json: 58/58 services). */
+function springNotFound(path: string, now: number): SimResponse {
+  const id = `${(++requestSeq).toString(16).padStart(8, "0")}-${String(requestSeq % 100000).padStart(5, "0")}`;
+  return { status: 404, body: { timestamp: new Date(now).toISOString().replace("Z", "+00:00"), path, status: 404, error: "Not Found", requestId: id } };
+}
+
+/** (c) The gateway's rejection (S4 reports/runtime_status.json); bad signatures and timestamps answer 401 (S4 HANDOFF §A), body assumed to be this one. */
+function gatewayRejected(message: string): SimResponse {
+  return { status: 401, body: { status: "UNAUTHORIZED", name: "Request was rejected by gateway", message } };
+}
+
+/** (e) The WAF / rate-limit block: an HTML 417 page with "Request Rejected" and a "Support ID" (S4 regression/scenarios/engine.py). */
+function blockPage(): SimResponse {
+  const supportId = String(10_000_000_000_000 + (++requestSeq));
+  return {
+    status: 417,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: `<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please consult with your administrator.<br><br>Your support ID is: ${supportId}</body></html>`,
+  };
+}
+
+/** No official tolerance for Scp-Timestamp is published; the one SCP number is the Queue Service's 15 minutes (D6). */
+const TIMESTAMP_WINDOW_MS = 15 * 60_000;
 
 const NAME_RE = /^[A-Za-z0-9\-_ ]{1,255}$/;
 const SORT_KEYS = new Set(["created_at", "updated_at", "name", "size", "status", "id"]);
@@ -144,7 +183,8 @@ export class ScpSim extends SimServer {
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerRecord>();
-  private requestSeq = 0;
+  /** the next this-many requests meet the gateway's block page */
+  blockRequests: number;
 
   constructor(options: ScpSimOptions = {}) {
     super("scp", (req) => this.handle(req), () => this.counts());
@@ -152,6 +192,7 @@ export class ScpSim extends SimServer {
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "active";
     this.now = options.now ?? Date.now;
+    this.blockRequests = options.blockRequests ?? 0;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
     this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
@@ -176,8 +217,11 @@ export class ScpSim extends SimServer {
   }
 
   private handle(req: SimRequest): SimResponse {
-    const res = this.route(req);
-    return { ...res, headers: { ...res.headers, "x-request-id": `req-${(++this.requestSeq).toString().padStart(8, "0")}` } };
+    if (this.blockRequests > 0) {
+      this.blockRequests--;
+      return blockPage();
+    }
+    return this.route(req);
   }
 
   private route(req: SimRequest): SimResponse {
@@ -185,6 +229,7 @@ export class ScpSim extends SimServer {
     if (denied) return denied;
     const parts = req.url.pathname.split("/").filter(Boolean).map((p) => safeDecode(p));
     if (parts[0] !== "v1") return scpError(404, "NotFound", "no such API");
+    // 404 for an unknown image or server id, also a malformed one (S4 reports/runtime_notfound.json)
     if (req.method === "GET" && parts[1] === "images" && parts.length === 2) return this.list(req);
     if (req.method === "GET" && parts[1] === "images" && parts.length === 3) {
       const img = this.images.get(parts[2]!);
@@ -214,30 +259,32 @@ export class ScpSim extends SimServer {
     const timestamp = h("scp-timestamp");
     const clientType = h("scp-clienttype");
     const accountId = h("scp-accountid") ?? "";
-    if (!accessKey || !signature || !timestamp) return scpError(401, "Unauthenticated", "Scp-AccessKey, Scp-Signature and Scp-Timestamp are required.");
-    if (clientType !== "Openapi") return scpError(401, "InvalidClientType", "Scp-ClientType must be Openapi.");
+    if (!accessKey || !signature || !timestamp) return springNotFound(req.url.pathname, this.now());
+    if (clientType !== "Openapi") return gatewayRejected("Scp-ClientType is not Openapi.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
-    if (!key) return scpError(401, "InvalidAccessKey", "The access key is invalid or expired.");
+    if (!key) return gatewayRejected("The access key is invalid or expired.");
     const ts = Number(timestamp);
-    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) {
-      return scpError(401, "RequestTimeTooSkewed", "Scp-Timestamp is outside the allowed window.");
-    }
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) return gatewayRejected("Scp-Timestamp is outside the allowed window.");
     const url = `http://${h("host") ?? ""}${req.rawUrl}`;
     const expected = createHmac("sha256", key.secretKey)
       .update(req.method + url + timestamp + accessKey + accountId + "Openapi", "utf8")
       .digest();
     const given = Buffer.from(signature, "base64");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return scpError(401, "SignatureDoesNotMatch", "The request signature does not match.");
-    }
-    const version = h("scp-api-version");
-    const m = /^virtualserver (\d+\.\d+)$/.exec(version ?? "");
-    if (!m) return scpError(400, "InvalidApiVersion", 'Scp-Api-Version must be "virtualserver <version>".');
-    const v = m[1]!;
-    if (!(v in VERSIONS)) return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} is not a supported version.`);
-    const notBefore = VERSIONS[v];
-    if (notBefore && this.now() >= Date.parse(`${notBefore}T00:00:00Z`)) {
-      return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} passed its Not Before date ${notBefore} and is no longer supported.`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return gatewayRejected("The request signature does not match.");
+    return this.checkVersion(h("scp-api-version"));
+  }
+
+  /**
+   * Scp-Api-Version (D1): "If the header is not set, the latest current version supported by the product will be called";
+   * past its Not Before date a version "is no longer supported" (D8), and a version the server does not serve
+   * is refused with HTTP 406 (S4b versioning.doc-version-not-supported; its body was not captured: the envelope is assumed).
+   */
+  private checkVersion(header: string | undefined): SimResponse | undefined {
+    if (header === undefined) return undefined;
+    const v = /^virtualserver (\d+\.\d+)$/.exec(header)?.[1];
+    const notBefore = v === undefined ? undefined : VERSIONS[v];
+    if (v === undefined || notBefore === undefined || (notBefore !== null && this.now() >= Date.parse(`${notBefore}T00:00:00Z`))) {
+      return scpError(406, "NotAcceptable", `${header} is not supported.`);
     }
     return undefined;
   }
@@ -247,16 +294,16 @@ export class ScpSim extends SimServer {
     const limitRaw = q.get("limit");
     const limit = limitRaw === null ? 20 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || (limitRaw !== null && !/^\d+$/.test(limitRaw))) {
-      return scpError(400, "InvalidParameter", "limit: must be an integer from 1 to 1000.");
+      return scpError(400, "ValidationError", "limit: must be an integer from 1 to 1000.");
     }
     const vis = q.get("visibility");
     if (vis !== null && !["public", "community", "shared", "private"].includes(vis)) {
-      return scpError(400, "InvalidParameter", "visibility: must be one of public, community, shared, private.");
+      return scpError(400, "ValidationError", "visibility: must be one of public, community, shared, private.");
     }
     const sort: Array<[string, 1 | -1]> = [];
     for (const part of (q.get("sort") ?? "created_at:desc").split(",")) {
       const [key, dir = "desc"] = part.trim().split(":");
-      if (!key || !SORT_KEYS.has(key) || (dir !== "asc" && dir !== "desc")) return scpError(400, "InvalidParameter", `sort: invalid sort key ${part}.`);
+      if (!key || !SORT_KEYS.has(key) || (dir !== "asc" && dir !== "desc")) return scpError(400, "ValidationError", `sort: invalid sort key ${part}.`);
       sort.push([key, dir === "asc" ? 1 : -1]);
     }
     if (!sort.some(([k]) => k === "id")) sort.push(["id", sort[sort.length - 1]![1]]);
@@ -278,7 +325,7 @@ export class ScpSim extends SimServer {
     const marker = q.get("marker");
     if (marker !== null) {
       const m = all.find(({ img }) => img.raw.id === marker);
-      if (!m) return scpError(400, "InvalidParameter", `marker: image ${marker} could not be found.`);
+      if (!m) return scpError(400, "ValidationError", `marker: image ${marker} could not be found.`);
       rows = rows.filter((r) => cmp(r, m) > 0);
     }
     return { status: 200, body: { images: rows.slice(0, limit).map((r) => r.view) } };
@@ -289,11 +336,11 @@ export class ScpSim extends SimServer {
     try {
       body = JSON.parse(req.body || "null") ?? {};
     } catch {
-      return scpError(400, "InvalidRequestBody", "The request body is not valid JSON.");
+      return scpError(400, "ValidationError", "The request body is not valid JSON.");
     }
     const name = body.image_name;
     if (typeof name !== "string" || !NAME_RE.test(name)) {
-      return scpError(400, "InvalidParameter", 'image_name: 1 to 255 letters, digits, "-", "_" or spaces.');
+      return scpError(400, "ValidationError", 'image_name: 1 to 255 letters, digits, "-", "_" or spaces.');
     }
     const server = this.servers.get(serverId);
     if (!server) return scpError(404, "ServerNotFound", `Server ${serverId} could not be found.`);

@@ -1,11 +1,11 @@
-import type { HttpResponse } from "../../http/client.js";
-import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
 import { checkScpApiVersion, SCP_DEFAULT_API_VERSION } from "./versions.js";
+import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -49,54 +49,6 @@ export function scpBaseUrl(ctx: CallContext): string {
   return SCP_DEFAULT_ENDPOINT.replace("{region}", ctx.region);
 }
 
-/** SCP's error envelope ({"errors":[{status, code, title, detail}]}; FastAPI validation errors; gateway {code,message}) → ImageOpsError. */
-export function scpFailure(res: Pick<HttpResponse, "status" | "text"> & { headers?: HttpResponse["headers"] }): ImageOpsError {
-  const info: { providerCode?: string; message?: string; requestId?: string } = {};
-  info.requestId = res.headers?.get("x-request-id") ?? res.headers?.get("scp-request-id") ?? undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    body = undefined;
-  }
-  if (body !== undefined) {
-    const b = body as Record<string, unknown>;
-    const first = (Array.isArray(b?.errors) ? b.errors[0] : Array.isArray(body) ? body[0] : undefined) as Record<string, unknown> | undefined;
-    const src = first && typeof first === "object" ? first : b && typeof b === "object" ? b : {};
-    const code = pick(src, "code", "error_code", "type_", "type") ?? pick(b ?? {}, "code");
-    const detail = (src as Record<string, unknown>).detail;
-    const detailText = typeof detail === "string" ? detail : Array.isArray(detail) ? detail.map(detailItem).filter(Boolean).join(", ") : undefined;
-    info.providerCode = code;
-    info.message = detailText || pick(src, "message", "msg", "title") || pick(b ?? {}, "message");
-    info.requestId = pick(src, "request_id", "requestId") ?? pick(b ?? {}, "request_id", "requestId") ?? info.requestId;
-  } else if (res.status < 300) {
-    info.message = "unreadable response (not JSON)";
-  }
-  if (info.message && info.message.length > 300) info.message = info.message.slice(0, 300) + "…";
-  // a 2xx with an unreadable body is the cloud's error, not an outage
-  return providerFailure("scp", res.status, info);
-}
-
-function pick(o: unknown, ...keys: string[]): string | undefined {
-  if (!o || typeof o !== "object") return undefined;
-  for (const k of keys) {
-    const v = (o as Record<string, unknown>)[k];
-    if (typeof v === "string" && v) return v;
-    if (typeof v === "number") return String(v);
-  }
-  return undefined;
-}
-
-function detailItem(d: unknown): string {
-  if (typeof d === "string") return d;
-  if (d && typeof d === "object") {
-    const o = d as { msg?: unknown; loc?: unknown };
-    const loc = Array.isArray(o.loc) ? o.loc.join(".") : "";
-    return typeof o.msg === "string" ? (loc ? `${loc}: ${o.msg}` : o.msg) : "";
-  }
-  return "";
-}
-
 function ctxOf(ctx: CallContext): ScpContext {
   return { account: ctx.account.name, region: ctx.region };
 }
@@ -123,12 +75,13 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       // no account id: see signer.ts
       sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.apiVersion),
     });
-    if (res.status >= 300) throw scpFailure(res);
+    const info = { apiVersion: account.apiVersion ?? SCP_DEFAULT_API_VERSION };
+    if (res.status >= 300) throw scpFailure(res, info);
     let json: unknown;
     try {
       json = res.text === "" ? null : JSON.parse(res.text);
     } catch {
-      throw scpFailure(res);
+      throw scpFailure(res, info);
     }
     return json;
   }
@@ -160,7 +113,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
   const adapter: ProviderAdapter = {
     name: "scp",
     defaultEndpoint: SCP_DEFAULT_ENDPOINT,
-    limits: { concurrency: 8 },
+    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
+    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
     supportsCreate: true,
 
     async listImages(ctx, filter: ListFilter = {}) {
