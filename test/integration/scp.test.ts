@@ -14,7 +14,8 @@ import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { ScpSim } from "../sim/scp.js";
-import { checkScpApiVersion } from "../../shared/providers/scp/versions.js";
+import { catalogueWarning, checkScpApiVersion, parseCatalogue } from "../../shared/providers/scp/versions.js";
+import { tapOutput } from "../support/tap-output.js";
 
 let offset = 0; // the simulator's clock runs ahead of real time by this much (creates progress without waiting)
 const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => Date.now() + offset });
@@ -27,6 +28,8 @@ function ctx(over: Partial<Account> = {}): CallContext {
   return { account, region: "kr-west1", http };
 }
 const adapter = createScpAdapter({ pageSize: 50 });
+/** the API calls the simulator saw, without the daily unsigned version-catalogue read */
+const calls = () => sim.requests.filter((r) => r.url.pathname !== "/");
 
 beforeAll(() => sim.start());
 afterAll(() => sim.close());
@@ -56,29 +59,29 @@ describe("SCP adapter against the simulator", () => {
   it("uses the default page size of 100 and the API's limit bound", async () => {
     const images = await scpAdapter.listImages(ctx());
     expect(images).toHaveLength(SEEDED);
-    expect(sim.requests.map((r) => r.url.searchParams.get("limit"))).toEqual(["100", "100"]);
+    expect(calls().map((r) => r.url.searchParams.get("limit"))).toEqual(["100", "100"]);
   });
 
   it("passes scope and os filters to the API", async () => {
     const custom = await adapter.listImages(ctx(), { scope: "custom", os: "Rocky" });
     expect(custom.length).toBeGreaterThan(0);
     expect(custom.every((i) => i.kind === "custom" && i.os.distro === "rocky")).toBe(true);
-    expect(sim.requests[0]!.url.searchParams.get("scp_image_type")).toBe("custom");
-    expect(sim.requests[0]!.url.searchParams.get("os_distro")).toBe("rocky");
+    expect(calls()[0]!.url.searchParams.get("scp_image_type")).toBe("custom");
+    expect(calls()[0]!.url.searchParams.get("os_distro")).toBe("rocky");
 
     sim.requests.length = 0;
     const pub = await adapter.listImages(ctx(), { scope: "public", os: "windows" });
     expect(pub.map((i) => i.name)).toEqual(["Windows Server 2022"]);
     expect(pub[0]).toMatchObject({ kind: "public", visibility: "public", os: { family: "windows" } });
-    expect(sim.requests[0]!.url.searchParams.get("visibility")).toBe("public");
+    expect(calls()[0]!.url.searchParams.get("visibility")).toBe("public");
   });
 
   it("finds custom images by exact name (the name filter is sent, signed, with a space)", async () => {
     const found = await adapter.findImagesByName(ctx(), "web-base");
     expect(found.map((i) => i.id)).toEqual(["4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11"]);
-    expect(sim.requests[0]!.rawUrl).toContain("name=web-base&scp_image_type=custom");
+    expect(calls()[0]!.rawUrl).toContain("name=web-base&scp_image_type=custom");
     expect(await adapter.findImagesByName(ctx(), "no such image")).toEqual([]);
-    expect(sim.requests.at(-1)!.rawUrl).toContain("name=no+such+image");
+    expect(calls().at(-1)!.rawUrl).toContain("name=no+such+image");
   });
 
   it("describes an image (documented example; zone-less created_at read as UTC)", async () => {
@@ -95,7 +98,7 @@ describe("SCP adapter against the simulator", () => {
     expect(err.code).toBe("NOT_FOUND");
     expect(err.providerCode).toBe("ImageNotFound");
     expect(err.requestId).toMatch(/^req-/);
-    expect(sim.requests[0]!.rawUrl).toBe("/v1/images/no%2Fsuch%20image");
+    expect(calls()[0]!.rawUrl).toBe("/v1/images/no%2Fsuch%20image");
     expect((await failure(adapter.getServer(ctx(), "missing"))).code).toBe("NOT_FOUND");
     expect((await failure(adapter.describeImage(ctx(), ".."))).code).toBe("INVALID_ARGUMENT");
   });
@@ -109,7 +112,7 @@ describe("SCP adapter against the simulator", () => {
     const name = `nightly ${Date.now()}`;
     const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name, description: "ignored by SCP" });
     expect(created).toMatchObject({ name, status: "creating", providerStatus: "queued", kind: "custom", sourceServerId: DEMO_SERVERS.scp.active });
-    const post = sim.requests.find((r) => r.method === "POST")!;
+    const post = calls().find((r) => r.method === "POST")!;
     expect(post.rawUrl).toBe(`/v1/servers/${DEMO_SERVERS.scp.active}/images`);
     // the SDK's bytes (json.NewEncoder's trailing newline), with their length, not chunked
     expect(post.body).toBe(`{"image_name":"${name}"}\n`);
@@ -139,14 +142,14 @@ describe("SCP adapter against the simulator", () => {
     expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.busy, name: "x1" }))).code).toBe("CONFLICT");
     sim.requests.length = 0;
     expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe("INVALID_ARGUMENT");
-    expect(sim.requests).toHaveLength(0);
+    expect(calls()).toHaveLength(0);
   });
 
   it("never repeats a create", async () => {
     sim.setFaults({ status: 503, pathIncludes: "/images", count: 5 });
     const err = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "once-only" }));
     expect(err.code).toBe("PROVIDER_UNAVAILABLE");
-    expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(calls().filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
   it("bad key → PROVIDER_AUTH_FAILED from the gateway's 401 envelope", async () => {
@@ -165,26 +168,84 @@ describe("SCP adapter against the simulator", () => {
       sim.requests.length = 0;
       const img = await adapter.describeImage(ctx({ accountId }), "70a599e0-31e7-49b7-b260-868f441e862b");
       expect(img.name).toBe("imagename");
-      expect(sim.requests[0]!.headers).not.toHaveProperty("scp-accountid");
+      expect(calls()[0]!.headers).not.toHaveProperty("scp-accountid");
     }
   });
 
+  it("a pin past its Not-Before date is refused before any call, naming the version and its date", async () => {
+    const today = createScpAdapter({ now: () => Date.parse("2026-12-02T09:00:00Z") });
+    for (const [version, date] of [["1.0", "2025-12-31"], ["1.1", "2026-05-31"], ["1.2", "2026-08-31"]]) {
+      const err = await failure(today.describeImage(ctx({ apiVersion: version }), "70a599e0-31e7-49b7-b260-868f441e862b"));
+      expect(err.code).toBe("INTERNAL");
+      expect(err.message).toContain(`pins Virtual Server API ${version} ("apiVersion" in the credentials secret)`);
+      expect(err.message).toContain(`Not-Before date ${date}`);
+    }
+    expect(sim.requests).toHaveLength(0); // not even the catalogue
+    // the day before its date 1.2 was still sent
+    const before = createScpAdapter({ now: () => Date.parse("2026-08-30T23:59:59Z") });
+    expect((await failure(before.describeImage(ctx({ apiVersion: "1.2" }), "x"))).code).not.toBe("INTERNAL");
+  });
+
   it("a version SCP does not serve (HTTP 406) names the pinned Scp-Api-Version and how to change it", async () => {
-    const err = await failure(adapter.listImages(ctx({ apiVersion: "1.1" })));
+    const err = await failure(adapter.listImages(ctx({ apiVersion: "1.9" })));
     expect(err.code).toBe("PROVIDER_ERROR");
-    expect(err.message).toContain('Scp-Api-Version "virtualserver 1.1"');
+    expect(err.message).toContain('Scp-Api-Version "virtualserver 1.9"');
     expect(err.message).toMatch(/HTTP 406/);
     expect(err.message).toMatch(/set "apiVersion" on this account in the credentials secret/);
-    expect(sim.requests[0]!.headers["scp-api-version"]).toBe("virtualserver 1.1");
-    expect(sim.requests).toHaveLength(1); // a configuration error, not retried
-    expect(checkScpApiVersion("1.1", new Date("2026-11-23T00:00:00Z")).unsupported).toBe(true);
+    const call = sim.requests.find((r) => r.url.pathname === "/v1/images")!;
+    expect(call.headers["scp-api-version"]).toBe("virtualserver 1.9");
+    expect(sim.requests.filter((r) => r.url.pathname === "/v1/images")).toHaveLength(1); // a configuration error, not retried
+    // a version past 1.3 that SCP does serve is simply used
+    sim.versions.push({ id: "v1.5", status: "CURRENT", not_before: "" });
+    try {
+      expect((await adapter.listImages(ctx({ apiVersion: "1.5" }))).length).toBeGreaterThan(0);
+    } finally {
+      sim.versions.pop();
+    }
+  });
+
+  it("reads the unsigned version catalogue once a day, off the request's path, and warns when the pin is deprecated there", async () => {
+    const lines: string[] = [];
+    const untap = tapOutput((c) => lines.push(String(c)));
+    const saved = sim.versions;
+    sim.versions = saved.map((v) => (v.id === "v1.3" ? { ...v, status: "DEPRECATED" as const, not_before: "2099-01-31" } : v));
+    sim.catalogueDelayMs = 1_500;
+    const fresh = createScpAdapter({ now: () => Date.now() + offset });
+    const warnings = () => lines.filter((l) => l.includes("SCP Virtual Server API version deprecated"));
+    try {
+      const started = Date.now();
+      await fresh.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+      expect(Date.now() - started).toBeLessThan(1_000); // the slow catalogue did not hold the call
+      await fresh.listImages(ctx());
+      const catalogue = () => sim.requests.filter((r) => r.url.pathname === "/");
+      expect(catalogue()).toHaveLength(1);
+      // unsigned and bare, as the SDK's CheckVersion sends it
+      expect(Object.keys(catalogue()[0]!.headers).filter((h) => h.startsWith("scp-"))).toEqual([]);
+      expect(catalogue()[0]!.rawUrl).toBe("/");
+      for (let i = 0; i < 40 && warnings().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(warnings()).toHaveLength(1);
+      const line = JSON.parse(warnings()[0]!) as { level: string; apiVersion: string; warning: string };
+      expect(line).toMatchObject({ level: "warn", apiVersion: "1.3" });
+      expect(line.warning).toMatch(/marks Virtual Server API 1\.3 DEPRECATED, not supported from 2099-01-31/);
+      // the same day: no second read, no second warning
+      await fresh.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+      expect(catalogue()).toHaveLength(1);
+      // the next day: read again
+      offset = 86_400_000;
+      await fresh.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
+      expect(catalogue()).toHaveLength(2);
+    } finally {
+      untap();
+      sim.versions = saved;
+      sim.catalogueDelayMs = 0;
+    }
   });
 
   it("the gateway's HTML 417 block is retried with backoff like a throttle, then answered PROVIDER_UNAVAILABLE", async () => {
     sim.blockRequests = 2;
     const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
     expect(img.name).toBe("imagename");
-    expect(sim.requests).toHaveLength(3);
+    expect(calls()).toHaveLength(3);
 
     sim.requests.length = 0;
     sim.blockRequests = 100;
@@ -193,13 +254,13 @@ describe("SCP adapter against the simulator", () => {
       expect(err.code).toBe("PROVIDER_UNAVAILABLE");
       expect(err.message).toMatch(/SCP's gateway blocked the request \(HTTP 417/);
       expect(err.requestId).toMatch(/^\d{14}$/); // the page's Support ID
-      expect(sim.requests).toHaveLength(4); // bounded, like any throttle
+      expect(calls()).toHaveLength(4); // bounded, like any throttle
 
       // a create is never repeated, and a block is not an ambiguous outcome: it never reached the API
       sim.requests.length = 0;
       const create = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "blocked-once" }));
       expect(create).toMatchObject({ code: "PROVIDER_UNAVAILABLE", ambiguous: false });
-      expect(sim.requests).toHaveLength(1);
+      expect(calls()).toHaveLength(1);
     } finally {
       sim.blockRequests = 0;
     }
@@ -228,8 +289,8 @@ describe("SCP adapter against the simulator", () => {
     const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
     expect(img.name).toBe("imagename");
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(sim.requests).toHaveLength(2);
-    expect(sim.requests[0]!.headers["scp-signature"]).not.toBe(undefined);
+    expect(calls()).toHaveLength(2);
+    expect(calls()[0]!.headers["scp-signature"]).not.toBe(undefined);
   });
 
   it("the simulator refuses a stale timestamp and a bad limit; without a version header it serves the current one", async () => {
@@ -271,7 +332,23 @@ describe("SCP adapter pieces", () => {
     expect(checkScpApiVersion("1.2", today)).toMatchObject({ notBefore: "2026-08-31", unsupported: true });
     expect(checkScpApiVersion("1.2", new Date("2026-08-30T23:59:59Z")).unsupported).toBe(false);
     expect(checkScpApiVersion("1.0", today).unsupported).toBe(true);
-    expect(checkScpApiVersion("9.9", today)).toMatchObject({ known: false, unsupported: true });
+    // a version newer than the docs' list has no date we know: it is sent, and SCP decides (406 if not served)
+    expect(checkScpApiVersion("1.5", today)).toMatchObject({ known: false, unsupported: false });
+  });
+
+  it("warns from the catalogue when the pin is deprecated, past its date or absent; not when it is current", () => {
+    const now = Date.parse("2026-12-02T00:00:00Z");
+    const cat = parseCatalogue(JSON.stringify({ versions: [
+      { id: "v1.2", status: "SUPPORTED", not_before: "2026-08-31", links: [] },
+      { id: "v1.3", status: "DEPRECATED", not_before: "2027-01-31" },
+      { id: "v1.5", status: "CURRENT", not_before: null },
+    ] }))!;
+    expect(catalogueWarning(cat, "1.3", now)).toMatch(/DEPRECATED, not supported from 2027-01-31/);
+    expect(catalogueWarning(cat, "1.2", now)).toMatch(/SUPPORTED, not supported from 2026-08-31/);
+    expect(catalogueWarning(cat, "1.4", now)).toMatch(/does not list Virtual Server API 1\.4 \(it lists v1\.2, v1\.3, v1\.5\)/);
+    expect(catalogueWarning(cat, "1.5", now)).toBeUndefined();
+    expect(parseCatalogue("<html>")).toBeUndefined();
+    expect(parseCatalogue('{"versions":[{"status":"CURRENT"},null,{"id":"v1.3"}]}')).toEqual([{ id: "v1.3", status: "", notBefore: null }]);
   });
 
   it("validates names by SCP's image name rule", () => {

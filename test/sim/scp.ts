@@ -23,10 +23,26 @@ export interface ScpSimOptions {
   now?: () => number;
   /** answer this many requests with the gateway's HTML 417 block page (scp.md §6.1 (e)) */
   blockRequests?: number;
+  /** the version catalogue (default: the docs' List Images versions, seed 003) */
+  versions?: ScpSimVersion[];
+  /** how long the catalogue takes to answer (tests: a slow catalogue must not slow a call) */
+  catalogueDelayMs?: number;
 }
 
-/** Versions per the docs (List Images 1.0–1.3); past its Not-Before date a version "is no longer supported". */
-const VERSIONS: Record<string, string | null> = { "1.0": "2025-12-31", "1.1": "2026-05-31", "1.2": "2026-08-31", "1.3": null };
+/** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
+export interface ScpSimVersion {
+  id: string;
+  status: "CURRENT" | "SUPPORTED" | "DEPRECATED" | "PLANNED";
+  not_before: string;
+}
+
+/** The docs' List Images versions and Not-Before dates (seed 003); "-" (none) for the CURRENT one. */
+export const SEED_VERSIONS: readonly ScpSimVersion[] = [
+  { id: "v1.0", status: "DEPRECATED", not_before: "2025-12-31" },
+  { id: "v1.1", status: "DEPRECATED", not_before: "2026-05-31" },
+  { id: "v1.2", status: "SUPPORTED", not_before: "2026-08-31" },
+  { id: "v1.3", status: "CURRENT", not_before: "" },
+];
 
 const OWN_PROJECT = "8989447062e04a818baf9e073fd04fa7";
 const SYSTEM_PROJECT = "0d1f3a5c7e9b4d2f8a6c4e2b0d8f6a4c";
@@ -185,6 +201,8 @@ export class ScpSim extends SimServer {
   readonly servers = new Map<string, SimServerRecord>();
   /** the next this-many requests meet the gateway's block page */
   blockRequests: number;
+  versions: ScpSimVersion[];
+  catalogueDelayMs: number;
 
   constructor(options: ScpSimOptions = {}) {
     super("scp", (req) => this.handle(req), () => this.counts());
@@ -193,6 +211,8 @@ export class ScpSim extends SimServer {
     this.createOutcome = options.createOutcome ?? "active";
     this.now = options.now ?? Date.now;
     this.blockRequests = options.blockRequests ?? 0;
+    this.versions = [...(options.versions ?? SEED_VERSIONS)];
+    this.catalogueDelayMs = options.catalogueDelayMs ?? 0;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
     this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
@@ -216,15 +236,21 @@ export class ScpSim extends SimServer {
     return { ...img.raw, status, size: status === "active" ? img.create.sizeWhenDone : null };
   }
 
-  private handle(req: SimRequest): SimResponse {
+  private async handle(req: SimRequest): Promise<SimResponse> {
     if (this.blockRequests > 0) {
       this.blockRequests--;
       return blockPage();
     }
-    return this.route(req);
+    const res = this.route(req);
+    if (req.url.pathname === "/" && this.catalogueDelayMs > 0) await new Promise((r) => setTimeout(r, this.catalogueDelayMs));
+    return res;
   }
 
   private route(req: SimRequest): SimResponse {
+    // the version catalogue is answered without authentication (D1; the SDK's CheckVersion sends no headers)
+    if (req.method === "GET" && req.url.pathname === "/") {
+      return { status: 200, body: { versions: this.versions.map((v) => ({ ...v, links: [{ href: `${this.url}/${v.id.split(".")[0]}`, rel: "self" }] })) } };
+    }
     const denied = this.authenticate(req);
     if (denied) return denied;
     const parts = req.url.pathname.split("/").filter(Boolean).map((p) => safeDecode(p));
@@ -276,14 +302,16 @@ export class ScpSim extends SimServer {
 
   /**
    * Scp-Api-Version (D1): "If the header is not set, the latest current version supported by the product will be called";
-   * past its Not Before date a version "is no longer supported" (D8), and a version the server does not serve
-   * is refused with HTTP 406 (S4b versioning.doc-version-not-supported; its body was not captured: the envelope is assumed).
+   * past its Not Before date a version "is no longer supported" (D8), PLANNED ones are "not callable" (D1), and a
+   * version the server does not serve is refused with HTTP 406 (S4b versioning.doc-version-not-supported; its body
+   * was not captured: the envelope is assumed). What is served is what the catalogue lists.
    */
   private checkVersion(header: string | undefined): SimResponse | undefined {
     if (header === undefined) return undefined;
     const v = /^virtualserver (\d+\.\d+)$/.exec(header)?.[1];
-    const notBefore = v === undefined ? undefined : VERSIONS[v];
-    if (v === undefined || notBefore === undefined || (notBefore !== null && this.now() >= Date.parse(`${notBefore}T00:00:00Z`))) {
+    const entry = this.versions.find((e) => e.id === `v${v}`);
+    const ended = entry?.not_before ? this.now() >= Date.parse(`${entry.not_before}T00:00:00Z`) : false;
+    if (!entry || entry.status === "PLANNED" || ended) {
       return scpError(406, "NotAcceptable", `${header} is not supported.`);
     }
     return undefined;

@@ -4,7 +4,7 @@ import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } 
 import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
-import { checkScpApiVersion, SCP_DEFAULT_API_VERSION } from "./versions.js";
+import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
 import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
 
 /**
@@ -40,6 +40,8 @@ const MAX_PAGES = 1000;
 export interface ScpAdapterOptions {
   /** list page size (API: 1–1000, default 20) */
   pageSize?: number;
+  /** epoch ms: signature timestamps, Not-Before dates, the catalogue's day */
+  now?: () => number;
 }
 
 export function scpBaseUrl(ctx: CallContext): string {
@@ -55,6 +57,8 @@ function ctxOf(ctx: CallContext): ScpContext {
 
 export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
+  const now = options.now ?? Date.now;
+  const watchVersions = catalogueWatch(now);
 
   async function call(
     ctx: CallContext,
@@ -64,7 +68,12 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     body?: unknown,
   ): Promise<unknown> {
     const { account } = ctx;
-    const url = buildScpUrl(scpBaseUrl(ctx), path, query);
+    const refusal = pinnedVersionRefusal(account, now());
+    if (refusal) throw refusal;
+    const apiVersion = account.apiVersion ?? SCP_DEFAULT_API_VERSION;
+    const base = scpBaseUrl(ctx);
+    watchVersions(ctx, buildScpUrl(base, "/"), apiVersion);
+    const url = buildScpUrl(base, path, query);
     const res = await ctx.http.request({
       method,
       url,
@@ -73,9 +82,9 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body) + "\n",
       // no account id: see signer.ts
-      sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.apiVersion),
+      sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion),
     });
-    const info = { apiVersion: account.apiVersion ?? SCP_DEFAULT_API_VERSION };
+    const info = { apiVersion };
     if (res.status >= 300) throw scpFailure(res, info);
     let json: unknown;
     try {
@@ -170,13 +179,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       }
     },
 
-    accountWarning(account, now) {
-      const check = checkScpApiVersion(account.apiVersion, new Date(now));
-      if (!check.unsupported) return undefined;
-      return check.known
-        ? `account pins Virtual Server API ${check.version}, past its Not-Before date ${check.notBefore}: SCP no longer serves it; unpin it or use ${SCP_DEFAULT_API_VERSION}`
-        : `account pins Virtual Server API ${check.version}, which SCP does not document; use ${SCP_DEFAULT_API_VERSION}`;
-    },
+    accountWarning: pinnedVersionWarning,
 
     async findImagesByName(ctx, name) {
       if (!name) return [];
