@@ -21,6 +21,8 @@ export interface Check {
   name: string;
   ok: boolean;
   message: string;
+  /** an ok check the user should still read (e.g. a description the cloud will not keep) */
+  level?: "warning";
 }
 
 export type CreateOutput =
@@ -50,8 +52,8 @@ interface Preflight {
 async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput): Promise<Preflight> {
   const checks: Check[] = [];
   let failure: ImageOpsError | undefined;
-  const check = (name: string, ok: boolean, message: string, error?: () => ImageOpsError) => {
-    checks.push({ name, ok, message });
+  const check = (name: string, ok: boolean, message: string, error?: () => ImageOpsError, level?: "warning") => {
+    checks.push(level ? { name, ok, message, level } : { name, ok, message });
     if (!ok && !failure && error) failure = error();
   };
   const provider = adapter.name;
@@ -62,9 +64,10 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
   const nameProblem = adapter.validateImageName(input.name);
   check("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
-  check("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
+  const dropped = bytes > 0 && bytes <= MAX_DESCRIPTION_BYTES ? adapter.descriptionNotStored : undefined;
+  check("description", bytes <= MAX_DESCRIPTION_BYTES, dropped ?? (bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`), () =>
     new ImageOpsError("INVALID_ARGUMENT", `description: ${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, { field: "description" }),
-  );
+  dropped ? "warning" : undefined);
   if (!adapter.supportsCreate) return { checks, failure };
 
   const [server, sameName] = await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]);

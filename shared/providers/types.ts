@@ -44,6 +44,8 @@ export interface ProviderAdapter {
   /** request limits per access key, and the answers besides 429 by which the cloud says it is throttling */
   readonly limits: { concurrency: number; perMinute?: number; throttleSignals?: readonly ThrottleSignal[] };
   readonly supportsCreate: boolean;
+  /** set when the cloud's create call has no field for a description: the warning the create preflight shows */
+  readonly descriptionNotStored?: string;
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;

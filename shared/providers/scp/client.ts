@@ -125,6 +125,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
     limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
     supportsCreate: true,
+    // the create call's body is {"image_name"} only (docs: Create Image from Server; SDK ServerCreateImageRequestBody)
+    descriptionNotStored: "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
 
     async listImages(ctx, filter: ListFilter = {}) {
       const query: Record<string, QueryValue> = {};
@@ -165,7 +167,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       const reason = validateScpImageName(req.name);
       if (reason) throw invalidArgument("name", reason);
       if (!isSendableSegment(req.serverId)) throw invalidArgument("serverId", "not a server id");
-      // SCP's create takes only the name; a description has nowhere to go
+      // SCP's create takes only the name; a description has nowhere to go (the preflight warns: descriptionNotStored)
       const json = await call(ctx, "POST", `/v1/servers/${encodeSegment(req.serverId)}/images`, undefined, { image_name: req.name });
       const id = (json as { image_id?: unknown })?.image_id;
       if (typeof id !== "string" || !id) throw unexpected("create");

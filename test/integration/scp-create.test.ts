@@ -1,0 +1,60 @@
+/**
+ * Creating an SCP image through the product's create (preflight, create-at-most-once) and runtime,
+ * against the simulator: what the user is told, and what is sent.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createImage, type CreateInput } from "../../shared/images/create.js";
+import type { Runtime } from "../../shared/runtime.js";
+import { credentialsSecret } from "../../shared/secrets.js";
+import type { TrackInput, Tracker } from "../../shared/tracking/types.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
+import { ScpSim } from "../sim/scp.js";
+
+const sim = new ScpSim({ createDelayMs: 60_000 });
+const started: TrackInput[] = [];
+const tracker: Tracker = {
+  find: async (op) => started.find((t) => t.operation === op),
+  start: async (t) => (started.some((s) => s.operation === t.operation) ? "exists" : (started.push(t), "started")),
+};
+let rt: Runtime;
+
+beforeAll(async () => {
+  await sim.start();
+  const accounts = [{ provider: "scp", name: "demo", ...DEMO_KEYS.scp, regions: ["kr-west1"], endpoint: sim.url }];
+  process.env.CREDENTIALS_SECRET_ID = "creds";
+  rt = { credentials: credentialsSecret({ get: async () => JSON.stringify({ accounts }) }), now: Date.now };
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.setFaults({});
+  sim.requests.length = 0;
+});
+
+const create = (over: Partial<CreateInput>) => createImage(rt, tracker, { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "preflight-golden", ...over });
+
+describe("SCP create preflight", () => {
+  it("says SCP does not store descriptions, as a warning check, instead of showing it as accepted", async () => {
+    const out = await create({ dryRun: true, description: "골든 이미지" });
+    if (!out.dryRun) throw new Error("expected a dry run");
+    const description = out.checks.find((c) => c.name === "description")!;
+    expect(description).toEqual({ name: "description", ok: true, level: "warning", message: expect.stringMatching(/^SCP does not store descriptions/) });
+    expect(out.checks.every((c) => c.ok)).toBe(true); // a warning does not block
+    expect(out.checks.filter((c) => c.level)).toEqual([description]);
+  });
+
+  it("no warning without a description; an over-long one is still refused", async () => {
+    const plain = await create({ dryRun: true });
+    if (!plain.dryRun) throw new Error("expected a dry run");
+    expect(plain.checks.find((c) => c.name === "description")).toEqual({ name: "description", ok: true, message: "0 bytes" });
+    const long = await create({ dryRun: true, description: "설".repeat(400) });
+    if (!long.dryRun) throw new Error("expected a dry run");
+    expect(long.checks.find((c) => c.name === "description")).toMatchObject({ ok: false, message: "1200 bytes; at most 1000" });
+  });
+
+  it("the create itself sends only image_name", async () => {
+    const out = await create({ name: "described-golden", description: "not stored" });
+    expect(out.dryRun).toBe(false);
+    const post = sim.requests.find((r) => r.method === "POST")!;
+    expect(post.body).toBe('{"image_name":"described-golden"}\n');
+  });
+});
