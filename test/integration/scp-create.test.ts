@@ -58,3 +58,22 @@ describe("SCP create preflight", () => {
     expect(post.body).toBe('{"image_name":"described-golden"}\n');
   });
 });
+
+describe("SCP status after create", () => {
+  it("is the status SCP reports when the image can be read", async () => {
+    const out = await create({ name: "read-golden" });
+    if (out.dryRun) throw new Error("expected a create");
+    expect(out.image).toMatchObject({ name: "read-golden", status: "creating", providerStatus: "queued" });
+    expect(sim.requests.filter((r) => r.method === "GET" && r.url.pathname === `/v1/images/${out.image.id}`)).toHaveLength(1);
+  });
+
+  it("is unknown, with no invented provider status, until the image can be read", async () => {
+    // the read right after 202 {image_id} fails (the new image not visible yet)
+    sim.setFaults({ status: 404, pathIncludes: "/v1/images/", count: 1 });
+    const out = await create({ name: "unread-golden" });
+    if (out.dryRun) throw new Error("expected a create");
+    expect(out.image).toMatchObject({ name: "unread-golden", status: "unknown", providerStatus: "", createdAt: null, sourceServerId: DEMO_SERVERS.scp.active });
+    expect(sim.images.has(out.image.id)).toBe(true);
+    expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1); // and it was not created again
+  });
+});

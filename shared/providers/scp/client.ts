@@ -1,7 +1,7 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
-import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
+import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
@@ -172,12 +172,13 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       const id = (json as { image_id?: unknown })?.image_id;
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {
+        // the status comes from SCP itself (Glance: "queued" first)
         const image = await adapter.describeImage(ctx, id);
         return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
       } catch {
-        // the image exists even if the first read fails (eventual consistency): report it as creating,
-        // never as a failure the caller might answer by creating again
-        return pendingScpImage(id, req.name, req.serverId, ctxOf(ctx));
+        // the image exists even if the first read fails (eventual consistency): never a failure the caller
+        // might answer by creating again, and no status we did not read
+        return unreadScpImage(id, req.name, req.serverId, ctxOf(ctx));
       }
     },
 
