@@ -7,6 +7,8 @@ import { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
+import { type Runtime, withTarget } from "../../shared/runtime.js";
+import { credentialsSecret } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { IwinvSim, iwinvSeedImages } from "../sim/iwinv.js";
 
@@ -112,7 +114,7 @@ describe("iwinv adapter against the simulator", () => {
     const ctx = ctxFor();
     const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
     expect(e.code).toBe("NOT_FOUND");
-    expect(e.providerCode).toBe("0x1");
+    expect(e.providerCode).toBe("NOT_FOUND");
     expect(e.provider).toBe("iwinv");
     // the signature covers the encoded path as sent: these reach the lookup, not an auth failure
     for (const id of ["이미지", "a+b*c~d/e", "with space"]) {
@@ -156,17 +158,55 @@ describe("iwinv adapter against the simulator", () => {
     expect(iwinvAdapter.validateImageName("x".repeat(65))).not.toBeNull();
   });
 
-  it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → 0x6; not retried", async () => {
+  it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → CHECK_CREDENTIAL 0x6; not retried", async () => {
     let n = sim.requests.length;
     const bad = await failure(iwinvAdapter.listImages(ctxFor({ secretKey: "wrong-secret" })));
     expect(bad.code).toBe("PROVIDER_AUTH_FAILED");
-    expect(bad.providerCode).toBe("0x8");
+    expect(bad.providerCode).toBe("INVALID_SIGNATURE");
     expect(since(n)).toHaveLength(1);
 
     n = sim.requests.length;
     const unknown = await failure(iwinvAdapter.describeImage(ctxFor({ accessKey: "NOPE" }), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
     expect(unknown.code).toBe("PROVIDER_AUTH_FAILED");
-    expect(unknown.providerCode).toBe("0x6");
+    expect(unknown.providerCode).toBe("CHECK_CREDENTIAL");
+  });
+
+  it("403 CHECK_IP (the caller's IP is not on the key's allowlist) → PROVIDER_AUTH_FAILED saying to register the egress IP", async () => {
+    sim.callerIpAllowed = false;
+    try {
+      const n = sim.requests.length;
+      const e = await failure(iwinvAdapter.listImages(ctxFor()));
+      expect(e).toMatchObject({ code: "PROVIDER_AUTH_FAILED", provider: "iwinv", providerCode: "CHECK_IP", credentialsRejected: false });
+      expect(e.message).toMatch(/register the egress IP this function calls from .* on the API key in the iwinv console/);
+      expect(since(n)).toHaveLength(1); // not retried
+    } finally {
+      sim.callerIpAllowed = true;
+    }
+  });
+
+  it("CHECK_IP is not a key rotation: the secret is not re-read; a refused key still is, once", async () => {
+    let reads = 0;
+    process.env.CREDENTIALS_SECRET_ID = "creds";
+    const credentials = credentialsSecret({ get: async () => (reads++, JSON.stringify({ accounts: [account()] })) });
+    const rt: Runtime = { credentials, now: Date.now };
+    const list = () => withTarget(rt, { provider: "iwinv" }, (ctx, a) => a.listImages(ctx));
+    await list();
+    expect(reads).toBe(1);
+    sim.callerIpAllowed = false;
+    try {
+      expect((await failure(list())).providerCode).toBe("CHECK_IP");
+      expect(reads).toBe(1);
+    } finally {
+      sim.callerIpAllowed = true;
+    }
+    const before = sim.keys;
+    sim.keys = [{ accessKey: DEMO_KEYS.iwinv.accessKey, secretKey: "rotated-elsewhere" }];
+    try {
+      expect((await failure(list())).providerCode).toBe("INVALID_SIGNATURE");
+      expect(reads).toBe(2);
+    } finally {
+      sim.keys = before;
+    }
   });
 
   it("a rotated key is refused; the new one works", async () => {
@@ -215,7 +255,7 @@ describe("iwinv rate limit", () => {
       for (let i = 0; i < 3; i++) await iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active);
       const e = await failure(iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active));
       expect(e.code).toBe("PROVIDER_UNAVAILABLE");
-      expect(e.providerCode).toBe("0x17");
+      expect(e.providerCode).toBe("LIMIT_EXCEEDED");
       // another credential has its own window
       small.keys.push({ accessKey: "OTHER", secretKey: "other-secret" });
       expect((await iwinvAdapter.getServer(ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
@@ -248,13 +288,18 @@ describe("iwinvFailure (envelope mapping)", () => {
   it("0x00 is success; any other code is an error even with HTTP 200", () => {
     expect(env({ code: "0x00", error_code: "SUCCESS", message: "", result: [] })).toBeNull();
     const e = env({ code: "0xe", error_code: "CHECK_PARAM", message: "bad", result: null });
-    expect([e?.code, e?.providerCode]).toEqual(["PROVIDER_ERROR", "0xe"]);
+    expect([e?.code, e?.providerCode]).toEqual(["PROVIDER_ERROR", "CHECK_PARAM"]);
+    expect(env({ code: "0x00", result: [] })?.code).toBe("PROVIDER_ERROR"); // success needs error_code SUCCESS too
+    expect(env({ code: "0x7" })?.providerCode).toBe("0x7"); // no name: the hex code
     expect(e?.message).toBe("iwinv: bad (CHECK_PARAM)");
     expect(env({ result: [] })?.code).toBe("PROVIDER_ERROR");
   });
 
   it("auth codes → PROVIDER_AUTH_FAILED whatever the status; NOT_FOUND → NOT_FOUND", () => {
     for (const code of ["0x5", "0x6", "0x7", "0x8", "0x9"]) expect(env({ code, error_code: "X", message: "m" })?.code).toBe("PROVIDER_AUTH_FAILED");
+    // the key is refused vs the caller's IP is: only the first is worth re-reading the secret for
+    expect(env({ code: "0x8", error_code: "INVALID_SIGNATURE" }, 401)?.credentialsRejected).toBe(true);
+    expect(env({ code: "0x9", error_code: "CHECK_IP" }, 403)).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "CHECK_IP", credentialsRejected: false });
     expect(env({ code: "0x99", error_code: "INVALID_SIGNATURE" }, 401)?.code).toBe("PROVIDER_AUTH_FAILED");
     expect(env({ code: "0x1", error_code: "NOT_FOUND", message: "없음" }, 404)?.code).toBe("NOT_FOUND");
     expect(env({ code: "0x14", error_code: "EMPTY_SET" })?.code).toBe("PROVIDER_ERROR");

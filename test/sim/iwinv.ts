@@ -18,6 +18,8 @@ export interface IwinvSimOptions {
   /** epoch ms */
   now?: () => number;
   rateLimitPerMinute?: number;
+  /** whether the caller's IP is on the key's allowlist (iwinv keys are IP-bound, iwinv.md §1.5) */
+  callerIpAllowed?: boolean;
 }
 
 export interface IwinvSimImage {
@@ -131,12 +133,14 @@ export class IwinvSim extends SimServer {
   private readonly now: () => number;
   private readonly perMinute: number;
   private readonly starts = new Map<string, number[]>();
+  callerIpAllowed: boolean;
 
   constructor(options: IwinvSimOptions = {}) {
     super("iwinv", (req) => this.handle(req), () => this.counts());
     this.keys = options.keys ?? [{ ...DEMO_KEYS.iwinv }];
     this.now = options.now ?? Date.now;
     this.perMinute = options.rateLimitPerMinute ?? 60;
+    this.callerIpAllowed = options.callerIpAllowed ?? true;
     this.images = [...iwinvSeedImages(), ...generated(options.generatedImages ?? 0)];
     const id = DEMO_SERVERS.iwinv.active;
     this.servers.set(id, { instance_id: id, name: "demo-web-01", status: "active", zone_id: "kr2-z01", image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", flavor_id: "FLV-g3-standard-2", ip: "115.68.0.10" });
@@ -177,6 +181,8 @@ export class IwinvSim extends SimServer {
     const signature = typeof h["x-iwinv-signature"] === "string" ? h["x-iwinv-signature"] : "";
     const key = this.keys.find((k) => k.accessKey === credential);
     if (!credential || !key) return fail(401, "0x6", "CHECK_CREDENTIAL", "인증 정보를 확인해 주세요.");
+    // a valid key called from an address not on its allowlist: HTTP 403 CHECK_IP (iwinv.md §1.5, observed live)
+    if (!this.callerIpAllowed) return fail(403, "0x9", "CHECK_IP", "Check IP.");
     if (!signature || !/^\d+$/.test(timestamp)) return fail(401, "0x7", "CHECK_SIGNATURE", "서명 정보를 확인해 주세요.");
     if (Math.abs(Number(timestamp) * 1000 - this.now()) > TIMESTAMP_WINDOW_MS) {
       return fail(401, "0x8", "INVALID_SIGNATURE", "유효하지 않은 서명입니다. (timestamp)");

@@ -18,10 +18,17 @@ export const IWINV_DEFAULT_ENDPOINT = "https://api-kr.iwinv.kr";
 
 /**
  * Error codes (iwinv Error Code page, https://api-kr.iwinv.kr/error, as listed by a public
- * client of it): the credential/signature/IP ones reject the caller, NOT_FOUND names nothing.
+ * client of it; iwinv.md §3.3): the credential/signature ones reject the key, NOT_FOUND names nothing.
  */
-const AUTH_CODES = new Set(["0x5", "0x6", "0x7", "0x8", "0x9"]);
-const AUTH_NAMES = new Set(["CHECK_REQUEST_IP", "CHECK_CREDENTIAL", "CHECK_SIGNATURE", "INVALID_SIGNATURE", "CHECK_IP"]);
+const AUTH_CODES = new Set(["0x6", "0x7", "0x8"]);
+const AUTH_NAMES = new Set(["CHECK_CREDENTIAL", "CHECK_SIGNATURE", "INVALID_SIGNATURE"]);
+/**
+ * The key's IP allowlist refused the caller: iwinv API keys only work from the addresses registered
+ * on them (iwinv.md §0, §1.5; HTTP 403 CHECK_IP observed live). The key is fine, so re-reading the
+ * secret cannot help. CHECK_REQUEST_IP (0x5) is taken to mean the same by its name.
+ */
+const IP_CODES = new Set(["0x9", "0x5"]);
+const IP_NAMES = new Set(["CHECK_IP", "CHECK_REQUEST_IP"]);
 const NOT_FOUND_CODES = new Set(["0x1"]);
 const NOT_FOUND_NAMES = new Set(["NOT_FOUND"]);
 /** on a detail call an empty set or a malformed id also means "no such thing" */
@@ -89,7 +96,9 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
   }
   const code = text(body.code);
   const name = text(body.error_code);
-  if (status < 300 && code === "0x00") return null;
+  // success is HTTP 2xx and code "0x00" and error_code "SUCCESS" (iwinv.md §3.1)
+  if (status < 300 && code === "0x00" && name === "SUCCESS") return null;
+  if ((code !== undefined && IP_CODES.has(code)) || (name !== undefined && IP_NAMES.has(name))) return ipRefused(name ?? code!, text(body.message));
   const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
   const notFound =
     (code !== undefined && NOT_FOUND_CODES.has(code)) || (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
@@ -98,8 +107,18 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
   if (message && name && !message.includes(name)) message = `${message} (${name})`;
   if (!message) message = code === undefined ? "unexpected response (no code in the envelope)" : `error ${code}`;
   if (message.length > 300) message = message.slice(0, 300) + "…";
-  // an error envelope may come with HTTP 200: it is still an error, never a success
-  return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: code ?? name, message, auth, notFound });
+  // an error envelope may come with HTTP 200: it is still an error, never a success.
+  // The name is the code people read (iwinv's Error Code page pairs each hex code with it).
+  return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: name ?? code, message, auth, notFound });
+}
+
+function ipRefused(providerCode: string, said: string | undefined): ImageOpsError {
+  return new ImageOpsError(
+    "PROVIDER_AUTH_FAILED",
+    `iwinv: iwinv refused this caller's IP address (${providerCode}${said ? `: ${said.slice(0, 120)}` : ""}): an iwinv API key works only from the IP addresses registered on it; ` +
+      "register the egress IP this function calls from (e.g. the Elastic IP of its NAT gateway) on the API key in the iwinv console",
+    { provider: "iwinv", providerCode, credentialsRejected: false },
+  );
 }
 
 /** Image name rule (iwinv documents none for images; console names are short free text). */
