@@ -5,6 +5,7 @@ import type { Transport } from "../../shared/http/transport.js";
 import { Limiter } from "../../shared/http/limiter.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
+import { iwinvHeaders } from "../../shared/providers/iwinv/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { type Runtime, withTarget } from "../../shared/runtime.js";
@@ -110,11 +111,11 @@ describe("iwinv adapter against the simulator", () => {
     expect(legacy).toMatchObject({ name: "legacy-app", kind: "custom", createdAt: "2023-03-02T01:15:00.000Z", os: { distro: "centos" } });
   });
 
-  it("NOT_FOUND for an unknown image or instance (iwinv NOT_FOUND 0x1), also for ids needing encoding", async () => {
+  it("NOT_FOUND for an unknown image or instance (iwinv HTTP 400 ID_INVALID), also for ids needing encoding", async () => {
     const ctx = ctxFor();
     const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
     expect(e.code).toBe("NOT_FOUND");
-    expect(e.providerCode).toBe("NOT_FOUND");
+    expect(e.providerCode).toBe("ID_INVALID");
     expect(e.provider).toBe("iwinv");
     // the signature covers the encoded path as sent: these reach the lookup, not an auth failure
     for (const id of ["이미지", "a+b*c~d/e", "with space"]) {
@@ -125,10 +126,38 @@ describe("iwinv adapter against the simulator", () => {
     expect((await failure(iwinvAdapter.describeImage(ctx, ".."))).code).toBe("INVALID_ARGUMENT");
   });
 
-  it("gets a server", async () => {
+  it("gets a server, asking only for the fields it needs (never the default account's password)", async () => {
     const server = await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active);
     expect(server).toEqual({ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active", imageable: false });
-    expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}`);
+    expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`);
+    // what that mask brings back from the simulator: no password, no console link
+    const h = iwinvHeaders(`/v1/instances/${DEMO_SERVERS.iwinv.active}`, Math.floor(Date.now() / 1000), DEMO_KEYS.iwinv.accessKey, DEMO_KEYS.iwinv.secretKey);
+    const body = (await (await fetch(`${sim.url}/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`, { headers: h })).json()) as { result: Array<Record<string, unknown>> };
+    expect(Object.keys(body.result[0]!).sort()).toEqual(["description", "flavor", "image", "instance_id", "name", "status", "zone"]);
+  });
+
+  it("follows page_size the API says it used when it caps it (iwinv documents no cap: a simulator option)", async () => {
+    const capped = new IwinvSim({ maxPageSize: 4, rateLimitPerMinute: 100_000 });
+    await capped.start();
+    try {
+      const images = await iwinvAdapter.listImages(ctxFor({ endpoint: capped.url }));
+      expect(images).toHaveLength(iwinvSeedImages().filter((i) => i.zone.includes(ZONE)).length);
+      expect(capped.requests.map((r) => r.url.searchParams.get("page_size"))).toEqual(capped.requests.map(() => "100"));
+      expect(capped.requests.length).toBe(Math.ceil((images.length + 1) / 4));
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it.each(["insensitive", "sensitive"] as const)("finds a custom image by exact name whether iwinv's name filter ignores case or not (%s)", async (nameMatch) => {
+    const before = sim.nameMatch;
+    sim.nameMatch = nameMatch;
+    try {
+      expect((await iwinvAdapter.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+      expect(await iwinvAdapter.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
+    } finally {
+      sim.nameMatch = before;
+    }
   });
 
   it("createImage is UNSUPPORTED and sends nothing", async () => {

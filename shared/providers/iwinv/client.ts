@@ -9,7 +9,7 @@ import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "
 /**
  * iwinv IaaS API (https://api-kr.iwinv.kr). Documented calls used here: GET /v1/images
  * (zone_id, name, os, type, visibility, page_no, page_size), GET /v1/images/{image_id},
- * GET /v1/instances/{instance_id}. The Images section documents no create call, so
+ * GET /v1/instances/{instance_id}?fields=3599. The Images section documents no create call, so
  * createImage is UNSUPPORTED. Every answer is the envelope {code, error_code, message, result}
  * with code "0x00" / error_code "SUCCESS" on success.
  */
@@ -44,6 +44,13 @@ const API_OS: Record<string, string> = {
 };
 
 const MAX_PAGES = 1000;
+
+/**
+ * Instance Detail's `fields` bitmask (https://api-kr.iwinv.kr/fields/v1/instances; iwinv.md §5.3):
+ * instance_id 1 | name 2 | description 4 | status 8 | zone 512 | flavor 1024 | image 2048. Never 128
+ * (the default account's password) or 16384 (a console link): the lookup must not fetch secrets.
+ */
+export const IWINV_INSTANCE_FIELDS = 1 | 2 | 4 | 8 | 512 | 1024 | 2048;
 
 export interface IwinvAdapterOptions {
   /** requested page size; the API default is 10 and its maximum is not documented */
@@ -156,10 +163,10 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
   }
 
   /** One image or instance by id: refused before sending when the id could change the path. */
-  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string): Promise<Record<string, unknown>> {
+  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string, query?: Record<string, IwinvQueryValue>): Promise<Record<string, unknown>> {
     if (!id) throw invalidArgument(field, "required");
     if (!isSendableSegment(id)) throw invalidArgument(field, `not an iwinv ${noun} id`);
-    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, undefined, "detail");
+    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, query, "detail");
     if (Array.isArray(body?.result) && body.result.length === 0) {
       throw new ImageOpsError("NOT_FOUND", `iwinv: no ${noun} ${id}`, { provider: "iwinv" });
     }
@@ -233,7 +240,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     },
 
     async getServer(ctx, serverId): Promise<Server> {
-      const s = await detail(ctx, "instance", "serverId", serverId);
+      const s = await detail(ctx, "instance", "serverId", serverId, { fields: IWINV_INSTANCE_FIELDS });
       return {
         id: text(s.instance_id) ?? text(s.id) ?? serverId,
         name: text(s.name) ?? "",
