@@ -77,3 +77,24 @@ describe("SCP status after create", () => {
     expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1); // and it was not created again
   });
 });
+
+// whether SCP refuses a second image of a name is unknown (Glance, its image service, does not): both ways
+describe.each(["refuse", "accept"] as const)("SCP create of a taken name, when SCP would %s it", (mode) => {
+  it("is refused by the preflight (409 on name) and never sent", async () => {
+    sim.duplicateNames = mode;
+    try {
+      started.length = 0;
+      const name = `taken-${mode}`;
+      const first = await create({ name });
+      expect(first.dryRun).toBe(false);
+      started.length = 0; // another request, not a retry of the same operation
+      const posts = () => sim.requests.filter((r) => r.method === "POST").length;
+      const before = posts();
+      const err = await create({ name }).catch((e) => e);
+      expect(err).toMatchObject({ code: "CONFLICT", field: "name" });
+      expect(posts()).toBe(before);
+    } finally {
+      sim.duplicateNames = "accept";
+    }
+  });
+});

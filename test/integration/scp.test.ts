@@ -126,9 +126,36 @@ describe("SCP adapter against the simulator", () => {
     expect(done).toMatchObject({ status: "available", providerStatus: "active" });
     expect(done.sizeBytes).toBeGreaterThan(0);
     expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id)).toEqual([created.id]);
-    // a second image of that name is refused
-    const dup = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name }));
-    expect(dup.code).toBe("CONFLICT");
+  });
+
+  // whether SCP refuses a second image of a name is unknown (Glance, its image service, does not): both ways
+  it.each(["refuse", "accept"] as const)("a second create of a taken name, when SCP would %s it", async (mode) => {
+    sim.duplicateNames = mode;
+    try {
+      const name = `twice ${mode} ${Date.now()}`;
+      const first = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
+      if (mode === "refuse") {
+        const dup = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name }));
+        expect(dup).toMatchObject({ code: "CONFLICT", providerCode: "ImageNameDuplicated" });
+        expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id)).toEqual([first.id]);
+      } else {
+        const second = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
+        expect(second.id).not.toBe(first.id);
+        expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id).sort()).toEqual([first.id, second.id].sort());
+      }
+    } finally {
+      sim.duplicateNames = "accept";
+    }
+  });
+
+  it.each(["exact", "contains"] as const)("finds images by exact name whether SCP's name filter is %s", async (mode) => {
+    sim.nameFilter = mode;
+    try {
+      expect((await adapter.findImagesByName(ctx(), "web-base")).map((i) => i.id)).toEqual(["4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11"]);
+      expect(await adapter.findImagesByName(ctx(), "web")).toEqual([]);
+    } finally {
+      sim.nameFilter = "exact";
+    }
   });
 
   it("creates an image that ends killed (failed)", async () => {

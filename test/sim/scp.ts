@@ -27,6 +27,13 @@ export interface ScpSimOptions {
   versions?: ScpSimVersion[];
   /** how long the catalogue takes to answer (tests: a slow catalogue must not slow a call) */
   catalogueDelayMs?: number;
+  /**
+   * A second custom image of a name already taken in the account: unknown for SCP. Its image service is
+   * OpenStack Glance, which accepts it (names are not unique there), so "accept" is the default.
+   */
+  duplicateNames?: "refuse" | "accept";
+  /** List Images' `name` filter ("Image name", D8): exact in Glance; undocumented for SCP (default exact) */
+  nameFilter?: "exact" | "contains";
 }
 
 /** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
@@ -48,6 +55,7 @@ const OWN_PROJECT = "8989447062e04a818baf9e073fd04fa7";
 const SYSTEM_PROJECT = "0d1f3a5c7e9b4d2f8a6c4e2b0d8f6a4c";
 const OTHER_PROJECT = "5b7d9f1a3c5e4a6b8d0f2a4c6e8b0d2f";
 
+/** An image as ImageShowResponseV1Dot3 has it (S3 model_image_show_response_v1_dot3.go; D8 example). */
 type Raw = Record<string, unknown> & { id: string; name: string; created_at: string };
 
 interface SimImage {
@@ -57,6 +65,7 @@ interface SimImage {
   create?: { at: number; delayMs: number; outcome: "active" | "killed"; sizeWhenDone: number };
 }
 
+/** A server: ServerShowResponse is a flat object (S3 model_server_show_response.go), states upper case (S2 docs: ACTIVE, SHUTOFF). */
 interface SimServerRecord {
   id: string;
   name: string;
@@ -188,9 +197,12 @@ function blockPage(): SimResponse {
 /** No official tolerance for Scp-Timestamp is published; the one SCP number is the Queue Service's 15 minutes (D6). */
 const TIMESTAMP_WINDOW_MS = 15 * 60_000;
 
+/** The image name rule: 1–255 of letters, digits, "-", "_", space (D7; S3 ImageCreateRequest.name; a live 400, S4 validation_probe.json). */
 const NAME_RE = /^[A-Za-z0-9\-_ ]{1,255}$/;
-const SORT_KEYS = new Set(["created_at", "updated_at", "name", "size", "status", "id"]);
-const FILTERS = ["name", "os_distro", "status", "visibility", "scp_image_type", "scp_original_image_type"] as const;
+/** List Images' filters (D8, seed 003), each compared with the image's field of the same name. */
+const FILTERS = ["os_distro", "status", "visibility", "scp_image_type", "scp_original_image_type"] as const;
+/** Server states an image is taken from: ACTIVE and SHUTOFF (S2 docs "Available values"); the 409 for others is documented (D3), which states get it is inferred. */
+const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
 
 export class ScpSim extends SimServer {
   keys: SimKey[];
@@ -203,6 +215,8 @@ export class ScpSim extends SimServer {
   blockRequests: number;
   versions: ScpSimVersion[];
   catalogueDelayMs: number;
+  duplicateNames: "refuse" | "accept";
+  nameFilter: "exact" | "contains";
 
   constructor(options: ScpSimOptions = {}) {
     super("scp", (req) => this.handle(req), () => this.counts());
@@ -213,8 +227,11 @@ export class ScpSim extends SimServer {
     this.blockRequests = options.blockRequests ?? 0;
     this.versions = [...(options.versions ?? SEED_VERSIONS)];
     this.catalogueDelayMs = options.catalogueDelayMs ?? 0;
+    this.duplicateNames = options.duplicateNames ?? "accept";
+    this.nameFilter = options.nameFilter ?? "exact";
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
+    // BUILD: Nova's state while a server is being made (not in SCP's docs; any state but ACTIVE/SHUTOFF would do)
     this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
   }
 
@@ -227,7 +244,10 @@ export class ScpSim extends SimServer {
     this.images.set(raw.id, { raw, createdMs: Date.parse(zoneless(raw.created_at)) });
   }
 
-  /** The image as the API shows it now (a create's status follows the clock). */
+  /**
+   * The image as the API shows it now. A create's status follows the clock through Glance's lifecycle
+   * (D9: queued → saving → active, or killed on failure); the official provider polls until "active" (S2 image.go).
+   */
   view(img: SimImage): Raw {
     if (!img.create) return img.raw;
     const elapsed = this.now() - img.create.at;
@@ -317,6 +337,11 @@ export class ScpSim extends SimServer {
     return undefined;
   }
 
+  /**
+   * GET /v1/images (D8): limit (default 20; 1–1000, S1 1.0 openapi.yaml), marker ("The last item's ID from previous
+   * request"; an unknown one is a 400 in Glance), sort ("<key>[:<direction>]", default created_at:desc), filters.
+   * The answer is {"images": [...]} only, no count or next link (S3 ImageListResponseV1Dot3; S4 runtime_pagination.json).
+   */
   private list(req: SimRequest): SimResponse {
     const q = req.url.searchParams;
     const limitRaw = q.get("limit");
@@ -324,6 +349,7 @@ export class ScpSim extends SimServer {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || (limitRaw !== null && !/^\d+$/.test(limitRaw))) {
       return scpError(400, "ValidationError", "limit: must be an integer from 1 to 1000.");
     }
+    // ImageVisibilityEnum (S3)
     const vis = q.get("visibility");
     if (vis !== null && !["public", "community", "shared", "private"].includes(vis)) {
       return scpError(400, "ValidationError", "visibility: must be one of public, community, shared, private.");
@@ -331,7 +357,7 @@ export class ScpSim extends SimServer {
     const sort: Array<[string, 1 | -1]> = [];
     for (const part of (q.get("sort") ?? "created_at:desc").split(",")) {
       const [key, dir = "desc"] = part.trim().split(":");
-      if (!key || !SORT_KEYS.has(key) || (dir !== "asc" && dir !== "desc")) return scpError(400, "ValidationError", `sort: invalid sort key ${part}.`);
+      if (!key || (dir !== "asc" && dir !== "desc")) return scpError(400, "ValidationError", `sort: invalid sort ${part}.`);
       sort.push([key, dir === "asc" ? 1 : -1]);
     }
     if (!sort.some(([k]) => k === "id")) sort.push(["id", sort[sort.length - 1]![1]]);
@@ -348,7 +374,9 @@ export class ScpSim extends SimServer {
       }
       return 0;
     };
-    let rows = all.filter(({ view }) => FILTERS.every((f) => q.get(f) === null || String(view[f] ?? "") === q.get(f)));
+    const name = q.get("name");
+    const nameOk = (n: unknown) => name === null || (this.nameFilter === "exact" ? n === name : String(n ?? "").includes(name));
+    let rows = all.filter(({ view }) => nameOk(view.name) && FILTERS.every((f) => q.get(f) === null || String(view[f] ?? "") === q.get(f)));
     rows.sort(cmp);
     const marker = q.get("marker");
     if (marker !== null) {
@@ -359,6 +387,10 @@ export class ScpSim extends SimServer {
     return { status: 200, body: { images: rows.slice(0, limit).map((r) => r.view) } };
   }
 
+  /**
+   * POST /v1/servers/{server_id}/images with {"image_name"} (D3; S3 ServerCreateImageRequestBody): 202 {"image_id"},
+   * 404 for an unknown server and 409 (both documented, D3).
+   */
   private create(serverId: string, req: SimRequest): SimResponse {
     let body: { image_name?: unknown };
     try {
@@ -372,11 +404,11 @@ export class ScpSim extends SimServer {
     }
     const server = this.servers.get(serverId);
     if (!server) return scpError(404, "ServerNotFound", `Server ${serverId} could not be found.`);
-    if (server.state !== "ACTIVE" && server.state !== "SHUTOFF") {
+    if (!IMAGEABLE.has(server.state)) {
       return scpError(409, "ServerStateConflict", `Server ${serverId} is ${server.state}; an image can be created only when it is ACTIVE or SHUTOFF.`);
     }
-    // assumed: SCP refuses a second custom image of the same name in the account (Glance itself would allow it)
-    for (const img of this.images.values()) {
+    // unknown for SCP (Glance accepts it): the option decides
+    for (const img of this.duplicateNames === "refuse" ? this.images.values() : []) {
       const v = this.view(img);
       if (v.name === name && v.owner === OWN_PROJECT && v.scp_image_type === "custom" && v.status !== "killed") {
         return scpError(409, "ImageNameDuplicated", `An image named ${name} already exists.`);
