@@ -1,5 +1,5 @@
 import type { HttpClient, ThrottleSignal } from "../http/client.js";
-import type { Image, ProviderName } from "../model/image.js";
+import type { Image, ImageStatus, ProviderName } from "../model/image.js";
 import type { Account } from "../secrets.js";
 
 /** What every call of an adapter gets: whose credentials, which region, and the client to use. */
@@ -14,6 +14,7 @@ export interface ListFilter {
   scope?: "public" | "custom" | "all";
   os?: string;
   name?: string;
+  status?: ImageStatus;
 }
 
 export interface Server {

@@ -74,6 +74,16 @@ describe("SCP adapter against the simulator", () => {
     expect(pub.map((i) => i.name)).toEqual(["Windows Server 2022"]);
     expect(pub[0]).toMatchObject({ kind: "public", visibility: "public", os: { family: "windows" } });
     expect(calls()[0]!.url.searchParams.get("visibility")).toBe("public");
+
+    // "available" is Glance's "active"; the order the markers walk is sent on every page
+    sim.requests.length = 0;
+    const available = await adapter.listImages(ctx(), { status: "available" });
+    expect(available.length).toBeGreaterThan(50);
+    expect(available.every((i) => i.providerStatus === "active")).toBe(true);
+    expect(calls().every((r) => r.url.searchParams.get("status") === "active" && r.url.searchParams.get("sort") === "created_at:desc")).toBe(true);
+    sim.requests.length = 0;
+    await adapter.listImages(ctx(), { status: "creating" });
+    expect(calls()[0]!.url.searchParams.has("status")).toBe(false);
   });
 
   it("finds custom images by exact name (the name filter is sent, signed, with a space)", async () => {

@@ -37,6 +37,12 @@ const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
 
 const MAX_PAGES = 1000;
 
+/**
+ * The order marker paging walks (D8: "The last item's ID from previous request"): the documented default,
+ * sent on every page so that it cannot change under the markers with a version's default.
+ */
+const SORT = "created_at:desc";
+
 export interface ScpAdapterOptions {
   /** list page size (API: 1–1000, default 20) */
   pageSize?: number;
@@ -105,7 +111,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     const seen = new Set<string>();
     let marker: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const json = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker });
+      const json = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker, sort: SORT });
       const images = (json as { images?: unknown })?.images;
       if (!Array.isArray(images)) throw unexpected("list");
       for (const raw of images) out.push(normalizeScpImage(raw, c));
@@ -134,6 +140,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       else if (filter.scope === "public") query.visibility = "public";
       const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
       if (distro) query.os_distro = distro;
+      // only "available" is one Glance status ("active"); the other contract statuses span several
+      if (filter.status === "available") query.status = "active";
       // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
       return listAll(ctx, query);
     },
