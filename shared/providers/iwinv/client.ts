@@ -149,7 +149,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
       method: "GET",
       url: buildIwinvUrl(iwinvBaseUrl(ctx), path, query),
       idempotent: true,
-      headers: { accept: "application/json" },
+      headers: { Accept: "application/json" },
       // the signed path is the one on the wire, recomputed with a fresh timestamp per attempt
       sign: (_method, url) => iwinvHeaders(iwinvPathOf(url), Math.floor(now() / 1000), accessKey, secretKey),
     });
