@@ -571,8 +571,8 @@ async function figure7(): Promise<void> {
     {
       provider: "scp",
       request: `GET ${scpUrl}`,
-      product: () => scpHeaders("GET", scpUrl, tsMs, scpKey.accessKey, scpKey.secretKey, scpKey.accountId),
-      bare: ((s: string) => () => createHmac("sha256", scpKey.secretKey).update(s, "utf8").digest("base64"))(`GET${scpUrl}${tsMs}${scpKey.accessKey}${scpKey.accountId}${SCP_CLIENT_TYPE}`),
+      product: () => scpHeaders("GET", scpUrl, tsMs, scpKey.accessKey, scpKey.secretKey),
+      bare: ((s: string) => () => createHmac("sha256", scpKey.secretKey).update(s, "utf8").digest("base64"))(`GET${scpUrl}${tsMs}${scpKey.accessKey}${SCP_CLIENT_TYPE}`),
     },
     {
       provider: "iwinv",

@@ -66,13 +66,15 @@ export function callContext(rt: Runtime, target: Target): CallContext {
     timeoutMs: rt.timeoutMs,
     now: rt.now,
     limiter: limiterFor(`${adapter.name}:${target.account.accessKey}`, adapter.limits),
+    throttleSignals: adapter.limits.throttleSignals,
   });
   return { account: target.account, region: target.region, http };
 }
 
 /**
  * Runs `fn` against one provider account. When the cloud rejects the credentials the secret is
- * re-read once (keys may have been rotated since this container cached them) and `fn` runs again.
+ * re-read once (keys may have been rotated since this container cached them) and `fn` runs again;
+ * not when it refuses the caller with a key it accepts (an IP allowlist): a re-read cannot help.
  */
 export async function withTarget<T>(
   rt: Runtime,
@@ -86,7 +88,7 @@ export async function withTarget<T>(
   try {
     return await run(await rt.credentials.get());
   } catch (err) {
-    if (!(err instanceof ImageOpsError) || err.code !== "PROVIDER_AUTH_FAILED") throw err;
+    if (!(err instanceof ImageOpsError) || !err.credentialsRejected) throw err;
     return run(await rt.credentials.refresh());
   }
 }

@@ -12,15 +12,12 @@ const AccountSchema = z
     secretKey: z.string().min(1),
     regions: z.array(z.string().min(1)).min(1),
     endpoint: z.string().url().optional(),
-    /** SCP signs with it */
+    /** SCP: the account id, for display only. Never signed, never sent: the official provider signs with an empty one (scp.md §1.1). */
     accountId: z.string().min(1).optional(),
     /** SCP: pin a Virtual Server API version (default 1.3) */
     apiVersion: z.string().regex(/^\d+\.\d+$/).optional(),
   })
-  .strict()
-  .superRefine((a, ctx) => {
-    if (a.provider === "scp" && !a.accountId) ctx.addIssue({ code: "custom", path: ["accountId"], message: "required for scp (SCP signs with it)" });
-  });
+  .strict();
 
 const CredentialsSchema = z
   .object({ accounts: z.array(AccountSchema).min(1) })

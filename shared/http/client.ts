@@ -18,6 +18,16 @@ export interface HttpRequest {
 
 export type HttpResponse = TransportResponse;
 
+/**
+ * An answer a provider uses to say "throttled" besides 429, declared by its adapter (as data, so
+ * the client has no provider special case): retried with backoff exactly like a 429.
+ */
+export interface ThrottleSignal {
+  status: number;
+  /** and the body contains one of these (e.g. the phrases of a gateway's block page) */
+  bodyIncludes?: readonly string[];
+}
+
 export interface HttpClientOptions {
   provider: ProviderName;
   transport?: Transport;
@@ -29,6 +39,8 @@ export interface HttpClientOptions {
   /** epoch ms after which nothing is started (the Lambda's remaining time minus a margin) */
   deadline?: number;
   limiter?: Limiter;
+  /** the provider's own throttling answers, retried like 429 */
+  throttleSignals?: readonly ThrottleSignal[];
   random?: () => number;
   now?: () => number;
 }
@@ -47,8 +59,9 @@ function causeCode(err: unknown): string | undefined {
 
 /**
  * The one HTTP client of the three providers: per-attempt timeout bounded by the deadline,
- * bounded retries with full-jitter backoff (honouring Retry-After) on 429, 5xx and network
- * errors for idempotent requests only, and the provider's limiter around every attempt.
+ * bounded retries with full-jitter backoff (honouring Retry-After) on 429, 5xx, the provider's
+ * declared throttle signals and network errors for idempotent requests only, and the provider's
+ * limiter around every attempt.
  * It returns any response it finally gets; the adapter maps error envelopes.
  */
 export class HttpClient {
@@ -60,6 +73,7 @@ export class HttpClient {
     this.o = {
       ...HTTP_DEFAULTS,
       transport: nodeTransport,
+      throttleSignals: [],
       random: Math.random,
       now: Date.now,
       ...stripUndefined(options),
@@ -78,7 +92,7 @@ export class HttpClient {
       try {
         release = this.o.limiter ? await this.o.limiter.acquire(deadline) : undefined;
         const res = await this.once(req, Math.min(this.o.timeoutMs, deadline - this.o.now()));
-        if ((res.status === 429 || res.status >= 500) && !last) {
+        if ((res.status === 429 || res.status >= 500 || this.throttled(res)) && !last) {
           const wait = retryAfterMs(res.headers.get("retry-after"), this.o.now()) ?? backoffDelay(attempt, this.o);
           if (this.o.now() + wait < deadline) {
             release?.();
@@ -114,8 +128,18 @@ export class HttpClient {
     }
   }
 
+  private throttled(res: HttpResponse): boolean {
+    return this.o.throttleSignals.some((s) => s.status === res.status && (!s.bodyIncludes || s.bodyIncludes.some((t) => res.text.includes(t))));
+  }
+
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const headers = { ...req.headers, ...req.sign?.(req.method, req.url) };
+    // A body goes with its length, as the providers' SDKs send it (the SCP Go SDK's prepareRequest sets
+    // Content-Length); without it node:http would send the body chunked.
+    if (req.body !== undefined) {
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === "content-length") delete headers[k]; // one length, ours
+      headers["Content-Length"] = String(Buffer.byteLength(req.body, "utf8"));
+    }
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     // the body is read under the same signal: a body that stalls times out too
     return this.o.transport(req.url, { method: req.method, headers, body: req.body, signal });

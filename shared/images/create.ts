@@ -33,6 +33,8 @@ export interface Check {
   name: string;
   ok: boolean;
   message: string;
+  /** an ok check the user should still read (e.g. a description the cloud will not keep) */
+  level?: "warning";
 }
 
 export type CreateOutput =
@@ -305,8 +307,8 @@ function ownImages(record: OperationRecord | undefined): Set<string> {
 class Checks {
   readonly checks: Check[] = [];
   failure?: ImageOpsError;
-  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError): void {
-    this.checks.push({ name, ok, message });
+  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError, level?: "warning"): void {
+    this.checks.push(level ? { name, ok, message, level } : { name, ok, message });
     if (!ok && !this.failure && error) this.failure = error();
   }
 }
@@ -322,8 +324,13 @@ function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateIn
   const nameProblem = adapter.validateImageName(input.name, server);
   c.add("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
-  c.add("description", bytes <= MAX_DESCRIPTION_BYTES, bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, () =>
-    new ImageOpsError("INVALID_ARGUMENT", `description: ${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, { field: "description" }),
+  const dropped = bytes > 0 && bytes <= MAX_DESCRIPTION_BYTES ? adapter.descriptionNotStored : undefined;
+  c.add(
+    "description",
+    bytes <= MAX_DESCRIPTION_BYTES,
+    dropped ?? (bytes <= MAX_DESCRIPTION_BYTES ? `${bytes} bytes` : `${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`),
+    () => new ImageOpsError("INVALID_ARGUMENT", `description: ${bytes} bytes; at most ${MAX_DESCRIPTION_BYTES}`, { field: "description" }),
+    dropped ? "warning" : undefined,
   );
   return c;
 }

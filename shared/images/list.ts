@@ -50,7 +50,7 @@ export async function listImages(rt: Runtime, input: ListInput): Promise<ListOut
   const creds = await rt.credentials.get();
   const targets = selectTargets(creds.accounts, input);
   const distro = canonicalDistro(input.os);
-  const providerFilter = { scope: input.scope, os: distro ?? undefined, name: input.name };
+  const providerFilter = { scope: input.scope, os: distro ?? undefined, name: input.name, status: input.status };
   const { results, errors } = await fanOut(rt, targets, (ctx, adapter) => adapter.listImages(ctx, providerFilter));
 
   const keyed: Array<{ key: ReturnType<typeof sortKey>; image: Image }> = [];

@@ -23,6 +23,11 @@ export interface ErrorDetails {
   requestId?: string;
   /** the request reached the cloud and its outcome is unknown (a timeout after sending a create) */
   ambiguous?: boolean;
+  /**
+   * the cloud refused the key itself, so a rotated key in the secret may fix it (default: PROVIDER_AUTH_FAILED);
+   * false when the key is fine but the caller is not allowed (iwinv's IP allowlist)
+   */
+  credentialsRejected?: boolean;
   cause?: unknown;
 }
 
@@ -47,6 +52,7 @@ export class ImageOpsError extends Error {
   readonly providerCode?: string;
   readonly requestId?: string;
   readonly ambiguous: boolean;
+  readonly credentialsRejected: boolean;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -58,6 +64,7 @@ export class ImageOpsError extends Error {
     this.providerCode = details.providerCode;
     this.requestId = details.requestId;
     this.ambiguous = details.ambiguous ?? false;
+    this.credentialsRejected = details.credentialsRejected ?? code === "PROVIDER_AUTH_FAILED";
   }
 
   get statusCode(): number {

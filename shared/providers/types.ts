@@ -1,5 +1,5 @@
-import type { HttpClient } from "../http/client.js";
-import type { Image, ProviderName } from "../model/image.js";
+import type { HttpClient, ThrottleSignal } from "../http/client.js";
+import type { Image, ImageStatus, ProviderName } from "../model/image.js";
 import type { Account } from "../secrets.js";
 
 /** What every call of an adapter gets: whose credentials, which region, and the client to use. */
@@ -14,6 +14,7 @@ export interface ListFilter {
   scope?: "public" | "custom" | "all";
   os?: string;
   name?: string;
+  status?: ImageStatus;
 }
 
 export interface Server {
@@ -43,9 +44,11 @@ export interface ProviderAdapter {
   readonly name: ProviderName;
   /** default base URL when the account gives no `endpoint` */
   readonly defaultEndpoint: string;
-  /** request limits per access key */
-  readonly limits: { concurrency: number; perMinute?: number };
+  /** request limits per access key, and the answers besides 429 by which the cloud says it is throttling */
+  readonly limits: { concurrency: number; perMinute?: number; throttleSignals?: readonly ThrottleSignal[] };
   readonly supportsCreate: boolean;
+  /** set when the cloud's create call has no field for a description: the warning the create preflight shows */
+  readonly descriptionNotStored?: string;
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;

@@ -95,6 +95,19 @@ describe("cloud faults", () => {
     expect(stack.secrets.reads - reads).toBe(1);
   });
 
+  it("answers iwinv's 403 CHECK_IP as an IP allowlist problem, without re-reading the secret", async () => {
+    stack.iwinv.callerIpAllowed = false;
+    try {
+      const reads = stack.secrets.reads;
+      const out = await list({ provider: "iwinv" });
+      expect(out.errors).toEqual([expect.objectContaining({ provider: "iwinv", code: "PROVIDER_AUTH_FAILED", providerCode: "CHECK_IP" })]);
+      expect(out.errors[0]!.message).toMatch(/register the egress IP/);
+      expect(stack.secrets.reads - reads).toBe(0);
+    } finally {
+      stack.iwinv.callerIpAllowed = true;
+    }
+  });
+
   it("reports wrong credentials as PROVIDER_AUTH_FAILED after one re-read, not a loop", async () => {
     stack.iwinv.keys = [{ ...DEMO_KEYS.iwinv, secretKey: "a-key-nobody-has" }];
     try {

@@ -163,6 +163,12 @@ describe("create-image", () => {
     expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
   });
 
+  it("dry run on SCP warns that the description will not be stored", async () => {
+    const { status, body } = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "dry-scp-golden", description: "골든", dryRun: true });
+    expect(status).toBe(200);
+    expect(body.checks.find((c: { name: string }) => c.name === "description")).toMatchObject({ ok: true, level: "warning", message: expect.stringMatching(/^SCP does not store descriptions/) });
+  });
+
   it("creates on NCP from a KVM server and tracks it to available", async () => {
     const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "web-golden" });
     expect(status).toBe(202);

@@ -5,8 +5,11 @@ import type { Transport } from "../../shared/http/transport.js";
 import { Limiter } from "../../shared/http/limiter.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
+import { iwinvHeaders } from "../../shared/providers/iwinv/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
+import { type Runtime, withTarget } from "../../shared/runtime.js";
+import { credentialsSecret } from "../../shared/secrets.js";
 import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
 import { IwinvSim, iwinvSeedImages } from "../sim/iwinv.js";
 
@@ -108,11 +111,11 @@ describe("iwinv adapter against the simulator", () => {
     expect(legacy).toMatchObject({ name: "legacy-app", kind: "custom", createdAt: "2023-03-02T01:15:00.000Z", os: { distro: "centos" } });
   });
 
-  it("NOT_FOUND for an unknown image or instance (iwinv NOT_FOUND 0x1), also for ids needing encoding", async () => {
+  it("NOT_FOUND for an unknown image or instance (iwinv HTTP 400 ID_INVALID), also for ids needing encoding", async () => {
     const ctx = ctxFor();
     const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
     expect(e.code).toBe("NOT_FOUND");
-    expect(e.providerCode).toBe("0x1");
+    expect(e.providerCode).toBe("ID_INVALID");
     expect(e.provider).toBe("iwinv");
     // the signature covers the encoded path as sent: these reach the lookup, not an auth failure
     for (const id of ["이미지", "a+b*c~d/e", "with space"]) {
@@ -123,10 +126,38 @@ describe("iwinv adapter against the simulator", () => {
     expect((await failure(iwinvAdapter.describeImage(ctx, ".."))).code).toBe("INVALID_ARGUMENT");
   });
 
-  it("gets a server", async () => {
+  it("gets a server, asking only for the fields it needs (never the default account's password)", async () => {
     const server = await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active);
     expect(server).toEqual({ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active", imageable: false });
-    expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}`);
+    expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`);
+    // what that mask brings back from the simulator: no password, no console link
+    const h = iwinvHeaders(`/v1/instances/${DEMO_SERVERS.iwinv.active}`, Math.floor(Date.now() / 1000), DEMO_KEYS.iwinv.accessKey, DEMO_KEYS.iwinv.secretKey);
+    const body = (await (await fetch(`${sim.url}/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`, { headers: h })).json()) as { result: Array<Record<string, unknown>> };
+    expect(Object.keys(body.result[0]!).sort()).toEqual(["description", "flavor", "image", "instance_id", "name", "status", "zone"]);
+  });
+
+  it("follows page_size the API says it used when it caps it (iwinv documents no cap: a simulator option)", async () => {
+    const capped = new IwinvSim({ maxPageSize: 4, rateLimitPerMinute: 100_000 });
+    await capped.start();
+    try {
+      const images = await iwinvAdapter.listImages(ctxFor({ endpoint: capped.url }));
+      expect(images).toHaveLength(iwinvSeedImages().filter((i) => i.zone.includes(ZONE)).length);
+      expect(capped.requests.map((r) => r.url.searchParams.get("page_size"))).toEqual(capped.requests.map(() => "100"));
+      expect(capped.requests.length).toBe(Math.ceil((images.length + 1) / 4));
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it.each(["insensitive", "sensitive"] as const)("finds a custom image by exact name whether iwinv's name filter ignores case or not (%s)", async (nameMatch) => {
+    const before = sim.nameMatch;
+    sim.nameMatch = nameMatch;
+    try {
+      expect((await iwinvAdapter.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+      expect(await iwinvAdapter.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
+    } finally {
+      sim.nameMatch = before;
+    }
   });
 
   it("createImage is UNSUPPORTED and sends nothing", async () => {
@@ -156,17 +187,55 @@ describe("iwinv adapter against the simulator", () => {
     expect(iwinvAdapter.validateImageName("x".repeat(65))).not.toBeNull();
   });
 
-  it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → 0x6; not retried", async () => {
+  it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → CHECK_CREDENTIAL 0x6; not retried", async () => {
     let n = sim.requests.length;
     const bad = await failure(iwinvAdapter.listImages(ctxFor({ secretKey: "wrong-secret" })));
     expect(bad.code).toBe("PROVIDER_AUTH_FAILED");
-    expect(bad.providerCode).toBe("0x8");
+    expect(bad.providerCode).toBe("INVALID_SIGNATURE");
     expect(since(n)).toHaveLength(1);
 
     n = sim.requests.length;
     const unknown = await failure(iwinvAdapter.describeImage(ctxFor({ accessKey: "NOPE" }), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
     expect(unknown.code).toBe("PROVIDER_AUTH_FAILED");
-    expect(unknown.providerCode).toBe("0x6");
+    expect(unknown.providerCode).toBe("CHECK_CREDENTIAL");
+  });
+
+  it("403 CHECK_IP (the caller's IP is not on the key's allowlist) → PROVIDER_AUTH_FAILED saying to register the egress IP", async () => {
+    sim.callerIpAllowed = false;
+    try {
+      const n = sim.requests.length;
+      const e = await failure(iwinvAdapter.listImages(ctxFor()));
+      expect(e).toMatchObject({ code: "PROVIDER_AUTH_FAILED", provider: "iwinv", providerCode: "CHECK_IP", credentialsRejected: false });
+      expect(e.message).toMatch(/register the egress IP this function calls from .* on the API key in the iwinv console/);
+      expect(since(n)).toHaveLength(1); // not retried
+    } finally {
+      sim.callerIpAllowed = true;
+    }
+  });
+
+  it("CHECK_IP is not a key rotation: the secret is not re-read; a refused key still is, once", async () => {
+    let reads = 0;
+    process.env.CREDENTIALS_SECRET_ID = "creds";
+    const credentials = credentialsSecret({ get: async () => (reads++, JSON.stringify({ accounts: [account()] })) });
+    const rt: Runtime = { credentials, now: Date.now };
+    const list = () => withTarget(rt, { provider: "iwinv" }, (ctx, a) => a.listImages(ctx));
+    await list();
+    expect(reads).toBe(1);
+    sim.callerIpAllowed = false;
+    try {
+      expect((await failure(list())).providerCode).toBe("CHECK_IP");
+      expect(reads).toBe(1);
+    } finally {
+      sim.callerIpAllowed = true;
+    }
+    const before = sim.keys;
+    sim.keys = [{ accessKey: DEMO_KEYS.iwinv.accessKey, secretKey: "rotated-elsewhere" }];
+    try {
+      expect((await failure(list())).providerCode).toBe("INVALID_SIGNATURE");
+      expect(reads).toBe(2);
+    } finally {
+      sim.keys = before;
+    }
   });
 
   it("a rotated key is refused; the new one works", async () => {
@@ -215,7 +284,7 @@ describe("iwinv rate limit", () => {
       for (let i = 0; i < 3; i++) await iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active);
       const e = await failure(iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active));
       expect(e.code).toBe("PROVIDER_UNAVAILABLE");
-      expect(e.providerCode).toBe("0x17");
+      expect(e.providerCode).toBe("LIMIT_EXCEEDED");
       // another credential has its own window
       small.keys.push({ accessKey: "OTHER", secretKey: "other-secret" });
       expect((await iwinvAdapter.getServer(ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
@@ -248,13 +317,18 @@ describe("iwinvFailure (envelope mapping)", () => {
   it("0x00 is success; any other code is an error even with HTTP 200", () => {
     expect(env({ code: "0x00", error_code: "SUCCESS", message: "", result: [] })).toBeNull();
     const e = env({ code: "0xe", error_code: "CHECK_PARAM", message: "bad", result: null });
-    expect([e?.code, e?.providerCode]).toEqual(["PROVIDER_ERROR", "0xe"]);
+    expect([e?.code, e?.providerCode]).toEqual(["PROVIDER_ERROR", "CHECK_PARAM"]);
+    expect(env({ code: "0x00", result: [] })?.code).toBe("PROVIDER_ERROR"); // success needs error_code SUCCESS too
+    expect(env({ code: "0x7" })?.providerCode).toBe("0x7"); // no name: the hex code
     expect(e?.message).toBe("iwinv: bad (CHECK_PARAM)");
     expect(env({ result: [] })?.code).toBe("PROVIDER_ERROR");
   });
 
   it("auth codes → PROVIDER_AUTH_FAILED whatever the status; NOT_FOUND → NOT_FOUND", () => {
     for (const code of ["0x5", "0x6", "0x7", "0x8", "0x9"]) expect(env({ code, error_code: "X", message: "m" })?.code).toBe("PROVIDER_AUTH_FAILED");
+    // the key is refused vs the caller's IP is: only the first is worth re-reading the secret for
+    expect(env({ code: "0x8", error_code: "INVALID_SIGNATURE" }, 401)?.credentialsRejected).toBe(true);
+    expect(env({ code: "0x9", error_code: "CHECK_IP" }, 403)).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "CHECK_IP", credentialsRejected: false });
     expect(env({ code: "0x99", error_code: "INVALID_SIGNATURE" }, 401)?.code).toBe("PROVIDER_AUTH_FAILED");
     expect(env({ code: "0x1", error_code: "NOT_FOUND", message: "없음" }, 404)?.code).toBe("NOT_FOUND");
     expect(env({ code: "0x14", error_code: "EMPTY_SET" })?.code).toBe("PROVIDER_ERROR");

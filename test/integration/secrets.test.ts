@@ -47,7 +47,7 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
   it.each([
     [{ accounts: [{ ...good.accounts[0], regions: [] }] }, /account "prod" field regions/],
     [{ accounts: [{ ...good.accounts[0], colour: "blue" }] }, /account "prod": unknown field\(s\) colour/],
-    [{ accounts: [{ ...good.accounts[1], accountId: undefined }] }, /account "prod" field accountId: required for scp/],
+    [{ accounts: [{ ...good.accounts[1], accountId: "" }] }, /account "prod" field accountId/],
     [{ accounts: [{ ...good.accounts[0], provider: "aws" }] }, /account "prod" field provider/],
     [{ accounts: [good.accounts[0], good.accounts[0]] }, /duplicate account ncp\/prod/],
     ["not json", /not valid JSON/],
@@ -58,6 +58,14 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain(DEMO_KEYS.ncp.secretKey);
     expect(err.message).not.toContain(DEMO_KEYS.ncp.accessKey);
+  });
+
+  it("takes an SCP account without accountId (optional: SCP signs without one)", async () => {
+    const { accountId: _omitted, ...withoutId } = { provider: "scp", name: "prod", ...DEMO_KEYS.scp, regions: ["kr-west1"] };
+    sm.put("creds", { accounts: [withoutId] });
+    const creds = await credentialsSecret().get();
+    expect(creds.accounts[0]).toMatchObject({ provider: "scp", name: "prod" });
+    expect(creds.accounts[0]!.accountId).toBeUndefined();
   });
 
   it("says which secret is missing, and does not cache the failure", async () => {

@@ -4,11 +4,13 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WI
 
 /**
  * iwinv IaaS API simulator: GET /v1/images (zone_id, name, os, type, visibility, page_no,
- * page_size), GET /v1/images/{id}, GET /v1/instances/{id}; X-iwinv-* signature over
+ * page_size), GET /v1/images/{id}, GET /v1/instances/{id}?fields=N; X-iwinv-* signature over
  * timestamp + path (query not signed), ±5 minutes; 60 requests per minute per credential.
- * Answers use iwinv's envelope {code, error_code, message, result}. The error codes are those
- * of iwinv's Error Code page; the HTTP statuses that go with them are not documented, so the
- * simulator picks the obvious ones (401 auth, 404 not found, 400 bad parameter, 429 throttled).
+ *
+ * Every behaviour cites where it comes from, with the source keys of ../shared/providers/iwinv.md
+ * (R1–R7 the official docs, S1 the seed Image List page, T1–T12 third-party clients and their live
+ * observations). Answers use iwinv's envelope {code, error_code, message, result} [S1][T6]; the error
+ * codes are those of iwinv's Error Code page [T1]. Where the truth is unknown, an option decides.
  */
 
 export interface IwinvSimOptions {
@@ -18,6 +20,12 @@ export interface IwinvSimOptions {
   /** epoch ms */
   now?: () => number;
   rateLimitPerMinute?: number;
+  /** whether the caller's IP is on the key's allowlist (iwinv keys are IP-bound, iwinv.md §1.5) */
+  callerIpAllowed?: boolean;
+  /** a page_size cap: iwinv documents none (default: none) */
+  maxPageSize?: number;
+  /** whether Image List's name filter ("Containing {name}" [S1]) ignores case: undocumented (default: it does) */
+  nameMatch?: "insensitive" | "sensitive";
 }
 
 export interface IwinvSimImage {
@@ -31,15 +39,26 @@ export interface IwinvSimImage {
   zone: string[];
 }
 
+/** An instance as Instance Detail returns it [T7-types]; only the `fields` bits asked for are returned [T10]. */
 export interface IwinvSimInstance {
   instance_id: string;
   name: string;
+  description: string | null;
   status: string;
-  zone_id: string;
-  image_id: string;
-  flavor_id: string;
-  ip: string;
+  default_account: { id: string; password: string };
+  zone: { zone_id: string; name: string };
+  flavor: { flavor_id: string; name: string };
+  image: { image_id: string; visibility: string };
+  vnc: string;
 }
+
+/** The `fields` bits confirmed from the official table (https://api-kr.iwinv.kr/fields/v1/instances, via [T10]). */
+const FIELD_BITS: Array<[number, keyof IwinvSimInstance]> = [
+  [1, "instance_id"], [2, "name"], [4, "description"], [8, "status"], [128, "default_account"],
+  [512, "zone"], [1024, "flavor"], [2048, "image"], [16384, "vnc"],
+];
+/** What comes back without `fields`: not documented ("richer data needs fields" [T2 C06]); assumed id, name, status. */
+const DEFAULT_FIELDS = 1 | 2 | 8;
 
 /** Allowed `os` values of Image List, and which os_type each matches. */
 const OS_ENUM: Record<string, string[]> = {
@@ -48,16 +67,16 @@ const OS_ENUM: Record<string, string[]> = {
   coreos: ["COREOS"], oracle: ["ORACLELINUX"], debian: ["DEBIAN"], alma: ["ALMALINUX"], mint: ["MINT"], hamonikr: ["HAMONIKR"],
 };
 const TYPE_ENUM = new Set(["os", "vdi", "gpu", "solution"]);
-const MAX_PAGE_SIZE = 100;
 
+/** Success [S1][T6]: code "0x00" (a string), error_code SUCCESS; lists add count (rows on this page), page_no, page_size as numbers [T4][T3]. */
 const ok = (result: unknown, extra: Record<string, unknown> = {}): SimResponse => ({
   status: 200,
   body: { code: "0x00", error_code: "SUCCESS", message: "", result, ...extra },
 });
-const fail = (status: number, code: string, errorCode: string, message: string, headers?: Record<string, string>): SimResponse => ({
+/** Error [T6]: {"code":"0x1","error_code":"NOT_FOUND","message":"Check request.","result":"error"}. */
+const fail = (status: number, code: string, errorCode: string, message: string): SimResponse => ({
   status,
-  body: { code, error_code: errorCode, message, result: null },
-  headers,
+  body: { code, error_code: errorCode, message, result: "error" },
 });
 
 function pub(id: string, name: string, osType: string, version: string, content: string[], imageType = "os_linux", zone = ["kr2-z01"], status = "available"): IwinvSimImage {
@@ -131,15 +150,26 @@ export class IwinvSim extends SimServer {
   private readonly now: () => number;
   private readonly perMinute: number;
   private readonly starts = new Map<string, number[]>();
+  callerIpAllowed: boolean;
+  maxPageSize: number;
+  nameMatch: "insensitive" | "sensitive";
 
   constructor(options: IwinvSimOptions = {}) {
     super("iwinv", (req) => this.handle(req), () => this.counts());
     this.keys = options.keys ?? [{ ...DEMO_KEYS.iwinv }];
     this.now = options.now ?? Date.now;
     this.perMinute = options.rateLimitPerMinute ?? 60;
+    this.callerIpAllowed = options.callerIpAllowed ?? true;
+    this.maxPageSize = options.maxPageSize ?? Infinity;
+    this.nameMatch = options.nameMatch ?? "insensitive";
     this.images = [...iwinvSeedImages(), ...generated(options.generatedImages ?? 0)];
     const id = DEMO_SERVERS.iwinv.active;
-    this.servers.set(id, { instance_id: id, name: "demo-web-01", status: "active", zone_id: "kr2-z01", image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", flavor_id: "FLV-g3-standard-2", ip: "115.68.0.10" });
+    this.servers.set(id, {
+      instance_id: id, name: "demo-web-01", description: null, status: "active",
+      default_account: { id: "root", password: "demo-password-not-a-secret" },
+      zone: { zone_id: "kr2-z01", name: "KR2-Z01" }, flavor: { flavor_id: "FLV-g3-standard-2", name: "g3.standard.2" },
+      image: { image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", visibility: "public" }, vnc: "https://console.example.invalid/vnc",
+    });
   }
 
   /** What /__sim/state reports. */
@@ -152,24 +182,34 @@ export class IwinvSim extends SimServer {
     if (denied) return denied;
     const throttled = this.throttle(String(req.headers["x-iwinv-credential"]));
     if (throttled) return throttled;
-    if (req.method !== "GET") return fail(404, "0x1", "NOT_FOUND", "요청하신 API를 찾을 수 없습니다.");
+    // the images and instances read here are GETs; 405 is the API Response page's "Not allowed Method" [T6]
+    if (req.method !== "GET") return fail(405, "0x1", "NOT_FOUND", "Check request.");
     const path = req.url.pathname.replace(/\/+$/, "");
     if (path === "/v1/images") return this.listImages(req.url.searchParams);
     const image = /^\/v1\/images\/([^/]+)$/.exec(path);
     if (image) {
-      const id = decodeURIComponent(image[1]!);
+      // Image Detail: result is an array of exactly one image, count 1 [R5][T3]; an unknown id is HTTP 400 ID_INVALID [T4]
+      const id = safeDecode(image[1]!);
       const found = this.images.find((i) => i.image_id === id);
-      return found ? ok(found) : fail(404, "0x1", "NOT_FOUND", "이미지를 찾을 수 없습니다.");
+      return found ? ok([found], { count: 1 }) : fail(400, "0x16", "ID_INVALID", "Check request.");
     }
     const inst = /^\/v1\/instances\/([^/]+)$/.exec(path);
     if (inst) {
-      const found = this.servers.get(decodeURIComponent(inst[1]!));
-      return found ? ok(found) : fail(404, "0x1", "NOT_FOUND", "인스턴스를 찾을 수 없습니다.");
+      // Instance Detail: result is an array [T2 C06]; an unknown id assumed to answer like Image Detail
+      const found = this.servers.get(safeDecode(inst[1]!));
+      const fields = req.url.searchParams.get("fields");
+      if (fields !== null && !/^\d+$/.test(fields)) return fail(400, "0xe", "CHECK_PARAM", "Check request.");
+      return found ? ok([pickFields(found, fields === null ? DEFAULT_FIELDS : Number(fields))], { count: 1 }) : fail(400, "0x16", "ID_INVALID", "Check request.");
     }
-    return fail(404, "0x1", "NOT_FOUND", "요청하신 API를 찾을 수 없습니다.");
+    // an unknown path: 404 NOT_FOUND [T4]
+    return fail(404, "0x1", "NOT_FOUND", "Check request.");
   }
 
-  /** The signature is checked over timestamp + the path exactly as received (query excluded). */
+  /**
+   * X-iwinv-Timestamp (seconds), -Credential, -Signature = hex HMAC-SHA256(secret, timestamp + path) with no query
+   * and no trailing slash, refused when more than 5 minutes off [R1][R2]; checked over the path exactly as received.
+   * HTTP 401 ("Not Logged in" [T6]; a stale timestamp observed as 401 [T4]); the business codes by name [T1].
+   */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const h = req.headers;
     const credential = typeof h["x-iwinv-credential"] === "string" ? h["x-iwinv-credential"] : "";
@@ -177,6 +217,8 @@ export class IwinvSim extends SimServer {
     const signature = typeof h["x-iwinv-signature"] === "string" ? h["x-iwinv-signature"] : "";
     const key = this.keys.find((k) => k.accessKey === credential);
     if (!credential || !key) return fail(401, "0x6", "CHECK_CREDENTIAL", "인증 정보를 확인해 주세요.");
+    // a valid key called from an address not on its allowlist: HTTP 403 CHECK_IP (iwinv.md §1.5, observed live)
+    if (!this.callerIpAllowed) return fail(403, "0x9", "CHECK_IP", "Check IP.");
     if (!signature || !/^\d+$/.test(timestamp)) return fail(401, "0x7", "CHECK_SIGNATURE", "서명 정보를 확인해 주세요.");
     if (Math.abs(Number(timestamp) * 1000 - this.now()) > TIMESTAMP_WINDOW_MS) {
       return fail(401, "0x8", "INVALID_SIGNATURE", "유효하지 않은 서명입니다. (timestamp)");
@@ -190,20 +232,24 @@ export class IwinvSim extends SimServer {
     return undefined;
   }
 
-  /** Sliding 60 s window per credential, like the documented "60 requests / per minute". */
+  /** "60 requests / per minute" [R1], as a sliding 60 s window per credential (scope undocumented); over it, HTTP 429 [T6]. Retry-After is not documented: none is sent. */
   private throttle(credential: string): SimResponse | undefined {
     const now = this.now();
     const starts = (this.starts.get(credential) ?? []).filter((t) => t > now - 60_000);
     if (starts.length >= this.perMinute) {
       this.starts.set(credential, starts);
-      const retry = Math.max(1, Math.ceil((starts[0]! + 60_000 - now) / 1000));
-      return fail(429, "0x17", "LIMIT_EXCEEDED", "분당 요청 한도를 초과했습니다.", { "retry-after": String(retry) });
+      return fail(429, "0x17", "LIMIT_EXCEEDED", "분당 요청 한도를 초과했습니다.");
     }
     starts.push(now);
     this.starts.set(credential, starts);
     return undefined;
   }
 
+  /**
+   * Image List [S1][R4]: zone_id (comma list), name ("Containing {name}"), os and type (comma lists of enums;
+   * another value is HTTP 400 CHECK_PARAM_ENUM [T4]), visibility public|private, page_no (default 1) and
+   * page_size (default 10). A page past the end is 200 with an empty array and count 0 [T4].
+   */
   private listImages(q: URLSearchParams): SimResponse {
     const pageNo = q.get("page_no") ?? "1";
     const pageSizeRaw = q.get("page_size") ?? "10";
@@ -217,19 +263,32 @@ export class IwinvSim extends SimServer {
       return fail(400, "0xf", "CHECK_PARAM_ENUM", "허용되지 않은 값입니다.");
     }
     const zones = list(q.get("zone_id"));
-    const name = (q.get("name") ?? "").toLowerCase();
+    const fold = (t: string) => (this.nameMatch === "insensitive" ? t.toLowerCase() : t);
+    const name = fold(q.get("name") ?? "");
     const osTypes = new Set(os.flatMap((o) => OS_ENUM[o]!));
     const matches = this.images.filter(
       (i) =>
         (zones.length === 0 || i.zone.some((z) => zones.includes(z))) &&
-        (!name || displayName(i).toLowerCase().includes(name)) &&
+        (!name || fold(displayName(i)).includes(name)) &&
         (osTypes.size === 0 || osTypes.has(i.os.os_type)) &&
         (!visibility || i.visibility === visibility) &&
         (types.length === 0 || types.some((t) => i.image_type === t || i.image_type.startsWith(`${t}_`))),
     );
-    const size = Math.min(MAX_PAGE_SIZE, Number(pageSizeRaw));
+    const size = Math.min(this.maxPageSize, Number(pageSizeRaw));
     const page = Number(pageNo);
     const result = matches.slice((page - 1) * size, page * size);
     return ok(result, { count: result.length, page_no: page, page_size: size });
+  }
+}
+
+function pickFields(instance: IwinvSimInstance, mask: number): Partial<IwinvSimInstance> {
+  return Object.fromEntries(FIELD_BITS.filter(([bit]) => (mask & bit) !== 0).map(([, key]) => [key, instance[key]]));
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }

@@ -1,12 +1,16 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
-import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WINDOW_MS } from "./server.js";
+import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./server.js";
 
 /**
  * Samsung Cloud Platform v2 Virtual Server API, as far as imageops uses it:
  * GET /v1/images (limit/marker/filters/sort), GET /v1/images/{id}, GET /v1/servers/{id},
  * POST /v1/servers/{id}/images. Signatures are checked with SCP's formula over the full URL received,
  * independently of the adapter's signer.
+ *
+ * Every behaviour cites where it comes from; the sources are those of ../shared/providers/scp.md
+ * (S1 the official Go SDK, S2 the official Terraform provider, S3 its vendored v3 SDK, S4 a live
+ * third-party harness, D1–D8 the SCP docs). Where the truth is unknown, an option decides.
  */
 
 export interface ScpSimOptions {
@@ -17,15 +21,41 @@ export interface ScpSimOptions {
   createDelayMs?: number;
   createOutcome?: "active" | "killed";
   now?: () => number;
+  /** answer this many requests with the gateway's HTML 417 block page (scp.md §6.1 (e)) */
+  blockRequests?: number;
+  /** the version catalogue (default: the docs' List Images versions, seed 003) */
+  versions?: ScpSimVersion[];
+  /** how long the catalogue takes to answer (tests: a slow catalogue must not slow a call) */
+  catalogueDelayMs?: number;
+  /**
+   * A second custom image of a name already taken in the account: unknown for SCP. Its image service is
+   * OpenStack Glance, which accepts it (names are not unique there), so "accept" is the default.
+   */
+  duplicateNames?: "refuse" | "accept";
+  /** List Images' `name` filter ("Image name", D8): exact in Glance; undocumented for SCP (default exact) */
+  nameFilter?: "exact" | "contains";
 }
 
-/** Versions per the docs (List Images 1.0–1.3); past its Not-Before date a version "is no longer supported". */
-const VERSIONS: Record<string, string | null> = { "1.0": "2025-12-31", "1.1": "2026-05-31", "1.2": "2026-08-31", "1.3": null };
+/** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
+export interface ScpSimVersion {
+  id: string;
+  status: "CURRENT" | "SUPPORTED" | "DEPRECATED" | "PLANNED";
+  not_before: string;
+}
+
+/** The docs' List Images versions and Not-Before dates (seed 003); "-" (none) for the CURRENT one. */
+export const SEED_VERSIONS: readonly ScpSimVersion[] = [
+  { id: "v1.0", status: "DEPRECATED", not_before: "2025-12-31" },
+  { id: "v1.1", status: "DEPRECATED", not_before: "2026-05-31" },
+  { id: "v1.2", status: "SUPPORTED", not_before: "2026-08-31" },
+  { id: "v1.3", status: "CURRENT", not_before: "" },
+];
 
 const OWN_PROJECT = "8989447062e04a818baf9e073fd04fa7";
 const SYSTEM_PROJECT = "0d1f3a5c7e9b4d2f8a6c4e2b0d8f6a4c";
 const OTHER_PROJECT = "5b7d9f1a3c5e4a6b8d0f2a4c6e8b0d2f";
 
+/** An image as ImageShowResponseV1Dot3 has it (S3 model_image_show_response_v1_dot3.go; D8 example). */
 type Raw = Record<string, unknown> & { id: string; name: string; created_at: string };
 
 interface SimImage {
@@ -35,6 +65,7 @@ interface SimImage {
   create?: { at: number; delayMs: number; outcome: "active" | "killed"; sizeWhenDone: number };
 }
 
+/** A server: ServerShowResponse is a flat object (S3 model_server_show_response.go), states upper case (S2 docs: ACTIVE, SHUTOFF). */
 interface SimServerRecord {
   id: string;
   name: string;
@@ -127,15 +158,51 @@ function generated(n: number): Raw[] {
   return out;
 }
 
-/** SCP's error envelope, as the official Terraform provider reads it ({"errors":[{status, code, title, detail}]}). */
-function scpError(status: number, code: string, detail: string, title?: string): SimResponse {
-  const titles: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict" };
-  return { status, body: { errors: [{ status, code, title: title ?? titles[status] ?? "Error", detail }] } };
+let requestSeq = 0;
+const requestId = () => `req-${randomUUID()}`;
+
+/**
+ * (a) The Virtual Server API's error envelope, as captured live (scp.md §6.1, S4 reports/validation_probe.json):
+ * errors[] of {code, detail[], global_request_id, links, related_resources, request_id, response, status, title}.
+ * Only "ValidationError" is a captured code; the others here are placeholders of the same shape.
+ */
+function scpError(status: number, code: string, detail: string): SimResponse {
+  return {
+    status,
+    body: { errors: [{ code, detail: [detail], global_request_id: requestId(), links: [], related_resources: [], request_id: requestId(), response: null, status, title: code }] },
+  };
 }
 
+/** (b) A request without the Scp-* auth headers gets a Spring-style 404 (S4 reports/runtime_errors.json: 58/58 services). */
+function springNotFound(path: string, now: number): SimResponse {
+  const id = `${(++requestSeq).toString(16).padStart(8, "0")}-${String(requestSeq % 100000).padStart(5, "0")}`;
+  return { status: 404, body: { timestamp: new Date(now).toISOString().replace("Z", "+00:00"), path, status: 404, error: "Not Found", requestId: id } };
+}
+
+/** (c) The gateway's rejection (S4 reports/runtime_status.json); bad signatures and timestamps answer 401 (S4 HANDOFF §A), body assumed to be this one. */
+function gatewayRejected(message: string): SimResponse {
+  return { status: 401, body: { status: "UNAUTHORIZED", name: "Request was rejected by gateway", message } };
+}
+
+/** (e) The WAF / rate-limit block: an HTML 417 page with "Request Rejected" and a "Support ID" (S4 regression/scenarios/engine.py). */
+function blockPage(): SimResponse {
+  const supportId = String(10_000_000_000_000 + (++requestSeq));
+  return {
+    status: 417,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: `<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please consult with your administrator.<br><br>Your support ID is: ${supportId}</body></html>`,
+  };
+}
+
+/** No official tolerance for Scp-Timestamp is published; the one SCP number is the Queue Service's 15 minutes (D6). */
+const TIMESTAMP_WINDOW_MS = 15 * 60_000;
+
+/** The image name rule: 1–255 of letters, digits, "-", "_", space (D7; S3 ImageCreateRequest.name; a live 400, S4 validation_probe.json). */
 const NAME_RE = /^[A-Za-z0-9\-_ ]{1,255}$/;
-const SORT_KEYS = new Set(["created_at", "updated_at", "name", "size", "status", "id"]);
-const FILTERS = ["name", "os_distro", "status", "visibility", "scp_image_type", "scp_original_image_type"] as const;
+/** List Images' filters (D8, seed 003), each compared with the image's field of the same name. */
+const FILTERS = ["os_distro", "status", "visibility", "scp_image_type", "scp_original_image_type"] as const;
+/** Server states an image is taken from: ACTIVE and SHUTOFF (S2 docs "Available values"); the 409 for others is documented (D3), which states get it is inferred. */
+const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
 
 export class ScpSim extends SimServer {
   keys: SimKey[];
@@ -144,7 +211,12 @@ export class ScpSim extends SimServer {
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerRecord>();
-  private requestSeq = 0;
+  /** the next this-many requests meet the gateway's block page */
+  blockRequests: number;
+  versions: ScpSimVersion[];
+  catalogueDelayMs: number;
+  duplicateNames: "refuse" | "accept";
+  nameFilter: "exact" | "contains";
 
   constructor(options: ScpSimOptions = {}) {
     super("scp", (req) => this.handle(req), () => this.counts());
@@ -152,8 +224,14 @@ export class ScpSim extends SimServer {
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "active";
     this.now = options.now ?? Date.now;
+    this.blockRequests = options.blockRequests ?? 0;
+    this.versions = [...(options.versions ?? SEED_VERSIONS)];
+    this.catalogueDelayMs = options.catalogueDelayMs ?? 0;
+    this.duplicateNames = options.duplicateNames ?? "accept";
+    this.nameFilter = options.nameFilter ?? "exact";
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
+    // BUILD: Nova's state while a server is being made (not in SCP's docs; any state but ACTIVE/SHUTOFF would do)
     this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
   }
 
@@ -166,7 +244,10 @@ export class ScpSim extends SimServer {
     this.images.set(raw.id, { raw, createdMs: Date.parse(zoneless(raw.created_at)) });
   }
 
-  /** The image as the API shows it now (a create's status follows the clock). */
+  /**
+   * The image as the API shows it now. A create's status follows the clock through Glance's lifecycle
+   * (D9: queued → saving → active, or killed on failure); the official provider polls until "active" (S2 image.go).
+   */
   view(img: SimImage): Raw {
     if (!img.create) return img.raw;
     const elapsed = this.now() - img.create.at;
@@ -175,16 +256,26 @@ export class ScpSim extends SimServer {
     return { ...img.raw, status, size: status === "active" ? img.create.sizeWhenDone : null };
   }
 
-  private handle(req: SimRequest): SimResponse {
+  private async handle(req: SimRequest): Promise<SimResponse> {
+    if (this.blockRequests > 0) {
+      this.blockRequests--;
+      return blockPage();
+    }
     const res = this.route(req);
-    return { ...res, headers: { ...res.headers, "x-request-id": `req-${(++this.requestSeq).toString().padStart(8, "0")}` } };
+    if (req.url.pathname === "/" && this.catalogueDelayMs > 0) await new Promise((r) => setTimeout(r, this.catalogueDelayMs));
+    return res;
   }
 
   private route(req: SimRequest): SimResponse {
+    // the version catalogue is answered without authentication (D1; the SDK's CheckVersion sends no headers)
+    if (req.method === "GET" && req.url.pathname === "/") {
+      return { status: 200, body: { versions: this.versions.map((v) => ({ ...v, links: [{ href: `${this.url}/${v.id.split(".")[0]}`, rel: "self" }] })) } };
+    }
     const denied = this.authenticate(req);
     if (denied) return denied;
     const parts = req.url.pathname.split("/").filter(Boolean).map((p) => safeDecode(p));
     if (parts[0] !== "v1") return scpError(404, "NotFound", "no such API");
+    // 404 for an unknown image or server id, also a malformed one (S4 reports/runtime_notfound.json)
     if (req.method === "GET" && parts[1] === "images" && parts.length === 2) return this.list(req);
     if (req.method === "GET" && parts[1] === "images" && parts.length === 3) {
       const img = this.images.get(parts[2]!);
@@ -198,7 +289,12 @@ export class ScpSim extends SimServer {
     return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
   }
 
-  /** Signature over "http://" + Host + the raw path/query, ±5 minutes, client type, account id, API version. */
+  /**
+   * The signature of the official SDK (client/signature_generator.go MakeHmacSignature) over "http://" + Host + the raw
+   * path and query as received: method + url + timestamp + accessKey + accountId + "Openapi", where accountId is the
+   * Scp-AccountId header the SDK sends — empty, as the official provider configures it, or absent, as the docs'
+   * sample signs (method + url + timestamp + accessKey + clientType). The two agree when no account id is sent.
+   */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const h = (name: string) => {
       const v = req.headers[name];
@@ -209,50 +305,59 @@ export class ScpSim extends SimServer {
     const timestamp = h("scp-timestamp");
     const clientType = h("scp-clienttype");
     const accountId = h("scp-accountid") ?? "";
-    if (!accessKey || !signature || !timestamp) return scpError(401, "Unauthenticated", "Scp-AccessKey, Scp-Signature and Scp-Timestamp are required.");
-    if (clientType !== "Openapi") return scpError(401, "InvalidClientType", "Scp-ClientType must be Openapi.");
+    if (!accessKey || !signature || !timestamp) return springNotFound(req.url.pathname, this.now());
+    if (clientType !== "Openapi") return gatewayRejected("Scp-ClientType is not Openapi.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
-    if (!key) return scpError(401, "InvalidAccessKey", "The access key is invalid or expired.");
+    if (!key) return gatewayRejected("The access key is invalid or expired.");
     const ts = Number(timestamp);
-    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) {
-      return scpError(401, "RequestTimeTooSkewed", "Scp-Timestamp is outside the allowed window.");
-    }
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) return gatewayRejected("Scp-Timestamp is outside the allowed window.");
     const url = `http://${h("host") ?? ""}${req.rawUrl}`;
     const expected = createHmac("sha256", key.secretKey)
       .update(req.method + url + timestamp + accessKey + accountId + "Openapi", "utf8")
       .digest();
     const given = Buffer.from(signature, "base64");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return scpError(401, "SignatureDoesNotMatch", "The request signature does not match.");
-    }
-    if ((key.accountId ?? "") !== accountId) return scpError(403, "AccountMismatch", "The access key does not belong to the account in Scp-AccountId.");
-    const version = h("scp-api-version");
-    const m = /^virtualserver (\d+\.\d+)$/.exec(version ?? "");
-    if (!m) return scpError(400, "InvalidApiVersion", 'Scp-Api-Version must be "virtualserver <version>".');
-    const v = m[1]!;
-    if (!(v in VERSIONS)) return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} is not a supported version.`);
-    const notBefore = VERSIONS[v];
-    if (notBefore && this.now() >= Date.parse(`${notBefore}T00:00:00Z`)) {
-      return scpError(400, "UnsupportedApiVersion", `virtualserver ${v} passed its Not Before date ${notBefore} and is no longer supported.`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return gatewayRejected("The request signature does not match.");
+    return this.checkVersion(h("scp-api-version"));
+  }
+
+  /**
+   * Scp-Api-Version (D1): "If the header is not set, the latest current version supported by the product will be called";
+   * past its Not Before date a version "is no longer supported" (D8), PLANNED ones are "not callable" (D1), and a
+   * version the server does not serve is refused with HTTP 406 (S4b versioning.doc-version-not-supported; its body
+   * was not captured: the envelope is assumed). What is served is what the catalogue lists.
+   */
+  private checkVersion(header: string | undefined): SimResponse | undefined {
+    if (header === undefined) return undefined;
+    const v = /^virtualserver (\d+\.\d+)$/.exec(header)?.[1];
+    const entry = this.versions.find((e) => e.id === `v${v}`);
+    const ended = entry?.not_before ? this.now() >= Date.parse(`${entry.not_before}T00:00:00Z`) : false;
+    if (!entry || entry.status === "PLANNED" || ended) {
+      return scpError(406, "NotAcceptable", `${header} is not supported.`);
     }
     return undefined;
   }
 
+  /**
+   * GET /v1/images (D8): limit (default 20; 1–1000, S1 1.0 openapi.yaml), marker ("The last item's ID from previous
+   * request"; an unknown one is a 400 in Glance), sort ("<key>[:<direction>]", default created_at:desc), filters.
+   * The answer is {"images": [...]} only, no count or next link (S3 ImageListResponseV1Dot3; S4 runtime_pagination.json).
+   */
   private list(req: SimRequest): SimResponse {
     const q = req.url.searchParams;
     const limitRaw = q.get("limit");
     const limit = limitRaw === null ? 20 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || (limitRaw !== null && !/^\d+$/.test(limitRaw))) {
-      return scpError(400, "InvalidParameter", "limit: must be an integer from 1 to 1000.");
+      return scpError(400, "ValidationError", "limit: must be an integer from 1 to 1000.");
     }
+    // ImageVisibilityEnum (S3)
     const vis = q.get("visibility");
     if (vis !== null && !["public", "community", "shared", "private"].includes(vis)) {
-      return scpError(400, "InvalidParameter", "visibility: must be one of public, community, shared, private.");
+      return scpError(400, "ValidationError", "visibility: must be one of public, community, shared, private.");
     }
     const sort: Array<[string, 1 | -1]> = [];
     for (const part of (q.get("sort") ?? "created_at:desc").split(",")) {
       const [key, dir = "desc"] = part.trim().split(":");
-      if (!key || !SORT_KEYS.has(key) || (dir !== "asc" && dir !== "desc")) return scpError(400, "InvalidParameter", `sort: invalid sort key ${part}.`);
+      if (!key || (dir !== "asc" && dir !== "desc")) return scpError(400, "ValidationError", `sort: invalid sort ${part}.`);
       sort.push([key, dir === "asc" ? 1 : -1]);
     }
     if (!sort.some(([k]) => k === "id")) sort.push(["id", sort[sort.length - 1]![1]]);
@@ -269,35 +374,41 @@ export class ScpSim extends SimServer {
       }
       return 0;
     };
-    let rows = all.filter(({ view }) => FILTERS.every((f) => q.get(f) === null || String(view[f] ?? "") === q.get(f)));
+    const name = q.get("name");
+    const nameOk = (n: unknown) => name === null || (this.nameFilter === "exact" ? n === name : String(n ?? "").includes(name));
+    let rows = all.filter(({ view }) => nameOk(view.name) && FILTERS.every((f) => q.get(f) === null || String(view[f] ?? "") === q.get(f)));
     rows.sort(cmp);
     const marker = q.get("marker");
     if (marker !== null) {
       const m = all.find(({ img }) => img.raw.id === marker);
-      if (!m) return scpError(400, "InvalidParameter", `marker: image ${marker} could not be found.`);
+      if (!m) return scpError(400, "ValidationError", `marker: image ${marker} could not be found.`);
       rows = rows.filter((r) => cmp(r, m) > 0);
     }
     return { status: 200, body: { images: rows.slice(0, limit).map((r) => r.view) } };
   }
 
+  /**
+   * POST /v1/servers/{server_id}/images with {"image_name"} (D3; S3 ServerCreateImageRequestBody): 202 {"image_id"},
+   * 404 for an unknown server and 409 (both documented, D3).
+   */
   private create(serverId: string, req: SimRequest): SimResponse {
     let body: { image_name?: unknown };
     try {
       body = JSON.parse(req.body || "null") ?? {};
     } catch {
-      return scpError(400, "InvalidRequestBody", "The request body is not valid JSON.");
+      return scpError(400, "ValidationError", "The request body is not valid JSON.");
     }
     const name = body.image_name;
     if (typeof name !== "string" || !NAME_RE.test(name)) {
-      return scpError(400, "InvalidParameter", 'image_name: 1 to 255 letters, digits, "-", "_" or spaces.');
+      return scpError(400, "ValidationError", 'image_name: 1 to 255 letters, digits, "-", "_" or spaces.');
     }
     const server = this.servers.get(serverId);
     if (!server) return scpError(404, "ServerNotFound", `Server ${serverId} could not be found.`);
-    if (server.state !== "ACTIVE" && server.state !== "SHUTOFF") {
+    if (!IMAGEABLE.has(server.state)) {
       return scpError(409, "ServerStateConflict", `Server ${serverId} is ${server.state}; an image can be created only when it is ACTIVE or SHUTOFF.`);
     }
-    // assumed: SCP refuses a second custom image of the same name in the account (Glance itself would allow it)
-    for (const img of this.images.values()) {
+    // unknown for SCP (Glance accepts it): the option decides
+    for (const img of this.duplicateNames === "refuse" ? this.images.values() : []) {
       const v = this.view(img);
       if (v.name === name && v.owner === OWN_PROJECT && v.scp_image_type === "custom" && v.status !== "killed") {
         return scpError(409, "ImageNameDuplicated", `An image named ${name} already exists.`);

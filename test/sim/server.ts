@@ -162,6 +162,6 @@ export const TIMESTAMP_WINDOW_MS = 5 * 60_000;
 export interface SimKey {
   accessKey: string;
   secretKey: string;
-  /** SCP signs with it */
+  /** SCP: the account the key belongs to (shown by the server APIs; not part of the signature) */
   accountId?: string;
 }

@@ -47,6 +47,43 @@ describe("HttpClient", () => {
     expect(sim.requests).toHaveLength(3);
   });
 
+  it("sends a body with its Content-Length, never chunked (UTF-8 bytes, not characters)", async () => {
+    const body = '{"image_name":"웹"}\n';
+    const res = await client().request({ method: "POST", url: sim.url + "/p", idempotent: false, headers: { "Content-Type": "application/json" }, body });
+    expect(res.status).toBe(200);
+    const sent = sim.requests[0]!;
+    expect(sent.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(sent.headers["content-length"]).toBe("21"); // 3 bytes for 웹
+    expect(sent.headers).not.toHaveProperty("transfer-encoding");
+    expect(sent.body).toBe(body);
+    await get(client());
+    expect(sim.requests[1]!.headers).not.toHaveProperty("content-length");
+    expect(sim.requests[1]!.headers).not.toHaveProperty("transfer-encoding");
+  });
+
+  it("retries a provider's declared throttle answer like a 429, and nothing else that looks like it", async () => {
+    let blocked = 0;
+    const waf = new SimServer("waf", () => (blocked-- > 0 ? { status: 417, body: "<html>request was blocked</html>" } : { status: 200, body: {} }));
+    await waf.start();
+    try {
+      const signals = [{ status: 417, bodyIncludes: ["request was blocked"] }];
+      const req = { method: "GET" as const, url: waf.url + "/x", idempotent: true };
+      blocked = 2;
+      expect((await client({ throttleSignals: signals }).request(req)).status).toBe(200);
+      expect(waf.requests).toHaveLength(3);
+      // not declared: answered as it is, once
+      blocked = 1;
+      expect((await client().request(req)).status).toBe(417);
+      expect(waf.requests).toHaveLength(4);
+      // declared for another body: not a throttle
+      blocked = 1;
+      expect((await client({ throttleSignals: [{ status: 417, bodyIncludes: ["Support ID"] }] }).request(req)).status).toBe(417);
+      expect(waf.requests).toHaveLength(5);
+    } finally {
+      await waf.close();
+    }
+  });
+
   it("never repeats a non-idempotent request", async () => {
     sim.setFaults({ status: 503 });
     const res = await client().request({ method: "POST", url: sim.url + "/create", idempotent: false, body: "{}" });

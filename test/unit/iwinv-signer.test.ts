@@ -7,6 +7,7 @@ import {
   iwinvSignature,
 } from "../../shared/providers/iwinv/signer.js";
 import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
+import { IWINV_VECTORS } from "../fixtures/provider-vectors.js";
 
 /*
  * Expected signatures were computed outside this code base, in the shell:
@@ -70,6 +71,29 @@ describe("iwinv signature", () => {
       "X-iwinv-Credential": "IWINVDEMOACCESS0001",
       "X-iwinv-Signature": SIG_IMAGES,
     });
+  });
+});
+
+describe("iwinv signature against iwinv.md's vectors (computed with third-party clients' own signing code)", () => {
+  const { secretKey, timestamp, accessKey } = IWINV_VECTORS;
+
+  it.each(IWINV_VECTORS.vectors)("$signed", ({ path, signature }) => {
+    expect(iwinvSignature(secretKey, timestamp, path)).toBe(signature);
+    expect(iwinvHeaders(path, Number(timestamp), accessKey, secretKey)).toEqual({
+      "X-iwinv-Timestamp": timestamp,
+      "X-iwinv-Credential": accessKey,
+      "X-iwinv-Signature": signature,
+    });
+  });
+
+  it("the query is not signed: a list URL with params signs as /v1/images", () => {
+    const url = buildIwinvUrl("https://api-kr.iwinv.kr", "/v1/images", { page_no: 1, page_size: 10 });
+    expect(iwinvSignature(secretKey, timestamp, iwinvPathOf(url))).toBe(IWINV_VECTORS.vectors[0].signature);
+  });
+
+  it("produces none of the known wrong forms", () => {
+    const mine = iwinvSignature(secretKey, timestamp, "/v1/images/");
+    for (const neg of IWINV_VECTORS.negativeVectors) expect(mine, neg.mistake).not.toBe(neg.signature);
   });
 });
 

@@ -43,7 +43,7 @@ function golden(action: string, body: string): Sent {
     method: "POST",
     headers: {
       "content-type": "application/x-www-form-urlencoded",
-      "content-length": String(Buffer.byteLength(body)),
+      "Content-Length": String(Buffer.byteLength(body)),
       "x-ncp-apigw-timestamp": timestamp,
       "x-ncp-iam-access-key": accessKey,
       "x-ncp-apigw-signature-v2": SIGNATURE[action]!,

@@ -9,7 +9,7 @@ import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "
 /**
  * iwinv IaaS API (https://api-kr.iwinv.kr). Documented calls used here: GET /v1/images
  * (zone_id, name, os, type, visibility, page_no, page_size), GET /v1/images/{image_id},
- * GET /v1/instances/{instance_id}. The Images section documents no create call, so
+ * GET /v1/instances/{instance_id}?fields=3599. The Images section documents no create call, so
  * createImage is UNSUPPORTED. Every answer is the envelope {code, error_code, message, result}
  * with code "0x00" / error_code "SUCCESS" on success.
  */
@@ -18,10 +18,17 @@ export const IWINV_DEFAULT_ENDPOINT = "https://api-kr.iwinv.kr";
 
 /**
  * Error codes (iwinv Error Code page, https://api-kr.iwinv.kr/error, as listed by a public
- * client of it): the credential/signature/IP ones reject the caller, NOT_FOUND names nothing.
+ * client of it; iwinv.md §3.3): the credential/signature ones reject the key, NOT_FOUND names nothing.
  */
-const AUTH_CODES = new Set(["0x5", "0x6", "0x7", "0x8", "0x9"]);
-const AUTH_NAMES = new Set(["CHECK_REQUEST_IP", "CHECK_CREDENTIAL", "CHECK_SIGNATURE", "INVALID_SIGNATURE", "CHECK_IP"]);
+const AUTH_CODES = new Set(["0x6", "0x7", "0x8"]);
+const AUTH_NAMES = new Set(["CHECK_CREDENTIAL", "CHECK_SIGNATURE", "INVALID_SIGNATURE"]);
+/**
+ * The key's IP allowlist refused the caller: iwinv API keys only work from the addresses registered
+ * on them (iwinv.md §0, §1.5; HTTP 403 CHECK_IP observed live). The key is fine, so re-reading the
+ * secret cannot help. CHECK_REQUEST_IP (0x5) is taken to mean the same by its name.
+ */
+const IP_CODES = new Set(["0x9", "0x5"]);
+const IP_NAMES = new Set(["CHECK_IP", "CHECK_REQUEST_IP"]);
 const NOT_FOUND_CODES = new Set(["0x1"]);
 const NOT_FOUND_NAMES = new Set(["NOT_FOUND"]);
 /** on a detail call an empty set or a malformed id also means "no such thing" */
@@ -37,6 +44,13 @@ const API_OS: Record<string, string> = {
 };
 
 const MAX_PAGES = 1000;
+
+/**
+ * Instance Detail's `fields` bitmask (https://api-kr.iwinv.kr/fields/v1/instances; iwinv.md §5.3):
+ * instance_id 1 | name 2 | description 4 | status 8 | zone 512 | flavor 1024 | image 2048. Never 128
+ * (the default account's password) or 16384 (a console link): the lookup must not fetch secrets.
+ */
+export const IWINV_INSTANCE_FIELDS = 1 | 2 | 4 | 8 | 512 | 1024 | 2048;
 
 export interface IwinvAdapterOptions {
   /** requested page size; the API default is 10 and its maximum is not documented */
@@ -89,7 +103,9 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
   }
   const code = text(body.code);
   const name = text(body.error_code);
-  if (status < 300 && code === "0x00") return null;
+  // success is HTTP 2xx and code "0x00" and error_code "SUCCESS" (iwinv.md §3.1)
+  if (status < 300 && code === "0x00" && name === "SUCCESS") return null;
+  if ((code !== undefined && IP_CODES.has(code)) || (name !== undefined && IP_NAMES.has(name))) return ipRefused(name ?? code!, text(body.message));
   const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
   const notFound =
     (code !== undefined && NOT_FOUND_CODES.has(code)) || (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
@@ -98,8 +114,18 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
   if (message && name && !message.includes(name)) message = `${message} (${name})`;
   if (!message) message = code === undefined ? "unexpected response (no code in the envelope)" : `error ${code}`;
   if (message.length > 300) message = message.slice(0, 300) + "…";
-  // an error envelope may come with HTTP 200: it is still an error, never a success
-  return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: code ?? name, message, auth, notFound });
+  // an error envelope may come with HTTP 200: it is still an error, never a success.
+  // The name is the code people read (iwinv's Error Code page pairs each hex code with it).
+  return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: name ?? code, message, auth, notFound });
+}
+
+function ipRefused(providerCode: string, said: string | undefined): ImageOpsError {
+  return new ImageOpsError(
+    "PROVIDER_AUTH_FAILED",
+    `iwinv: iwinv refused this caller's IP address (${providerCode}${said ? `: ${said.slice(0, 120)}` : ""}): an iwinv API key works only from the IP addresses registered on it; ` +
+      "register the egress IP this function calls from (e.g. the Elastic IP of its NAT gateway) on the API key in the iwinv console",
+    { provider: "iwinv", providerCode, credentialsRejected: false },
+  );
 }
 
 /** Image name rule (iwinv documents none for images; console names are short free text). */
@@ -123,7 +149,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
       method: "GET",
       url: buildIwinvUrl(iwinvBaseUrl(ctx), path, query),
       idempotent: true,
-      headers: { accept: "application/json" },
+      headers: { Accept: "application/json" },
       // the signed path is the one on the wire, recomputed with a fresh timestamp per attempt
       sign: (_method, url) => iwinvHeaders(iwinvPathOf(url), Math.floor(now() / 1000), accessKey, secretKey),
     });
@@ -137,10 +163,10 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
   }
 
   /** One image or instance by id: refused before sending when the id could change the path. */
-  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string): Promise<Record<string, unknown>> {
+  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string, query?: Record<string, IwinvQueryValue>): Promise<Record<string, unknown>> {
     if (!id) throw invalidArgument(field, "required");
     if (!isSendableSegment(id)) throw invalidArgument(field, `not an iwinv ${noun} id`);
-    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, undefined, "detail");
+    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, query, "detail");
     if (Array.isArray(body?.result) && body.result.length === 0) {
       throw new ImageOpsError("NOT_FOUND", `iwinv: no ${noun} ${id}`, { provider: "iwinv" });
     }
@@ -214,7 +240,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     },
 
     async getServer(ctx, serverId): Promise<Server> {
-      const s = await detail(ctx, "instance", "serverId", serverId);
+      const s = await detail(ctx, "instance", "serverId", serverId, { fields: IWINV_INSTANCE_FIELDS });
       return {
         id: text(s.instance_id) ?? text(s.id) ?? serverId,
         name: text(s.name) ?? "",

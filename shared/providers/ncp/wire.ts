@@ -98,7 +98,8 @@ export function ncpRequest<A extends NcpAction>(
     method: "POST",
     url: `${base}/vserver/v2/${action}`,
     // the Go SDK's Content-Type; a length, not chunked framing, as Go's http.NewRequest sends it
-    headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(Buffer.byteLength(body)) },
+    // Content-Length is set by the HTTP client, for every body
+    headers: { "content-type": "application/x-www-form-urlencoded" },
     body,
     idempotent,
     sign: (method) => ncpHeaders(method, path, Date.now(), credentials.accessKey, credentials.secretKey),

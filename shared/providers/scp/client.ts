@@ -1,10 +1,11 @@
-import type { HttpResponse } from "../../http/client.js";
-import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
+import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
-import { normalizeScpImage, pendingScpImage, type ScpContext } from "./normalize.js";
+import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
-import { buildScpUrl, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } from "./signer.js";
+import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
+import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
+import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -14,32 +15,6 @@ import { buildScpUrl, type QueryValue, SCP_DEFAULT_API_VERSION, scpHeaders } fro
 
 /** Each SCP service has its own regional host: https://{service}.{region}.{env}.samsungsdscloud.com (env "e" = public). */
 export const SCP_DEFAULT_ENDPOINT = "https://virtualserver.{region}.e.samsungsdscloud.com";
-
-/** Virtual Server API versions and their Not-Before dates (docs: List Images 1.0–1.3). After that date a version is no longer supported. */
-export const SCP_API_VERSIONS = [
-  { version: "1.0", status: "DEPRECATED", notBefore: "2025-12-31" },
-  { version: "1.1", status: "DEPRECATED", notBefore: "2026-05-31" },
-  { version: "1.2", status: "SUPPORTED", notBefore: "2026-08-31" },
-  { version: "1.3", status: "CURRENT", notBefore: null },
-] as const satisfies ReadonlyArray<{ version: string; status: string; notBefore: string | null }>;
-
-export interface ScpApiVersionCheck {
-  version: string;
-  known: boolean;
-  notBefore: string | null;
-  /** the Not-Before date has arrived or passed ("no longer supported"), or the version is not one SCP documents */
-  unsupported: boolean;
-}
-
-/** Whether a pinned version is still callable on `at` (the audit reports pins past their Not-Before date). */
-export function checkScpApiVersion(version: string | undefined, at: Date = new Date()): ScpApiVersionCheck {
-  const v = version ?? SCP_DEFAULT_API_VERSION;
-  const entry = SCP_API_VERSIONS.find((e) => e.version === v);
-  if (!entry) return { version: v, known: false, notBefore: null, unsupported: true };
-  const notBefore = entry.notBefore;
-  const unsupported = notBefore !== null && at.getTime() >= Date.parse(`${notBefore}T00:00:00Z`);
-  return { version: v, known: true, notBefore, unsupported };
-}
 
 /** Image name rule of the SDK's image model (ImageCreateRequest.name): 1–255 of letters, digits, "-", "_", space. */
 const NAME_RE = /^[A-Za-z0-9\-_ ]+$/;
@@ -62,9 +37,17 @@ const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
 
 const MAX_PAGES = 1000;
 
+/**
+ * The order marker paging walks (D8: "The last item's ID from previous request"): the documented default,
+ * sent on every page so that it cannot change under the markers with a version's default.
+ */
+const SORT = "created_at:desc";
+
 export interface ScpAdapterOptions {
   /** list page size (API: 1–1000, default 20) */
   pageSize?: number;
+  /** epoch ms: signature timestamps, Not-Before dates, the catalogue's day */
+  now?: () => number;
 }
 
 export function scpBaseUrl(ctx: CallContext): string {
@@ -74,60 +57,14 @@ export function scpBaseUrl(ctx: CallContext): string {
   return SCP_DEFAULT_ENDPOINT.replace("{region}", ctx.region);
 }
 
-/** SCP's error envelope ({"errors":[{status, code, title, detail}]}; FastAPI validation errors; gateway {code,message}) → ImageOpsError. */
-export function scpFailure(res: Pick<HttpResponse, "status" | "text"> & { headers?: HttpResponse["headers"] }): ImageOpsError {
-  const info: { providerCode?: string; message?: string; requestId?: string } = {};
-  info.requestId = res.headers?.get("x-request-id") ?? res.headers?.get("scp-request-id") ?? undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    body = undefined;
-  }
-  if (body !== undefined) {
-    const b = body as Record<string, unknown>;
-    const first = (Array.isArray(b?.errors) ? b.errors[0] : Array.isArray(body) ? body[0] : undefined) as Record<string, unknown> | undefined;
-    const src = first && typeof first === "object" ? first : b && typeof b === "object" ? b : {};
-    const code = pick(src, "code", "error_code", "type_", "type") ?? pick(b ?? {}, "code");
-    const detail = (src as Record<string, unknown>).detail;
-    const detailText = typeof detail === "string" ? detail : Array.isArray(detail) ? detail.map(detailItem).filter(Boolean).join(", ") : undefined;
-    info.providerCode = code;
-    info.message = detailText || pick(src, "message", "msg", "title") || pick(b ?? {}, "message");
-    info.requestId = pick(src, "request_id", "requestId") ?? pick(b ?? {}, "request_id", "requestId") ?? info.requestId;
-  } else if (res.status < 300) {
-    info.message = "unreadable response (not JSON)";
-  }
-  if (info.message && info.message.length > 300) info.message = info.message.slice(0, 300) + "…";
-  // a 2xx with an unreadable body is the cloud's error, not an outage
-  return providerFailure("scp", res.status, info);
-}
-
-function pick(o: unknown, ...keys: string[]): string | undefined {
-  if (!o || typeof o !== "object") return undefined;
-  for (const k of keys) {
-    const v = (o as Record<string, unknown>)[k];
-    if (typeof v === "string" && v) return v;
-    if (typeof v === "number") return String(v);
-  }
-  return undefined;
-}
-
-function detailItem(d: unknown): string {
-  if (typeof d === "string") return d;
-  if (d && typeof d === "object") {
-    const o = d as { msg?: unknown; loc?: unknown };
-    const loc = Array.isArray(o.loc) ? o.loc.join(".") : "";
-    return typeof o.msg === "string" ? (loc ? `${loc}: ${o.msg}` : o.msg) : "";
-  }
-  return "";
-}
-
 function ctxOf(ctx: CallContext): ScpContext {
   return { account: ctx.account.name, region: ctx.region };
 }
 
 export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
+  const now = options.now ?? Date.now;
+  const watchVersions = catalogueWatch(now);
 
   async function call(
     ctx: CallContext,
@@ -137,21 +74,29 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     body?: unknown,
   ): Promise<unknown> {
     const { account } = ctx;
-    const url = buildScpUrl(scpBaseUrl(ctx), path, query);
+    const refusal = pinnedVersionRefusal(account, now());
+    if (refusal) throw refusal;
+    const apiVersion = account.apiVersion ?? SCP_DEFAULT_API_VERSION;
+    const base = scpBaseUrl(ctx);
+    watchVersions(ctx, buildScpUrl(base, "/"), apiVersion);
+    const url = buildScpUrl(base, path, query);
     const res = await ctx.http.request({
       method,
       url,
       idempotent: method === "GET",
-      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      sign: (m, u) => scpHeaders(m, u, Date.now(), account.accessKey, account.secretKey, account.accountId ?? "", account.apiVersion),
+      // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n"
+      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body) + "\n",
+      // no account id: see signer.ts
+      sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion),
     });
-    if (res.status >= 300) throw scpFailure(res);
+    const info = { apiVersion };
+    if (res.status >= 300) throw scpFailure(res, info);
     let json: unknown;
     try {
       json = res.text === "" ? null : JSON.parse(res.text);
     } catch {
-      throw scpFailure(res);
+      throw scpFailure(res, info);
     }
     return json;
   }
@@ -166,7 +111,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     const seen = new Set<string>();
     let marker: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const json = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker });
+      const json = await call(ctx, "GET", "/v1/images", { ...query, limit: pageSize, marker, sort: SORT });
       const images = (json as { images?: unknown })?.images;
       if (!Array.isArray(images)) throw unexpected("list");
       for (const raw of images) out.push(normalizeScpImage(raw, c));
@@ -183,8 +128,11 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
   const adapter: ProviderAdapter = {
     name: "scp",
     defaultEndpoint: SCP_DEFAULT_ENDPOINT,
-    limits: { concurrency: 8 },
+    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
+    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
     supportsCreate: true,
+    // the create call's body is {"image_name"} only (docs: Create Image from Server; SDK ServerCreateImageRequestBody)
+    descriptionNotStored: "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
 
     async listImages(ctx, filter: ListFilter = {}) {
       const query: Record<string, QueryValue> = {};
@@ -192,6 +140,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       else if (filter.scope === "public") query.visibility = "public";
       const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
       if (distro) query.os_distro = distro;
+      // only "available" is one Glance status ("active"); the other contract statuses span several
+      if (filter.status === "available") query.status = "active";
       // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
       return listAll(ctx, query);
     },
@@ -225,27 +175,22 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       const reason = validateScpImageName(req.name);
       if (reason) throw invalidArgument("name", reason);
       if (!isSendableSegment(req.serverId)) throw invalidArgument("serverId", "not a server id");
-      // SCP's create takes only the name; a description has nowhere to go
+      // SCP's create takes only the name; a description has nowhere to go (the preflight warns: descriptionNotStored)
       const json = await call(ctx, "POST", `/v1/servers/${encodeSegment(req.serverId)}/images`, undefined, { image_name: req.name });
       const id = (json as { image_id?: unknown })?.image_id;
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {
+        // the status comes from SCP itself (Glance: "queued" first)
         const image = await adapter.describeImage(ctx, id);
         return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
       } catch {
-        // the image exists even if the first read fails (eventual consistency): report it as creating,
-        // never as a failure the caller might answer by creating again
-        return pendingScpImage(id, req.name, req.serverId, ctxOf(ctx));
+        // the image exists even if the first read fails (eventual consistency): never a failure the caller
+        // might answer by creating again, and no status we did not read
+        return unreadScpImage(id, req.name, req.serverId, ctxOf(ctx));
       }
     },
 
-    accountWarning(account, now) {
-      const check = checkScpApiVersion(account.apiVersion, new Date(now));
-      if (!check.unsupported) return undefined;
-      return check.known
-        ? `account pins Virtual Server API ${check.version}, past its Not-Before date ${check.notBefore}: SCP no longer serves it; unpin it or use ${SCP_DEFAULT_API_VERSION}`
-        : `account pins Virtual Server API ${check.version}, which SCP does not document; use ${SCP_DEFAULT_API_VERSION}`;
-    },
+    accountWarning: pinnedVersionWarning,
 
     async findImagesByName(ctx, name) {
       if (!name) return [];

@@ -87,8 +87,12 @@ export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
   };
 }
 
-/** The create call answers only {image_id}: an Image for it until the first describe. */
-export function pendingScpImage(id: string, name: string, serverId: string, ctx: ScpContext, now: Date = new Date()): Image {
+/**
+ * The create call answers only 202 {image_id} (docs: Create Image from Server). When the image cannot be
+ * read yet, this stands for it: what we asked for (id, name, source server), and nothing invented —
+ * its status is "unknown" with no provider status, until a read says otherwise.
+ */
+export function unreadScpImage(id: string, name: string, serverId: string, ctx: ScpContext): Image {
   return {
     provider: "scp",
     account: ctx.account,
@@ -98,12 +102,12 @@ export function pendingScpImage(id: string, name: string, serverId: string, ctx:
     description: null,
     kind: "custom",
     visibility: "private",
-    status: "creating",
-    providerStatus: "queued",
+    status: "unknown",
+    providerStatus: "",
     os: { family: "unknown", distro: null, version: null, name: null },
     architecture: null,
     sizeBytes: null,
-    createdAt: now.toISOString(),
+    createdAt: null,
     sourceServerId: serverId,
   };
 }

@@ -1,23 +1,24 @@
 import { createHmac } from "node:crypto";
+import { SCP_DEFAULT_API_VERSION } from "./versions.js";
 
 /**
- * SCP Open API signing, byte-exact with the official Go SDK
- * (SamsungSDSCloud/terraform-sdk-samsungcloudplatformv2 client/signature_generator.go, client/configuration.go):
- *   signature = base64(HMAC-SHA256(secretKey, method + requestUrl + timestamp + accessKey + accountId + "Openapi"))
+ * SCP Open API signing, as the official Terraform provider signs and as the docs' sample signs:
+ *   signature = base64(HMAC-SHA256(secretKey, method + requestUrl + timestamp + accessKey + "Openapi"))
  * where requestUrl is the full URL as sent: base + path, then "?" + the query as Go's url.Values.Encode() writes it.
+ * Sources: the Go SDK's client/signature_generator.go (MakeHmacSignature) and client/configuration.go (SetupRequestHeader),
+ * called by terraform-provider-samsungcloudplatformv2 samsungcloudplatform/client/client.go with AccountId: "" — so the
+ * SDK's account-id slot is always empty; the docs' Java sample (makeHmacSignature) has no such slot at all.
+ * No account id is signed or sent (../shared/providers/scp.md §1.1, §1.2, §1.5).
  */
 
 export const SCP_CLIENT_TYPE = "Openapi";
-/** The Virtual Server API version this adapter is written against (docs: CURRENT). */
-export const SCP_DEFAULT_API_VERSION = "1.3";
 
-/** Header names as the SDK spells them (client/common.go); the version header as the API docs spell it. */
+/** Header names as the docs write them (API common; List Images example request); HTTP header names are case-insensitive. */
 export const SCP_HEADERS = {
-  accessKey: "Scp-AccessKey",
+  accessKey: "Scp-Accesskey",
   signature: "Scp-Signature",
   timestamp: "Scp-Timestamp",
   clientType: "Scp-ClientType",
-  accountId: "Scp-AccountId",
   language: "Accept-Language",
   apiVersion: "Scp-Api-Version",
 } as const;
@@ -59,7 +60,7 @@ export function encodeScpQuery(query: Record<string, QueryValue> | undefined): s
 
 /**
  * The exact URL the client sends and signs. The base is put in WHATWG-normal form (lower-case host,
- * default port dropped, no trailing slash) so that what fetch puts on the wire is byte-for-byte this string.
+ * default port dropped, no trailing slash) so that what goes on the wire is byte-for-byte this string.
  */
 export function buildScpUrl(base: string, path: string, query?: Record<string, QueryValue>): string {
   const u = new URL(base);
@@ -68,35 +69,26 @@ export function buildScpUrl(base: string, path: string, query?: Record<string, Q
   return prefix + (path.startsWith("/") ? path : "/" + path) + (qs ? "?" + qs : "");
 }
 
-/** The signature alone (exported for the simulator, which verifies with the same formula). */
-export function scpSignature(
-  method: string,
-  fullUrl: string,
-  timestamp: number | string,
-  accessKey: string,
-  secretKey: string,
-  accountId: string,
-): string {
-  const message = method + fullUrl + String(timestamp) + accessKey + accountId + SCP_CLIENT_TYPE;
+/** The signature alone. */
+export function scpSignature(method: string, fullUrl: string, timestamp: number | string, accessKey: string, secretKey: string): string {
+  const message = method + fullUrl + String(timestamp) + accessKey + SCP_CLIENT_TYPE;
   return createHmac("sha256", secretKey).update(message, "utf8").digest("base64");
 }
 
-/** Every header of a signed Virtual Server call. `apiVersion` is the bare number ("1.3"). */
+/** Every auth header of a signed Virtual Server call. `apiVersion` is the bare number ("1.3"); it is sent, not signed. */
 export function scpHeaders(
   method: string,
   fullUrl: string,
   timestamp: number | string,
   accessKey: string,
   secretKey: string,
-  accountId: string,
   apiVersion: string = SCP_DEFAULT_API_VERSION,
 ): Record<string, string> {
   return {
     [SCP_HEADERS.accessKey]: accessKey,
-    [SCP_HEADERS.signature]: scpSignature(method, fullUrl, timestamp, accessKey, secretKey, accountId),
+    [SCP_HEADERS.signature]: scpSignature(method, fullUrl, timestamp, accessKey, secretKey),
     [SCP_HEADERS.timestamp]: String(timestamp),
     [SCP_HEADERS.clientType]: SCP_CLIENT_TYPE,
-    [SCP_HEADERS.accountId]: accountId,
     [SCP_HEADERS.language]: "en-US",
     [SCP_HEADERS.apiVersion]: `virtualserver ${apiVersion}`,
   };
