@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type * as z from "zod";
 import { asImageOpsError, ImageOpsError, invalidArgument } from "./model/errors.js";
-import { log } from "./log.js";
+import { log, logger } from "./log.js";
 import { describeFields } from "./model/inputs.js";
 
 /**
@@ -36,12 +36,27 @@ function isScheduledEvent(event: unknown): boolean {
   return e?.source === "aws.events" && e["detail-type"] === "Scheduled Event";
 }
 
-/** The raw input fields of an event, before validation. */
+/**
+ * The correlation id of an invocation: the caller's (`correlationId` of a direct invocation,
+ * which the Slack job and the state machine pass on; `x-correlation-id` of a URL request), or
+ * else the function URL's request id or this invocation's. It is on every log line and travels
+ * create → state machine → track.
+ */
+function correlationOf(event: unknown, context?: Context): string | undefined {
+  const e = event as { correlationId?: unknown; headers?: Record<string, string | undefined>; requestContext?: { requestId?: unknown } } | null;
+  const given = isUrlEvent(event) ? e?.headers?.["x-correlation-id"] : e?.correlationId;
+  if (typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)) return given;
+  const request = isUrlEvent(event) ? e?.requestContext?.requestId : undefined;
+  return typeof request === "string" ? request : context?.awsRequestId;
+}
+
+/** The raw input fields of an event, before validation (a direct invocation's `correlationId` is not one). */
 export function readEvent(event: unknown, methods: readonly string[]): { form: EventForm; raw: unknown } {
   if (isScheduledEvent(event)) return { form: "scheduled", raw: { scheduled: true } };
   if (!isUrlEvent(event)) {
     if (event === null || typeof event !== "object" || Array.isArray(event)) throw invalidArgument("event", "expected a JSON object");
-    return { form: "direct", raw: event };
+    const { correlationId: _carried, ...raw } = event as Record<string, unknown>;
+    return { form: "direct", raw };
   }
   const method = event.requestContext.http.method.toUpperCase();
   if (!methods.includes(method)) {
@@ -102,6 +117,8 @@ const JSON_HEADERS = { "content-type": "application/json" };
 export function lambdaHandler<S extends z.ZodType, T>(spec: HandlerSpec<S, T>) {
   return async (event: unknown, context?: Context): Promise<UrlResult | T> => {
     let form: EventForm = isUrlEvent(event) ? "url" : "direct";
+    if (context) logger.addContext(context);
+    logger.setCorrelationId(correlationOf(event, context));
     // GET <function URL>/help: the fields, from the same schema that validates them
     if (isUrlEvent(event) && /\/help\/?$/.test(event.rawPath ?? "")) {
       const help = { function: spec.name, methods: spec.methods, fields: describeFields(spec.schema as unknown as z.ZodObject) };
@@ -115,6 +132,7 @@ export function lambdaHandler<S extends z.ZodType, T>(spec: HandlerSpec<S, T>) {
       return form === "url" ? { statusCode: answer.statusCode ?? 200, headers: JSON_HEADERS, body: JSON.stringify(answer.body) } : answer.body;
     } catch (err) {
       const e = asImageOpsError(err);
+      // an internal fault with its stack and cause chain; an expected refusal in one line
       log(e.code === "INTERNAL" ? "error" : "warn", `${spec.name} failed`, { code: e.code, field: e.field, provider: e.provider, error: e.code === "INTERNAL" ? err : e.message });
       if (form !== "url") throw e;
       return { statusCode: e.statusCode, headers: JSON_HEADERS, body: JSON.stringify(e.toBody()) };

@@ -1,7 +1,11 @@
 /**
- * Structured JSON logging with redaction: every secret value the product loads is registered
+ * Structured JSON logs through Powertools for AWS Lambda's Logger: request id, cold start,
+ * function name and a correlation id on every line (set per invocation by shared/events.ts).
+ * Redaction is the logger's JSON replacer: every secret value the product loads is registered
  * here and replaced before a line is written; access keys are masked to their last 4 characters.
  */
+import { Logger } from "@aws-lambda-powertools/logger";
+
 const redactions = new Map<string, string>();
 
 export function registerSecret(secret: string, accessKey?: string): void {
@@ -23,13 +27,40 @@ export function redact(text: string): string {
 
 export type Level = "debug" | "info" | "warn" | "error";
 
-export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
-  if (level === "debug" && !process.env.IMAGEOPS_DEBUG) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }, errorReplacer);
-  process.stdout.write(redact(line) + "\n");
+export const logger = new Logger({
+  serviceName: "imageops",
+  logLevel: process.env.IMAGEOPS_DEBUG ? "DEBUG" : ((process.env.LOG_LEVEL as "INFO" | undefined) ?? "INFO"),
+  // applied to every value as the line is serialized, error messages and stacks included
+  jsonReplacerFn: (_key: string, value: unknown) => (typeof value === "string" ? redact(value) : value),
+});
+
+/** The correlation id of the invocation in progress (set by shared/events.ts), for what it starts: tracking, Slack jobs. */
+export function correlationId(): string | undefined {
+  const id = logger.getCorrelationId();
+  return typeof id === "string" ? id : undefined;
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
-  return value;
+/** Keys the logger owns: a field of the same name is renamed, never allowed to overwrite them. */
+const OWN_KEYS = new Set(["level", "message", "timestamp", "time", "service", "sampling_rate", "cold_start", "function_name", "function_request_id", "correlation_id"]);
+
+export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    extra[OWN_KEYS.has(k) ? `field_${k}` : k] = v instanceof Error ? describeError(v) : v;
+  }
+  logger[level](message, extra);
+}
+
+/**
+ * An error with its name, code, message, stack and cause chain. Done here rather than by the
+ * logger because our errors serialize through toJSON (their public shape), which drops both.
+ */
+export function describeError(err: Error, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  const code = (err as { code?: unknown }).code;
+  if (code !== undefined) out.code = code;
+  if (err.stack) out.stack = err.stack;
+  if (err.cause !== undefined && depth < 5) out.cause = err.cause instanceof Error ? describeError(err.cause, depth + 1) : err.cause;
+  return out;
 }

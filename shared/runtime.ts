@@ -3,6 +3,8 @@ import type { Transport } from "./http/transport.js";
 import { limiterFor } from "./http/limiter.js";
 import { ImageOpsError, invalidArgument, type ProviderErrorEntry } from "./model/errors.js";
 import type { ProviderName } from "./model/image.js";
+import { correlationId } from "./log.js";
+import { metric } from "./metrics.js";
 import { adapterFor } from "./providers/index.js";
 import type { CallContext, ProviderAdapter } from "./providers/types.js";
 import { type Account, type CachedSecret, type Credentials, credentialsSecret } from "./secrets.js";
@@ -19,6 +21,8 @@ export interface Runtime {
   deadline?: number;
   /** per-attempt provider timeout */
   timeoutMs?: number;
+  /** the invocation's correlation id, passed on to what it starts */
+  correlationId?: string;
 }
 
 let shared: CachedSecret<Credentials> | undefined;
@@ -30,7 +34,7 @@ export function lambdaRuntime(context?: { getRemainingTimeInMillis?: () => numbe
   // Keep a margin to shape and return the answer after the last provider call gives up.
   const deadline = remaining !== undefined && remaining > 0 ? Date.now() + Math.max(500, remaining - 1_000) : undefined;
   const timeoutMs = Number(process.env.PROVIDER_TIMEOUT_MS) || undefined;
-  return { credentials: shared, now: Date.now, deadline, timeoutMs, ...overrides };
+  return { credentials: shared, now: Date.now, deadline, timeoutMs, correlationId: correlationId(), ...overrides };
 }
 
 export interface Target {
@@ -83,7 +87,15 @@ export async function withTarget<T>(
 ): Promise<T> {
   const run = async (creds: Credentials) => {
     const target = resolveTarget(creds, where.provider, where.account, where.region);
-    return fn(callContext(rt, target), adapterFor(where.provider));
+    try {
+      return await fn(callContext(rt, target), adapterFor(where.provider));
+    } catch (err) {
+      // what a cloud answered, per provider and code (the metric an operator alarms on)
+      if (err instanceof ImageOpsError && err.provider && err.code.startsWith("PROVIDER_")) {
+        metric("ProviderErrors", { provider: err.provider, code: err.providerCode ?? err.code });
+      }
+      throw err;
+    }
   };
   try {
     return await run(await rt.credentials.get());

@@ -1,4 +1,5 @@
 import { log } from "../log.js";
+import { metric } from "../metrics.js";
 import type { ProviderErrorEntry } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
 import { selectTargets } from "../images/list.js";
@@ -43,6 +44,7 @@ export async function runAudit(rt: Runtime, input: { provider?: ProviderName; ac
     bySeverity[f.severity]++;
     log("info", "audit finding", { type: "audit-finding", ...f });
   }
+  for (const [severity, n] of Object.entries(bySeverity)) if (n > 0) metric("AuditFindings", { severity }, n);
   for (const e of errors) log("warn", "audit could not read a cloud", { type: "audit-error", ...e });
   return { findings, summary: { images: images.length, findings: findings.length, bySeverity }, errors };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { log } from "../log.js";
+import { metric } from "../metrics.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
 import {
@@ -184,6 +185,7 @@ class CreateOperation {
       // the next attempt takes over the claim and finds this image by its name
       throw new ImageOpsError("INTERNAL", `image ${image.id} was created but could not be recorded (${(err as Error).message}): repeat the same request to track it`, { cause: err });
     }
+    metric("ImagesCreated", { provider: this.adapter.name });
     log("info", "image creation started", { operation: created.id, provider: this.adapter.name, account: this.ctx.account.name, region: this.ctx.region, imageId: image.id, serverId: this.input.serverId });
     return this.answer(await this.track(created), image, false);
   }
@@ -264,6 +266,7 @@ class CreateOperation {
       startedAt: record.sentAt ?? record.claimedAt,
       limitAt: new Date(now + (this.deps.trackLimitMs ?? DEFAULT_TRACK_LIMIT_MS)).toISOString(),
     };
+    if (this.rt.correlationId) input.correlationId = this.rt.correlationId;
     const notify = this.input.notify ?? record.notify;
     if (notify) input.notify = { ...notify };
     try {

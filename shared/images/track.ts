@@ -1,4 +1,5 @@
 import { log } from "../log.js";
+import { metric } from "../metrics.js";
 import { type ErrorCode, ImageOpsError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import { keyOfOperation, type OperationState } from "../operations/record.js";
@@ -92,6 +93,9 @@ async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { ou
     log("warn", "could not record the end of an operation; trying again later", { operation: input.operation, error: (err as Error)?.message });
     return { done: false, image, waitSeconds: backoffWait(now - Date.parse(input.startedAt), failures + 1), failures: failures + 1, notify: input.notify };
   }
+  log(end.outcome === "available" ? "info" : "warn", "operation ended", { operation: input.operation, imageId: input.imageId, outcome: end.outcome, reason: end.reason });
+  if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
+  if (end.outcome === "available") metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
   const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(rt, input, deps, image, now, end) };
   if (end.reason) out.reason = end.reason;
   return out;

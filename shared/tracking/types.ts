@@ -13,6 +13,8 @@ export interface TrackInput {
   limitAt?: string;
   /** transient failures in a row (each one lengthens the wait) */
   failures?: number;
+  /** of the request that started the operation, on every log line of every step */
+  correlationId?: string;
   notify?: { channel: string; threadTs?: string; messageTs?: string; lastStatus?: string; lastUpdate?: number };
 }
 

@@ -64,7 +64,15 @@ describe("audit-images", () => {
     // one structured JSON line per finding, for CloudWatch Logs Insights
     const lines = leaks.output.slice(logged).join("").split("\n").filter((l) => l.includes('"type":"audit-finding"')).map((l) => JSON.parse(l));
     expect(lines).toHaveLength(out.findings.length);
-    expect(lines.find((l) => l.imageName === "audit-stuck")).toMatchObject({ level: "info", rule: "stuck-creating", severity: "critical", provider: "scp" });
+    const stuck = lines.find((l) => l.imageName === "audit-stuck");
+    expect(stuck).toMatchObject({ level: "INFO", rule: "stuck-creating", severity: "critical", provider: "scp", service: "imageops", function_name: "imageops-local-audit-images" });
+    // a finding's own message never replaces the line's
+    expect(stuck.message).toBe("audit finding");
+    expect(stuck.field_message).toMatch(/creating/);
+    expect(typeof stuck.correlation_id).toBe("string");
+    // and its severity counted as an EMF metric (CloudWatch embedded metric format)
+    const emf = leaks.output.slice(logged).join("").split("\n").filter((l) => l.includes('"_aws"') && l.includes("AuditFindings")).map((l) => JSON.parse(l));
+    expect(emf.find((m) => m.severity === "critical")).toMatchObject({ AuditFindings: out.summary.bySeverity.critical, _aws: { CloudWatchMetrics: [{ Namespace: "imageops" }] } });
     expect(out.summary.bySeverity.critical + out.summary.bySeverity.warning + out.summary.bySeverity.info).toBe(out.findings.length);
     expect(out.summary.images).toBeGreaterThan(20);
 

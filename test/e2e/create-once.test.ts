@@ -257,6 +257,27 @@ describe("tracking", () => {
   });
 });
 
+describe("observability", () => {
+  it("carries the caller's correlation id from create through the state machine to every tracking step's log", async () => {
+    const from = leaks.output.length;
+    const res = await call("/create-image", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-correlation-id": "corr-e2e-0001" },
+      body: JSON.stringify({ provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "correlated-golden" }),
+    });
+    expect((await settled(res.body.operation.id))?.status).toBe("SUCCEEDED");
+    const lines = leaks.output.slice(from).join("").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const created = lines.find((l) => l.message === "image creation started" && l.operation === res.body.operation.id);
+    const ended = lines.find((l) => l.message === "operation ended" && l.operation === res.body.operation.id);
+    expect(created).toMatchObject({ correlation_id: "corr-e2e-0001", function_name: "imageops-local-create-image" });
+    expect(ended).toMatchObject({ correlation_id: "corr-e2e-0001", function_name: "imageops-local-track-image", outcome: "available" });
+    // and the business metrics, in CloudWatch's embedded metric format
+    const emf = lines.filter((l) => l._aws && l.provider === "scp");
+    expect(emf.some((m) => m.ImagesCreated === 1)).toBe(true);
+    expect(emf.find((m) => "TimeToAvailable" in m)?._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: "TimeToAvailable", Unit: "Seconds" }]);
+  });
+});
+
 describe("describe-operation", () => {
   it("answers state, image, timings; 404 for an unknown id; 400 for a malformed one", async () => {
     const res = await create({ provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "described-golden" });

@@ -262,7 +262,7 @@ describe("SCP adapter against the simulator", () => {
       for (let i = 0; i < 40 && warnings().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(warnings()).toHaveLength(1);
       const line = JSON.parse(warnings()[0]!) as { level: string; apiVersion: string; warning: string };
-      expect(line).toMatchObject({ level: "warn", apiVersion: "1.3" });
+      expect(line).toMatchObject({ level: "WARN", apiVersion: "1.3" }); // Powertools Logger levels
       expect(line.warning).toMatch(/marks Virtual Server API 1\.3 DEPRECATED, not supported from 2099-01-31/);
       // the same day: no second read, no second warning
       await fresh.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
