@@ -4,7 +4,7 @@ import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
 import type { CallContext, ProviderAdapter } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
-import type { TrackInput, Tracker } from "../tracking/types.js";
+import type { ProgressTarget, TrackInput, Tracker } from "../tracking/types.js";
 
 export interface CreateInput {
   provider: ProviderName;
@@ -14,7 +14,7 @@ export interface CreateInput {
   account?: string;
   region?: string;
   dryRun?: boolean;
-  notify?: { channel: string; threadTs?: string };
+  notify?: ProgressTarget;
 }
 
 export interface Check {

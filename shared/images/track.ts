@@ -2,7 +2,8 @@ import { log } from "../log.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import type { Runtime } from "../runtime.js";
-import { progressMessage } from "../slack/progress.js";
+import { progressMessage, type TrackingEnd } from "../slack/progress.js";
+import { deliverProgress } from "../slack/progress-delivery.js";
 import type { SlackPoster } from "../slack/web.js";
 import type { TrackInput } from "../tracking/types.js";
 import { describeImage } from "./describe.js";
@@ -37,7 +38,7 @@ export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Pr
     image = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region });
   } catch (err) {
     if (err instanceof ImageOpsError && err.code === "NOT_FOUND" && input.notify && slack) {
-      await notify(await slack(), input, undefined, now, `image ${input.imageId} no longer exists`).catch(() => undefined);
+      await notify(await slack(), input, undefined, now, true, { kind: "stopped", reason: `image ${input.imageId} no longer exists` }).catch(() => undefined);
     }
     throw err;
   }
@@ -50,7 +51,7 @@ export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Pr
     const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
     if (!n.messageTs || changed || due || done) {
       try {
-        out.notify = await notify(await slack(), input, image, now);
+        out.notify = await notify(await slack(), input, image, now, done);
       } catch (err) {
         log("warn", "could not update the Slack progress message", { operation: input.operation, error: (err as Error)?.message });
       }
@@ -59,14 +60,13 @@ export async function trackStep(rt: Runtime, input: TrackInput, slack?: () => Pr
   return out;
 }
 
-async function notify(poster: SlackPoster, input: TrackInput, image: Image | undefined, now: number, failure?: string): Promise<TrackInput["notify"]> {
+async function notify(poster: SlackPoster, input: TrackInput, image: Image | undefined, now: number, final: boolean, end?: TrackingEnd): Promise<TrackInput["notify"]> {
   const n = input.notify!;
   const shown: Image = image ?? placeholder(input);
-  const message = progressMessage(shown, input.startedAt, now, failure);
-  let ts = n.messageTs;
-  if (ts) await poster.update({ channel: n.channel, ts, ...message });
-  else ts = (await poster.post({ channel: n.channel, threadTs: n.threadTs, ...message })).ts;
-  return { ...n, messageTs: ts, lastStatus: shown.status, lastUpdate: now };
+  const message = progressMessage(shown, input.startedAt, now, { requester: n.requester, serverId: n.serverId, operation: input.operation, end });
+  // the channel, else the requester's response_url, else a DM (shared/slack/progress-delivery.ts)
+  const delivered = await deliverProgress(poster, n, message, { now, final, changed: n.lastStatus !== shown.status });
+  return { ...delivered, lastStatus: shown.status, lastUpdate: now };
 }
 
 function placeholder(input: TrackInput): Image {
