@@ -16,7 +16,7 @@ export const handler = lambdaHandler({
     if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
     tracker ??= new StepFunctionsTracker(arn);
     const out = await createImage(lambdaRuntime(context), tracker, input);
-    if (out.dryRun) return { body: { checks: out.checks } };
+    if (out.dryRun) return { body: { checks: out.checks, operation: out.operation } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },
 });

@@ -24,7 +24,7 @@ export interface Check {
 }
 
 export type CreateOutput =
-  | { dryRun: true; checks: Check[] }
+  | { dryRun: true; checks: Check[]; operation: { id: string } }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
 const MAX_DESCRIPTION_BYTES = 1000;
@@ -109,7 +109,8 @@ export async function createImage(rt: Runtime, tracker: Tracker, input: CreateIn
     }
 
     const pre = await preflight(ctx, adapter, input);
-    if (input.dryRun) return { dryRun: true, checks: pre.checks };
+    // the id a confirmed request will have: Slack's Cancel names it when the Confirm came first
+    if (input.dryRun) return { dryRun: true, checks: pre.checks, operation: { id: operation } };
     if (pre.failure) throw pre.failure;
 
     let image = pre.earlier;
