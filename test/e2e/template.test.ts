@@ -142,6 +142,18 @@ describe("osls package", () => {
     expect(smStatements[0]).toMatchObject({ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: { "Fn::GetAtt": ["TrackDashimageLambdaFunction", "Arn"] } });
   });
 
+  it("runs the Slack jobs once: no retries of slack's asynchronous invocations, failures (and a scheduled audit's) kept in SQS", () => {
+    // Lambda retries a failed asynchronous invocation twice by default; a job that answered
+    // and then failed would answer three times (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
+    const configs = Object.fromEntries(ofType("AWS::Lambda::EventInvokeConfig").map(([, r]) => [r.Properties.FunctionName.Ref, r.Properties]));
+    const queue = { "Fn::GetAtt": ["AsyncFailuresQueue", "Arn"] };
+    expect(resources.AsyncFailuresQueue.Type).toBe("AWS::SQS::Queue");
+    expect(configs.SlackLambdaFunction).toMatchObject({ MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: queue } } });
+    expect(configs.AuditDashimagesLambdaFunction).toMatchObject({ DestinationConfig: { OnFailure: { Destination: queue } } });
+    // Lambda sends to the destination with the function's own role: those two may, nobody else
+    for (const fn of FUNCTIONS) expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual(fn === "slack" || fn === "audit-images" ? [queue] : []);
+  });
+
   it("schedules audit-images with an input that says so", () => {
     const rules = ofType("AWS::Events::Rule");
     expect(rules).toHaveLength(1);
