@@ -127,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const consoleDeps = {
     signingSecret: LOCAL_SLACK.signingSecret,
+    channel: LOCAL_SLACK.channel,
     slackApi,
     clouds: { ncp, scp, iwinv },
     accounts: async () => (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,

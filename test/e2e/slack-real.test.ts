@@ -192,6 +192,20 @@ describe("Confirm, then Cancel", () => {
   }, 30_000);
 });
 
+describe("the local stack's Slack sink", () => {
+  it("takes the same fault switches from the console page (npm start), and reports them", async () => {
+    const post = (fault: string, on: boolean) => fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault, on }) }).then((r) => r.json());
+    expect(await post("not_in_channel", true)).toEqual({ on: ["not_in_channel"] });
+    expect(await post("slow_auth_test", true)).toEqual({ on: ["not_in_channel", "slow_auth_test"] });
+    expect(stack.slackApi.slackFaults).toEqual({ channels: { [LOCAL_SLACK.channel]: "not_in_channel" }, methods: { "auth.test": { delayMs: 4_000 } } });
+    const state = (await (await fetch(`${stack.url}/__console/state`)).json()) as { slack: { on: string[]; switches: string[] } };
+    expect(state.slack.on).toEqual(["not_in_channel", "slow_auth_test"]);
+    expect(state.slack.switches).toEqual(["not_in_channel", "slow_auth_test", "update_429", "slow_response_url"]);
+    expect(await post("not_in_channel", false)).toEqual({ on: ["slow_auth_test"] });
+    expect((await fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault: "nope", on: true }) })).status).toBe(400);
+  });
+});
+
 describe("small protocol points", () => {
   const urlEvent = (body: string, headers: Record<string, string>) => ({ version: "2.0", rawPath: "/slack/events", headers, requestContext: { http: { method: "POST", path: "/slack/events" } }, body, isBase64Encoded: false });
 
