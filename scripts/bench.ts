@@ -237,9 +237,12 @@ async function figure3(): Promise<void> {
     };
 
     for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({ latencyMs: 10_000 });
+    // and Slack's auth.test at 4 s: an ack that waited on it (Bolt does, given a token without
+    // bot ids) would show here
+    stack.slackApi.setSlackFaults({ methods: { "auth.test": { delayMs: 4_000 } } });
     const first = await slash("list");
     if (first.status !== 200) {
-      report({ id: "3", name: "slack ack, clouds at 10 s (p99)", product: "", baseline: "", ratio: NaN, target: "p99 ≤ 150 ms", pass: null, notMeasured: `the slack function answered HTTP ${first.status}: ${first.body.slice(0, 160)}` });
+      report({ id: "3", name: "slack ack, clouds at 10 s, auth.test at 4 s (p99)", product: "", baseline: "", ratio: NaN, target: "p99 ≤ 150 ms", pass: null, notMeasured: `the slack function answered HTTP ${first.status}: ${first.body.slice(0, 160)}` });
       return;
     }
     const n = quick ? 50 : 100;
@@ -276,7 +279,7 @@ async function figure3(): Promise<void> {
     const f99 = percentile(shared.floors, 99);
     report({
       id: "3",
-      name: "slack ack `/images list`, clouds at 10 s",
+      name: "slack ack `/images list`, clouds at 10 s, auth.test at 4 s",
       product: `p50 ${ms(p50)} p99 ${ms(p99)}`,
       baseline: `p99 ${ms(f99)}`,
       ratio: p99 / f99,
@@ -285,10 +288,11 @@ async function figure3(): Promise<void> {
       detail:
         `${n} sequential signed slash commands to the local stack's /slack/events after 10 warm-up, jobs dispatched in-process (npm start); statuses ${shared.statuses}; ${shared.slow} over 150 ms; max ${ms(Math.max(...shared.acks))}` +
         `\njobs in a separate instance of the bundle (as separate Lambda containers run them): p50 ${ms(percentile(isolated.acks, 50))} p99 ${ms(percentile(isolated.acks, 99))}, ${isolated.slow} over 150 ms, max ${ms(Math.max(...isolated.acks))}, statuses ${isolated.statuses}` +
-        `\nbaseline: the local gateway's own round trip (a 404 route, no function) p50 ${ms(percentile(shared.floors, 50))}; answer: ${JSON.stringify(first.body.slice(0, 90))}`,
+        `\nbaseline: the local gateway's own round trip (a 404 route, no function) p50 ${ms(percentile(shared.floors, 50))}; auth.test calls during the run: ${stack.slackApi.callsTo("auth.test").length}; answer: ${JSON.stringify(first.body.slice(0, 90))}`,
     });
   } finally {
     for (const sim of [stack.ncp, stack.scp, stack.iwinv]) sim.setFaults({});
+    stack.slackApi.setSlackFaults({});
     await stack.stop();
   }
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { slackSignature } from "../shared/slack/signature.js";
 import type { SimServer } from "../test/sim/server.js";
-import type { SlackApiSim } from "../test/sim/slack-api.js";
+import type { SlackApiSim, SlackFaults } from "../test/sim/slack-api.js";
 
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
@@ -16,8 +16,33 @@ const STATIC: Record<string, [string, string]> = {
 };
 const FAULTS = { ok: {}, slow: { latencyMs: 5_000 }, fail: { status: 503 } } as const;
 
+/**
+ * Slack as it misbehaves in a real workspace, one switch each (the stand-in's SlackFaults), so
+ * the fallbacks can be watched: the bot not invited to the channel, a slow auth.test (the ack
+ * must not wait for it), chat.update rate-limited, a slow response_url.
+ */
+const SLACK_SWITCHES = {
+  not_in_channel: (channel: string): SlackFaults => ({ channels: { [channel]: "not_in_channel" } }),
+  slow_auth_test: (): SlackFaults => ({ methods: { "auth.test": { delayMs: 4_000 } } }),
+  update_429: (): SlackFaults => ({ methods: { "chat.update": { ratelimited: 5 } } }),
+  slow_response_url: (): SlackFaults => ({ responseUrl: { delayMs: 5_000 } }),
+} as const;
+type SlackSwitch = keyof typeof SLACK_SWITCHES;
+
+/** The switches that are on, read back from the stand-in's faults. */
+function slackSwitches(f: SlackFaults): SlackSwitch[] {
+  const on: SlackSwitch[] = [];
+  if (Object.values(f.channels ?? {}).includes("not_in_channel")) on.push("not_in_channel");
+  if (f.methods?.["auth.test"]?.delayMs) on.push("slow_auth_test");
+  if (f.methods?.["chat.update"]?.ratelimited) on.push("update_429");
+  if (f.responseUrl?.delayMs) on.push("slow_response_url");
+  return on;
+}
+
 export interface ConsoleDeps {
   signingSecret: string;
+  /** the console's channel */
+  channel: string;
   slackApi: SlackApiSim;
   clouds: Record<string, SimServer & { counts(): { images: number; servers: number } }>;
   accounts: () => Promise<Array<{ provider: string; name: string }>>;
@@ -65,7 +90,25 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
         ...sim.counts(),
         faults: sim.faults[0] ?? {},
       })),
+      slack: { switches: Object.keys(SLACK_SWITCHES), on: slackSwitches(deps.slackApi.slackFaults) },
     });
+    return true;
+  }
+  if (path === "/__console/slack-faults" && req.method === "POST") {
+    const { fault, on } = JSON.parse((await readBody(req)) || "{}") as { fault?: string; on?: boolean };
+    if (!fault || !(fault in SLACK_SWITCHES)) return json(res, 400, { error: `fault must be one of ${Object.keys(SLACK_SWITCHES).join(", ")}` }), true;
+    const wanted = new Set(slackSwitches(deps.slackApi.slackFaults));
+    if (on) wanted.add(fault as SlackSwitch);
+    else wanted.delete(fault as SlackSwitch);
+    const merged: SlackFaults = {};
+    for (const w of wanted) {
+      const f = SLACK_SWITCHES[w](deps.channel);
+      merged.channels = { ...merged.channels, ...f.channels };
+      merged.methods = { ...merged.methods, ...f.methods };
+      if (f.responseUrl) merged.responseUrl = f.responseUrl;
+    }
+    deps.slackApi.setSlackFaults(merged);
+    json(res, 200, { on: slackSwitches(deps.slackApi.slackFaults) });
     return true;
   }
   if (path === "/__console/faults" && req.method === "POST") {

@@ -60,11 +60,11 @@ export interface LocalStack {
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Each function's Lambda timeout as deployed (serverless.yml), so local deadlines are AWS's. */
-const TIMEOUT_MS: Record<string, number> = (() => {
-  const doc = parseYaml(readFileSync(join(root, "serverless.yml"), "utf8")) as { provider: { timeout: number }; functions: Record<string, { timeout?: number }> };
-  return Object.fromEntries(FUNCTIONS.map((f) => [f, (doc.functions[f]?.timeout ?? doc.provider.timeout) * 1000]));
-})();
+/** Each function's Lambda timeout and async retries as deployed (serverless.yml), so local ones are AWS's. */
+const DEPLOYED = parseYaml(readFileSync(join(root, "serverless.yml"), "utf8")) as { provider: { timeout: number }; functions: Record<string, { timeout?: number; maximumRetryAttempts?: number }> };
+const TIMEOUT_MS: Record<string, number> = Object.fromEntries(FUNCTIONS.map((f) => [f, (DEPLOYED.functions[f]?.timeout ?? DEPLOYED.provider.timeout) * 1000]));
+/** Lambda retries a failed asynchronous invocation twice unless the function says otherwise. */
+const asyncConfig = (name: string) => ({ maximumRetryAttempts: DEPLOYED.functions[name]?.maximumRetryAttempts ?? 2 });
 
 /** A Lambda context with the remaining time of a function configured for `timeoutMs` (default: as deployed). */
 export function lambdaContext(name: string, timeoutMs = TIMEOUT_MS[name] ?? 30_000): Context {
@@ -98,8 +98,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { waitScale: options.waitScale ?? 0.1 },
   );
   // Lambda-to-Lambda calls (the Slack bot's dispatch) run in-process through the real SDK.
-  const lambda = new LambdaSim((name) =>
-    (FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined,
+  const lambda = new LambdaSim(
+    (name) => ((FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined),
+    asyncConfig,
   );
   const dynamo = new DynamoSim();
   await Promise.all([stepFunctions.start(), lambda.start(), dynamo.start()]);
@@ -131,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const consoleDeps = {
     signingSecret: LOCAL_SLACK.signingSecret,
+    channel: LOCAL_SLACK.channel,
     slackApi,
     clouds: { ncp, scp, iwinv },
     accounts: async () => (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,

@@ -90,8 +90,10 @@ while (Date.now() < until) {
       until = Math.max(until, Date.now() + 3_000);
     }
   }
-  // a progress card still "creating": keep watching until it is done (at most SLACK_MAX_WATCH_SECONDS)
-  const inProgress = now.messages.some((m) => shown.has(m.ts) && /— creating \(/.test(m.text));
+  // a progress card still "creating" (in the channel, a DM, or replacing a response): keep
+  // watching until it is done (at most SLACK_MAX_WATCH_SECONDS)
+  const lastResponse = [...watched].map((url) => now.responses.filter((r) => r.url === url).at(-1)?.body.text ?? "");
+  const inProgress = now.messages.some((m) => shown.has(m.ts) && /— creating \(/.test(m.text)) || lastResponse.some((t) => /— creating \(/.test(t));
   if (inProgress) until = Math.max(until, Math.min(Date.now() + 2_000, started + maxWatchMs));
   await new Promise((r) => setTimeout(r, 300));
 }

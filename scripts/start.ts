@@ -1,7 +1,7 @@
 /** `npm start`: build, then run the local stack in the foreground until Ctrl-C. */
 import { buildFunctions } from "./build.js";
 import { startLocalStack } from "./local-stack.js";
-import { DEMO_KEYS, DEMO_SERVERS } from "../test/sim/demo.js";
+import { DEMO_KEYS, DEMO_SERVERS, LOCAL_SLACK } from "../test/sim/demo.js";
 
 await buildFunctions();
 const port = Number(process.env.PORT ?? 3000);
@@ -36,6 +36,10 @@ Try:
 Fault injection (make a cloud slow or fail):
   curl -s -X POST ${stack.scp.url}/__sim/faults -d '{"status":503}'
   curl -s -X POST ${stack.scp.url}/__sim/faults -d '{}'
+Slack as a real workspace misbehaves (also switches in the console page):
+  curl -s -X POST ${stack.slackApi.url}/__slack/faults -d '{"channels":{"${LOCAL_SLACK.channel}":"not_in_channel"}}'
+  curl -s -X POST ${stack.slackApi.url}/__slack/faults -d '{"methods":{"auth.test":{"delayMs":4000},"chat.update":{"ratelimited":5}}}'
+  curl -s -X POST ${stack.slackApi.url}/__slack/faults -d '{}'
 
 Chat console (Slack without a workspace): ${u}/
   npm run slack -- "/images list ncp --os ubuntu"

@@ -22,7 +22,7 @@ export const handler = lambdaHandler({
   methods: ["POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
     const out = await createImage(lambdaRuntime(context), createDeps(), input);
-    if (out.dryRun) return { body: { checks: out.checks } };
+    if (out.dryRun) return { body: { checks: out.checks, operation: out.operation } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },
 });

@@ -7,6 +7,7 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 export class SlackGuard {
   private pinnedTeam: string | undefined;
   private readonly seen = new Map<string, number>();
+  private readonly confirmations = new Map<string, { at: number; user: string; operation?: string }>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -49,5 +50,17 @@ export class SlackGuard {
   /** Lets a key through again (the first attempt could not be dispatched). */
   forget(key: string): void {
     this.seen.delete(key);
+  }
+
+  /** A Confirm on this message (its buttons' message ts) was taken: a Cancel after it is too late. */
+  noteConfirmed(message: string, confirmation: { user: string; operation?: string }): void {
+    this.confirmations.set(message, { ...confirmation, at: this.now() });
+  }
+
+  /** The Confirm taken on this message within the memory window, if any. */
+  confirmed(message: string): { user: string; operation?: string } | undefined {
+    const c = this.confirmations.get(message);
+    if (c && this.now() - c.at > this.rememberMs) this.confirmations.delete(message);
+    return this.confirmations.get(message);
   }
 }

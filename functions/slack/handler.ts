@@ -12,7 +12,10 @@ import type { CreateRequest, Job, ListQuery } from "./jobs.js";
 /**
  * The Slack bot: a Bolt app on AwsLambdaReceiver for `/images`. The listener only validates and
  * acknowledges (Slack allows 3 s); the work is dispatched to an asynchronous invocation of this
- * same function, which runs it (./jobs.ts) and answers through the response_url.
+ * same function, which runs it (./jobs.ts) and answers through the response_url. Nothing before
+ * the ack talks to Slack: AwsLambdaReceiver answers the HTTP request only when the listener has
+ * returned, so a Slack call in a listener (respond(), Bolt's auth.test) would delay the ack by
+ * as long as Slack takes. Answers to buttons are jobs too.
  */
 type UrlEvent = { headers?: Record<string, string | undefined>; body?: string; isBase64Encoded?: boolean; requestContext?: unknown };
 type BoltHandler = (event: unknown, context: unknown, callback: () => void) => Promise<APIGatewayProxyResult>;
@@ -49,6 +52,8 @@ async function tryDispatch(job: Job, dedupeKey?: string): Promise<boolean> {
 }
 
 const NOT_STARTED = ":x: imageops could not start that just now; try again in a moment.";
+const STALE_LIST = ":warning: That button is out of date; run `/images list` again.";
+const STALE_CONFIRM = ":warning: That confirmation is out of date; run `/images create` again.";
 
 function parseValue<T>(value: string | undefined): T | undefined {
   try {
@@ -59,24 +64,28 @@ function parseValue<T>(value: string | undefined): T | undefined {
   }
 }
 
-const ACK: Record<Job["kind"], string> = {
+/** The jobs of a slash command, and what its ack says while they run. */
+type CommandJob = Extract<Job, { kind: "list" | "show" | "create" | "audit" }>;
+const ACK: Record<CommandJob["kind"], string> = {
   list: ":mag: Looking up images…",
   show: ":mag: Looking up the image…",
   create: ":clipboard: Checking whether the image can be created…",
-  "create-confirm": ":rocket: Starting…",
   audit: ":mag: Running the audit…",
 };
 
 async function createBolt(): Promise<BoltHandler> {
   const { App, AwsLambdaReceiver, LogLevel } = await import("@slack/bolt");
-  const { signingSecret, botToken } = await secret.get();
+  const { signingSecret } = await secret.get();
   // the handler below has verified the signature (both time directions) before Bolt sees a request
   const receiver = new AwsLambdaReceiver({ signingSecret, signatureVerification: false, logLevel: LogLevel.ERROR });
   const app = new App({
-    token: botToken,
+    // The token straight from the secret, never a Slack call: given a `token` without botId and
+    // botUserId, Bolt 5 calls auth.test on every event, even with tokenVerificationEnabled false
+    // (node_modules/@slack/bolt/dist/App.js, singleAuthorization), and a slow, rate-limited or
+    // failing auth.test delays or drops the command. The listeners need no bot ids (ignoreSelf
+    // only filters Events API messages, which this app does not subscribe to).
+    authorize: async () => ({ botToken: (await secret.get()).botToken }),
     receiver,
-    // no auth.test call before the first event: the ack path must not wait on Slack
-    tokenVerificationEnabled: false,
     logLevel: LogLevel.ERROR,
     clientOptions: slackClientOptions(),
   });
@@ -88,15 +97,16 @@ async function createBolt(): Promise<BoltHandler> {
     const parsed = parseCommand(command.text ?? "");
     if (!parsed.ok) return ack(textMessage(helpText(parsed.error, parsed.command)));
     const responseUrl = command.response_url;
-    let job: Job;
+    const user = command.user_id;
+    let job: CommandJob;
     switch (parsed.command) {
       case "help":
         return ack(textMessage(helpText(undefined, parsed.args.command)));
       case "list":
-        job = { kind: "list", responseUrl, query: parsed.args };
+        job = { kind: "list", responseUrl, user, query: parsed.args };
         break;
       case "show":
-        job = { kind: "show", responseUrl, ...parsed.args };
+        job = { kind: "show", responseUrl, user, ...parsed.args };
         break;
       case "create": {
         const may = guard.mayCreate(command.user_id);
@@ -104,11 +114,11 @@ async function createBolt(): Promise<BoltHandler> {
         // the Confirm button carries the request, and Slack caps a button's value
         const size = JSON.stringify(parsed.args).length;
         if (size > BUTTON_VALUE_MAX) return ack(textMessage(helpText(`the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): shorten the name or --description`, "create")));
-        job = { kind: "create", responseUrl, request: parsed.args };
+        job = { kind: "create", responseUrl, user, request: parsed.args };
         break;
       }
       case "audit":
-        job = { kind: "audit", responseUrl };
+        job = { kind: "audit", responseUrl, user, channel: command.channel_id };
         break;
     }
     if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));
@@ -118,38 +128,47 @@ async function createBolt(): Promise<BoltHandler> {
   type ActionBody = { team?: { id?: string }; user?: { id?: string }; channel?: { id?: string }; response_url?: string; trigger_id?: string; container?: { message_ts?: string } };
   /** Slack's own retries of an interaction, by the payload's trigger id and action time. */
   const firstAction = (b: ActionBody, action: unknown) => guard.firstTime(b.trigger_id ? `action:${b.trigger_id}:${(action as { action_ts?: string }).action_ts ?? ""}` : undefined);
+  /** The message the buttons are on (an ephemeral message is the requester's alone). */
+  const messageOf = (b: ActionBody) => `${b.user?.id ?? ""}:${b.channel?.id ?? ""}:${b.container?.message_ts ?? ""}`;
+  /** An answer to a click, by a job: the ack itself carries nothing for block actions. */
+  const notice = (b: ActionBody & { response_url: string }, text: string) => tryDispatch({ kind: "notice", responseUrl: b.response_url, user: b.user?.id, text });
 
-  app.action("images_next", async ({ ack, body, action, respond }) => {
+  app.action("images_next", async ({ ack, body, action }) => {
     await ack();
     const b = body as ActionBody;
     if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
     const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>((action as { value?: string }).value);
-    if (!value) return void (await respond(textMessage(":warning: That button is out of date; run `/images list` again.", { replace_original: false })));
-    const job: Job = { kind: "list", responseUrl: b.response_url, query: value.query ?? {}, cursor: value.cursor, offset: value.offset };
-    if (!(await tryDispatch(job))) await respond(textMessage(NOT_STARTED, { replace_original: false }));
+    if (!value) return void (await notice({ ...b, response_url: b.response_url }, STALE_LIST));
+    await tryDispatch({ kind: "list", responseUrl: b.response_url, user: b.user?.id, query: value.query ?? {}, cursor: value.cursor, offset: value.offset });
   });
 
-  app.action("images_create_confirm", async ({ ack, body, action, respond }) => {
+  app.action("images_create_confirm", async ({ ack, body, action }) => {
     await ack();
     const b = body as ActionBody;
     if (!guard.teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id || !b.user?.id || !firstAction(b, action)) return;
+    const click = { ...b, response_url: b.response_url };
     const may = guard.mayCreate(b.user.id);
-    if (!may.ok) return void (await respond(textMessage(`:no_entry: ${may.reason}.`, { replace_original: false })));
+    if (!may.ok) return void (await notice(click, `:no_entry: ${may.reason}.`));
     const value = (action as { value?: string }).value ?? "";
-    const request = parseValue<CreateRequest>(value);
-    if (!request) return void (await respond(textMessage(":warning: That confirmation is out of date; run `/images create` again.", { replace_original: false })));
+    const parsed = parseValue<CreateRequest & { op?: string }>(value);
+    if (!parsed) return void (await notice(click, STALE_CONFIRM));
+    const { op, ...request } = parsed;
     // a double click sends two actions for the same confirmation: run it once (create-image is
     // idempotent per request too, for clicks that land in different containers)
     const key = `confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`;
     if (!guard.firstTime(key)) return;
-    const job: Job = { kind: "create-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id };
-    if (!(await tryDispatch(job, key))) await respond(textMessage(NOT_STARTED, { replace_original: false }));
+    const job: Job = { kind: "create-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id, operation: op, at: Date.now() };
+    if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(b), { user: b.user.id, operation: op });
   });
 
-  app.action("images_create_cancel", async ({ ack, body, respond }) => {
+  app.action("images_create_cancel", async ({ ack, body, action }) => {
     await ack();
-    if (!guard.teamAllowed((body as ActionBody).team?.id)) return;
-    await respond(textMessage("Cancelled: no image was created.", { replace_original: true }));
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
+    // a Cancel after the Confirm (the buttons were still showing) must not say nothing was created
+    const confirmed = guard.confirmed(messageOf(b));
+    const operation = parseValue<{ op?: string }>((action as { value?: string }).value)?.op ?? confirmed?.operation;
+    await tryDispatch({ kind: "cancel", responseUrl: b.response_url, user: b.user?.id, confirmedBy: confirmed?.user, operation });
   });
 
   app.error(async (error) => {
@@ -160,6 +179,35 @@ async function createBolt(): Promise<BoltHandler> {
 
 const reply = (statusCode: number, body = ""): APIGatewayProxyResult => ({ statusCode, headers: { "content-type": "application/json" }, body });
 
+/**
+ * Slack's ssl_check: an unsigned POST `ssl_check=1&token=…` that Slack sends to test the
+ * certificate of a slash command's URL (https://api.slack.com/interactivity/slash-commands);
+ * answered 200 before any check, with nothing else done, as Bolt's receivers do
+ * (node_modules/@slack/bolt/dist/receivers/AwsLambdaReceiver.js).
+ */
+function isSslCheck(contentType: string | undefined, body: string): boolean {
+  return (contentType ?? "").startsWith("application/x-www-form-urlencoded") && new URLSearchParams(body).has("ssl_check");
+}
+
+/** After a signature failure the Slack secret is read again (a rotated signing secret), at most this often. */
+const SECRET_REREAD_MS = 60_000;
+let lastReread = 0;
+
+/**
+ * Slack's signature (both time directions: Bolt accepts future-dated timestamps). A bad
+ * signature may mean the signing secret was rotated: the secret is read again, at most once a
+ * minute (so forged requests cannot make every request read it), before refusing.
+ */
+async function verify(headers: Record<string, string | undefined>, body: string) {
+  const signed = { timestamp: headers["x-slack-request-timestamp"], signature: headers["x-slack-signature"] };
+  const verdict = verifySlackRequest((await secret.get()).signingSecret, signed, body);
+  if (verdict.ok || verdict.reason !== "bad signature" || Date.now() - lastReread < SECRET_REREAD_MS) return verdict;
+  lastReread = Date.now();
+  const again = verifySlackRequest((await secret.refresh()).signingSecret, signed, body);
+  log("info", "re-read the Slack secret after a bad signature", { accepted: again.ok });
+  return again;
+}
+
 export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> {
   const job = (event as { imageopsJob?: Job })?.imageopsJob;
   if (job) return (await import("./jobs.js")).runJob(job);
@@ -168,10 +216,9 @@ export async function handler(event: unknown, context?: Context): Promise<APIGat
   const headers = Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   // Bolt decodes base64 bodies as ASCII and throws on Korean text: decode as UTF-8 first.
   const body = e.isBase64Encoded ? Buffer.from(e.body ?? "", "base64").toString("utf8") : (e.body ?? "");
+  if (isSslCheck(headers["content-type"], body)) return reply(200);
   try {
-    const { signingSecret } = await secret.get();
-    // Bolt checks signatures and stale timestamps but accepts future-dated ones: check both ways here.
-    const verdict = verifySlackRequest(signingSecret, { timestamp: headers["x-slack-request-timestamp"], signature: headers["x-slack-signature"] }, body);
+    const verdict = await verify(headers, body);
     if (!verdict.ok) {
       log("warn", "refused a Slack request", { reason: verdict.reason });
       return reply(401, JSON.stringify({ error: "invalid request" }));

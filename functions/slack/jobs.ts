@@ -1,26 +1,35 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { auditSummaryMessage } from "../../shared/audit/report.js";
+import { auditSummaryMessage, postAuditReport } from "../../shared/audit/report.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/create.js";
 import type { ListOutput } from "../../shared/images/list.js";
 import { log } from "../../shared/log.js";
 import type { Image } from "../../shared/model/image.js";
-import { confirmMessage, imageMessage, listMessage, type Message, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 
 /**
  * The work behind a Slack command, run in an asynchronous invocation of the slack function
  * (never in the 3-second ack path). It calls the image functions and answers through the
- * command's response_url.
+ * command's response_url, or by DM when Slack refuses that. A job never throws once it has
+ * answered: Lambda would run it again and the user would read the answer twice; its failures
+ * are logged (and the function has no retries, serverless.yml).
  */
 export type ListQuery = { provider?: string; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string };
 export type CreateRequest = { provider: string; serverId: string; name: string; description?: string; account?: string; region?: string };
 
-export type Job =
-  | { kind: "list"; responseUrl: string; query: ListQuery; cursor?: string; offset?: number }
-  | { kind: "show"; responseUrl: string; provider: string; id: string; account?: string; region?: string }
-  | { kind: "create"; responseUrl: string; request: CreateRequest }
-  | { kind: "create-confirm"; responseUrl: string; request: CreateRequest; channel: string; user: string }
-  | { kind: "audit"; responseUrl: string };
+/** Every job answers to the requester: the interaction's response_url, and their id for a DM. */
+type Base = { responseUrl: string; user?: string };
+export type Job = Base &
+  (
+    | { kind: "list"; query: ListQuery; cursor?: string; offset?: number }
+    | { kind: "show"; provider: string; id: string; account?: string; region?: string }
+    | { kind: "create"; request: CreateRequest }
+    | { kind: "create-confirm"; request: CreateRequest; channel: string; user: string; operation?: string; at?: number }
+    | { kind: "cancel"; confirmedBy?: string; operation?: string }
+    | { kind: "notice"; text: string }
+    | { kind: "audit"; channel?: string }
+  );
 
 const FUNCTION_ENV = {
   "list-images": "LIST_IMAGES_FUNCTION",
@@ -37,6 +46,7 @@ class FunctionError extends Error {
 
 let lambda: LambdaClient | undefined;
 const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
+const slack = lazySlackPoster();
 
 /** Calls an image function in its direct-invocation form; its typed error comes back as FunctionError. */
 export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
@@ -59,7 +69,10 @@ export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): 
 const describeFilters = (q: ListQuery) =>
   Object.entries(q).filter(([, v]) => v).map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`)).join(" ");
 
-async function build(job: Job): Promise<Message> {
+/** Uses of a confirmation's response_url before tracking gets it: the "confirmed" and the "started" answers. */
+const CONFIRM_ANSWERS = 2;
+
+async function build(job: Job): Promise<Message | undefined> {
   switch (job.kind) {
     case "list": {
       // One batch of up to 1000 serves several screens: exact "N more" and cheap next pages.
@@ -76,30 +89,78 @@ async function build(job: Job): Promise<Message> {
       return imageMessage(image);
     }
     case "create": {
-      const { checks } = await call<{ checks: Check[] }>("create-image", { ...job.request, dryRun: true });
-      return confirmMessage(job.request, checks, JSON.stringify(job.request));
+      const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>("create-image", { ...job.request, dryRun: true });
+      const op = operation?.id;
+      return confirmMessage(job.request, checks, confirmValue(job.request, op), op ? JSON.stringify({ op }) : undefined);
     }
     case "create-confirm": {
-      const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...job.request, notify: { channel: job.channel } });
+      const r = job.request;
+      // the buttons go at once: while the image is being created nothing may look cancellable
+      await answer(job, textMessage(`:hourglass_flowing_sand: <@${job.user}> confirmed: creating image *${r.name}* from ${r.provider} server \`${r.serverId}\`…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`, { replace_original: true }));
+      const notify = { channel: job.channel, requester: job.user, serverId: r.serverId, responseUrl: job.responseUrl, responseUrlAt: job.at ?? Date.now(), responseUses: CONFIRM_ANSWERS };
+      const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...r, notify });
       return textMessage(`:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``, { replace_original: true });
     }
-    case "audit": {
-      const result = await call<AuditResult>("audit-images", {});
-      const summary = auditSummaryMessage(result);
-      return { text: summary.text, blocks: summary.blocks, response_type: "in_channel" };
-    }
+    case "cancel":
+      if (!job.confirmedBy) return textMessage("Cancelled: no image was created.", { replace_original: true });
+      return textMessage(
+        `:warning: Too late to cancel: <@${job.confirmedBy}> confirmed, and the image is being created${job.operation ? ` (operation \`${job.operation}\`)` : ""}. It cannot be stopped from Slack; its progress card says when it is done, and an unwanted image can be deleted then.`,
+        { replace_original: false },
+      );
+    case "notice":
+      return textMessage(job.text, { replace_original: false });
+    case "audit":
+      return audit(job, await call<AuditResult>("audit-images", {}));
   }
 }
 
-/** Only Slack's own response URLs (or the configured Slack API host, e.g. the local sink) are answered. */
-export function allowedResponseUrl(url: string): boolean {
+/**
+ * `/images audit`: the summary and its full list (a thread) in the command's channel, run by
+ * the requester. When the bot cannot post there: the summary through the response_url for the
+ * channel, the full list to the requester by DM, and how to fix it.
+ */
+async function audit(job: Job & { kind: "audit" }, result: AuditResult): Promise<Message | undefined> {
+  const budgetMs = 120_000;
+  if (job.channel) {
+    const poster = await slack();
+    try {
+      const r = await postAuditReport(poster, job.channel, result, { requester: job.user, budgetMs });
+      return textMessage(`:white_check_mark: The audit is posted in <#${job.channel}>${r.parts ? ", its full list in the thread" : ""}.`, { replace_original: true });
+    } catch (err) {
+      const e = toSlackCallError(err);
+      if (!NOT_POSTABLE.has(e.error)) log("error", "could not post the audit in the channel", { channel: job.channel, error: e.error });
+      let fullList: string | undefined;
+      if (job.user) {
+        fullList = await postAuditReport(poster, job.user, result, { requester: job.user, budgetMs })
+          .then((r) => (r.parts ? `Full list sent to <@${job.user}> by direct message.` : undefined))
+          .catch((dmErr) => (log("error", "could not send the audit by DM", { error: toSlackCallError(dmErr).error }), undefined));
+      }
+      const summary = auditSummaryMessage(result, { requester: job.user, fullList });
+      const hint = { type: "context", elements: [{ type: "mrkdwn", text: channelHint(e.error, job.channel, "the audit and its full list") }] };
+      return { text: summary.text, blocks: [...summary.blocks, hint], response_type: "in_channel" };
+    }
+  }
+  const summary = auditSummaryMessage(result, { requester: job.user });
+  return { ...summary, response_type: "in_channel" };
+}
+
+/**
+ * Answers through the response_url; when Slack refuses it (expired, used up), by DM to the
+ * requester. A timeout is not sent again: Slack may have shown it already.
+ */
+async function answer(job: Job, message: Message): Promise<void> {
   try {
-    const u = new URL(url);
-    if (u.protocol === "https:" && u.hostname === "hooks.slack.com") return true;
-    const api = process.env.SLACK_API_URL ? new URL(process.env.SLACK_API_URL) : undefined;
-    return api !== undefined && u.origin === api.origin;
-  } catch {
-    return false;
+    await respondTo(job.responseUrl, message);
+    return;
+  } catch (err) {
+    const e = toSlackCallError(err);
+    if (e.ambiguous || !job.user) return log("warn", "no answer through the response_url", { kind: job.kind, error: e.error });
+    log("warn", "the response_url refused the answer; sending it by DM", { kind: job.kind, error: e.error });
+  }
+  try {
+    await (await slack()).post({ channel: job.user, text: message.text, blocks: message.blocks });
+  } catch (err) {
+    log("error", "the answer reached nobody", { kind: job.kind, error: toSlackCallError(err).error });
   }
 }
 
@@ -109,7 +170,7 @@ export async function runJob(job: Job): Promise<void> {
     log("warn", "refused to answer a response_url outside Slack", { kind: job.kind });
     return;
   }
-  let message: Message;
+  let message: Message | undefined;
   try {
     message = await build(job);
   } catch (err) {
@@ -117,6 +178,9 @@ export async function runJob(job: Job): Promise<void> {
     if (!(err instanceof FunctionError)) log("error", "slack job failed", { kind: job.kind, error: err });
     message = textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" });
   }
-  const res = await fetch(job.responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(message), signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) log("warn", "Slack refused the response", { kind: job.kind, status: res.status });
+  try {
+    if (message) await answer(job, message);
+  } catch (err) {
+    log("error", "slack job could not answer", { kind: job.kind, error: err });
+  }
 }

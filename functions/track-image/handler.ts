@@ -3,9 +3,11 @@ import { trackStep } from "../../shared/images/track.js";
 import { TrackImageInput } from "../../shared/model/inputs.js";
 import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
+import { slackProgressReporter } from "../../shared/slack/progress-reporter.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
 
-const slack = lazySlackPoster();
+// the Slack card is where tracking reports progress (a port of shared/images/track.ts)
+const progress = slackProgressReporter(lazySlackPoster());
 
 /** One tracking step; Step Functions calls it in a loop (infra/state-machine.asl.json). */
 export const handler = lambdaHandler({
@@ -15,7 +17,7 @@ export const handler = lambdaHandler({
   run: async (input, context) => {
     const { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
     const step = { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
-    const body = await trackStep(lambdaRuntime(context), step, { store: operationStore(), slack });
+    const body = await trackStep(lambdaRuntime(context), step, { store: operationStore(), progress });
     return { body };
   },
 });

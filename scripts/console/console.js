@@ -14,7 +14,7 @@ const dot = (color) => `<span style="color:${color}">●</span>`;
 const EMOJI = {
   large_green_circle: dot("#2eb67d"), red_circle: dot("#e01e5a"), white_circle: dot("#bbb"), large_orange_circle: dot("#ecb22e"), large_blue_circle: dot("#36c5f0"),
   white_check_mark: '<span style="color:#2eb67d">✔</span>', x: '<span style="color:#e01e5a">✘</span>', warning: '<span style="color:#ecb22e">⚠</span>',
-  hourglass_flowing_sand: dot("#ecb22e"), mag: "›", rocket: "➜", no_entry: '<span style="color:#e01e5a">⊘</span>', clipboard: "☐", construction: "⚠", wastebasket: "✕", grey_question: "?",
+  hourglass_flowing_sand: dot("#ecb22e"), mag: "›", rocket: "➜", no_entry: '<span style="color:#e01e5a">⊘</span>', clipboard: "☐", construction: "⚠", information_source: '<span style="color:#1264a3">ⓘ</span>', hourglass: "…", wastebasket: "✕", grey_question: "?",
 };
 const esc = (s) => s.replace(/&(?!(amp|lt|gt);)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 function mrkdwn(text = "") {
@@ -124,7 +124,9 @@ events.onmessage = (e) => {
     if (target && body.replace_original) setBody(target, body);
     else byResponseUrl.set(url, addMessage({ who: "imageops", meta: `${time()}${body.response_type === "in_channel" ? "" : " · only visible to you"}`, body, ephemeral: body.response_type !== "in_channel" }));
   } else if (event.type === "post") {
-    const node = addMessage({ who: "imageops", meta: time(), body: event.message });
+    // a D… channel is the app's DM with you (the last way a result reaches you)
+    const dm = event.message.channel.startsWith("D");
+    const node = addMessage({ who: "imageops", meta: `${time()}${dm ? " · direct message to you" : event.message.channel !== info.channel ? ` · in ${event.message.channel}` : ""}`, body: event.message });
     node.dataset.ts = event.message.ts;
     node.classList.add("channel-message");
     byTs.set(event.message.ts, node);
@@ -147,7 +149,8 @@ for (const code of document.querySelectorAll(".examples code")) code.addEventLis
 
 // The side panel: simulator state and fault switches.
 async function refreshClouds() {
-  const { clouds } = await (await fetch("/__console/state")).json();
+  const { clouds, slack } = await (await fetch("/__console/state")).json();
+  renderSlack(slack);
   const box = document.getElementById("clouds");
   box.replaceChildren(...clouds.map((c) => {
     const el = document.createElement("div");
@@ -169,5 +172,26 @@ async function refreshClouds() {
     return el;
   }));
 }
+const SLACK_LABELS = { not_in_channel: "bot not in #imageops", slow_auth_test: "auth.test takes 4 s", update_429: "chat.update answers 429", slow_response_url: "response_url takes 5 s" };
+function renderSlack({ switches, on }) {
+  const box = document.getElementById("slack");
+  box.replaceChildren(...switches.map((fault) => {
+    const el = document.createElement("div");
+    el.className = "switch";
+    el.dataset.slackFault = fault;
+    const active = on.includes(fault);
+    el.innerHTML = `<div class="state${active ? " bad" : ""}">${SLACK_LABELS[fault] ?? fault}</div>`;
+    const b = document.createElement("button");
+    b.textContent = active ? "turn off" : "turn on";
+    if (active) b.classList.add("on");
+    b.addEventListener("click", async () => {
+      await fetch("/__console/slack-faults", { method: "POST", body: JSON.stringify({ fault, on: !active }) });
+      await refreshClouds();
+    });
+    el.appendChild(b);
+    return el;
+  }));
+}
+
 await refreshClouds();
 setInterval(refreshClouds, 3000);

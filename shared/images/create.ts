@@ -10,6 +10,7 @@ import {
   decide,
   executionName,
   type OperationRecord,
+  operationIdOf,
   operationKey,
   payloadHash,
   predict,
@@ -17,7 +18,7 @@ import {
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
-import type { TrackInput, Tracker } from "../tracking/types.js";
+import type { ProgressTarget, TrackInput, Tracker } from "../tracking/types.js";
 
 export interface CreateInput {
   provider: ProviderName;
@@ -27,7 +28,7 @@ export interface CreateInput {
   account?: string;
   region?: string;
   dryRun?: boolean;
-  notify?: { channel: string; threadTs?: string };
+  notify?: ProgressTarget;
 }
 
 export interface Check {
@@ -39,7 +40,7 @@ export interface Check {
 }
 
 export type CreateOutput =
-  | { dryRun: true; checks: Check[] }
+  | { dryRun: true; checks: Check[]; operation: { id: string } }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
 export interface CreateDeps {
@@ -68,13 +69,13 @@ const REFUSED: ReadonlySet<string> = new Set(["INVALID_ARGUMENT", "NOT_FOUND", "
  */
 export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
   return withTarget(rt, input, async (ctx, adapter) => {
-    if (!adapter.supportsCreate) {
-      const checks = localChecks(ctx, adapter, input);
-      if (input.dryRun) return { dryRun: true, checks: checks.checks };
-      throw checks.failure!;
-    }
     const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: input.serverId, name: input.name };
     if (input.description !== undefined) request.description = input.description;
+    if (!adapter.supportsCreate) {
+      const checks = localChecks(ctx, adapter, input);
+      if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
+      throw checks.failure!;
+    }
     const op = new CreateOperation(rt, deps, ctx, adapter, input, request);
     return op.run();
   });
@@ -102,7 +103,8 @@ class CreateOperation {
       const record = await this.deps.store.get(this.key);
       const image = await this.imageOf(record);
       const decision = decide(record, this.hash, this.rt.now(), image);
-      if (this.input.dryRun) return { dryRun: true, checks: await this.dryRun(record, decision) };
+      // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
+      if (this.input.dryRun) return { dryRun: true, checks: await this.dryRun(record, decision), operation: { id: this.predictedId(record, decision) } };
       try {
         const out = await this.act(record, decision, image ?? undefined, waitUntil);
         if (out) return out;
@@ -111,6 +113,12 @@ class CreateOperation {
         if (++stale > MAX_STALE_ROUNDS) throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, { field: "name" });
       }
     }
+  }
+
+  /** The operation id Confirm will answer: the record's, or the next generation's when it creates afresh. */
+  private predictedId(record: OperationRecord | undefined, decision: Decision): string {
+    if (!record || decision.action !== "create") return record?.id ?? operationIdOf(this.key, 1);
+    return operationIdOf(this.key, record.generation + 1);
   }
 
   /** One decision carried out; undefined when the request must read the record again. */

@@ -5,9 +5,7 @@ import type { Image } from "../model/image.js";
 import { keyOfOperation, type OperationState } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
-import { progressMessage } from "../slack/progress.js";
-import type { SlackPoster } from "../slack/web.js";
-import type { TrackInput } from "../tracking/types.js";
+import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
 import { describeImage } from "./describe.js";
 
 /** How a tracking run ended: the image's outcome, or tracking stopped (the image may still be creating). */
@@ -25,7 +23,8 @@ export interface TrackOutput {
 
 export interface TrackDeps {
   store: OperationStore;
-  slack?: () => Promise<SlackPoster>;
+  /** where progress goes (the Slack card, in track-image): a port, so tracking knows nothing of Slack */
+  progress?: ProgressReporter;
 }
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
@@ -45,6 +44,8 @@ export function backoffWait(elapsedMs: number, failures: number): number {
 /** Answers that will not change by waiting: tracking ends on them. Everything else is transient. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(["NOT_FOUND", "PROVIDER_AUTH_FAILED", "INVALID_ARGUMENT", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED"]);
 
+const TIME_LIMIT = "tracking gave up";
+
 /** Slack updates only on a change of state or every ≥ 10 s, to stay far from rate limits. */
 export const PROGRESS_THROTTLE_MS = 10_000;
 
@@ -61,7 +62,9 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   const failures = input.failures ?? 0;
   if (input.stop) return finish(rt, input, deps, { outcome: "stopped", reason: input.stop });
   if (input.limitAt && now >= Date.parse(input.limitAt)) {
-    return finish(rt, input, deps, { outcome: "stopped", reason: `tracking gave up after ${formatHours(now - Date.parse(input.startedAt))} without a final state` });
+    // the card shows how far the image got, when the cloud can say
+    const last = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region }).catch(() => undefined);
+    return finish(rt, input, deps, { outcome: "stopped", reason: `${TIME_LIMIT} after ${formatHours(now - Date.parse(input.startedAt))} without a final state` }, last);
   }
   let image: Image;
   try {
@@ -80,7 +83,7 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
     const reason = outcome === "failed" ? `the cloud reports ${image.providerStatus}` : outcome === "stopped" ? "the image is being deleted" : undefined;
     return finish(rt, input, deps, { outcome, reason }, image);
   }
-  return { done: false, image, waitSeconds: nextWait(elapsed), failures: 0, notify: await progress(rt, input, deps, image, now) };
+  return { done: false, image, waitSeconds: nextWait(elapsed), failures: 0, notify: await progress(input, deps, image, now) };
 }
 
 /** Records the end on the operation record, then tells Slack; a record that cannot be written yet keeps the run going. */
@@ -96,7 +99,7 @@ async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { ou
   log(end.outcome === "available" ? "info" : "warn", "operation ended", { operation: input.operation, imageId: input.imageId, outcome: end.outcome, reason: end.reason });
   if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
   if (end.outcome === "available") metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
-  const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(rt, input, deps, image, now, end) };
+  const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(input, deps, image, now, end) };
   if (end.reason) out.reason = end.reason;
   return out;
 }
@@ -117,7 +120,6 @@ async function recordEnd(store: OperationStore, operation: string, state: Operat
 }
 
 async function progress(
-  rt: Runtime,
   input: TrackInput,
   deps: TrackDeps,
   image: Image | undefined,
@@ -125,34 +127,18 @@ async function progress(
   end?: { outcome: TrackOutcome; reason?: string },
 ): Promise<TrackInput["notify"]> {
   const n = input.notify;
-  if (!n || !deps.slack) return n;
+  if (!n || !deps.progress) return n;
   const changed = n.lastStatus !== (image?.status ?? end?.outcome);
   const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
   if (n.messageTs && !changed && !due && !end) return n;
+  const stop: TrackEnd | undefined =
+    end?.outcome !== "stopped" ? undefined : end.reason?.startsWith(TIME_LIMIT) ? { kind: "timed-out" } : { kind: "stopped", reason: end.reason ?? "tracking stopped" };
   try {
-    return await notify(await deps.slack(), input, image, now, end?.outcome === "stopped" ? `tracking stopped: ${end.reason}` : undefined);
+    return await deps.progress.report(input, { image, now, final: end !== undefined, end: stop });
   } catch (err) {
-    log("warn", "could not update the Slack progress message", { operation: input.operation, error: (err as Error)?.message });
+    log("warn", "could not report progress", { operation: input.operation, error: (err as Error)?.message });
     return n;
   }
-}
-
-async function notify(poster: SlackPoster, input: TrackInput, image: Image | undefined, now: number, failure?: string): Promise<TrackInput["notify"]> {
-  const n = input.notify!;
-  const shown: Image = image ?? placeholder(input);
-  const message = progressMessage(shown, input.startedAt, now, failure);
-  let ts = n.messageTs;
-  if (ts) await poster.update({ channel: n.channel, ts, ...message });
-  else ts = (await poster.post({ channel: n.channel, threadTs: n.threadTs, ...message })).ts;
-  return { ...n, messageTs: ts, lastStatus: shown.status, lastUpdate: now };
-}
-
-function placeholder(input: TrackInput): Image {
-  return {
-    provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.imageId,
-    description: null, kind: "custom", visibility: "private", status: "unknown", providerStatus: "unknown",
-    os: { family: "unknown", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
-  };
 }
 
 function formatHours(ms: number): string {

@@ -42,12 +42,19 @@ export const DescribeImageInput = z
   })
   .strict();
 
+const slackTs = z.string().regex(/^\d+\.\d+$/);
+/** Where progress goes (shared/tracking/types.ts ProgressTarget); the fallbacks are for the requester. */
 const notify = z
   .object({
     channel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…, D…, G…)"),
-    threadTs: z.string().regex(/^\d+\.\d+$/).optional(),
+    threadTs: slackTs.optional(),
     /** the progress message, once posted */
-    messageTs: z.string().regex(/^\d+\.\d+$/).optional(),
+    messageTs: slackTs.optional(),
+    requester: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
+    serverId: id.optional(),
+    responseUrl: z.string().url().max(2048).optional(),
+    responseUrlAt: z.number().int().nonnegative().optional(),
+    responseUses: z.number().int().min(0).max(5).optional(),
   })
   .strict();
 
@@ -76,7 +83,18 @@ export const TrackImageInput = z
     failures: z.number().int().min(0).optional(),
     /** set by the state machine's failure branch: record the operation as stopped for this reason */
     stop: z.string().max(2000).optional(),
-    notify: notify.extend({ lastStatus: z.string().max(32).optional(), lastUpdate: z.number().optional() }).strict().optional(),
+    notify: notify
+      .extend({
+        lastStatus: z.string().max(32).optional(),
+        lastUpdate: z.number().optional(),
+        via: z.enum(["channel", "response_url", "dm"]).optional(),
+        dmChannel: z.string().regex(/^D[A-Z0-9]{2,}$/).optional(),
+        dmTs: slackTs.optional(),
+        fallback: z.string().max(64).optional(),
+        hintVia: z.enum(["response_url", "dm"]).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .passthrough(); // Step Functions hands back the previous step's output fields too
 

@@ -1,4 +1,5 @@
 import type { Image } from "../model/image.js";
+import { clip, esc, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./render.js";
 
 /** "4m 05s", "1h 02m" */
 export function formatElapsed(ms: number): string {
@@ -18,28 +19,59 @@ const ICON: Record<Image["status"], string> = {
   unknown: ":grey_question:",
 };
 
-/** The progress card of an image creation, one message updated in place. */
-export function progressMessage(image: Image, startedAt: string, now: number, failure?: string): { text: string; blocks: unknown[] } {
+/** Who and what a card is about, so the people who see it in a channel know (the requester, the source). */
+export interface CardContext {
+  requester?: string;
+  serverId?: string;
+  operation?: string;
+}
+
+/**
+ * How tracking ended without the image becoming available, when the cloud did not say "failed":
+ * tracking stopped (the image vanished, the cloud kept failing, …) or ran out of time.
+ */
+export type TrackingEnd = { kind: "stopped"; reason: string } | { kind: "timed-out" };
+
+function outcome(image: Image, elapsed: string, end?: TrackingEnd): { icon: string; headline: string; reason?: string; next?: string } {
+  const name = `*${esc(clip(image.name, 80))}*`;
+  const show = `\`/images show ${image.provider} ${esc(image.id)}\``;
+  if (end?.kind === "stopped") {
+    return { icon: ":warning:", headline: `Tracking of image ${name} stopped`, reason: end.reason, next: `Nobody is watching it any more: the image may still be creating. Check it with ${show}; repeating the same \`/images create\` tracks it again.` };
+  }
+  if (end?.kind === "timed-out") {
+    return { icon: ":warning:", headline: `Image ${name} is still ${image.status} after ${elapsed}: tracking timed out`, reason: "tracking timed out", next: `Check it with ${show}; repeating the same \`/images create\` tracks it again. If it stays ${image.status}, look at it in the ${image.provider} console.` };
+  }
+  if (image.status === "available") return { icon: ICON.available, headline: `Image ${name} is available` };
+  if (image.status === "failed") {
+    return {
+      icon: ICON.failed,
+      headline: `Image ${name} failed`,
+      reason: `the cloud reports ${image.providerStatus}`,
+      next: `Check the server in the ${image.provider} console, delete the failed image, then run \`/images create\` again.`,
+    };
+  }
+  return { icon: ICON[image.status], headline: `Creating image ${name}` };
+}
+
+/**
+ * The progress card of an image creation, one message updated in place: what is made from what,
+ * where, for whom, how long it has taken, and, when it ended without success, why and what to do.
+ */
+export function progressMessage(image: Image, startedAt: string, now: number, o: CardContext & { end?: TrackingEnd } = {}): { text: string; blocks: unknown[] } {
   const elapsed = formatElapsed(now - Date.parse(startedAt));
-  const where = `${image.provider}/${image.account}/${image.region}`;
-  const headline =
-    image.status === "available" ? `Image *${image.name}* is available` :
-    image.status === "failed" ? `Image *${image.name}* failed` :
-    `Creating image *${image.name}*`;
-  const reason = failure ?? (image.status === "failed" ? `the cloud reports ${image.providerStatus}` : undefined);
-  const text = `${ICON[image.status]} ${headline} — ${image.status} (${image.providerStatus}), ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`;
-  const blocks: unknown[] = [
-    { type: "section", text: { type: "mrkdwn", text: `${ICON[image.status]} ${headline}` } },
-    {
-      type: "section",
-      fields: [
-        { type: "mrkdwn", text: `*Status*\n${image.status} (${image.providerStatus})` },
-        { type: "mrkdwn", text: `*Elapsed*\n${elapsed}` },
-        { type: "mrkdwn", text: `*Image id*\n\`${image.id}\`` },
-        { type: "mrkdwn", text: `*Cloud*\n${where}` },
-      ],
-    },
+  const { icon, headline, reason, next } = outcome(image, elapsed, o.end);
+  const text = clip(`${icon} ${headline} — ${image.status} (${image.providerStatus}), ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`, SECTION_TEXT_MAX);
+  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+  const fields = [
+    field("Status", `${image.status} (${esc(image.providerStatus)})`),
+    field("Elapsed", elapsed),
+    field("Image id", `\`${esc(image.id)}\``),
+    field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),
   ];
-  if (reason) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Reason: ${reason}` }] });
+  if (o.serverId) fields.push(field("Source server", `\`${esc(o.serverId)}\``));
+  if (o.requester) fields.push(field("Requested by", `<@${o.requester}>`));
+  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: clip(`${icon} ${headline}`, SECTION_TEXT_MAX) } }, { type: "section", fields }];
+  const notes = [reason && `Reason: ${esc(reason)}`, next && `What to do: ${next}`, o.operation && `Operation \`${o.operation}\``].filter(Boolean) as string[];
+  if (notes.length) blocks.push({ type: "context", elements: notes.map((n) => ({ type: "mrkdwn", text: clip(n, FIELD_TEXT_MAX) })) });
   return { text, blocks };
 }

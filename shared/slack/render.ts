@@ -28,7 +28,7 @@ export function clip(s: string, max: number): string {
 }
 
 /** Joins lines into as few mrkdwn sections as Slack's section text limit allows. */
-function sections(lines: string[]): unknown[] {
+export function sections(lines: string[]): unknown[] {
   const out: unknown[] = [];
   let current = "";
   for (const raw of lines) {
@@ -51,7 +51,7 @@ const STATUS_ICON: Record<Image["status"], string> = {
   unknown: ":white_circle:",
 };
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const osLabel = (i: Image) => [i.os.distro ?? i.os.family, i.os.version].filter(Boolean).join(" ") || "—";
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
@@ -124,7 +124,12 @@ export function imageMessage(i: Image): Message {
   };
 }
 
-export function confirmMessage(request: { provider: string; serverId: string; name: string; description?: string }, checks: Check[], value: string): Message {
+/** What a Confirm button carries: the request, and the operation id it will have (for a late Cancel). */
+export function confirmValue(request: object, operation?: string): string {
+  return JSON.stringify(operation ? { ...request, op: operation } : request);
+}
+
+export function confirmMessage(request: { provider: string; serverId: string; name: string; description?: string }, checks: Check[], value: string, cancelValue = "cancel"): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
   const ok = checks.every((c) => c.ok) && fits;
   const lines = checks.map((c) => `${c.ok ? ":white_check_mark:" : ":x:"} *${c.name}* — ${esc(c.message)}`);
@@ -137,7 +142,7 @@ export function confirmMessage(request: { provider: string; serverId: string; na
       type: "actions",
       elements: [
         { type: "button", action_id: "images_create_confirm", style: "primary", text: { type: "plain_text", text: "Confirm" }, value },
-        { type: "button", action_id: "images_create_cancel", text: { type: "plain_text", text: "Cancel" }, value: "cancel" },
+        { type: "button", action_id: "images_create_cancel", text: { type: "plain_text", text: "Cancel" }, value: cancelValue },
       ],
     });
   } else if (!fits) {
@@ -151,4 +156,13 @@ export function confirmMessage(request: { provider: string; serverId: string; na
 export function textMessage(text: string, extra: Partial<Message> = {}): Message {
   const blocks = sections(text.split("\n"));
   return { response_type: "ephemeral", text, blocks: blocks.length ? blocks : [{ type: "section", text: { type: "mrkdwn", text: " " } }], ...extra };
+}
+
+/** Why the bot could not post in a channel and how to fix it, for the requester (said once). */
+export function channelHint(reason: string, channel: string, what: string): string {
+  const where = `<#${channel}>`;
+  if (reason === "not_in_channel") return `:information_source: I can't post in ${where}: I'm not a member. \`/invite @imageops\` there to get ${what} in the channel.`;
+  if (reason === "channel_not_found") return `:information_source: I can't see ${where} (a private channel or a DM I'm not part of). \`/invite @imageops\` there, or use \`/images\` in a channel I'm in.`;
+  if (reason === "is_archived") return `:information_source: ${where} is archived: use \`/images\` in a channel I'm in.`;
+  return `:information_source: Slack did not take ${what} in ${where} (${reason}), so it is here.`;
 }

@@ -1,4 +1,40 @@
-import type { ProviderName } from "../model/image.js";
+import type { Image, ProviderName } from "../model/image.js";
+
+/**
+ * Where an operation reports its progress (shared/slack/progress-delivery.ts): the Slack channel
+ * the request came from, and what reaches the requester when the bot cannot post there.
+ */
+export interface ProgressTarget {
+  channel: string;
+  threadTs?: string;
+  /** the Slack user id who asked (named on the card; the last resort is a DM to them) */
+  requester?: string;
+  /** the server the image is made from (named on the card) */
+  serverId?: string;
+  /** the interaction's response_url: Slack honours it for 30 minutes and 5 uses */
+  responseUrl?: string;
+  /** when responseUrl was issued (epoch ms) */
+  responseUrlAt?: number;
+  /** uses of responseUrl so far */
+  responseUses?: number;
+}
+
+/** ProgressTarget plus where the card was delivered; carried from one tracking step to the next. */
+export interface ProgressState extends ProgressTarget {
+  /** the card in the channel, once posted */
+  messageTs?: string;
+  lastStatus?: string;
+  lastUpdate?: number;
+  /** where the card is shown once the channel could not be used */
+  via?: "channel" | "response_url" | "dm";
+  /** the card in the app's DM with the requester */
+  dmChannel?: string;
+  dmTs?: string;
+  /** why the channel could not be used (Slack's error), told to the requester once */
+  fallback?: string;
+  /** where that was told (the card there keeps saying it; the other way does not repeat it) */
+  hintVia?: "response_url" | "dm";
+}
 
 /** What one tracking step needs; also the state machine's input (CONTRACT.md section 3, track-image). */
 export interface TrackInput {
@@ -15,7 +51,16 @@ export interface TrackInput {
   failures?: number;
   /** of the request that started the operation, on every log line of every step */
   correlationId?: string;
-  notify?: { channel: string; threadTs?: string; messageTs?: string; lastStatus?: string; lastUpdate?: number };
+  notify?: ProgressState;
+}
+
+/** How a tracking run ended without an outcome from the cloud: stopped for a reason, or out of time. */
+export type TrackEnd = { kind: "stopped"; reason: string } | { kind: "timed-out" };
+
+/** Where a tracking step reports progress (the Slack card); a port so tracking imports nothing of Slack. */
+export interface ProgressReporter {
+  /** reports one step (final: the outcome, which must arrive); answers the notify state for the next step */
+  report(input: TrackInput, update: { image?: Image; now: number; final: boolean; end?: TrackEnd }): Promise<ProgressState>;
 }
 
 /**

@@ -231,7 +231,7 @@ describe("tracking", () => {
     expect(await settled(res.body.operation.id)).toMatchObject({ status: "FAILED", error: "TrackingStopped" });
     expect(await operation(res.body.operation.id)).toMatchObject({ state: "stopped", reason: `image ${res.body.image.id} no longer exists` });
     const card = stack.slackApi.messages.find((m) => m.channel === "C0VANISH01")!;
-    expect(card.history.at(-1)!.text).toMatch(/tracking stopped: image .* no longer exists/);
+    expect(card.history.at(-1)!.text).toMatch(/Tracking of image .* stopped .* — image .* no longer exists/);
   });
 
   it("stops at its time limit; the same request then tracks the image again", async () => {
@@ -239,13 +239,16 @@ describe("tracking", () => {
     process.env.TRACK_LIMIT_SECONDS = "0.1";
     let first;
     try {
-      first = await create(req);
+      first = await create({ ...req, notify: { channel: "C0LIMIT001" } });
       expect(await settled(first.body.operation.id)).toMatchObject({ status: "FAILED", error: "TrackingStopped" });
     } finally {
       delete process.env.TRACK_LIMIT_SECONDS;
     }
     const id = first.body.operation.id;
     expect(await operation(id)).toMatchObject({ state: "stopped", reason: expect.stringMatching(/tracking gave up after/) });
+    // the card is never left at "Creating…"
+    const card = stack.slackApi.messages.find((m) => m.channel === "C0LIMIT001")!;
+    expect(card.history.at(-1)!.text).toMatch(/is still creating after .*: tracking timed out/);
 
     const dry = await create({ ...req, dryRun: true });
     expect(dry.body.checks.at(-1).message).toMatch(/Confirm tracks image .* again: tracking had stopped/);

@@ -8,28 +8,14 @@ import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../support/slack-sign.js";
+import { type Ack, FORM, slackSession } from "../support/slack-session.js";
 
 let stack: LocalStack;
 const leaks = watchLocalStack(
   { createDelayMs: 1_500, waitScale: 0.02, env: { IMAGE_CREATORS: `${LOCAL_SLACK.user},U0OTHER999`, SLACK_TEAM_ID: LOCAL_SLACK.teamId } },
   (s) => (stack = s),
 );
-const FORM = "application/x-www-form-urlencoded";
-
-let responseSeq = 0;
-type Ack = { statusCode: number; body: string };
-async function slash(text: string, o: SignedOptions & { user?: string; team?: string } = {}) {
-  const responseUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
-  const ack = (await stack.invoke("slack", signedEvent(slashCommandBody(text, { responseUrl, user: o.user, team: o.team }), FORM, o))) as Ack;
-  leaks.record(ack);
-  return { ack, ackBody: ack.body ? JSON.parse(ack.body) : {}, responseUrl };
-}
-async function responsesTo(url: string, count = 1) {
-  await stack.lambda.idle();
-  const found = stack.slackApi.responses.filter((r) => r.url === url);
-  expect(found.length).toBeGreaterThanOrEqual(count);
-  return found.map((r) => r.body as { text: string; blocks: unknown[]; replace_original?: boolean; response_type?: string });
-}
+const { slash, responsesTo, nextMessageTs, newResponseUrl } = slackSession(() => stack, leaks);
 const blocksText = (b: unknown) => JSON.stringify(b);
 
 describe("slash commands", () => {
@@ -51,7 +37,7 @@ describe("slash commands", () => {
     expect(more).not.toBeNull();
     const button = (first!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements![0]!;
     expect(button.action_id).toBe("images_next");
-    const nextUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const nextUrl = newResponseUrl();
     const ack = (await stack.invoke("slack", signedEvent(blockActionBody(button, { responseUrl: nextUrl }), FORM))) as Ack;
     expect(ack.statusCode).toBe(200);
     const [second] = await responsesTo(nextUrl);
@@ -95,12 +81,19 @@ describe("slash commands", () => {
     expect(wrong.ackBody.text).toContain("*Options of list*");
   });
 
-  it("runs the audit now and posts its summary in the channel", async () => {
+  it("runs the audit now and posts its summary in the channel, naming who ran it, with the full list in its thread", async () => {
+    const before = stack.slackApi.messages.length;
     const { ackBody, responseUrl } = await slash("audit");
     expect(ackBody.text).toMatch(/Running the audit/);
     const [answer] = await responsesTo(responseUrl);
-    expect(answer!.text).toMatch(/^Image audit: \d+ finding\(s\) in \d+ image\(s\)/);
-    expect(answer!.response_type).toBe("in_channel");
+    expect(answer!.text).toMatch(/The audit is posted in <#C0LOCAL001>/);
+    const [summary, ...thread] = stack.slackApi.messages.slice(before);
+    expect(summary!.channel).toBe(LOCAL_SLACK.channel);
+    expect(summary!.text).toMatch(/^Image audit: \d+ finding\(s\) in \d+ image\(s\)/);
+    expect(blocksText(summary!.blocks)).toContain(`run by <@${LOCAL_SLACK.user}>`);
+    // what the summary promises is there: every reply in its thread
+    if (blocksText(summary!.blocks).includes("in the thread")) expect(thread.length).toBeGreaterThan(0);
+    for (const reply of thread) expect(reply.threadTs).toBe(summary!.ts);
   });
 
   it("reports per-cloud errors under the results", async () => {
@@ -132,16 +125,21 @@ describe("create from Slack", () => {
     const confirmButton = (confirm!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements!.find((e) => e.action_id === "images_create_confirm")!;
 
     const before = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
-    const clickUrl = stack.slackApi.responseUrl(`r${++responseSeq}`);
-    // a double click: two signed actions for the same confirmation, one base64-encoded
+    const clickUrl = newResponseUrl();
+    // a double click: two signed actions for the same confirmation (same message), one base64-encoded
+    const messageTs = nextMessageTs();
     const clicks = await Promise.all([
-      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl }), FORM)),
-      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl }), FORM, { base64: true })),
+      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl, messageTs }), FORM)),
+      stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl, messageTs }), FORM, { base64: true })),
     ]);
     for (const c of clicks) expect((c as Ack).statusCode).toBe(200);
-    const [started] = await responsesTo(clickUrl);
-    expect(started!.text).toMatch(/started creating image \*slack-golden\*/);
-    expect(started!.replace_original).toBe(true);
+    const answers = await responsesTo(clickUrl, 2);
+    // the buttons went at once, then the operation started
+    expect(answers[0]!.text).toMatch(/confirmed: creating image \*slack-golden\*/);
+    expect(JSON.stringify(answers[0]!.blocks)).not.toContain("images_create_cancel");
+    const started = answers.at(-1)!;
+    expect(started.text).toMatch(/started creating image \*slack-golden\*/);
+    expect(started.replace_original).toBe(true);
     expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length - before).toBe(1);
 
     // the progress card: one message in the channel, updated in place until available
@@ -169,7 +167,7 @@ describe("create from Slack", () => {
 
   it("refuses a Confirm click by someone not in IMAGE_CREATORS", async () => {
     const before = creates();
-    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const url = newResponseUrl();
     const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("stranger-golden") }, { responseUrl: url, user: "U0STRANGER1" }), FORM))) as Ack;
     expect(ack.statusCode).toBe(200);
     await stack.lambda.idle();
@@ -194,7 +192,7 @@ describe("create from Slack", () => {
   it("does not run a Slack retry of a Confirm click", async () => {
     const before = creates();
     const invocations = stack.lambda.invocations.length;
-    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const url = newResponseUrl();
     const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url }), FORM, { retryNum: 1 }))) as Ack;
     expect(ack.statusCode).toBe(200);
     await stack.lambda.idle();
@@ -236,8 +234,8 @@ describe("create from Slack", () => {
   }, 30_000);
 
   it("cancels a confirmation without creating", async () => {
-    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
-    await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url }), FORM));
+    const url = newResponseUrl();
+    await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url, messageTs: nextMessageTs() }), FORM));
     const [answer] = await responsesTo(url);
     expect(answer!.text).toMatch(/Cancelled/);
   });
@@ -284,7 +282,7 @@ describe("request checks", () => {
   it("runs nothing for another workspace's button click", async () => {
     const invocations = stack.lambda.invocations.length;
     const before = stack.ncp.requests.length;
-    const url = stack.slackApi.responseUrl(`r${++responseSeq}`);
+    const url = newResponseUrl();
     const value = JSON.stringify({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "foreign-golden" });
     const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value }, { responseUrl: url, team: "T0FOREIGN01" }), FORM))) as Ack;
     expect(ack.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { auditConfig } from "../../shared/audit/config.js";
-import { auditSummaryMessage } from "../../shared/audit/report.js";
+import { auditSummaryMessage, auditThread, needsFullList } from "../../shared/audit/report.js";
 import { duplicateName, eolFromTable, eolOs, failed, overShared, staleCustom, stuckCreating } from "../../shared/audit/rules.js";
 import { setFacts } from "../../shared/model/facts.js";
 import type { Image } from "../../shared/model/image.js";
@@ -109,7 +109,8 @@ describe("audit configuration and report", () => {
   it("summarizes by severity and cloud, lists criticals, threads the full list when long", () => {
     const f = (i: number, severity: "critical" | "info") => ({ rule: severity === "critical" ? "over-shared" : "stale-custom", severity, provider: "ncp" as const, account: "prod", region: "KR", imageId: String(i), imageName: `img-${i}`, message: "m" });
     const findings = [...Array.from({ length: 12 }, (_, i) => f(i, "critical")), f(99, "info")];
-    const msg = auditSummaryMessage({ findings, summary: { images: 50, findings: 13, bySeverity: { critical: 12, warning: 0, info: 1 } }, errors: [{ provider: "scp", account: "prod", region: "kr-west1", code: "PROVIDER_UNAVAILABLE", message: "down" }] });
+    const result = { findings, summary: { images: 50, findings: 13, bySeverity: { critical: 12, warning: 0, info: 1 } }, errors: [{ provider: "scp" as const, account: "prod", region: "kr-west1", code: "PROVIDER_UNAVAILABLE" as const, message: "down" }] };
+    const msg = auditSummaryMessage(result);
     expect(msg.text).toBe("Image audit: 13 finding(s) in 50 image(s) — 12 critical, 0 warning, 1 info");
     const all = JSON.stringify(msg.blocks);
     expect(all).toContain("By cloud: ncp 13");
@@ -118,8 +119,8 @@ describe("audit configuration and report", () => {
     expect(all).toContain("2 more critical");
     expect(all).toContain("stale-custom 1");
     expect(all).toContain("not audited: scp/prod/kr-west1");
-    expect(msg.thread?.join("\n")).toContain("img-11");
-    const small = auditSummaryMessage({ findings: [f(1, "critical")], summary: { images: 1, findings: 1, bySeverity: { critical: 1, warning: 0, info: 0 } }, errors: [] });
-    expect(small.thread).toBeUndefined();
+    expect(needsFullList(result)).toBe(true);
+    expect(JSON.stringify(auditThread(result))).toContain("img-11");
+    expect(needsFullList({ findings: [f(1, "critical")], summary: { images: 1, findings: 1, bySeverity: { critical: 1, warning: 0, info: 0 } }, errors: [] })).toBe(false);
   });
 });

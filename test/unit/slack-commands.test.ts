@@ -88,7 +88,10 @@ describe("Slack app manifest", () => {
     const manifest = parseYaml(readFileSync(new URL("../../infra/slack-manifest.yaml", import.meta.url), "utf8"));
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(["/images"]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(["chat:write", "commands"]);
+    // chat:write.public: public channels the bot was not invited to (https://docs.slack.dev/reference/scopes/chat.write.public)
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(["chat:write", "chat:write.public", "commands"]);
+    // the DM fallback is readable in the app's Messages tab
+    expect(manifest.features.app_home).toMatchObject({ messages_tab_enabled: true });
   });
 });
 

@@ -60,3 +60,17 @@ describe("SlackGuard: requests already handled", () => {
     expect(guard.firstTime(undefined)).toBe(true);
   });
 });
+
+describe("SlackGuard: a Confirm taken on a message", () => {
+  it("is remembered for a late Cancel on the same message, within the window only", () => {
+    let now = 1_000_000;
+    const guard = new SlackGuard({}, () => now, 60_000);
+    expect(guard.confirmed("U0AAA:C0AAA:1700000001.000100")).toBeUndefined();
+    guard.noteConfirmed("U0AAA:C0AAA:1700000001.000100", { user: "U0AAA", operation: "img-ncp-1" });
+    expect(guard.confirmed("U0AAA:C0AAA:1700000001.000100")).toEqual({ user: "U0AAA", operation: "img-ncp-1", at: now });
+    // another message's Cancel is a real cancel
+    expect(guard.confirmed("U0AAA:C0AAA:1700000002.000100")).toBeUndefined();
+    now += 60_001;
+    expect(guard.confirmed("U0AAA:C0AAA:1700000001.000100")).toBeUndefined();
+  });
+});

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { LambdaSim } from "../sim/lambda.js";
+import { allowedResponseUrl } from "../../shared/slack/web.js";
 import { SlackApiSim } from "../sim/slack-api.js";
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -85,14 +86,19 @@ describe("runJob", () => {
     };
     const url = slack.responseUrl("create-1");
     await jobs.runJob({ kind: "create-confirm", responseUrl: url, request: { provider: "ncp", serverId: "1", name: "web" }, channel: "C0TEST0001", user: "U0TEST0001" });
-    expect(answersTo(url)).toMatchObject([{ text: ":x: CONFLICT: the name is taken", replace_original: true }]);
+    // the buttons are replaced at once (nothing looks cancellable while it runs), then the outcome
+    const answers = answersTo(url);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]!.text).toMatch(/<@U0TEST0001> confirmed: creating image \*web\*/);
+    expect(answers[0]!.replace_original).toBe(true);
+    expect(answers[1]).toMatchObject({ text: ":x: CONFLICT: the name is taken", replace_original: true });
   });
 
   it("never answers a response_url outside Slack", async () => {
-    expect(jobs.allowedResponseUrl("https://hooks.slack.com/commands/T1/2/x")).toBe(true);
-    expect(jobs.allowedResponseUrl("http://hooks.slack.com/commands/T1/2/x")).toBe(false);
-    expect(jobs.allowedResponseUrl("https://evil.example/hooks.slack.com")).toBe(false);
-    expect(jobs.allowedResponseUrl(slack.responseUrl("x"))).toBe(true);
+    expect(allowedResponseUrl("https://hooks.slack.com/commands/T1/2/x")).toBe(true);
+    expect(allowedResponseUrl("http://hooks.slack.com/commands/T1/2/x")).toBe(false);
+    expect(allowedResponseUrl("https://evil.example/hooks.slack.com")).toBe(false);
+    expect(allowedResponseUrl(slack.responseUrl("x"))).toBe(true);
     let called = false;
     handlers["describe-image"] = async () => ((called = true), { image: {} });
     const before = slack.requests.length;

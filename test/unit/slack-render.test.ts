@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUTTON_VALUE_MAX, clip, confirmMessage, FIELD_TEXT_MAX, imageMessage, listMessage, PAGE_ROWS, SECTION_TEXT_MAX, textMessage } from "../../shared/slack/render.js";
 import { helpText } from "../../shared/slack/commands.js";
 import { blocksToText } from "../../shared/slack/text.js";
+import { progressMessage } from "../../shared/slack/progress.js";
 import type { Image } from "../../shared/model/image.js";
 
 const image = (over: Partial<Image> = {}): Image => ({
@@ -122,5 +123,48 @@ describe("text", () => {
     expect(clip("ab😀cd", 4)).toBe("ab…");
     expect(clip("abc", 3)).toBe("abc");
     expect(clip("가나다라", 3)).toBe("가나…");
+  });
+});
+
+describe("progress card", () => {
+  const started = "2026-01-04T09:00:00.000Z";
+  const at = (minutes: number) => Date.parse(started) + minutes * 60_000;
+  const who = { requester: "U0REQUEST1", serverId: "srv-1", operation: "img-scp-0123" };
+
+  it("names the requester, the source server and the cloud/account/region for everyone in the channel", () => {
+    const msg = progressMessage(image(), started, at(4), who);
+    const text = blocksToText(msg.blocks);
+    expect(text).toContain("*Requested by*: <@U0REQUEST1>");
+    expect(text).toContain("*Source server*: `srv-1`");
+    expect(text).toContain("*Cloud*: scp / demo / kr-west1");
+    expect(text).toContain("Operation `img-scp-0123`");
+    expect(msg.text).toMatch(/^:hourglass_flowing_sand: Creating image \*웹-서버-골든\* — creating \(saving\), 4m 00s elapsed$/);
+    withinSlackLimits(msg);
+  });
+
+  it("never stays at Creating when tracking ends without success: failed, stopped, timed out each say so and what to do", () => {
+    const failed = progressMessage(image({ status: "failed", providerStatus: "killed" }), started, at(9), who);
+    expect(failed.text).toMatch(/failed — failed \(killed\), 9m 00s elapsed — the cloud reports killed/);
+    expect(blocksToText(failed.blocks)).toMatch(/What to do: Check the server in the scp console, delete the failed image, then run `\/images create` again/);
+
+    const stopped = progressMessage(image(), started, at(20), { ...who, end: { kind: "stopped", reason: "the cloud kept failing (PROVIDER_UNAVAILABLE)" } });
+    expect(stopped.text).toMatch(/^:warning: Tracking of image \*웹-서버-골든\* stopped — creating \(saving\), 20m 00s elapsed — the cloud kept failing/);
+    expect(blocksToText(stopped.blocks)).toContain("What to do: Nobody is watching it any more: the image may still be creating. Check it with `/images show scp 4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`; repeating the same `/images create` tracks it again.");
+
+    const timedOut = progressMessage(image(), started, at(360), { ...who, end: { kind: "timed-out" } });
+    expect(timedOut.text).toMatch(/is still creating after 6h 00m: tracking timed out/);
+    expect(blocksToText(timedOut.blocks)).toMatch(/What to do: Check it with `\/images show scp .*`; repeating the same `\/images create` tracks it again. If it stays creating, look at it in the scp console/);
+
+    for (const m of [failed, stopped, timedOut]) {
+      expect(m.text).not.toMatch(/Creating image/);
+      withinSlackLimits(m);
+    }
+    const available = progressMessage(image({ status: "available", providerStatus: "active" }), started, at(7), who);
+    expect(available.text).toMatch(/is available — available \(active\), 7m 00s elapsed$/);
+    expect(blocksToText(available.blocks)).not.toContain("What to do");
+  });
+
+  it("stays within Slack's limits with a name and reason at their longest", () => {
+    withinSlackLimits(progressMessage(image({ name: "가".repeat(255), id: "i".repeat(128) }), started, at(1), { ...who, serverId: "s".repeat(128), end: { kind: "stopped", reason: "x".repeat(5000) } }));
   });
 });

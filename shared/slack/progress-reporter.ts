@@ -1,0 +1,31 @@
+import type { Image } from "../model/image.js";
+import type { ProgressReporter, ProgressState, TrackInput } from "../tracking/types.js";
+import { progressMessage } from "./progress.js";
+import { deliverProgress } from "./progress-delivery.js";
+import type { SlackPoster } from "./web.js";
+
+/**
+ * Tracking's progress reported as the Slack card: rendered (./progress.ts), then delivered to
+ * the channel, else the requester's response_url, else a DM (./progress-delivery.ts).
+ * Slack refusals never throw; only getting the poster (reading the Slack secret) can.
+ */
+export function slackProgressReporter(poster: () => Promise<SlackPoster>): ProgressReporter {
+  return {
+    async report(input, { image, now, final, end }): Promise<ProgressState> {
+      const n = input.notify!;
+      const shown = image ?? unknownImage(input);
+      const message = progressMessage(shown, input.startedAt, now, { requester: n.requester, serverId: n.serverId, operation: input.operation, end });
+      const delivered = await deliverProgress(await poster(), n, message, { now, final, changed: n.lastStatus !== shown.status });
+      return { ...delivered, lastStatus: shown.status, lastUpdate: now };
+    },
+  };
+}
+
+/** The card's image when the cloud could not say (it is gone, or tracking stopped before reading it). */
+function unknownImage(input: TrackInput): Image {
+  return {
+    provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.imageId,
+    description: null, kind: "custom", visibility: "private", status: "unknown", providerStatus: "unknown",
+    os: { family: "unknown", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
+  };
+}
