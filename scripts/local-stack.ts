@@ -115,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     LIST_IMAGES_FUNCTION: "list-images",
     DESCRIBE_IMAGE_FUNCTION: "describe-image",
     CREATE_IMAGE_FUNCTION: "create-image",
+    DESCRIBE_OPERATION_FUNCTION: "describe-operation",
     AUDIT_IMAGES_FUNCTION: "audit-images",
     SLACK_SECRET_ID,
     SLACK_API_URL: slackApi.apiUrl,

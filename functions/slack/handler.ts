@@ -65,10 +65,11 @@ function parseValue<T>(value: string | undefined): T | undefined {
 }
 
 /** The jobs of a slash command, and what its ack says while they run. */
-type CommandJob = Extract<Job, { kind: "list" | "show" | "create" | "audit" }>;
+type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" }>;
 const ACK: Record<CommandJob["kind"], string> = {
   list: ":mag: Looking up images…",
   show: ":mag: Looking up the image…",
+  status: ":mag: Looking up the operation…",
   create: ":clipboard: Checking whether the image can be created…",
   audit: ":mag: Running the audit…",
 };
@@ -107,6 +108,9 @@ async function createBolt(): Promise<BoltHandler> {
         break;
       case "show":
         job = { kind: "show", responseUrl, user, ...parsed.args };
+        break;
+      case "status":
+        job = { kind: "status", responseUrl, user, operation: parsed.args.operation };
         break;
       case "create": {
         const may = guard.mayCreate(command.user_id);

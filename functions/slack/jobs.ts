@@ -5,7 +5,8 @@ import type { Check } from "../../shared/images/create.js";
 import type { ListOutput } from "../../shared/images/list.js";
 import { log } from "../../shared/log.js";
 import type { Image } from "../../shared/model/image.js";
-import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import type { OperationView } from "../../shared/operations/describe.js";
+import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, operationMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 
 /**
@@ -24,6 +25,7 @@ export type Job = Base &
   (
     | { kind: "list"; query: ListQuery; cursor?: string; offset?: number }
     | { kind: "show"; provider: string; id: string; account?: string; region?: string }
+    | { kind: "status"; operation: string }
     | { kind: "create"; request: CreateRequest }
     | { kind: "create-confirm"; request: CreateRequest; channel: string; user: string; operation?: string; at?: number }
     | { kind: "cancel"; confirmedBy?: string; operation?: string }
@@ -35,6 +37,7 @@ const FUNCTION_ENV = {
   "list-images": "LIST_IMAGES_FUNCTION",
   "describe-image": "DESCRIBE_IMAGE_FUNCTION",
   "create-image": "CREATE_IMAGE_FUNCTION",
+  "describe-operation": "DESCRIBE_OPERATION_FUNCTION",
   "audit-images": "AUDIT_IMAGES_FUNCTION",
 } as const;
 
@@ -66,6 +69,17 @@ export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): 
   return JSON.parse(text) as T;
 }
 
+/** Whether the operation a Cancel names was confirmed and started (its record exists and is not over). */
+async function begun(operation: string): Promise<boolean> {
+  try {
+    const { operation: op } = await call<{ operation: OperationView }>("describe-operation", { operation });
+    return !op.supersededBy && op.state !== "failed";
+  } catch (err) {
+    // no record: nothing was started; any other failure: say nothing was created only when sure
+    return !(err instanceof FunctionError && err.code === "NOT_FOUND");
+  }
+}
+
 const describeFilters = (q: ListQuery) =>
   Object.entries(q).filter(([, v]) => v).map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`)).join(" ");
 
@@ -88,6 +102,10 @@ async function build(job: Job): Promise<Message | undefined> {
       const { image } = await call<{ image: Image }>("describe-image", { provider: job.provider, id: job.id, account: job.account, region: job.region });
       return imageMessage(image);
     }
+    case "status": {
+      const { operation } = await call<{ operation: OperationView }>("describe-operation", { operation: job.operation });
+      return operationMessage(operation);
+    }
     case "create": {
       const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>("create-image", { ...job.request, dryRun: true });
       const op = operation?.id;
@@ -102,6 +120,8 @@ async function build(job: Job): Promise<Message | undefined> {
       return textMessage(`:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``, { replace_original: true });
     }
     case "cancel":
+      // a Confirm seen by another container: the operation record says whether creation began
+      if (!job.confirmedBy && job.operation && (await begun(job.operation))) job = { ...job, confirmedBy: job.user ?? "someone" };
       if (!job.confirmedBy) return textMessage("Cancelled: no image was created.", { replace_original: true });
       return textMessage(
         `:warning: Too late to cancel: <@${job.confirmedBy}> confirmed, and the image is being created${job.operation ? ` (operation \`${job.operation}\`)` : ""}. It cannot be stopped from Slack; its progress card says when it is done, and an unwanted image can be deleted then.`,

@@ -31,8 +31,14 @@ export const COMMANDS = {
     args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "serverId", required: true }, { name: "name", required: true }],
     flags: { description: "free text", account: "account name", region: "region or zone" },
   },
+  status: {
+    usage: "/images status <operation>",
+    summary: "where a create operation stands: state, image, timings, why it ended",
+    args: [{ name: "operation", required: true }],
+    flags: {},
+  },
   audit: { usage: "/images audit", summary: "run the image audit now and post its summary", args: [], flags: {} },
-  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "audit", "help"] }], flags: {} },
+  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "audit", "help"] }], flags: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -41,6 +47,7 @@ export type Parsed =
   | { ok: true; command: "list"; args: { provider?: ProviderName; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string } }
   | { ok: true; command: "show"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
   | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
+  | { ok: true; command: "status"; args: { operation: string } }
   | { ok: true; command: "audit"; args: Record<string, never> }
   | { ok: true; command: "help"; args: { command?: CommandName } }
   | { ok: false; error: string; command?: CommandName };

@@ -1,6 +1,7 @@
 import type { Check } from "../images/create.js";
 import type { ProviderErrorEntry } from "../model/errors.js";
 import type { Image } from "../model/image.js";
+import type { OperationView } from "../operations/describe.js";
 
 /** Block Kit for the bot's answers: pure functions from data to messages. */
 export interface Message {
@@ -122,6 +123,37 @@ export function imageMessage(i: Image): Message {
       },
     ],
   };
+}
+
+const OPERATION_ICON: Record<OperationView["state"], string> = {
+  claimed: ":hourglass_flowing_sand:",
+  sent: ":hourglass_flowing_sand:",
+  created: ":hourglass_flowing_sand:",
+  available: ":white_check_mark:",
+  failed: ":x:",
+  stopped: ":warning:",
+};
+
+/** `/images status <operation>`: what anyone holding an operation id may learn of it. */
+export function operationMessage(o: OperationView): Message {
+  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+  const when = (t?: string) => t ?? "—";
+  const fields = [
+    field("State", o.state),
+    field("Image", o.imageId ? `\`${esc(o.imageId)}\`` : "—"),
+    field("Cloud", `${o.provider} / ${esc(o.account)} / ${esc(o.region)}`),
+    field("From server", `\`${esc(o.serverId)}\``),
+    field("Claimed / sent", `${when(o.claimedAt)} / ${when(o.sentAt)}`),
+    field("Created / ended", `${when(o.createdAt)} / ${when(o.endedAt)}`),
+  ];
+  const blocks: unknown[] = [
+    { type: "section", text: { type: "mrkdwn", text: clip(`${OPERATION_ICON[o.state]} Operation \`${esc(o.id)}\`: image *${esc(o.name)}*`, SECTION_TEXT_MAX) } },
+    { type: "section", fields },
+  ];
+  const notes = [o.reason ? `Why: ${esc(o.reason)}` : "", o.supersededBy ? `Replaced by operation \`${esc(o.supersededBy)}\` (the same request, made again)` : ""].filter(Boolean);
+  if (o.state === "stopped") notes.push("Tracking stopped; the image may still be creating: repeating the same `/images create` tracks it again.");
+  if (notes.length) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(notes.join("\n"), SECTION_TEXT_MAX) }] });
+  return { response_type: "ephemeral", text: `Operation ${o.id}: ${o.state}${o.imageId ? ` (image ${o.imageId})` : ""}`, blocks };
 }
 
 /** What a Confirm button carries: the request, and the operation id it will have (for a late Cancel). */

@@ -245,3 +245,29 @@ describe("small protocol points", () => {
     }
   });
 });
+
+describe("operations by id", () => {
+  it("/images status <operation> answers the operation's state, image and timings", async () => {
+    const { responseUrl } = await createAndConfirm("status-golden");
+    const [, started] = await responsesTo(responseUrl, 2);
+    const op = /Operation `(img-ncp-[0-9a-f]+)`/.exec(started!.text)![1]!;
+    await stack.stepFunctions.settled(op);
+    const { ackBody, responseUrl: asked } = await slash(`status ${op}`);
+    expect(ackBody.text).toMatch(/Looking up the operation/);
+    const [answer] = await responsesTo(asked);
+    expect(answer!.text).toMatch(new RegExp(`^Operation ${op}: available \\(image \\d+\\)$`));
+    expect(text(answer!.blocks)).toContain("status-golden");
+    const [unknown] = await responsesTo((await slash(`status img-ncp-${"0".repeat(40)}`)).responseUrl);
+    expect(unknown!.text).toMatch(/NOT_FOUND: no operation/);
+  }, 30_000);
+
+  it("a late Cancel that another container handles learns from the operation record that creation began", async () => {
+    const { cancel } = await createAndConfirm("elsewhere-golden");
+    await stack.lambda.idle();
+    // a message this container never saw confirmed: only the operation record can tell
+    const cancelled = await click(cancel, { messageTs: nextMessageTs() });
+    const [answer] = await responsesTo(cancelled.responseUrl);
+    expect(answer!.text).toMatch(/Too late to cancel/);
+    expect(creates("elsewhere-golden")).toBe(1);
+  }, 30_000);
+});

@@ -121,10 +121,11 @@ describe("osls package", () => {
       LIST_IMAGES_FUNCTION: name("list-images"),
       DESCRIBE_IMAGE_FUNCTION: name("describe-image"),
       CREATE_IMAGE_FUNCTION: name("create-image"),
+      DESCRIBE_OPERATION_FUNCTION: name("describe-operation"),
       AUDIT_IMAGES_FUNCTION: name("audit-images"),
     });
     const jobs = readFileSync("functions/slack/jobs.ts", "utf8");
-    for (const v of ["LIST_IMAGES_FUNCTION", "DESCRIBE_IMAGE_FUNCTION", "CREATE_IMAGE_FUNCTION", "AUDIT_IMAGES_FUNCTION"]) expect(jobs).toContain(`"${v}"`);
+    for (const v of ["LIST_IMAGES_FUNCTION", "DESCRIBE_IMAGE_FUNCTION", "CREATE_IMAGE_FUNCTION", "DESCRIBE_OPERATION_FUNCTION", "AUDIT_IMAGES_FUNCTION"]) expect(jobs).toContain(`"${v}"`);
     // the job runs in the slack function and waits for a whole audit
     expect(fnResource("slack").Properties.Timeout).toBeGreaterThanOrEqual(fnResource("audit-images").Properties.Timeout);
   });
@@ -262,7 +263,7 @@ describe("least privilege", () => {
       if (fn !== "slack") expect(allowed(roleOf(fn), "lambda:InvokeFunction"), fn).toEqual([]);
     }
     const invokes = resourcesFor(roleOf("slack"), "lambda:InvokeFunction").map((r: Json) => r["Fn::Sub"]);
-    const names = ["slack", "list-images", "describe-image", "create-image", "audit-images"].map((fn) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`);
+    const names = ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images"].map((fn) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`);
     expect(invokes.sort()).toEqual(names.sort());
   });
 });
