@@ -53,7 +53,8 @@ function divert(stream: NodeJS.WriteStream, keep: (text: string) => boolean): vo
     return true;
   }) as typeof stream.write;
 }
-divert(process.stdout, (text) => !text.startsWith('{"level":'));
+// log lines and EMF metric lines ({"_aws": …}) are the product's, not the report's
+divert(process.stdout, (text) => !text.startsWith('{"level":') && !text.startsWith('{"_aws":'));
 divert(process.stderr, () => false);
 
 const say = (line = "") => console.log(line);
@@ -624,6 +625,7 @@ steps.push(["4", "NCP paging", figure4]);
 steps.push(["5", "normalisation", figure5]);
 steps.push(["6", "peak RSS", () => figure6(baselineRuns)]);
 steps.push(["7", "signing", figure7]);
+steps.push(["8", "observability", async () => (await import("./bench/observability.js")).figure8(root, report, quick)]);
 
 for (const [id, name, fn] of steps) {
   if (!want(id)) continue;
@@ -636,8 +638,8 @@ for (const [id, name, fn] of steps) {
 
 say();
 say("bundle sizes:");
-for (const name of ["list-images", "describe-image", "create-image", "track-image", "audit-images", "slack"]) {
-  say(`  dist/${name}/index.mjs${" ".repeat(16 - name.length)}${kib(size(dist(name, "index.mjs")))}`);
+for (const name of ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"]) {
+  say(`  dist/${name}/index.mjs${" ".repeat(Math.max(1, 20 - name.length))}${kib(size(dist(name, "index.mjs")))}`);
 }
 say(`  dist/bench/baseline-secrets/index.mjs ${kib(size(BASELINE_SECRETS))}   (baseline: SDK client-secrets-manager only, product build settings)`);
 say(`  dist/bench/naive-slack/index.cjs      ${kib(size(NAIVE_SLACK))}   (baseline: Bolt AwsLambdaReceiver app, esbuild defaults)`);

@@ -27,7 +27,8 @@ export async function buildFunctions(): Promise<Record<string, number>> {
         logLevel: "warning",
       });
       await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));
-      sizes[name] = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
+      // the bundle, not its source map
+      sizes[name] = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith(".mjs"))?.[1].bytes ?? 0;
     }),
   );
   return sizes;

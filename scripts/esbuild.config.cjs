@@ -40,13 +40,16 @@ const bundleOptions = {
   // Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require
   banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
   legalComments: "none",
+  // a stack trace names our source files and lines (Lambda runs with --enable-source-maps, serverless.yml);
+  // the map stays beside the bundle and is read only when a stack is formatted
+  sourcemap: "linked",
+  sourcesContent: false,
   plugins: [dropUnusedBoltParts],
 };
 
 /** serverless-esbuild's config: the same options, plus how it packages them. */
 module.exports = () => ({
   ...bundleOptions,
-  sourcemap: false,
   outputFileExtension: ".mjs",
   // bundle everything, the AWS SDK v3 included (do not rely on the runtime's SDK version)
   exclude: [],

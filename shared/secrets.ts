@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import * as z from "zod";
 import { ImageOpsError } from "./model/errors.js";
 import { PROVIDERS } from "./model/image.js";
-import { registerSecret } from "./log.js";
+import { log, registerSecret } from "./log.js";
 
 const AccountSchema = z
   .object({
@@ -94,33 +94,55 @@ export class SecretsManagerSource implements SecretSource {
   }
 }
 
+/** Accounts added to a secret reach warm containers within this, with one Secrets Manager call per container per period. */
+export const SECRET_MAX_AGE_MS = 5 * 60_000;
+
 /**
- * Reads and caches a secret per container; concurrent cold-start reads collapse into one call.
+ * Reads and caches a secret per container (re-read after SECRET_MAX_AGE_MS); concurrent cold-start reads collapse into one call.
  * `refresh()` re-reads once (after a provider rejects the credentials, say).
  */
 export class CachedSecret<T> {
   private value?: Promise<T>;
+  private loadedAt = 0;
+  /** the last value read, served if a re-read after maxAge fails (Secrets Manager down must not stop a warm container) */
+  private last?: T;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
   constructor(
     private readonly source: SecretSource,
     private readonly secretId: () => string | undefined,
     private readonly envName: string,
     private readonly parse: (name: string, text: string | undefined) => T,
     private readonly onValue: (value: T) => void = () => {},
-  ) {}
+    options: { maxAgeMs?: number; now?: () => number } = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? SECRET_MAX_AGE_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   get(): Promise<T> {
+    if (this.value && this.now() - this.loadedAt >= this.maxAgeMs) this.value = undefined;
     if (!this.value) {
-      const pending = this.load();
+      // aged from when the read began: concurrent calls share this read
+      this.loadedAt = this.now();
+      const pending = this.load().then(
+        (v) => ((this.last = v), v),
+        (err: unknown) => {
+          if (this.value === pending) this.value = undefined; // a failure is not cached
+          if (this.last === undefined) throw err;
+          log("warn", `could not re-read ${this.secretId()} after ${this.maxAgeMs / 1000} s; using the value read before`, { error: (err as Error)?.message });
+          return this.last;
+        },
+      );
       this.value = pending;
-      pending.catch(() => {
-        if (this.value === pending) this.value = undefined; // a failure is not cached
-      });
     }
     return this.value;
   }
 
+  /** Reads again now (after a provider rejects the credentials, say); a failure here is not hidden. */
   refresh(): Promise<T> {
     this.value = undefined;
+    this.last = undefined;
     return this.get();
   }
 
@@ -133,17 +155,20 @@ export class CachedSecret<T> {
   }
 }
 
-export function credentialsSecret(source: SecretSource = new SecretsManagerSource()): CachedSecret<Credentials> {
+type CacheOptions = ConstructorParameters<typeof CachedSecret>[5];
+
+export function credentialsSecret(source: SecretSource = new SecretsManagerSource(), options?: CacheOptions): CachedSecret<Credentials> {
   return new CachedSecret(
     source,
     () => process.env.CREDENTIALS_SECRET_ID,
     "CREDENTIALS_SECRET_ID",
     (name, text) => parseSecret(name, text, CredentialsSchema),
     (c) => c.accounts.forEach((a) => registerSecret(a.secretKey, a.accessKey)),
+    options,
   );
 }
 
-export function slackSecret(source: SecretSource = new SecretsManagerSource()): CachedSecret<SlackSecret> {
+export function slackSecret(source: SecretSource = new SecretsManagerSource(), options?: CacheOptions): CachedSecret<SlackSecret> {
   return new CachedSecret(
     source,
     () => process.env.SLACK_SECRET_ID,
@@ -153,6 +178,7 @@ export function slackSecret(source: SecretSource = new SecretsManagerSource()): 
       registerSecret(s.signingSecret);
       registerSecret(s.botToken);
     },
+    options,
   );
 }
 

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { APIGatewayProxyResult, Context } from "aws-lambda";
-import { log } from "../../shared/log.js";
+import { correlationId, log, logger } from "../../shared/log.js";
 import { slackSecret } from "../../shared/secrets.js";
 import { slackClientOptions } from "../../shared/slack/client-options.js";
 import { helpText, parseCommand } from "../../shared/slack/commands.js";
@@ -36,7 +36,9 @@ async function dispatch(job: Job): Promise<void> {
   const name = process.env.SLACK_FUNCTION_NAME;
   if (!name) throw new Error("SLACK_FUNCTION_NAME is not set");
   dispatcher ??= new LambdaClient({ maxAttempts: 2 });
-  await dispatcher.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify({ imageopsJob: job })) }));
+  // the request's correlation id goes with the job, and from it to every function the job calls
+  const payload = { imageopsJob: job, correlationId: correlationId() };
+  await dispatcher.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }));
 }
 
 /** Dispatches, or says why not: a job that never started must be retryable. */
@@ -213,10 +215,12 @@ async function verify(headers: Record<string, string | undefined>, body: string)
 }
 
 export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> {
-  const job = (event as { imageopsJob?: Job })?.imageopsJob;
+  const { imageopsJob: job, correlationId: carried } = (event ?? {}) as { imageopsJob?: Job; correlationId?: string };
+  const e = (event ?? {}) as UrlEvent & { requestContext?: { requestId?: string } };
+  if (context) logger.addContext(context);
+  logger.setCorrelationId(carried ?? e.requestContext?.requestId ?? context?.awsRequestId);
   if (job) return (await import("./jobs.js")).runJob(job);
 
-  const e = (event ?? {}) as UrlEvent;
   const headers = Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   // Bolt decodes base64 bodies as ASCII and throws on Korean text: decode as UTF-8 first.
   const body = e.isBase64Encoded ? Buffer.from(e.body ?? "", "base64").toString("utf8") : (e.body ?? "");

@@ -3,7 +3,7 @@ import { auditSummaryMessage, postAuditReport } from "../../shared/audit/report.
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/create.js";
 import type { ListOutput } from "../../shared/images/list.js";
-import { log } from "../../shared/log.js";
+import { correlationId, log } from "../../shared/log.js";
 import type { Image } from "../../shared/model/image.js";
 import type { OperationView } from "../../shared/operations/describe.js";
 import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, operationMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
@@ -55,7 +55,9 @@ const slack = lazySlackPoster();
 export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
   const name = process.env[FUNCTION_ENV[fn]];
   if (!name) throw new FunctionError("INTERNAL", `${FUNCTION_ENV[fn]} is not set`);
-  const out = await lambdaClient().send(new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(payload)) }));
+  // the Slack request's correlation id rides along (shared/events.ts reads it off a direct invocation)
+  const body = { ...(payload as object), correlationId: correlationId() };
+  const out = await lambdaClient().send(new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(body)) }));
   const text = out.Payload ? Buffer.from(out.Payload).toString("utf8") : "null";
   if (out.FunctionError) {
     let err: { errorType?: string; errorMessage?: string } = {};

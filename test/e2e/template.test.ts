@@ -69,12 +69,18 @@ const allowed = (roleId: string, action: string) => statements(roleId).filter((s
 const resourcesFor = (roleId: string, action: string) => allowed(roleId, action).flatMap((s) => asList(s.Resource));
 
 describe("osls package", () => {
-  it("packages each function alone, as one self-contained ESM bundle", () => {
+  it("packages each function alone, as one self-contained ESM bundle with its source map", () => {
+    // the map's name is the only difference: the bundle links the map beside it
+    const unlinked = (code: string) => code.replace(/\n\/\/# sourceMappingURL=[\w.-]+\.map\n?$/, "");
     for (const fn of FUNCTIONS) {
-      expect(unzip(`${fn}.zip`, "list").trim().split("\n"), fn).toEqual([`functions/${fn}/handler.mjs`]);
+      expect(unzip(`${fn}.zip`, "list").trim().split("\n"), fn).toEqual([`functions/${fn}/handler.mjs`, `functions/${fn}/handler.mjs.map`]);
       // one set of esbuild options (scripts/esbuild.config.cjs): what ships is what the tests ran
-      expect(unzip(`${fn}.zip`, "read") === readFileSync(`dist/${fn}/index.mjs`, "utf8"), `${fn}.zip differs from dist/${fn}/index.mjs`).toBe(true);
+      const shipped = unzip(`${fn}.zip`, "read");
+      expect(shipped.endsWith("\n//# sourceMappingURL=handler.mjs.map\n"), fn).toBe(true);
+      expect(unlinked(shipped) === unlinked(readFileSync(`dist/${fn}/index.mjs`, "utf8")), `${fn}.zip differs from dist/${fn}/index.mjs`).toBe(true);
     }
+    // and Lambda maps stack traces with them
+    expect(template.Resources.ListDashimagesLambdaFunction.Properties.Environment.Variables.NODE_OPTIONS).toBe("--enable-source-maps");
     // the shared esbuild plugins apply here too: Bolt's Express receiver is not in the slack zip
     const slack = unzip("slack.zip", "read");
     expect(slack.length).toBeLessThan(1 << 20);

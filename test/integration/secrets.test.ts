@@ -44,6 +44,34 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
     expect(sm.reads).toBe(2);
   });
 
+  it("reaches a warm container within five minutes: re-read once the cached value is older, not on every call", async () => {
+    let now = 1_000_000;
+    const secret = credentialsSecret(new SecretsManagerSource(), { now: () => now });
+    await secret.get();
+    sm.put("creds", { accounts: [...good.accounts, { ...good.accounts[0], name: "added" }] });
+    now += 4 * 60_000;
+    expect((await secret.get()).accounts.map((a) => a.name)).toEqual(["prod", "prod"]);
+    expect(sm.reads).toBe(1);
+    now += 60_000 + 1;
+    expect((await Promise.all([secret.get(), secret.get()]))[0]!.accounts.map((a) => a.name)).toEqual(["prod", "prod", "added"]);
+    expect(sm.reads).toBe(2);
+  });
+
+  it("keeps serving the value it has when the re-read after five minutes fails", async () => {
+    let now = 1_000_000;
+    const secret = credentialsSecret(new SecretsManagerSource(), { now: () => now });
+    await secret.get();
+    sm.setFaults({ status: 503 });
+    try {
+      now += 5 * 60_000 + 1;
+      expect((await secret.get()).accounts).toHaveLength(2);
+      // but an explicit refresh (keys rejected by a cloud) says it failed
+      await expect(secret.refresh()).rejects.toThrow(/could not read secret creds/);
+    } finally {
+      sm.setFaults({});
+    }
+  });
+
   it.each([
     [{ accounts: [{ ...good.accounts[0], regions: [] }] }, /account "prod" field regions/],
     [{ accounts: [{ ...good.accounts[0], colour: "blue" }] }, /account "prod": unknown field\(s\) colour/],
