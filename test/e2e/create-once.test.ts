@@ -11,17 +11,12 @@ import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../scripts/local-stack.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
+import { stackHttp } from "../support/stack-http.js";
 
 let stack: LocalStack;
 const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
 
-async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(stack.url + path, init);
-  const text = await res.text();
-  leaks.record(text);
-  return { status: res.status, body: JSON.parse(text) };
-}
-const post = (path: string, body: unknown) => call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const { call, post } = stackHttp(() => stack, leaks);
 const create = (body: Record<string, unknown>) => post("/create-image", body);
 const operation = async (id: string) => (await call(`/describe-operation?operation=${id}`)).body.operation;
 /** create calls a simulator received: NCP names the action in the path; SCP's is POST /v1/servers/{id}/images */

@@ -7,19 +7,13 @@ import type { LocalStack } from "../../scripts/local-stack.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_SERVERS } from "../sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
+import { stackHttp } from "../support/stack-http.js";
 
 let stack: LocalStack;
 // every log line, answer and Slack message of this suite: no secret, key or signature in any
 const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
 
-async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(stack.url + path, init);
-  const text = await res.text();
-  leaks.record(text);
-  return { status: res.status, body: JSON.parse(text) };
-}
-const post = (path: string, body: unknown) =>
-  call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const { call, post } = stackHttp(() => stack, leaks);
 
 describe("list-images", () => {
   it("lists normalized images from all three clouds", async () => {
