@@ -3,21 +3,12 @@ import * as z from "zod";
 import { ImageOpsError } from "./model/errors.js";
 import { PROVIDERS } from "./model/image.js";
 import { log, registerSecret } from "./log.js";
+import { IwinvAccount } from "./providers/iwinv/account.js";
+import { NcpAccount } from "./providers/ncp/account.js";
+import { ScpAccount } from "./providers/scp/account.js";
 
-const AccountSchema = z
-  .object({
-    provider: z.enum(PROVIDERS),
-    name: z.string().min(1).max(64),
-    accessKey: z.string().min(1),
-    secretKey: z.string().min(1),
-    regions: z.array(z.string().min(1)).min(1),
-    endpoint: z.string().url().optional(),
-    /** SCP: the account id, for display only. Never signed, never sent: the official provider signs with an empty one (scp.md §1.1). */
-    accountId: z.string().min(1).optional(),
-    /** SCP: pin a Virtual Server API version (default 1.3) */
-    apiVersion: z.string().regex(/^\d+\.\d+$/).optional(),
-  })
-  .strict();
+/** Each adapter declares its account (shared/providers/<cloud>/account.ts): one union on `provider`. */
+const AccountSchema = z.discriminatedUnion("provider", [NcpAccount, ScpAccount, IwinvAccount]);
 
 const CredentialsSchema = z
   .object({ accounts: z.array(AccountSchema).min(1) })
@@ -56,6 +47,7 @@ function describeIssues(secretName: string, raw: unknown, error: z.ZodError): st
       issue.code === "invalid_type" ? `expected ${issue.expected}` :
       issue.code === "custom" ? issue.message :
       issue.code === "invalid_value" ? "not an allowed value" :
+      issue.code === "invalid_union" ? `expected one of ${PROVIDERS.join(", ")}` :
       issue.code.replace(/_/g, " ");
     return `${where}: ${reason}`;
   });

@@ -75,6 +75,8 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
   it.each([
     [{ accounts: [{ ...good.accounts[0], regions: [] }] }, /account "prod" field regions/],
     [{ accounts: [{ ...good.accounts[0], colour: "blue" }] }, /account "prod": unknown field\(s\) colour/],
+    // each adapter declares its own fields: an SCP pin on an NCP account is an unknown field
+    [{ accounts: [{ ...good.accounts[0], apiVersion: "1.3" }] }, /account "prod": unknown field\(s\) apiVersion/],
     [{ accounts: [{ ...good.accounts[1], accountId: "" }] }, /account "prod" field accountId/],
     [{ accounts: [{ ...good.accounts[0], provider: "aws" }] }, /account "prod" field provider/],
     [{ accounts: [good.accounts[0], good.accounts[0]] }, /duplicate account ncp\/prod/],
@@ -93,7 +95,8 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
     sm.put("creds", { accounts: [withoutId] });
     const creds = await credentialsSecret().get();
     expect(creds.accounts[0]).toMatchObject({ provider: "scp", name: "prod" });
-    expect(creds.accounts[0]!.accountId).toBeUndefined();
+    const scp = creds.accounts[0]!;
+    expect(scp.provider === "scp" && scp.accountId).toBe(undefined);
   });
 
   it("says which secret is missing, and does not cache the failure", async () => {

@@ -4,6 +4,7 @@ import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } 
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
+import { pinnedApiVersion } from "./account.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
 import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
 
@@ -76,7 +77,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     const { account } = ctx;
     const refusal = pinnedVersionRefusal(account, now());
     if (refusal) throw refusal;
-    const apiVersion = account.apiVersion ?? SCP_DEFAULT_API_VERSION;
+    const apiVersion = pinnedApiVersion(account) ?? SCP_DEFAULT_API_VERSION;
     const base = scpBaseUrl(ctx);
     watchVersions(ctx, buildScpUrl(base, "/"), apiVersion);
     const url = buildScpUrl(base, path, query);

@@ -2,6 +2,7 @@ import { log } from "../../log.js";
 import { ImageOpsError } from "../../model/errors.js";
 import type { Account } from "../../secrets.js";
 import type { CallContext } from "../types.js";
+import { pinnedApiVersion } from "./account.js";
 
 /**
  * Virtual Server API versions (`Scp-Api-Version: virtualserver <n>`): the one this adapter is written
@@ -42,7 +43,7 @@ export function checkScpApiVersion(version: string | undefined, at: Date = new D
 
 /** A pin past its Not-Before date, refused before any call: it is the secret that needs changing. */
 export function pinnedVersionRefusal(account: Account, now: number): ImageOpsError | undefined {
-  const check = checkScpApiVersion(account.apiVersion, new Date(now));
+  const check = checkScpApiVersion(pinnedApiVersion(account), new Date(now));
   if (!check.unsupported) return undefined;
   return new ImageOpsError(
     "INTERNAL",
@@ -54,7 +55,7 @@ export function pinnedVersionRefusal(account: Account, now: number): ImageOpsErr
 
 /** For the audit: a pin past its date, or one the docs do not list. */
 export function pinnedVersionWarning(account: Account, now: number): string | undefined {
-  const check = checkScpApiVersion(account.apiVersion, new Date(now));
+  const check = checkScpApiVersion(pinnedApiVersion(account), new Date(now));
   if (check.unsupported) {
     return `account pins Virtual Server API ${check.version}, past its Not-Before date ${check.notBefore}: SCP no longer serves it; unpin it or use ${SCP_DEFAULT_API_VERSION}`;
   }

@@ -1,0 +1,19 @@
+import * as z from "zod";
+import { accountBase } from "../account.js";
+
+/** An SCP account of the credentials secret, with what only SCP has. */
+export const ScpAccount = accountBase
+  .extend({
+    provider: z.literal("scp"),
+    /** the account id, for display only. Never signed, never sent: the official provider signs with an empty one (scp.md §1.1). */
+    accountId: z.string().min(1).optional(),
+    /** pin a Virtual Server API version (default 1.3) */
+    apiVersion: z.string().regex(/^\d+\.\d+$/).optional(),
+  })
+  .strict();
+export type ScpAccount = z.infer<typeof ScpAccount>;
+
+/** The API version an account pins, if it is an SCP account that pins one. */
+export function pinnedApiVersion(account: { provider: string } & Partial<Pick<ScpAccount, "apiVersion">>): string | undefined {
+  return account.provider === "scp" ? account.apiVersion : undefined;
+}
