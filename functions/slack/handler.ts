@@ -8,6 +8,7 @@ import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { SlackGuard } from "./guard.js";
 import type { CreateRequest, Job, ListQuery } from "./jobs.js";
+import { memoAsync } from "../../shared/memo.js";
 
 /**
  * The Slack bot: a Bolt app on AwsLambdaReceiver for `/images`. The listener only validates and
@@ -21,7 +22,8 @@ type UrlEvent = { headers?: Record<string, string | undefined>; body?: string; i
 type BoltHandler = (event: unknown, context: unknown, callback: () => void) => Promise<APIGatewayProxyResult>;
 
 const secret = slackSecret();
-let bolt: Promise<BoltHandler> | undefined;
+// a failed start (e.g. the secret could not be read) is retried by the next request
+const bolt = memoAsync(() => createBolt());
 
 /** Authorization on Slack ids, and the requests already handled in this container. */
 const guard = new SlackGuard();
@@ -233,12 +235,7 @@ export async function handler(event: unknown, context?: Context): Promise<APIGat
     }
     // Slack retries what it thinks timed out; the first attempt already did the work.
     if (headers["x-slack-retry-num"]) return reply(200);
-    // a failed start (e.g. the secret could not be read) is retried by the next request
-    bolt ??= createBolt().catch((err: unknown) => {
-      bolt = undefined;
-      throw err;
-    });
-    return await (await bolt)({ ...e, headers, body, isBase64Encoded: false }, context ?? {}, () => {});
+    return await (await bolt())({ ...e, headers, body, isBase64Encoded: false }, context ?? {}, () => {});
   } catch (err) {
     log("error", "slack handler failed", { error: (err as Error)?.message });
     return reply(200, JSON.stringify(textMessage(":x: imageops could not handle that; try again in a moment.")));

@@ -1,6 +1,7 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import { slackSecret } from "../secrets.js";
 import { slackClientOptions } from "./client-options.js";
+import { memoAsync } from "../memo.js";
 
 /** A Slack Web API client for Lambda (bounded retries and timeout: ./client-options.ts). */
 export function slackWebClient(token: string, apiUrl = process.env.SLACK_API_URL): WebClient {
@@ -142,11 +143,5 @@ export async function honouringRetryAfter<T>(call: () => Promise<T>, maxWaitMs: 
  */
 export function lazySlackPoster(): () => Promise<SlackPoster> {
   const secret = slackSecret();
-  let poster: Promise<SlackPoster> | undefined;
-  return () => {
-    poster ??= secret.get().then((s) => webPoster(slackWebClient(s.botToken)));
-    // a failed read is not kept: the next call tries again
-    poster.catch(() => (poster = undefined));
-    return poster;
-  };
+  return memoAsync(() => secret.get().then((s) => webPoster(slackWebClient(s.botToken))));
 }
