@@ -1,6 +1,7 @@
 import { setFacts } from "../../model/facts.js";
 import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
 import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+import { type Rec, record, text } from "../read.js";
 
 /**
  * iwinv Image List / Image Detail records → the contract's Image.
@@ -16,13 +17,11 @@ export interface IwinvContext {
   region: string;
 }
 
-type Rec = Record<string, unknown>;
-
-const asRec = (v: unknown): Rec => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
+const asRec = record;
 /** as given (ids and raw status codes are kept unchanged) */
-const raw0 = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+const raw0 = (v: unknown) => text(v);
 /** trimmed, for display text */
-const str = (v: unknown): string | null => (typeof v === "string" ? (v.trim() ? v.trim() : null) : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+const str = (v: unknown) => text(v, { trim: true });
 
 const STATUS: Record<string, ImageStatus> = {
   available: "available", active: "available", ready: "available", normal: "available",

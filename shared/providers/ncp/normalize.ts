@@ -1,6 +1,7 @@
 import { setFacts } from "../../model/facts.js";
 import type { Image, ImageStatus, OsInfo } from "../../model/image.js";
 import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+import { type Rec, record, text } from "../read.js";
 
 /**
  * NCP records → the contract's Image. Two shapes: getServerImageList / getServerImageDetail
@@ -8,9 +9,8 @@ import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
  * (`memberServerImageInstanceNo`, XEN own images). Odd input never throws: missing fields
  * become null / "unknown", unknown codes are kept in providerStatus.
  */
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
-const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
+const rec = record;
+const str = (v: unknown) => text(v);
 const code = (v: unknown): string | null => str(rec(v).code);
 
 const STATUS = new Map<string, ImageStatus>([

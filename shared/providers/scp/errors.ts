@@ -1,5 +1,6 @@
 import type { ThrottleSignal } from "../../http/client.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
+import { text as read } from "../read.js";
 
 /**
  * What SCP answers when something is wrong, mapped to the taxonomy. SCP has several envelopes
@@ -102,11 +103,7 @@ function parseJson(t: string): unknown {
   }
 }
 
-function text(v: unknown): string | undefined {
-  if (typeof v === "string" && v) return v;
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  return undefined;
-}
+const text = (v: unknown): string | undefined => read(v) ?? undefined;
 
 /** `detail` is a string or a list (of strings, or of {loc, msg} in the 1.0 spec's model). */
 function detailText(d: unknown): string {

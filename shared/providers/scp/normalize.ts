@@ -1,5 +1,6 @@
 import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
 import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+import { text } from "../read.js";
 
 /**
  * SCP Virtual Server images (ImageShowResponse, Glance-based) → the contract's Image.
@@ -30,7 +31,7 @@ export interface ScpContext {
   region: string;
 }
 
-const str = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" && Number.isFinite(v) ? String(v) : null);
+const str = (v: unknown) => text(v, { keepEmpty: true });
 
 export function scpStatus(raw: string): ImageStatus {
   return STATUS.get(raw.trim().toLowerCase()) ?? "unknown";

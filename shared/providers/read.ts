@@ -1,0 +1,19 @@
+/**
+ * Reading a cloud's JSON, whose fields may be missing, null or of another type than documented:
+ * the one set of readers every normalizer and error parser uses.
+ */
+export type Rec = Record<string, unknown>;
+
+/** An object, or an empty one for anything else (arrays included). */
+export const record = (v: unknown): Rec => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Rec) : {});
+
+/**
+ * A string, or a finite number as text; null for anything else. An empty (or, with `trim`,
+ * blank) string is null unless `keepEmpty`.
+ */
+export function text(v: unknown, o: { trim?: boolean; keepEmpty?: boolean } = {}): string | null {
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : null;
+  if (typeof v !== "string") return null;
+  const s = o.trim ? v.trim() : v;
+  return s === "" && !o.keepEmpty ? null : s;
+}
