@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import type * as z from "zod";
 import { asImageOpsError, ImageOpsError, invalidArgument } from "./model/errors.js";
 import { log, logger } from "./log.js";
+import { issueError, preview } from "./model/issues.js";
 import { describeFields } from "./model/inputs.js";
 
 /**
@@ -54,7 +55,7 @@ function correlationOf(event: unknown, context?: Context): string | undefined {
 export function readEvent(event: unknown, methods: readonly string[]): { form: EventForm; raw: unknown } {
   if (isScheduledEvent(event)) return { form: "scheduled", raw: { scheduled: true } };
   if (!isUrlEvent(event)) {
-    if (event === null || typeof event !== "object" || Array.isArray(event)) throw invalidArgument("event", "expected a JSON object");
+    if (event === null || typeof event !== "object" || Array.isArray(event)) throw invalidArgument("event", `expected a JSON object, got ${preview(event)}`);
     const { correlationId: _carried, ...raw } = event as Record<string, unknown>;
     return { form: "direct", raw };
   }
@@ -70,29 +71,20 @@ export function readEvent(event: unknown, methods: readonly string[]): { form: E
   try {
     raw = JSON.parse(text);
   } catch {
-    throw invalidArgument("body", "is not valid JSON");
+    throw invalidArgument("body", "expected a JSON object, got text that is not JSON");
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw invalidArgument("body", "must be a JSON object");
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw invalidArgument("body", `expected a JSON object, got ${preview(raw)}`);
   return { form: "url", raw };
 }
 
-/** The first schema issue, as INVALID_ARGUMENT naming the field (an unknown field names itself). */
+/**
+ * The input, or INVALID_ARGUMENT naming the field and saying what was expected and what came
+ * (./model/issues.ts). `reportInput` makes zod 4 keep each issue's input (it drops it by default).
+ */
 export function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
-    return fail(`${prefix}${key.slice(0, 64)}`, "unknown field");
-  }
-  const field = issue.path.map(String).join(".") || "input";
-  const reason = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-  return fail(field, reason);
-}
-
-function fail(field: string, reason: string): never {
-  throw invalidArgument(field, reason);
+  throw issueError(schema, raw, parsed.error.issues);
 }
 
 export interface Answer<T> {

@@ -86,6 +86,12 @@ describe("list-images", () => {
     expect(res.body.error.field).toBe(field);
   });
 
+  it("says what was expected and what came, not that a sent value is required", async () => {
+    const res = await call("/list-images?limit=abc");
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "limit", message: 'limit: expected a number, got "abc" — 1–1000, default 100' });
+  });
+
   it("returns the other clouds plus one error entry when a cloud is down", async () => {
     stack.scp.setFaults({ down: true });
     const { status, body } = await call("/list-images?limit=1000");
@@ -247,6 +253,11 @@ describe("create-image", () => {
     expect(ghost.body.error.field).toBe("serverId");
     const extra = await post("/create-image", { provider: "ncp", serverId: "1", name: "x", force: true });
     expect(extra.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "force" });
+    const empty = await call("/create-image", { method: "POST" });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatchObject({ field: "provider", message: "provider, serverId and name are required" });
+    const wrongType = await post("/create-image", { provider: "ncp", serverId: 5, name: "x" });
+    expect(wrongType.body.error).toMatchObject({ field: "serverId", message: expect.stringMatching(/^serverId: expected a string, got 5/) });
     const broken = await call("/create-image", { method: "POST", body: "{not json" });
     expect(broken.status).toBe(400);
     expect(broken.body.error.field).toBe("body");
