@@ -61,6 +61,40 @@ export function resolveTarget(creds: Credentials, provider: ProviderName, accoun
   return { account, region: region ?? account.regions[0]! };
 }
 
+/**
+ * Every (account, region) a list or an audit selects; with no region, every region of each
+ * account. A selection that names what is not configured is NOT_FOUND naming the field (as
+ * resolveTarget answers describe and create), never an empty success: a misspelled account
+ * must not read as "no images" or as an all-clear audit.
+ */
+export function selectTargets(accounts: Account[], input: { provider?: readonly ProviderName[]; account?: string; region?: string }): Target[] {
+  let selected = accounts;
+  if (input.provider) {
+    const unconfigured = input.provider.filter((p) => !accounts.some((a) => a.provider === p));
+    if (unconfigured.length) {
+      const have = [...new Set(accounts.map((a) => a.provider))].join(", ") || "none";
+      throw new ImageOpsError("NOT_FOUND", `no ${unconfigured.join(" or ")} account is configured (configured: ${have})`, { field: "provider" });
+    }
+    selected = selected.filter((a) => input.provider!.includes(a.provider));
+  }
+  if (input.account !== undefined) {
+    const named = selected.filter((a) => a.name === input.account);
+    if (!named.length) {
+      const which = input.provider?.length === 1 ? `${input.provider[0]} account` : "account";
+      throw new ImageOpsError("NOT_FOUND", `no ${which} named "${input.account}" (there are ${selected.map((a) => `${a.provider}/${a.name}`).join(", ") || "none"})`, { field: "account" });
+    }
+    selected = named;
+  }
+  if (input.region === undefined) return selected.flatMap((account) => account.regions.map((region) => ({ account, region })));
+  const region = input.region;
+  const inRegion = selected.filter((a) => a.regions.includes(region));
+  if (!inRegion.length) {
+    const have = selected.map((a) => `${a.provider}/${a.name} has ${a.regions.join(", ")}`).join("; ") || "no account is selected";
+    throw new ImageOpsError("NOT_FOUND", `no selected account has region ${region} (${have})`, { field: "region" });
+  }
+  return inRegion.map((account) => ({ account, region }));
+}
+
 export function callContext(rt: Runtime, target: Target): CallContext {
   const adapter = adapterFor(target.account.provider);
   const http = new HttpClient({

@@ -2,9 +2,8 @@ import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import type { ProviderErrorEntry } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
-import { selectTargets } from "../images/list.js";
 import { adapterFor } from "../providers/index.js";
-import { fanOut, type Runtime } from "../runtime.js";
+import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
 import type { Finding, Severity } from "./finding.js";
 import { RULES } from "./rules.js";
@@ -24,8 +23,9 @@ const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
  */
 export async function runAudit(rt: Runtime, input: { provider?: ProviderName; account?: string }, config: AuditConfig): Promise<AuditResult> {
   const creds = await rt.credentials.get();
-  const accounts = creds.accounts.filter((a) => (!input.provider || a.provider === input.provider) && (!input.account || a.name === input.account));
-  const targets = selectTargets(accounts, {});
+  // an unconfigured provider or an unknown account is NOT_FOUND: a typo must not audit as all clear
+  const targets = selectTargets(creds.accounts, { provider: input.provider ? [input.provider] : undefined, account: input.account });
+  const accounts = [...new Set(targets.map((t) => t.account))];
   const { results, errors } = await fanOut(rt, targets, (ctx, adapter) => adapter.listImages(ctx));
   const images = results.flatMap((r) => r.value);
 

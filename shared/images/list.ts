@@ -1,7 +1,7 @@
 import type { ProviderErrorEntry } from "../model/errors.js";
 import type { Image, ImageStatus, ProviderName } from "../model/image.js";
 import { canonicalDistro } from "../model/os.js";
-import { fanOut, type Runtime, type Target } from "../runtime.js";
+import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import { compareKeys, decodeCursor, encodeCursor, filtersHash, sortKey } from "./cursor.js";
 
 export interface ListInput {
@@ -20,14 +20,6 @@ export interface ListOutput {
   images: Image[];
   nextCursor: string | null;
   errors: ProviderErrorEntry[];
-}
-
-/** Every (account, region) the filters select; with no region, every region of each account. */
-export function selectTargets(accounts: Target["account"][], input: Pick<ListInput, "provider" | "account" | "region">): Target[] {
-  return accounts
-    .filter((a) => !input.provider || input.provider.includes(a.provider))
-    .filter((a) => input.account === undefined || a.name === input.account)
-    .flatMap((a) => (input.region ? (a.regions.includes(input.region) ? [input.region] : []) : a.regions).map((region) => ({ account: a, region })));
 }
 
 export function matches(image: Image, input: ListInput, distro: string | null): boolean {

@@ -98,6 +98,13 @@ describe("audit-images", () => {
     expect(stack.slackApi.messages.length).toBe(quiet);
   });
 
+  it("refuses an account that is not configured instead of reporting it all clear", async () => {
+    await expect(stack.invoke("audit-images", { account: "prod" })).rejects.toMatchObject({ name: "NOT_FOUND", field: "account" });
+    const res = await fetch(`${stack.url}/audit-images?provider=scp&account=prod`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", field: "account", message: 'no scp account named "prod" (there are scp/demo)' } });
+  });
+
   it("keeps auditing the other clouds when one is down", async () => {
     stack.scp.setFaults({ down: true });
     try {

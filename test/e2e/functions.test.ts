@@ -92,6 +92,16 @@ describe("list-images", () => {
     expect(res.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "limit", message: 'limit: expected a number, got "abc" — 1–1000, default 100' });
   });
 
+  it.each([
+    ["account=prod", "account", 'no account named "prod" (there are ncp/demo, scp/demo, iwinv/demo)'],
+    ["provider=ncp&account=prod", "account", 'no ncp account named "prod" (there are ncp/demo)'],
+    ["provider=scp&region=kr-east1", "region", "no selected account has region kr-east1 (scp/demo has kr-west1)"],
+  ])("answers 404 NOT_FOUND naming the field for %s, never an empty list", async (query, field, message) => {
+    const res = await call(`/list-images?${query}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({ code: "NOT_FOUND", field, message });
+  });
+
   it("returns the other clouds plus one error entry when a cloud is down", async () => {
     stack.scp.setFaults({ down: true });
     const { status, body } = await call("/list-images?limit=1000");
