@@ -1,5 +1,7 @@
 import { factsOf } from "../model/facts.js";
 import type { Image } from "../model/image.js";
+import { osDisplayName } from "../model/os.js";
+import { count, duration } from "../model/words.js";
 import eolTable from "./eol-dates.json" with { type: "json" };
 import { ageMs, DAY_MS, finding, type Finding, type Rule } from "./finding.js";
 
@@ -8,7 +10,7 @@ export const stuckCreating: Rule = (images, c) =>
   images.flatMap((i) => {
     const age = ageMs(i, c.now);
     if (i.status !== "creating" || age === undefined || age <= c.stuckMinutes * 60_000) return [];
-    return [finding("stuck-creating", "critical", i, `creating for ${Math.floor(age / 60_000)} min (limit ${c.stuckMinutes})`)];
+    return [finding("stuck-creating", "critical", i, `creating for ${duration(age)} (limit ${duration(c.stuckMinutes * 60_000)})`)];
   });
 
 export const failed: Rule = (images) =>
@@ -19,7 +21,7 @@ export const staleCustom: Rule = (images, c) =>
   images.flatMap((i) => {
     const age = ageMs(i, c.now);
     if (i.kind !== "custom" || age === undefined || age <= c.staleDays * DAY_MS) return [];
-    return [finding("stale-custom", "info", i, `custom image is ${Math.floor(age / DAY_MS)} days old (limit ${c.staleDays})`)];
+    return [finding("stale-custom", "info", i, `custom image is ${count(Math.floor(age / DAY_MS), "day")} old (limit ${count(c.staleDays, "day")})`)];
   });
 
 /** Custom images visible beyond the account. */
@@ -28,7 +30,7 @@ export const overShared: Rule = (images) =>
     if (i.kind !== "custom") return [];
     const sharedWith = factsOf(i).sharedWith ?? 0;
     if (i.visibility === "private" && sharedWith === 0) return [];
-    const why = i.visibility !== "private" ? `visibility is ${i.visibility}` : `shared with ${sharedWith} other login(s)`;
+    const why = i.visibility !== "private" ? `visibility is ${i.visibility}` : `shared with ${count(sharedWith, "other login")}`;
     return [finding("over-shared", "critical", i, `custom image is visible beyond the account: ${why}`)];
   });
 
@@ -60,7 +62,7 @@ export const eolOs: Rule = (images, c) =>
     const eol = f.eolDate ?? eolFromTable(i);
     if (!eol || Date.parse(eol) >= c.now) return [];
     const source = f.eolDate ? "the provider" : "the distro's published dates";
-    return [finding("eol-os", "warning", i, `${i.os.name ?? i.os.distro} reached end of life on ${eol.slice(0, 10)} (per ${source})`)];
+    return [finding("eol-os", "warning", i, `${osDisplayName(i.os) ?? i.os.name} reached end of life on ${eol.slice(0, 10)} (per ${source})`)];
   });
 
 /** The same custom image name in more than one account/region of a provider. */

@@ -30,6 +30,27 @@ export function canonicalDistro(raw: string | null | undefined): string | null {
   return text;
 }
 
+/** Each canonical distro as people write it ("Rocky Linux 9", not "rocky 9.X"). */
+const DISPLAY: Record<string, string> = {
+  ubuntu: "Ubuntu", rocky: "Rocky Linux", alma: "AlmaLinux", centos: "CentOS", rhel: "RHEL", oracle: "Oracle Linux",
+  debian: "Debian", fedora: "Fedora", opensuse: "openSUSE", freebsd: "FreeBSD", coreos: "CoreOS", mint: "Linux Mint",
+  hamonikr: "HamoniKR", windows: "Windows",
+};
+
+/**
+ * An OS as people write it, from the canonical distro and version: "Ubuntu 24.04", "Rocky Linux 9"
+ * (a wildcard minor such as iwinv's "9.X" is dropped), "Windows Server 2022 Standard"; null when
+ * the distro is unknown.
+ */
+export function osDisplayName(os: Pick<OsInfo, "distro" | "version">): string | null {
+  if (!os.distro) return null;
+  let name = DISPLAY[os.distro] ?? os.distro.charAt(0).toUpperCase() + os.distro.slice(1);
+  const version = os.version?.trim().replace(/\.[xX*]$/, "") || null;
+  // server editions go by year (2019, 2022); desktops by number (10, 11)
+  if (os.distro === "windows" && version && /^20\d\d\b/.test(version)) name = "Windows Server";
+  return version ? `${name} ${version}` : name;
+}
+
 export function osFamily(distro: string | null, hint?: string | null): OsInfo["family"] {
   const h = (hint ?? "").toLowerCase();
   if (distro === "windows" || h.includes("windows") || h === "wnd") return "windows";

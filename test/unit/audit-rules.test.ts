@@ -33,6 +33,20 @@ describe("audit rules", () => {
     expect(ids(stuckCreating(images, { ...config, stuckMinutes: 30 }))).toEqual(["at", "past"]);
   });
 
+  it("says how long in words a person reads: minutes, hours or days, with the limit's unit", () => {
+    const message = (createdAt: string) => stuckCreating([image({ status: "creating", createdAt })], config)[0]!.message;
+    expect(message(minutesAgo(95))).toBe("creating for 95 min (limit 60 min)");
+    expect(message(minutesAgo(5 * 60 + 10))).toBe("creating for 5 hours (limit 60 min)");
+    expect(message(minutesAgo(747_929))).toBe("creating for 519 days (limit 60 min)");
+    expect(staleCustom([image({ createdAt: daysAgo(181) })], config)[0]!.message).toBe("custom image is 181 days old (limit 180 days)");
+    expect(overShared([setFacts(image(), { sharedWith: 1 })], config)[0]!.message).toMatch(/shared with 1 other login$/);
+  });
+
+  it("names the OS as people write it, not as a provider code", () => {
+    const raw = image({ os: { family: "linux", distro: "ubuntu", version: "16.04", name: "UBUNTU" } });
+    expect(eolOs([raw], config)[0]!.message).toBe("Ubuntu 16.04 reached end of life on 2021-04-30 (per the distro's published dates)");
+  });
+
   it("failed: every failed image, as a warning", () => {
     const out = failed([image({ id: "a", status: "failed", providerStatus: "CREFL" }), image({ id: "b" })], config);
     expect(out).toEqual([expect.objectContaining({ imageId: "a", severity: "warning", message: expect.stringContaining("CREFL") })]);

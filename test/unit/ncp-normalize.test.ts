@@ -29,7 +29,7 @@ describe("NCP normalization", () => {
     expect(normalizeNcpServerImage(serverImageExample, where)).toEqual({
       provider: "ncp", account: "prod", region: "KR", id: "23133135", name: "test-img", description: null, kind: "custom",
       visibility: "private", status: "available", providerStatus: "CREAT",
-      os: { family: "linux", distro: "ubuntu", version: "24.04", name: "UBUNTU" }, architecture: "x86_64", sizeBytes: 10737418240,
+      os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" }, architecture: "x86_64", sizeBytes: 10737418240,
       createdAt: "2025-06-20T00:59:39.000Z", sourceServerId: null,
     });
   });
@@ -38,7 +38,7 @@ describe("NCP normalization", () => {
     expect(normalizeNcpMemberImage(memberExample, where)).toEqual({
       provider: "ncp", account: "prod", region: "KR", id: "23132264", name: "test-member", description: null, kind: "custom",
       visibility: "private", status: "available", providerStatus: "CREAT",
-      os: { family: "linux", distro: "ubuntu", version: "20.04", name: null }, architecture: "x86_64", sizeBytes: 53687091200,
+      os: { family: "linux", distro: "ubuntu", version: "20.04", name: "Ubuntu 20.04" }, architecture: "x86_64", sizeBytes: 53687091200,
       createdAt: "2025-06-26T02:09:07.000Z", sourceServerId: "23132010",
     });
   });

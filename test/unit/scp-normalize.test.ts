@@ -54,7 +54,7 @@ describe("normalizeScpImage", () => {
       visibility: "private",
       status: "available",
       providerStatus: "active",
-      os: { family: "linux", distro: "alma", version: "8.8", name: "alma 8.8" },
+      os: { family: "linux", distro: "alma", version: "8.8", name: "AlmaLinux 8.8" },
       architecture: null,
       sizeBytes: 2429747200,
       createdAt: "2025-07-22T09:00:00.000Z",
@@ -76,7 +76,7 @@ describe("normalizeScpImage", () => {
     );
     expect(img.kind).toBe("public");
     expect(img.visibility).toBe("public");
-    expect(img.os).toEqual({ family: "windows", distro: "windows", version: "2022 Standard", name: "windows 2022 Standard" });
+    expect(img.os).toEqual({ family: "windows", distro: "windows", version: "2022 Standard", name: "Windows Server 2022 Standard" });
   });
 
   it.each([

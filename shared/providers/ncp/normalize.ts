@@ -1,6 +1,6 @@
 import { setFacts } from "../../model/facts.js";
 import type { Image, ImageStatus, OsInfo } from "../../model/image.js";
-import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+import { canonicalDistro, osDisplayName, osFamily, toIsoUtc } from "../../model/os.js";
 import { type Rec, record, text } from "../read.js";
 
 /**
@@ -66,6 +66,15 @@ function sumSizes(list: unknown): number | null {
 
 const versionInName = (text: string | null) => (text ? /(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null : null);
 
+/**
+ * A public image's description is its OS as NCP writes it ("Ubuntu Server 24.04 (64-bit)"); any
+ * other image is named from its distro and version ("Ubuntu 24.04"), never from the osType code
+ * name ("UBUNTU").
+ */
+function osOf(family: OsInfo["family"], distro: string | null, version: string | null, described: string | null): OsInfo {
+  return { family, distro, version, name: described ?? osDisplayName({ distro, version }) };
+}
+
 export function normalizeNcpServerImage(raw: unknown, where: { account: string; region: string }): Image {
   const r = rec(raw);
   const typeCode = code(r.serverImageType);
@@ -87,12 +96,7 @@ export function normalizeNcpServerImage(raw: unknown, where: { account: string; 
     visibility: visibilityOf(kind, r, r.sharedLoginIdList),
     status: ncpStatus(providerStatus),
     providerStatus,
-    os: {
-      family: osFamily(distro, code(r.osCategoryType)),
-      distro,
-      version: product.version ?? versionInName(kind === "public" ? name : null),
-      name: (kind === "public" ? description : null) ?? str(rec(r.osType).codeName),
-    },
+    os: osOf(osFamily(distro, code(r.osCategoryType)), distro, product.version ?? versionInName(kind === "public" ? name : null), kind === "public" ? description : null),
     architecture: ARCH.get(code(r.cpuArchitectureType) ?? "") ?? null,
     sizeBytes: sumSizes(r.blockStorageMappingList),
     createdAt: toIsoUtc(str(r.createDate)),
@@ -118,7 +122,7 @@ export function normalizeNcpMemberImage(raw: unknown, where: { account: string; 
     visibility: visibilityOf("custom", r, r.sharedLoginIdList),
     status: ncpStatus(providerStatus),
     providerStatus,
-    os: { family: product.family, distro: product.distro, version: product.version, name: null },
+    os: osOf(product.family, product.distro, product.version, null),
     architecture: str(r.originalServerImageProductCode)?.includes("64") ? "x86_64" : null,
     sizeBytes: Number.isFinite(Number(r.memberServerImageBlockStorageTotalSize)) && r.memberServerImageBlockStorageTotalSize != null ? Number(r.memberServerImageBlockStorageTotalSize) : null,
     createdAt: toIsoUtc(str(r.createDate)),

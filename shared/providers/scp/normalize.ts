@@ -1,5 +1,5 @@
 import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
-import { canonicalDistro, osFamily, toIsoUtc } from "../../model/os.js";
+import { canonicalDistro, osDisplayName, osFamily, toIsoUtc } from "../../model/os.js";
 import { text } from "../read.js";
 
 /**
@@ -53,8 +53,8 @@ function size(raw: unknown): number | null {
 function osInfo(rawDistro: string | null, rawVersion: string | null): OsInfo {
   const distro = canonicalDistro(rawDistro);
   const version = rawVersion?.trim() || null;
-  const name = rawDistro?.trim() ? [rawDistro.trim(), version].filter(Boolean).join(" ") : null;
-  return { family: osFamily(distro, rawDistro), distro, version, name };
+  // named as people write it ("Rocky Linux 9.4"), not as the os_distro code ("rocky 9.4")
+  return { family: osFamily(distro, rawDistro), distro, version, name: osDisplayName({ distro, version }) };
 }
 
 export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
