@@ -1,5 +1,6 @@
 import { type Answer, lambdaHandler } from "../../shared/events.js";
 import { type CreateDeps, createImage } from "../../shared/images/create.js";
+import { dryRunVerdict } from "../../shared/images/verdict.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { CreateImageInput } from "../../shared/model/inputs.js";
 import { operationStore } from "../../shared/operations/store.js";
@@ -22,7 +23,7 @@ export const handler = lambdaHandler({
   methods: ["POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
     const out = await createImage(lambdaRuntime(context), createDeps(), input);
-    if (out.dryRun) return { body: { checks: out.checks, operation: out.operation } };
+    if (out.dryRun) return { body: { checks: out.checks, operation: out.operation, verdict: dryRunVerdict(input.provider, out.checks) } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },
 });

@@ -170,6 +170,7 @@ describe("create-image", () => {
     expect(status).toBe(200);
     expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["account", "provider", "name", "description", "server", "server-state", "name-free", "operation"]);
     expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    expect(body.verdict).toEqual({ ok: true, message: "Ready: Confirm creates the image" });
     expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
   });
 
@@ -177,6 +178,15 @@ describe("create-image", () => {
     const { status, body } = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "dry-scp-golden", description: "골든", dryRun: true });
     expect(status).toBe(200);
     expect(body.checks.find((c: { name: string }) => c.name === "description")).toMatchObject({ ok: true, level: "warning", message: expect.stringMatching(/^SCP does not store descriptions/) });
+    expect(body.verdict).toEqual({ ok: true, message: expect.stringMatching(/^Ready, with 1 warning \(description: SCP does not store descriptions.*\): Confirm creates the image$/) });
+  });
+
+  it("dry run gives one overall verdict: what blocks the create, and plainly when the cloud cannot create at all", async () => {
+    const busy = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.busy, name: "dry-busy", dryRun: true });
+    expect(busy.status).toBe(200);
+    expect(busy.body.verdict).toEqual({ ok: false, message: expect.stringMatching(/^Not ready: 1 check failed — server-state: server 3456789 is INIT/) });
+    const iwinv = await post("/create-image", { provider: "iwinv", serverId: DEMO_SERVERS.iwinv.active, name: "dry-iwinv", dryRun: true });
+    expect(iwinv.body.verdict).toEqual({ ok: false, message: "iwinv cannot create images (iwinv's API has no image-creation call)" });
   });
 
   it("creates on NCP from a KVM server and tracks it to available", async () => {
