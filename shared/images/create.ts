@@ -19,6 +19,7 @@ import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget, TrackInput, Tracker } from "../tracking/types.js";
+import { resolveServerId } from "./servers.js";
 
 export interface CreateInput {
   provider: ProviderName;
@@ -69,14 +70,16 @@ const REFUSED: ReadonlySet<string> = new Set(["INVALID_ARGUMENT", "NOT_FOUND", "
  */
 export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
   return withTarget(rt, input, async (ctx, adapter) => {
-    const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: input.serverId, name: input.name };
+    // a server may be given by its name: the operation key and every call use its id (a cloud that cannot create is not asked)
+    const resolved = adapter.supportsCreate ? { ...input, serverId: await resolveServerId(ctx, adapter, input.serverId) } : input;
+    const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: resolved.serverId, name: input.name };
     if (input.description !== undefined) request.description = input.description;
     if (!adapter.supportsCreate) {
       const checks = localChecks(ctx, adapter, input);
       if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
       throw checks.failure!;
     }
-    const op = new CreateOperation(rt, deps, ctx, adapter, input, request);
+    const op = new CreateOperation(rt, deps, ctx, adapter, resolved, request);
     return op.run();
   });
 }

@@ -61,7 +61,7 @@ const notify = z
 export const CreateImageInput = z
   .object({
     provider,
-    serverId: id.describe("the server to image"),
+    serverId: id.describe("the server to image: its id, or its name"),
     name: z.string().min(1).max(255).describe("new image name"),
     description: z.string().max(4000).optional().describe("free text"),
     account: text(64).optional(),

@@ -30,6 +30,9 @@ export interface Server {
   hypervisor?: string;
 }
 
+/** A server as a server list shows it: enough to tell servers of the same name apart. */
+export type ServerRef = Pick<Server, "id" | "name" | "providerStatus">;
+
 export interface CreateRequest {
   serverId: string;
   name: string;
@@ -52,6 +55,8 @@ export interface ProviderAdapter {
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;
+  /** servers named exactly `name` in the region, from the cloud's server list (a user may name a server instead of giving its id) */
+  findServersByName(ctx: CallContext, name: string): Promise<ServerRef[]>;
   /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
   validateImageName(name: string, server?: Server): string | null;
   /** one request, never retried (the caller resolves ambiguity by looking the name up) */

@@ -200,6 +200,27 @@ describe("create-image", () => {
     expect(result?.image?.status).toBe("available");
   });
 
+  it("takes a server's name wherever it takes its id, and refuses a name two servers have", async () => {
+    const dry = await post("/create-image", { provider: "ncp", serverId: "web-01", name: "named-golden", dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.checks.find((c: { name: string }) => c.name === "server")).toEqual({ name: "server", ok: true, message: `server web-01 (${DEMO_SERVERS.ncp.kvm})` });
+    const byName = await post("/create-image", { provider: "scp", serverId: "web-01", name: "named-golden" });
+    expect(byName.status).toBe(202);
+    expect(byName.body.image.sourceServerId).toBe(DEMO_SERVERS.scp.active);
+    // the same request as by id: the same operation
+    const byId = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "named-golden" });
+    expect(byId.body.operation.id).toBe(byName.body.operation.id);
+
+    stack.ncp.addServer({ serverInstanceNo: "4444444", serverName: "web-01", status: "NSTOP", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
+    try {
+      const twin = await post("/create-image", { provider: "ncp", serverId: "web-01", name: "twin-golden" });
+      expect(twin.status).toBe(400);
+      expect(twin.body.error).toEqual({ code: "INVALID_ARGUMENT", field: "serverId", message: `serverId: "web-01" names 2 ncp servers in KR: ${DEMO_SERVERS.ncp.kvm} (RUN), 4444444 (NSTOP); give the id of the one to image` });
+    } finally {
+      stack.ncp.servers.delete("4444444");
+    }
+  });
+
   it("creates on NCP from a XEN server with the legacy call", async () => {
     const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "legacy-golden" });
     expect(status).toBe(202);

@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
+import { listInstances } from "./iwinv-instances.js";
 import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WINDOW_MS } from "./server.js";
 
 /**
  * iwinv IaaS API simulator: GET /v1/images (zone_id, name, os, type, visibility, page_no,
- * page_size), GET /v1/images/{id}, GET /v1/instances/{id}?fields=N; X-iwinv-* signature over
+ * page_size), GET /v1/images/{id}, GET /v1/instances (./iwinv-instances.ts), GET /v1/instances/{id}?fields=N; X-iwinv-* signature over
  * timestamp + path (query not signed), ±5 minutes; 60 requests per minute per credential.
  *
  * Every behaviour cites where it comes from, with the source keys of ../shared/providers/iwinv.md
@@ -69,12 +70,12 @@ const OS_ENUM: Record<string, string[]> = {
 const TYPE_ENUM = new Set(["os", "vdi", "gpu", "solution"]);
 
 /** Success [S1][T6]: code "0x00" (a string), error_code SUCCESS; lists add count (rows on this page), page_no, page_size as numbers [T4][T3]. */
-const ok = (result: unknown, extra: Record<string, unknown> = {}): SimResponse => ({
+export const ok = (result: unknown, extra: Record<string, unknown> = {}): SimResponse => ({
   status: 200,
   body: { code: "0x00", error_code: "SUCCESS", message: "", result, ...extra },
 });
 /** Error [T6]: {"code":"0x1","error_code":"NOT_FOUND","message":"Check request.","result":"error"}. */
-const fail = (status: number, code: string, errorCode: string, message: string): SimResponse => ({
+export const fail = (status: number, code: string, errorCode: string, message: string): SimResponse => ({
   status,
   body: { code, error_code: errorCode, message, result: "error" },
 });
@@ -186,6 +187,7 @@ export class IwinvSim extends SimServer {
     if (req.method !== "GET") return fail(405, "0x1", "NOT_FOUND", "Check request.");
     const path = req.url.pathname.replace(/\/+$/, "");
     if (path === "/v1/images") return this.listImages(req.url.searchParams);
+    if (path === "/v1/instances") return listInstances(req.url.searchParams, [...this.servers.values()], this.nameMatch);
     const image = /^\/v1\/images\/([^/]+)$/.exec(path);
     if (image) {
       // Image Detail: result is an array of exactly one image, count 1 [R5][T3]; an unknown id is HTTP 400 ID_INVALID [T4]
@@ -281,7 +283,7 @@ export class IwinvSim extends SimServer {
   }
 }
 
-function pickFields(instance: IwinvSimInstance, mask: number): Partial<IwinvSimInstance> {
+export function pickFields(instance: IwinvSimInstance, mask: number): Partial<IwinvSimInstance> {
   return Object.fromEntries(FIELD_BITS.filter(([bit]) => (mask & bit) !== 0).map(([, key]) => [key, instance[key]]));
 }
 

@@ -28,6 +28,12 @@ export interface NcpSimOptions {
    * call's page says "stopped or running", which "running-or-stopped" applies to both.
    */
   createServerImageStates?: "running-or-stopped" | "any";
+  /**
+   * How getServerInstanceList's serverName filter matches: documented as a filter (ncp.md §3.3, Go
+   * get_server_instance_list_request.go), its matching is not. "exact" by default; "contains" shows
+   * a client that must keep only the exact name.
+   */
+  serverNameMatch?: "exact" | "contains";
 }
 
 type Code = { code: string; codeName: string };
@@ -153,6 +159,7 @@ export class NcpSim extends SimServer {
   absentDetail: "empty" | "refused";
   uniqueNames: boolean;
   createServerImageStates: "running-or-stopped" | "any";
+  serverNameMatch: "exact" | "contains";
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerInstance>();
@@ -166,6 +173,7 @@ export class NcpSim extends SimServer {
     this.absentDetail = options.absentDetail ?? "empty";
     this.uniqueNames = options.uniqueNames ?? true;
     this.createServerImageStates = options.createServerImageStates ?? "running-or-stopped";
+    this.serverNameMatch = options.serverNameMatch ?? "exact";
     this.now = options.now ?? Date.now;
     for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
@@ -329,9 +337,12 @@ export class NcpSim extends SimServer {
     return ok("getMemberServerImageInstanceList", { totalRows: page.total, memberServerImageInstanceList: page.rows });
   }
 
+  /** Filters of getServerInstanceList the product sends: serverInstanceNoList.N and serverName (ncp.md §3.3). */
   private serverList(q: URLSearchParams): SimResponse {
     const nos = listParam(q, "serverInstanceNoList");
-    const rows = [...this.servers.values()].filter((s) => !nos.length || nos.includes(s.serverInstanceNo)).map((s) => this.serverRecord(s));
+    const name = q.get("serverName");
+    const named = (s: SimServerInstance) => !name || (this.serverNameMatch === "exact" ? s.serverName === name : s.serverName.includes(name));
+    const rows = [...this.servers.values()].filter((s) => (!nos.length || nos.includes(s.serverInstanceNo)) && named(s)).map((s) => this.serverRecord(s));
     const page = this.page(rows, q);
     if ("status" in page) return page;
     return ok("getServerInstanceList", { totalRows: page.total, serverInstanceList: page.rows });

@@ -1,10 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
+import { listServers } from "./scp-servers.js";
 import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./server.js";
 
 /**
  * Samsung Cloud Platform v2 Virtual Server API, as far as imageops uses it:
- * GET /v1/images (limit/marker/filters/sort), GET /v1/images/{id}, GET /v1/servers/{id},
+ * GET /v1/images (limit/marker/filters/sort), GET /v1/images/{id}, GET /v1/servers (./scp-servers.ts), GET /v1/servers/{id},
  * POST /v1/servers/{id}/images. Signatures are checked with SCP's formula over the full URL received,
  * independently of the adapter's signer.
  *
@@ -166,7 +167,7 @@ const requestId = () => `req-${randomUUID()}`;
  * errors[] of {code, detail[], global_request_id, links, related_resources, request_id, response, status, title}.
  * Only "ValidationError" is a captured code; the others here are placeholders of the same shape.
  */
-function scpError(status: number, code: string, detail: string): SimResponse {
+export function scpError(status: number, code: string, detail: string): SimResponse {
   return {
     status,
     body: { errors: [{ code, detail: [detail], global_request_id: requestId(), links: [], related_resources: [], request_id: requestId(), response: null, status, title: code }] },
@@ -281,6 +282,7 @@ export class ScpSim extends SimServer {
       const img = this.images.get(parts[2]!);
       return img ? { status: 200, body: this.view(img) } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
     }
+    if (req.method === "GET" && parts[1] === "servers" && parts.length === 2) return listServers(req.url.searchParams, [...this.servers.values()].map((s) => this.serverView(s)), this.nameFilter);
     if (req.method === "GET" && parts[1] === "servers" && parts.length === 3) {
       const s = this.servers.get(parts[2]!);
       return s ? { status: 200, body: this.serverView(s) } : scpError(404, "ServerNotFound", `Server ${parts[2]} could not be found.`);

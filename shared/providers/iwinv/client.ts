@@ -4,6 +4,7 @@ import type { Image } from "../../model/image.js";
 import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
+import { findIwinvServersByName } from "./servers.js";
 import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
 
 /**
@@ -249,6 +250,9 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
         imageable: false,
       };
     },
+
+    // Instance List, in its own file (./servers.ts)
+    findServersByName: (ctx, name) => findIwinvServersByName((path, query) => get(ctx, path, query, "list"), ctx.region, name),
 
     validateImageName: validateIwinvImageName,
 

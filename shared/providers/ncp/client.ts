@@ -81,7 +81,7 @@ async function call<A extends NcpAction>(ctx: CallContext, action: A, params: Nc
 const rows = (response: Json, key: string): Json[] =>
   (Array.isArray(response[key]) ? (response[key] as unknown[]) : []).filter((r): r is Json => r !== null && typeof r === "object");
 
-type ListAction = "getServerImageList" | "getMemberServerImageInstanceList";
+type ListAction = "getServerImageList" | "getMemberServerImageInstanceList" | "getServerInstanceList";
 
 /**
  * Every page of a list action: the first, then all the others at once from totalRows (ncp.md §5:
@@ -269,6 +269,15 @@ export const ncpAdapter: ProviderAdapter = {
     const raw = rows(out, "memberServerImageInstanceList")[0];
     if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createMemberServerImageInstance answered no image", { provider: "ncp" });
     return normalizeNcpMemberImage(raw, where(ctx));
+  },
+
+  async findServersByName(ctx, name) {
+    // serverName is a documented filter of getServerInstanceList (ncp.md §3.3; Go get_server_instance_list_request.go)
+    // whose matching NCP does not describe: the exact name is kept here
+    const servers = await listAll(ctx, "getServerInstanceList", "serverInstanceList", { serverName: name });
+    return servers
+      .filter((s) => s.serverName === name && typeof s.serverInstanceNo === "string" && s.serverInstanceNo !== "")
+      .map((s) => ({ id: s.serverInstanceNo as string, name, providerStatus: codeOf(s.serverInstanceStatus) ?? "" }));
   },
 
   async findImagesByName(ctx, name) {

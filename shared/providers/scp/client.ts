@@ -7,6 +7,7 @@ import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
 import { pinnedApiVersion } from "./account.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
 import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
+import { findScpServersByName } from "./servers.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -169,6 +170,9 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
         imageable: IMAGEABLE.has(state.toUpperCase()),
       };
     },
+
+    // List Virtual Servers, in its own file (./servers.ts)
+    findServersByName: (ctx, name) => findScpServersByName((path, query) => call(ctx, "GET", path, query), name),
 
     validateImageName: validateScpImageName,
 

@@ -1,0 +1,32 @@
+import { providerFailure } from "../../model/errors.js";
+import type { ServerRef } from "../types.js";
+import type { IwinvQueryValue } from "./signer.js";
+
+/** One signed list GET of the adapter (client.ts `get`): the envelope, or null for iwinv's "empty set". */
+export type IwinvListGet = (path: string, query: Record<string, IwinvQueryValue>) => Promise<{ result?: unknown } | null>;
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 100;
+/** instance_id 1 | name 2 | status 8 (iwinv.md §5.3): never the password (128) or console (16384) bits */
+const FIELDS = 1 | 2 | 8;
+
+/**
+ * Instances named exactly `name` in the zone: Instance List, `GET /v1/instances` (iwinv.md §5.1,
+ * [R7][T2-inv]) with `name`, `zone_id`, `page_no` (default 1), `page_size` (default 10) and `fields`.
+ * Its `name` matching is not documented (Image List's is "containing"): the exact name is kept here.
+ * Servers in zones the API does not support are invisible to it (§5.1).
+ */
+export async function findIwinvServersByName(get: IwinvListGet, zone: string, name: string): Promise<ServerRef[]> {
+  const out: ServerRef[] = [];
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await get("/v1/instances", { name, zone_id: zone, page_no: page, page_size: PAGE_SIZE, fields: FIELDS });
+    const result = body?.result ?? [];
+    if (!Array.isArray(result)) throw providerFailure("iwinv", 200, { message: "unexpected instance list response shape" });
+    for (const raw of result) {
+      const s = (raw ?? {}) as Record<string, unknown>;
+      if (s.name === name && typeof s.instance_id === "string" && s.instance_id) out.push({ id: s.instance_id, name, providerStatus: typeof s.status === "string" ? s.status : "" });
+    }
+    if (result.length < PAGE_SIZE) return out;
+  }
+  throw providerFailure("iwinv", 200, { message: `more than ${MAX_PAGES} pages of instances named "${name}"` });
+}

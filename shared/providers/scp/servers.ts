@@ -1,0 +1,37 @@
+import { ImageOpsError } from "../../model/errors.js";
+import type { ServerRef } from "../types.js";
+import type { QueryValue } from "./signer.js";
+
+/** One signed GET of the adapter (client.ts `call`), answering the parsed JSON. */
+export type ScpGet = (path: string, query: Record<string, QueryValue>) => Promise<unknown>;
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 100;
+
+/**
+ * Servers named exactly `name`: List Virtual Servers, `GET /v1/servers` (scp.md §4 table, docs D5
+ * listvirtualservers) with `name`, `limit` (D5 shows no default, so it is always sent, §6.4),
+ * `marker` (the last id of the previous page) and the documented default `sort` created_at:desc
+ * pinned, as the image list pages (§6.4). The answer is `{"servers": [ServerShowResponse]}`
+ * (S1/S3 models); only `id`, `name` and `state` are read, the fields §4.6 lists, because the
+ * list's shape changed in virtualserver 1.5 (§3.4). How `name` matches is not documented: the
+ * exact name is kept here.
+ */
+export async function findScpServersByName(get: ScpGet, name: string): Promise<ServerRef[]> {
+  const out: ServerRef[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const json = await get("/v1/servers", { name, limit: PAGE_SIZE, marker, sort: "created_at:desc" });
+    const servers = (json as { servers?: unknown })?.servers;
+    if (!Array.isArray(servers)) throw new ImageOpsError("PROVIDER_ERROR", "scp: unexpected server list response shape", { provider: "scp" });
+    for (const raw of servers) {
+      const s = (raw ?? {}) as Record<string, unknown>;
+      if (s.name === name && typeof s.id === "string" && s.id) out.push({ id: s.id, name, providerStatus: typeof s.state === "string" ? s.state : "" });
+    }
+    // marker paging as for images: a short page is the last one
+    const last = (servers[servers.length - 1] as { id?: unknown } | undefined)?.id;
+    if (servers.length < PAGE_SIZE || typeof last !== "string" || last === marker) return out;
+    marker = last;
+  }
+  throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of servers named "${name}"`, { provider: "scp" });
+}
