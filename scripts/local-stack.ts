@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { parse as parseYaml } from "yaml";
-import { CREDENTIALS_SECRET_ID, startClouds } from "../test/sim/clouds.js";
+import { CREDENTIALS_SECRET_ID, demoServers, startClouds } from "../test/sim/clouds.js";
 import { LOCAL_SLACK } from "../test/sim/demo.js";
 import type { IwinvSim } from "../test/sim/iwinv.js";
 import type { NcpSim } from "../test/sim/ncp.js";
@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   /** extra fields for the demo accounts, e.g. {scp: {apiVersion: "1.1"}} */
   accountFields?: Partial<Record<"ncp" | "scp" | "iwinv", Record<string, unknown>>>;
   env?: Record<string, string>;
+  /** told of every function call through the gateway, once answered (npm start prints one line each) */
+  onRequest?: (call: { method: string; path: string; status: number; ms: number }) => void;
 }
 
 export interface LocalStack {
@@ -77,6 +79,10 @@ export function lambdaContext(name: string, timeoutMs = TIMEOUT_MS[name] ?? 30_0
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // Every bundle carries its own AWS SDK, as do the local AWS endpoints, and each would print the
+  // SDK's NodeVersionSupportWarning once on Node < 22 (@aws-sdk/core
+  // emitWarningIfUnsupportedVersion.js honours this switch): npm start says it once, in its banner.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const clouds = await startClouds({
     createDelayMs: options.createDelayMs ?? 8_000,
     providers: options.providers,
@@ -144,7 +150,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (req.url === "/__local") {
         // where the local tools (npm run slack, the console page) find the parts of the stack
         res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ slackApi: slackApi.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user }));
+        return res.end(JSON.stringify({
+          slackApi: slackApi.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user,
+          // what is running in the background (npm run slack waits for it) and the servers to try
+          lambda: lambda.url, stepFunctions: stepFunctions.url, servers: demoServers(clouds),
+        }));
       }
       const path = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "");
       const name = path.split("/")[0] as FunctionName; // slack answers at /slack/events too
@@ -152,26 +162,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         res.writeHead(404, { "content-type": "application/json" });
         return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => "/" + f).join(", ")}` } }));
       }
+      const started = Date.now();
       const event = await urlEvent(req, `/${name}`);
       const out = (await invoke(name, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
       res.writeHead(out.statusCode ?? 200, out.headers ?? { "content-type": "application/json" });
       res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));
+      options.onRequest?.({ method: req.method ?? "GET", path: req.url ?? "/", status: out.statusCode ?? 200, ms: Date.now() - started });
     } catch (err) {
       res.writeHead(502, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: "INTERNAL", message: `function crashed: ${(err as Error)?.name}` } }));
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    gateway.once("error", reject);
-    gateway.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  const parts = [ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      gateway.once("error", reject);
+      gateway.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    });
+  } catch (err) {
+    // the port is taken (EADDRINUSE): nothing of this stack may stay listening
+    await Promise.all(parts.map((p) => p.close()));
+    throw err;
+  }
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
   return {
     url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo, handlers, invoke,
     async stop() {
       await closeServer(gateway);
-      await Promise.all([ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo].map((s) => s.close()));
+      await Promise.all(parts.map((p) => p.close()));
     },
   };
 }

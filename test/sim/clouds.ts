@@ -45,6 +45,22 @@ export function ncpSeedServerRows(): number {
   return [...sim.images.values()].filter((i) => i.kind === "server" || (i as { alsoServer?: boolean }).alsoServer).length;
 }
 
+/** A server a simulator holds, as a person picks one to image: its name, its id and its state. */
+export interface DemoServer {
+  name: string;
+  id: string;
+  state: string;
+}
+
+/** The servers of each simulator (each keeps them in its own cloud's shape), for `npm start`'s banner and the console. */
+export function demoServers(clouds: Pick<Clouds, "ncp" | "scp" | "iwinv">): Record<ProviderName, DemoServer[]> {
+  return {
+    ncp: [...clouds.ncp.servers.values()].map((s) => ({ name: s.serverName, id: s.serverInstanceNo, state: s.status })),
+    scp: [...clouds.scp.servers.values()].map((s) => ({ name: s.name, id: s.id, state: s.state })),
+    iwinv: [...clouds.iwinv.servers.values()].map((s) => ({ name: s.name, id: s.instance_id, state: s.status })),
+  };
+}
+
 export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
   const ncp = new NcpSim({ generatedImages: o.ncp ?? 0, createDelayMs: o.createDelayMs });
   const scp = new ScpSim({ generatedImages: o.scp ?? 0, createDelayMs: o.createDelayMs });
