@@ -13,6 +13,9 @@ const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/console.js": ["console.js", "text/javascript; charset=utf-8"],
   "/console.css": ["console.css", "text/css; charset=utf-8"],
+  // browsers ask for /favicon.ico whatever the page links: both get the icon, never a 404
+  "/favicon.svg": ["favicon.svg", "image/svg+xml"],
+  "/favicon.ico": ["favicon.svg", "image/svg+xml"],
 };
 const FAULTS = { ok: {}, slow: { latencyMs: 5_000 }, fail: { status: 503 } } as const;
 

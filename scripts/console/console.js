@@ -147,6 +147,14 @@ document.getElementById("composer").addEventListener("submit", (e) => {
 });
 for (const code of document.querySelectorAll(".examples code")) code.addEventListener("click", () => { input.value = code.textContent; input.focus(); });
 
+// The demo servers of a cloud: a name or an id works in /images create (click one to start the command).
+const attr = (s) => esc(s).replace(/"/g, "&quot;");
+function serverLines(cloud) {
+  const servers = info.servers?.[cloud] ?? [];
+  if (!servers.length) return "";
+  return `<div class="state">servers (name or id):</div>${servers.map((s) => `<div class="state server"><code data-server="${attr(s.name)}">${esc(s.name)}</code> ${esc(s.id)} · ${esc(s.state)}</div>`).join("")}`;
+}
+
 // The side panel: simulator state and fault switches.
 async function refreshClouds() {
   const { clouds, slack } = await (await fetch("/__console/state")).json();
@@ -157,7 +165,8 @@ async function refreshClouds() {
     el.className = "cloud";
     el.dataset.cloud = c.name;
     const mode = c.faults?.status ? "fail" : c.faults?.latencyMs ? "slow" : "ok";
-    el.innerHTML = `<div class="name">${c.name}</div><div class="state${mode === "ok" ? "" : " bad"}">${c.accounts.join(", ") || "no account"} · ${c.images} images · ${c.servers} servers · ${mode === "ok" ? "healthy" : mode === "slow" ? "slow (5 s)" : "failing (503)"}</div>`;
+    el.innerHTML = `<div class="name">${c.name}</div><div class="state${mode === "ok" ? "" : " bad"}">${c.accounts.join(", ") || "no account"} · ${c.images} images · ${mode === "ok" ? "healthy" : mode === "slow" ? "slow (5 s)" : "failing (503)"}</div>${serverLines(c.name)}`;
+    for (const code of el.querySelectorAll("code[data-server]")) code.addEventListener("click", () => { input.value = `/images create ${c.name} ${code.dataset.server} `; input.focus(); });
     for (const m of ["ok", "slow", "fail"]) {
       const b = document.createElement("button");
       b.textContent = m === "ok" ? "healthy" : m;
