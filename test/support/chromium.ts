@@ -19,8 +19,8 @@ const SYSTEM = [
 ];
 
 /** Playwright's browser cache (its registry's default locations, or PLAYWRIGHT_BROWSERS_PATH). */
-function playwrightCaches(): string[] {
-  if (process.env.PLAYWRIGHT_BROWSERS_PATH) return [process.env.PLAYWRIGHT_BROWSERS_PATH];
+function playwrightCaches(env: NodeJS.ProcessEnv): string[] {
+  if (env.PLAYWRIGHT_BROWSERS_PATH) return [env.PLAYWRIGHT_BROWSERS_PATH];
   return [join(homedir(), ".cache", "ms-playwright"), join(homedir(), "Library", "Caches", "ms-playwright")];
 }
 
@@ -51,17 +51,16 @@ function inCache(cache: string): string[] {
 
 export type ChromiumSearch = { path: string } | { missing: string };
 
-export function findChromium(): ChromiumSearch {
-  const given = process.env.CHROMIUM_PATH;
+/** The first Chromium found; the places are parameters so a test can point them elsewhere. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env, system: readonly string[] = SYSTEM): ChromiumSearch {
+  const given = env.CHROMIUM_PATH;
   if (given) {
     return existsSync(given) ? { path: given } : { missing: `CHROMIUM_PATH is ${given}, and nothing is there` };
   }
-  const candidates = [...SYSTEM, ...playwrightCaches().flatMap(inCache)];
-  const found = candidates.find((c) => existsSync(c));
+  const caches = playwrightCaches(env);
+  const found = [...system, ...caches.flatMap(inCache)].find((c) => existsSync(c));
   if (found) return { path: found };
-  return {
-    missing: `no Chromium found (looked for CHROMIUM_PATH, ${SYSTEM.join(", ")} and Playwright's cache in ${playwrightCaches().join(" or ")})`,
-  };
+  return { missing: `no Chromium found (looked for CHROMIUM_PATH, ${system.join(", ")} and Playwright's cache in ${caches.join(" or ")})` };
 }
 
 /** What `npm test` says when the browser test cannot run, and how to make it run. */
