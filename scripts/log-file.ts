@@ -1,6 +1,9 @@
 /**
- * npm start's terminal stays readable: the functions' JSON log lines (shared/log.ts, one line per
- * write) go to a file, and the terminal gets one short line per function call and per error.
+ * npm start's terminal stays readable: the functions' JSON log lines go to a file, and the
+ * terminal gets one short line per function call and per error. The lines are Powertools
+ * Logger's (shared/log.ts): one JSON object per write, starting with its "level", written to
+ * stdout (debug, info) or stderr (warn, error) through a Console of its own on process.stdout and
+ * process.stderr (@aws-lambda-powertools/logger Logger.setConsole), so both streams are routed.
  */
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -16,31 +19,37 @@ export interface LogRouting {
 export function routeLogs(file: string): LogRouting {
   mkdirSync(dirname(file), { recursive: true });
   const out = createWriteStream(file, { flags: "a" });
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    if (!text.startsWith('{"level":')) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    out.write(text);
-    // errors are worth a glance; expected refusals (warn) and the rest stay in the file
-    if (text.startsWith('{"level":"error"')) {
-      let message = "";
-      try {
-        message = String((JSON.parse(text) as { message?: unknown }).message ?? "");
-      } catch {
-        /* a line cut short: the file has it */
-      }
-      write(`  ${clock()}  error: ${message.slice(0, 120)} (details in ${file})\n`);
-    }
-    const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stdout.write;
+  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const terminal = process.stdout.write.bind(process.stdout);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      if (!text.startsWith('{"level":')) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+      out.write(text);
+      // errors are worth a glance; expected refusals (warn) and the rest stay in the file
+      const line = parse(text);
+      if (line && /^(error|critical)$/i.test(line.level)) terminal(`  ${clock()}  error: ${line.message.slice(0, 120)} (details in ${file})\n`);
+      (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
+      return true;
+    }) as typeof stream.write;
+  }
   return {
-    request: ({ method, path, status, ms }) => write(`  ${clock()}  ${method.padEnd(4)} ${path.length > 100 ? `${path.slice(0, 99)}…` : path}  → ${status}  ${ms} ms\n`),
+    request: ({ method, path, status, ms }) => terminal(`  ${clock()}  ${method.padEnd(4)} ${path.length > 100 ? `${path.slice(0, 99)}…` : path}  → ${status}  ${ms} ms\n`),
     close: () =>
       new Promise<void>((resolve) => {
-        process.stdout.write = write;
+        process.stdout.write = original.stdout;
+        process.stderr.write = original.stderr;
         out.end(() => resolve());
       }),
   };
+}
+
+function parse(text: string): { level: string; message: string } | undefined {
+  try {
+    const line = JSON.parse(text) as { level?: unknown; message?: unknown };
+    return { level: String(line.level ?? ""), message: String(line.message ?? "") };
+  } catch {
+    return undefined; // a line cut short: the file has it
+  }
 }
