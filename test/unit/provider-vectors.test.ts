@@ -1,13 +1,14 @@
 /**
- * The vectors in test/fixtures/provider-vectors.ts are a copy of ../shared/providers/{scp,iwinv}.md:
- * when those research notes are present (they are beside the repository), the copy must equal them.
+ * The vectors in test/fixtures/provider-vectors.ts are a copy of docs/providers/{scp,iwinv}.md:
+ * the copy must equal those research notes.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { IWINV_VECTORS, SCP_VECTORS } from "../fixtures/provider-vectors.js";
 
-const notes = (name: string) => fileURLToPath(new URL(`../../../shared/providers/${name}`, import.meta.url));
+// the repository's copy of the research notes (docs/providers/), so the check runs on every clone
+const notes = (name: string) => fileURLToPath(new URL(`../../docs/providers/${name}`, import.meta.url));
 
 describe("provider vectors are the research notes' own", () => {
   it.skipIf(!existsSync(notes("scp.md")))("SCP: the JSON block of scp.md §2", () => {
