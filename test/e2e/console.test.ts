@@ -35,16 +35,16 @@ afterAll(async () => {
 describe("the console page's routes", () => {
   it("serves a favicon wherever a browser asks for one, and links it", async () => {
     for (const path of ["/favicon.ico", "/favicon.svg"]) {
-      const res = await fetch(stack.url + path);
+      const res = await fetch(`${stack.url}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type")).toBe("image/svg+xml");
       expect(await res.text()).toMatch(/^<svg /);
     }
-    expect(await (await fetch(stack.url + "/")).text()).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    expect(await (await fetch(`${stack.url}/`)).text()).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
   });
 
   it("tells the page every demo server by name, id and state", async () => {
-    const { servers } = (await (await fetch(stack.url + "/__local")).json()) as { servers: Record<string, Array<{ name: string; id: string; state: string }>> };
+    const { servers } = (await (await fetch(`${stack.url}/__local`)).json()) as { servers: Record<string, Array<{ name: string; id: string; state: string }>> };
     expect(servers.ncp).toContainEqual({ name: "web-01", id: DEMO_SERVERS.ncp.kvm, state: "RUN" });
     expect(servers.scp).toContainEqual({ name: "web-01", id: DEMO_SERVERS.scp.active, state: "ACTIVE" });
     expect(servers.iwinv).toEqual([{ name: "demo-web-01", id: DEMO_SERVERS.iwinv.active, state: "active" }]);
@@ -57,7 +57,7 @@ it.skipIf(!executablePath)("lists, creates with Confirm by server name, and show
   page.on("response", (r) => {
     if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
   });
-  await page.goto(stack.url + "/");
+  await page.goto(`${stack.url}/`);
   await expect.poll(() => page.locator(".cloud").count()).toBe(3);
   // the side panel lists each cloud's servers; a click starts the create command with the name
   await page.locator('.cloud[data-cloud=ncp] code[data-server="web-01"]').click();

@@ -1,4 +1,5 @@
 import { providerFailure } from "../../model/errors.js";
+import { record, text } from "../read.js";
 import type { ServerRef } from "../types.js";
 import type { IwinvQueryValue } from "./signer.js";
 
@@ -23,8 +24,9 @@ export async function findIwinvServersByName(get: IwinvListGet, zone: string, na
     const result = body?.result ?? [];
     if (!Array.isArray(result)) throw providerFailure("iwinv", 200, { message: "unexpected instance list response shape" });
     for (const raw of result) {
-      const s = (raw ?? {}) as Record<string, unknown>;
-      if (s.name === name && typeof s.instance_id === "string" && s.instance_id) out.push({ id: s.instance_id, name, providerStatus: typeof s.status === "string" ? s.status : "" });
+      const s = record(raw);
+      const id = text(s.instance_id);
+      if (s.name === name && id) out.push({ id, name, providerStatus: text(s.status) ?? "" });
     }
     if (result.length < PAGE_SIZE) return out;
   }

@@ -1,6 +1,7 @@
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, ProviderAdapter, Server } from "../types.js";
+import { text } from "../read.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
 
@@ -275,9 +276,10 @@ export const ncpAdapter: ProviderAdapter = {
     // serverName is a documented filter of getServerInstanceList (ncp.md §3.3; Go get_server_instance_list_request.go)
     // whose matching NCP does not describe: the exact name is kept here
     const servers = await listAll(ctx, "getServerInstanceList", "serverInstanceList", { serverName: name });
-    return servers
-      .filter((s) => s.serverName === name && typeof s.serverInstanceNo === "string" && s.serverInstanceNo !== "")
-      .map((s) => ({ id: s.serverInstanceNo as string, name, providerStatus: codeOf(s.serverInstanceStatus) ?? "" }));
+    return servers.flatMap((s) => {
+      const id = text(s.serverInstanceNo);
+      return s.serverName === name && id ? [{ id, name, providerStatus: codeOf(s.serverInstanceStatus) ?? "" }] : [];
+    });
   },
 
   async findImagesByName(ctx, name) {

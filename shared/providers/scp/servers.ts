@@ -1,4 +1,5 @@
 import { ImageOpsError } from "../../model/errors.js";
+import { record, text } from "../read.js";
 import type { ServerRef } from "../types.js";
 import type { QueryValue } from "./signer.js";
 
@@ -25,8 +26,9 @@ export async function findScpServersByName(get: ScpGet, name: string): Promise<S
     const servers = (json as { servers?: unknown })?.servers;
     if (!Array.isArray(servers)) throw new ImageOpsError("PROVIDER_ERROR", "scp: unexpected server list response shape", { provider: "scp" });
     for (const raw of servers) {
-      const s = (raw ?? {}) as Record<string, unknown>;
-      if (s.name === name && typeof s.id === "string" && s.id) out.push({ id: s.id, name, providerStatus: typeof s.state === "string" ? s.state : "" });
+      const s = record(raw);
+      const id = text(s.id);
+      if (s.name === name && id) out.push({ id, name, providerStatus: text(s.state) ?? "" });
     }
     // marker paging as for images: a short page is the last one
     const last = (servers[servers.length - 1] as { id?: unknown } | undefined)?.id;
