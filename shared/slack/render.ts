@@ -2,6 +2,8 @@ import type { Check } from "../images/create.js";
 import type { ProviderErrorEntry } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import type { OperationView } from "../operations/describe.js";
+import { osDisplayName } from "../model/os.js";
+import { count } from "../model/words.js";
 
 /** Block Kit for the bot's answers: pure functions from data to messages. */
 export interface Message {
@@ -53,7 +55,8 @@ const STATUS_ICON: Record<Image["status"], string> = {
 };
 
 export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-const osLabel = (i: Image) => [i.os.distro ?? i.os.family, i.os.version].filter(Boolean).join(" ") || "—";
+// as people write them ("Ubuntu 24.04"), else what is known
+const osLabel = (i: Image) => osDisplayName(i.os) ?? ([i.os.distro ?? i.os.family, i.os.version].filter(Boolean).join(" ") || "—");
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
 /** One image as a table row: name, id, OS, status, created, cloud/region. */
@@ -96,7 +99,7 @@ export function listMessage(page: ListPage): Message {
     }
   }
   blocks.push(...errorLines(page.errors));
-  const text = `${title}: ${page.rows.length} shown${page.remaining || page.more ? `, more available` : ""}${page.errors.length ? `; ${page.errors.length} cloud(s) failed` : ""}`;
+  const text = `${title}: ${page.rows.length} shown${page.remaining || page.more ? `, more available` : ""}${page.errors.length ? `; ${count(page.errors.length, "cloud")} failed` : ""}`;
   return { text, blocks, response_type: "ephemeral" };
 }
 
@@ -114,7 +117,7 @@ export function imageMessage(i: Image): Message {
           field("Status", `${i.status} (${esc(i.providerStatus)})`),
           field("Cloud", `${i.provider} / ${esc(i.account)} / ${esc(i.region)}`),
           field("Kind", `${i.kind}, ${i.visibility}`),
-          field("OS", esc([i.os.name, osLabel(i)].filter((x) => x && x !== "—").join(" — ") || "unknown")),
+          field("OS", esc([...new Set([i.os.name, osLabel(i)])].filter((x) => x && x !== "—").join(" — ") || "unknown")),
           field("Architecture", i.architecture ?? "—"),
           field("Size", i.sizeBytes === null ? "—" : `${(i.sizeBytes / 2 ** 30).toFixed(1)} GiB`),
           field("Created", i.createdAt ?? "—"),

@@ -55,7 +55,7 @@ const image: Image = {
 
 describe("rendering", () => {
   it("a row reads like a table line and escapes Slack markup", () => {
-    expect(imageRow(image)).toBe(":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR");
+    expect(imageRow(image)).toBe(":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  Ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR");
   });
 
   it("a list says how many more and offers the next page", () => {

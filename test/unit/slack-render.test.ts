@@ -35,7 +35,7 @@ describe("list", () => {
     const msg = listMessage({ rows: [image()], remaining: 0, more: false, errors: [], filters: "scp --os rocky" });
     const text = blocksToText(msg.blocks);
     expect(text).toContain("*Images (scp --os rocky)*");
-    expect(text).toContain("*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  rocky 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1");
+    expect(text).toContain("*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1");
     expect(text).not.toMatch(/more — narrow/);
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
     withinSlackLimits(msg);
@@ -73,7 +73,7 @@ describe("show", () => {
       "*Status*\ncreating (saving)",
       "*Cloud*\nscp / demo / kr-west1",
       "*Kind*\ncustom, private",
-      "*OS*\nRocky Linux 9.4 — rocky 9.4",
+      "*OS*\nRocky Linux 9.4",
       "*Architecture*\narm64",
       "*Size*\n10.0 GiB",
       "*Created*\n2026-01-04T09:00:00.000Z",
