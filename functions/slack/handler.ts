@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { correlationId, log, logger } from "../../shared/log.js";
 import { slackSecret } from "../../shared/secrets.js";
 import { slackClientOptions } from "../../shared/slack/client-options.js";
-import { helpText, parseCommand } from "../../shared/slack/commands.js";
+import { auditRequest, helpText, parseCommand } from "../../shared/slack/commands.js";
 import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { SlackGuard } from "./guard.js";
@@ -69,14 +69,24 @@ function parseValue<T>(value: string | undefined): T | undefined {
 }
 
 /** The jobs of a slash command, and what its ack says while they run. */
-type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" }>;
+type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" }>;
 const ACK: Record<CommandJob["kind"], string> = {
   list: ":mag: Looking up images…",
   show: ":mag: Looking up the image…",
   status: ":mag: Looking up the operation…",
   create: ":clipboard: Checking whether the image can be created…",
   audit: ":mag: Running the audit…",
+  "audit-ack": ":pushpin: Acknowledging the finding…",
+  "audit-acks": ":mag: Looking up the acknowledged findings…",
 };
+
+/** Acknowledging a finding hides it from every report: the image creators' call (IMAGE_CREATORS), as creating is. */
+function mayAcknowledge(user: string | undefined): string | undefined {
+  const creators = guard.creators();
+  if (creators.size === 0) return "nobody may acknowledge audit findings from Slack here (IMAGE_CREATORS is not set)";
+  if (!user || !creators.has(user)) return `<@${user ?? "?"}> may not acknowledge audit findings: only image creators may (ask to be added to IMAGE_CREATORS)`;
+  return undefined;
+}
 
 async function createBolt(): Promise<BoltHandler> {
   const { App, AwsLambdaReceiver, LogLevel } = await import("@slack/bolt");
@@ -125,9 +135,17 @@ async function createBolt(): Promise<BoltHandler> {
         job = { kind: "create", responseUrl, user, request: parsed.args };
         break;
       }
-      case "audit":
-        job = { kind: "audit", responseUrl, user, channel: command.channel_id };
+      case "audit": {
+        const request = auditRequest(parsed.args);
+        if ("error" in request) return ack(textMessage(helpText(request.error, "audit")));
+        if (request.kind === "ack") {
+          const refused = mayAcknowledge(user);
+          if (refused) return ack(textMessage(`:no_entry: ${refused}.`));
+          job = { kind: "audit-ack", responseUrl, user, finding: request.finding, for: request.for, reason: request.reason };
+        } else if (request.kind === "acks") job = { kind: "audit-acks", responseUrl, user };
+        else job = { kind: "audit", responseUrl, user, channel: command.channel_id };
         break;
+      }
     }
     if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));
     await ack(textMessage(ACK[job.kind]));
@@ -177,6 +195,14 @@ async function createBolt(): Promise<BoltHandler> {
     const confirmed = guard.confirmed(messageOf(b));
     const operation = parseValue<{ op?: string }>((action as { value?: string }).value)?.op ?? confirmed?.operation;
     await tryDispatch({ kind: "cancel", responseUrl: b.response_url, user: b.user?.id, confirmedBy: confirmed?.user, operation });
+  });
+
+  // the audit summary's remedy ("Delete stale images…"): its value is the image list
+  app.action("images_audit_remedy", async ({ ack, body, action }) => {
+    await ack();
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
+    await tryDispatch({ kind: "audit-remedy", responseUrl: b.response_url, user: b.user?.id, value: (action as { value?: string }).value ?? "" });
   });
 
   app.error(async (error) => {

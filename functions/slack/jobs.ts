@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { auditSummaryMessage, postAuditReport } from "../../shared/audit/report.js";
+import type { Ack } from "../../shared/audit/memory.js";
+import { ackMessage, acksMessage, auditSummaryMessage, parseRemedyValue, postAuditReport, remedyMessage } from "../../shared/audit/report.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/create.js";
 import type { ListOutput } from "../../shared/images/list.js";
@@ -31,6 +32,9 @@ export type Job = Base &
     | { kind: "cancel"; confirmedBy?: string; operation?: string }
     | { kind: "notice"; text: string }
     | { kind: "audit"; channel?: string }
+    | { kind: "audit-ack"; user: string; finding: string; for: string; reason: string }
+    | { kind: "audit-acks" }
+    | { kind: "audit-remedy"; value: string }
   );
 
 const FUNCTION_ENV = {
@@ -133,6 +137,22 @@ async function build(job: Job): Promise<Message | undefined> {
       return textMessage(job.text, { replace_original: false });
     case "audit":
       return audit(job, await call<AuditResult>("audit-images", {}));
+    case "audit-ack": {
+      const { ack } = await call<{ ack: Ack }>("audit-images", { ack: { finding: job.finding, for: job.for, reason: job.reason, by: job.user } });
+      const m = ackMessage(ack);
+      return textMessage(m.lines.join("\n"), { text: m.text, response_type: "in_channel" });
+    }
+    case "audit-acks": {
+      const m = acksMessage(await call<{ acks: Ack[]; ended: Ack[] }>("audit-images", { acks: true }));
+      return textMessage(m.lines.join("\n"), { text: m.text });
+    }
+    case "audit-remedy": {
+      // Until delete-image exists, the list and the commands; then: a dry run per image, and Confirm (README, Audits that remember)
+      const value = parseRemedyValue(job.value);
+      if (!value) return textMessage(":warning: That button is out of date; run `/images audit` again.", { replace_original: false });
+      const m = remedyMessage(value);
+      return textMessage(m.lines.join("\n"), { text: m.text, replace_original: false });
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * Figure 8: what observability adds to each function's cold start, measured in this run.
- * 8a: Powertools Logger + Metrics as the product bundles them, imported alone, against an empty
+ * Figure 9: what observability adds to each function's cold start, measured in this run.
+ * 9a: Powertools Logger + Metrics as the product bundles them, imported alone, against an empty
  *     module (the logging/metrics libraries' own share of every function's import).
- * 8b: each function's bundle imported with --enable-source-maps (as Lambda runs it, serverless.yml)
+ * 9b: each function's bundle imported with --enable-source-maps (as Lambda runs it, serverless.yml)
  *     against the same bundle without (the source maps' share).
  */
 import { build } from "esbuild";
@@ -27,7 +27,7 @@ async function importMs(module: string, flags: string[], rounds: number): Promis
   return median(times);
 }
 
-export async function figure8(root: string, report: (f: Figure) => void, quick: boolean): Promise<void> {
+export async function figure9(root: string, report: (f: Figure) => void, quick: boolean): Promise<void> {
   const rounds = quick ? 3 : 7;
   const dir = join(root, "dist", "bench", "observability");
   mkdirSync(dir, { recursive: true });
@@ -38,7 +38,7 @@ export async function figure8(root: string, report: (f: Figure) => void, quick: 
   const empty = await importMs(join(dir, "empty.mjs"), [], rounds);
   const powertools = await importMs(join(dir, "powertools.mjs"), [], rounds);
   report({
-    id: "8a",
+    id: "9a",
     name: "Powertools Logger + Metrics, import",
     product: ms(powertools),
     baseline: `${ms(empty)} (empty module)`,
@@ -58,7 +58,7 @@ export async function figure8(root: string, report: (f: Figure) => void, quick: 
   }
   // no target: this is the price of stack traces that name our files and lines, reported so it is a choice
   report({
-    id: "8b",
+    id: "9b",
     name: `--enable-source-maps on import (worst: ${worst.fn})`,
     product: ms(worst.maps),
     baseline: ms(worst.plain),

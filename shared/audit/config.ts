@@ -26,3 +26,17 @@ export function auditConfig(env: NodeJS.ProcessEnv = process.env, now = Date.now
     stuckMinutes: positive("AUDIT_STUCK_MINUTES", env.AUDIT_STUCK_MINUTES, 60),
   };
 }
+
+/**
+ * The time zone of the audit schedule (AUDIT_TIMEZONE, set from the deploy parameter
+ * auditTimezone; default Asia/Seoul). The weekly digest's week starts Monday 00:00 there.
+ */
+export function auditTimeZone(env: NodeJS.ProcessEnv = process.env): string {
+  const zone = env.AUDIT_TIMEZONE || "Asia/Seoul";
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+  } catch {
+    throw invalidArgument("AUDIT_TIMEZONE", `must be an IANA time zone such as Asia/Seoul, got "${zone.slice(0, 40)}"`);
+  }
+  return zone;
+}

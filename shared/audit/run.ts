@@ -7,11 +7,16 @@ import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
 import type { Finding, Severity } from "./finding.js";
 import { RULES } from "./rules.js";
+import { type AuditChanges, type AuditedFinding, identify } from "./memory.js";
 
 export interface AuditResult {
-  findings: Finding[];
-  summary: { images: number; findings: number; bySeverity: Record<Severity, number> };
+  /** every finding, each with its id and fingerprint; those an acknowledgement hides say so (`acknowledged`) */
+  findings: AuditedFinding[];
+  /** `acknowledged`: how many of `findings` an acknowledgement hides (with the audit's memory) */
+  summary: { images: number; findings: number; bySeverity: Record<Severity, number>; acknowledged?: number };
   errors: ProviderErrorEntry[];
+  /** what changed since the last run (shared/audit/memory.ts), when the audit has its memory */
+  changes?: AuditChanges;
 }
 
 const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
@@ -38,13 +43,16 @@ export async function runAudit(rt: Runtime, input: { provider?: ProviderName; ac
     }
   }
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.provider.localeCompare(b.provider) || a.rule.localeCompare(b.rule) || a.imageName.localeCompare(b.imageName) || a.imageId.localeCompare(b.imageId));
+  // each finding's stable id and the fingerprint of the image it was raised on (the audit's memory)
+  const imageOf = new Map(images.map((i) => [`${i.provider}\u0000${i.account}\u0000${i.region}\u0000${i.id}`, i]));
+  const audited = findings.map((f) => identify(f, imageOf.get(`${f.provider}\u0000${f.account}\u0000${f.region}\u0000${f.imageId}`)));
 
   const bySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
-  for (const f of findings) {
+  for (const f of audited) {
     bySeverity[f.severity]++;
     log("info", "audit finding", { type: "audit-finding", ...f });
   }
   for (const [severity, n] of Object.entries(bySeverity)) if (n > 0) metric("AuditFindings", { severity }, n);
   for (const e of errors) log("warn", "audit could not read a cloud", { type: "audit-error", ...e });
-  return { findings, summary: { images: images.length, findings: findings.length, bySeverity }, errors };
+  return { findings: audited, summary: { images: images.length, findings: audited.length, bySeverity }, errors };
 }

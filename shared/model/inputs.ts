@@ -104,6 +104,17 @@ export const AuditImagesInput = z
     account: text(64).optional(),
     scheduled: z.literal(true).optional(),
     notify: boolFromText.optional().describe("post the summary to AUDIT_CHANNEL"),
+    ack: z
+      .object({
+        finding: z.string().regex(/^f-[0-9a-f]{12}$/, "must be a finding id (f-<12 hex>) from an audit summary"),
+        for: z.string().regex(/^[1-9]\d{0,3}[hdw]$/, "must be hours, days or weeks, e.g. 12h, 30d, 8w").default("30d"),
+        reason: text(500),
+        by: text(64).describe("who acknowledges (a Slack user id from the bot)"),
+      })
+      .strict()
+      .optional()
+      .describe("acknowledge a finding instead of auditing: {finding, for, reason, by}"),
+    acks: boolFromText.optional().describe("list the acknowledged findings instead of auditing"),
   })
   .strict();
 

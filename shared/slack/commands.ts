@@ -1,3 +1,4 @@
+import { ACK_DEFAULT, ACK_REASON_MAX, ackDuration, FINDING_ID } from "../audit/ack-input.js";
 import { PROVIDERS, type ProviderName } from "../model/image.js";
 
 /**
@@ -37,7 +38,12 @@ export const COMMANDS = {
     args: [{ name: "operation", required: true }],
     flags: {},
   },
-  audit: { usage: "/images audit", summary: "run the image audit now and post its summary", args: [], flags: {} },
+  audit: {
+    usage: '/images audit [ack <finding> --for 30d --reason "…" | acks]',
+    summary: "run the image audit now and post what changed; `ack` hides a finding (image creators only), `acks` lists the acknowledged ones",
+    args: [{ name: "action", required: false, choices: ["ack", "acks"] }, { name: "finding", required: false }],
+    flags: { for: "ack: how long, e.g. 12h, 30d, 8w (default 30d, at most 365d)", reason: "ack: why it needs no action (required)" },
+  },
   help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "audit", "help"] }], flags: {} },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -48,7 +54,7 @@ export type Parsed =
   | { ok: true; command: "show"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
   | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
   | { ok: true; command: "status"; args: { operation: string } }
-  | { ok: true; command: "audit"; args: Record<string, never> }
+  | { ok: true; command: "audit"; args: { action?: "ack" | "acks"; finding?: string; for?: string; reason?: string } }
   | { ok: true; command: "help"; args: { command?: CommandName } }
   | { ok: false; error: string; command?: CommandName };
 
@@ -113,4 +119,25 @@ export function helpText(problem?: string, command?: CommandName): string {
   const spec: CommandSpec | undefined = command ? COMMANDS[command] : undefined;
   const options = spec && Object.keys(spec.flags).length ? `\n\n*Options of ${command}*\n${Object.entries(spec.flags).map(([f, d]) => `• \`--${f}\` — ${d}`).join("\n")}` : "";
   return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}${options}\nQuote values with spaces: \`--description "웹 서버 골든 이미지"\``;
+}
+
+export type AuditRequest = { kind: "run" } | { kind: "acks" } | { kind: "ack"; finding: string; for: string; reason: string };
+
+/** What `/images audit` asks for, its words checked: run it, acknowledge a finding, or list the acknowledged ones. */
+export function auditRequest(args: Extract<Parsed, { command: "audit" }>["args"]): AuditRequest | { error: string } {
+  const ackFlags = args.for !== undefined || args.reason !== undefined;
+  if (args.action !== "ack") {
+    if (args.finding !== undefined) return { error: `audit takes a finding id only after ack: \`/images audit ack ${args.finding.slice(0, 20)} --reason "…"\`` };
+    if (ackFlags) return { error: "--for and --reason go with ack: `/images audit ack <finding> --for 30d --reason \"…\"`" };
+    return { kind: args.action === "acks" ? "acks" : "run" };
+  }
+  if (!args.finding) return { error: "ack needs <finding>: the id (f-…) shown beside the finding in the audit summary or its thread" };
+  const finding = args.finding.toLowerCase();
+  if (!FINDING_ID.test(finding)) return { error: `"${args.finding.slice(0, 40)}" is not a finding id: copy the f-… id shown beside the finding (f- and 12 characters 0–9, a–f)` };
+  const duration = ackDuration(args.for ?? ACK_DEFAULT);
+  if ("error" in duration) return { error: duration.error };
+  const reason = args.reason?.trim();
+  if (!reason) return { error: 'ack needs --reason "…": why the finding needs no action (it is shown with the acknowledgement)' };
+  if (reason.length > ACK_REASON_MAX) return { error: `--reason is at most ${ACK_REASON_MAX} characters (this one has ${reason.length})` };
+  return { kind: "ack", finding, for: (args.for ?? ACK_DEFAULT).trim().toLowerCase(), reason };
 }

@@ -79,7 +79,7 @@ describe("audit-images", () => {
     const posted = stack.slackApi.messages.slice(before);
     expect(posted[0]!.channel).toBe(LOCAL_SLACK.channel);
     expect(posted[0]!.text).toBe(
-      `Image audit: ${out.summary.findings} finding(s) in ${out.summary.images} image(s) — ${out.summary.bySeverity.critical} critical, ${out.summary.bySeverity.warning} warning, ${out.summary.bySeverity.info} info`,
+      `Image audit: ${out.summary.findings} finding(s) in ${out.summary.images} image(s) — ${out.summary.bySeverity.critical} critical, ${out.summary.bySeverity.warning} warning, ${out.summary.bySeverity.info} info; first run: every finding is new (weekly digest)`,
     );
     expect(JSON.stringify(posted[0]!.blocks)).toContain("audit-stuck");
     // the full list, when it does not fit (non-critical findings are only summarized), goes to the thread
@@ -89,6 +89,8 @@ describe("audit-images", () => {
 
   it("treats the input of the deployed schedule rule ({scheduled: true}) as a scheduled run", async () => {
     const before = stack.slackApi.messages.length;
+    // something new since the last scheduled run: a scheduled run posts only what changed (test/e2e/audit-memory.test.ts)
+    stack.scp.addImage(scpImage("a0000000-0000-4000-8000-000000000009", "audit-public-2", { visibility: "public" }));
     const out = (await stack.invoke("audit-images", { scheduled: true })) as { findings: Finding[] };
     expect(mine(out.findings)).toContain("stuck-creating:critical:audit-stuck");
     expect(stack.slackApi.messages.slice(before)[0]?.channel).toBe(LOCAL_SLACK.channel);

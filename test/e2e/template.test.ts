@@ -117,7 +117,10 @@ describe("osls package", () => {
     for (const fn of FUNCTIONS) {
       if (fn !== "slack" && fn !== "describe-operation") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
     }
-    for (const fn of ["create-image", "track-image", "describe-operation"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
+    for (const fn of ["create-image", "track-image", "describe-operation", "audit-images"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
+    // the weekly digest's week is the schedule's: the same time zone parameter
+    expect(env("audit-images").AUDIT_TIMEZONE).toBe("Asia/Seoul");
+    expect(ofType("AWS::Scheduler::Schedule")[0]![1].Properties.ScheduleExpressionTimezone).toBe(env("audit-images").AUDIT_TIMEZONE);
     for (const fn of ["track-image", "audit-images", "slack"] as const) expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
     expect(env("create-image").TRACK_STATE_MACHINE_ARN).toEqual({ Ref: "TrackImageStateMachine" });
     const name = (fn: Fn) => fnResource(fn).Properties.FunctionName;
@@ -237,7 +240,7 @@ describe("least privilege", () => {
     expect(reads("describe-operation")).toEqual([]);
   });
 
-  it("keeps operation records in a retained, recoverable on-demand table that only three functions touch, each for what it does", () => {
+  it("keeps operation records and the audit's memory in a retained, recoverable on-demand table that only four functions touch, each for what it does", () => {
     const tables = ofType("AWS::DynamoDB::Table");
     expect(tables).toHaveLength(1);
     const [id, table] = tables[0]!;
@@ -258,7 +261,10 @@ describe("least privilege", () => {
         })
         .sort();
     for (const fn of FUNCTIONS) {
-      const expected = fn === "create-image" || fn === "track-image" ? ["dynamodb:GetItem", "dynamodb:PutItem"] : fn === "describe-operation" ? ["dynamodb:GetItem"] : [];
+      const expected =
+        fn === "create-image" || fn === "track-image" ? ["dynamodb:GetItem", "dynamodb:PutItem"] :
+        fn === "describe-operation" ? ["dynamodb:GetItem"] :
+        fn === "audit-images" ? ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] : [];
       expect(actions(fn), fn).toEqual(expected);
     }
   });

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../shared/audit/finding.js";
 import { auditSummaryMessage, postAuditReport } from "../../shared/audit/report.js";
-import type { AuditResult } from "../../shared/audit/run.js";
+import type { AuditReport } from "../../shared/audit/report.js";
 import { slackWebClient, type SlackPoster, webPoster } from "../../shared/slack/web.js";
 import { blockKitProblem, SLACK_LIMITS, SlackApiSim } from "../sim/slack-api.js";
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 /** n findings with names and messages at their longest (image names up to 255 characters). */
-function result(n: number, critical = 30): AuditResult {
+function result(n: number, critical = 30): AuditReport {
   const findings: Finding[] = Array.from({ length: n }, (_, i) => ({
     rule: i < critical ? "over-shared" : "stale-custom",
     severity: i < critical ? "critical" : "info",
@@ -87,6 +87,28 @@ describe("audit report in Slack", () => {
     expect(summary.history).toHaveLength(2);
     expect(JSON.stringify(summary.blocks)).toMatch(/Full list incomplete: 1 of \d+ part\(s\) posted in the thread \(Slack: internal_error\)/);
     expect(JSON.stringify(summary.blocks)).not.toContain("in the thread.\"");
+  });
+
+  it("with the audit's memory, at its longest (new, resolved, still open, acknowledged, the digest, the remedy), stays within Block Kit's limits and threads every finding", async () => {
+    const r = result(120, 60);
+    r.findings = r.findings.map((f, i) => ({ ...f, id: `f-${String(i).padStart(12, "0")}`, fingerprint: "0".repeat(16), ...(i % 10 === 9 ? { acknowledged: { until: "2026-12-01T00:00:00.000Z", by: "U1", reason: "r" } } : {}) }));
+    const ids = r.findings.map((f) => f.id!);
+    const resolved = r.findings.slice(0, 40).map((f) => ({ id: `f-9${f.id!.slice(3)}`, fp: "0".repeat(16), rule: f.rule, severity: f.severity, provider: f.provider, account: f.account, region: f.region, imageId: `gone-${f.imageId}`, imageName: f.imageName, firstSeen: "2026-11-01T00:00:00.000Z" }));
+    r.changes = {
+      memory: "ok", stream: "scheduled", since: "2026-11-23T00:00:00.000Z", new: ids.filter((_, i) => i % 2 === 0), resolved, stillOpen: ids.filter((_, i) => i % 2 === 1),
+      unverified: [], newlyAcknowledged: [], acknowledged: 12, changed: true, digest: { from: "2026-11-16T00:00:00.000Z", runs: 7, new: 70, resolved: 40, week: "2026-11-23", timeZone: "Asia/Seoul" },
+    };
+    const msg = auditSummaryMessage(r, { requester: "U0AUDITOR1", fullList: "Full list (108 findings) in the thread." });
+    expect(blockKitProblem(msg.blocks)).toBeUndefined();
+    expect(JSON.stringify(msg.blocks).length).toBeLessThan(12_000);
+    expect(JSON.stringify(msg.blocks)).toContain("images_audit_remedy");
+    expect(JSON.stringify(msg.blocks)).toContain("12 acknowledged findings not shown");
+    const channel = "C0AUDIT0005";
+    sim.limits = { ...SLACK_LIMITS, postBurst: 50, postPerSecond: 50 };
+    const out = await postAuditReport(poster, channel, r, { budgetMs: 20_000 }).finally(() => (sim.limits = { ...SLACK_LIMITS }));
+    const text = inThread(channel, out.ts).map((m) => JSON.stringify(m.blocks)).join("");
+    for (const f of r.findings) expect(text.includes(f.id!), f.id).toBe(!f.acknowledged);
+    for (const g of resolved) expect(text).toContain(g.id);
   });
 
   it("throws when the summary itself cannot be posted (nothing was posted): the caller makes it an error", async () => {
