@@ -52,6 +52,7 @@ const notify = z
     messageTs: slackTs.optional(),
     requester: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
     serverId: id.optional(),
+    imageName: z.string().max(255).optional(),
     responseUrl: z.string().url().max(2048).optional(),
     responseUrlAt: z.number().int().nonnegative().optional(),
     responseUses: z.number().int().min(0).max(5).optional(),
@@ -74,6 +75,7 @@ export const CreateImageInput = z
 export const TrackImageInput = z
   .object({
     operation: z.string().min(1).max(80),
+    kind: z.enum(["create-image", "delete-image"]).optional(),
     provider,
     account: text(64),
     region: text(64),
@@ -109,7 +111,10 @@ export const AuditImagesInput = z
 
 export const DescribeOperationInput = z
   .object({
-    operation: z.string().regex(/^img-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N])").describe("the operation id create-image answered"),
+    operation: z
+      .string()
+      .regex(/^(img|del)-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N], or del-… for a delete)")
+      .describe("the operation id create-image or delete-image answered"),
   })
   .strict();
 
