@@ -15,4 +15,4 @@ export function adapterFor(provider: ProviderName): ProviderAdapter {
   return ADAPTERS[provider];
 }
 
-export type { CallContext, ListFilter, ProviderAdapter, Server, CreateRequest } from "./types.js";
+export type { CallContext, ListFilter, ProviderAdapter, Server, CreateRequest, DeleteTarget } from "./types.js";
