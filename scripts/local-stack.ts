@@ -23,7 +23,7 @@ import { LambdaSim } from "../test/sim/lambda.js";
 import { DynamoSim } from "../test/sim/dynamodb.js";
 import { consoleRoute } from "./console-routes.js";
 
-export const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
+export const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -116,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     DESCRIBE_IMAGE_FUNCTION: "describe-image",
     CREATE_IMAGE_FUNCTION: "create-image",
     AUDIT_IMAGES_FUNCTION: "audit-images",
+    DELETE_IMAGE_FUNCTION: "delete-image",
     SLACK_SECRET_ID,
     SLACK_API_URL: slackApi.apiUrl,
     TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,

@@ -72,6 +72,18 @@ export const CreateImageInput = z
   })
   .strict();
 
+export const DeleteImageInput = z
+  .object({
+    provider,
+    id: id.describe("the provider's image id (a custom image)"),
+    account: text(64).optional(),
+    region: text(64).optional(),
+    dryRun: boolFromText.default(false).describe("run the checks only"),
+    expectName: z.string().min(1).max(255).optional().describe("refuse unless the image still has this name (the one the requester saw)"),
+    notify: notify.optional().describe("Slack channel to post progress to"),
+  })
+  .strict();
+
 export const TrackImageInput = z
   .object({
     operation: z.string().min(1).max(80),
@@ -122,6 +134,7 @@ export type ListImagesInput = z.infer<typeof ListImagesInput>;
 export type DescribeImageInput = z.infer<typeof DescribeImageInput>;
 export type CreateImageInput = z.infer<typeof CreateImageInput>;
 export type TrackImageInput = z.infer<typeof TrackImageInput>;
+export type DeleteImageInput = z.infer<typeof DeleteImageInput>;
 export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
 export type DescribeOperationInput = z.infer<typeof DescribeOperationInput>;
 

@@ -97,6 +97,8 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
     arb: inputs({ operation: fc.constant("img-fuzz"), provider, account: fc.constant("demo"), region: fc.constantFrom("KR", "kr-west1"), imageId: id, startedAt: fc.constant("2026-11-23T00:00:00.000Z") }),
   },
   "audit-images": { methods: ["GET", "POST"], arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }) },
+  // dry runs only: the fuzz never deletes anything
+  "delete-image": { methods: ["POST"], arb: inputs({ provider, id: fc.oneof(id, fc.constantFrom("31000001", "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11")), dryRun: fc.constant(true), expectName: fc.oneof(fc.constant("web-base"), nasty), region: fc.constantFrom("KR", "kr-west1") }) },
 };
 
 type Form = "direct" | "get" | "post-json" | "post-base64" | "post-broken" | "post-garbage-base64";
