@@ -29,6 +29,32 @@ const dropUnusedBoltParts = {
   },
 };
 
+/**
+ * `import policies from "imageops:policies"` (functions/run-policy): the policies file, read and
+ * validated now (shared/policies/schema.ts, run through tsx: the same schema the bundle checks
+ * with), in the bundle as JSON. A problem fails the build and names the policy and the field.
+ * The file is IMAGEOPS_POLICIES_FILE, else policies.yaml at the repository's root (infra/policies.cjs
+ * makes the schedules from the same file).
+ */
+const path = require("node:path");
+const policiesFile = () => path.resolve(__dirname, "..", process.env.IMAGEOPS_POLICIES_FILE || "policies.yaml");
+
+/** @type {import("esbuild").Plugin} */
+const bundledPolicies = {
+  name: "imageops-policies",
+  setup(b) {
+    b.onResolve({ filter: /^imageops:policies$/ }, () => ({ path: policiesFile(), namespace: "imageops-policies" }));
+    b.onLoad({ filter: /.*/, namespace: "imageops-policies" }, (args) => {
+      const { loadPoliciesFile } = require("tsx/cjs/api").require("../shared/policies/load.ts", __filename);
+      try {
+        return { contents: JSON.stringify({ policies: loadPoliciesFile(args.path) }), loader: "json", watchFiles: [args.path] };
+      } catch (err) {
+        return { errors: [{ text: err && err.message ? err.message : String(err) }], watchFiles: [args.path] };
+      }
+    });
+  },
+};
+
 const bundleOptions = {
   bundle: true,
   minify: true,
@@ -40,7 +66,7 @@ const bundleOptions = {
   // Bolt and some AWS SDK parts are CommonJS and require() Node built-ins: give the ESM bundle a require
   banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
   legalComments: "none",
-  plugins: [dropUnusedBoltParts],
+  plugins: [dropUnusedBoltParts, bundledPolicies],
 };
 
 /** serverless-esbuild's config: the same options, plus how it packages them. */

@@ -112,6 +112,18 @@ export const TrackImageInput = z
   })
   .passthrough(); // Step Functions hands back the previous step's output fields too
 
+export const RunPolicyInput = z
+  .object({
+    action: z.enum(["run", "start", "list"]).default("run").describe("run: carry out a run here; start: dispatch one and answer at once; list: the policies, next run and last result"),
+    policy: text(64).optional().describe("the policy's name (policies.yaml)"),
+    /** EventBridge Scheduler's <aws.scheduler.scheduled-time>, e.g. 2022-03-22T18:59:43Z */
+    scheduledAt: z.string().datetime().optional().describe("the run's scheduled time (default: now, to the minute)"),
+    trigger: z.enum(["schedule", "manual"]).optional(),
+    requestedBy: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
+    continuation: z.literal(true).optional(),
+  })
+  .strict();
+
 export const AuditImagesInput = z
   .object({
     provider: provider.optional(),
@@ -135,6 +147,7 @@ export type DescribeImageInput = z.infer<typeof DescribeImageInput>;
 export type CreateImageInput = z.infer<typeof CreateImageInput>;
 export type TrackImageInput = z.infer<typeof TrackImageInput>;
 export type DeleteImageInput = z.infer<typeof DeleteImageInput>;
+export type RunPolicyInput = z.infer<typeof RunPolicyInput>;
 export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
 export type DescribeOperationInput = z.infer<typeof DescribeOperationInput>;
 
