@@ -47,7 +47,7 @@ export interface LocalStackOptions {
   policiesFile?: string;
   /** a function's bundle from another directory than dist/<name> (a test's run-policy built with its own policies) */
   bundles?: Partial<Record<FunctionName, string>>;
-  /** deliver the policies' schedules at their times (npm start); tests deliver by hand */
+  /** deliver the policies' schedules at their times (default: under `npm start` only; tests deliver by hand) */
   runSchedules?: boolean;
 }
 
@@ -151,7 +151,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.entries(policies.policyResources(policies.loadPolicies(options.policiesFile ?? policies.policiesFile()), { service: "imageops", stage: "local" })).filter(([, r]) => r.Type === "AWS::Scheduler::Schedule"),
   );
   const scheduler = new SchedulerSim(schedules, (input) => invoke("run-policy", input));
-  if (options.runSchedules) scheduler.start();
+  // `npm start` delivers them at their times; the tests deliver by hand
+  if (options.runSchedules ?? process.env.npm_lifecycle_event === "start") scheduler.start();
 
   const consoleDeps = {
     signingSecret: LOCAL_SLACK.signingSecret,
