@@ -29,6 +29,32 @@ const dropUnusedBoltParts = {
   },
 };
 
+/**
+ * `import policies from "imageops:policies"` (functions/run-policy): the policies file, read and
+ * validated now (shared/policies/schema.ts, run through tsx: the same schema the bundle checks
+ * with), in the bundle as JSON. A problem fails the build and names the policy and the field.
+ * The file is IMAGEOPS_POLICIES_FILE, else policies.yaml at the repository's root (infra/policies.cjs
+ * makes the schedules from the same file).
+ */
+const path = require("node:path");
+const policiesFile = () => path.resolve(__dirname, "..", process.env.IMAGEOPS_POLICIES_FILE || "policies.yaml");
+
+/** @type {import("esbuild").Plugin} */
+const bundledPolicies = {
+  name: "imageops-policies",
+  setup(b) {
+    b.onResolve({ filter: /^imageops:policies$/ }, () => ({ path: policiesFile(), namespace: "imageops-policies" }));
+    b.onLoad({ filter: /.*/, namespace: "imageops-policies" }, (args) => {
+      const { loadPoliciesFile } = require("tsx/cjs/api").require("../shared/policies/load.ts", __filename);
+      try {
+        return { contents: JSON.stringify({ policies: loadPoliciesFile(args.path) }), loader: "json", watchFiles: [args.path] };
+      } catch (err) {
+        return { errors: [{ text: err && err.message ? err.message : String(err) }], watchFiles: [args.path] };
+      }
+    });
+  },
+};
+
 const bundleOptions = {
   bundle: true,
   minify: true,
@@ -44,7 +70,7 @@ const bundleOptions = {
   // the map stays beside the bundle and is read only when a stack is formatted
   sourcemap: "linked",
   sourcesContent: false,
-  plugins: [dropUnusedBoltParts],
+  plugins: [dropUnusedBoltParts, bundledPolicies],
 };
 
 /** serverless-esbuild's config: the same options, plus how it packages them. */

@@ -5,6 +5,7 @@
  * http://127.0.0.1:PORT/<function-name>. Used by `npm start` and by the end-to-end tests.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -21,9 +22,10 @@ import { SlackApiSim } from "../test/sim/slack-api.js";
 import { StepFunctionsSim, TRACK_FUNCTION } from "../test/sim/step-functions.js";
 import { LambdaSim } from "../test/sim/lambda.js";
 import { DynamoSim } from "../test/sim/dynamodb.js";
+import { type ScheduleResource, SchedulerSim } from "../test/sim/scheduler.js";
 import { consoleRoute } from "./console-routes.js";
 
-export const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
+export const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "run-policy", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -43,6 +45,12 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** told of every function call through the gateway, once answered (npm start prints one line each) */
   onRequest?: (call: { method: string; path: string; status: number; ms: number }) => void;
+  /** the policies file the local scheduler delivers (default: IMAGEOPS_POLICIES_FILE, else policies.yaml) */
+  policiesFile?: string;
+  /** a function's bundle from another directory than dist/<name> (a test's run-policy built with its own policies) */
+  bundles?: Partial<Record<FunctionName, string>>;
+  /** deliver the policies' schedules at their times (default: under `npm start` only; tests deliver by hand) */
+  runSchedules?: boolean;
 }
 
 export interface LocalStack {
@@ -55,6 +63,7 @@ export interface LocalStack {
   stepFunctions: StepFunctionsSim;
   lambda: LambdaSim;
   dynamo: DynamoSim;
+  scheduler: SchedulerSim;
   handlers: Record<FunctionName, Handler>;
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -123,6 +132,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     CREATE_IMAGE_FUNCTION: "create-image",
     DESCRIBE_OPERATION_FUNCTION: "describe-operation",
     AUDIT_IMAGES_FUNCTION: "audit-images",
+    DELETE_IMAGE_FUNCTION: "delete-image",
+    RUN_POLICY_FUNCTION: "run-policy",
     SLACK_SECRET_ID,
     SLACK_API_URL: slackApi.apiUrl,
     TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,
@@ -133,9 +144,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // The built bundles, as Lambda would load them (`npm run build` first).
   for (const name of FUNCTIONS) {
-    const mod = (await import(pathToFileURL(join(root, "dist", name, "index.mjs")).href)) as { handler: Handler };
+    const mod = (await import(pathToFileURL(join(options.bundles?.[name] ?? join(root, "dist", name), "index.mjs")).href)) as { handler: Handler };
     handlers[name] = mod.handler;
   }
+
+  // the policies' schedules as infra/policies.cjs deploys them, delivered to run-policy as Scheduler would
+  const policies = createRequire(import.meta.url)("../infra/policies.cjs") as {
+    loadPolicies(file?: string): unknown[];
+    policyResources(p: unknown[], o: { service: string; stage: string }): Record<string, ScheduleResource>;
+    policiesFile(): string;
+  };
+  const schedules = Object.fromEntries(
+    Object.entries(policies.policyResources(policies.loadPolicies(options.policiesFile ?? policies.policiesFile()), { service: "imageops", stage: "local" })).filter(([, r]) => r.Type === "AWS::Scheduler::Schedule"),
+  );
+  const scheduler = new SchedulerSim(schedules, (input) => invoke("run-policy", input));
+  // `npm start` delivers them at their times; the tests deliver by hand
+  if (options.runSchedules ?? process.env.npm_lifecycle_event === "start") scheduler.start();
 
   const consoleDeps = {
     signingSecret: LOCAL_SLACK.signingSecret,
@@ -187,8 +211,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
   return {
-    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo, handlers, invoke,
+    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo, scheduler, handlers, invoke,
     async stop() {
+      scheduler.stop();
       await closeServer(gateway);
       await Promise.all(parts.map((p) => p.close()));
     },

@@ -21,9 +21,23 @@ export class SlackGuard {
   }
 
   mayCreate(user: string | undefined): Verdict {
+    return this.mayChange(user, "create images");
+  }
+
+  /** Deleting an image is for the same people as creating one. */
+  mayDelete(user: string | undefined): Verdict {
+    return this.mayChange(user, "delete images");
+  }
+
+  /** A policy's run creates (and deletes) images: the same people again. */
+  mayRunPolicies(user: string | undefined): Verdict {
+    return this.mayChange(user, "run policies");
+  }
+
+  private mayChange(user: string | undefined, what: string): Verdict {
     const creators = this.creators();
-    if (creators.size === 0) return { ok: false, reason: "nobody may create images from Slack here (IMAGE_CREATORS is not set)" };
-    if (!user || !creators.has(user)) return { ok: false, reason: `<@${user ?? "?"}> is not allowed to create images (ask to be added to IMAGE_CREATORS)` };
+    if (creators.size === 0) return { ok: false, reason: `nobody may ${what} from Slack here (IMAGE_CREATORS is not set)` };
+    if (!user || !creators.has(user)) return { ok: false, reason: `<@${user ?? "?"}> is not allowed to ${what} (ask to be added to IMAGE_CREATORS)` };
     return { ok: true };
   }
 

@@ -7,7 +7,7 @@ import { auditRequest, helpText, parseCommand } from "../../shared/slack/command
 import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { SlackGuard } from "./guard.js";
-import type { CreateRequest, Job, ListQuery } from "./jobs.js";
+import type { CreateRequest, DeleteRequest, Job, ListQuery } from "./jobs.js";
 import { memoAsync } from "../../shared/memo.js";
 
 /**
@@ -58,6 +58,7 @@ async function tryDispatch(job: Job, dedupeKey?: string): Promise<boolean> {
 const NOT_STARTED = ":x: imageops could not start that just now; try again in a moment.";
 const STALE_LIST = ":warning: That button is out of date; run `/images list` again.";
 const STALE_CONFIRM = ":warning: That confirmation is out of date; run `/images create` again.";
+const STALE_DELETE = ":warning: That confirmation is out of date; run `/images delete` again.";
 
 function parseValue<T>(value: string | undefined): T | undefined {
   try {
@@ -69,7 +70,7 @@ function parseValue<T>(value: string | undefined): T | undefined {
 }
 
 /** The jobs of a slash command, and what its ack says while they run. */
-type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" }>;
+type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" | "delete" | "policy-list" | "policy-run" }>;
 const ACK: Record<CommandJob["kind"], string> = {
   list: ":mag: Looking up images…",
   show: ":mag: Looking up the image…",
@@ -78,6 +79,9 @@ const ACK: Record<CommandJob["kind"], string> = {
   audit: ":mag: Running the audit…",
   "audit-ack": ":pushpin: Acknowledging the finding…",
   "audit-acks": ":mag: Looking up the acknowledged findings…",
+  delete: ":clipboard: Looking up the image and whether it can be deleted…",
+  "policy-list": ":mag: Looking up the policies…",
+  "policy-run": ":gear: Starting the policy…",
 };
 
 /** Acknowledging a finding hides it from every report: the image creators' call (IMAGE_CREATORS), as creating is. */
@@ -146,6 +150,22 @@ async function createBolt(): Promise<BoltHandler> {
         else job = { kind: "audit", responseUrl, user, channel: command.channel_id };
         break;
       }
+      case "delete": {
+        const may = guard.mayDelete(command.user_id);
+        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
+        job = { kind: "delete", responseUrl, user, request: parsed.args };
+        break;
+      }
+      case "policy": {
+        if (parsed.args.action === "list") {
+          job = { kind: "policy-list", responseUrl, user };
+          break;
+        }
+        const may = guard.mayRunPolicies(command.user_id);
+        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
+        job = { kind: "policy-run", responseUrl, user, name: parsed.args.name, channel: command.channel_id };
+        break;
+      }
     }
     if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));
     await ack(textMessage(ACK[job.kind]));
@@ -203,6 +223,33 @@ async function createBolt(): Promise<BoltHandler> {
     const b = body as ActionBody;
     if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
     await tryDispatch({ kind: "audit-remedy", responseUrl: b.response_url, user: b.user?.id, value: (action as { value?: string }).value ?? "" });
+  });
+
+  app.action("images_delete_confirm", async ({ ack, body, action }) => {
+    await ack();
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id || !b.user?.id || !firstAction(b, action)) return;
+    const click = { ...b, response_url: b.response_url };
+    const may = guard.mayDelete(b.user.id);
+    if (!may.ok) return void (await notice(click, `:no_entry: ${may.reason}.`));
+    const value = (action as { value?: string }).value ?? "";
+    const parsed = parseValue<DeleteRequest & { op?: string }>(value);
+    if (!parsed?.provider || !parsed.id) return void (await notice(click, STALE_DELETE));
+    const { op, ...request } = parsed;
+    // one delete per confirmation, however often it is clicked (delete-image is exactly-once per image too)
+    const key = `confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`;
+    if (!guard.firstTime(key)) return;
+    const job: Job = { kind: "delete-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id, operation: op, at: Date.now() };
+    if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(b), { user: b.user.id, operation: op });
+  });
+
+  app.action("images_delete_cancel", async ({ ack, body, action }) => {
+    await ack();
+    const b = body as ActionBody;
+    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
+    const confirmed = guard.confirmed(messageOf(b));
+    const operation = parseValue<{ op?: string }>((action as { value?: string }).value)?.op ?? confirmed?.operation;
+    await tryDispatch({ kind: "delete-cancel", responseUrl: b.response_url, user: b.user?.id, confirmedBy: confirmed?.user, operation });
   });
 
   app.error(async (error) => {

@@ -7,6 +7,8 @@ import type { ListOutput } from "../../shared/images/list.js";
 import { correlationId, log } from "../../shared/log.js";
 import type { Image } from "../../shared/model/image.js";
 import type { OperationView } from "../../shared/operations/describe.js";
+import type { PolicyView } from "../../shared/policies/run.js";
+import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
 import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, operationMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 
@@ -19,6 +21,8 @@ import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCa
  */
 export type ListQuery = { provider?: string; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string };
 export type CreateRequest = { provider: string; serverId: string; name: string; description?: string; account?: string; region?: string };
+/** `name`: the image's name when it was shown (the delete is refused if it is not that image any more) */
+export type DeleteRequest = { provider: string; id: string; account?: string; region?: string; name?: string };
 
 /** Every job answers to the requester: the interaction's response_url, and their id for a DM. */
 type Base = { responseUrl: string; user?: string };
@@ -35,6 +39,11 @@ export type Job = Base &
     | { kind: "audit-ack"; user: string; finding: string; for: string; reason: string }
     | { kind: "audit-acks" }
     | { kind: "audit-remedy"; value: string }
+    | { kind: "delete"; request: DeleteRequest }
+    | { kind: "delete-confirm"; request: DeleteRequest; channel: string; user: string; operation?: string; at?: number }
+    | { kind: "delete-cancel"; confirmedBy?: string; operation?: string }
+    | { kind: "policy-list" }
+    | { kind: "policy-run"; name: string; channel?: string }
   );
 
 const FUNCTION_ENV = {
@@ -43,6 +52,8 @@ const FUNCTION_ENV = {
   "create-image": "CREATE_IMAGE_FUNCTION",
   "describe-operation": "DESCRIBE_OPERATION_FUNCTION",
   "audit-images": "AUDIT_IMAGES_FUNCTION",
+  "delete-image": "DELETE_IMAGE_FUNCTION",
+  "run-policy": "RUN_POLICY_FUNCTION",
 } as const;
 
 class FunctionError extends Error {
@@ -135,6 +146,36 @@ async function build(job: Job): Promise<Message | undefined> {
       );
     case "notice":
       return textMessage(job.text, { replace_original: false });
+    case "delete": {
+      const { provider, id, account, region } = job.request;
+      const out = await call<{ checks: Check[]; image?: Image; operation?: { id: string } }>("delete-image", { provider, id, account, region, dryRun: true });
+      const op = out.operation?.id;
+      // the button carries the exact image: its id, and the name shown here
+      const value = JSON.stringify({ provider, id, account, region, name: out.image?.name, ...(op ? { op } : {}) });
+      return deleteConfirmMessage(out.image, job.request, out.checks, value, op ? JSON.stringify({ op }) : undefined);
+    }
+    case "delete-confirm": {
+      const r = job.request;
+      const shown = r.name ?? r.id;
+      await answer(job, textMessage(`:hourglass_flowing_sand: <@${job.user}> confirmed: deleting image *${shown}* (\`${r.id}\`) on ${r.provider}…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`, { replace_original: true }));
+      const notify = { channel: job.channel, requester: job.user, responseUrl: job.responseUrl, responseUrlAt: job.at ?? Date.now(), responseUses: CONFIRM_ANSWERS, ...(r.name ? { imageName: r.name } : {}) };
+      const out = await call<{ image: Image; operation: { id: string } }>("delete-image", { provider: r.provider, id: r.id, account: r.account, region: r.region, ...(r.name ? { expectName: r.name } : {}), notify });
+      return textMessage(`:wastebasket: <@${job.user}> started deleting image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``, { replace_original: true });
+    }
+    case "delete-cancel":
+      if (!job.confirmedBy) return textMessage("Cancelled: nothing was deleted.", { replace_original: true });
+      return textMessage(
+        `:warning: Too late to cancel: <@${job.confirmedBy}> confirmed, and the image is being deleted${job.operation ? ` (operation \`${job.operation}\`)` : ""}. A deletion cannot be stopped; its progress card says when the image is gone.`,
+        { replace_original: false },
+      );
+    case "policy-list": {
+      const { policies } = await call<{ policies: PolicyView[] }>("run-policy", { action: "list" });
+      return policyListMessage(policies);
+    }
+    case "policy-run": {
+      const { started } = await call<{ started: { policy: string; scheduledAt: string; channel: string } }>("run-policy", { action: "start", policy: job.name, ...(job.user ? { requestedBy: job.user } : {}) });
+      return textMessage(`:gear: <@${job.user ?? "?"}> started policy *${started.policy}* now (run of ${started.scheduledAt}). It creates each server's image, applies retention once the new images are available, and posts its summary in <#${started.channel}>.`);
+    }
     case "audit":
       return audit(job, await call<AuditResult>("audit-images", {}));
     case "audit-ack": {
@@ -218,7 +259,7 @@ export async function runJob(job: Job): Promise<void> {
   } catch (err) {
     const e = err instanceof FunctionError ? err : new FunctionError("INTERNAL", "something went wrong");
     if (!(err instanceof FunctionError)) log("error", "slack job failed", { kind: job.kind, error: err });
-    message = textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" });
+    message = textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" || job.kind === "delete-confirm" });
   }
   try {
     if (message) await answer(job, message);

@@ -15,8 +15,8 @@ export const handler = lambdaHandler({
   schema: TrackImageInput,
   methods: ["POST"],
   run: async (input, context) => {
-    const { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
-    const step = { operation, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
+    const { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
+    const step = { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
     const body = await trackStep(lambdaRuntime(context), step, { store: operationStore(), progress });
     return { body };
   },

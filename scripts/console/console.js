@@ -15,10 +15,12 @@ const EMOJI = {
   large_green_circle: dot("#2eb67d"), red_circle: dot("#e01e5a"), white_circle: dot("#bbb"), large_orange_circle: dot("#ecb22e"), large_blue_circle: dot("#36c5f0"),
   white_check_mark: '<span style="color:#2eb67d">✔</span>', x: '<span style="color:#e01e5a">✘</span>', warning: '<span style="color:#ecb22e">⚠</span>',
   hourglass_flowing_sand: dot("#ecb22e"), mag: "›", rocket: "➜", no_entry: '<span style="color:#e01e5a">⊘</span>', clipboard: "☐", construction: "⚠", information_source: '<span style="color:#1264a3">ⓘ</span>', hourglass: "…", wastebasket: "✕", grey_question: "?",
+  gear: "⚙", camera_with_flash: "◉",
 };
 const esc = (s) => s.replace(/&(?!(amp|lt|gt);)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 function mrkdwn(text = "") {
   return esc(text)
+    .replace(/&lt;!date\^\d+\^[^|]*\|([^&]*)&gt;/g, "$1")
     .replace(/&lt;@(U[A-Z0-9]+)&gt;/g, "<b>@$1</b>")
     .replace(/&lt;#(C[A-Z0-9]+)&gt;/g, "<b>#$1</b>")
     .replace(/`([^`]+)`/g, "<code>$1</code>")
@@ -48,9 +50,10 @@ function renderBlocks(body, holder) {
       for (const a of b.elements) {
         const button = document.createElement("button");
         button.textContent = plain(a.text);
-        if (a.style === "primary") button.className = "primary";
+        if (a.style === "primary" || a.style === "danger") button.className = a.style;
         button.dataset.actionId = a.action_id;
-        button.addEventListener("click", () => click(a, holder, button));
+        // a button's own confirmation dialog, as Slack shows it before sending the click
+        button.addEventListener("click", () => (!a.confirm || window.confirm(`${plain(a.confirm.title)}\n\n${plain(a.confirm.text)}`)) && click(a, holder, button));
         el.appendChild(button);
       }
     }

@@ -81,6 +81,11 @@ export class HttpClient {
     };
   }
 
+  /** epoch ms after which nothing is started (undefined: none) */
+  get deadline(): number | undefined {
+    return this.o.deadline;
+  }
+
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { provider } = this;
     const deadline = this.o.deadline ?? Infinity;

@@ -3,23 +3,26 @@ import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
+import { DEFAULT_TRACK_LIMIT_MS, startTracking } from "../operations/lifecycle.js";
 import {
   type CreateRequestFields,
   claimRecord,
   type Decision,
   decide,
-  executionName,
   type OperationRecord,
   operationIdOf,
   operationKey,
+  type Origin,
   payloadHash,
   predict,
 } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
-import type { ProgressTarget, TrackInput, Tracker } from "../tracking/types.js";
+import type { ProgressTarget, Tracker } from "../tracking/types.js";
 import { resolveServerId } from "./servers.js";
+
+export { DEFAULT_TRACK_LIMIT_MS };
 
 export interface CreateInput {
   provider: ProviderName;
@@ -30,6 +33,8 @@ export interface CreateInput {
   region?: string;
   dryRun?: boolean;
   notify?: ProgressTarget;
+  /** set by a policy's run (shared/policies/run.ts): the scheduled time is part of the operation key */
+  origin?: Origin;
 }
 
 export interface Check {
@@ -52,7 +57,6 @@ export interface CreateDeps {
 }
 
 const MAX_DESCRIPTION_BYTES = 1000;
-export const DEFAULT_TRACK_LIMIT_MS = 6 * 3_600_000;
 /** An image the cloud dates this much before the claim can still be the claim's (clocks differ). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 /** Past this, a request waiting on its twin answers instead of waiting on. */
@@ -74,6 +78,7 @@ export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateIn
     const resolved = adapter.supportsCreate ? { ...input, serverId: await resolveServerId(ctx, adapter, input.serverId) } : input;
     const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: resolved.serverId, name: input.name };
     if (input.description !== undefined) request.description = input.description;
+    if (input.origin) request.origin = input.origin;
     if (!adapter.supportsCreate) {
       const checks = localChecks(ctx, adapter, input);
       if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
@@ -103,7 +108,7 @@ class CreateOperation {
   async run(): Promise<CreateOutput> {
     const waitUntil = Math.min(this.rt.now() + DEFAULT_WAIT_MS, (this.rt.deadline ?? Infinity) - 2_000);
     for (let stale = 0; ; ) {
-      const record = await this.deps.store.get(this.key);
+      const record = await this.deps.store.get<OperationRecord>(this.key);
       const image = await this.imageOf(record);
       const decision = decide(record, this.hash, this.rt.now(), image);
       // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
@@ -264,34 +269,14 @@ class CreateOperation {
   }
 
   /** Starts a tracking run for the record's image and records it. */
-  private async track(record: OperationRecord): Promise<OperationRecord> {
-    const now = this.rt.now();
-    const run = (record.tracking?.runs ?? 0) + 1;
-    const execution = executionName(record.id, run);
-    const input: TrackInput = {
-      operation: record.id,
-      provider: record.request.provider,
-      account: record.request.account,
-      region: record.request.region,
-      imageId: record.imageId!,
-      startedAt: record.sentAt ?? record.claimedAt,
-      limitAt: new Date(now + (this.deps.trackLimitMs ?? DEFAULT_TRACK_LIMIT_MS)).toISOString(),
-    };
-    if (this.rt.correlationId) input.correlationId = this.rt.correlationId;
-    const notify = this.input.notify ?? record.notify;
-    if (notify) input.notify = { ...notify };
-    try {
-      await this.deps.tracker.start(input, execution);
-    } catch (err) {
-      throw new ImageOpsError(
-        "INTERNAL",
-        `image ${record.imageId} was created (operation ${record.id}) but tracking could not start: repeat the same request to track it`,
-        { cause: err },
-      );
-    }
-    const change: Partial<OperationRecord> = { tracking: { execution, startedAt: new Date(now).toISOString(), runs: run } };
-    if (record.state === "stopped") Object.assign(change, { state: "created", endedAt: undefined, reason: undefined });
-    return this.write(record, change);
+  private track(record: OperationRecord): Promise<OperationRecord> {
+    return startTracking(
+      this.rt,
+      this.deps,
+      record,
+      this.input.notify ?? record.notify,
+      `image ${record.imageId} was created (operation ${record.id}) but tracking could not start: repeat the same request to track it`,
+    );
   }
 
   private answer(record: OperationRecord, image: Image, existing: boolean): CreateOutput {

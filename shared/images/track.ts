@@ -2,14 +2,17 @@ import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import { type ErrorCode, ImageOpsError } from "../model/errors.js";
 import type { Image } from "../model/image.js";
-import { keyOfOperation, type OperationState } from "../operations/record.js";
+import { type AnyOperationRecord, keyOfOperation, type OperationState } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
 import { describeImage } from "./describe.js";
 
-/** How a tracking run ended: the image's outcome, or tracking stopped (the image may still be creating). */
-export type TrackOutcome = "available" | "failed" | "stopped";
+/**
+ * How a tracking run ended: the image's outcome (a create: available or failed; a delete: deleted,
+ * the image is gone), or tracking stopped (the image may still be creating, or still there).
+ */
+export type TrackOutcome = "available" | "failed" | "stopped" | "deleted";
 
 export interface TrackOutput {
   done: boolean;
@@ -60,17 +63,26 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   const now = rt.now();
   const elapsed = now - Date.parse(input.startedAt);
   const failures = input.failures ?? 0;
+  const deleting = input.kind === "delete-image";
   if (input.stop) return finish(rt, input, deps, { outcome: "stopped", reason: input.stop });
   if (input.limitAt && now >= Date.parse(input.limitAt)) {
     // the card shows how far the image got, when the cloud can say
-    const last = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region }).catch(() => undefined);
-    return finish(rt, input, deps, { outcome: "stopped", reason: `${TIME_LIMIT} after ${formatHours(now - Date.parse(input.startedAt))} without a final state` }, last);
+    let gone = false;
+    const last = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region }).catch((err) => {
+      gone = err instanceof ImageOpsError && err.code === "NOT_FOUND";
+      return undefined;
+    });
+    if (deleting && gone) return finish(rt, input, deps, { outcome: "deleted" });
+    const what = deleting ? "with the image still there" : "without a final state";
+    return finish(rt, input, deps, { outcome: "stopped", reason: `${TIME_LIMIT} after ${formatHours(now - Date.parse(input.startedAt))} ${what}` }, last);
   }
   let image: Image;
   try {
     image = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region });
   } catch (err) {
     const e = err instanceof ImageOpsError ? err : new ImageOpsError("INTERNAL", (err as Error)?.message ?? String(err));
+    // a delete is done when the cloud no longer knows the image
+    if (deleting && e.code === "NOT_FOUND") return finish(rt, input, deps, { outcome: "deleted" });
     if (PERMANENT.has(e.code)) {
       const reason = e.code === "NOT_FOUND" ? `image ${input.imageId} no longer exists` : `${e.code}: ${e.message}`;
       return finish(rt, input, deps, { outcome: "stopped", reason });
@@ -78,7 +90,10 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
     log("warn", "tracking step failed; trying again later", { operation: input.operation, code: e.code, failures: failures + 1, error: e.message });
     return { done: false, waitSeconds: backoffWait(elapsed, failures + 1), failures: failures + 1, notify: input.notify };
   }
-  const outcome: TrackOutcome | undefined = image.status === "available" ? "available" : image.status === "failed" ? "failed" : image.status === "deleting" ? "stopped" : undefined;
+  // a delete goes on while the image is there, whatever its status says (deleting, or still available: NCP shows CREAT with operation TERMT)
+  const outcome: TrackOutcome | undefined = deleting
+    ? undefined
+    : image.status === "available" ? "available" : image.status === "failed" ? "failed" : image.status === "deleting" ? "stopped" : undefined;
   if (outcome) {
     const reason = outcome === "failed" ? `the cloud reports ${image.providerStatus}` : outcome === "stopped" ? "the image is being deleted" : undefined;
     return finish(rt, input, deps, { outcome, reason }, image);
@@ -96,8 +111,9 @@ async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { ou
     log("warn", "could not record the end of an operation; trying again later", { operation: input.operation, error: (err as Error)?.message });
     return { done: false, image, waitSeconds: backoffWait(now - Date.parse(input.startedAt), failures + 1), failures: failures + 1, notify: input.notify };
   }
-  log(end.outcome === "available" ? "info" : "warn", "operation ended", { operation: input.operation, imageId: input.imageId, outcome: end.outcome, reason: end.reason });
+  log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", { operation: input.operation, imageId: input.imageId, outcome: end.outcome, reason: end.reason });
   if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
+  if (end.outcome === "deleted") metric("ImagesDeleted", { provider: input.provider });
   if (end.outcome === "available") metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
   const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(input, deps, image, now, end) };
   if (end.reason) out.reason = end.reason;
@@ -107,11 +123,12 @@ async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { ou
 /** The end state on the record of this operation (an execution of an older generation changes nothing). */
 async function recordEnd(store: OperationStore, operation: string, state: OperationState, reason: string | undefined, now: number): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const record = await store.get(keyOfOperation(operation));
+    const record = await store.get<AnyOperationRecord>(keyOfOperation(operation));
     if (!record || record.id !== operation || record.state === state) return;
     try {
       // an end without a reason keeps what the record said (e.g. what a takeover found)
-      await store.put({ ...record, state, endedAt: new Date(now).toISOString(), reason: reason ?? record.reason, version: record.version + 1 }, record.version);
+      const ended: AnyOperationRecord = { ...record, state, endedAt: new Date(now).toISOString(), reason: reason ?? record.reason, version: record.version + 1 };
+      await store.put(ended, record.version);
       return;
     } catch (err) {
       if (!(err instanceof StaleRecord)) throw err;

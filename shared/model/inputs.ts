@@ -52,6 +52,7 @@ const notify = z
     messageTs: slackTs.optional(),
     requester: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
     serverId: id.optional(),
+    imageName: z.string().max(255).optional(),
     responseUrl: z.string().url().max(2048).optional(),
     responseUrlAt: z.number().int().nonnegative().optional(),
     responseUses: z.number().int().min(0).max(5).optional(),
@@ -71,9 +72,22 @@ export const CreateImageInput = z
   })
   .strict();
 
+export const DeleteImageInput = z
+  .object({
+    provider,
+    id: id.describe("the provider's image id (a custom image)"),
+    account: text(64).optional(),
+    region: text(64).optional(),
+    dryRun: boolFromText.default(false).describe("run the checks only"),
+    expectName: z.string().min(1).max(255).optional().describe("refuse unless the image still has this name (the one the requester saw)"),
+    notify: notify.optional().describe("Slack channel to post progress to"),
+  })
+  .strict();
+
 export const TrackImageInput = z
   .object({
     operation: z.string().min(1).max(80),
+    kind: z.enum(["create-image", "delete-image"]).optional(),
     provider,
     account: text(64),
     region: text(64),
@@ -98,6 +112,18 @@ export const TrackImageInput = z
   })
   .passthrough(); // Step Functions hands back the previous step's output fields too
 
+export const RunPolicyInput = z
+  .object({
+    action: z.enum(["run", "start", "list"]).default("run").describe("run: carry out a run here; start: dispatch one and answer at once; list: the policies, next run and last result"),
+    policy: text(64).optional().describe("the policy's name (policies.yaml)"),
+    /** EventBridge Scheduler's <aws.scheduler.scheduled-time>, e.g. 2022-03-22T18:59:43Z */
+    scheduledAt: z.string().datetime().optional().describe("the run's scheduled time (default: now, to the minute)"),
+    trigger: z.enum(["schedule", "manual"]).optional(),
+    requestedBy: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
+    continuation: z.literal(true).optional(),
+  })
+  .strict();
+
 export const AuditImagesInput = z
   .object({
     provider: provider.optional(),
@@ -120,7 +146,10 @@ export const AuditImagesInput = z
 
 export const DescribeOperationInput = z
   .object({
-    operation: z.string().regex(/^img-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N])").describe("the operation id create-image answered"),
+    operation: z
+      .string()
+      .regex(/^(img|del)-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N], or del-… for a delete)")
+      .describe("the operation id create-image or delete-image answered"),
   })
   .strict();
 
@@ -128,6 +157,8 @@ export type ListImagesInput = z.infer<typeof ListImagesInput>;
 export type DescribeImageInput = z.infer<typeof DescribeImageInput>;
 export type CreateImageInput = z.infer<typeof CreateImageInput>;
 export type TrackImageInput = z.infer<typeof TrackImageInput>;
+export type DeleteImageInput = z.infer<typeof DeleteImageInput>;
+export type RunPolicyInput = z.infer<typeof RunPolicyInput>;
 export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
 export type DescribeOperationInput = z.infer<typeof DescribeOperationInput>;
 

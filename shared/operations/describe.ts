@@ -1,17 +1,25 @@
 import { ImageOpsError } from "../model/errors.js";
-import { keyOfOperation, type OperationState } from "./record.js";
+import { type AnyOperationRecord, keyOfOperation, type OperationKind, type OperationState } from "./record.js";
 import type { OperationStore } from "./store.js";
 
 /** What anyone holding an operation id may learn of it (describe-operation, `/images status`). */
 export interface OperationView {
   id: string;
+  /** absent for a create (as before deletes existed) */
+  kind?: OperationKind;
   state: OperationState;
   provider: string;
   account: string;
   region: string;
-  serverId: string;
-  name: string;
+  /** a create's server and new image name */
+  serverId?: string;
+  name?: string;
   imageId?: string;
+  /** a delete's image name, as it was when the delete was asked for */
+  imageName?: string;
+  /** the policy whose run made the request */
+  policy?: string;
+  scheduledAt?: string;
   claimedAt: string;
   sentAt?: string;
   createdAt?: string;
@@ -24,15 +32,26 @@ export interface OperationView {
 }
 
 export async function describeOperation(store: OperationStore, id: string): Promise<OperationView> {
-  const record = await store.get(keyOfOperation(id));
-  const { provider, account, region, serverId, name } = record?.request ?? ({} as Record<string, string>);
+  const record = await store.get<AnyOperationRecord>(keyOfOperation(id));
+  const about = record ? requestView(record) : undefined;
   if (record && record.id === id) {
     const { state, imageId, claimedAt, sentAt, createdAt, endedAt, reason, attempts, tracking } = record;
-    return strip({ id, state, provider, account, region, serverId, name, imageId, claimedAt, sentAt, createdAt, endedAt, reason, attempts, tracking });
+    return strip({ id, ...about!, state, imageId, claimedAt, sentAt, createdAt, endedAt, reason, attempts, tracking });
   }
   const old = record?.history.find((h) => h.id === id);
   if (!record || !old) throw new ImageOpsError("NOT_FOUND", `no operation ${id} (records are kept 90 days)`, { field: "operation" });
-  return strip({ ...old, provider, account, region, serverId, name, supersededBy: record.id });
+  return strip({ ...about!, ...old, supersededBy: record.id });
+}
+
+/** The request's fields, by kind. */
+function requestView(record: AnyOperationRecord) {
+  const { provider, account, region } = record.request;
+  if (record.kind === "delete-image") {
+    const r = record.request;
+    return { kind: record.kind, provider, account, region, imageName: r.imageName, policy: r.origin?.policy };
+  }
+  const r = record.request;
+  return { provider, account, region, serverId: r.serverId, name: r.name, policy: r.origin?.policy, scheduledAt: r.origin?.scheduledAt };
 }
 
 function strip<T extends object>(o: T): T {

@@ -2,16 +2,25 @@ import { createHash } from "node:crypto";
 import type { Image, ProviderName } from "../model/image.js";
 
 /**
- * The durable record of one create request (one item per request key in the operations table).
+ * The durable record of one request that changes an image (one item per request key in the
+ * operations table), of one of two kinds:
+ *
+ *   create-image   claimed → sent → created(imageId) → available | failed | stopped
+ *   delete-image   claimed → sent → accepted → deleted | failed | stopped
+ *
  * It is written *before* the cloud is called, so a retry, a lost answer or a concurrent twin is
  * recognised from the record, never from what the cloud happens to return about an image.
- *
- *   claimed → sent → created(imageId) → available | failed | stopped
- *
- * A request whose image was deleted or failed starts a new generation of the same key: a new
- * operation id, the old one kept in `history`.
+ * A create whose image was deleted or failed, or a delete the cloud refused, starts a new
+ * generation of the same key: a new operation id, the old one kept in `history`.
  */
-export type OperationState = "claimed" | "sent" | "created" | "available" | "failed" | "stopped";
+export type OperationKind = "create-image" | "delete-image";
+export type OperationState = "claimed" | "sent" | "created" | "available" | "failed" | "stopped" | "accepted" | "deleted";
+
+/** A request a policy's run made (shared/policies/): which policy, and the scheduled time of the run. */
+export interface Origin {
+  policy: string;
+  scheduledAt: string;
+}
 
 export interface CreateRequestFields {
   provider: ProviderName;
@@ -20,6 +29,19 @@ export interface CreateRequestFields {
   serverId: string;
   name: string;
   description?: string;
+  /** set when a policy's run made the request: part of the key, so each scheduled time is its own operation */
+  origin?: Origin;
+}
+
+export interface DeleteRequestFields {
+  provider: ProviderName;
+  account: string;
+  region: string;
+  imageId: string;
+  /** the image's name when the delete was asked for (for people reading the record) */
+  imageName?: string;
+  /** the policy whose retention asked for it; not part of the key: an image is deleted once, whoever asks */
+  origin?: { policy: string };
 }
 
 export interface OperationSummary {
@@ -31,12 +53,18 @@ export interface OperationSummary {
   reason?: string;
 }
 
-export interface OperationRecord {
-  /** derived from provider, account, region, server and name */
+/** What the operations table holds under one key: every write is conditional on `version`. */
+export interface StoredRecord {
   key: string;
   /** optimistic-concurrency counter: every write is conditional on the version it read */
   version: number;
-  request: CreateRequestFields;
+  /** the item expires (DynamoDB TTL) RECORD_TTL_DAYS after this, unless `keep` */
+  claimedAt: string;
+  /** no expiry: a policy's ledger, and the records of images a policy may still delete */
+  keep?: boolean;
+}
+
+interface RecordBase extends StoredRecord {
   /** hash of every field of the request that shapes the image (the key's fields and the description) */
   payloadHash: string;
   generation: number;
@@ -51,6 +79,7 @@ export interface OperationRecord {
   attempts: number;
   sentAt?: string;
   imageId?: string;
+  /** a create: when the cloud answered with the image; a delete: when the cloud accepted it */
   createdAt?: string;
   tracking?: { execution: string; startedAt: string; runs: number };
   endedAt?: string;
@@ -61,21 +90,57 @@ export interface OperationRecord {
   history: OperationSummary[];
 }
 
+/** A create request's record (`kind` is absent on records written before deletes existed). */
+export interface OperationRecord extends RecordBase {
+  kind?: "create-image";
+  /** the key is derived from provider, account, region, server and name (and a policy run's origin) */
+  request: CreateRequestFields;
+}
+
+/** A delete request's record: `imageId` is the image to delete, from the claim on. */
+export interface DeleteRecord extends RecordBase {
+  kind: "delete-image";
+  /** the key is derived from provider, account, region and image id */
+  request: DeleteRequestFields;
+}
+
+export type AnyOperationRecord = OperationRecord | DeleteRecord;
+
 /** How long after the claim a record is kept (DynamoDB TTL); Step Functions keeps execution names as long. */
 export const RECORD_TTL_DAYS = 90;
 /** Older generations kept on a record, for describe-operation. */
 const HISTORY_LIMIT = 10;
 
-export function operationKey(p: Pick<CreateRequestFields, "provider" | "account" | "region" | "serverId" | "name">): string {
-  const digest = createHash("sha256").update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name])).digest("hex");
+/** The scheduled run a policy's request belongs to, in the key's hash (absent for every other request: their keys are unchanged). */
+const originOf = (o: Origin | undefined) => (o ? [o.policy, o.scheduledAt] : []);
+
+export function operationKey(p: Pick<CreateRequestFields, "provider" | "account" | "region" | "serverId" | "name" | "origin">): string {
+  const digest = createHash("sha256").update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name, ...originOf(p.origin)])).digest("hex");
   return `img-${p.provider}-${digest.slice(0, 40)}`;
 }
 
 export function payloadHash(r: CreateRequestFields): string {
   return createHash("sha256")
-    .update(JSON.stringify([r.provider, r.account, r.region, r.serverId, r.name, r.description ?? null]))
+    .update(JSON.stringify([r.provider, r.account, r.region, r.serverId, r.name, r.description ?? null, ...originOf(r.origin)]))
     .digest("hex")
     .slice(0, 32);
+}
+
+/** One delete operation per image: provider, account, region and id. */
+export function deleteKey(p: Pick<DeleteRequestFields, "provider" | "account" | "region" | "imageId">): string {
+  const digest = createHash("sha256").update(JSON.stringify(["delete-image", p.provider, p.account, p.region, p.imageId])).digest("hex");
+  return `del-${p.provider}-${digest.slice(0, 40)}`;
+}
+
+function deletePayloadHash(r: DeleteRequestFields): string {
+  return deleteKey(r).slice(-32);
+}
+
+const isDelete = (r: CreateRequestFields | DeleteRequestFields): r is DeleteRequestFields => "imageId" in r;
+
+/** The key and payload hash of a request, whichever its kind. */
+export function keyOf(r: CreateRequestFields | DeleteRequestFields): { key: string; hash: string; kind: OperationKind } {
+  return isDelete(r) ? { key: deleteKey(r), hash: deletePayloadHash(r), kind: "delete-image" } : { key: operationKey(r), hash: payloadHash(r), kind: "create-image" };
 }
 
 /** Generation 1 keeps the key as its id (ids stay stable for the common case); later ones add `-N`. */
@@ -93,7 +158,7 @@ export function executionName(id: string, run: number): string {
   return run === 1 ? id : `${id}-t${run}`;
 }
 
-export function summary(r: OperationRecord): OperationSummary {
+export function summary(r: AnyOperationRecord): OperationSummary {
   const s: OperationSummary = { id: r.id, state: r.state, claimedAt: r.claimedAt };
   if (r.imageId) s.imageId = r.imageId;
   if (r.endedAt) s.endedAt = r.endedAt;
@@ -101,19 +166,22 @@ export function summary(r: OperationRecord): OperationSummary {
   return s;
 }
 
-/** A fresh claim: generation 1 on a new key, or the next generation of a record whose operation is over. */
-export function claimRecord(
-  previous: OperationRecord | undefined,
-  request: CreateRequestFields,
-  claim: { claimId: string; now: number; leaseUntil: number; notify?: OperationRecord["notify"] },
-): OperationRecord {
-  const key = operationKey(request);
+type Claim = { claimId: string; now: number; leaseUntil: number; notify?: OperationRecord["notify"] };
+
+/**
+ * A fresh claim: generation 1 on a new key, or the next generation of a record whose operation
+ * is over. The request's kind decides the key: a create's or a delete's.
+ */
+export function claimRecord(previous: OperationRecord | undefined, request: CreateRequestFields, claim: Claim): OperationRecord;
+export function claimRecord(previous: DeleteRecord | undefined, request: DeleteRequestFields, claim: Claim): DeleteRecord;
+export function claimRecord(previous: AnyOperationRecord | undefined, request: CreateRequestFields | DeleteRequestFields, claim: Claim): AnyOperationRecord {
+  const { key, hash, kind } = keyOf(request);
   const generation = (previous?.generation ?? 0) + 1;
-  const record: OperationRecord = {
+  const record = {
     key,
     version: (previous?.version ?? 0) + 1,
     request,
-    payloadHash: payloadHash(request),
+    payloadHash: hash,
     generation,
     id: operationIdOf(key, generation),
     state: "claimed",
@@ -122,7 +190,10 @@ export function claimRecord(
     leaseUntil: claim.leaseUntil,
     attempts: 1,
     history: previous ? [summary(previous), ...previous.history].slice(0, HISTORY_LIMIT) : [],
-  };
+  } as AnyOperationRecord;
+  if (kind === "delete-image") Object.assign(record, { kind, imageId: (request as DeleteRequestFields).imageId });
+  // an image a policy made is kept on record while the policy's retention may delete it
+  if (!isDelete(request) && request.origin) record.keep = true;
   if (claim.notify) record.notify = claim.notify;
   return record;
 }
@@ -140,8 +211,9 @@ export type Decision =
   | { action: "track"; reason: string }
   | { action: "existing" };
 
-export function decide(record: OperationRecord | undefined, hash: string, now: number, image?: Image | null): Decision {
+export function decide(record: AnyOperationRecord | undefined, hash: string, now: number, image?: Image | null): Decision {
   if (!record) return { action: "create", reason: "no earlier request" };
+  if (record.kind === "delete-image") return decideDelete(record, now);
   const gone = image === null;
   const failed = record.state === "failed" || image?.status === "failed";
   if (record.state === "failed" && !record.imageId) return { action: "create", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
@@ -159,8 +231,25 @@ export function decide(record: OperationRecord | undefined, hash: string, now: n
   return { action: "existing" };
 }
 
+/**
+ * A delete's decision. The image being gone is the goal, not a reason to start again: only a
+ * delete that did not happen (refused: `failed`) starts a new generation. (The action names are
+ * the create's: "create" sends the delete, "track" follows it again.)
+ */
+function decideDelete(record: DeleteRecord, now: number): Decision {
+  if (record.state === "failed") return { action: "create", reason: `the earlier delete did not happen (${record.reason ?? "refused"})` };
+  if (record.state === "claimed" || record.state === "sent") {
+    if (now < record.leaseUntil) return { action: "wait", until: record.leaseUntil };
+    return { action: "take-over", sent: record.state === "sent" };
+  }
+  if (record.state === "accepted" && !record.tracking) return { action: "track", reason: "tracking had not started" };
+  if (record.state === "stopped") return { action: "track", reason: `tracking had stopped (${record.reason ?? "no reason recorded"})` };
+  return { action: "existing" };
+}
+
 /** What the dry run says Confirm will do. */
-export function predict(decision: Decision, record: OperationRecord | undefined): string {
+export function predict(decision: Decision, record: AnyOperationRecord | undefined, kind: OperationKind = record?.kind ?? "create-image"): string {
+  if (kind === "delete-image") return predictDelete(decision, record);
   switch (decision.action) {
     case "create":
       return record ? `Confirm creates a new image: ${decision.reason}` : "Confirm creates the image";
@@ -176,5 +265,24 @@ export function predict(decision: Decision, record: OperationRecord | undefined)
       return `Confirm tracks image ${record!.imageId} of operation ${record!.id} again: ${decision.reason}`;
     case "existing":
       return `Confirm answers operation ${record!.id} (image ${record!.imageId}, ${record!.state}); nothing new is created`;
+  }
+}
+
+function predictDelete(decision: Decision, record: AnyOperationRecord | undefined): string {
+  switch (decision.action) {
+    case "create":
+      return record ? `Confirm sends the delete again: ${decision.reason}` : "Confirm deletes the image";
+    case "conflict":
+      return `Confirm is refused: ${decision.message}`;
+    case "wait":
+      return `operation ${record!.id} is deleting this image right now: Confirm answers it`;
+    case "take-over":
+      return decision.sent
+        ? `operation ${record!.id} was interrupted after sending: Confirm checks whether the image is already going before sending anything`
+        : `operation ${record!.id} was interrupted before sending: Confirm deletes the image`;
+    case "track":
+      return `Confirm follows the deletion of image ${record!.imageId} by operation ${record!.id} again: ${decision.reason}`;
+    case "existing":
+      return `Confirm answers operation ${record!.id} (${record!.state === "deleted" ? "the image is deleted" : `deletion ${record!.state}`}); nothing is sent again`;
   }
 }

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
-import { type OperationRecord, RECORD_TTL_DAYS } from "./record.js";
+import { type AnyOperationRecord, RECORD_TTL_DAYS, type StoredRecord } from "./record.js";
 
 /** Another writer changed the record since it was read: read again and decide again. */
 export class StaleRecord extends Error {
@@ -11,14 +11,18 @@ export class StaleRecord extends Error {
   }
 }
 
-/** Where operation records live: DynamoDB in AWS and locally (dynalite), behind this port. */
+/**
+ * Where operation records live: DynamoDB in AWS and locally (dynalite), behind this port. A key's
+ * prefix says what it holds (`img-` a create, `del-` a delete, `pol-` a policy's runs and ledger),
+ * so a reader names the type it expects.
+ */
 export interface OperationStore {
-  get(key: string): Promise<OperationRecord | undefined>;
+  get<R extends StoredRecord = AnyOperationRecord>(key: string): Promise<R | undefined>;
   /**
    * Writes `record` if the stored one still has `expectedVersion` (undefined: no record yet);
    * throws StaleRecord when another writer won.
    */
-  put(record: OperationRecord, expectedVersion: number | undefined): Promise<void>;
+  put(record: StoredRecord, expectedVersion: number | undefined): Promise<void>;
 }
 
 const SORT_KEY = "operation";
@@ -43,19 +47,20 @@ export class DynamoOperationStore implements OperationStore {
     return this.client;
   }
 
-  async get(key: string): Promise<OperationRecord | undefined> {
+  async get<R extends StoredRecord = AnyOperationRecord>(key: string): Promise<R | undefined> {
     try {
       const out = await this.db().send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
       if (!out.Item) return undefined;
       const { pk: _pk, sk: _sk, expiresAt: _ttl, ...record } = out.Item;
-      return record as OperationRecord;
+      return record as R;
     } catch (err) {
       throw unavailable(`could not read operation ${key}`, err);
     }
   }
 
-  async put(record: OperationRecord, expectedVersion: number | undefined): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(record.claimedAt) / 1000) + RECORD_TTL_DAYS * 86_400;
+  async put(record: StoredRecord, expectedVersion: number | undefined): Promise<void> {
+    // a kept record has no expiresAt at all (the whole item is replaced, so a TTL set before goes too)
+    const expiresAt = record.keep ? undefined : Math.floor(Date.parse(record.claimedAt) / 1000) + RECORD_TTL_DAYS * 86_400;
     const condition =
       expectedVersion === undefined
         ? { ConditionExpression: "attribute_not_exists(pk)" }

@@ -15,4 +15,4 @@ export function adapterFor(provider: ProviderName): ProviderAdapter {
   return ADAPTERS[provider];
 }
 
-export type { CallContext, ListFilter, ProviderAdapter, Server, ServerRef, CreateRequest } from "./types.js";
+export type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server, ServerRef } from "./types.js";

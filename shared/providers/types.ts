@@ -40,6 +40,22 @@ export interface CreateRequest {
 }
 
 /**
+ * An image as a delete needs to know it: the Image, and what the cloud says of it beyond the
+ * contract's fields that decides whether (and how) it can be deleted.
+ */
+export interface DeleteTarget {
+  image: Image;
+  /** the cloud refuses to delete it until this is cleared (SCP `protected`) */
+  protected?: boolean;
+  /** whom it is shared with (login ids, account or project ids): they lose it too */
+  sharedWith?: string[];
+  /** set when the adapter could not read with whom it is shared */
+  sharingUnknown?: string;
+  /** the call that deletes it (NCP: deleteServerImage or deleteMemberServerImageInstances) */
+  via: string;
+}
+
+/**
  * One cloud behind one interface. A provider difference lives in its adapter and nowhere else.
  * Errors are ImageOpsError: NOT_FOUND for a missing image/server, provider failures typed.
  */
@@ -63,6 +79,15 @@ export interface ProviderAdapter {
   createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */
   findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
+  /** whether the cloud documents a call that deletes an image */
+  readonly supportsDelete: boolean;
+  /** the image and its delete facts; NOT_FOUND when there is none */
+  describeForDelete?(ctx: CallContext, id: string): Promise<DeleteTarget>;
+  /**
+   * One delete request, with the cloud's documented retries only (SCP: 409); the caller resolves
+   * an ambiguous failure by looking the image up. A NOT_FOUND answer means the image is gone.
+   */
+  deleteImage?(ctx: CallContext, target: DeleteTarget): Promise<void>;
   /** a warning about how the account talks to the cloud (e.g. a deprecated API version), for the audit */
   accountWarning?(account: Account, now: number): string | undefined;
 }

@@ -38,13 +38,25 @@ export const COMMANDS = {
     args: [{ name: "operation", required: true }],
     flags: {},
   },
+  delete: {
+    usage: "/images delete <provider> <id>",
+    summary: "delete a custom image (shows it and asks to confirm that exact image, then reports progress here)",
+    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "id", required: true }],
+    flags: { account: "account name", region: "region or zone" },
+  },
+  policy: {
+    usage: "/images policy list | /images policy run <name>",
+    summary: "scheduled images: the policies with their next run and last result, or run one now",
+    args: [{ name: "action", required: true, choices: ["list", "run"] }, { name: "name", required: false }],
+    flags: {},
+  },
   audit: {
     usage: '/images audit [ack <finding> --for 30d --reason "…" | acks]',
     summary: "run the image audit now and post what changed; `ack` hides a finding (image creators only), `acks` lists the acknowledged ones",
     args: [{ name: "action", required: false, choices: ["ack", "acks"] }, { name: "finding", required: false }],
     flags: { for: "ack: how long, e.g. 12h, 30d, 8w (default 30d, at most 365d)", reason: "ack: why it needs no action (required)" },
   },
-  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "audit", "help"] }], flags: {} },
+  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "delete", "policy", "audit", "help"] }], flags: {} },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -55,6 +67,8 @@ export type Parsed =
   | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
   | { ok: true; command: "status"; args: { operation: string } }
   | { ok: true; command: "audit"; args: { action?: "ack" | "acks"; finding?: string; for?: string; reason?: string } }
+  | { ok: true; command: "delete"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
+  | { ok: true; command: "policy"; args: { action: "list" } | { action: "run"; name: string } }
   | { ok: true; command: "help"; args: { command?: CommandName } }
   | { ok: false; error: string; command?: CommandName };
 
@@ -106,6 +120,9 @@ export function parseCommand(text: string): Parsed {
     const v = arg.choices ? value.toLowerCase() : value;
     if (arg.choices && !arg.choices.includes(v)) return fail(`<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"`);
     args[arg.name] = v;
+  }
+  if (name === "policy" && (args.action === "run") !== (args.name !== undefined)) {
+    return fail(args.action === "run" ? "policy run needs <name> (see /images policy list)" : `policy list takes no name; "${args.name!.slice(0, 40)}" is one too many`);
   }
   return { ok: true, command: name, args: { ...args, ...flags } } as Parsed;
 }

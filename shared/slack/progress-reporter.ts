@@ -13,19 +13,23 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
   return {
     async report(input, { image, now, final, end }): Promise<ProgressState> {
       const n = input.notify!;
-      const shown = image ?? unknownImage(input);
-      const message = progressMessage(shown, input.startedAt, now, { requester: n.requester, serverId: n.serverId, operation: input.operation, end });
-      const delivered = await deliverProgress(await poster(), n, message, { now, final, changed: n.lastStatus !== shown.status });
-      return { ...delivered, lastStatus: shown.status, lastUpdate: now };
+      const deleting = input.kind === "delete-image";
+      // a delete ends without an image: the cloud no longer knows it
+      const gone = deleting && final && !end && !image;
+      const shown = image ?? unknownImage(input, deleting ? "deleting" : "unknown");
+      const message = progressMessage(shown, input.startedAt, now, { requester: n.requester, serverId: n.serverId, operation: input.operation, end, kind: input.kind, gone });
+      const status = gone ? "deleted" : shown.status;
+      const delivered = await deliverProgress(await poster(), n, message, { now, final, changed: n.lastStatus !== status });
+      return { ...delivered, lastStatus: status, lastUpdate: now };
     },
   };
 }
 
 /** The card's image when the cloud could not say (it is gone, or tracking stopped before reading it). */
-function unknownImage(input: TrackInput): Image {
+function unknownImage(input: TrackInput, status: Image["status"]): Image {
   return {
-    provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.imageId,
-    description: null, kind: "custom", visibility: "private", status: "unknown", providerStatus: "unknown",
+    provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.notify?.imageName ?? input.imageId,
+    description: null, kind: "custom", visibility: "private", status, providerStatus: status === "unknown" ? "unknown" : "",
     os: { family: "unknown", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
   };
 }

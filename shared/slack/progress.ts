@@ -24,6 +24,10 @@ export interface CardContext {
   requester?: string;
   serverId?: string;
   operation?: string;
+  /** a delete's card (absent: a create's) */
+  kind?: "create-image" | "delete-image";
+  /** a delete's outcome: the image is gone */
+  gone?: boolean;
 }
 
 /**
@@ -53,17 +57,32 @@ function outcome(image: Image, elapsed: string, end?: TrackingEnd): { icon: stri
   return { icon: ICON[image.status], headline: `Creating image ${name}` };
 }
 
+/** The same moments of a deletion: deleting, gone, or tracking stopped or out of time with the image still there. */
+function deletionOutcome(image: Image, elapsed: string, gone: boolean, end?: TrackingEnd): { icon: string; headline: string; reason?: string; next?: string } {
+  const name = `*${esc(clip(image.name, 80))}*`;
+  const show = `\`/images show ${image.provider} ${esc(image.id)}\``;
+  const again = `repeating the same \`/images delete\` follows it again`;
+  if (gone) return { icon: ":white_check_mark:", headline: `Image ${name} is deleted` };
+  if (end?.kind === "stopped") return { icon: ":warning:", headline: `Tracking of the deletion of image ${name} stopped`, reason: end.reason, next: `The image may still be going. Check it with ${show}; ${again}.` };
+  if (end?.kind === "timed-out") {
+    return { icon: ":warning:", headline: `Image ${name} still exists after ${elapsed}: tracking timed out`, reason: "tracking timed out", next: `Check it with ${show}; ${again}. If it stays, look at it in the ${image.provider} console.` };
+  }
+  return { icon: ICON.deleting, headline: `Deleting image ${name}` };
+}
+
 /**
- * The progress card of an image creation, one message updated in place: what is made from what,
- * where, for whom, how long it has taken, and, when it ended without success, why and what to do.
+ * The progress card of an image creation or deletion, one message updated in place: what is made
+ * from what (or deleted), where, for whom, how long it has taken, and, when it ended without
+ * success, why and what to do.
  */
 export function progressMessage(image: Image, startedAt: string, now: number, o: CardContext & { end?: TrackingEnd } = {}): { text: string; blocks: unknown[] } {
   const elapsed = formatElapsed(now - Date.parse(startedAt));
-  const { icon, headline, reason, next } = outcome(image, elapsed, o.end);
-  const text = clip(`${icon} ${headline} — ${image.status} (${image.providerStatus}), ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`, SECTION_TEXT_MAX);
+  const { icon, headline, reason, next } = o.kind === "delete-image" ? deletionOutcome(image, elapsed, o.gone === true, o.end) : outcome(image, elapsed, o.end);
+  const status = o.gone ? "deleted" : `${image.status}${image.providerStatus ? ` (${esc(image.providerStatus)})` : ""}`;
+  const text = clip(`${icon} ${headline} — ${o.gone ? "deleted" : `${image.status} (${image.providerStatus})`}, ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`, SECTION_TEXT_MAX);
   const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   const fields = [
-    field("Status", `${image.status} (${esc(image.providerStatus)})`),
+    field("Status", o.kind === "delete-image" ? status : `${image.status} (${esc(image.providerStatus)})`),
     field("Elapsed", elapsed),
     field("Image id", `\`${esc(image.id)}\``),
     field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),

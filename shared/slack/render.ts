@@ -135,6 +135,8 @@ const OPERATION_ICON: Record<OperationView["state"], string> = {
   available: ":white_check_mark:",
   failed: ":x:",
   stopped: ":warning:",
+  accepted: ":wastebasket:",
+  deleted: ":wastebasket:",
 };
 
 /** `/images status <operation>`: what anyone holding an operation id may learn of it. */
@@ -145,12 +147,12 @@ export function operationMessage(o: OperationView): Message {
     field("State", o.state),
     field("Image", o.imageId ? `\`${esc(o.imageId)}\`` : "—"),
     field("Cloud", `${o.provider} / ${esc(o.account)} / ${esc(o.region)}`),
-    field("From server", `\`${esc(o.serverId)}\``),
+    field(o.kind === "delete-image" ? "Kind" : "From server", o.kind === "delete-image" ? "delete" : `\`${esc(o.serverId ?? "—")}\``),
     field("Claimed / sent", `${when(o.claimedAt)} / ${when(o.sentAt)}`),
     field("Created / ended", `${when(o.createdAt)} / ${when(o.endedAt)}`),
   ];
   const blocks: unknown[] = [
-    { type: "section", text: { type: "mrkdwn", text: clip(`${OPERATION_ICON[o.state]} Operation \`${esc(o.id)}\`: image *${esc(o.name)}*`, SECTION_TEXT_MAX) } },
+    { type: "section", text: { type: "mrkdwn", text: clip(`${OPERATION_ICON[o.state]} Operation \`${esc(o.id)}\`: ${o.kind === "delete-image" ? "deleting " : ""}image *${esc(o.name ?? o.imageName ?? o.imageId ?? "?")}*`, SECTION_TEXT_MAX) } },
     { type: "section", fields },
   ];
   const notes = [o.reason ? `Why: ${esc(o.reason)}` : "", o.supersededBy ? `Replaced by operation \`${esc(o.supersededBy)}\` (the same request, made again)` : ""].filter(Boolean);

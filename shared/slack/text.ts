@@ -14,5 +14,6 @@ export function blocksToText(blocks: unknown[] | undefined, fallback = ""): stri
       lines.push((b.elements ?? []).map((e) => `[ ${typeof e.text === "string" ? e.text : (e.text?.text ?? "")} ]`).join(" "));
     } else if (b.type === "divider") lines.push("────────");
   }
-  return lines.join("\n");
+  // a date Slack formats for its reader: its fallback text here
+  return lines.join("\n").replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1");
 }

@@ -1,4 +1,5 @@
 import type { Image, ProviderName } from "../model/image.js";
+import type { OperationKind } from "../operations/record.js";
 
 /**
  * Where an operation reports its progress (shared/slack/progress-delivery.ts): the Slack channel
@@ -11,6 +12,8 @@ export interface ProgressTarget {
   requester?: string;
   /** the server the image is made from (named on the card) */
   serverId?: string;
+  /** the image's name, for a card that outlives the image (a delete) */
+  imageName?: string;
   /** the interaction's response_url: Slack honours it for 30 minutes and 5 uses */
   responseUrl?: string;
   /** when responseUrl was issued (epoch ms) */
@@ -39,6 +42,8 @@ export interface ProgressState extends ProgressTarget {
 /** What one tracking step needs; also the state machine's input (CONTRACT.md section 3, track-image). */
 export interface TrackInput {
   operation: string;
+  /** what is followed: a create until the image is available (absent: a create), a delete until it is gone */
+  kind?: OperationKind;
   provider: ProviderName;
   account: string;
   region: string;
@@ -54,7 +59,7 @@ export interface TrackInput {
   notify?: ProgressState;
 }
 
-/** How a tracking run ended without an outcome from the cloud: stopped for a reason, or out of time. */
+/** How a tracking run ended without an outcome from the cloud: stopped for a reason, or out of time (a delete's "gone" is an outcome). */
 export type TrackEnd = { kind: "stopped"; reason: string } | { kind: "timed-out" };
 
 /** Where a tracking step reports progress (the Slack card); a port so tracking imports nothing of Slack. */

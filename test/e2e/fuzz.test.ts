@@ -97,6 +97,10 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
     arb: inputs({ operation: fc.constant("img-fuzz"), provider, account: fc.constant("demo"), region: fc.constantFrom("KR", "kr-west1"), imageId: id, startedAt: fc.constant("2026-11-23T00:00:00.000Z") }),
   },
   "audit-images": { methods: ["GET", "POST"], arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }) },
+  // dry runs only: the fuzz never deletes anything
+  "delete-image": { methods: ["POST"], arb: inputs({ provider, id: fc.oneof(id, fc.constantFrom("31000001", "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11")), dryRun: fc.constant(true), expectName: fc.oneof(fc.constant("web-base"), nasty), region: fc.constantFrom("KR", "kr-west1") }) },
+  // never a real policy's name: the fuzz never runs one
+  "run-policy": { methods: ["GET", "POST"], arb: inputs({ action: fc.constantFrom("run", "start", "list"), policy: fc.oneof(nasty, fc.stringMatching(/^zz-[a-z0-9-]{1,10}$/)), scheduledAt: fc.oneof(fc.constant("2026-12-02T03:00:00Z"), nasty), trigger: fc.constantFrom("schedule", "manual") }) },
 };
 
 type Form = "direct" | "get" | "post-json" | "post-base64" | "post-broken" | "post-garbage-base64";

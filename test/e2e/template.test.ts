@@ -4,10 +4,11 @@
  * and their auth, runtime, the tracking state machine, the audit schedule, and least privilege.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPoliciesFile } from "../../shared/policies/load.js";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Statement {
@@ -16,13 +17,13 @@ interface Statement {
   Resource: Json;
 }
 
-const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"] as const;
+const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "run-policy", "slack"] as const;
 type Fn = (typeof FUNCTIONS)[number];
 /** osls's logical ids: list-images → ListDashimages */
 const logicalId = (fn: Fn) => fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());
 
 /** The functions that call the clouds, and so run in the VPC when one is asked for. */
-const CLOUD_CALLERS: readonly Fn[] = ["list-images", "describe-image", "create-image", "track-image", "audit-images"];
+const CLOUD_CALLERS: readonly Fn[] = ["list-images", "describe-image", "create-image", "delete-image", "track-image", "audit-images", "run-policy"];
 
 let out: string;
 let template: Json;
@@ -30,12 +31,15 @@ let resources: Record<string, Json>;
 const outs: string[] = [];
 
 /** `npm run package` into a fresh folder, with no AWS credentials of any kind: packaging must not need them. */
-function packageTemplate(...options: string[]): { dir: string; template: Json } {
+function packageRun(options: string[], extraEnv: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "imageops-sls-"));
   outs.push(dir);
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-  const run = spawnSync("bash", ["scripts/package.sh", "ci", dir, ...options], { env, encoding: "utf8", timeout: 180_000 });
+  return { dir, run: spawnSync("bash", ["scripts/package.sh", "ci", dir, ...options], { env, encoding: "utf8", timeout: 180_000 }) };
+}
+function packageTemplate(...options: string[]): { dir: string; template: Json } {
+  const { dir, run } = packageRun(options);
   if (run.status !== 0) throw new Error(`osls package failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   return { dir, template: JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) };
 }
@@ -117,12 +121,12 @@ describe("osls package", () => {
     for (const fn of FUNCTIONS) {
       if (fn !== "slack" && fn !== "describe-operation") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
     }
-    for (const fn of ["create-image", "track-image", "describe-operation", "audit-images"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
+    for (const fn of ["create-image", "delete-image", "track-image", "describe-operation", "run-policy", "audit-images"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
     // the weekly digest's week is the schedule's: the same time zone parameter
     expect(env("audit-images").AUDIT_TIMEZONE).toBe("Asia/Seoul");
-    expect(ofType("AWS::Scheduler::Schedule")[0]![1].Properties.ScheduleExpressionTimezone).toBe(env("audit-images").AUDIT_TIMEZONE);
-    for (const fn of ["track-image", "audit-images", "slack"] as const) expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
-    expect(env("create-image").TRACK_STATE_MACHINE_ARN).toEqual({ Ref: "TrackImageStateMachine" });
+    expect(ofType("AWS::Scheduler::Schedule").find(([id]) => id === "AuditSchedule")![1].Properties.ScheduleExpressionTimezone).toBe(env("audit-images").AUDIT_TIMEZONE);
+    for (const fn of ["track-image", "audit-images", "run-policy", "slack"] as const) expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
+    for (const fn of ["create-image", "delete-image", "run-policy"] as const) expect(env(fn).TRACK_STATE_MACHINE_ARN, fn).toEqual({ Ref: "TrackImageStateMachine" });
     const name = (fn: Fn) => fnResource(fn).Properties.FunctionName;
     // the names functions/slack/jobs.ts reads, each the real name of its function
     expect(env("slack")).toMatchObject({
@@ -132,9 +136,13 @@ describe("osls package", () => {
       CREATE_IMAGE_FUNCTION: name("create-image"),
       DESCRIBE_OPERATION_FUNCTION: name("describe-operation"),
       AUDIT_IMAGES_FUNCTION: name("audit-images"),
+      DELETE_IMAGE_FUNCTION: name("delete-image"),
+      RUN_POLICY_FUNCTION: name("run-policy"),
     });
     const jobs = readFileSync("functions/slack/jobs.ts", "utf8");
-    for (const v of ["LIST_IMAGES_FUNCTION", "DESCRIBE_IMAGE_FUNCTION", "CREATE_IMAGE_FUNCTION", "DESCRIBE_OPERATION_FUNCTION", "AUDIT_IMAGES_FUNCTION"]) expect(jobs).toContain(`"${v}"`);
+    for (const v of ["LIST_IMAGES_FUNCTION", "DESCRIBE_IMAGE_FUNCTION", "CREATE_IMAGE_FUNCTION", "AUDIT_IMAGES_FUNCTION", "DESCRIBE_OPERATION_FUNCTION", "DELETE_IMAGE_FUNCTION", "RUN_POLICY_FUNCTION"]) expect(jobs).toContain(`"${v}"`);
+    // run-policy continues a run by invoking itself, by the name it is given
+    expect(env("run-policy").RUN_POLICY_FUNCTION).toBe(name("run-policy"));
     // the job runs in the slack function and waits for a whole audit
     expect(fnResource("slack").Properties.Timeout).toBeGreaterThanOrEqual(fnResource("audit-images").Properties.Timeout);
   });
@@ -177,9 +185,7 @@ describe("osls package", () => {
   });
 
   it("schedules audit-images with EventBridge Scheduler in a time zone, with an input that says so", () => {
-    const schedules = ofType("AWS::Scheduler::Schedule");
-    expect(schedules).toHaveLength(1);
-    const p = schedules[0]![1].Properties;
+    const p = resources.AuditSchedule.Properties;
     expect(p.State).toBe("ENABLED");
     expect(p.ScheduleExpression).toBe("cron(0 9 * * ? *)");
     expect(p.ScheduleExpressionTimezone).toBe("Asia/Seoul");
@@ -192,6 +198,59 @@ describe("osls package", () => {
     // no EventBridge rule schedules anything any more (rate(1 day) ran at the deploy's time of day)
     expect(ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.ScheduleExpression)).toEqual([]);
   });
+});
+
+describe("policies: one schedule each, invoking run-policy with the scheduled time", () => {
+  const policies = loadPoliciesFile("policies.yaml");
+  const scheduleOf = (name: string) => ofType("AWS::Scheduler::Schedule").find(([, r]) => r.Properties.Name === `imageops-ci-policy-${name}`)?.[1].Properties;
+
+  it("makes a schedule of every policy of policies.yaml, in its time zone, its input carrying <aws.scheduler.scheduled-time>", () => {
+    expect(policies.length).toBeGreaterThan(0);
+    expect(ofType("AWS::Scheduler::Schedule")).toHaveLength(1 + policies.length);
+    for (const policy of policies) {
+      const p = scheduleOf(policy.name);
+      expect(p, policy.name).toMatchObject({ ScheduleExpression: policy.schedule, ScheduleExpressionTimezone: policy.timezone, FlexibleTimeWindow: { Mode: "OFF" }, State: policy.enabled ? "ENABLED" : "DISABLED" });
+      expect(p.Target.Arn).toEqual({ "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] });
+      expect(JSON.parse(p.Target.Input)).toEqual({ action: "run", policy: policy.name, scheduledAt: "<aws.scheduler.scheduled-time>", trigger: "schedule" });
+      expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+      expect(p.Target.DeadLetterConfig).toEqual({ Arn: { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] } });
+      expect(p.Target.RoleArn).toEqual({ "Fn::GetAtt": ["PolicySchedulerRole", "Arn"] });
+    }
+    // the schedules' role: assumed by Scheduler for this account only, may invoke run-policy and send to the dead-letter queue, nothing else
+    const role = resources.PolicySchedulerRole.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } } },
+    ]);
+    expect(statements("PolicySchedulerRole").map((s) => [s.Action, s.Resource])).toEqual([
+      ["lambda:InvokeFunction", { "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] }],
+      ["sqs:SendMessage", { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] }],
+    ]);
+  });
+
+  it("packages another policies file's schedules (IMAGEOPS_POLICIES_FILE), a disabled one DISABLED, and puts the same policies in the run-policy zip", () => {
+    const { dir, run } = packageRun([], { IMAGEOPS_POLICIES_FILE: "test/fixtures/policies.yaml" });
+    expect(run.status, run.stderr).toBe(0);
+    const t = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
+    const names = Object.values(t.Resources as Record<string, Json>).filter((r) => r.Type === "AWS::Scheduler::Schedule").map((r) => [r.Properties.Name, r.Properties.State]);
+    expect(names.sort()).toEqual([
+      ["imageops-ci-audit", "ENABLED"],
+      ["imageops-ci-policy-e2e-keep-two", "ENABLED"],
+      ["imageops-ci-policy-e2e-other", "ENABLED"],
+      ["imageops-ci-policy-e2e-scp-days", "ENABLED"],
+      ["imageops-ci-policy-e2e-two-servers", "DISABLED"],
+    ]);
+    const zip = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(z.read(z.namelist()[0]).decode())", join(dir, "run-policy.zip")], { encoding: "utf8", maxBuffer: 64 << 20 });
+    expect(zip).toContain("e2e-scp-days");
+  }, 200_000);
+
+  it("fails `npm run package` on a bad policy, naming the policy and the field", () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "imageops-bad-policy-")), "policies.yaml");
+    outs.push(dirname(bad));
+    writeFileSync(bad, "policies:\n  - name: nightly-web\n    provider: ncp\n    servers: ['1']\n    schedule: cron(0 3 * * * *)\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n");
+    const { run } = packageRun([], { IMAGEOPS_POLICIES_FILE: bad });
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}\n${run.stderr}`).toMatch(/policy "nightly-web" \(policies\[0\]\) field schedule: cron\(0 3 \* \* \* \*\): exactly one of day-of-month and day-of-week must be "\?"/);
+  }, 200_000);
 });
 
 describe("least privilege", () => {
@@ -240,7 +299,7 @@ describe("least privilege", () => {
     expect(reads("describe-operation")).toEqual([]);
   });
 
-  it("keeps operation records and the audit's memory in a retained, recoverable on-demand table that only four functions touch, each for what it does", () => {
+  it("keeps operation records and the audit's memory in a retained, recoverable on-demand table that only the functions that need it touch, each for what it does", () => {
     const tables = ofType("AWS::DynamoDB::Table");
     expect(tables).toHaveLength(1);
     const [id, table] = tables[0]!;
@@ -260,23 +319,47 @@ describe("least privilege", () => {
           return asList(s.Action);
         })
         .sort();
+    const writers: readonly Fn[] = ["create-image", "delete-image", "track-image", "run-policy"];
     for (const fn of FUNCTIONS) {
-      const expected =
-        fn === "create-image" || fn === "track-image" ? ["dynamodb:GetItem", "dynamodb:PutItem"] :
-        fn === "describe-operation" ? ["dynamodb:GetItem"] :
-        fn === "audit-images" ? ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"] : [];
+      const expected = writers.includes(fn)
+        ? ["dynamodb:GetItem", "dynamodb:PutItem"]
+        : fn === "describe-operation"
+          ? ["dynamodb:GetItem"]
+          : fn === "audit-images"
+            ? ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+            : [];
       expect(actions(fn), fn).toEqual(expected);
     }
+    // the audit's item actions are held to its own keys (IAM's dynamodb:LeadingKeys)
+    const audit = statements("AuditImagesRole").find((s: Json) => asList(s.Action).includes("dynamodb:Query")) as Json;
+    expect(audit.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["audit#*"] } });
+    // nobody else may delete, update, query or scan: every write of an operation record is a conditional
+    // put of the whole record; only the audit deletes and queries, and only its own audit# items
+    for (const id of roles().filter((r) => r !== "AuditImagesRole"))
+      for (const s of statements(id)) for (const a of asList(s.Action)) if (a.startsWith("dynamodb:")) expect(["dynamodb:GetItem", "dynamodb:PutItem"], `${id} ${a}`).toContain(a);
   });
 
-  it("lets only create-image start the state machine, and only slack invoke functions", () => {
+  it("lets only create-image, delete-image and run-policy start the state machine; only slack and run-policy (itself) invoke functions", () => {
+    const starters: readonly Fn[] = ["create-image", "delete-image", "run-policy"];
     for (const fn of FUNCTIONS) {
-      expect(resourcesFor(roleOf(fn), "states:StartExecution"), fn).toEqual(fn === "create-image" ? [{ Ref: "TrackImageStateMachine" }] : []);
-      if (fn !== "slack") expect(allowed(roleOf(fn), "lambda:InvokeFunction"), fn).toEqual([]);
+      expect(resourcesFor(roleOf(fn), "states:StartExecution"), fn).toEqual(starters.includes(fn) ? [{ Ref: "TrackImageStateMachine" }] : []);
+      if (fn !== "slack" && fn !== "run-policy") expect(allowed(roleOf(fn), "lambda:InvokeFunction"), fn).toEqual([]);
     }
+    const arn = (fn: string) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`;
     const invokes = resourcesFor(roleOf("slack"), "lambda:InvokeFunction").map((r: Json) => r["Fn::Sub"]);
-    const names = ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images"].map((fn) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`);
+    const names = ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images", "delete-image", "run-policy"].map(arn);
     expect(invokes.sort()).toEqual(names.sort());
+    expect(resourcesFor(roleOf("run-policy"), "lambda:InvokeFunction")).toEqual([{ "Fn::Sub": arn("run-policy") }]);
+  });
+
+  it("lets only Slack (for a confirmed request) invoke delete-image, and nobody but Slack, the schedules and run-policy itself invoke run-policy", () => {
+    // a function is named by its name (Fn::Sub) or its logical id (Fn::GetAtt)
+    const names = (r: Json, fn: Fn) => JSON.stringify(r).includes(`imageops-ci-${fn}`) || JSON.stringify(r).includes(`"${logicalId(fn)}LambdaFunction"`);
+    const invokers = (fn: Fn) => roles().filter((id) => resourcesFor(id, "lambda:InvokeFunction").some((r: Json) => names(r, fn))).sort();
+    expect(invokers("delete-image")).toEqual([roleOf("slack")]);
+    expect(invokers("run-policy")).toEqual(["PolicySchedulerRole", roleOf("run-policy"), roleOf("slack")].sort());
+    // both URLs take signed AWS principals only
+    for (const fn of ["delete-image", "run-policy"] as const) expect(resources[`${logicalId(fn)}LambdaFunctionUrl`].Properties.AuthType).toBe("AWS_IAM");
   });
 });
 
@@ -331,7 +414,7 @@ describe("failures reach an operator", () => {
   // failed would answer three times (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
   it("runs asynchronous jobs once, with an on-failure queue (the scheduled audit; Slack jobs)", () => {
     const configs = Object.fromEntries(ofType("AWS::Lambda::EventInvokeConfig").map(([, r]) => [r.Properties.FunctionName.Ref, r.Properties]));
-    for (const fn of ["audit-images", "slack"] as const) {
+    for (const fn of ["audit-images", "slack", "run-policy"] as const) {
       const c = configs[`${logicalId(fn)}LambdaFunction`];
       expect(c, fn).toBeDefined();
       expect(c.MaximumRetryAttempts, fn).toBe(0);
@@ -339,7 +422,7 @@ describe("failures reach an operator", () => {
       expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([{ "Fn::GetAtt": ["FailedJobsQueue", "Arn"] }]);
     }
     // Lambda sends to the destination with the function's own role: those two may, nobody else
-    for (const fn of FUNCTIONS.filter((f) => f !== "slack" && f !== "audit-images")) expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([]);
+    for (const fn of FUNCTIONS.filter((f) => f !== "slack" && f !== "audit-images" && f !== "run-policy")) expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([]);
   });
 
   it("sends tracking executions that end FAILED, TIMED_OUT or ABORTED to the alarm topic", () => {

@@ -34,6 +34,11 @@ export interface NcpSimOptions {
    * a client that must keep only the exact name.
    */
   serverNameMatch?: "exact" | "contains";
+  /**
+   * How long a deleted image stays listed as "terminating" (status CREAT, operation TERMT: the docs'
+   * delete examples, ncp.md §3.4) before it is gone. Undocumented.
+   */
+  deleteDelayMs?: number;
 }
 
 type Code = { code: string; codeName: string };
@@ -45,6 +50,8 @@ interface SimImage {
   alsoServer?: boolean;
   raw: Record<string, unknown>;
   create?: { at: number; delayMs: number; outcome: "available" | "failed" };
+  /** set by a delete: terminating until the delay passes, then gone */
+  deleted?: { at: number; delayMs: number };
 }
 
 export interface SimServerInstance {
@@ -64,7 +71,7 @@ export interface SimServerInstance {
  * (terraform-provider-ncloud#479) and is used for every parameter the docs require or bound;
  * the others are placeholders, visibly not NCP's, that the product must never depend on.
  */
-const RETURN_CODE = { invalid: "1100000", absent: "SIM-ABSENT", state: "SIM-STATE", hypervisor: "SIM-HYPERVISOR", nameTaken: "SIM-NAME-TAKEN" } as const;
+const RETURN_CODE = { invalid: "1100000", absent: "SIM-ABSENT", state: "SIM-STATE", hypervisor: "SIM-HYPERVISOR", nameTaken: "SIM-NAME-TAKEN", notOwn: "SIM-NOT-OWN" } as const;
 
 const KST = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z").replace("Z", "+0000");
 
@@ -160,6 +167,7 @@ export class NcpSim extends SimServer {
   uniqueNames: boolean;
   createServerImageStates: "running-or-stopped" | "any";
   serverNameMatch: "exact" | "contains";
+  deleteDelayMs: number;
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerInstance>();
@@ -174,6 +182,7 @@ export class NcpSim extends SimServer {
     this.uniqueNames = options.uniqueNames ?? true;
     this.createServerImageStates = options.createServerImageStates ?? "running-or-stopped";
     this.serverNameMatch = options.serverNameMatch ?? "exact";
+    this.deleteDelayMs = options.deleteDelayMs ?? 2000;
     this.now = options.now ?? Date.now;
     for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
@@ -206,8 +215,15 @@ export class NcpSim extends SimServer {
     return String(image.kind === "server" ? image.raw.serverImageNo : image.raw.memberServerImageInstanceNo);
   }
 
-  /** A record as the API shows it now: creates follow the clock. */
+  /** A record as the API shows it now: creates and deletes follow the clock. */
   private view(image: SimImage): Record<string, unknown> {
+    if (image.deleted) {
+      // the docs' delete examples: the image stays CREAT with operation TERMT, status name "terminating"
+      const op = c("TERMT", "NSI TERMINATE OP");
+      return image.kind === "server"
+        ? { ...image.raw, serverImageStatus: c("CREAT", "NSI CREATED state"), serverImageOperation: op, serverImageStatusName: "terminating" }
+        : { ...image.raw, memberServerImageInstanceStatus: c("CREAT", "NSI CREATED state"), memberServerImageInstanceOperation: op, memberServerImageInstanceStatusName: "terminating" };
+    }
     if (!image.create) return image.raw;
     const done = this.now() - image.create.at >= image.create.delayMs;
     const code = !done ? "INIT" : image.create.outcome === "available" ? "CREAT" : "CREFL";
@@ -239,7 +255,13 @@ export class NcpSim extends SimServer {
     };
   }
 
+  /** Deleted images whose delay has passed are gone. */
+  private sweep(): void {
+    for (const [no, image] of this.images) if (image.deleted && this.now() - image.deleted.at >= image.deleted.delayMs) this.images.delete(no);
+  }
+
   private handle(req: SimRequest): SimResponse {
+    this.sweep();
     const denied = this.authenticate(req);
     if (denied) return denied;
     const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
@@ -266,6 +288,8 @@ export class NcpSim extends SimServer {
     getServerInstanceDetail: (q) => this.serverDetail(q),
     createServerImage: (q) => this.create(q, "server"),
     createMemberServerImageInstance: (q) => this.create(q, "member"),
+    deleteServerImage: (q) => this.delete(q, "server"),
+    deleteMemberServerImageInstances: (q) => this.delete(q, "member"),
   };
 
   /**
@@ -437,6 +461,34 @@ export class NcpSim extends SimServer {
     return kind === "server"
       ? ok(action, { totalRows: 1, serverImageList: [this.asServerRecord(image)] })
       : ok(action, { totalRows: 1, memberServerImageInstanceList: [this.view(image)] });
+  }
+
+  /**
+   * deleteServerImage (docs deleteServerImage: "Delete the list of My server images",
+   * serverImageNoList.N Required; ncp.md §3.1) and deleteMemberServerImageInstances (docs:
+   * memberServerImageInstanceNoList.N Required, "KVM-based server images are not supported"; ncp.md
+   * §3.2). Both answer the images themselves, CREAT with operation TERMT ("terminating"), as the docs'
+   * examples do. What NCP answers for a number it does not know, a public (NCP) image or an image
+   * already terminating is undocumented: refusals with placeholder codes.
+   */
+  private delete(q: URLSearchParams, kind: "server" | "member"): SimResponse {
+    const [action, param, listKey] = kind === "server"
+      ? ["deleteServerImage", "serverImageNoList", "serverImageList"]
+      : ["deleteMemberServerImageInstances", "memberServerImageInstanceNoList", "memberServerImageInstanceList"];
+    const nos = listParam(q, param);
+    if (nos.length === 0) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${param}.N is required`);
+    const found: SimImage[] = [];
+    for (const no of nos) {
+      const image = this.images.get(no);
+      const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
+      if (!image || !visible) return refused(RETURN_CODE.absent, `The ${kind === "server" ? "server image" : "member server image instance"} ${no} does not exist.`);
+      if (image.kind === "server" && (image.raw.serverImageType as Code).code !== "SELF") return refused(RETURN_CODE.notOwn, `The server image ${no} is not one of My server images.`);
+      if (image.deleted) return refused(RETURN_CODE.state, `The server image ${no} is being terminated.`);
+      found.push(image);
+    }
+    const at = this.now();
+    for (const image of found) image.deleted = { at, delayMs: this.deleteDelayMs };
+    return ok(action, { totalRows: found.length, [listKey]: found.map((i) => (kind === "server" ? this.asServerRecord(i) : this.view(i))) });
   }
 }
 

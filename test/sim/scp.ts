@@ -35,6 +35,16 @@ export interface ScpSimOptions {
   duplicateNames?: "refuse" | "accept";
   /** List Images' `name` filter ("Image name", D8): exact in Glance; undocumented for SCP (default exact) */
   nameFilter?: "exact" | "contains";
+  /**
+   * How long a deleted image is still shown, as Glance's "pending_delete", before GET answers 404. Unknown for
+   * SCP: Glance without delayed_delete removes it at once (the default, 0).
+   */
+  deleteDelayMs?: number;
+  /**
+   * What DELETE answers for a `protected` image: unknown for SCP (D7 only says protection "prevents accidental
+   * deletion"). Glance answers 403 Forbidden (the default); 409 is the other documented refusal of the call.
+   */
+  protectedAnswer?: 403 | 409;
 }
 
 /** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
@@ -64,6 +74,8 @@ interface SimImage {
   createdMs: number;
   /** set for images made by a create: status follows the clock */
   create?: { at: number; delayMs: number; outcome: "active" | "killed"; sizeWhenDone: number };
+  /** set by a delete: pending_delete until the delay passes, then gone */
+  deleted?: { at: number; delayMs: number };
 }
 
 /** A server: ServerShowResponse is a flat object (S3 model_server_show_response.go), states upper case (S2 docs: ACTIVE, SHUTOFF). */
@@ -218,6 +230,12 @@ export class ScpSim extends SimServer {
   catalogueDelayMs: number;
   duplicateNames: "refuse" | "accept";
   nameFilter: "exact" | "contains";
+  deleteDelayMs: number;
+  protectedAnswer: 403 | 409;
+  /** the next this-many deletes are answered 409 (documented for DELETE; its meaning is not) */
+  deleteConflicts = 0;
+  /** an image's members (List members: GET /v1/images/{id}/members), by image id */
+  readonly members = new Map<string, Array<{ member_id: string; status: string }>>();
 
   constructor(options: ScpSimOptions = {}) {
     super("scp", (req) => this.handle(req), () => this.counts());
@@ -230,6 +248,8 @@ export class ScpSim extends SimServer {
     this.catalogueDelayMs = options.catalogueDelayMs ?? 0;
     this.duplicateNames = options.duplicateNames ?? "accept";
     this.nameFilter = options.nameFilter ?? "exact";
+    this.deleteDelayMs = options.deleteDelayMs ?? 0;
+    this.protectedAnswer = options.protectedAnswer ?? 403;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
     // BUILD: Nova's state while a server is being made (not in SCP's docs; any state but ACTIVE/SHUTOFF would do)
@@ -250,6 +270,7 @@ export class ScpSim extends SimServer {
    * (D9: queued → saving → active, or killed on failure); the official provider polls until "active" (S2 image.go).
    */
   view(img: SimImage): Raw {
+    if (img.deleted) return { ...img.raw, status: "pending_delete" };
     if (!img.create) return img.raw;
     const elapsed = this.now() - img.create.at;
     const { delayMs, outcome } = img.create;
@@ -258,6 +279,7 @@ export class ScpSim extends SimServer {
   }
 
   private async handle(req: SimRequest): Promise<SimResponse> {
+    for (const [id, img] of this.images) if (img.deleted && this.now() - img.deleted.at >= img.deleted.delayMs) this.images.delete(id);
     if (this.blockRequests > 0) {
       this.blockRequests--;
       return blockPage();
@@ -288,6 +310,11 @@ export class ScpSim extends SimServer {
       return s ? { status: 200, body: this.serverView(s) } : scpError(404, "ServerNotFound", `Server ${parts[2]} could not be found.`);
     }
     if (req.method === "POST" && parts[1] === "servers" && parts[3] === "images" && parts.length === 4) return this.create(parts[2]!, req);
+    if (req.method === "DELETE" && parts[1] === "images" && parts.length === 3) return this.delete(parts[2]!);
+    if (req.method === "GET" && parts[1] === "images" && parts[3] === "members" && parts.length === 4) {
+      // List members (S3 api_virtualserver_v1_image_member.go): {"members": [ImageMemberShowResponse]}
+      return this.images.has(parts[2]!) ? { status: 200, body: { members: this.members.get(parts[2]!) ?? [] } } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
+    }
     return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
   }
 
@@ -430,6 +457,25 @@ export class ScpSim extends SimServer {
     return { status: 202, body: { image_id: id } };
   }
 
+  /**
+   * DELETE /v1/images/{image_id}: 204 with no body; 404 for an unknown image; 403 and 409 documented (scp.md §4,
+   * S1 openapi.yaml `DeleteImage`). An image of another project, or a standard one, is Glance's 403; a `protected`
+   * one is refused (`protectedAnswer`); `deleteConflicts` answers 409 (retried: scp.md §4.4).
+   */
+  private delete(id: string): SimResponse {
+    const img = this.images.get(id);
+    if (!img || img.deleted) return scpError(404, "ImageNotFound", `Image ${id} could not be found.`);
+    if (img.raw.owner !== OWN_PROJECT || img.raw.visibility === "public") return scpError(403, "Forbidden", `You are not allowed to delete image ${id}.`);
+    if (img.raw.protected === true) return scpError(this.protectedAnswer, this.protectedAnswer === 403 ? "Forbidden" : "ImageProtected", `Image ${id} is protected and cannot be deleted.`);
+    if (this.deleteConflicts > 0) {
+      this.deleteConflicts--;
+      return scpError(409, "Conflict", `Image ${id} is in use by another operation; try again.`);
+    }
+    img.deleted = { at: this.now(), delayMs: this.deleteDelayMs };
+    if (this.deleteDelayMs <= 0) this.images.delete(id);
+    return { status: 204, body: "" };
+  }
+
   private serverView(s: SimServerRecord): Record<string, unknown> {
     return {
       account_id: DEMO_KEYS.scp.accountId,
@@ -467,3 +513,6 @@ function safeDecode(s: string): string {
     return s;
   }
 }
+
+/** An image of this account as the simulator seeds them (for tests that add their own). */
+export const scpImage = (p: Partial<Raw> & { id: string; name: string; created_at: string }): Raw => image(p);

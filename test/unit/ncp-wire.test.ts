@@ -192,6 +192,36 @@ describe("NCP requests on the wire, to the character", () => {
     expect(sent[1]).toEqual(golden("createMemberServerImageInstance", "responseFormatType=json&regionCode=KR&memberServerImageName=my-image-01&memberServerImageDescription=nightly+backup+%EB%B0%B1%EC%97%85&serverInstanceNo=12345678"));
   });
 
+  // no SDK vector signs these two paths; the signature is of the path alone, a function the vectors above pin
+  const deleted = (action: string, body: string): Sent => ({ ...golden(action, body), headers: { ...golden(action, body).headers, "x-ncp-apigw-signature-v2": expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as never } });
+
+  it("deletes what the server-image API knows with deleteServerImage (serverImageNoList.N), never a second time", async () => {
+    const terminating = { ...serverImage, serverImageStatus: code("CREAT"), serverImageOperation: code("TERMT") };
+    answer = (action) => ok(action, { totalRows: 1, serverImageList: [action === "deleteServerImage" ? terminating : serverImage], sharedLoginIdList: [] });
+    const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
+    expect(target).toMatchObject({ via: "deleteServerImage", sharedWith: [] });
+    await ncpAdapter.deleteImage!(ctx(), target);
+    // delete_server_image_request.go: regionCode, serverImageNoList
+    expect(sent).toEqual([golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"), deleted("deleteServerImage", "responseFormatType=json&regionCode=KR&serverImageNoList.1=23214590")]);
+
+    sent = [];
+    answer = () => ({ status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } });
+    const http = new HttpClient({ provider: "ncp", transport, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, now: () => 0 });
+    expect(await failure(ncpAdapter.deleteImage!({ ...ctx(), http }, target))).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("deletes a legacy image only the member-image API knows with deleteMemberServerImageInstances, and names whom it is shared with", async () => {
+    answer = (action) =>
+      action === "getServerImageDetail" ? ok(action, { totalRows: 0, serverImageList: [] }) : ok(action, { totalRows: 1, memberServerImageInstanceList: [{ ...memberImage, sharedLoginIdList: ["partner@example.com"] }] });
+    const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
+    expect(target).toMatchObject({ via: "deleteMemberServerImageInstances", sharedWith: ["partner@example.com"] });
+    sent = [];
+    await ncpAdapter.deleteImage!(ctx(), target);
+    // delete_member_server_image_instances_request.go: regionCode, memberServerImageInstanceNoList
+    expect(sent).toEqual([deleted("deleteMemberServerImageInstances", "responseFormatType=json&regionCode=KR&memberServerImageInstanceNoList.1=23214590")]);
+  });
+
   it("signs afresh for every attempt, with the attempt's timestamp", async () => {
     let n = 0;
     answer = (action) => (n++ === 0 ? { status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } } : ok(action, { totalRows: 1, serverImageList: [serverImage] }));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Image } from "../../shared/model/image.js";
-import { claimRecord, decide, executionName, keyOfOperation, type OperationRecord, payloadHash, predict } from "../../shared/operations/record.js";
+import { claimRecord, decide, deleteKey, type DeleteRecord, executionName, keyOf, keyOfOperation, operationKey, type OperationRecord, payloadHash, predict } from "../../shared/operations/record.js";
 
 const REQUEST = { provider: "ncp" as const, account: "demo", region: "KR", serverId: "1234567", name: "web-golden" };
 const NOW = Date.parse("2026-12-02T00:00:00Z");
@@ -61,5 +61,53 @@ describe("ids", () => {
     expect(executionName(next.id, 1)).toBe(next.id);
     expect(executionName(next.id, 3)).toBe(`${next.id}-t3`);
     expect(executionName(`${next.id}-t3`, 1).length).toBeLessThanOrEqual(80); // Step Functions' name limit
+  });
+});
+
+describe("a policy's create", () => {
+  it("has the scheduled time in its key (a run of another time is another operation); a plain request's key is unchanged", () => {
+    const at = (scheduledAt: string) => claimRecord(undefined, { ...REQUEST, origin: { policy: "web", scheduledAt } }, { claimId: "c", now: NOW, leaseUntil: NOW });
+    const a = at("2026-12-01T18:00:00Z");
+    expect(a.key).not.toBe(claimed.key);
+    expect(at("2026-12-01T18:00:00Z").key).toBe(a.key);
+    expect(at("2026-12-02T18:00:00Z").key).not.toBe(a.key);
+    expect(claimed.key).toBe(operationKey(REQUEST));
+    // kept without expiry while the policy may still delete its image; a plain request's record expires
+    expect(a.keep).toBe(true);
+    expect(claimed.keep).toBeUndefined();
+  });
+});
+
+describe("a delete's decision", () => {
+  const DEL = { provider: "scp" as const, account: "demo", region: "kr-west1", imageId: "img-1" };
+  const first = claimRecord(undefined, DEL, { claimId: "d1", now: NOW, leaseUntil: NOW + 65_000 });
+  const del = (r: Partial<DeleteRecord>): DeleteRecord => ({ ...first, ...r });
+  const { hash } = keyOf(DEL);
+
+  it("is keyed by the image alone, a del- id, with the image on the record from the claim", () => {
+    expect(first).toMatchObject({ kind: "delete-image", imageId: "img-1", id: deleteKey(DEL), state: "claimed" });
+    expect(first.id).toMatch(/^del-scp-[0-9a-f]{40}$/);
+    expect(deleteKey({ ...DEL, imageId: "img-2" })).not.toBe(first.key);
+    expect(keyOfOperation(`${first.id}-2`)).toBe(first.key);
+  });
+
+  it("waits on a live claim and takes over a lapsed one, as a create does", () => {
+    expect(decide(first, hash, NOW + 1_000)).toEqual({ action: "wait", until: NOW + 65_000 });
+    expect(decide(del({ state: "sent" }), hash, NOW + 65_000)).toEqual({ action: "take-over", sent: true });
+  });
+
+  it("takes the image being gone as the goal, never as a reason to send again", () => {
+    const tracking = { execution: first.id, startedAt: "x", runs: 1 };
+    expect(decide(del({ state: "accepted", tracking }), hash, NOW, null).action).toBe("existing");
+    expect(decide(del({ state: "deleted", tracking }), hash, NOW, null).action).toBe("existing");
+    expect(decide(del({ state: "accepted" }), hash, NOW, null).action).toBe("track");
+    expect(decide(del({ state: "stopped", tracking }), hash, NOW, image("deleting")).action).toBe("track");
+    // only a refused delete starts again
+    expect(decide(del({ state: "failed", reason: "409" }), hash, NOW, image("available")).action).toBe("create");
+  });
+
+  it("predicts in a delete's words", () => {
+    expect(predict({ action: "create", reason: "x" }, undefined, "delete-image")).toBe("Confirm deletes the image");
+    expect(predict({ action: "existing" }, del({ state: "deleted" }))).toMatch(/the image is deleted\); nothing is sent again/);
   });
 });

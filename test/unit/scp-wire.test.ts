@@ -27,6 +27,7 @@ interface Sent {
 }
 let sent: Sent[] = [];
 let listPages: unknown[][] = [];
+let deleteAnswers: Array<{ status: number; headers: { get: () => null }; text: string }> = [];
 
 const answer = (status: number, body: unknown) => ({ status, headers: { get: () => null }, text: JSON.stringify(body) });
 const exampleImage = V.fixtures.listImages200_v1_3.body.images[0];
@@ -37,6 +38,7 @@ const transport: Transport = async (url, init) => {
   const path = new URL(url).pathname;
   if (path === "/") return answer(200, V.fixtures.versionDiscovery200.body);
   if (path === "/v1/images") return answer(200, { images: listPages.shift() ?? [] });
+  if (path === `/v1/images/${IMAGE}` && init.method === "DELETE") return deleteAnswers.shift() ?? { status: 204, headers: { get: () => null }, text: "" };
   if (path === `/v1/images/${IMAGE}`) return answer(200, exampleImage);
   if (path === `/v1/servers/${SERVER}`) return answer(200, { id: SERVER, name: "web-01", state: "ACTIVE", account_id: "a8f10467abfc4b87b64614ab36eb9ae4", volumes: [] });
   if (path === `/v1/servers/${SERVER}/images` && init.method === "POST") return answer(202, V.fixtures.createImageFromServer202.body);
@@ -65,6 +67,7 @@ const signed = () => sent.filter((s) => new URL(s.url).pathname !== "/");
 beforeEach(() => {
   sent = [];
   listPages = [];
+  deleteAnswers = [];
 });
 
 describe("SCP requests on the wire", () => {
@@ -122,6 +125,29 @@ describe("SCP requests on the wire", () => {
     await a.getServer(ctx(), SERVER);
     const catalogue = sent.filter((s) => new URL(s.url).pathname === "/");
     expect(catalogue).toEqual([{ method: "GET", url: `${E}/`, headers: {}, body: undefined }]);
+  });
+
+  it("delete: DELETE /v1/images/{id} with the SDK's headers (no Accept, no body), signed as the SDK signed it; 409 tried again", async () => {
+    const a = createScpAdapter({ now: () => Number(V.timestamp), deleteConflictWaitsMs: [1, 1, 1] });
+    const target = await a.describeForDelete!(ctx(), IMAGE);
+    sent = [];
+    await a.deleteImage!(ctx(), target);
+    const v = scpVector("delete-image");
+    const headers: Record<string, unknown> = { ...V.headersToSend, "Scp-Signature": v.signature };
+    delete headers.Accept;
+    delete headers["Content-Type"];
+    expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers, body: undefined }]);
+
+    // 409 is documented for the call; the live harness retries deletes on it (scp.md §4.4)
+    const conflict = { status: 409, headers: { get: () => null }, text: JSON.stringify({ errors: [{ code: "Conflict", detail: "in use", status: 409 }] }) };
+    sent = [];
+    deleteAnswers = [conflict, conflict];
+    await a.deleteImage!(ctx(), target);
+    expect(signed().map((s) => s.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
+    sent = [];
+    deleteAnswers = [conflict, conflict, conflict, conflict];
+    await expect(a.deleteImage!(ctx(), target)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/409 to 4 delete request\(s\) in a row/) });
+    expect(signed()).toHaveLength(4);
   });
 
   it("never an account id, in any request", async () => {

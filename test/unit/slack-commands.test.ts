@@ -19,6 +19,9 @@ describe("/images grammar", () => {
     });
     expect(parseCommand("create ncp 1 web --description “smart quotes”")).toMatchObject({ ok: true, args: { description: "smart quotes" } });
     expect(parseCommand("audit")).toEqual({ ok: true, command: "audit", args: {} });
+    expect(parseCommand("delete scp 4c8e2a6b --region kr-west1")).toEqual({ ok: true, command: "delete", args: { provider: "scp", id: "4c8e2a6b", region: "kr-west1" } });
+    expect(parseCommand("policy list")).toEqual({ ok: true, command: "policy", args: { action: "list" } });
+    expect(parseCommand("policy run demo-web-golden")).toEqual({ ok: true, command: "policy", args: { action: "run", name: "demo-web-golden" } });
     expect(parseCommand("")).toEqual({ ok: true, command: "help", args: {} });
   });
 
@@ -30,6 +33,11 @@ describe("/images grammar", () => {
     ["list gcp", /must be one of ncp, scp, iwinv/],
     ["list --os", /--os needs a value/],
     ['create ncp 1 "half', /quote is not closed/],
+    ["delete ncp", /delete needs <id>/],
+    ["policy", /policy needs <action>/],
+    ["policy run", /policy run needs <name>/],
+    ["policy list web", /policy list takes no name/],
+    ["policy stop web", /<action> must be one of list, run/],
   ])("says exactly what is wrong with %j", (text, problem) => {
     const out = parseCommand(text);
     expect(out.ok).toBe(false);

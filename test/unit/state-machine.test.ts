@@ -92,6 +92,15 @@ describe("the tracking state machine", () => {
     expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingStopped", cause: "image 42 no longer exists" });
   });
 
+  it("follows a delete (kind delete-image) to Done when track-image says the image is gone, the kind in every step and the stop", async () => {
+    const del = { ...INPUT, operation: "del-ncp-abc", kind: "delete-image" };
+    const { outcome, calls } = await run((_, n) => (n === 1 ? { done: false, waitSeconds: 10, image: { status: "deleting" } } : { done: true, waitSeconds: 0, outcome: "deleted" }), del);
+    expect(outcome).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted", kind: "delete-image" } });
+    for (const c of calls) expect(c).toEqual({ ...del, failures: 0 });
+    const stopped = await run((p) => (p.stop ? { done: true, outcome: "stopped" } : failure("PROVIDER_UNAVAILABLE")), del);
+    expect(stopped.calls.at(-1)).toEqual({ ...del, stop: "track-image kept failing: PROVIDER_UNAVAILABLE" });
+  });
+
   it("retries Lambda's own throttling, then carries on", async () => {
     const { outcome, calls } = await run((_, n) => (n <= 2 ? failure("Lambda.TooManyRequestsException") : { done: true, image: { status: "available" } }));
     expect(outcome.status).toBe("SUCCEEDED");

@@ -223,6 +223,8 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     // docs: "Call limit: 60 requests / per minute"
     limits: { concurrency: 4, perMinute: 60 },
     supportsCreate: false,
+    // the Images API is Image List and Image Detail only (iwinv.md §2.3: the docs' sidebar, the IaaS OpenAPI, the official CLI): no delete either
+    supportsDelete: false,
 
     async listImages(ctx, filter: ListFilter = {}) {
       const query: Record<string, IwinvQueryValue> = {};

@@ -1,6 +1,7 @@
+import { log } from "../../log.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
-import type { CallContext, ProviderAdapter, Server } from "../types.js";
+import type { CallContext, DeleteTarget, ProviderAdapter, Server } from "../types.js";
 import { text } from "../read.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
@@ -165,6 +166,19 @@ function merged(ctx: CallContext, images: Json[], members: Json[]): Image[] {
   return [...out.values()];
 }
 
+const loginIds = (raw: Json): string[] => (Array.isArray(raw.sharedLoginIdList) ? raw.sharedLoginIdList.filter((v): v is string => typeof v === "string" && v !== "") : []);
+
+/**
+ * The delete call of each API (ncp.md §3.1–3.2): "deleteServerImage" (singular; "Delete the list of
+ * My server images", serverImageNoList.N) for what the server-image API knows, KVM and XEN alike;
+ * "deleteMemberServerImageInstances" (memberServerImageInstanceNoList.N; "KVM-based server images are
+ * not supported") for a legacy image only the member-image API knows — the order describe reads them in.
+ */
+const DELETE = {
+  server: { action: "deleteServerImage", list: "serverImageList" },
+  member: { action: "deleteMemberServerImageInstances", list: "memberServerImageInstanceList" },
+} as const;
+
 const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", windows: "WINDOWS", rocky: "ROCKY" };
 
 /**
@@ -280,6 +294,31 @@ export const ncpAdapter: ProviderAdapter = {
       const id = text(s.serverInstanceNo);
       return s.serverName === name && id ? [{ id, name, providerStatus: codeOf(s.serverInstanceStatus) ?? "" }] : [];
     });
+  },
+
+  supportsDelete: true,
+
+  async describeForDelete(ctx, id): Promise<DeleteTarget> {
+    // as describe: the server-image API first, the member-image API only when it has none
+    const image = await findOne(ctx, SERVER_IMAGE, id);
+    if (image) return { image: normalizeNcpServerImage(image, where(ctx)), sharedWith: loginIds(image), via: DELETE.server.action };
+    const member = await findOne(ctx, MEMBER_IMAGE, id);
+    if (member) return { image: normalizeNcpMemberImage(member, where(ctx)), sharedWith: loginIds(member), via: DELETE.member.action };
+    throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+  },
+
+  async deleteImage(ctx, target) {
+    const id = target.image.id;
+    // never repeated by the client: whether a second delete of an image NCP is terminating is refused is undocumented
+    const answer =
+      target.via === DELETE.member.action
+        ? await call(ctx, DELETE.member.action, { memberServerImageInstanceNoList: [id] }, false)
+        : await call(ctx, DELETE.server.action, { serverImageNoList: [id] }, false);
+    // the docs' example answers the image itself, status CREAT with operation TERMT ("terminating")
+    const list = target.via === DELETE.member.action ? DELETE.member.list : DELETE.server.list;
+    if (!rows(answer, list).some((r) => String(r.serverImageNo ?? r.memberServerImageInstanceNo ?? "") === id)) {
+      log("warn", "ncp: a delete answered without the image it deleted", { action: target.via, imageId: id });
+    }
   },
 
   async findImagesByName(ctx, name) {

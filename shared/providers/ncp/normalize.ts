@@ -22,6 +22,13 @@ const STATUS = new Map<string, ImageStatus>([
 ]);
 export const ncpStatus = (c: string | null): ImageStatus => (c ? STATUS.get(c) ?? "unknown" : "unknown");
 
+/**
+ * A deleted image stays listed for a while as status CREAT with operation TERMT ("NSI TERMINATE
+ * OP", status name "terminating": the docs' deleteMemberServerImageInstances and classic
+ * deleteMemberServerImages examples, ncp.md §3.4): it is being deleted, not available.
+ */
+const statusOf = (statusCode: string | null, operation: unknown): ImageStatus => (code(operation) === "TERMT" ? "deleting" : ncpStatus(statusCode));
+
 const ARCH = new Map<string, Image["architecture"]>([["X86_64", "x86_64"], ["ARM64", "arm64"], ["AARCH64", "arm64"]]);
 
 /** "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050" → {distro: "ubuntu", version: "20.04", family: "linux"} */
@@ -94,7 +101,7 @@ export function normalizeNcpServerImage(raw: unknown, where: { account: string; 
     description,
     kind,
     visibility: visibilityOf(kind, r, r.sharedLoginIdList),
-    status: ncpStatus(providerStatus),
+    status: statusOf(providerStatus, r.serverImageOperation),
     providerStatus,
     os: osOf(osFamily(distro, code(r.osCategoryType)), distro, product.version ?? versionInName(kind === "public" ? name : null), kind === "public" ? description : null),
     architecture: ARCH.get(code(r.cpuArchitectureType) ?? "") ?? null,
@@ -120,7 +127,7 @@ export function normalizeNcpMemberImage(raw: unknown, where: { account: string; 
     description: str(r.memberServerImageDescription),
     kind: "custom",
     visibility: visibilityOf("custom", r, r.sharedLoginIdList),
-    status: ncpStatus(providerStatus),
+    status: statusOf(providerStatus, r.memberServerImageInstanceOperation),
     providerStatus,
     os: osOf(product.family, product.distro, product.version, null),
     architecture: str(r.originalServerImageProductCode)?.includes("64") ? "x86_64" : null,

@@ -32,6 +32,9 @@ export const NCP_REQUEST_FIELDS = {
   // block_storage.go: blockStorageList.N.{order, snapshotInstanceNo, blockStorageSize, blockStorageVolumeTypeCode, emptyBlockStorage, noBlockStorage}
   createServerImage: ["regionCode", "serverInstanceNo", "serverImageName", "serverImageDescription", "blockStorageList"],
   createMemberServerImageInstance: ["regionCode", "memberServerImageName", "memberServerImageDescription", "serverInstanceNo"],
+  // delete_server_image_request.go @ 249442d; delete_member_server_image_instances_request.go @ 74771f7 (ncp.md §3.1–3.2)
+  deleteServerImage: ["regionCode", "serverImageNoList"],
+  deleteMemberServerImageInstances: ["regionCode", "memberServerImageInstanceNoList"],
 } as const;
 
 export type NcpAction = keyof typeof NCP_REQUEST_FIELDS;

@@ -1,6 +1,6 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
-import type { CallContext, CreateRequest, ListFilter, ProviderAdapter, Server } from "../types.js";
+import type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { encodeSegment, isSendableSegment } from "../segment.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
@@ -50,7 +50,16 @@ export interface ScpAdapterOptions {
   pageSize?: number;
   /** epoch ms: signature timestamps, Not-Before dates, the catalogue's day */
   now?: () => number;
+  /** waits before each retry of a delete answered 409 (scp.md §4.4) */
+  deleteConflictWaitsMs?: readonly number[];
 }
+
+/**
+ * A delete answered 409 is tried again: 409 is documented for DELETE /v1/images/{id} with no
+ * meaning given, and the live harness retries deletes on it ("삭제는 409 재시도", S4
+ * knowledge/formal/resources/compute__virtualserver.yaml; scp.md §4.4). Three more tries, 1, 2 and 4 s apart.
+ */
+const DELETE_CONFLICT_WAITS_MS = [1_000, 2_000, 4_000] as const;
 
 export function scpBaseUrl(ctx: CallContext): string {
   if (ctx.account.endpoint) return ctx.account.endpoint;
@@ -66,11 +75,12 @@ function ctxOf(ctx: CallContext): ScpContext {
 export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
+  const conflictWaits = options.deleteConflictWaitsMs ?? DELETE_CONFLICT_WAITS_MS;
   const watchVersions = catalogueWatch(now);
 
   async function call(
     ctx: CallContext,
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     query?: Record<string, QueryValue>,
     body?: unknown,
@@ -85,9 +95,11 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     const res = await ctx.http.request({
       method,
       url,
-      idempotent: method === "GET",
-      // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n"
-      headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      // a DELETE repeated after a lost answer is answered 404 once the first went through: read as "gone"
+      idempotent: method !== "POST",
+      // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n";
+      // its DeleteImage sends no Accept (scp.md §1.5, the delete-image vector's sdkHeaders)
+      headers: method === "DELETE" ? {} : body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body) + "\n",
       // no account id: see signer.ts
       sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion),
@@ -196,6 +208,55 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     accountWarning: pinnedVersionWarning,
+
+    supportsDelete: true,
+
+    async describeForDelete(ctx, id): Promise<DeleteTarget> {
+      if (!isSendableSegment(id)) throw invalidArgument("id", "not an image id");
+      const json = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}`);
+      if (!json || typeof json !== "object") throw unexpected("image");
+      const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
+      const image = normalizeScpImage(raw, ctxOf(ctx));
+      // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with PUT /v1/images/{id} first
+      const target: DeleteTarget = { image, protected: raw.protected === true, via: "DELETE /v1/images/{image_id}" };
+      if (image.visibility === "shared") {
+        // List members: GET /v1/images/{image_id}/members → {"members": [ImageMemberShowResponse]} (scp.md §4)
+        try {
+          const m = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}/members`);
+          const members = (m as { members?: unknown })?.members;
+          target.sharedWith = Array.isArray(members)
+            ? members.map((x) => (x as { member_id?: unknown })?.member_id).filter((v): v is string => typeof v === "string" && v !== "")
+            : [];
+        } catch (err) {
+          target.sharingUnknown = err instanceof ImageOpsError ? err.message : "the members could not be read";
+        }
+      }
+      return target;
+    },
+
+    async deleteImage(ctx, target) {
+      const path = `/v1/images/${encodeSegment(target.image.id)}`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // 204, no body (D2, S3 DeleteImage)
+          await call(ctx, "DELETE", path);
+          return;
+        } catch (err) {
+          const wait = conflictWaits[attempt];
+          const deadline = ctx.http.deadline ?? Infinity;
+          if (!(err instanceof ImageOpsError) || err.code !== "CONFLICT") throw err;
+          if (wait === undefined || Date.now() + wait >= deadline) {
+            throw new ImageOpsError("CONFLICT", `${err.message} — SCP answered 409 to ${attempt + 1} delete request(s) in a row; the image is still there: try again later`, {
+              provider: "scp",
+              providerCode: err.providerCode,
+              requestId: err.requestId,
+              field: "id",
+            });
+          }
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    },
 
     async findImagesByName(ctx, name) {
       if (!name) return [];

@@ -1,0 +1,69 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import bundled from "imageops:policies";
+import { type Answer, lambdaHandler } from "../../shared/events.js";
+import { ImageOpsError, invalidArgument } from "../../shared/model/errors.js";
+import { RunPolicyInput } from "../../shared/model/inputs.js";
+import { operationStore } from "../../shared/operations/store.js";
+import { type ContinueEvent, listPolicies, type PolicyDeps, runPolicy } from "../../shared/policies/run.js";
+import { validatePolicies } from "../../shared/policies/schema.js";
+import { lambdaRuntime } from "../../shared/runtime.js";
+import { slackPolicyReporter } from "../../shared/slack/lifecycle.js";
+import { lazySlackPoster } from "../../shared/slack/web.js";
+import { StepFunctionsTracker } from "../../shared/tracking/sfn.js";
+
+// validated when the bundle was built; checked again here, so a hand-edited bundle cannot run a bad policy
+const POLICIES = validatePolicies(bundled, "the policies in this bundle");
+const reporter = slackPolicyReporter(lazySlackPoster());
+let tracker: StepFunctionsTracker | undefined;
+let lambda: LambdaClient | undefined;
+
+/** Runs of this function started from here (a continuation, a start): asynchronous, so they answer nothing. */
+async function dispatch(event: ContinueEvent | Record<string, unknown>): Promise<void> {
+  const name = process.env.RUN_POLICY_FUNCTION;
+  if (!name) throw new ImageOpsError("INTERNAL", "RUN_POLICY_FUNCTION is not set");
+  lambda ??= new LambdaClient({ maxAttempts: 2 });
+  await lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }));
+}
+
+function deps(): PolicyDeps {
+  const arn = process.env.TRACK_STATE_MACHINE_ARN;
+  if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
+  tracker ??= new StepFunctionsTracker(arn);
+  const seconds = (name: string) => (Number(process.env[name]) > 0 ? Number(process.env[name]) * 1000 : undefined);
+  return {
+    tracker,
+    store: operationStore(),
+    reporter,
+    continueLater: dispatch,
+    trackLimitMs: seconds("TRACK_LIMIT_SECONDS"),
+    pollMs: seconds("POLICY_POLL_SECONDS"),
+    waitMs: seconds("POLICY_WAIT_SECONDS"),
+  };
+}
+
+/** A minute's start: on-demand runs asked for within the same minute are the same run. */
+const minuteOf = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString().replace(/\.000Z$/, "Z");
+
+/**
+ * The scheduled images of policies.yaml: a run (EventBridge Scheduler's delivery, or on demand),
+ * a start (dispatch a run and answer at once: Slack's `/images policy run`), or the list.
+ */
+export const handler = lambdaHandler({
+  name: "run-policy",
+  schema: RunPolicyInput,
+  methods: ["GET", "POST"],
+  run: async (input, context): Promise<Answer<unknown>> => {
+    if (input.action === "list") return { body: { policies: await listPolicies(operationStore(), POLICIES, Date.now()) } };
+    if (!input.policy) throw invalidArgument("policy", `is required (one of ${POLICIES.map((p) => p.name).join(", ") || "none: policies.yaml has no policy"})`);
+    const policy = POLICIES.find((p) => p.name === input.policy);
+    if (!policy) throw new ImageOpsError("NOT_FOUND", `no policy "${input.policy}" (policies.yaml has ${POLICIES.map((p) => p.name).join(", ") || "none"})`, { field: "policy" });
+    const scheduledAt = input.scheduledAt ?? minuteOf(Date.now());
+    const trigger = input.trigger ?? (input.scheduledAt ? "schedule" : "manual");
+    if (input.action === "start") {
+      await dispatch({ action: "run", policy: policy.name, scheduledAt, trigger, ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}) });
+      return { statusCode: 202, body: { started: { policy: policy.name, scheduledAt, channel: policy.channel } } };
+    }
+    const result = await runPolicy(lambdaRuntime(context), deps(), policy, { scheduledAt, trigger, requestedBy: input.requestedBy });
+    return { statusCode: result.status === "done" ? 200 : 202, body: { policy: policy.name, ...result } };
+  },
+});

@@ -1,0 +1,96 @@
+// The policies of policies.yaml as CloudFormation: one EventBridge Scheduler schedule each, invoking
+// run-policy at its scheduled time with the scheduled time in the input
+// (<aws.scheduler.scheduled-time>, https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html),
+// so a delivery repeated by Scheduler's retries carries the same time and creates nothing twice; and
+// the one role those schedules use, which may invoke run-policy and nothing else.
+// Loaded by osls as `${file(infra/policies.cjs)}`; the file is validated here with the schema the
+// bundle uses (shared/policies/schema.ts, through tsx), so `osls package` fails on a bad policy,
+// naming it and the field. IMAGEOPS_POLICIES_FILE names another file (the build reads the same).
+"use strict";
+
+const path = require("node:path");
+
+const policiesFile = () => path.resolve(__dirname, "..", process.env.IMAGEOPS_POLICIES_FILE || "policies.yaml");
+
+function loadPolicies(file = policiesFile()) {
+  const { loadPoliciesFile } = require("tsx/cjs/api").require("../shared/policies/load.ts", __filename);
+  return loadPoliciesFile(file);
+}
+
+/** demo-web-golden → DemoWebGolden (logical ids are alphanumeric) */
+const pascal = (name) => name.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+
+/** EventBridge Scheduler: a schedule's name is 1–64 of [0-9a-zA-Z-_.]. */
+const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+
+/** The schedules and their role (pure: the template test and the local scheduler read it too). */
+function policyResources(policies, { service, stage }) {
+  const Resources = {};
+  if (!policies.length) return Resources;
+  const runPolicy = { "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] };
+  for (const p of policies) {
+    const name = `${service}-${stage}-policy-${p.name}`;
+    if (!SCHEDULE_NAME.test(name)) {
+      throw new Error(`policies.yaml: policy "${p.name}" field name: the schedule would be named "${name}" (${name.length} characters); EventBridge Scheduler takes at most 64 of letters, digits, "-", "_" and ".": shorten the policy's name`);
+    }
+    const id = `PolicySchedule${pascal(p.name)}`;
+    if (Resources[id]) throw new Error(`policies.yaml: policy "${p.name}" field name: its schedule's logical id ${id} is another policy's too; rename one of them`);
+    Resources[id] = {
+      Type: "AWS::Scheduler::Schedule",
+      Properties: {
+        Name: name,
+        Description: `imageops policy ${p.name}: ${p.provider} ${p.servers.join(", ")} as ${p.image}`.slice(0, 512),
+        ScheduleExpression: p.schedule,
+        ScheduleExpressionTimezone: p.timezone,
+        FlexibleTimeWindow: { Mode: "OFF" },
+        State: p.enabled ? "ENABLED" : "DISABLED",
+        Target: {
+          Arn: runPolicy,
+          RoleArn: { "Fn::GetAtt": ["PolicySchedulerRole", "Arn"] },
+          Input: JSON.stringify({ action: "run", policy: p.name, scheduledAt: "<aws.scheduler.scheduled-time>", trigger: "schedule" }),
+          // a retried delivery has the same scheduled time: the run's claim and the operation keys make it a no-op
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] } },
+        },
+      },
+    };
+  }
+  Resources.PolicySchedulerRole = {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: "invoke-run-policy",
+          PolicyDocument: {
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: runPolicy },
+              { Effect: "Allow", Action: "sqs:SendMessage", Resource: { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] } },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  return Resources;
+}
+
+module.exports = async ({ resolveVariable }) => {
+  const service = await resolveVariable("self:service");
+  const stage = await resolveVariable("sls:stage");
+  return policyResources(loadPolicies(), { service, stage });
+};
+module.exports.policyResources = policyResources;
+module.exports.loadPolicies = loadPolicies;
+module.exports.policiesFile = policiesFile;

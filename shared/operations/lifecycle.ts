@@ -1,0 +1,66 @@
+import { ImageOpsError } from "../model/errors.js";
+import type { Runtime } from "../runtime.js";
+import type { ProgressState, TrackInput, Tracker } from "../tracking/types.js";
+import { type AnyOperationRecord, executionName, type StoredRecord } from "./record.js";
+import type { OperationStore } from "./store.js";
+
+/**
+ * What both kinds of operation (create-image, delete-image) do with their record besides
+ * deciding: write a change on the version read, and start a tracking run that follows the image
+ * to its end (available for a create, gone for a delete) and records it.
+ */
+
+/** How long one tracking run follows an image before it records the operation as stopped. */
+export const DEFAULT_TRACK_LIMIT_MS = 6 * 3_600_000;
+
+export interface TrackingDeps {
+  tracker: Tracker;
+  store: OperationStore;
+  trackLimitMs?: number;
+}
+
+/** The record with `change`, written only if nobody wrote it since it was read (StaleRecord otherwise). */
+export async function writeRecord<R extends StoredRecord>(store: OperationStore, previous: R, change: Partial<R>): Promise<R> {
+  const next: R = { ...previous, ...change, version: previous.version + 1 };
+  await store.put(next, previous.version);
+  return next;
+}
+
+/**
+ * Starts a tracking run for the record's image and records it. Execution names come from the
+ * record (`<id>`, then `<id>-t2`, …), so Step Functions itself refuses a duplicate start. A
+ * stopped operation whose tracking starts again is live again. `couldNotStart` is what the
+ * caller is told when Step Functions cannot be reached: how to get tracking started.
+ */
+export async function startTracking<R extends AnyOperationRecord>(
+  rt: Runtime,
+  deps: TrackingDeps,
+  record: R,
+  notify: ProgressState | undefined,
+  couldNotStart: string,
+): Promise<R> {
+  const now = rt.now();
+  const run = (record.tracking?.runs ?? 0) + 1;
+  const execution = executionName(record.id, run);
+  const input: TrackInput = {
+    operation: record.id,
+    provider: record.request.provider,
+    account: record.request.account,
+    region: record.request.region,
+    imageId: record.imageId!,
+    startedAt: record.sentAt ?? record.claimedAt,
+    limitAt: new Date(now + (deps.trackLimitMs ?? DEFAULT_TRACK_LIMIT_MS)).toISOString(),
+  };
+  // absent for a create: a create's tracking input is what it always was
+  if (record.kind === "delete-image") input.kind = "delete-image";
+  if (rt.correlationId) input.correlationId = rt.correlationId;
+  if (notify) input.notify = { ...notify };
+  try {
+    await deps.tracker.start(input, execution);
+  } catch (err) {
+    throw new ImageOpsError("INTERNAL", couldNotStart, { cause: err });
+  }
+  const change: Partial<AnyOperationRecord> = { tracking: { execution, startedAt: new Date(now).toISOString(), runs: run } };
+  if (record.state === "stopped") Object.assign(change, { state: record.kind === "delete-image" ? "accepted" : "created", endedAt: undefined, reason: undefined });
+  return writeRecord(deps.store, record, change as Partial<R>);
+}

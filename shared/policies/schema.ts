@@ -1,0 +1,115 @@
+import * as z from "zod";
+import { PROVIDERS } from "../model/image.js";
+import { adapterFor } from "../providers/index.js";
+import { hasTimeToken, parseSchedule, renderImageName, type Schedule, ScheduleError, twoRuns, unknownTokens, validTimeZone } from "./schedule.js";
+
+/**
+ * The policies file (`policies.yaml` at the repository's root): scheduled images with retention.
+ * Validated when the bundles are built (scripts/esbuild.config.cjs, for `npm run build` and
+ * `osls package`) and when the schedules are generated (infra/policies.cjs); each error names the
+ * policy and the field. The run-policy bundle carries the validated policies.
+ */
+
+export const DEFAULT_TIMEZONE = "Asia/Seoul";
+
+/** The schedule's name is `<service>-<stage>-policy-<name>` (Scheduler: at most 64 characters). */
+const NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+const PLACEHOLDER_SERVER = "server";
+
+const Retention = z
+  .object({
+    keep: z.number().int().min(1).max(100).optional().describe("keep the newest N images of each server"),
+    days: z.number().int().min(1).max(3650).optional().describe("keep images younger than D days"),
+  })
+  .strict()
+  .refine((r) => r.keep !== undefined || r.days !== undefined, { message: "needs keep (the newest N images) and/or days (images younger than D days)" });
+
+const PolicyShape = z
+  .object({
+    name: z.string().regex(NAME, "3–32 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (it names the schedule)"),
+    provider: z.enum(PROVIDERS),
+    account: z.string().min(1).max(64).optional(),
+    region: z.string().min(1).max(64).optional(),
+    servers: z.array(z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")).min(1).max(20),
+    schedule: z.string().min(1).max(256),
+    timezone: z.string().default(DEFAULT_TIMEZONE),
+    image: z.string().min(1).max(255),
+    description: z.string().max(1000).optional(),
+    retention: Retention,
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…, or G… for a private channel)"),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+export type Policy = z.infer<typeof PolicyShape>;
+
+/** What a policy's fields say together: the schedule, the time zone, the name template against the cloud's rule. */
+function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (p.provider === "iwinv") issue("provider", "iwinv documents no image-creation call (iwinv.md §2.3): a policy cannot make its images");
+  let schedule: Schedule | undefined;
+  try {
+    schedule = parseSchedule(p.schedule);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    issue("schedule", err.message);
+  }
+  if (!validTimeZone(p.timezone)) issue("timezone", `"${p.timezone}" is not an IANA time zone (e.g. Asia/Seoul, UTC)`);
+  if (new Set(p.servers).size !== p.servers.length) issue("servers", "a server is listed twice");
+  const unknown = unknownTokens(p.image);
+  if (unknown.length) return issue("image", `unknown token(s) ${unknown.map((t) => `{${t}}`).join(", ")}: use {server}, {serverId}, {policy} and time patterns such as {yyyyMMdd-HHmm}`);
+  if (!hasTimeToken(p.image)) return issue("image", "needs a time token such as {yyyyMMdd-HHmm}: every run makes new images, each needs its own name");
+  if (p.servers.length > 1 && !/\{server(Id)?\}/.test(p.image)) issue("image", "with several servers the name needs {server} or {serverId}, or every server's image would have the same name");
+  if (!schedule || !validTimeZone(p.timezone)) return;
+  const runs = twoRuns(schedule, p.timezone, Date.now());
+  if (!runs) return issue("schedule", `${p.schedule} has no run in the next six years`);
+  const name = (at: number) => renderImageName(p.image, { server: PLACEHOLDER_SERVER, serverId: p.servers[0]!, policy: p.name, at, tz: p.timezone });
+  if (name(runs[0]) === name(runs[1])) issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[0])}": add a finer time token (e.g. {HHmm})`);
+  // the cloud's name rule (NCP: that of createServerImage; a XEN server's narrower rule is checked again before its create)
+  const problem = adapterFor(p.provider).validateImageName(name(runs[0]));
+  if (problem) issue("image", `"${name(runs[0])}" (with {server} as "${PLACEHOLDER_SERVER}") breaks ${p.provider}'s image name rule: ${problem}; the full name is checked again before each create`);
+}
+
+export const PolicySchema = PolicyShape.superRefine(checkPolicy);
+
+export const PoliciesFile = z
+  .object({ policies: z.array(PolicySchema).max(50).default([]) })
+  .strict()
+  .superRefine((f, ctx) => {
+    const seen = new Set<string>();
+    f.policies.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: "custom", path: ["policies", i, "name"], message: `"${p.name}" names two policies` });
+      seen.add(p.name);
+    });
+  });
+
+export class PolicyFileError extends Error {
+  constructor(readonly problems: string[], file: string) {
+    super(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PolicyFileError";
+  }
+}
+
+/**
+ * The policies of a parsed file, validated; throws PolicyFileError whose lines name the policy
+ * (by name and index) and the field of each problem.
+ */
+export function validatePolicies(doc: unknown, file = "policies.yaml"): Policy[] {
+  const parsed = PoliciesFile.safeParse(doc ?? {});
+  if (parsed.success) return parsed.data.policies;
+  const raw = (doc as { policies?: Array<{ name?: unknown }> } | null)?.policies;
+  const problems = parsed.error.issues.map((issue) => {
+    const [top, index, ...field] = issue.path;
+    if (top !== "policies" || typeof index !== "number") {
+      const what = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` : issue.message;
+      return `${issue.path.join(".") || "the file"}: ${what} (the file holds {policies: [...]})`;
+    }
+    const name = raw?.[index]?.name;
+    const who = `policy ${typeof name === "string" ? `"${name}"` : `#${index + 1}`} (policies[${index}])`;
+    if (issue.code === "unrecognized_keys") return `${who}: unknown field(s) ${issue.keys.map((k) => [...field, k].join(".")).join(", ")}`;
+    const at = field.length ? field.join(".") : "(the policy)";
+    const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+    return `${who} field ${at}: ${message}`;
+  });
+  throw new PolicyFileError(problems, file);
+}

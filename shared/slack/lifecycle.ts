@@ -1,0 +1,142 @@
+import type { Check } from "../images/create.js";
+import type { Image } from "../model/image.js";
+import type { PolicyRun } from "../policies/record.js";
+import type { PolicyReporter, PolicyView } from "../policies/run.js";
+import { formatTime } from "../policies/schedule.js";
+import type { Policy } from "../policies/schema.js";
+import { BUTTON_VALUE_MAX, clip, esc, FIELD_TEXT_MAX, type Message, SECTION_TEXT_MAX, sections } from "./render.js";
+import { NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
+
+/** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
+
+const checkLine = (c: Check) => `${!c.ok ? ":x:" : c.level === "warning" ? ":warning:" : ":white_check_mark:"} *${c.name}* — ${esc(c.message)}`;
+const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+
+/**
+ * The confirmation of a delete: the image itself (so the requester sees what goes), the checks
+ * with their warnings (with whom it is shared), and a Delete button whose own confirmation dialog
+ * names that exact image; the button carries the id and the name seen, and the delete is refused
+ * if the image is not that one any more.
+ */
+export function deleteConfirmMessage(image: Image | undefined, request: { provider: string; id: string }, checks: Check[], value: string, cancelValue = "cancel"): Message {
+  const fits = value.length <= BUTTON_VALUE_MAX;
+  const ok = checks.every((c) => c.ok) && fits && image !== undefined;
+  const title = image ? `Delete image *${esc(clip(image.name, 80))}* (\`${esc(image.id)}\`) from ${image.provider}?` : `Delete ${request.provider} image \`${esc(request.id)}\`?`;
+  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: clip(title, SECTION_TEXT_MAX) } }];
+  if (image) {
+    blocks.push({
+      type: "section",
+      fields: [
+        field("Id", `\`${esc(image.id)}\``),
+        field("Status", `${image.status} (${esc(image.providerStatus)})`),
+        field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),
+        field("Kind", `${image.kind}, ${image.visibility}`),
+        field("Created", image.createdAt ?? "—"),
+        field("Source server", image.sourceServerId ? `\`${esc(image.sourceServerId)}\`` : "—"),
+      ],
+    });
+  }
+  blocks.push(...sections(checks.map(checkLine)));
+  if (ok) {
+    const what = `${clip(image.name, 60)} (${clip(image.id, 60)})`;
+    blocks.push({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: "images_delete_confirm",
+          style: "danger",
+          text: { type: "plain_text", text: "Delete" },
+          value,
+          // Slack's own "are you sure" for this exact image
+          confirm: {
+            title: { type: "plain_text", text: "Delete this image?" },
+            text: { type: "plain_text", text: clip(`${what} on ${image.provider}/${image.account}/${image.region} is deleted for good.`, 300) },
+            confirm: { type: "plain_text", text: "Delete it" },
+            deny: { type: "plain_text", text: "Keep it" },
+            style: "danger",
+          },
+        },
+        { type: "button", action_id: "images_delete_cancel", text: { type: "plain_text", text: "Cancel" }, value: cancelValue },
+      ],
+    });
+  } else if (!fits) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `The request is too long for Slack's button (${value.length} of ${BUTTON_VALUE_MAX} characters).` }] });
+  } else {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Nothing is deleted: fix the failed check(s) and run the command again." }] });
+  }
+  const name = image?.name ?? request.id;
+  return { response_type: "ephemeral", text: ok ? `Confirm deleting ${name}` : `Cannot delete ${name}: a check failed`, blocks };
+}
+
+/** A time as Slack shows it in the reader's own time zone, with the policy's time zone as the fallback text. */
+function when(iso: string, tz: string): string {
+  const ms = Date.parse(iso);
+  const local = `${formatTime(ms, tz, "yyyy-MM-dd HH:mm")} ${tz}`;
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${local}>`;
+}
+
+const retentionText = (r: Policy["retention"]) => [r.keep !== undefined && `the newest ${r.keep}`, r.days !== undefined && `those younger than ${r.days} days`].filter(Boolean).join(" and ");
+
+/** The one summary of a policy's run: what was made, kept, deleted and what failed. */
+export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: string; blocks: unknown[] } {
+  const s = run.summary ?? { made: [], kept: [], deleted: [], failed: [], deferred: [] };
+  const headline = `${s.failed.length ? ":warning:" : ":white_check_mark:"} Policy *${esc(policy.name)}*: ${s.made.length} made, ${s.kept.length} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
+  const by = run.trigger === "manual" ? `run on demand${run.requestedBy ? ` by <@${run.requestedBy}>` : ""}` : "scheduled run";
+  const lines = [
+    ...s.made.map((m) => `:camera_with_flash: made *${esc(m.name)}* \`${esc(m.imageId)}\` from ${esc(m.server)} — ${m.state}`),
+    ...s.deleted.map((d) => `:wastebasket: deleting *${esc(d.name)}* \`${esc(d.imageId)}\` (beyond retention) — operation \`${d.operation}\``),
+    ...s.failed.map((f) => `:x: ${esc(f.what)} — ${esc(clip(f.reason, 400))}`),
+    ...s.deferred.map((d) => `:hourglass_flowing_sand: retention of ${esc(d.server)} waits: ${esc(d.reason)}`),
+  ];
+  const kept = s.kept.length ? `Kept: ${s.kept.map((k) => `${esc(k.name)}`).join(", ")}` : "Kept: none";
+  const blocks: unknown[] = [
+    { type: "section", text: { type: "mrkdwn", text: clip(headline, SECTION_TEXT_MAX) } },
+    ...sections(lines.length ? lines : ["Nothing was made or deleted."]),
+    {
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: clip(`${by} of ${when(run.scheduledAt, policy.timezone)} · ${policy.provider}${policy.account ? `/${esc(policy.account)}` : ""}${policy.region ? `/${esc(policy.region)}` : ""} · keeps ${retentionText(policy.retention)} per server`, FIELD_TEXT_MAX) },
+        { type: "mrkdwn", text: clip(kept, FIELD_TEXT_MAX) },
+      ],
+    },
+  ];
+  const text = `Policy ${policy.name}: ${s.made.length} made, ${s.kept.length} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
+  return { text, blocks };
+}
+
+/** Posts a run's summary in the policy's channel (policy runs' PolicyReporter port). */
+export function slackPolicyReporter(poster: () => Promise<SlackPoster>): PolicyReporter {
+  return {
+    async post(policy, run) {
+      const message = policySummaryMessage(policy, run);
+      try {
+        return await (await poster()).post({ channel: policy.channel, text: message.text, blocks: message.blocks });
+      } catch (err) {
+        const e = toSlackCallError(err);
+        throw Object.assign(new Error(e.error), { error: NOT_POSTABLE.has(e.error) ? `${e.error} (the bot cannot post there)` : e.error });
+      }
+    },
+  };
+}
+
+/** `/images policy list`: every policy, its schedule, next run and last result. */
+export function policyListMessage(views: PolicyView[]): Message {
+  if (!views.length) return { response_type: "ephemeral", text: "No policies", blocks: sections(["No policies: declare them in `policies.yaml` and deploy."]) };
+  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*Policies* (${views.length})` } }];
+  for (const v of views) {
+    const next = !v.enabled ? "disabled" : v.nextRun ? when(v.nextRun, v.timezone) : "counted from the deploy (a rate before its first run)";
+    const last = v.lastRun
+      ? `${v.lastRun.state === "done" ? "" : `${v.lastRun.state} · `}${when(v.lastRun.scheduledAt, v.timezone)}${v.lastRun.trigger === "manual" ? " (on demand)" : ""}: ${v.lastRun.made} made, ${v.lastRun.kept} kept, ${v.lastRun.deleted} deleted, ${v.lastRun.failed} failed${v.lastRun.posted && "error" in v.lastRun.posted ? ` — summary not posted (${esc(v.lastRun.posted.error)})` : ""}`
+      : "never ran";
+    const where = `${v.provider}${v.account ? `/${esc(v.account)}` : ""}${v.region ? `/${esc(v.region)}` : ""}`;
+    const lines = [
+      `*${esc(v.name)}* — ${where}, servers ${v.servers.map((s) => `\`${esc(s)}\``).join(", ")} → \`${esc(v.image)}\``,
+      `\`${esc(v.schedule)}\` in ${esc(v.timezone)} · next: ${next} · keeps ${retentionText(v.retention)} · posts in <#${v.channel}>`,
+      `last: ${last}`,
+    ];
+    blocks.push(...sections([lines.join("\n")]));
+  }
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "`/images policy run <name>` runs one now." }] });
+  return { response_type: "ephemeral", text: `${views.length} policies`, blocks };
+}

@@ -1,0 +1,190 @@
+/**
+ * Deleting an image, through the built bundles, on the operation record (dynalite, the real AWS
+ * SDK): every guard refuses before anything is sent (a public image, a protected one whatever SCP
+ * would answer, another image than the one seen, a cloud with no delete call); twins in two
+ * processes send one delete; SCP's documented 409 is tried again; a lost answer is settled by
+ * looking; and tracking follows the image until it is gone, on the same progress card.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../scripts/local-stack.js";
+import { scpImage } from "../sim/scp.js";
+import { watchLocalStack } from "../support/leak-watch.js";
+
+let stack: LocalStack;
+const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
+
+async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(stack.url + path, init);
+  const text = await res.text();
+  leaks.record(text);
+  return { status: res.status, body: JSON.parse(text) };
+}
+const del = (body: Record<string, unknown>) => call("/delete-image", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const operation = async (id: string) => (await call(`/describe-operation?operation=${id}`)).body.operation;
+/** delete requests a simulator received: NCP names the action; SCP's is DELETE /v1/images/{id} */
+const deletes = (sim: { requests: { url: URL; method: string }[] }, match: string) =>
+  sim.requests.filter((r) => (match.startsWith("/") ? r.method === "DELETE" && r.url.pathname === match : r.url.pathname.endsWith(match))).length;
+const ncpDeletes = () => deletes(stack.ncp, "deleteServerImage") + deletes(stack.ncp, "deleteMemberServerImageInstances");
+const scpDeletes = () => stack.scp.requests.filter((r) => r.method === "DELETE").length;
+
+const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
+function child(input: Record<string, unknown>): Promise<any> {
+  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "delete-image", "30000", JSON.stringify(input)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (c) => (out += c));
+  proc.stderr!.on("data", (c) => leaks.record(String(c)));
+  return new Promise((resolve) => proc.on("exit", () => (leaks.record(out), resolve(JSON.parse(out.split("\n").find((l) => l.startsWith("RESULT "))!.slice(7))))));
+}
+
+let seq = 0;
+/** A custom image of the SCP account, added for one test. */
+function scpCustom(over: Record<string, unknown> = {}): string {
+  const id = `9d000000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
+  stack.scp.addImage(scpImage({ id, name: `del-test-${seq}`, created_at: "2026-11-01T00:00:00Z", os_distro: "ubuntu", ...over }));
+  return id;
+}
+
+describe("the guards: nothing is sent", () => {
+  it.each([
+    ["ncp", "23214590"],
+    ["scp", "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01"],
+  ])("a public image of %s is refused (403 FORBIDDEN), and the dry run says why", async (provider, id) => {
+    const before = ncpDeletes() + scpDeletes();
+    const res = await del({ provider, id });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: "FORBIDDEN", field: "id", message: expect.stringMatching(/a public image .*deletes only custom images/) });
+    const dry = await del({ provider, id, dryRun: true });
+    expect(dry.body.checks.find((c: any) => c.name === "custom")).toMatchObject({ ok: false });
+    expect(ncpDeletes() + scpDeletes()).toBe(before);
+  });
+
+  it.each([403, 409] as const)("a protected SCP image is refused before anything is sent (SCP would answer %d: unknown, both tried)", async (answer) => {
+    stack.scp.protectedAnswer = answer;
+    try {
+      const id = scpCustom({ protected: true });
+      const res = await del({ provider: "scp", id });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/is protected: clear "protected" first/);
+      expect(stack.scp.requests.some((r) => r.method === "DELETE" && r.url.pathname.endsWith(id))).toBe(false);
+      expect(stack.scp.images.has(id)).toBe(true);
+    } finally {
+      stack.scp.protectedAnswer = 403;
+    }
+  });
+
+  it("an image that is not the one the requester saw (its name changed) is refused", async () => {
+    const res = await del({ provider: "ncp", id: "31000001", expectName: "web-old" });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/is now named "web-base", not "web-old"/);
+    expect(ncpDeletes()).toBe(0);
+  });
+
+  it("iwinv documents no delete: 501 UNSUPPORTED, nothing asked of iwinv", async () => {
+    const before = stack.iwinv.requests.length;
+    const res = await del({ provider: "iwinv", id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix" });
+    expect(res.status).toBe(501);
+    expect(res.body.error).toMatchObject({ code: "UNSUPPORTED", provider: "iwinv" });
+    expect((await del({ provider: "iwinv", id: "x", dryRun: true })).body.checks).toContainEqual(expect.objectContaining({ name: "provider", ok: false }));
+    expect(stack.iwinv.requests.length).toBe(before);
+  });
+
+  it("an unknown image is 404 NOT_FOUND", async () => {
+    expect((await del({ provider: "ncp", id: "99999999" })).body.error).toMatchObject({ code: "NOT_FOUND", field: "id" });
+  });
+});
+
+describe("shared images", () => {
+  it("say with whom, as a warning: NCP's sharedLoginIdList, SCP's members", async () => {
+    const ncp = await del({ provider: "ncp", id: "31000002", dryRun: true });
+    expect(ncp.body.checks).toContainEqual({ name: "shared", ok: true, level: "warning", message: "shared with partner@example.com: they lose it too" });
+    const id = scpCustom({ visibility: "shared" });
+    stack.scp.members.set(id, [{ member_id: "acct-partner-0001", status: "accepted" }]);
+    const scp = await del({ provider: "scp", id, dryRun: true });
+    expect(scp.body.checks).toContainEqual(expect.objectContaining({ name: "shared", level: "warning", message: expect.stringContaining("acct-partner-0001") }));
+    expect(scp.body.checks.every((c: any) => c.ok)).toBe(true);
+  });
+});
+
+describe("exactly once", () => {
+  it("twins in two processes: one deleteServerImage, one operation; tracked until gone; a repeat sends nothing", async () => {
+    const before = ncpDeletes();
+    const dry = await del({ provider: "ncp", id: "31000001", dryRun: true });
+    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", message: "Confirm deletes the image" });
+    const [a, b] = await Promise.all([child({ provider: "ncp", id: "31000001" }), child({ provider: "ncp", id: "31000001" })]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(a.value.operation.id).toBe(b.value.operation.id);
+    expect(a.value.operation.id).toBe(dry.body.operation.id);
+    expect(ncpDeletes() - before).toBe(1);
+    const id = a.value.operation.id;
+    expect(await stack.stepFunctions.settled(id)).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted" } });
+    expect(await operation(id)).toMatchObject({ kind: "delete-image", state: "deleted", imageId: "31000001", imageName: "web-base", attempts: 1 });
+    expect(stack.ncp.images.has("31000001")).toBe(false);
+    const again = await del({ provider: "ncp", id: "31000001" });
+    expect(again.status).toBe(202);
+    expect(again.body.operation.id).toBe(id);
+    expect(ncpDeletes() - before).toBe(1);
+  });
+
+  it("a legacy image only the member-image API knows goes with deleteMemberServerImageInstances, with its progress card to the end", async () => {
+    const res = await del({ provider: "ncp", id: "41000001", notify: { channel: "C0DELETE01", requester: "U0LOCAL001" } });
+    expect(res.status).toBe(202);
+    expect(deletes(stack.ncp, "deleteMemberServerImageInstances")).toBe(1);
+    expect((await stack.stepFunctions.settled(res.body.operation.id))?.status).toBe("SUCCEEDED");
+    const card = stack.slackApi.messages.find((m) => m.channel === "C0DELETE01")!;
+    expect(card.history[0]!.text).toMatch(/Deleting image \*legacy-web\*/);
+    expect(card.history.at(-1)!.text).toMatch(/Image \*legacy-web\* is deleted — deleted/);
+    expect(stack.slackApi.messages.filter((m) => m.channel === "C0DELETE01")).toHaveLength(1);
+  });
+
+  it("SCP's 409 is tried again (scp.md §4.4), then the image goes; 204 and a 404 afterwards are gone", async () => {
+    const id = scpCustom();
+    stack.scp.deleteConflicts = 2;
+    const res = await del({ provider: "scp", id });
+    expect(res.status).toBe(202);
+    expect(stack.scp.requests.filter((r) => r.method === "DELETE" && r.url.pathname.endsWith(id))).toHaveLength(3);
+    expect(await stack.stepFunctions.settled(res.body.operation.id)).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted" } });
+  });
+
+  it("SCP answering 409 every time: refused (409), recorded failed, and the next request tries again", async () => {
+    const id = scpCustom();
+    stack.scp.deleteConflicts = 100;
+    try {
+      const res = await del({ provider: "scp", id });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/SCP answered 409 to 4 delete request\(s\) in a row/);
+      const dry = (await del({ provider: "scp", id, dryRun: true })).body;
+      expect(dry.checks.at(-1).message).toMatch(/Confirm sends the delete again: the earlier delete did not happen/);
+    } finally {
+      stack.scp.deleteConflicts = 0;
+    }
+    const again = await del({ provider: "scp", id });
+    expect(again.status).toBe(202);
+    expect(again.body.operation.id).toMatch(/-2$/);
+  }, 40_000);
+
+  it("a lost answer (the cloud deleted, then answered 500): the image is looked up, the delete accepted, never sent twice", async () => {
+    const before = ncpDeletes();
+    stack.ncp.setFaults({ afterStatus: 500, pathIncludes: "deleteServerImage", count: 1 });
+    const res = await del({ provider: "ncp", id: "31000003" });
+    expect(res.status).toBe(202);
+    expect(ncpDeletes() - before).toBe(1);
+    expect(await operation(res.body.operation.id)).toMatchObject({ state: "accepted" });
+    expect((await stack.stepFunctions.settled(res.body.operation.id))?.status).toBe("SUCCEEDED");
+  });
+
+  it("SCP showing pending_delete for a while (Glance's delayed delete): tracked until GET answers 404", async () => {
+    stack.scp.deleteDelayMs = 1_000;
+    try {
+      const id = scpCustom();
+      const res = await del({ provider: "scp", id, notify: { channel: "C0DELETE02" } });
+      expect(res.status).toBe(202);
+      expect((await call(`/describe-image?provider=scp&id=${id}`)).body.image.status).toBe("deleting");
+      expect(await stack.stepFunctions.settled(res.body.operation.id)).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted" } });
+      expect(stack.slackApi.messages.find((m) => m.channel === "C0DELETE02")!.history.at(-1)!.text).toMatch(/is deleted/);
+    } finally {
+      stack.scp.deleteDelayMs = 0;
+    }
+  });
+});

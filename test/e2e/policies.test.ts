@@ -1,0 +1,202 @@
+/**
+ * Policies through the built bundles (run-policy built with test/fixtures/policies.yaml), their
+ * schedules delivered as EventBridge Scheduler delivers them (infra/policies.cjs's resources, the
+ * scheduled time put into the input): a delivery repeated creates nothing twice, even with the run's
+ * record gone; retention deletes only what this policy made, known from the operation records,
+ * whatever else looks like its images, and only once the new image is available; a run slower than
+ * its invocation is finished by its continuation; one summary per run, posted and recorded.
+ */
+import { describe, expect, it, vi } from "vitest";
+import type { LocalStack, LocalStackOptions } from "../../scripts/local-stack.js";
+import { keyOfOperation } from "../../shared/operations/record.js";
+import { policyKey, type PolicyRecord } from "../../shared/policies/record.js";
+import { DEMO_SERVERS } from "../sim/demo.js";
+import { watchLocalStack } from "../support/leak-watch.js";
+import { withPolicies } from "../support/policy-bundle.js";
+
+let stack: LocalStack;
+const options: LocalStackOptions = withPolicies({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", POLICY_POLL_SECONDS: "0.2" } });
+const leaks = watchLocalStack(options, (s) => (stack = s));
+
+async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(stack.url + path, init);
+  const text = await res.text();
+  leaks.record(text);
+  return { status: res.status, body: JSON.parse(text) };
+}
+const post = (path: string, body: unknown) => call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const day = 86_400_000;
+const KVM = DEMO_SERVERS.ncp.kvm;
+const ncpCreates = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
+const ncpDeleted = (id: string) => stack.ncp.requests.some((r) => r.url.pathname.endsWith("deleteServerImage") && r.body.includes(`serverImageNoList.1=${id}`));
+const summaries = (channel: string) => stack.slackApi.messages.filter((m) => m.channel === channel);
+const record = (policy: string) => stack.dynamo.store().get<PolicyRecord>(policyKey(policy));
+const run = async (policy: string, scheduledAt: string) => (await record(policy))!.runs.find((r) => r.scheduledAt === scheduledAt)!;
+const deliver = async (policy: string, at: string) => {
+  const d = await stack.scheduler.deliver(policy, at);
+  leaks.record(d.result ?? d.error);
+  return d;
+};
+
+describe("a schedule delivered twice", () => {
+  const T1 = "2026-11-01T18:00:00Z";
+
+  it("carries the scheduled time in its input, as Scheduler's context attribute", () => {
+    const schedule = stack.scheduler.find("e2e-keep-two")!;
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ action: "run", policy: "e2e-keep-two", scheduledAt: "<aws.scheduler.scheduled-time>", trigger: "schedule" });
+    expect(stack.scheduler.input(schedule, T1)).toMatchObject({ scheduledAt: T1 });
+  });
+
+  it("at once and again later: one image, one run, one summary", async () => {
+    const before = ncpCreates();
+    const [a, b] = await Promise.all([deliver("e2e-keep-two", T1), deliver("e2e-keep-two", T1)]);
+    const statuses = [a, b].map((d) => (d.result as { status: string }).status).sort();
+    expect(statuses).toEqual(["busy", "done"]);
+    const later = await deliver("e2e-keep-two", T1);
+    expect(later.result).toMatchObject({ status: "done", duplicate: true });
+    expect(ncpCreates() - before).toBe(1);
+    const r = await run("e2e-keep-two", T1);
+    expect(r).toMatchObject({ state: "done", trigger: "schedule", items: [{ server: KVM, name: "web-01-20261102-0300", state: "available" }] });
+    expect(summaries("C0POLICY01")).toHaveLength(1);
+    expect(summaries("C0POLICY01")[0]!.text).toBe("Policy e2e-keep-two: 1 made, 1 kept, 0 deleted, 0 failed");
+  });
+
+  it("even with the run's record lost, creates nothing twice: the scheduled time is in the operation key", async () => {
+    const store = stack.dynamo.store();
+    const rec = (await record("e2e-keep-two"))!;
+    await store.put({ ...rec, runs: rec.runs.filter((x) => x.scheduledAt !== T1), version: rec.version + 1 } as PolicyRecord, rec.version);
+    const before = ncpCreates();
+    const again = await deliver("e2e-keep-two", T1);
+    expect(again.result).toMatchObject({ status: "done", duplicate: false });
+    expect(ncpCreates()).toBe(before);
+    // the same operation answered it
+    const op = (await run("e2e-keep-two", T1)).items[0]!.operation!;
+    expect((await store.get(keyOfOperation(op)))!.request).toMatchObject({ origin: { policy: "e2e-keep-two", scheduledAt: T1 } });
+  });
+});
+
+describe("retention", () => {
+  const T = (n: number) => new Date(Date.parse("2026-11-01T18:00:00Z") + n * day).toISOString().replace(/\.000Z$/, "Z");
+
+  it("deletes beyond `keep` only images this policy made, once the new one is available; nothing that merely looks like them", async () => {
+    // look-alikes: a SELF image named as the policy names its images, another policy's image of the same
+    // server, an image made by hand with such a name, and a forged ledger entry pointing at that one
+    stack.ncp.addImage("server", { ...stack.ncp.images.get("31000001")!.raw, serverImageNo: "39000001", serverImageName: "web-01-20261101-0300" });
+    const other = await deliver("e2e-other", T(0));
+    const otherImage = (other.result as any).run.items[0].imageId as string;
+    const manual = await post("/create-image", { provider: "ncp", serverId: KVM, name: "web-01-20261030-0300" });
+    expect(manual.status).toBe(202);
+    await stack.stepFunctions.settled(manual.body.operation.id);
+    const store = stack.dynamo.store();
+    const rec = (await record("e2e-keep-two"))!;
+    const forged = { operation: manual.body.operation.id, serverId: KVM, imageId: manual.body.image.id, name: "web-01-20261030-0300", scheduledAt: "2026-10-29T18:00:00Z" };
+    await store.put({ ...rec, images: [...rec.images, forged], version: rec.version + 1 } as PolicyRecord, rec.version);
+    const first = rec.images[0]!;
+
+    await deliver("e2e-keep-two", T(1));
+    expect(ncpDeleted(first.imageId)).toBe(false); // two kept
+    const third = await deliver("e2e-keep-two", T(2));
+    expect(third.result).toMatchObject({ status: "done", run: { summary: { deleted: [{ imageId: first.imageId, name: first.name }] } } });
+    expect(ncpDeleted(first.imageId)).toBe(true);
+    for (const id of ["39000001", otherImage, manual.body.image.id]) {
+      expect(ncpDeleted(id), id).toBe(false);
+      expect(stack.ncp.images.has(id), id).toBe(true);
+    }
+    expect((third.result as any).run.summary.kept.map((k: any) => k.name)).toEqual(["web-01-20261104-0300", "web-01-20261103-0300"]);
+    // the deleted image's delete is tracked to the end; the next run drops it from the ledger
+    await stack.stepFunctions.settled((third.result as any).run.summary.deleted[0].operation);
+    await deliver("e2e-keep-two", T(3));
+    expect((await record("e2e-keep-two"))!.images.map((e) => e.name)).toEqual(expect.not.arrayContaining([first.name]));
+    // the other policy's own retention deletes its own image only
+    const deletesBefore = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length;
+    await deliver("e2e-other", T(1));
+    const theirs = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).slice(deletesBefore);
+    expect(theirs.map((r) => new URLSearchParams(r.body).get("serverImageNoList.1"))).toEqual([otherImage]);
+    expect(summaries("C0POLICY01").at(-1)!.text).toMatch(/^Policy e2e-keep-two: 1 made, 2 kept, 1 deleted, 0 failed$/);
+  });
+
+  it("waits while the new image is not available: a failed image deletes nothing, and the summary says so", async () => {
+    stack.ncp.createOutcome = "failed";
+    try {
+      const before = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length;
+      const d = await deliver("e2e-keep-two", T(10));
+      expect(d.result).toMatchObject({ status: "done", run: { items: [{ state: "failed" }], summary: { deleted: [], deferred: [{ server: KVM, reason: "no new image was made this run" }] } } });
+      expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length).toBe(before);
+      expect(JSON.stringify(summaries("C0POLICY01").at(-1)!.blocks)).toMatch(/retention of 1234567 waits/);
+    } finally {
+      stack.ncp.createOutcome = "available";
+    }
+  });
+
+  it("keeps those younger than `days` (SCP): older ones go, the newest stays", async () => {
+    const now = Date.now();
+    const at = (n: number) => new Date(Math.floor((now - n * day) / 60_000) * 60_000).toISOString().replace(/\.000Z$/, "Z");
+    await deliver("e2e-scp-days", at(3));
+    await deliver("e2e-scp-days", at(2));
+    const last = await deliver("e2e-scp-days", at(0));
+    // the second run already deleted the first (3 days old), the third the second (2 days old)
+    const s = (last.result as any).run.summary;
+    expect(s.deleted).toHaveLength(1);
+    expect(s.kept).toHaveLength(1);
+    expect(stack.scp.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
+  });
+
+  it("a run of two servers: the busy one fails and is said, the other is made and kept", async () => {
+    const d = await deliver("e2e-two-servers", "2026-11-05T00:00:00Z");
+    const s = (d.result as any).run.summary;
+    expect(s.made).toEqual([expect.objectContaining({ server: KVM, state: "available" })]);
+    expect(s.failed).toEqual([expect.objectContaining({ what: expect.stringContaining(DEMO_SERVERS.ncp.busy), reason: expect.stringMatching(/CONFLICT/) })]);
+  });
+});
+
+describe("a run slower than its invocation", () => {
+  it("pauses, and its continuation finishes it: one image, one summary", async () => {
+    process.env.POLICY_WAIT_SECONDS = "0.3";
+    stack.ncp.createDelayMs = 2_500;
+    try {
+      const at = "2026-11-20T18:00:00Z";
+      const before = ncpCreates();
+      const first = await deliver("e2e-keep-two", at);
+      expect(first.result).toMatchObject({ status: "waiting", run: { state: "waiting" } });
+      await vi.waitFor(async () => expect((await run("e2e-keep-two", at)).state).toBe("done"), { timeout: 20_000, interval: 200 });
+      await stack.lambda.idle();
+      expect(ncpCreates() - before).toBe(1);
+      expect(stack.lambda.invocations.filter((i) => i.name === "run-policy" && i.type === "Event").length).toBeGreaterThan(0);
+      expect(summaries("C0POLICY01").filter((m) => JSON.stringify(m.blocks).includes("web-01-20261121-0300"))).toHaveLength(1);
+    } finally {
+      delete process.env.POLICY_WAIT_SECONDS;
+      stack.ncp.createDelayMs = 1_500;
+    }
+  });
+});
+
+describe("on demand and the list", () => {
+  it("runs one through its function URL, refuses an unknown one, and lists each with its next run and last result", async () => {
+    const r = await post("/run-policy", { policy: "e2e-other" });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ policy: "e2e-other", status: "done", run: { trigger: "manual", state: "done" } });
+    expect((await post("/run-policy", { policy: "nope" })).body.error).toMatchObject({ code: "NOT_FOUND", field: "policy" });
+    expect((await post("/run-policy", {})).body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "policy" });
+    const list = await call("/run-policy?action=list");
+    const byName = Object.fromEntries(list.body.policies.map((p: any) => [p.name, p]));
+    expect(Object.keys(byName).sort()).toEqual(["e2e-keep-two", "e2e-other", "e2e-scp-days", "e2e-two-servers"]);
+    expect(Date.parse(byName["e2e-keep-two"].nextRun)).toBeGreaterThan(Date.now());
+    expect(new Date(byName["e2e-keep-two"].nextRun).getUTCHours()).toBe(18); // 03:00 in Seoul
+    expect(byName["e2e-other"].lastRun).toMatchObject({ trigger: "manual", state: "done", made: 1 });
+    // a disabled policy has no next run (its schedule is DISABLED)
+    expect(byName["e2e-two-servers"]).toMatchObject({ enabled: false });
+    expect(byName["e2e-two-servers"].nextRun).toBeUndefined();
+  });
+
+  it("a summary that cannot be posted fails the run, after recording it, naming the channel and the fix", async () => {
+    stack.slackApi.setSlackFaults({ channels: { C0POLICY02: "not_in_channel" } });
+    try {
+      const r = await post("/run-policy", { policy: "e2e-other", scheduledAt: "2026-11-30T19:00:00Z" });
+      expect(r.status).toBe(500);
+      expect(r.body.error.message).toMatch(/is done and recorded, but its summary could not be posted in channel C0POLICY02 \(Slack: not_in_channel.*\/invite @imageops/);
+      expect(await run("e2e-other", "2026-11-30T19:00:00Z")).toMatchObject({ state: "done", posted: { channel: "C0POLICY02", error: expect.stringMatching(/not_in_channel/) } });
+    } finally {
+      stack.slackApi.setSlackFaults({});
+    }
+  });
+});
