@@ -13,6 +13,7 @@ import { emptyPolicyRecord, type LedgerEntry, policyKey, type PolicyRecord, type
 import { retain } from "./retention.js";
 import { nextRun, parseSchedule, renderImageName } from "./schedule.js";
 import type { Policy } from "./schema.js";
+import { resolveServerId } from "../images/servers.js";
 
 /**
  * One run of a policy, for one scheduled time:
@@ -164,15 +165,8 @@ async function carryOut(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Pol
 
 /** The server a policy names: by id, or by name where the adapter can look names up. */
 async function resolveServer(ctx: CallContext, adapter: ProviderAdapter, ref: string): Promise<Server> {
-  // findServersByName is the adapters' server-name lookup (where it exists): a name becomes its server's id
-  const byName = (adapter as Partial<{ findServersByName(c: CallContext, n: string): Promise<Array<{ id: string }>> }>).findServersByName;
-  let id = ref;
-  if (byName) {
-    const named = await byName.call(adapter, ctx, ref);
-    if (named.length > 1) throw invalidArgument("servers", `"${ref}" names ${named.length} servers (${named.map((s) => s.id).join(", ")}): give the policy the id`);
-    if (named.length === 1) id = named[0]!.id;
-  }
-  return adapter.getServer(ctx, id);
+  // the one server-name lookup (shared/images/servers.ts), as create-image resolves a name
+  return adapter.getServer(ctx, await resolveServerId(ctx, adapter, ref));
 }
 
 /** Creates every server's image for this scheduled time (exactly once each), and records them with the ledger. */
