@@ -1,3 +1,4 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { correlationId, log, logger } from "../../shared/log.js";
@@ -92,6 +93,9 @@ function mayAcknowledge(user: string | undefined): string | undefined {
   return undefined;
 }
 
+/** A button click, as Bolt types it. */
+type Click = SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+
 async function createBolt(): Promise<BoltHandler> {
   const { App, AwsLambdaReceiver, LogLevel } = await import("@slack/bolt");
   const { signingSecret } = await secret.get();
@@ -109,8 +113,13 @@ async function createBolt(): Promise<BoltHandler> {
     clientOptions: slackClientOptions(),
   });
 
-  app.command("/images", async ({ command, ack }) => {
+  /** The command's guard: another workspace is answered in the ack and goes no further. */
+  const workspace: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
     if (!guard.teamAllowed(command.team_id)) return ack(textMessage(":no_entry: This Slack workspace is not allowed to use imageops."));
+    await next();
+  };
+
+  app.command("/images", workspace, async ({ command, ack }) => {
     const key = command.trigger_id ? `cmd:${command.trigger_id}` : undefined;
     if (!guard.firstTime(key)) return ack();
     const parsed = parseCommand(command.text ?? "");
@@ -171,85 +180,63 @@ async function createBolt(): Promise<BoltHandler> {
     await ack(textMessage(ACK[job.kind]));
   });
 
-  type ActionBody = { team?: { id?: string }; user?: { id?: string }; channel?: { id?: string }; response_url?: string; trigger_id?: string; container?: { message_ts?: string } };
-  /** Slack's own retries of an interaction, by the payload's trigger id and action time. */
-  const firstAction = (b: ActionBody, action: unknown) => guard.firstTime(b.trigger_id ? `action:${b.trigger_id}:${(action as { action_ts?: string }).action_ts ?? ""}` : undefined);
   /** The message the buttons are on (an ephemeral message is the requester's alone). */
-  const messageOf = (b: ActionBody) => `${b.user?.id ?? ""}:${b.channel?.id ?? ""}:${b.container?.message_ts ?? ""}`;
+  const messageOf = (b: Click["body"]) => `${b.user.id}:${b.channel?.id ?? ""}:${b.container?.message_ts ?? ""}`;
   /** An answer to a click, by a job: the ack itself carries nothing for block actions. */
-  const notice = (b: ActionBody & { response_url: string }, text: string) => tryDispatch({ kind: "notice", responseUrl: b.response_url, user: b.user?.id, text });
-
-  app.action("images_next", async ({ ack, body, action }) => {
+  const notice = (b: Click["body"], text: string) => tryDispatch({ kind: "notice", responseUrl: b.response_url, user: b.user.id, text });
+  /**
+   * The one guard of every button, before its listener: acknowledged at once (nothing before the
+   * ack talks to Slack), this workspace only, an answer URL to reply on, and a click Slack delivers
+   * again (by trigger id and action time) run once.
+   */
+  const click: Middleware<Click> = async ({ ack, body, action, next }) => {
     await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
-    const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>((action as { value?: string }).value);
-    if (!value) return void (await notice({ ...b, response_url: b.response_url }, STALE_LIST));
-    await tryDispatch({ kind: "list", responseUrl: b.response_url, user: b.user?.id, query: value.query ?? {}, cursor: value.cursor, offset: value.offset });
+    if (!guard.teamAllowed(body.team?.id) || !body.response_url || !guard.firstTime(`action:${body.trigger_id}:${action.action_ts}`)) return;
+    await next();
+  };
+  const button = (id: string, listener: Middleware<Click>) => app.action<BlockAction<ButtonAction>>(id, click, listener);
+
+  button("images_next", async ({ body, action }) => {
+    const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>(action.value);
+    if (!value) return void (await notice(body, STALE_LIST));
+    await tryDispatch({ kind: "list", responseUrl: body.response_url, user: body.user.id, query: value.query ?? {}, cursor: value.cursor, offset: value.offset });
   });
 
-  app.action("images_create_confirm", async ({ ack, body, action }) => {
-    await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id || !b.user?.id || !firstAction(b, action)) return;
-    const click = { ...b, response_url: b.response_url };
-    const may = guard.mayCreate(b.user.id);
-    if (!may.ok) return void (await notice(click, `:no_entry: ${may.reason}.`));
-    const value = (action as { value?: string }).value ?? "";
-    const parsed = parseValue<CreateRequest & { op?: string }>(value);
-    if (!parsed) return void (await notice(click, STALE_CONFIRM));
-    const { op, ...request } = parsed;
-    // a double click sends two actions for the same confirmation: run it once (create-image is
-    // idempotent per request too, for clicks that land in different containers)
-    const key = `confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`;
-    if (!guard.firstTime(key)) return;
-    const job: Job = { kind: "create-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id, operation: op, at: Date.now() };
-    if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(b), { user: b.user.id, operation: op });
-  });
+  /**
+   * Confirm of a create or a delete: allowed users only, the request the button carries, once per
+   * confirmation however often it is clicked (the functions are exactly-once per request too, for
+   * clicks that land in different containers), remembered for a late Cancel.
+   */
+  const confirm = (kind: "create-confirm" | "delete-confirm", may: (user: string) => { ok: boolean; reason?: string }, valid: (r: Partial<CreateRequest & DeleteRequest>) => boolean, stale: string) =>
+    async ({ body, action }: Click & AllMiddlewareArgs) => {
+      if (!body.channel?.id) return;
+      const allowed = may(body.user.id);
+      if (!allowed.ok) return void (await notice(body, `:no_entry: ${allowed.reason}.`));
+      const value = action.value ?? "";
+      const parsed = parseValue<(CreateRequest | DeleteRequest) & { op?: string }>(value);
+      if (!parsed || !valid(parsed)) return void (await notice(body, stale));
+      const { op, ...request } = parsed;
+      const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
+      if (!guard.firstTime(key)) return;
+      const common = { responseUrl: body.response_url, channel: body.channel.id, user: body.user.id, operation: op, at: Date.now() };
+      const job: Job = kind === "create-confirm" ? { kind, request: request as CreateRequest, ...common } : { kind, request: request as DeleteRequest, ...common };
+      if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(body), { user: body.user.id, operation: op });
+    };
 
-  app.action("images_create_cancel", async ({ ack, body, action }) => {
-    await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
-    // a Cancel after the Confirm (the buttons were still showing) must not say nothing was created
-    const confirmed = guard.confirmed(messageOf(b));
-    const operation = parseValue<{ op?: string }>((action as { value?: string }).value)?.op ?? confirmed?.operation;
-    await tryDispatch({ kind: "cancel", responseUrl: b.response_url, user: b.user?.id, confirmedBy: confirmed?.user, operation });
-  });
+  /** Cancel of a create or a delete: after a Confirm (the buttons were still showing) it must not say nothing was done. */
+  const cancel = (kind: "cancel" | "delete-cancel") => async ({ body, action }: Click & AllMiddlewareArgs) => {
+    const confirmed = guard.confirmed(messageOf(body));
+    const operation = parseValue<{ op?: string }>(action.value)?.op ?? confirmed?.operation;
+    await tryDispatch({ kind, responseUrl: body.response_url, user: body.user.id, confirmedBy: confirmed?.user, operation });
+  };
 
+  button("images_create_confirm", confirm("create-confirm", (u) => guard.mayCreate(u), () => true, STALE_CONFIRM));
+  button("images_create_cancel", cancel("cancel"));
+  button("images_delete_confirm", confirm("delete-confirm", (u) => guard.mayDelete(u), (r) => Boolean(r.provider && r.id), STALE_DELETE));
+  button("images_delete_cancel", cancel("delete-cancel"));
   // the audit summary's remedy ("Delete stale images…"): its value is the image list
-  app.action("images_audit_remedy", async ({ ack, body, action }) => {
-    await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
-    await tryDispatch({ kind: "audit-remedy", responseUrl: b.response_url, user: b.user?.id, value: (action as { value?: string }).value ?? "" });
-  });
-
-  app.action("images_delete_confirm", async ({ ack, body, action }) => {
-    await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !b.channel?.id || !b.user?.id || !firstAction(b, action)) return;
-    const click = { ...b, response_url: b.response_url };
-    const may = guard.mayDelete(b.user.id);
-    if (!may.ok) return void (await notice(click, `:no_entry: ${may.reason}.`));
-    const value = (action as { value?: string }).value ?? "";
-    const parsed = parseValue<DeleteRequest & { op?: string }>(value);
-    if (!parsed?.provider || !parsed.id) return void (await notice(click, STALE_DELETE));
-    const { op, ...request } = parsed;
-    // one delete per confirmation, however often it is clicked (delete-image is exactly-once per image too)
-    const key = `confirm:${b.user.id}:${b.container?.message_ts ?? ""}:${value}`;
-    if (!guard.firstTime(key)) return;
-    const job: Job = { kind: "delete-confirm", responseUrl: b.response_url, request, channel: b.channel.id, user: b.user.id, operation: op, at: Date.now() };
-    if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(b), { user: b.user.id, operation: op });
-  });
-
-  app.action("images_delete_cancel", async ({ ack, body, action }) => {
-    await ack();
-    const b = body as ActionBody;
-    if (!guard.teamAllowed(b.team?.id) || !b.response_url || !firstAction(b, action)) return;
-    const confirmed = guard.confirmed(messageOf(b));
-    const operation = parseValue<{ op?: string }>((action as { value?: string }).value)?.op ?? confirmed?.operation;
-    await tryDispatch({ kind: "delete-cancel", responseUrl: b.response_url, user: b.user?.id, confirmedBy: confirmed?.user, operation });
+  button("images_audit_remedy", async ({ body, action }) => {
+    await tryDispatch({ kind: "audit-remedy", responseUrl: body.response_url, user: body.user.id, value: action.value ?? "" });
   });
 
   app.error(async (error) => {
