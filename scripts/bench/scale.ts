@@ -22,7 +22,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { BUNDLE_OPTIONS } from "../build.js";
-import { childEnv, childResult, type Figure, median, mib, ms, runNode } from "./lib.js";
+import { atLeast, below, childEnv, childResult, type Figure, median, mib, ms, none, runNode } from "./lib.js";
 
 interface Host {
   admin: string;
@@ -127,9 +127,7 @@ export async function figure8(o: { root: string; quick: boolean; report: (f: Fig
       name: "audit, 200 account-regions, 200 ms a page",
       product: ms(p),
       baseline: sequential ? ms(sequential.run.callMs) : "—",
-      ratio: sequential ? sequential.run.callMs / p : NaN,
-      target: "≥ 10.00× faster",
-      pass: sequential ? sequential.run.callMs / p >= 10 : null,
+      ...atLeast(p, sequential?.run.callMs, 10),
       detail:
         `${estate}; audit-images bundle, on demand, memory in dynalite (median of ${runs} fresh processes: ${product.map((r) => ms(r.run.callMs)).join(", ")}) vs every account-region one after another through the same adapters (scale-passes.ts audit-sequential)` +
         `\naudited ${a0.auditedImages ?? "?"} images, ${a0.findings ?? "?"} findings; errors ${JSON.stringify(errs)}` +
@@ -143,8 +141,7 @@ export async function figure8(o: { root: string; quick: boolean; report: (f: Fig
       product: mib(peak),
       baseline: "512 MB fn",
       ratio: peak / (512 * 1000 * 1000 / 1024),
-      target: "≤ 256 MiB",
-      pass: peak <= 256 * 1024,
+      ...below(peak / 1024, 256, "MiB"),
       detail: `highest VmHWM of the ${runs} audit processes (node, the bundle, every image of the estate, the findings and the memory)${sequential ? `; the sequential pass: ${mib(sequential.run.peakRssKiB)}` : ""}`,
     });
 
@@ -161,9 +158,7 @@ export async function figure8(o: { root: string; quick: boolean; report: (f: Fig
       name: "policy-like pass, 200 account-regions",
       product: ms(pp),
       baseline: policySeq ? ms(policySeq.run.callMs) : "—",
-      ratio: policySeq ? policySeq.run.callMs / pp : NaN,
-      target: "≥ 10.00× faster",
-      pass: policySeq ? policySeq.run.callMs / pp >= 10 : null,
+      ...atLeast(pp, policySeq?.run.callMs, 10),
       detail:
         `${hasRunPolicy ? "dist/run-policy exists, but this figure still measures the policy-like pass: " : "run-policy is not on this branch: "}per account-region, list its custom images, then create one image from its server (ncp, scp; iwinv cannot create), through the product's fanOut vs one after another (scale-passes.ts)` +
         `\n${pa.listed ?? "?"} custom images listed, ${pa.created ?? "?"} images created per pass; errors ${JSON.stringify(policy.flatMap((r) => r.run.answer?.errors ?? []))}${policySeq ? `, sequential ${JSON.stringify(policySeq.run.answer?.errors ?? [])}` : " (sequential skipped: --quick)"}` +
@@ -176,8 +171,7 @@ export async function figure8(o: { root: string; quick: boolean; report: (f: Fig
       product: String(violations.length),
       baseline: "0",
       ratio: NaN,
-      target: "none",
-      pass: violations.length === 0,
+      ...none(violations.length),
       detail: violations.length ? violations.join("\n") : `${product.length + policy.length + (sequential ? 1 : 0) + (policySeq ? 1 : 0)} passes: no 429/417 answer, no key over its concurrency, no iwinv key over 60 requests in any 60 s`,
     });
   } finally {
