@@ -22,7 +22,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { BUNDLE_OPTIONS } from "../build.js";
-import { atLeast, below, childEnv, childResult, type Figure, median, mib, ms, none, runNode } from "./lib.js";
+import type { BenchContext } from "./context.js";
+import { atLeast, below, childEnv, childResult, median, mib, ms, none, runNode } from "./lib.js";
 
 interface Host {
   admin: string;
@@ -95,8 +96,8 @@ function overLimits(s: Stats): string[] {
 const seen = (s: Stats) =>
   `requests ncp ${s.ncp.requests} / scp ${s.scp.requests} / iwinv ${s.iwinv.requests}; most in flight per key ${s.ncp.maxInFlightPerKey}/${s.scp.maxInFlightPerKey}/${s.iwinv.maxInFlightPerKey} (declared ${CONCURRENCY.ncp}/${CONCURRENCY.scp}/${CONCURRENCY.iwinv}); iwinv most in 60 s per key ${s.iwinv.maxPerMinutePerKey}; 429/417 ${s.ncp.limitAnswers + s.scp.limitAnswers + s.iwinv.limitAnswers}; connections open at once ${s.maxConnections}`;
 
-export async function figure8(o: { root: string; quick: boolean; report: (f: Figure) => void }): Promise<void> {
-  const dist = (...p: string[]) => join(o.root, "dist", ...p);
+export async function figure8(o: BenchContext): Promise<void> {
+  const { dist } = o;
   const CHILD = join(o.root, "scripts", "bench", "cold-start-child.mjs");
   const PASSES = dist("bench", "scale-passes", "index.mjs");
   await build({ entryPoints: [join(o.root, "scripts", "bench", "scale-passes.ts")], outfile: PASSES, ...BUNDLE_OPTIONS, logLevel: "error" });
