@@ -78,10 +78,37 @@ export function timeLoop(iterations: number, fn: (i: number) => unknown): number
   return dt / iterations;
 }
 
+// ---- verdicts: every figure's target text and PASS/MISS come from one of these, so the text
+// shown and the comparison made cannot drift apart.
+
 /** ratio, target text and verdict of a figure whose target is "product ÷ baseline ≤ max" */
 export function atMost(product: number, baseline: number, max: number, unit = ""): Pick<Figure, "ratio" | "target" | "pass"> {
   const ratio = product / baseline;
   return { ratio, target: `≤ ${max.toFixed(2)}×${unit}`, pass: ratio <= max };
+}
+
+/**
+ * ratio, target text and verdict of a figure whose target is "baseline ÷ product ≥ min" (times
+ * faster); without a baseline (not measured this run) the ratio is NaN and there is no verdict.
+ */
+export function atLeast(product: number, baseline: number | undefined, min: number): Pick<Figure, "ratio" | "target" | "pass"> {
+  const ratio = baseline === undefined ? NaN : baseline / product;
+  return { ratio, target: `≥ ${min.toFixed(2)}× faster`, pass: baseline === undefined ? null : ratio >= min };
+}
+
+/** target text and verdict of an absolute budget, "value ≤ max unit" (label: e.g. "p99 "); the ratio stays the figure's own */
+export function below(value: number, max: number, unit: string, label = ""): Pick<Figure, "target" | "pass"> {
+  return { target: `${label}≤ ${max} ${unit}`, pass: value <= max };
+}
+
+/** ratio, target text and verdict of a cost added to a baseline, "product − baseline ≤ +max unit"; a ratio would say nothing here */
+export function addsAtMost(product: number, baseline: number, max: number, unit: string): Pick<Figure, "ratio" | "target" | "pass"> {
+  return { ratio: NaN, target: `≤ +${max} ${unit}`, pass: product - baseline <= max };
+}
+
+/** target text and verdict of a count that must be zero */
+export function none(count: number): Pick<Figure, "target" | "pass"> {
+  return { target: "none", pass: count === 0 };
 }
 
 export interface Figure {

@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import config from "../esbuild.config.cjs";
-import { childEnv, type Figure, median, ms, runNode } from "./lib.js";
+import type { BenchContext } from "./context.js";
+import { addsAtMost, childEnv, median, ms, runNode } from "./lib.js";
 
 const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"];
 
@@ -27,7 +28,8 @@ async function importMs(module: string, flags: string[], rounds: number): Promis
   return median(times);
 }
 
-export async function figure9(root: string, report: (f: Figure) => void, quick: boolean): Promise<void> {
+export async function figure9(ctx: BenchContext): Promise<void> {
+  const { root, report, quick } = ctx;
   const rounds = quick ? 3 : 7;
   const dir = join(root, "dist", "bench", "observability");
   mkdirSync(dir, { recursive: true });
@@ -42,9 +44,7 @@ export async function figure9(root: string, report: (f: Figure) => void, quick: 
     name: "Powertools Logger + Metrics, import",
     product: ms(powertools),
     baseline: `${ms(empty)} (empty module)`,
-    ratio: NaN,
-    target: "≤ +10 ms",
-    pass: powertools - empty <= 10,
+    ...addsAtMost(powertools, empty, 10, "ms"),
     detail: `adds ${ms(powertools - empty)} to every function's cold start; median of ${rounds} fresh processes each`,
   });
   const rows: string[] = [];
