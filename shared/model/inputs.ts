@@ -16,7 +16,7 @@ const id = z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, "must n
 
 const providerList = z.preprocess(
   (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
-  z.array(provider).min(1).max(3),
+  z.array(provider).min(1).max(PROVIDERS.length),
 );
 
 export const ListImagesInput = z

@@ -1,6 +1,6 @@
 /** An SCP account pinned to a Virtual Server API version past its Not-Before date. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
+import { type LocalStack, startLocalStack } from "../../dev/local-stack.js";
 import type { Finding } from "../../shared/audit/finding.js";
 
 let stack: LocalStack;

@@ -7,7 +7,7 @@
  * Each run's instant is set with AUDIT_AS_OF, which the bundle reads at every invocation.
  */
 import { describe, expect, it } from "vitest";
-import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
+import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
 import type { AuditChanges, AuditedFinding } from "../../shared/audit/memory.js";
 import { DynamoAuditStore } from "../../shared/audit/store.js";
 import { watchLocalStack } from "../support/leak-watch.js";

@@ -4,7 +4,7 @@
  */
 import { watchLocalStack } from "../support/leak-watch.js";
 import { describe, expect, it } from "vitest";
-import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
+import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
 import type { Finding } from "../../shared/audit/finding.js";
 
 const AS_OF = Date.parse("2026-11-23T12:00:00.000Z");

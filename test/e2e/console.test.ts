@@ -8,8 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import { type LocalStack, startLocalStack } from "../../dev/local-stack.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { chromiumNotice, findChromium } from "../support/chromium.js";
 
 const found = findChromium();

@@ -8,8 +8,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { LocalStack } from "../../scripts/local-stack.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import type { LocalStack } from "../../dev/local-stack.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { stackHttp } from "../support/stack-http.js";
 

@@ -8,8 +8,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { LocalStack } from "../../scripts/local-stack.js";
-import { scpImage } from "../sim/scp.js";
+import type { LocalStack } from "../../dev/local-stack.js";
+import { scpImage } from "../../dev/sim/scp.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 
 let stack: LocalStack;

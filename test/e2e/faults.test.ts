@@ -5,11 +5,11 @@
  */
 import { watchLocalStack } from "../support/leak-watch.js";
 import { describe, expect, it } from "vitest";
-import { lambdaContext, type LocalStack } from "../../scripts/local-stack.js";
+import { lambdaContext, type LocalStack } from "../../dev/local-stack.js";
 import type { ProviderErrorEntry } from "../../shared/model/errors.js";
 import type { Image } from "../../shared/model/image.js";
-import { CREDENTIALS_SECRET_ID } from "../sim/clouds.js";
-import { DEMO_KEYS } from "../sim/demo.js";
+import { CREDENTIALS_SECRET_ID } from "../../dev/sim/clouds.js";
+import { DEMO_KEYS } from "../../dev/sim/demo.js";
 
 let stack: LocalStack;
 /** every log line, answer, error and Slack message of this suite is scanned for secrets at the end */

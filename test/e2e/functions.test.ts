@@ -3,9 +3,9 @@
  * forms: what a caller of the function URLs and Step Functions would see.
  */
 import { describe, expect, it } from "vitest";
-import type { LocalStack } from "../../scripts/local-stack.js";
+import type { LocalStack } from "../../dev/local-stack.js";
 import type { Image } from "../../shared/model/image.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { stackHttp } from "../support/stack-http.js";
 

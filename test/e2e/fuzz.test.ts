@@ -9,8 +9,8 @@ import http from "node:http";
 import https from "node:https";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FunctionName, type LocalStack, startLocalStack } from "../../scripts/local-stack.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import { type FunctionName, type LocalStack, startLocalStack } from "../../dev/local-stack.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 
 let stack: LocalStack;
 const hosts = new Set<string>();

@@ -7,10 +7,10 @@
  * its invocation is finished by its continuation; one summary per run, posted and recorded.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { LocalStack, LocalStackOptions } from "../../scripts/local-stack.js";
+import type { LocalStack, LocalStackOptions } from "../../dev/local-stack.js";
 import { keyOfOperation } from "../../shared/operations/record.js";
 import { policyKey, type PolicyRecord } from "../../shared/policies/record.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { withPolicies } from "../support/policy-bundle.js";
 

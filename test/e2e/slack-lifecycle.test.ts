@@ -5,11 +5,11 @@
  * and after; the policies' list and an on-demand run whose summary lands in the policy's channel.
  */
 import { describe, expect, it, vi } from "vitest";
-import { LOCAL_SLACK, type LocalStack, type LocalStackOptions } from "../../scripts/local-stack.js";
+import { LOCAL_SLACK, type LocalStack, type LocalStackOptions } from "../../dev/local-stack.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { withPolicies } from "../support/policy-bundle.js";
 import { type Ack, buttons, FORM, slackSession } from "../support/slack-session.js";
-import { blockActionBody, signedEvent } from "../support/slack-sign.js";
+import { blockActionBody, signedEvent } from "../../dev/slack-sign.js";
 
 let stack: LocalStack;
 const options: LocalStackOptions = withPolicies({

@@ -7,9 +7,9 @@
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
-import { SlackApiSim } from "../sim/slack-api.js";
+import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { SlackApiSim } from "../../dev/sim/slack-api.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { type Ack, buttons, FORM, slackSession } from "../support/slack-session.js";
 

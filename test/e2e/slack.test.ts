@@ -4,10 +4,10 @@
  * signatures and timestamps, retries, and the whole create flow to an available image.
  */
 import { describe, expect, it, vi } from "vitest";
-import { LOCAL_SLACK, type LocalStack } from "../../scripts/local-stack.js";
-import { DEMO_SERVERS } from "../sim/demo.js";
+import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
+import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
-import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../support/slack-sign.js";
+import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../../dev/slack-sign.js";
 import { type Ack, FORM, slackSession } from "../support/slack-session.js";
 
 let stack: LocalStack;

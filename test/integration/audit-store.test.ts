@@ -9,7 +9,7 @@ import { identify, type Remembered, type SnapshotData } from "../../shared/audit
 import { recall } from "../../shared/audit/recall.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import { DynamoAuditStore, StaleSnapshot, toParts } from "../../shared/audit/store.js";
-import { DynamoSim } from "../sim/dynamodb.js";
+import { DynamoSim } from "../../dev/sim/dynamodb.js";
 
 const dynamo = new DynamoSim("audit-store-test");
 let store: DynamoAuditStore;

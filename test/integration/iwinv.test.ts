@@ -10,8 +10,8 @@ import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { type Runtime, withTarget } from "../../shared/runtime.js";
 import { credentialsSecret } from "../../shared/secrets.js";
-import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
-import { IwinvSim, iwinvSeedImages } from "../sim/iwinv.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { IwinvSim, iwinvSeedImages } from "../../dev/sim/iwinv.js";
 
 const ZONE = "kr2-z01";
 // functional tests share one credential: the per-minute limit is exercised by its own simulators below

@@ -9,9 +9,9 @@ import { ncpRequest } from "../../shared/providers/ncp/wire.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Runtime } from "../../shared/runtime.js";
 import type { Tracker } from "../../shared/tracking/types.js";
-import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
-import { DynamoSim } from "../sim/dynamodb.js";
-import { NcpSim, ncpParams } from "../sim/ncp.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { DynamoSim } from "../../dev/sim/dynamodb.js";
+import { NcpSim, ncpParams } from "../../dev/sim/ncp.js";
 
 const sim = new NcpSim({ generatedImages: 2_500, createDelayMs: 200 });
 let ctx: CallContext;

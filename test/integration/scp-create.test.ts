@@ -7,9 +7,9 @@ import { type CreateDeps, createImage, type CreateInput } from "../../shared/ima
 import type { Runtime } from "../../shared/runtime.js";
 import { credentialsSecret } from "../../shared/secrets.js";
 import type { TrackInput, Tracker } from "../../shared/tracking/types.js";
-import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
-import { DynamoSim } from "../sim/dynamodb.js";
-import { ScpSim } from "../sim/scp.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { DynamoSim } from "../../dev/sim/dynamodb.js";
+import { ScpSim } from "../../dev/sim/scp.js";
 
 const sim = new ScpSim({ createDelayMs: 60_000 });
 const started: TrackInput[] = [];

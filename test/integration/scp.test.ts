@@ -12,8 +12,8 @@ import { scpFailure } from "../../shared/providers/scp/errors.js";
 import { SCP_VECTORS } from "../fixtures/provider-vectors.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
-import { DEMO_KEYS, DEMO_SERVERS } from "../sim/demo.js";
-import { ScpSim } from "../sim/scp.js";
+import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { ScpSim } from "../../dev/sim/scp.js";
 import { catalogueWarning, checkScpApiVersion, parseCatalogue } from "../../shared/providers/scp/versions.js";
 import { tapOutput } from "../support/tap-output.js";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { credentialsSecret, SecretsManagerSource, slackSecret } from "../../shared/secrets.js";
-import { DEMO_KEYS } from "../sim/demo.js";
-import { SecretsManagerSim } from "../sim/secrets-manager.js";
+import { DEMO_KEYS } from "../../dev/sim/demo.js";
+import { SecretsManagerSim } from "../../dev/sim/secrets-manager.js";
 import { useAwsEnv } from "../support/aws-env.js";
 import { closedPort } from "../support/ports.js";
 

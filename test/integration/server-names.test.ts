@@ -11,11 +11,11 @@ import { createIwinvAdapter } from "../../shared/providers/iwinv/client.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { createScpAdapter } from "../../shared/providers/scp/client.js";
 import type { CallContext, ProviderAdapter } from "../../shared/providers/types.js";
-import { DEMO_KEYS, DEMO_REGIONS, DEMO_SERVERS } from "../sim/demo.js";
-import { IwinvSim } from "../sim/iwinv.js";
-import { NcpSim, ncpParams } from "../sim/ncp.js";
-import { ScpSim } from "../sim/scp.js";
-import type { SimServer } from "../sim/server.js";
+import { DEMO_KEYS, DEMO_REGIONS, DEMO_SERVERS } from "../../dev/sim/demo.js";
+import { IwinvSim } from "../../dev/sim/iwinv.js";
+import { NcpSim, ncpParams } from "../../dev/sim/ncp.js";
+import { ScpSim } from "../../dev/sim/scp.js";
+import type { SimServer } from "../../dev/sim/server.js";
 
 const ncp = new NcpSim();
 const scp = new ScpSim();

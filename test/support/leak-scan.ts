@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEMO_KEYS, LOCAL_SLACK } from "../sim/demo.js";
+import { DEMO_KEYS, LOCAL_SLACK } from "../../dev/sim/demo.js";
 
 export const OUTPUT_DIR = fileURLToPath(new URL("../../test-artifacts/output", import.meta.url));
 

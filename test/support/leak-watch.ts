@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../scripts/local-stack.js";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../dev/local-stack.js";
 import { SECRETS } from "./leak-scan.js";
 import { tapOutput } from "./tap-output.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll } from "vitest";
-import type { LocalStackOptions } from "../../scripts/local-stack.js";
+import type { LocalStackOptions } from "../../dev/local-stack.js";
 import { BUNDLE_OPTIONS } from "../../scripts/build.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
-import type { LocalStack } from "../../scripts/local-stack.js";
+import type { LocalStack } from "../../dev/local-stack.js";
 import type { LeakWatch } from "./leak-watch.js";
-import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "./slack-sign.js";
+import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../../dev/slack-sign.js";
 
 export const FORM = "application/x-www-form-urlencoded";
 export type Ack = { statusCode: number; body: string };

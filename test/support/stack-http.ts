@@ -1,4 +1,4 @@
-import type { LocalStack } from "../../scripts/local-stack.js";
+import type { LocalStack } from "../../dev/local-stack.js";
 import type { LeakWatch } from "./leak-watch.js";
 
 /** JSON over the local stack's function URLs, every answer recorded for the suite's leak check. */

@@ -3,7 +3,7 @@ import { HttpClient } from "../../shared/http/client.js";
 import { Limiter } from "../../shared/http/limiter.js";
 import { backoffDelay, retryAfterMs } from "../../shared/http/retry.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import { SimServer } from "../sim/server.js";
+import { SimServer } from "../../dev/sim/server.js";
 import { closedPort } from "../support/ports.js";
 
 const sim = new SimServer("echo", (req) => ({ status: 200, body: { path: req.rawUrl, sig: req.headers["x-sig"] ?? null } }));

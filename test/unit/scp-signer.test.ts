@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildScpUrl, encodeScpQuery, goQueryEscape, scpHeaders, scpSignature } from "../../shared/providers/scp/signer.js";
 import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
-import { SimServer } from "../sim/server.js";
+import { SimServer } from "../../dev/sim/server.js";
 import { SCP_VECTORS, scpVector } from "../fixtures/provider-vectors.js";
 
 /**

@@ -12,7 +12,7 @@ import type { Finding } from "../../shared/audit/finding.js";
 import { auditSummaryMessage, postAuditReport } from "../../shared/audit/report.js";
 import type { AuditReport } from "../../shared/audit/report.js";
 import { slackWebClient, type SlackPoster, webPoster } from "../../shared/slack/web.js";
-import { blockKitProblem, SLACK_LIMITS, SlackApiSim } from "../sim/slack-api.js";
+import { blockKitProblem, SLACK_LIMITS, SlackApiSim } from "../../dev/sim/slack-api.js";
 
 const sim = new SlackApiSim("xoxb-audit-test");
 let poster: SlackPoster;

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import { LambdaSim } from "../sim/lambda.js";
+import { LambdaSim } from "../../dev/sim/lambda.js";
 import { allowedResponseUrl } from "../../shared/slack/web.js";
-import { SlackApiSim } from "../sim/slack-api.js";
+import { SlackApiSim } from "../../dev/sim/slack-api.js";
 
 type Handler = (event: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {};

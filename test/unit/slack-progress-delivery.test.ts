@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverProgress } from "../../shared/slack/progress-delivery.js";
 import { slackWebClient, type SlackPoster, webPoster } from "../../shared/slack/web.js";
 import type { ProgressState } from "../../shared/tracking/types.js";
-import { SlackApiSim } from "../sim/slack-api.js";
+import { SlackApiSim } from "../../dev/sim/slack-api.js";
 import { tapOutput } from "../support/tap-output.js";
 
 const sim = new SlackApiSim("xoxb-delivery-test");

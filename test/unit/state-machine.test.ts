@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import validator from "asl-validator";
-import { matches, retryDelaySeconds, runStateMachine } from "../sim/asl.js";
-import { TRACK_DEFINITION } from "../sim/step-functions.js";
+import { matches, retryDelaySeconds, runStateMachine } from "../../dev/sim/asl.js";
+import { TRACK_DEFINITION } from "../../dev/sim/step-functions.js";
 
 const INPUT = { operation: "img-ncp-abc", provider: "ncp", account: "prod", region: "KR", imageId: "42", startedAt: "2026-11-23T00:00:00.000Z" };
 const SCALE = 0.001; // one state-machine second = 1 ms

@@ -5,9 +5,9 @@ import { atMost, kib, median, ms, timeLoop } from "./lib.js";
 
 export async function figure5(ctx: BenchContext): Promise<void> {
   const { quick, report } = ctx;
-  const { NcpSim } = await import("../../test/sim/ncp.js");
-  const { ScpSim } = await import("../../test/sim/scp.js");
-  const { IwinvSim } = await import("../../test/sim/iwinv.js");
+  const { NcpSim } = await import("../sim/ncp.js");
+  const { ScpSim } = await import("../sim/scp.js");
+  const { IwinvSim } = await import("../sim/iwinv.js");
   const { normalizeNcpServerImage } = await import("../../shared/providers/ncp/normalize.js");
   const { normalizeScpImage } = await import("../../shared/providers/scp/normalize.js");
   const { normalizeIwinvImage } = await import("../../shared/providers/iwinv/normalize.js");

@@ -8,8 +8,8 @@ import { performance } from "node:perf_hooks";
 import type { HttpClient } from "../../shared/http/client.js";
 import type { Image } from "../../shared/model/image.js";
 import { type Runtime, callContext } from "../../shared/runtime.js";
-import { ncpSeedServerRows } from "../../test/sim/clouds.js";
-import { DEMO_KEYS } from "../../test/sim/demo.js";
+import { ncpSeedServerRows } from "../sim/clouds.js";
+import { DEMO_KEYS } from "../sim/demo.js";
 import type { BenchContext } from "./context.js";
 import { atLeast, childEnv, median, ms } from "./lib.js";
 
@@ -127,7 +127,7 @@ interface SimHost {
 }
 
 async function startSimHost(root: string, config: Record<string, number | boolean>): Promise<SimHost> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "bench", "sim-host.ts"), JSON.stringify(config)], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "sim-host.ts"), JSON.stringify(config)], {
     cwd: root,
     env: childEnv({}),
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,6 +1,6 @@
 /** Figure 7: time per signature of each provider's signer against a bare createHmac over the same string. */
 import { createHmac } from "node:crypto";
-import { DEMO_KEYS } from "../../test/sim/demo.js";
+import { DEMO_KEYS } from "../sim/demo.js";
 import type { BenchContext } from "./context.js";
 import { atMost, median, opsPerSec, timeLoop } from "./lib.js";
 

@@ -1,5 +1,5 @@
-import { LOCAL_SLACK } from "../sim/demo.js";
-import { slackSignature } from "../../shared/slack/signature.js";
+import { LOCAL_SLACK } from "./sim/demo.js";
+import { slackSignature } from "../shared/slack/signature.js";
 
 /** Slack's request signing, as Slack does it, for tests and the local tools (`npm run slack`). */
 export interface SignedOptions {

@@ -17,17 +17,17 @@
  * Prints one line `SCALE_HOST {admin, env, accounts, images}`; GET <admin>/stats, POST <admin>/reset
  * (counters, and iwinv's windows: runs a minute apart), POST <admin>/latency {"ms":200}. Exits when stdin closes.
  *
- *   node --import tsx scripts/bench/scale-host.ts
+ *   node --import tsx dev/bench/scale-host.ts
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CREDENTIALS_SECRET_ID } from "../../test/sim/clouds.js";
-import { DynamoSim } from "../../test/sim/dynamodb.js";
-import { IwinvSim } from "../../test/sim/iwinv.js";
-import { NcpSim } from "../../test/sim/ncp.js";
-import { ScpSim } from "../../test/sim/scp.js";
-import { SecretsManagerSim } from "../../test/sim/secrets-manager.js";
-import type { SimServer } from "../../test/sim/server.js";
+import { CREDENTIALS_SECRET_ID } from "../sim/clouds.js";
+import { DynamoSim } from "../sim/dynamodb.js";
+import { IwinvSim } from "../sim/iwinv.js";
+import { NcpSim } from "../sim/ncp.js";
+import { ScpSim } from "../sim/scp.js";
+import { SecretsManagerSim } from "../sim/secrets-manager.js";
+import type { SimServer } from "../sim/server.js";
 
 const LATENCY_MS = Number(process.argv[2] ?? 200);
 const pad = (n: number) => String(n).padStart(4, "0");

@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import config from "../esbuild.config.cjs";
+import config from "../../scripts/esbuild.config.cjs";
 import type { BenchContext } from "./context.js";
 import { addsAtMost, childEnv, median, ms, runNode } from "./lib.js";
 

@@ -1,11 +1,11 @@
 /** `npm start`: build, then run the local stack in the foreground until Ctrl-C. */
-import { buildFunctions } from "./build.js";
+import { buildFunctions } from "../scripts/build.js";
 import { startLocalStack } from "./local-stack.js";
 import { routeLogs } from "./log-file.js";
 import { checkPort, DEFAULT_PORT, portProblem, readPort } from "./port.js";
 import { ADAPTERS } from "../shared/providers/index.js";
-import { demoServers } from "../test/sim/clouds.js";
-import { DEMO_KEYS, DEMO_SERVERS, LOCAL_SLACK } from "../test/sim/demo.js";
+import { demoServers } from "./sim/clouds.js";
+import { DEMO_KEYS, DEMO_SERVERS, LOCAL_SLACK } from "./sim/demo.js";
 
 /** The functions' JSON log lines, one per line (shared/log.ts); the terminal gets one short line per call. */
 const LOG_FILE = "local-stack.log";
@@ -62,7 +62,7 @@ ${nodeNotice}
   DynamoDB (operation records)      ${stack.dynamo.url}  table ${stack.dynamo.tableName}
   Slack Web API sink                ${stack.slackApi.apiUrl}
   function logs (JSON lines)        ${LOG_FILE}
-  demo secret keys are in test/sim/demo.ts (local simulators only)
+  demo secret keys are in dev/sim/demo.ts (local simulators only)
   everything lives in memory: images created, operations and Slack messages are gone after a restart
 
 Demo servers (a server's name or its id works as serverId):

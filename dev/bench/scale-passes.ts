@@ -18,7 +18,7 @@ import { RULES } from "../../shared/audit/rules.js";
 import type { Image } from "../../shared/model/image.js";
 import { fanOut, lambdaRuntime, type Target, withTarget } from "../../shared/runtime.js";
 import type { CallContext, ProviderAdapter } from "../../shared/providers/types.js";
-import { DEMO_SERVERS } from "../../test/sim/demo.js";
+import { DEMO_SERVERS } from "../sim/demo.js";
 
 type Pass = "audit-sequential" | "policy" | "policy-sequential";
 const SERVER: Record<string, string> = { ncp: DEMO_SERVERS.ncp.kvm, scp: DEMO_SERVERS.scp.active };

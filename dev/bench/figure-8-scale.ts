@@ -21,7 +21,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { BUNDLE_OPTIONS } from "../build.js";
+import { BUNDLE_OPTIONS } from "../../scripts/build.js";
 import type { BenchContext } from "./context.js";
 import { atLeast, below, childEnv, childResult, median, mib, ms, none, runNode } from "./lib.js";
 
@@ -52,7 +52,7 @@ const CONCURRENCY = { ncp: 12, scp: 8, iwinv: 4 } as const;
 const IWINV_PER_MINUTE = 60;
 
 async function startHost(root: string): Promise<Host> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "scripts", "bench", "scale-host.ts"), "200"], { cwd: root, env: childEnv({}), stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "scale-host.ts"), "200"], { cwd: root, env: childEnv({}), stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
@@ -98,9 +98,9 @@ const seen = (s: Stats) =>
 
 export async function figure8(o: BenchContext): Promise<void> {
   const { dist } = o;
-  const CHILD = join(o.root, "scripts", "bench", "cold-start-child.mjs");
+  const CHILD = join(o.root, "dev", "bench", "cold-start-child.mjs");
   const PASSES = dist("bench", "scale-passes", "index.mjs");
-  await build({ entryPoints: [join(o.root, "scripts", "bench", "scale-passes.ts")], outfile: PASSES, ...BUNDLE_OPTIONS, logLevel: "error" });
+  await build({ entryPoints: [join(o.root, "dev", "bench", "scale-passes.ts")], outfile: PASSES, ...BUNDLE_OPTIONS, logLevel: "error" });
   const host = await startHost(o.root);
   try {
     const regions = host.accounts.reduce((n, a) => n + a.regions.length, 0);

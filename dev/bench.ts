@@ -5,7 +5,7 @@
  * runs; one line per figure with product, baseline, ratio, target and PASS/MISS, then the bundle
  * sizes. It is a report: it exits 0 whatever the figures say. Everything runs on 127.0.0.1.
  *
- * Each figure is its own module, scripts/bench/figure-<n>-<name>.ts, given the context of
+ * Each figure is its own module, dev/bench/figure-<n>-<name>.ts, given the context of
  * ./bench/context.ts; verdicts come from ./bench/lib.ts. Nothing runs at import: only when this
  * file is executed.
  *
@@ -13,8 +13,8 @@
  * log lines, SDK and Bolt warnings) is kept out of the report, in dist/bench/product.log.
  *
  *   npm run bench                      build, then all figures (about 4–5 minutes, 8 takes 2–3)
- *   npx tsx scripts/bench.ts --only=1,5   some figures, against the current dist/
- *   npx tsx scripts/bench.ts --quick      fewer repetitions
+ *   npx tsx dev/bench.ts --only=1,5   some figures, against the current dist/
+ *   npx tsx dev/bench.ts --quick      fewer repetitions
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -33,7 +33,7 @@ import { figure7 } from "./bench/figure-7-signing.js";
 import { figure8 } from "./bench/figure-8-scale.js";
 import { figure9 } from "./bench/figure-9-observability.js";
 import { type Figure, formatFigure, kib } from "./bench/lib.js";
-import { BUNDLE_OPTIONS } from "./build.js";
+import { BUNDLE_OPTIONS } from "../scripts/build.js";
 
 /** In the order they run; `--only=` picks by these ids. Figure 6 reuses figure 1's baseline runs when 1 ran. */
 const FIGURES: Array<[id: string, name: string, run: (ctx: BenchContext) => Promise<void>]> = [
@@ -69,14 +69,14 @@ async function buildBaselines({ root, baselines }: BenchContext): Promise<void> 
   await Promise.all([
     // the product's own settings (scripts/build.ts), so the bundles compare like for like
     build({
-      entryPoints: [join(root, "scripts", "bench", "baseline-secrets.ts")],
+      entryPoints: [join(root, "dev", "bench", "baseline-secrets.ts")],
       outfile: baselines.secrets,
       ...BUNDLE_OPTIONS,
       logLevel: "error",
     }),
     // esbuild's defaults: bundle, platform node (→ CommonJS), no minify, no aliasing
     build({
-      entryPoints: [join(root, "scripts", "bench", "naive-slack.ts")],
+      entryPoints: [join(root, "dev", "bench", "naive-slack.ts")],
       outfile: baselines.naiveSlack,
       bundle: true,
       platform: "node",
@@ -148,5 +148,5 @@ async function main(argv: string[]): Promise<void> {
   process.exit(0);
 }
 
-// only when executed (`tsx scripts/bench.ts`), as scripts/build.ts does: importing this file does nothing
+// only when executed (`tsx dev/bench.ts`), as scripts/build.ts does: importing this file does nothing
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 /**
- * One cold start, in a fresh `node` process (spawned by scripts/bench.ts): import a bundle, and
+ * One cold start, in a fresh `node` process (spawned by dev/bench.ts): import a bundle, and
  * optionally call its handler once, like Lambda's init + first invoke. Plain .mjs so nothing but
  * the bundle itself is loaded. The result is the last stdout line, prefixed with BENCH_RESULT
  * (the product logs JSON lines to stdout too).

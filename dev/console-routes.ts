@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { slackSignature } from "../shared/slack/signature.js";
-import type { SimServer } from "../test/sim/server.js";
-import type { SlackApiSim, SlackFaults } from "../test/sim/slack-api.js";
+import type { SimServer } from "./sim/server.js";
+import type { SlackApiSim, SlackFaults } from "./sim/slack-api.js";
 
 const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],

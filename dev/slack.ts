@@ -13,7 +13,7 @@
  * longest it waits; past it, it says what is still running and exits 1.
  */
 import { blocksToText } from "../shared/slack/text.js";
-import { blockActionBody, signedHeaders, slashCommandBody } from "../test/support/slack-sign.js";
+import { blockActionBody, signedHeaders, slashCommandBody } from "./slack-sign.js";
 
 const port = process.env.PORT ?? "3000";
 const base = `http://127.0.0.1:${port}`;

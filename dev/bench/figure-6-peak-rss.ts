@@ -1,5 +1,5 @@
 /** Figure 6: peak RSS of list-images listing about 10,000 images of three clouds, against a 128 MiB budget. */
-import { startClouds } from "../../test/sim/clouds.js";
+import { startClouds } from "../sim/clouds.js";
 import type { BenchContext, ColdResult } from "./context.js";
 import { below, childEnv, median, mib, ms } from "./lib.js";
 

@@ -1,6 +1,6 @@
 /**
  * Cold-start baseline (figure 1): the least a function that reads its credentials can do — import
- * @aws-sdk/client-secrets-manager and make one GetSecretValue. Bundled by scripts/bench.ts with
+ * @aws-sdk/client-secrets-manager and make one GetSecretValue. Bundled by dev/bench.ts with
  * the product's own esbuild settings into dist/bench/baseline-secrets/index.mjs.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";

@@ -1,7 +1,7 @@
 /**
  * What every figure is given: where the repository and its bundles are, `--quick`, the report, and
  * the measurements several figures share (a bundle's cold start in a fresh process, the baseline
- * bundles). Nothing here runs at import; scripts/bench.ts builds one context and passes it on.
+ * bundles). Nothing here runs at import; dev/bench.ts builds one context and passes it on.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +24,7 @@ export interface BenchContext {
   dist(...p: string[]): string;
   quick: boolean;
   report(f: Figure): void;
-  /** the bundles built by scripts/bench.ts to measure against */
+  /** the bundles built by dev/bench.ts to measure against */
   baselines: { secrets: string; naiveSlack: string };
   /** the baseline-secrets cold runs of figure 1, reused by figure 6 (which takes its own when empty) */
   baselineRuns: ColdResult[];
@@ -34,7 +34,7 @@ export interface BenchContext {
 
 export function benchContext(root: string, quick: boolean, report: (f: Figure) => void): BenchContext {
   const dist = (...p: string[]) => join(root, "dist", ...p);
-  const child = join(root, "scripts", "bench", "cold-start-child.mjs");
+  const child = join(root, "dev", "bench", "cold-start-child.mjs");
   return {
     root,
     dist,

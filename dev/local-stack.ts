@@ -12,18 +12,19 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { parse as parseYaml } from "yaml";
-import { CREDENTIALS_SECRET_ID, demoServers, startClouds } from "../test/sim/clouds.js";
-import { LOCAL_SLACK } from "../test/sim/demo.js";
-import type { IwinvSim } from "../test/sim/iwinv.js";
-import type { NcpSim } from "../test/sim/ncp.js";
-import type { ScpSim } from "../test/sim/scp.js";
-import type { SecretsManagerSim } from "../test/sim/secrets-manager.js";
-import { SlackApiSim } from "../test/sim/slack-api.js";
-import { StepFunctionsSim, TRACK_FUNCTION } from "../test/sim/step-functions.js";
-import { LambdaSim } from "../test/sim/lambda.js";
-import { DynamoSim } from "../test/sim/dynamodb.js";
-import { type ScheduleResource, SchedulerSim } from "../test/sim/scheduler.js";
+import { CREDENTIALS_SECRET_ID, demoServers, startClouds } from "./sim/clouds.js";
+import { LOCAL_SLACK } from "./sim/demo.js";
+import type { IwinvSim } from "./sim/iwinv.js";
+import type { NcpSim } from "./sim/ncp.js";
+import type { ScpSim } from "./sim/scp.js";
+import type { SecretsManagerSim } from "./sim/secrets-manager.js";
+import { SlackApiSim } from "./sim/slack-api.js";
+import { StepFunctionsSim, TRACK_FUNCTION } from "./sim/step-functions.js";
+import { LambdaSim } from "./sim/lambda.js";
+import { DynamoSim } from "./sim/dynamodb.js";
+import { type ScheduleResource, SchedulerSim } from "./sim/scheduler.js";
 import { consoleRoute } from "./console-routes.js";
+import type { ProviderName } from "../shared/model/image.js";
 
 export const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "run-policy", "slack"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -39,9 +40,9 @@ export interface LocalStackOptions {
   /** scale for tracking waits (0.1 = ten times faster than Step Functions would wait) */
   waitScale?: number;
   /** clouds to put in the credentials secret (default: all three) */
-  providers?: Array<"ncp" | "scp" | "iwinv">;
+  providers?: ProviderName[];
   /** extra fields for the demo accounts, e.g. {scp: {apiVersion: "1.1"}} */
-  accountFields?: Partial<Record<"ncp" | "scp" | "iwinv", Record<string, unknown>>>;
+  accountFields?: Partial<Record<ProviderName, Record<string, unknown>>>;
   env?: Record<string, string>;
   /** told of every function call through the gateway, once answered (npm start prints one line each) */
   onRequest?: (call: { method: string; path: string; status: number; ms: number }) => void;

@@ -1,5 +1,5 @@
 /** Figure 1: cold start of list-images (import + first call) against the SDK floor, baseline-secrets. */
-import { startClouds } from "../../test/sim/clouds.js";
+import { startClouds } from "../sim/clouds.js";
 import { type BenchContext, type ColdResult, size, topPackages } from "./context.js";
 import { atMost, childEnv, kib, median, ms } from "./lib.js";
 

@@ -4,7 +4,7 @@
  * the client being measured. Prints one JSON line {ncp, scp, iwinv, secrets, env, counts} when
  * listening; faults are set over HTTP (POST <sim>/__sim/faults); exits when stdin closes.
  *
- *   node --import tsx scripts/bench/sim-host.ts '{"ncp":9990,"cacheNcpPages":true}'
+ *   node --import tsx dev/bench/sim-host.ts '{"ncp":9990,"cacheNcpPages":true}'
  *
  * cacheNcpPages: NcpSim builds and serialises every page on its one thread (about 10 ms for 1,000
  * rows), so concurrent page requests queue behind each other there — a cost of the simulator, not
@@ -13,8 +13,8 @@
  * served again as the same bytes (only its requestId repeats); the key is the method, path and
  * form body, where NCP's page number travels.
  */
-import type { SimRequest, SimResponse } from "../../test/sim/server.js";
-import { startClouds, type CloudsOptions } from "../../test/sim/clouds.js";
+import type { SimRequest, SimResponse } from "../sim/server.js";
+import { startClouds, type CloudsOptions } from "../sim/clouds.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as CloudsOptions & { cacheNcpPages?: boolean };
 const clouds = await startClouds(config);

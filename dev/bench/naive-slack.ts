@@ -1,6 +1,6 @@
 /**
  * Slack baseline (figure 2): the Bolt-on-Lambda app as its README shows it — an App on an
- * AwsLambdaReceiver that acks `/images` — bundled by scripts/bench.ts with esbuild's defaults
+ * AwsLambdaReceiver that acks `/images` — bundled by dev/bench.ts with esbuild's defaults
  * (bundle: true, platform: node, no minify, no aliasing) into dist/bench/naive-slack/index.cjs.
  * Only imported (load time) by the benchmark, never invoked.
  */

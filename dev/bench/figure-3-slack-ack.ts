@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { signedHeaders, slashCommandBody } from "../../test/support/slack-sign.js";
+import { signedHeaders, slashCommandBody } from "../slack-sign.js";
 import type { BenchContext } from "./context.js";
 import { below, ms, percentile } from "./lib.js";
 
