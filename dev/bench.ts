@@ -58,7 +58,7 @@ function divert(stream: NodeJS.WriteStream, keep: (text: string) => boolean, log
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     if (keep(text)) return write(chunk, ...rest);
     diverted++;
-    appendFileSync(log, text.endsWith("\n") ? text : text + "\n");
+    appendFileSync(log, text.endsWith("\n") ? text : `${text}\n`);
     (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
     return true;
   }) as typeof stream.write;
@@ -88,7 +88,10 @@ async function buildBaselines({ root, baselines }: BenchContext): Promise<void> 
 async function main(argv: string[]): Promise<void> {
   const started = performance.now();
   const quick = argv.includes("--quick");
-  const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  const only = argv
+    .find((a) => a.startsWith("--only="))
+    ?.slice("--only=".length)
+    .split(",");
   const root = fileURLToPath(new URL("..", import.meta.url));
   const benchDir = join(root, "dist", "bench");
   mkdirSync(benchDir, { recursive: true });
@@ -128,21 +131,45 @@ async function main(argv: string[]): Promise<void> {
     try {
       await run(ctx);
     } catch (err) {
-      report({ id, name, product: "", baseline: "", ratio: NaN, target: "", pass: null, notMeasured: `failed: ${(err as Error)?.stack?.split("\n").slice(0, 3).join(" | ") ?? String(err)}` });
+      report({
+        id,
+        name,
+        product: "",
+        baseline: "",
+        ratio: NaN,
+        target: "",
+        pass: null,
+        notMeasured: `failed: ${(err as Error)?.stack?.split("\n").slice(0, 3).join(" | ") ?? String(err)}`,
+      });
     }
   }
 
   say();
   say("bundle sizes:");
-  for (const name of FUNCTIONS) say(`  dist/${name}/index.mjs${" ".repeat(Math.max(1, 20 - name.length))}${kib(size(ctx.dist(name, "index.mjs")))}`);
-  say(`  dist/bench/baseline-secrets/index.mjs ${kib(size(ctx.baselines.secrets))}   (baseline: SDK client-secrets-manager only, product build settings)`);
-  say(`  dist/bench/naive-slack/index.cjs      ${kib(size(ctx.baselines.naiveSlack))}   (baseline: Bolt AwsLambdaReceiver app, esbuild defaults)`);
+  for (const name of FUNCTIONS)
+    say(`  dist/${name}/index.mjs${" ".repeat(Math.max(1, 20 - name.length))}${kib(size(ctx.dist(name, "index.mjs")))}`);
+  say(
+    `  dist/bench/baseline-secrets/index.mjs ${kib(size(ctx.baselines.secrets))}   (baseline: SDK client-secrets-manager only, product build settings)`,
+  );
+  say(
+    `  dist/bench/naive-slack/index.cjs      ${kib(size(ctx.baselines.naiveSlack))}   (baseline: Bolt AwsLambdaReceiver app, esbuild defaults)`,
+  );
   say();
   const measured = figures.filter((f) => f.notMeasured === undefined && f.pass !== null);
   say(
     `${measured.filter((f) => f.pass).length} of ${measured.length} measured figures hold their target; ` +
-      `MISS: ${measured.filter((f) => !f.pass).map((f) => f.id).join(", ") || "none"}; ` +
-      `not measured: ${figures.filter((f) => f.notMeasured !== undefined).map((f) => f.id).join(", ") || "none"}. ` +
+      `MISS: ${
+        measured
+          .filter((f) => !f.pass)
+          .map((f) => f.id)
+          .join(", ") || "none"
+      }; ` +
+      `not measured: ${
+        figures
+          .filter((f) => f.notMeasured !== undefined)
+          .map((f) => f.id)
+          .join(", ") || "none"
+      }. ` +
       `${((performance.now() - started) / 1000).toFixed(0)} s; ${fromStdout() + fromStderr()} product log/warning lines → dist/bench/product.log`,
   );
   process.exit(0);

@@ -99,7 +99,8 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
   }
   if (path === "/__console/slack-faults" && req.method === "POST") {
     const { fault, on } = JSON.parse((await readBody(req)) || "{}") as { fault?: string; on?: boolean };
-    if (!fault || !(fault in SLACK_SWITCHES)) return json(res, 400, { error: `fault must be one of ${Object.keys(SLACK_SWITCHES).join(", ")}` }), true;
+    if (!fault || !(fault in SLACK_SWITCHES))
+      return (json(res, 400, { error: `fault must be one of ${Object.keys(SLACK_SWITCHES).join(", ")}` }), true);
     const wanted = new Set(slackSwitches(deps.slackApi.slackFaults));
     if (on) wanted.add(fault as SlackSwitch);
     else wanted.delete(fault as SlackSwitch);
@@ -117,7 +118,8 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
   if (path === "/__console/faults" && req.method === "POST") {
     const { cloud, mode } = JSON.parse((await readBody(req)) || "{}") as { cloud?: string; mode?: keyof typeof FAULTS };
     const sim = cloud ? deps.clouds[cloud] : undefined;
-    if (!sim || !mode || !(mode in FAULTS)) return json(res, 400, { error: "cloud must be ncp, scp or iwinv; mode ok, slow or fail" }), true;
+    if (!sim || !mode || !(mode in FAULTS))
+      return (json(res, 400, { error: "cloud must be ncp, scp or iwinv; mode ok, slow or fail" }), true);
     sim.setFaults({ ...FAULTS[mode] });
     json(res, 200, { cloud, faults: sim.faults[0] ?? {} });
     return true;

@@ -26,7 +26,17 @@ import { type ScheduleResource, SchedulerSim } from "./sim/scheduler.js";
 import { consoleRoute } from "./console-routes.js";
 import type { ProviderName } from "../shared/model/image.js";
 
-export const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "run-policy", "slack"] as const;
+export const FUNCTIONS = [
+  "list-images",
+  "describe-image",
+  "create-image",
+  "delete-image",
+  "describe-operation",
+  "track-image",
+  "audit-images",
+  "run-policy",
+  "slack",
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
@@ -73,8 +83,13 @@ export interface LocalStack {
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Each function's Lambda timeout and async retries as deployed (serverless.yml), so local ones are AWS's. */
-const DEPLOYED = parseYaml(readFileSync(join(root, "serverless.yml"), "utf8")) as { provider: { timeout: number }; functions: Record<string, { timeout?: number; maximumRetryAttempts?: number }> };
-const TIMEOUT_MS: Record<string, number> = Object.fromEntries(FUNCTIONS.map((f) => [f, (DEPLOYED.functions[f]?.timeout ?? DEPLOYED.provider.timeout) * 1000]));
+const DEPLOYED = parseYaml(readFileSync(join(root, "serverless.yml"), "utf8")) as {
+  provider: { timeout: number };
+  functions: Record<string, { timeout?: number; maximumRetryAttempts?: number }>;
+};
+const TIMEOUT_MS: Record<string, number> = Object.fromEntries(
+  FUNCTIONS.map((f) => [f, (DEPLOYED.functions[f]?.timeout ?? DEPLOYED.provider.timeout) * 1000]),
+);
 /** Lambda retries a failed asynchronous invocation twice unless the function says otherwise. */
 const asyncConfig = (name: string) => ({ maximumRetryAttempts: DEPLOYED.functions[name]?.maximumRetryAttempts ?? 2 });
 
@@ -115,7 +130,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   // Lambda-to-Lambda calls (the Slack bot's dispatch) run in-process through the real SDK.
   const lambda = new LambdaSim(
-    (name) => ((FUNCTIONS as readonly string[]).includes(name) ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) } : undefined),
+    (name) =>
+      (FUNCTIONS as readonly string[]).includes(name)
+        ? { handler: (e, c) => handlers[name as FunctionName](e, c), context: () => lambdaContext(name) }
+        : undefined,
     asyncConfig,
   );
   const dynamo = new DynamoSim();
@@ -145,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   // The built bundles, as Lambda would load them (`npm run build` first).
   for (const name of FUNCTIONS) {
-    const mod = (await import(pathToFileURL(join(options.bundles?.[name] ?? join(root, "dist", name), "index.mjs")).href)) as { handler: Handler };
+    const mod = (await import(pathToFileURL(join(options.bundles?.[name] ?? join(root, "dist", name), "index.mjs")).href)) as {
+      handler: Handler;
+    };
     handlers[name] = mod.handler;
   }
 
@@ -156,7 +176,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     policiesFile(): string;
   };
   const schedules = Object.fromEntries(
-    Object.entries(policies.policyResources(policies.loadPolicies(options.policiesFile ?? policies.policiesFile()), { service: "imageops", stage: "local" })).filter(([, r]) => r.Type === "AWS::Scheduler::Schedule"),
+    Object.entries(
+      policies.policyResources(policies.loadPolicies(options.policiesFile ?? policies.policiesFile()), {
+        service: "imageops",
+        stage: "local",
+      }),
+    ).filter(([, r]) => r.Type === "AWS::Scheduler::Schedule"),
   );
   const scheduler = new SchedulerSim(schedules, (input) => invoke("run-policy", input));
   // `npm start` delivers them at their times; the tests deliver by hand
@@ -167,7 +192,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     channel: LOCAL_SLACK.channel,
     slackApi,
     clouds: { ncp, scp, iwinv },
-    accounts: async () => (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,
+    accounts: async () =>
+      (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,
   };
   const gateway = createServer(async (req, res) => {
     try {
@@ -175,21 +201,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (req.url === "/__local") {
         // where the local tools (npm run slack, the console page) find the parts of the stack
         res.writeHead(200, { "content-type": "application/json" });
-        return res.end(JSON.stringify({
-          slackApi: slackApi.url, teamId: LOCAL_SLACK.teamId, channel: LOCAL_SLACK.channel, user: LOCAL_SLACK.user,
-          // what is running in the background (npm run slack waits for it) and the servers to try
-          lambda: lambda.url, stepFunctions: stepFunctions.url, servers: demoServers(clouds),
-        }));
+        return res.end(
+          JSON.stringify({
+            slackApi: slackApi.url,
+            teamId: LOCAL_SLACK.teamId,
+            channel: LOCAL_SLACK.channel,
+            user: LOCAL_SLACK.user,
+            // what is running in the background (npm run slack waits for it) and the servers to try
+            lambda: lambda.url,
+            stepFunctions: stepFunctions.url,
+            servers: demoServers(clouds),
+          }),
+        );
       }
       const path = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "");
       const name = path.split("/")[0] as FunctionName; // slack answers at /slack/events too
       if (!FUNCTIONS.includes(name)) {
         res.writeHead(404, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => "/" + f).join(", ")}` } }));
+        return res.end(
+          JSON.stringify({
+            error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => `/${f}`).join(", ")}` },
+          }),
+        );
       }
       const started = Date.now();
       const event = await urlEvent(req, `/${name}`);
-      const out = (await invoke(name, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
+      const out = (await invoke(name, event)) as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+        body?: string;
+        isBase64Encoded?: boolean;
+      };
       res.writeHead(out.statusCode ?? 200, out.headers ?? { "content-type": "application/json" });
       res.end(out.isBase64Encoded ? Buffer.from(out.body ?? "", "base64") : (out.body ?? ""));
       options.onRequest?.({ method: req.method ?? "GET", path: req.url ?? "/", status: out.statusCode ?? 200, ms: Date.now() - started });
@@ -212,7 +254,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
   return {
-    url, ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo, scheduler, handlers, invoke,
+    url,
+    ncp,
+    scp,
+    iwinv,
+    secrets,
+    slackApi,
+    stepFunctions,
+    lambda,
+    dynamo,
+    scheduler,
+    handlers,
+    invoke,
     async stop() {
       scheduler.stop();
       await closeServer(gateway);
@@ -247,7 +300,13 @@ async function urlEvent(req: IncomingMessage, functionPrefix: string): Promise<u
     headers,
     queryStringParameters: url.search ? query : undefined,
     requestContext: {
-      http: { method: req.method ?? "GET", path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
       timeEpoch: Date.now(),
       requestId: `local-${Math.random().toString(16).slice(2)}`,
     },

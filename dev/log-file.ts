@@ -29,13 +29,15 @@ export function routeLogs(file: string): LogRouting {
       out.write(text);
       // errors are worth a glance; expected refusals (warn) and the rest stay in the file
       const line = parse(text);
-      if (line && /^(error|critical)$/i.test(line.level)) terminal(`  ${clock()}  error: ${line.message.slice(0, 120)} (details in ${file})\n`);
+      if (line && /^(error|critical)$/i.test(line.level))
+        terminal(`  ${clock()}  error: ${line.message.slice(0, 120)} (details in ${file})\n`);
       (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
       return true;
     }) as typeof stream.write;
   }
   return {
-    request: ({ method, path, status, ms }) => terminal(`  ${clock()}  ${method.padEnd(4)} ${path.length > 100 ? `${path.slice(0, 99)}…` : path}  → ${status}  ${ms} ms\n`),
+    request: ({ method, path, status, ms }) =>
+      terminal(`  ${clock()}  ${method.padEnd(4)} ${path.length > 100 ? `${path.slice(0, 99)}…` : path}  → ${status}  ${ms} ms\n`),
     close: () =>
       new Promise<void>((resolve) => {
         process.stdout.write = original.stdout;

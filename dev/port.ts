@@ -7,7 +7,8 @@ export const DEFAULT_PORT = 3000;
 export function readPort(raw: string | undefined): number | { problem: string } {
   if (raw === undefined || raw === "") return DEFAULT_PORT;
   const port = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) return { problem: `PORT must be a port number from 1 to 65535, got "${raw.slice(0, 20)}"; e.g. PORT=3100 npm start` };
+  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535)
+    return { problem: `PORT must be a port number from 1 to 65535, got "${raw.slice(0, 20)}"; e.g. PORT=3100 npm start` };
   return port;
 }
 

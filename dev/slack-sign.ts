@@ -65,7 +65,12 @@ export function blockActionBody(
     user: { id: f.user ?? LOCAL_SLACK.user, username: "someone", team_id: f.team ?? LOCAL_SLACK.teamId },
     api_app_id: "A0LOCAL0001",
     token: "deprecated-verification-token",
-    container: { type: "message", message_ts: f.messageTs ?? "1700000000.000100", channel_id: f.channel ?? LOCAL_SLACK.channel, is_ephemeral: true },
+    container: {
+      type: "message",
+      message_ts: f.messageTs ?? "1700000000.000100",
+      channel_id: f.channel ?? LOCAL_SLACK.channel,
+      is_ephemeral: true,
+    },
     trigger_id: `${Date.now()}.${++trigger}.local`,
     channel: { id: f.channel ?? LOCAL_SLACK.channel, name: "imageops" },
     response_url: f.responseUrl,

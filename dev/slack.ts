@@ -43,7 +43,10 @@ try {
 }
 type Button = { type?: string; action_id: string; value: string; text?: { text?: string } };
 type Body = { text?: string; blocks?: Array<{ type?: string; elements?: Button[] }>; replace_original?: boolean };
-type Sink = { messages: Array<{ ts: string; channel: string; text: string; blocks?: unknown[]; history: unknown[] }>; responses: Array<{ url: string; body: Body }> };
+type Sink = {
+  messages: Array<{ ts: string; channel: string; text: string; blocks?: unknown[]; history: unknown[] }>;
+  responses: Array<{ url: string; body: Body }>;
+};
 const state = async <T>(url: string) => ((await (await fetch(`${url}/__sim/state`)).json()) as { state: T }).state;
 const sink = () => state<Sink>(info.slackApi);
 
@@ -58,7 +61,11 @@ async function running(before: Set<string>): Promise<{ jobs: number; tracking: s
 
 /** Posts a body to /slack/events the way Slack does: form-encoded, signed, timestamped now. */
 async function send(body: string): Promise<{ status: number; body: Body }> {
-  const res = await fetch(`${base}/slack/events`, { method: "POST", headers: signedHeaders(body, "application/x-www-form-urlencoded"), body });
+  const res = await fetch(`${base}/slack/events`, {
+    method: "POST",
+    headers: signedHeaders(body, "application/x-www-form-urlencoded"),
+    body,
+  });
   const t = await res.text();
   try {
     return { status: res.status, body: t ? (JSON.parse(t) as Body) : {} };
@@ -85,13 +92,20 @@ for (;;) {
   for (const [index, r] of now.responses.entries()) {
     if (!watched.has(r.url) || shown.has(`response:${index}`)) continue;
     shown.set(`response:${index}`, 1);
-    console.log(`response${r.body.replace_original ? " (replaces the original)" : ""}:\n${indent(blocksToText(r.body.blocks, r.body.text ?? ""))}\n`);
+    console.log(
+      `response${r.body.replace_original ? " (replaces the original)" : ""}:\n${indent(blocksToText(r.body.blocks, r.body.text ?? ""))}\n`,
+    );
     const button = click && !clicked ? findButton(r.body, click) : undefined;
     if (button) {
       clicked = true;
       const clickUrl = `${info.slackApi}/response/cli-click-${Date.now()}`;
       watched.add(clickUrl);
-      const res = await send(blockActionBody({ action_id: button.action_id, value: button.value }, { responseUrl: clickUrl, team: info.teamId, channel: info.channel, user: info.user }));
+      const res = await send(
+        blockActionBody(
+          { action_id: button.action_id, value: button.value },
+          { responseUrl: clickUrl, team: info.teamId, channel: info.channel, user: info.user },
+        ),
+      );
       console.log(`clicked [ ${click} ] (HTTP ${res.status})\n`);
       clickedNow = true;
     }
@@ -101,15 +115,21 @@ for (;;) {
     const seen = shown.get(m.ts) ?? old;
     if (m.history.length > seen) {
       shown.set(m.ts, m.history.length);
-      console.log(`${seen === 0 && old === 0 ? "posted" : "updated"} in ${m.channel} (ts ${m.ts}):\n${indent(blocksToText(m.blocks, m.text))}\n`);
+      console.log(
+        `${seen === 0 && old === 0 ? "posted" : "updated"} in ${m.channel} (ts ${m.ts}):\n${indent(blocksToText(m.blocks, m.text))}\n`,
+      );
     }
   }
   // a click dispatches its job before it is answered: the next round sees that job running
   if (clickedNow) continue;
   if (busy.jobs === 0 && busy.tracking.length === 0) break;
   if (Date.now() - started > timeoutMs) {
-    const what = [busy.jobs ? `${busy.jobs} job(s)` : "", busy.tracking.length ? `tracking ${busy.tracking.join(", ")}` : ""].filter(Boolean).join(" and ");
-    console.log(`(stopped waiting after ${Math.round(timeoutMs / 1000)} s with ${what} still running; SLACK_TIMEOUT_SECONDS=600 waits longer)`);
+    const what = [busy.jobs ? `${busy.jobs} job(s)` : "", busy.tracking.length ? `tracking ${busy.tracking.join(", ")}` : ""]
+      .filter(Boolean)
+      .join(" and ");
+    console.log(
+      `(stopped waiting after ${Math.round(timeoutMs / 1000)} s with ${what} still running; SLACK_TIMEOUT_SECONDS=600 waits longer)`,
+    );
     process.exit(1);
   }
   await new Promise((r) => setTimeout(r, 200));
@@ -126,5 +146,8 @@ function findButton(body: Body, label: string): Button | undefined {
 }
 
 function indent(s: string): string {
-  return s.split("\n").map((l) => `  ${l}`).join("\n");
+  return s
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 }

@@ -39,15 +39,19 @@ const slack = port === DEFAULT_PORT ? "npm run slack --" : `PORT=${port} npm run
 
 const servers = Object.entries(demoServers(stack))
   .flatMap(([cloud, list]) =>
-    list.map((s, i) => `  ${(i === 0 ? cloud : "").padEnd(6)} ${s.name.padEnd(12)} ${s.id.padEnd(38)} ${s.state}${i === 0 && !ADAPTERS[cloud as keyof typeof ADAPTERS].supportsCreate ? `   (${cloud}'s API cannot create images)` : ""}`),
+    list.map(
+      (s, i) =>
+        `  ${(i === 0 ? cloud : "").padEnd(6)} ${s.name.padEnd(12)} ${s.id.padEnd(38)} ${s.state}${i === 0 && !ADAPTERS[cloud as keyof typeof ADAPTERS].supportsCreate ? `   (${cloud}'s API cannot create images)` : ""}`,
+    ),
   )
   .join("\n");
 
 /** The AWS SDK's NodeVersionSupportWarning, said once here instead of once per bundle (the local stack turns theirs off). */
 const major = Number(process.versions.node.split(".")[0]);
-const nodeNotice = major < 22
-  ? `\nNode ${process.versions.node}: supported (deployed functions run Node 22). The AWS SDK's releases after the first week\nof January 2027 will need Node 22 or later (its NodeVersionSupportWarning, said once here).\n`
-  : "";
+const nodeNotice =
+  major < 22
+    ? `\nNode ${process.versions.node}: supported (deployed functions run Node 22). The AWS SDK's releases after the first week\nof January 2027 will need Node 22 or later (its NodeVersionSupportWarning, said once here).\n`
+    : "";
 
 console.log(`
 imageops local stack — everything on 127.0.0.1, no cloud account needed

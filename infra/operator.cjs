@@ -11,7 +11,6 @@
 const logicalId = (name) =>
   `${name.replace(/(^|-)(\w)/g, (_, dash, c) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase())}LambdaFunction`;
 
-
 /** One alarm: any datapoint above 0 in a 5-minute period notifies the topic. */
 function alarm(TOPIC, description, metric) {
   return {
@@ -83,7 +82,10 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
       dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["FailedJobsQueue", "QueueName"] } }],
     }),
   };
-  for (const [metric, what] of [["ExecutionsFailed", "failed"], ["ExecutionsTimedOut", "timed out"]]) {
+  for (const [metric, what] of [
+    ["ExecutionsFailed", "failed"],
+    ["ExecutionsTimedOut", "timed out"],
+  ]) {
     Resources[`TrackImageStateMachine${metric}Alarm`] = alarm(TOPIC, `A tracking execution ${what}`, {
       namespace: "AWS/States",
       name: metric,

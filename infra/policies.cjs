@@ -18,7 +18,11 @@ function loadPolicies(file = policiesFile()) {
 }
 
 /** demo-web-golden → DemoWebGolden (logical ids are alphanumeric) */
-const pascal = (name) => name.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+const pascal = (name) =>
+  name
+    .split("-")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
 
 /** EventBridge Scheduler: a schedule's name is 1–64 of [0-9a-zA-Z-_.]. */
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
@@ -31,10 +35,15 @@ function policyResources(policies, { service, stage }) {
   for (const p of policies) {
     const name = `${service}-${stage}-policy-${p.name}`;
     if (!SCHEDULE_NAME.test(name)) {
-      throw new Error(`policies.yaml: policy "${p.name}" field name: the schedule would be named "${name}" (${name.length} characters); EventBridge Scheduler takes at most 64 of letters, digits, "-", "_" and ".": shorten the policy's name`);
+      throw new Error(
+        `policies.yaml: policy "${p.name}" field name: the schedule would be named "${name}" (${name.length} characters); EventBridge Scheduler takes at most 64 of letters, digits, "-", "_" and ".": shorten the policy's name`,
+      );
     }
     const id = `PolicySchedule${pascal(p.name)}`;
-    if (Resources[id]) throw new Error(`policies.yaml: policy "${p.name}" field name: its schedule's logical id ${id} is another policy's too; rename one of them`);
+    if (Resources[id])
+      throw new Error(
+        `policies.yaml: policy "${p.name}" field name: its schedule's logical id ${id} is another policy's too; rename one of them`,
+      );
     Resources[id] = {
       Type: "AWS::Scheduler::Schedule",
       Properties: {

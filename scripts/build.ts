@@ -37,5 +37,6 @@ export async function buildFunctions(): Promise<Record<string, number>> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sizes = await buildFunctions();
   // --quiet (npm test): the test summary is what that run is for
-  if (!process.argv.includes("--quiet")) for (const [name, bytes] of Object.entries(sizes).sort()) console.log(`dist/${name}/index.mjs  ${(bytes / 1024).toFixed(0)} KiB`);
+  if (!process.argv.includes("--quiet"))
+    for (const [name, bytes] of Object.entries(sizes).sort()) console.log(`dist/${name}/index.mjs  ${(bytes / 1024).toFixed(0)} KiB`);
 }

@@ -9,7 +9,8 @@
  * undici, iconv-lite, mime-db — although a Lambda app only ever uses AwsLambdaReceiver. Those
  * modules become a stub that throws if anything ever constructs them.
  */
-const UNUSED_BOLT_PARTS = /^(\.\/receivers\/(ExpressReceiver|SocketModeReceiver|HTTPReceiver|SocketModeFunctions|HTTPModuleFunctions|HTTPResponseAck|custom-routes)|@slack\/oauth)$/;
+const UNUSED_BOLT_PARTS =
+  /^(\.\/receivers\/(ExpressReceiver|SocketModeReceiver|HTTPReceiver|SocketModeFunctions|HTTPModuleFunctions|HTTPResponseAck|custom-routes)|@slack\/oauth)$/;
 
 /** @type {import("esbuild").Plugin} */
 const dropUnusedBoltParts = {
@@ -49,7 +50,7 @@ const bundledPolicies = {
       try {
         return { contents: JSON.stringify({ policies: loadPoliciesFile(args.path) }), loader: "json", watchFiles: [args.path] };
       } catch (err) {
-        return { errors: [{ text: err && err.message ? err.message : String(err) }], watchFiles: [args.path] };
+        return { errors: [{ text: err?.message ? err.message : String(err) }], watchFiles: [args.path] };
       }
     });
   },

@@ -44,7 +44,11 @@ function isScheduledEvent(event: unknown): boolean {
  * create → state machine → track.
  */
 function correlationOf(event: unknown, context?: Context): string | undefined {
-  const e = event as { correlationId?: unknown; headers?: Record<string, string | undefined>; requestContext?: { requestId?: unknown } } | null;
+  const e = event as {
+    correlationId?: unknown;
+    headers?: Record<string, string | undefined>;
+    requestContext?: { requestId?: unknown };
+  } | null;
   const given = isUrlEvent(event) ? e?.headers?.["x-correlation-id"] : e?.correlationId;
   if (typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)) return given;
   const request = isUrlEvent(event) ? e?.requestContext?.requestId : undefined;
@@ -55,7 +59,8 @@ function correlationOf(event: unknown, context?: Context): string | undefined {
 export function readEvent(event: unknown, methods: readonly string[]): { form: EventForm; raw: unknown } {
   if (isScheduledEvent(event)) return { form: "scheduled", raw: { scheduled: true } };
   if (!isUrlEvent(event)) {
-    if (event === null || typeof event !== "object" || Array.isArray(event)) throw invalidArgument("event", `expected a JSON object, got ${preview(event)}`);
+    if (event === null || typeof event !== "object" || Array.isArray(event))
+      throw invalidArgument("event", `expected a JSON object, got ${preview(event)}`);
     const { correlationId: _carried, ...raw } = event as Record<string, unknown>;
     return { form: "direct", raw };
   }
@@ -73,7 +78,8 @@ export function readEvent(event: unknown, methods: readonly string[]): { form: E
   } catch {
     throw invalidArgument("body", "expected a JSON object, got text that is not JSON");
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw invalidArgument("body", `expected a JSON object, got ${preview(raw)}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw invalidArgument("body", `expected a JSON object, got ${preview(raw)}`);
   return { form: "url", raw };
 }
 
@@ -121,11 +127,18 @@ export function lambdaHandler<S extends z.ZodType, T>(spec: HandlerSpec<S, T>) {
       form = read.form;
       const input = validate(spec.schema, read.raw);
       const answer = await spec.run(input, context, form);
-      return form === "url" ? { statusCode: answer.statusCode ?? 200, headers: JSON_HEADERS, body: JSON.stringify(answer.body) } : answer.body;
+      return form === "url"
+        ? { statusCode: answer.statusCode ?? 200, headers: JSON_HEADERS, body: JSON.stringify(answer.body) }
+        : answer.body;
     } catch (err) {
       const e = asImageOpsError(err);
       // an internal fault with its stack and cause chain; an expected refusal in one line
-      log(e.code === "INTERNAL" ? "error" : "warn", `${spec.name} failed`, { code: e.code, field: e.field, provider: e.provider, error: e.code === "INTERNAL" ? err : e.message });
+      log(e.code === "INTERNAL" ? "error" : "warn", `${spec.name} failed`, {
+        code: e.code,
+        field: e.field,
+        provider: e.provider,
+        error: e.code === "INTERNAL" ? err : e.message,
+      });
       if (form !== "url") throw e;
       return { statusCode: e.statusCode, headers: JSON_HEADERS, body: JSON.stringify(e.toBody()) };
     }

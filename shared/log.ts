@@ -41,7 +41,18 @@ export function correlationId(): string | undefined {
 }
 
 /** Keys the logger owns: a field of the same name is renamed, never allowed to overwrite them. */
-const OWN_KEYS = new Set(["level", "message", "timestamp", "time", "service", "sampling_rate", "cold_start", "function_name", "function_request_id", "correlation_id"]);
+const OWN_KEYS = new Set([
+  "level",
+  "message",
+  "timestamp",
+  "time",
+  "service",
+  "sampling_rate",
+  "cold_start",
+  "function_name",
+  "function_request_id",
+  "correlation_id",
+]);
 
 export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
   const extra: Record<string, unknown> = {};

@@ -7,7 +7,14 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 
 let metrics: Metrics | undefined;
 
-export type MetricName = "ImagesCreated" | "ImagesFailed" | "TimeToAvailable" | "ProviderErrors" | "AuditFindings" | "ImagesDeleted" | "PolicyRuns";
+export type MetricName =
+  | "ImagesCreated"
+  | "ImagesFailed"
+  | "TimeToAvailable"
+  | "ProviderErrors"
+  | "AuditFindings"
+  | "ImagesDeleted"
+  | "PolicyRuns";
 
 export function metric(name: MetricName, dimensions: Record<string, string>, value = 1, unit: "Count" | "Seconds" = "Count"): void {
   metrics ??= new Metrics({ namespace: "imageops", serviceName: "imageops" });

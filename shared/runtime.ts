@@ -56,7 +56,11 @@ export function resolveTarget(creds: Credentials, provider: ProviderName, accoun
     throw invalidArgument("account", `required: ${provider} has accounts ${accounts.map((a) => a.name).join(", ")}`);
   }
   if (region !== undefined && !account.regions.includes(region)) {
-    throw new ImageOpsError("NOT_FOUND", `${provider} account "${account.name}" has no region ${region} (it has ${account.regions.join(", ")})`, { field: "region" });
+    throw new ImageOpsError(
+      "NOT_FOUND",
+      `${provider} account "${account.name}" has no region ${region} (it has ${account.regions.join(", ")})`,
+      { field: "region" },
+    );
   }
   return { account, region: region ?? account.regions[0]! };
 }
@@ -67,13 +71,18 @@ export function resolveTarget(creds: Credentials, provider: ProviderName, accoun
  * resolveTarget answers describe and create), never an empty success: a misspelled account
  * must not read as "no images" or as an all-clear audit.
  */
-export function selectTargets(accounts: Account[], input: { provider?: readonly ProviderName[]; account?: string; region?: string }): Target[] {
+export function selectTargets(
+  accounts: Account[],
+  input: { provider?: readonly ProviderName[]; account?: string; region?: string },
+): Target[] {
   let selected = accounts;
   if (input.provider) {
     const unconfigured = input.provider.filter((p) => !accounts.some((a) => a.provider === p));
     if (unconfigured.length) {
       const have = [...new Set(accounts.map((a) => a.provider))].join(", ") || "none";
-      throw new ImageOpsError("NOT_FOUND", `no ${unconfigured.join(" or ")} account is configured (configured: ${have})`, { field: "provider" });
+      throw new ImageOpsError("NOT_FOUND", `no ${unconfigured.join(" or ")} account is configured (configured: ${have})`, {
+        field: "provider",
+      });
     }
     selected = selected.filter((a) => input.provider!.includes(a.provider));
   }
@@ -81,7 +90,11 @@ export function selectTargets(accounts: Account[], input: { provider?: readonly 
     const named = selected.filter((a) => a.name === input.account);
     if (!named.length) {
       const which = input.provider?.length === 1 ? `${input.provider[0]} account` : "account";
-      throw new ImageOpsError("NOT_FOUND", `no ${which} named "${input.account}" (there are ${selected.map((a) => `${a.provider}/${a.name}`).join(", ") || "none"})`, { field: "account" });
+      throw new ImageOpsError(
+        "NOT_FOUND",
+        `no ${which} named "${input.account}" (there are ${selected.map((a) => `${a.provider}/${a.name}`).join(", ") || "none"})`,
+        { field: "account" },
+      );
     }
     selected = named;
   }
@@ -154,7 +167,8 @@ export async function fanOut<T>(
     const target = targets[i]!;
     if (s.status === "fulfilled") results.push({ target, value: s.value });
     else {
-      const e = s.reason instanceof ImageOpsError ? s.reason : new ImageOpsError("PROVIDER_ERROR", "unexpected failure", { cause: s.reason });
+      const e =
+        s.reason instanceof ImageOpsError ? s.reason : new ImageOpsError("PROVIDER_ERROR", "unexpected failure", { cause: s.reason });
       const entry: ProviderErrorEntry = {
         provider: target.account.provider,
         account: target.account.name,

@@ -43,12 +43,17 @@ function describeIssues(secretName: string, raw: unknown, error: z.ZodError): st
       where = `${label}${path.length > 2 ? ` field ${path.slice(2).join(".")}` : ""}`;
     }
     const reason =
-      issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.join(", ")}` :
-      issue.code === "invalid_type" ? `expected ${issue.expected}` :
-      issue.code === "custom" ? issue.message :
-      issue.code === "invalid_value" ? "not an allowed value" :
-      issue.code === "invalid_union" ? `expected one of ${PROVIDERS.join(", ")}` :
-      issue.code.replace(/_/g, " ");
+      issue.code === "unrecognized_keys"
+        ? `unknown field(s) ${issue.keys.join(", ")}`
+        : issue.code === "invalid_type"
+          ? `expected ${issue.expected}`
+          : issue.code === "custom"
+            ? issue.message
+            : issue.code === "invalid_value"
+              ? "not an allowed value"
+              : issue.code === "invalid_union"
+                ? `expected one of ${PROVIDERS.join(", ")}`
+                : issue.code.replace(/_/g, " ");
     return `${where}: ${reason}`;
   });
   return `${secretName} is invalid: ${parts.join("; ")}`;
@@ -122,7 +127,9 @@ export class CachedSecret<T> {
         (err: unknown) => {
           if (this.value === pending) this.value = undefined; // a failure is not cached
           if (this.last === undefined) throw err;
-          log("warn", `could not re-read ${this.secretId()} after ${this.maxAgeMs / 1000} s; using the value read before`, { error: (err as Error)?.message });
+          log("warn", `could not re-read ${this.secretId()} after ${this.maxAgeMs / 1000} s; using the value read before`, {
+            error: (err as Error)?.message,
+          });
           return this.last;
         },
       );

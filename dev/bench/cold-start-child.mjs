@@ -30,7 +30,11 @@ function summarize(out) {
   if (typeof out !== "object") return { type: typeof out };
   if (typeof out.statusCode === "number") {
     let body;
-    try { body = JSON.parse(out.body ?? ""); } catch { body = undefined; }
+    try {
+      body = JSON.parse(out.body ?? "");
+    } catch {
+      body = undefined;
+    }
     return { statusCode: out.statusCode, ...summarize(body), text: body === undefined ? String(out.body ?? "").slice(0, 200) : undefined };
   }
   // numbers as they are (figure 8's passes: targets, images, findings, listed, created), lists by their length

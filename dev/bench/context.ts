@@ -57,14 +57,24 @@ export const size = (file: string): number => (existsSync(file) ? statSync(file)
 /** The biggest packages in a bundle, from its esbuild metafile: "zod 444 KiB, @smithy/core 196 KiB, …". */
 export function topPackages(metaFile: string, count: number): string {
   if (!existsSync(metaFile)) return "(no metafile)";
-  const meta = JSON.parse(readFileSync(metaFile, "utf8")) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(readFileSync(metaFile, "utf8")) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const bytes = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
     for (const [path, info] of Object.entries(output.inputs)) {
       const after = path.split("node_modules/").pop()!.split("/");
-      const name = path.includes("node_modules/") ? (after[0]!.startsWith("@") ? `${after[0]}/${after[1]}` : after[0]!) : after.slice(0, 2).join("/");
+      const name = path.includes("node_modules/")
+        ? after[0]!.startsWith("@")
+          ? `${after[0]}/${after[1]}`
+          : after[0]!
+        : after.slice(0, 2).join("/");
       bytes.set(name, (bytes.get(name) ?? 0) + info.bytesInOutput);
     }
   }
-  return [...bytes].sort((a, b) => b[1] - a[1]).slice(0, count).map(([n, b]) => `${n} ${kib(b)}`).join(", ");
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([n, b]) => `${n} ${kib(b)}`)
+    .join(", ");
 }

@@ -36,7 +36,16 @@ export async function figure3(ctx: BenchContext): Promise<void> {
     stack.slackApi.setSlackFaults({ methods: { "auth.test": { delayMs: 4_000 } } });
     const first = await slash("list");
     if (first.status !== 200) {
-      report({ id: "3", name: "slack ack, clouds at 10 s, auth.test at 4 s (p99)", product: "", baseline: "", ratio: NaN, target: "", pass: null, notMeasured: `the slack function answered HTTP ${first.status}: ${first.body.slice(0, 160)}` });
+      report({
+        id: "3",
+        name: "slack ack, clouds at 10 s, auth.test at 4 s (p99)",
+        product: "",
+        baseline: "",
+        ratio: NaN,
+        target: "",
+        pass: null,
+        notMeasured: `the slack function answered HTTP ${first.status}: ${first.body.slice(0, 160)}`,
+      });
       return;
     }
     const n = quick ? 50 : 100;
@@ -60,8 +69,11 @@ export async function figure3(ctx: BenchContext): Promise<void> {
     // (a) As Lambda runs it: the dispatched jobs (Event invocations of this same function) run in
     // other containers. Here: a second copy of the bundle, with its own module state and clients.
     const ackInstance = stack.handlers.slack;
-    const jobsInstance = ((await import(`${pathToFileURL(dist("slack", "index.mjs")).href}?container=jobs`)) as { handler: typeof ackInstance }).handler;
-    stack.handlers.slack = (event, context) => ((event as { imageopsJob?: unknown })?.imageopsJob ? jobsInstance(event, context) : ackInstance(event, context));
+    const jobsInstance = (
+      (await import(`${pathToFileURL(dist("slack", "index.mjs")).href}?container=jobs`)) as { handler: typeof ackInstance }
+    ).handler;
+    stack.handlers.slack = (event, context) =>
+      (event as { imageopsJob?: unknown })?.imageopsJob ? jobsInstance(event, context) : ackInstance(event, context);
     const isolated = await series();
     // (b) As `npm start` wires it (the brief's setup): jobs run in-process in the same instance
     // that answers the acks — what the figure is judged on.

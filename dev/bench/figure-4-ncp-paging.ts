@@ -43,14 +43,23 @@ async function ncpPaging(root: string, total: number, cacheNcpPages: boolean, ro
     const sequentialList = async (): Promise<Image[]> => {
       const seen = new Set<string>();
       const out: Image[] = [];
-      const lists: Array<["getServerImageList" | "getMemberServerImageInstanceList", string, Record<string, string[]>, (raw: unknown, w: typeof where) => Image]> = [
+      const lists: Array<
+        [
+          "getServerImageList" | "getMemberServerImageInstanceList",
+          string,
+          Record<string, string[]>,
+          (raw: unknown, w: typeof where) => Image,
+        ]
+      > = [
         ["getServerImageList", "serverImageList", { serverImageTypeCodeList: ["NCP", "SELF"] }, normalizeNcpServerImage],
         ["getMemberServerImageInstanceList", "memberServerImageInstanceList", {}, normalizeNcpMemberImage],
       ];
       for (const [action, key, params, normalize] of lists) {
         for (let page = 1; ; page++) {
           // the product's own wire form (form POST), so the baseline differs only in paging
-          const r = await http.request(ncpRequest(account.endpoint, action, { regionCode: "KR", ...params, pageNo: page, pageSize }, account, true));
+          const r = await http.request(
+            ncpRequest(account.endpoint, action, { regionCode: "KR", ...params, pageNo: page, pageSize }, account, true),
+          );
           if (r.status !== 200) throw new Error(`sequential paging: HTTP ${r.status} ${r.text.slice(0, 200)}`);
           const body = JSON.parse(r.text)[`${action}Response`] as { totalRows: number } & Record<string, unknown[]>;
           for (const raw of body[key] ?? []) {
@@ -150,7 +159,15 @@ async function startSimHost(root: string, config: Record<string, number | boolea
       reject(new Error(`sim host exited (${code}): ${err.slice(-300)}`));
     });
   });
-  const info = JSON.parse(line.slice("SIM_HOST ".length)) as { ncp: string; scp: string; iwinv: string; secrets: string; env: Record<string, string>; counts: Record<string, number>; cached: boolean };
+  const info = JSON.parse(line.slice("SIM_HOST ".length)) as {
+    ncp: string;
+    scp: string;
+    iwinv: string;
+    secrets: string;
+    env: Record<string, string>;
+    counts: Record<string, number>;
+    cached: boolean;
+  };
   return {
     urls: info,
     cached: info.cached,

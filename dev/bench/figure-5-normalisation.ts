@@ -21,8 +21,13 @@ export async function figure5(ctx: BenchContext): Promise<void> {
         JSON.stringify({
           getServerImageListResponse: {
             totalRows: n,
-            serverImageList: [...new NcpSim({ generatedImages: n }).images.values()].filter((i) => i.kind === "server").slice(-n).map((i) => i.raw),
-            requestId: "bench", returnCode: "0", returnMessage: "success",
+            serverImageList: [...new NcpSim({ generatedImages: n }).images.values()]
+              .filter((i) => i.kind === "server")
+              .slice(-n)
+              .map((i) => i.raw),
+            requestId: "bench",
+            returnCode: "0",
+            returnMessage: "success",
           },
         }),
       rows: (p) => p.getServerImageListResponse.serverImageList,
@@ -36,7 +41,16 @@ export async function figure5(ctx: BenchContext): Promise<void> {
     },
     {
       provider: "iwinv",
-      make: () => JSON.stringify({ code: "0x00", error_code: "SUCCESS", message: "", result: new IwinvSim({ generatedImages: n }).images.slice(-n), count: n, page_no: 1, page_size: n }),
+      make: () =>
+        JSON.stringify({
+          code: "0x00",
+          error_code: "SUCCESS",
+          message: "",
+          result: new IwinvSim({ generatedImages: n }).images.slice(-n),
+          count: n,
+          page_no: 1,
+          page_size: n,
+        }),
       rows: (p) => p.result,
       normalize: (raw) => normalizeIwinvImage(raw, { account: "demo", region: "kr2-z01" }),
     },

@@ -16,26 +16,39 @@ export async function figure7(ctx: BenchContext): Promise<void> {
   const iwKey = DEMO_KEYS.iwinv;
   // every NCP call is a form POST that signs the path only (shared/providers/ncp/wire.ts)
   const ncpPath = "/vserver/v2/getServerImageList";
-  const scpUrl = buildScpUrl("https://virtualserver.kr-west1.e.samsungsdscloud.com", "/v1/images", { limit: 100, marker: "00000000-0000-4000-8000-000000000064", visibility: "private" });
+  const scpUrl = buildScpUrl("https://virtualserver.kr-west1.e.samsungsdscloud.com", "/v1/images", {
+    limit: 100,
+    marker: "00000000-0000-4000-8000-000000000064",
+    visibility: "private",
+  });
   const iwPath = "/v1/images";
   const cases: Array<{ provider: string; request: string; product: () => unknown; bare: () => unknown }> = [
     {
       provider: "ncp",
       request: `POST ${ncpPath}`,
       product: () => ncpHeaders("POST", ncpPath, tsMs, ncpKey.accessKey, ncpKey.secretKey),
-      bare: ((s: string) => () => createHmac("sha256", ncpKey.secretKey).update(s).digest("base64"))(`POST ${ncpPath}\n${tsMs}\n${ncpKey.accessKey}`),
+      bare: (
+        (s: string) => () =>
+          createHmac("sha256", ncpKey.secretKey).update(s).digest("base64")
+      )(`POST ${ncpPath}\n${tsMs}\n${ncpKey.accessKey}`),
     },
     {
       provider: "scp",
       request: `GET ${scpUrl}`,
       product: () => scpHeaders("GET", scpUrl, tsMs, scpKey.accessKey, scpKey.secretKey),
-      bare: ((s: string) => () => createHmac("sha256", scpKey.secretKey).update(s, "utf8").digest("base64"))(`GET${scpUrl}${tsMs}${scpKey.accessKey}${SCP_CLIENT_TYPE}`),
+      bare: (
+        (s: string) => () =>
+          createHmac("sha256", scpKey.secretKey).update(s, "utf8").digest("base64")
+      )(`GET${scpUrl}${tsMs}${scpKey.accessKey}${SCP_CLIENT_TYPE}`),
     },
     {
       provider: "iwinv",
       request: `GET ${iwPath}?zone_id=kr2-z01&page_no=2&page_size=100`,
       product: () => iwinvHeaders(iwPath, tsS, iwKey.accessKey, iwKey.secretKey),
-      bare: ((s: string) => () => createHmac("sha256", iwKey.secretKey).update(s, "utf8").digest("hex"))(`${tsS}${iwPath}`),
+      bare: (
+        (s: string) => () =>
+          createHmac("sha256", iwKey.secretKey).update(s, "utf8").digest("hex")
+      )(`${tsS}${iwPath}`),
     },
   ];
   for (const c of cases) {

@@ -52,7 +52,11 @@ const CONCURRENCY = { ncp: 12, scp: 8, iwinv: 4 } as const;
 const IWINV_PER_MINUTE = 60;
 
 async function startHost(root: string): Promise<Host> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "scale-host.ts"), "200"], { cwd: root, env: childEnv({}), stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "scale-host.ts"), "200"], {
+    cwd: root,
+    env: childEnv({}),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
@@ -88,9 +92,11 @@ function overLimits(s: Stats): string[] {
   const over: string[] = [];
   for (const p of ["ncp", "scp", "iwinv"] as const) {
     if (s[p].limitAnswers) over.push(`${p}: ${s[p].limitAnswers} 429/417 answers`);
-    if (s[p].maxInFlightPerKey > CONCURRENCY[p]) over.push(`${p}: ${s[p].maxInFlightPerKey} requests in flight on one key (declared ${CONCURRENCY[p]})`);
+    if (s[p].maxInFlightPerKey > CONCURRENCY[p])
+      over.push(`${p}: ${s[p].maxInFlightPerKey} requests in flight on one key (declared ${CONCURRENCY[p]})`);
   }
-  if (s.iwinv.maxPerMinutePerKey > IWINV_PER_MINUTE) over.push(`iwinv: ${s.iwinv.maxPerMinutePerKey} requests in 60 s on one key (documented ${IWINV_PER_MINUTE})`);
+  if (s.iwinv.maxPerMinutePerKey > IWINV_PER_MINUTE)
+    over.push(`iwinv: ${s.iwinv.maxPerMinutePerKey} requests in 60 s on one key (documented ${IWINV_PER_MINUTE})`);
   return over;
 }
 const seen = (s: Stats) =>
@@ -132,7 +138,9 @@ export async function figure8(o: BenchContext): Promise<void> {
       detail:
         `${estate}; audit-images bundle, on demand, memory in dynalite (median of ${runs} fresh processes: ${product.map((r) => ms(r.run.callMs)).join(", ")}) vs every account-region one after another through the same adapters (scale-passes.ts audit-sequential)` +
         `\naudited ${a0.auditedImages ?? "?"} images, ${a0.findings ?? "?"} findings; errors ${JSON.stringify(errs)}` +
-        (sequential ? `; sequential: ${sequential.run.answer?.images ?? "?"} images, ${sequential.run.answer?.findings ?? "?"} findings, errors ${JSON.stringify(sequential.run.answer?.errors ?? [])}` : "; sequential pass skipped (--quick)") +
+        (sequential
+          ? `; sequential: ${sequential.run.answer?.images ?? "?"} images, ${sequential.run.answer?.findings ?? "?"} findings, errors ${JSON.stringify(sequential.run.answer?.errors ?? [])}`
+          : "; sequential pass skipped (--quick)") +
         `\nat the clouds, product: ${seen(product[0]!.stats)}`,
     });
     const peak = Math.max(...product.map((r) => r.run.peakRssKiB));
@@ -141,7 +149,7 @@ export async function figure8(o: BenchContext): Promise<void> {
       name: "audit peak RSS, 200 account-regions",
       product: mib(peak),
       baseline: "512 MB fn",
-      ratio: peak / (512 * 1000 * 1000 / 1024),
+      ratio: peak / ((512 * 1000 * 1000) / 1024),
       ...below(peak / 1024, 256, "MiB"),
       detail: `highest VmHWM of the ${runs} audit processes (node, the bundle, every image of the estate, the findings and the memory)${sequential ? `; the sequential pass: ${mib(sequential.run.peakRssKiB)}` : ""}`,
     });
@@ -173,7 +181,9 @@ export async function figure8(o: BenchContext): Promise<void> {
       baseline: "0",
       ratio: NaN,
       ...none(violations.length),
-      detail: violations.length ? violations.join("\n") : `${product.length + policy.length + (sequential ? 1 : 0) + (policySeq ? 1 : 0)} passes: no 429/417 answer, no key over its concurrency, no iwinv key over 60 requests in any 60 s`,
+      detail: violations.length
+        ? violations.join("\n")
+        : `${product.length + policy.length + (sequential ? 1 : 0) + (policySeq ? 1 : 0)} passes: no 429/417 answer, no key over its concurrency, no iwinv key over 60 requests in any 60 s`,
     });
   } finally {
     await host.stop();

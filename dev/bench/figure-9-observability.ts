@@ -34,9 +34,19 @@ export async function figure9(ctx: BenchContext): Promise<void> {
   const dir = join(root, "dist", "bench", "observability");
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, "powertools-entry.ts");
-  writeFileSync(entry, 'import { Logger } from "@aws-lambda-powertools/logger";\nimport { Metrics } from "@aws-lambda-powertools/metrics";\nexport const logger = new Logger({ serviceName: "bench" });\nexport const metrics = new Metrics({ namespace: "bench" });\n');
+  writeFileSync(
+    entry,
+    'import { Logger } from "@aws-lambda-powertools/logger";\nimport { Metrics } from "@aws-lambda-powertools/metrics";\nexport const logger = new Logger({ serviceName: "bench" });\nexport const metrics = new Metrics({ namespace: "bench" });\n',
+  );
   writeFileSync(join(dir, "empty.mjs"), "export {};\n");
-  await build({ ...config.bundleOptions, entryPoints: [entry], outfile: join(dir, "powertools.mjs"), absWorkingDir: root, nodePaths: [join(root, "node_modules")], logLevel: "warning" });
+  await build({
+    ...config.bundleOptions,
+    entryPoints: [entry],
+    outfile: join(dir, "powertools.mjs"),
+    absWorkingDir: root,
+    nodePaths: [join(root, "node_modules")],
+    logLevel: "warning",
+  });
   const empty = await importMs(join(dir, "empty.mjs"), [], rounds);
   const powertools = await importMs(join(dir, "powertools.mjs"), [], rounds);
   report({

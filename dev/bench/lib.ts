@@ -17,7 +17,8 @@ export const percentile = (xs: number[], p: number): number => {
 };
 
 export const ms = (v: number): string => (v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
-export const kib = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
+export const kib = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
 export const mib = (kiB: number): string => `${(kiB / 1024).toFixed(1)} MiB`;
 export const opsPerSec = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M ops/s` : `${(v / 1e3).toFixed(0)} k ops/s`);
 
@@ -60,7 +61,10 @@ export function runNode(args: string[], env: Record<string, string>, timeoutMs =
 /** The BENCH_RESULT line a child printed last. */
 export function childResult<T>(run: ChildRun): T {
   const marker = "BENCH_RESULT ";
-  const line = run.stdout.split("\n").reverse().find((l) => l.startsWith(marker));
+  const line = run.stdout
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith(marker));
   if (!line) throw new Error(`child printed no result (exit ${run.code}): ${(run.stderr || run.stdout).trim().slice(-400)}`);
   return JSON.parse(line.slice(marker.length)) as T;
 }

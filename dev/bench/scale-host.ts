@@ -111,7 +111,11 @@ for (let i = 1; i <= 10; i++) {
   accounts.push({ provider: "iwinv", name: `iwinv-${pad(i)}`, ...key, regions: IWINV_ZONES });
 }
 
-const all: Array<[Provider, SimServer]> = [...ncp.map((s) => ["ncp", s] as [Provider, SimServer]), ...scp.map((s) => ["scp", s] as [Provider, SimServer]), ...iwinv.map((s) => ["iwinv", s] as [Provider, SimServer])];
+const all: Array<[Provider, SimServer]> = [
+  ...ncp.map((s) => ["ncp", s] as [Provider, SimServer]),
+  ...scp.map((s) => ["scp", s] as [Provider, SimServer]),
+  ...iwinv.map((s) => ["iwinv", s] as [Provider, SimServer]),
+];
 await Promise.all(all.map(([, s]) => s.start()));
 let a = 0;
 for (const [provider, sim] of all) {
@@ -140,8 +144,9 @@ const admin = createServer(async (req, res) => {
   const body = Buffer.concat(chunks).toString("utf8");
   res.setHeader("content-type", "application/json");
   if (req.url === "/stats") return res.end(JSON.stringify({ ...stats, maxConnections }));
-  if (req.url === "/reset" && req.method === "POST") return reset(), res.end("{}");
-  if (req.url === "/latency" && req.method === "POST") return setLatency(Number(JSON.parse(body || "{}").ms ?? LATENCY_MS)), res.end("{}");
+  if (req.url === "/reset" && req.method === "POST") return (reset(), res.end("{}"));
+  if (req.url === "/latency" && req.method === "POST")
+    return (setLatency(Number(JSON.parse(body || "{}").ms ?? LATENCY_MS)), res.end("{}"));
   res.statusCode = 404;
   res.end("{}");
 });
@@ -162,7 +167,9 @@ const env = {
   CREDENTIALS_SECRET_ID,
   OPERATIONS_TABLE: dynamo.tableName,
 };
-process.stdout.write(`SCALE_HOST ${JSON.stringify({ admin: `http://127.0.0.1:${(admin.address() as AddressInfo).port}`, env, accounts, images })}\n`);
+process.stdout.write(
+  `SCALE_HOST ${JSON.stringify({ admin: `http://127.0.0.1:${(admin.address() as AddressInfo).port}`, env, accounts, images })}\n`,
+);
 
 const stop = async () => {
   admin.close();

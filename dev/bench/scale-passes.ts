@@ -39,7 +39,12 @@ export async function handler(event: { pass: Pass; run?: number }, context?: { g
 
   if (event.pass === "policy") {
     const { results, errors } = await fanOut(rt, targets, policyStep);
-    return { targets: targets.length, listed: results.reduce((n, r) => n + r.value.listed, 0), created: results.reduce((n, r) => n + r.value.created, 0), errors };
+    return {
+      targets: targets.length,
+      listed: results.reduce((n, r) => n + r.value.listed, 0),
+      created: results.reduce((n, r) => n + r.value.created, 0),
+      errors,
+    };
   }
   const errors: Array<{ provider: string; code: string }> = [];
   if (event.pass === "policy-sequential") {

@@ -21,7 +21,10 @@ const clouds = await startClouds(config);
 
 let cached = false;
 if (config.cacheNcpPages) {
-  const sim = clouds.ncp as unknown as { handler?: (req: SimRequest) => SimResponse | Promise<SimResponse>; authenticate?: (req: SimRequest) => SimResponse | undefined };
+  const sim = clouds.ncp as unknown as {
+    handler?: (req: SimRequest) => SimResponse | Promise<SimResponse>;
+    authenticate?: (req: SimRequest) => SimResponse | undefined;
+  };
   const handler = sim.handler;
   const authenticate = sim.authenticate?.bind(clouds.ncp);
   if (typeof handler === "function" && typeof authenticate === "function") {

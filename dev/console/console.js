@@ -12,12 +12,32 @@ const byTs = new Map();
 // Slack emoji codes as symbols every font has (no emoji font needed), colored like Slack's.
 const dot = (color) => `<span style="color:${color}">●</span>`;
 const EMOJI = {
-  large_green_circle: dot("#2eb67d"), red_circle: dot("#e01e5a"), white_circle: dot("#bbb"), large_orange_circle: dot("#ecb22e"), large_blue_circle: dot("#36c5f0"),
-  white_check_mark: '<span style="color:#2eb67d">✔</span>', x: '<span style="color:#e01e5a">✘</span>', warning: '<span style="color:#ecb22e">⚠</span>',
-  hourglass_flowing_sand: dot("#ecb22e"), mag: "›", rocket: "➜", no_entry: '<span style="color:#e01e5a">⊘</span>', clipboard: "☐", construction: "⚠", information_source: '<span style="color:#1264a3">ⓘ</span>', hourglass: "…", wastebasket: "✕", grey_question: "?",
-  gear: "⚙", camera_with_flash: "◉",
+  large_green_circle: dot("#2eb67d"),
+  red_circle: dot("#e01e5a"),
+  white_circle: dot("#bbb"),
+  large_orange_circle: dot("#ecb22e"),
+  large_blue_circle: dot("#36c5f0"),
+  white_check_mark: '<span style="color:#2eb67d">✔</span>',
+  x: '<span style="color:#e01e5a">✘</span>',
+  warning: '<span style="color:#ecb22e">⚠</span>',
+  hourglass_flowing_sand: dot("#ecb22e"),
+  mag: "›",
+  rocket: "➜",
+  no_entry: '<span style="color:#e01e5a">⊘</span>',
+  clipboard: "☐",
+  construction: "⚠",
+  information_source: '<span style="color:#1264a3">ⓘ</span>',
+  hourglass: "…",
+  wastebasket: "✕",
+  grey_question: "?",
+  gear: "⚙",
+  camera_with_flash: "◉",
 };
-const esc = (s) => s.replace(/&(?!(amp|lt|gt);)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const esc = (s) =>
+  s
+    .replace(/&(?!(amp|lt|gt);)/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 function mrkdwn(text = "") {
   return esc(text)
     .replace(/&lt;!date\^\d+\^[^|]*\|([^&]*)&gt;/g, "$1")
@@ -28,7 +48,7 @@ function mrkdwn(text = "") {
     .replace(/(^|\s)_([^_\n]+)_/g, "$1<i>$2</i>")
     .replace(/:([a-z_]+):/g, (m, name) => EMOJI[name] ?? m);
 }
-const plain = (t) => (typeof t === "string" ? t : t?.text ?? "");
+const plain = (t) => (typeof t === "string" ? t : (t?.text ?? ""));
 
 function renderBlocks(body, holder) {
   const blocks = body.blocks?.length ? body.blocks : [{ type: "section", text: { text: body.text ?? "" } }];
@@ -53,7 +73,10 @@ function renderBlocks(body, holder) {
         if (a.style === "primary" || a.style === "danger") button.className = a.style;
         button.dataset.actionId = a.action_id;
         // a button's own confirmation dialog, as Slack shows it before sending the click
-        button.addEventListener("click", () => (!a.confirm || window.confirm(`${plain(a.confirm.title)}\n\n${plain(a.confirm.text)}`)) && click(a, holder, button));
+        button.addEventListener(
+          "click",
+          () => (!a.confirm || window.confirm(`${plain(a.confirm.title)}\n\n${plain(a.confirm.text)}`)) && click(a, holder, button),
+        );
         el.appendChild(button);
       }
     }
@@ -81,7 +104,11 @@ async function signedPost(body) {
   const { timestamp, signature } = await (await fetch("/__console/sign", { method: "POST", body })).json();
   const res = await fetch("/slack/events", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": timestamp, "x-slack-signature": signature },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": timestamp,
+      "x-slack-signature": signature,
+    },
     body,
   });
   const text = await res.text();
@@ -94,12 +121,26 @@ async function send(text) {
   addMessage({ who: "you", meta: time(), body: { text: `/images ${command}` }, user: true });
   const url = responseUrl();
   const form = new URLSearchParams({
-    token: "console", team_id: info.teamId, team_domain: "local", channel_id: info.channel, channel_name: "imageops",
-    user_id: info.user, user_name: "you", command: "/images", text: command, api_app_id: "A0LOCAL0001",
-    response_url: url, trigger_id: `${Date.now()}.${++seq}.console`,
+    token: "console",
+    team_id: info.teamId,
+    team_domain: "local",
+    channel_id: info.channel,
+    channel_name: "imageops",
+    user_id: info.user,
+    user_name: "you",
+    command: "/images",
+    text: command,
+    api_app_id: "A0LOCAL0001",
+    response_url: url,
+    trigger_id: `${Date.now()}.${++seq}.console`,
   }).toString();
   const ack = await signedPost(form);
-  const node = addMessage({ who: "imageops", meta: `${time()} · only visible to you`, body: ack.body ?? { text: `(HTTP ${ack.status})` }, ephemeral: true });
+  const node = addMessage({
+    who: "imageops",
+    meta: `${time()} · only visible to you`,
+    body: ack.body ?? { text: `(HTTP ${ack.status})` },
+    ephemeral: true,
+  });
   byResponseUrl.set(url, node);
 }
 
@@ -108,10 +149,20 @@ async function click(action, holder, button) {
   const url = responseUrl();
   byResponseUrl.set(url, holder);
   const payload = {
-    type: "block_actions", team: { id: info.teamId, domain: "local" }, user: { id: info.user, username: "you", team_id: info.teamId },
-    api_app_id: "A0LOCAL0001", token: "console", trigger_id: `${Date.now()}.${++seq}.console`,
-    container: { type: "message", message_ts: holder.dataset.ts ?? `${Date.now() / 1000}`, channel_id: info.channel, is_ephemeral: !holder.dataset.ts },
-    channel: { id: info.channel, name: "imageops" }, response_url: url,
+    type: "block_actions",
+    team: { id: info.teamId, domain: "local" },
+    user: { id: info.user, username: "you", team_id: info.teamId },
+    api_app_id: "A0LOCAL0001",
+    token: "console",
+    trigger_id: `${Date.now()}.${++seq}.console`,
+    container: {
+      type: "message",
+      message_ts: holder.dataset.ts ?? `${Date.now() / 1000}`,
+      channel_id: info.channel,
+      is_ephemeral: !holder.dataset.ts,
+    },
+    channel: { id: info.channel, name: "imageops" },
+    response_url: url,
     actions: [{ type: "button", block_id: "b", action_id: action.action_id, value: action.value, action_ts: `${Date.now() / 1000}` }],
   };
   await signedPost(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
@@ -125,11 +176,24 @@ events.onmessage = (e) => {
     const { url, body } = event.response;
     const target = byResponseUrl.get(url);
     if (target && body.replace_original) setBody(target, body);
-    else byResponseUrl.set(url, addMessage({ who: "imageops", meta: `${time()}${body.response_type === "in_channel" ? "" : " · only visible to you"}`, body, ephemeral: body.response_type !== "in_channel" }));
+    else
+      byResponseUrl.set(
+        url,
+        addMessage({
+          who: "imageops",
+          meta: `${time()}${body.response_type === "in_channel" ? "" : " · only visible to you"}`,
+          body,
+          ephemeral: body.response_type !== "in_channel",
+        }),
+      );
   } else if (event.type === "post") {
     // a D… channel is the app's DM with you (the last way a result reaches you)
     const dm = event.message.channel.startsWith("D");
-    const node = addMessage({ who: "imageops", meta: `${time()}${dm ? " · direct message to you" : event.message.channel !== info.channel ? ` · in ${event.message.channel}` : ""}`, body: event.message });
+    const node = addMessage({
+      who: "imageops",
+      meta: `${time()}${dm ? " · direct message to you" : event.message.channel !== info.channel ? ` · in ${event.message.channel}` : ""}`,
+      body: event.message,
+    });
     node.dataset.ts = event.message.ts;
     node.classList.add("channel-message");
     byTs.set(event.message.ts, node);
@@ -148,7 +212,11 @@ document.getElementById("composer").addEventListener("submit", (e) => {
   void send(input.value);
   input.value = "";
 });
-for (const code of document.querySelectorAll(".examples code")) code.addEventListener("click", () => { input.value = code.textContent; input.focus(); });
+for (const code of document.querySelectorAll(".examples code"))
+  code.addEventListener("click", () => {
+    input.value = code.textContent;
+    input.focus();
+  });
 
 // The demo servers of a cloud: a name or an id works in /images create (click one to start the command).
 const attr = (s) => esc(s).replace(/"/g, "&quot;");
@@ -163,46 +231,59 @@ async function refreshClouds() {
   const { clouds, slack } = await (await fetch("/__console/state")).json();
   renderSlack(slack);
   const box = document.getElementById("clouds");
-  box.replaceChildren(...clouds.map((c) => {
-    const el = document.createElement("div");
-    el.className = "cloud";
-    el.dataset.cloud = c.name;
-    const mode = c.faults?.status ? "fail" : c.faults?.latencyMs ? "slow" : "ok";
-    el.innerHTML = `<div class="name">${c.name}</div><div class="state${mode === "ok" ? "" : " bad"}">${c.accounts.join(", ") || "no account"} · ${c.images} images · ${mode === "ok" ? "healthy" : mode === "slow" ? "slow (5 s)" : "failing (503)"}</div>${serverLines(c.name)}`;
-    for (const code of el.querySelectorAll("code[data-server]")) code.addEventListener("click", () => { input.value = `/images create ${c.name} ${code.dataset.server} `; input.focus(); });
-    for (const m of ["ok", "slow", "fail"]) {
+  box.replaceChildren(
+    ...clouds.map((c) => {
+      const el = document.createElement("div");
+      el.className = "cloud";
+      el.dataset.cloud = c.name;
+      const mode = c.faults?.status ? "fail" : c.faults?.latencyMs ? "slow" : "ok";
+      el.innerHTML = `<div class="name">${c.name}</div><div class="state${mode === "ok" ? "" : " bad"}">${c.accounts.join(", ") || "no account"} · ${c.images} images · ${mode === "ok" ? "healthy" : mode === "slow" ? "slow (5 s)" : "failing (503)"}</div>${serverLines(c.name)}`;
+      for (const code of el.querySelectorAll("code[data-server]"))
+        code.addEventListener("click", () => {
+          input.value = `/images create ${c.name} ${code.dataset.server} `;
+          input.focus();
+        });
+      for (const m of ["ok", "slow", "fail"]) {
+        const b = document.createElement("button");
+        b.textContent = m === "ok" ? "healthy" : m;
+        b.dataset.mode = m;
+        if (m === mode) b.classList.add("on");
+        b.addEventListener("click", async () => {
+          await fetch("/__console/faults", { method: "POST", body: JSON.stringify({ cloud: c.name, mode: m }) });
+          await refreshClouds();
+        });
+        el.appendChild(b);
+      }
+      return el;
+    }),
+  );
+}
+const SLACK_LABELS = {
+  not_in_channel: "bot not in #imageops",
+  slow_auth_test: "auth.test takes 4 s",
+  update_429: "chat.update answers 429",
+  slow_response_url: "response_url takes 5 s",
+};
+function renderSlack({ switches, on }) {
+  const box = document.getElementById("slack");
+  box.replaceChildren(
+    ...switches.map((fault) => {
+      const el = document.createElement("div");
+      el.className = "switch";
+      el.dataset.slackFault = fault;
+      const active = on.includes(fault);
+      el.innerHTML = `<div class="state${active ? " bad" : ""}">${SLACK_LABELS[fault] ?? fault}</div>`;
       const b = document.createElement("button");
-      b.textContent = m === "ok" ? "healthy" : m;
-      b.dataset.mode = m;
-      if (m === mode) b.classList.add("on");
+      b.textContent = active ? "turn off" : "turn on";
+      if (active) b.classList.add("on");
       b.addEventListener("click", async () => {
-        await fetch("/__console/faults", { method: "POST", body: JSON.stringify({ cloud: c.name, mode: m }) });
+        await fetch("/__console/slack-faults", { method: "POST", body: JSON.stringify({ fault, on: !active }) });
         await refreshClouds();
       });
       el.appendChild(b);
-    }
-    return el;
-  }));
-}
-const SLACK_LABELS = { not_in_channel: "bot not in #imageops", slow_auth_test: "auth.test takes 4 s", update_429: "chat.update answers 429", slow_response_url: "response_url takes 5 s" };
-function renderSlack({ switches, on }) {
-  const box = document.getElementById("slack");
-  box.replaceChildren(...switches.map((fault) => {
-    const el = document.createElement("div");
-    el.className = "switch";
-    el.dataset.slackFault = fault;
-    const active = on.includes(fault);
-    el.innerHTML = `<div class="state${active ? " bad" : ""}">${SLACK_LABELS[fault] ?? fault}</div>`;
-    const b = document.createElement("button");
-    b.textContent = active ? "turn off" : "turn on";
-    if (active) b.classList.add("on");
-    b.addEventListener("click", async () => {
-      await fetch("/__console/slack-faults", { method: "POST", body: JSON.stringify({ fault, on: !active }) });
-      await refreshClouds();
-    });
-    el.appendChild(b);
-    return el;
-  }));
+      return el;
+    }),
+  );
 }
 
 await refreshClouds();

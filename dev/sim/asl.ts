@@ -8,7 +8,14 @@ import jsonata from "jsonata";
  */
 export type Definition = { StartAt: string; TimeoutSeconds?: number; QueryLanguage?: string; States: Record<string, State> };
 type State = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: "FULL" | "NONE" };
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: "FULL" | "NONE";
+};
 
 export type Outcome =
   | { status: "SUCCEEDED"; output: unknown }
@@ -32,7 +39,8 @@ function checkDefinition(def: Definition): void {
   if (def.QueryLanguage !== "JSONata") throw new Error("only JSONata state machines are interpreted");
   for (const [name, s] of Object.entries(def.States)) {
     if (!SUPPORTED.has(s.Type)) throw new Error(`state ${name}: type ${s.Type} is not interpreted`);
-    if (s.Type === "Task" && s.Resource !== "arn:aws:states:::lambda:invoke") throw new Error(`state ${name}: resource ${s.Resource} is not interpreted`);
+    if (s.Type === "Task" && s.Resource !== "arn:aws:states:::lambda:invoke")
+      throw new Error(`state ${name}: resource ${s.Resource} is not interpreted`);
     for (const next of [s.Next, s.Default, ...(s.Choices ?? []).map((c: State) => c.Next), ...(s.Catch ?? []).map((c: State) => c.Next)]) {
       if (next !== undefined && !def.States[next]) throw new Error(`state ${name}: next state ${next} does not exist`);
     }
@@ -41,7 +49,10 @@ function checkDefinition(def: Definition): void {
 }
 
 class StatesError extends Error {
-  constructor(readonly error: string, readonly causeText: string) {
+  constructor(
+    readonly error: string,
+    readonly causeText: string,
+  ) {
     super(`${error}: ${causeText}`);
   }
 }
@@ -88,7 +99,9 @@ function substitute(value: unknown, subs: Record<string, string>): unknown {
 const TERMINAL = new Set(["States.Runtime", "States.DataLimitExceeded"]);
 export const matches = (errorEquals: string[], error: string) =>
   !TERMINAL.has(error) &&
-  (errorEquals.includes(error) || errorEquals.includes("States.ALL") || (errorEquals.includes("States.TaskFailed") && error !== "States.Timeout"));
+  (errorEquals.includes(error) ||
+    errorEquals.includes("States.ALL") ||
+    (errorEquals.includes("States.TaskFailed") && error !== "States.Timeout"));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,7 +126,10 @@ export async function runStateMachine(definition: Definition, input: unknown, op
           // "must evaluate to an integer" from 0 to 99999999 (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html)
           const seconds = await evaluate(s.Seconds, vars);
           if (!Number.isInteger(seconds) || (seconds as number) < 0 || (seconds as number) > 99_999_999) {
-            throw new StatesError("States.QueryEvaluationError", `Wait ${name}: Seconds is ${JSON.stringify(seconds)}, not an integer from 0 to 99999999`);
+            throw new StatesError(
+              "States.QueryEvaluationError",
+              `Wait ${name}: Seconds is ${JSON.stringify(seconds)}, not an integer from 0 to 99999999`,
+            );
           }
           await sleep(Math.min((seconds as number) * 1000 * scale, Math.max(0, deadline - Date.now())));
           break;
@@ -137,13 +153,21 @@ export async function runStateMachine(definition: Definition, input: unknown, op
         case "Succeed":
           return { status: "SUCCEEDED", output: data };
         case "Fail":
-          return { status: "FAILED", error: String(await evaluate(s.Error, vars)), cause: String(await evaluate(s.Cause, vars)), output: data };
+          return {
+            status: "FAILED",
+            error: String(await evaluate(s.Error, vars)),
+            cause: String(await evaluate(s.Cause, vars)),
+            output: data,
+          };
       }
     } catch (err) {
       const e = err instanceof StatesError ? err : new StatesError("States.Runtime", (err as Error)?.message ?? String(err));
       const handler = (s.Catch as State[] | undefined)?.find((c) => matches(c.ErrorEquals, e.error));
       if (!handler) return { status: "FAILED", error: e.error, cause: e.causeText };
-      data = await evaluate(handler.Output ?? "{% $states.errorOutput %}", { ...vars, errorOutput: { Error: e.error, Cause: e.causeText } });
+      data = await evaluate(handler.Output ?? "{% $states.errorOutput %}", {
+        ...vars,
+        errorOutput: { Error: e.error, Cause: e.causeText },
+      });
       name = handler.Next;
       continue;
     }
@@ -169,7 +193,10 @@ async function runTask(s: State, vars: { input: unknown }, options: RunOptions, 
     try {
       const call = options.invoke(args.FunctionName, args.Payload ?? vars.input);
       const payload = s.TimeoutSeconds
-        ? await Promise.race([call, sleep(s.TimeoutSeconds * 1000).then(() => Promise.reject(new StatesError("States.Timeout", "the task timed out")))])
+        ? await Promise.race([
+            call,
+            sleep(s.TimeoutSeconds * 1000).then(() => Promise.reject(new StatesError("States.Timeout", "the task timed out"))),
+          ])
         : await call;
       const result = { Payload: payload, StatusCode: 200 };
       return s.Output === undefined ? result : await evaluate(s.Output, { ...vars, result });

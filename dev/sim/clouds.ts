@@ -80,7 +80,11 @@ export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
     CREDENTIALS_SECRET_ID,
   };
   return {
-    ncp, scp, iwinv, secrets, env,
+    ncp,
+    scp,
+    iwinv,
+    secrets,
+    env,
     counts: { ncp: ncp.counts().images, scp: scp.counts().images, iwinv: iwinv.counts().images },
     async stop() {
       await Promise.all([ncp, scp, iwinv, secrets].map((s) => s.close()));

@@ -48,7 +48,11 @@ export class DynamoSim {
   }
 
   clientConfig() {
-    return { endpoint: this.url, region: "ap-northeast-2", credentials: { accessKeyId: "AKIALOCALSIMS0000000", secretAccessKey: "local-sims-not-a-secret" } };
+    return {
+      endpoint: this.url,
+      region: "ap-northeast-2",
+      credentials: { accessKeyId: "AKIALOCALSIMS0000000", secretAccessKey: "local-sims-not-a-secret" },
+    };
   }
 
   /** The product's store on this table, for tests that call shared/ directly. */

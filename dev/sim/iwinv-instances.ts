@@ -17,7 +17,13 @@ export function listInstances(q: URLSearchParams, servers: IwinvSimInstance[], n
   const pageNo = q.get("page_no") ?? "1";
   const pageSize = q.get("page_size") ?? "10";
   const fields = q.get("fields");
-  if (!/^\d+$/.test(pageNo) || Number(pageNo) < 1 || !/^\d+$/.test(pageSize) || Number(pageSize) < 1 || (fields !== null && !/^\d+$/.test(fields))) {
+  if (
+    !/^\d+$/.test(pageNo) ||
+    Number(pageNo) < 1 ||
+    !/^\d+$/.test(pageSize) ||
+    Number(pageSize) < 1 ||
+    (fields !== null && !/^\d+$/.test(fields))
+  ) {
     return fail(400, "0xe", "CHECK_PARAM", "Check request.");
   }
   const status = q.get("status");
@@ -25,7 +31,9 @@ export function listInstances(q: URLSearchParams, servers: IwinvSimInstance[], n
   const fold = (t: string) => (nameMatch === "insensitive" ? t.toLowerCase() : t);
   const name = fold(q.get("name") ?? "");
   const zones = (q.get("zone_id") ?? "").split(",").filter(Boolean);
-  const matches = servers.filter((s) => (!name || fold(s.name).includes(name)) && (!zones.length || zones.includes(s.zone.zone_id)) && (!status || s.status === status));
+  const matches = servers.filter(
+    (s) => (!name || fold(s.name).includes(name)) && (!zones.length || zones.includes(s.zone.zone_id)) && (!status || s.status === status),
+  );
   const size = Number(pageSize);
   const page = Number(pageNo);
   const result = matches.slice((page - 1) * size, page * size).map((s) => pickFields(s, fields === null ? DEFAULT_FIELDS : Number(fields)));

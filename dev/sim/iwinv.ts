@@ -55,17 +55,36 @@ export interface IwinvSimInstance {
 
 /** The `fields` bits confirmed from the official table (https://api-kr.iwinv.kr/fields/v1/instances, via [T10]). */
 const FIELD_BITS: Array<[number, keyof IwinvSimInstance]> = [
-  [1, "instance_id"], [2, "name"], [4, "description"], [8, "status"], [128, "default_account"],
-  [512, "zone"], [1024, "flavor"], [2048, "image"], [16384, "vnc"],
+  [1, "instance_id"],
+  [2, "name"],
+  [4, "description"],
+  [8, "status"],
+  [128, "default_account"],
+  [512, "zone"],
+  [1024, "flavor"],
+  [2048, "image"],
+  [16384, "vnc"],
 ];
 /** What comes back without `fields`: not documented ("richer data needs fields" [T2 C06]); assumed id, name, status. */
 const DEFAULT_FIELDS = 1 | 2 | 8;
 
 /** Allowed `os` values of Image List, and which os_type each matches. */
 const OS_ENUM: Record<string, string[]> = {
-  windows: ["WINDOWS"], windows_core: ["WINDOWS_CORE"], windows_sql: ["WINDOWS_SQL"], ubuntu: ["UBUNTU"],
-  rocky: ["ROCKYLINUX"], cent: ["CENTOS"], fedora: ["FEDORA"], freebsd: ["FREEBSD"], opensuse: ["OPENSUSE"],
-  coreos: ["COREOS"], oracle: ["ORACLELINUX"], debian: ["DEBIAN"], alma: ["ALMALINUX"], mint: ["MINT"], hamonikr: ["HAMONIKR"],
+  windows: ["WINDOWS"],
+  windows_core: ["WINDOWS_CORE"],
+  windows_sql: ["WINDOWS_SQL"],
+  ubuntu: ["UBUNTU"],
+  rocky: ["ROCKYLINUX"],
+  cent: ["CENTOS"],
+  fedora: ["FEDORA"],
+  freebsd: ["FREEBSD"],
+  opensuse: ["OPENSUSE"],
+  coreos: ["COREOS"],
+  oracle: ["ORACLELINUX"],
+  debian: ["DEBIAN"],
+  alma: ["ALMALINUX"],
+  mint: ["MINT"],
+  hamonikr: ["HAMONIKR"],
 };
 const TYPE_ENUM = new Set(["os", "vdi", "gpu", "solution"]);
 
@@ -80,15 +99,34 @@ export const fail = (status: number, code: string, errorCode: string, message: s
   body: { code, error_code: errorCode, message, result: "error" },
 });
 
-function pub(id: string, name: string, osType: string, version: string, content: string[], imageType = "os_linux", zone = ["kr2-z01"], status = "available"): IwinvSimImage {
-  return { image_id: id, visibility: "public", os: { type: "OS", name, status, content, os_type: osType, version, oid: `oid-${id}` }, image_type: imageType, zone };
+function pub(
+  id: string,
+  name: string,
+  osType: string,
+  version: string,
+  content: string[],
+  imageType = "os_linux",
+  zone = ["kr2-z01"],
+  status = "available",
+): IwinvSimImage {
+  return {
+    image_id: id,
+    visibility: "public",
+    os: { type: "OS", name, status, content, os_type: osType, version, oid: `oid-${id}` },
+    image_type: imageType,
+    zone,
+  };
 }
 
 function priv(id: string, name: string, createdAt: string, base: IwinvSimImage, status = "available", content?: string[]): IwinvSimImage {
   return {
-    image_id: id, visibility: "private", name, created_at: createdAt,
+    image_id: id,
+    visibility: "private",
+    name,
+    created_at: createdAt,
     os: { ...base.os, status, content: content ?? base.os.content, oid: `oid-${id}` },
-    image_type: base.image_type, zone: ["kr2-z01"],
+    image_type: base.image_type,
+    zone: ["kr2-z01"],
   };
 }
 
@@ -114,12 +152,34 @@ export function iwinvSeedImages(): IwinvSimImage[] {
     "Kernel :5.15.0-94-genericUsed Disk Size : 2.3G[ 상세 정보 확인 ]",
     "[ 주의 사항 ]iproute2, isc-dhcp, initscripts,systemd-resolve 패키지 삭제 금지",
   ]);
-  const windows = pub("PIMAGE-2WinSrv2022DcStd0001", "Windows Server 2022 Datacenter", "WINDOWS", "2022", ["*EOL 2031 10.14", "Used Disk Size : 14.2 G"], "os_windows");
-  const debian = pub("PIMAGE-3Deb12Bookworm000001", "Debian 12 (Bookworm)", "DEBIAN", "12", ["*EOL 2028 06.30", "Kernel : 6.1.0-18-amd64Used Disk Size : 1.2 G"]);
-  const centos = pub("PIMAGE-4CentOS7Core00000001", "CentOS 7.9 (Core)", "CENTOS", "7.9", ["*EOL 2024 06.30", "Kernel : 3.10.0-1160.el7.x86_64"]);
-  const otherZone = pub("PIMAGE-5Ubuntu2204KR1Z01001", "Ubuntu 22.04 LTS", "UBUNTU", "Ubuntu 22.04 LTS", ["*EOL 2027 04"], "os_linux", ["kr1-z01"]);
+  const windows = pub(
+    "PIMAGE-2WinSrv2022DcStd0001",
+    "Windows Server 2022 Datacenter",
+    "WINDOWS",
+    "2022",
+    ["*EOL 2031 10.14", "Used Disk Size : 14.2 G"],
+    "os_windows",
+  );
+  const debian = pub("PIMAGE-3Deb12Bookworm000001", "Debian 12 (Bookworm)", "DEBIAN", "12", [
+    "*EOL 2028 06.30",
+    "Kernel : 6.1.0-18-amd64Used Disk Size : 1.2 G",
+  ]);
+  const centos = pub("PIMAGE-4CentOS7Core00000001", "CentOS 7.9 (Core)", "CENTOS", "7.9", [
+    "*EOL 2024 06.30",
+    "Kernel : 3.10.0-1160.el7.x86_64",
+  ]);
+  const otherZone = pub("PIMAGE-5Ubuntu2204KR1Z01001", "Ubuntu 22.04 LTS", "UBUNTU", "Ubuntu 22.04 LTS", ["*EOL 2027 04"], "os_linux", [
+    "kr1-z01",
+  ]);
   return [
-    rocky9, rocky8, ubuntu24, ubuntu22, windows, debian, centos, otherZone,
+    rocky9,
+    rocky8,
+    ubuntu24,
+    ubuntu22,
+    windows,
+    debian,
+    centos,
+    otherZone,
     priv("IMAGE-7Hq2WebGolden000000001", "web-golden", "2025-06-20 09:59:39", ubuntu24),
     priv("IMAGE-8Kd3DbBase0000000000002", "db-base", "2025-01-11 14:02:00", rocky9),
     // made from CentOS 7: its EOL is already past
@@ -134,15 +194,21 @@ function generated(n: number): IwinvSimImage[] {
   for (let i = 0; i < n; i++) {
     const base = bases[i % bases.length]!;
     const id = `GIMAGE-${String(i + 1).padStart(6, "0")}`;
-    out.push(i % 2 === 0
-      ? { ...base, image_id: id, os: { ...base.os, name: `${base.os.name} #${i + 1}`, oid: `oid-${id}` } }
-      : priv(id, `gen-image-${String(i + 1).padStart(6, "0")}`, "2025-05-01 12:00:00", base));
+    out.push(
+      i % 2 === 0
+        ? { ...base, image_id: id, os: { ...base.os, name: `${base.os.name} #${i + 1}`, oid: `oid-${id}` } }
+        : priv(id, `gen-image-${String(i + 1).padStart(6, "0")}`, "2025-05-01 12:00:00", base),
+    );
   }
   return out;
 }
 
-const displayName = (i: IwinvSimImage) => (i.visibility === "private" ? i.name ?? i.os.name : i.os.name);
-const list = (v: string | null) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const displayName = (i: IwinvSimImage) => (i.visibility === "private" ? (i.name ?? i.os.name) : i.os.name);
+const list = (v: string | null) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export class IwinvSim extends SimServer {
   keys: SimKey[];
@@ -156,7 +222,11 @@ export class IwinvSim extends SimServer {
   nameMatch: "insensitive" | "sensitive";
 
   constructor(options: IwinvSimOptions = {}) {
-    super("iwinv", (req) => this.handle(req), () => this.counts());
+    super(
+      "iwinv",
+      (req) => this.handle(req),
+      () => this.counts(),
+    );
     this.keys = options.keys ?? [{ ...DEMO_KEYS.iwinv }];
     this.now = options.now ?? Date.now;
     this.perMinute = options.rateLimitPerMinute ?? 60;
@@ -166,10 +236,15 @@ export class IwinvSim extends SimServer {
     this.images = [...iwinvSeedImages(), ...generated(options.generatedImages ?? 0)];
     const id = DEMO_SERVERS.iwinv.active;
     this.servers.set(id, {
-      instance_id: id, name: "demo-web-01", description: null, status: "active",
+      instance_id: id,
+      name: "demo-web-01",
+      description: null,
+      status: "active",
       default_account: { id: "root", password: "demo-password-not-a-secret" },
-      zone: { zone_id: "kr2-z01", name: "KR2-Z01" }, flavor: { flavor_id: "FLV-g3-standard-2", name: "g3.standard.2" },
-      image: { image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", visibility: "public" }, vnc: "https://console.example.invalid/vnc",
+      zone: { zone_id: "kr2-z01", name: "KR2-Z01" },
+      flavor: { flavor_id: "FLV-g3-standard-2", name: "g3.standard.2" },
+      image: { image_id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", visibility: "public" },
+      vnc: "https://console.example.invalid/vnc",
     });
   }
 
@@ -201,7 +276,9 @@ export class IwinvSim extends SimServer {
       const found = this.servers.get(safeDecode(inst[1]!));
       const fields = req.url.searchParams.get("fields");
       if (fields !== null && !/^\d+$/.test(fields)) return fail(400, "0xe", "CHECK_PARAM", "Check request.");
-      return found ? ok([pickFields(found, fields === null ? DEFAULT_FIELDS : Number(fields))], { count: 1 }) : fail(400, "0x16", "ID_INVALID", "Check request.");
+      return found
+        ? ok([pickFields(found, fields === null ? DEFAULT_FIELDS : Number(fields))], { count: 1 })
+        : fail(400, "0x16", "ID_INVALID", "Check request.");
     }
     // an unknown path: 404 NOT_FOUND [T4]
     return fail(404, "0x1", "NOT_FOUND", "Check request.");
@@ -226,7 +303,9 @@ export class IwinvSim extends SimServer {
       return fail(401, "0x8", "INVALID_SIGNATURE", "유효하지 않은 서명입니다. (timestamp)");
     }
     const rawPath = req.rawUrl.split("?")[0]!.replace(/(.)\/+$/, "$1");
-    const expected = createHmac("sha256", key.secretKey).update(timestamp + rawPath, "utf8").digest();
+    const expected = createHmac("sha256", key.secretKey)
+      .update(timestamp + rawPath, "utf8")
+      .digest();
     const given = Buffer.from(signature, "hex");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return fail(401, "0x8", "INVALID_SIGNATURE", "유효하지 않은 서명입니다.");
@@ -261,7 +340,11 @@ export class IwinvSim extends SimServer {
     const os = list(q.get("os"));
     const types = list(q.get("type"));
     const visibility = q.get("visibility");
-    if (os.some((o) => !OS_ENUM[o]) || types.some((t) => !TYPE_ENUM.has(t)) || (visibility && visibility !== "public" && visibility !== "private")) {
+    if (
+      os.some((o) => !OS_ENUM[o]) ||
+      types.some((t) => !TYPE_ENUM.has(t)) ||
+      (visibility && visibility !== "public" && visibility !== "private")
+    ) {
       return fail(400, "0xf", "CHECK_PARAM_ENUM", "허용되지 않은 값입니다.");
     }
     const zones = list(q.get("zone_id"));

@@ -28,7 +28,11 @@ export class LambdaSim extends SimServer {
     private readonly resolve: (name: string) => { handler: Handler; context: () => Context } | undefined,
     private readonly asyncConfig: (name: string) => AsyncConfig = () => ({ maximumRetryAttempts: 2 }),
   ) {
-    super("lambda", (req) => this.handle(req), () => ({ invocations: this.invocations.length, running: this.running.size }));
+    super(
+      "lambda",
+      (req) => this.handle(req),
+      () => ({ invocations: this.invocations.length, running: this.running.size }),
+    );
   }
 
   /** resolves when no background (Event) invocation is running */
@@ -41,7 +45,12 @@ export class LambdaSim extends SimServer {
     if (req.method !== "POST" || !m) return { status: 404, body: { Type: "User", message: "Unknown operation" } };
     const name = decodeURIComponent(m[1]!).split(":").pop()!;
     const target = this.resolve(name);
-    if (!target) return { status: 404, body: { Type: "User", message: `Function not found: ${name}` }, headers: { "x-amzn-errortype": "ResourceNotFoundException" } };
+    if (!target)
+      return {
+        status: 404,
+        body: { Type: "User", message: `Function not found: ${name}` },
+        headers: { "x-amzn-errortype": "ResourceNotFoundException" },
+      };
     const type = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
     this.invocations.push({ name, type });
     const payload = req.body ? JSON.parse(req.body) : {};
@@ -56,7 +65,11 @@ export class LambdaSim extends SimServer {
       return { status: 200, body: JSON.stringify(result ?? null), headers: { "x-amz-executed-version": "$LATEST" } };
     } catch (err) {
       const e = err as Error;
-      return { status: 200, body: JSON.stringify({ errorType: e?.name ?? "Error", errorMessage: e?.message ?? String(err) }), headers: { "x-amz-function-error": "Unhandled" } };
+      return {
+        status: 200,
+        body: JSON.stringify({ errorType: e?.name ?? "Error", errorMessage: e?.message ?? String(err) }),
+        headers: { "x-amz-function-error": "Unhandled" },
+      };
     }
   }
 

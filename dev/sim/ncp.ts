@@ -71,63 +71,240 @@ export interface SimServerInstance {
  * (terraform-provider-ncloud#479) and is used for every parameter the docs require or bound;
  * the others are placeholders, visibly not NCP's, that the product must never depend on.
  */
-const RETURN_CODE = { invalid: "1100000", absent: "SIM-ABSENT", state: "SIM-STATE", hypervisor: "SIM-HYPERVISOR", nameTaken: "SIM-NAME-TAKEN", notOwn: "SIM-NOT-OWN" } as const;
+const RETURN_CODE = {
+  invalid: "1100000",
+  absent: "SIM-ABSENT",
+  state: "SIM-STATE",
+  hypervisor: "SIM-HYPERVISOR",
+  nameTaken: "SIM-NAME-TAKEN",
+  notOwn: "SIM-NOT-OWN",
+} as const;
 
 const KST = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z").replace("Z", "+0000");
 
-function publicImage(no: string, name: string, description: string, os: string, productCode: string, created: string, size = 10737418240, category = "LINUX", arch = "X86_64"): Record<string, unknown> {
+function publicImage(
+  no: string,
+  name: string,
+  description: string,
+  os: string,
+  productCode: string,
+  created: string,
+  size = 10737418240,
+  category = "LINUX",
+  arch = "X86_64",
+): Record<string, unknown> {
   return {
-    serverImageNo: no, serverImageName: name, serverImageDescription: description,
-    serverImageType: c("NCP", "NCP server image"), serverImageLifeCyclePhase: c("IN_SERVICE", "In Service"),
-    hypervisorType: c("KVM"), cpuArchitectureType: c(arch, arch === "X86_64" ? "x86 64bit" : "ARM 64bit"),
-    osCategoryType: c(category), osType: c(os), serverImageStatus: c("CREAT", "NSI CREATED state"),
-    serverImageOperation: c("NULL", "NSI NULL OP"), serverImageStatusName: "created", shareStatus: c("NULL", "NSI Share NULL State"),
-    blockStorageMappingList: [{ order: 0, blockStorageSnapshotInstanceNo: 0, blockStorageSize: size, blockStorageVolumeType: c("CB1"), iops: 100, throughput: 104857600, isEncryptedVolume: false }],
-    sharedLoginIdList: [], serverImageProductCode: productCode, createDate: created, platformCategoryCode: "OS",
+    serverImageNo: no,
+    serverImageName: name,
+    serverImageDescription: description,
+    serverImageType: c("NCP", "NCP server image"),
+    serverImageLifeCyclePhase: c("IN_SERVICE", "In Service"),
+    hypervisorType: c("KVM"),
+    cpuArchitectureType: c(arch, arch === "X86_64" ? "x86 64bit" : "ARM 64bit"),
+    osCategoryType: c(category),
+    osType: c(os),
+    serverImageStatus: c("CREAT", "NSI CREATED state"),
+    serverImageOperation: c("NULL", "NSI NULL OP"),
+    serverImageStatusName: "created",
+    shareStatus: c("NULL", "NSI Share NULL State"),
+    blockStorageMappingList: [
+      {
+        order: 0,
+        blockStorageSnapshotInstanceNo: 0,
+        blockStorageSize: size,
+        blockStorageVolumeType: c("CB1"),
+        iops: 100,
+        throughput: 104857600,
+        isEncryptedVolume: false,
+      },
+    ],
+    sharedLoginIdList: [],
+    serverImageProductCode: productCode,
+    createDate: created,
+    platformCategoryCode: "OS",
   };
 }
 
 function selfImage(no: string, name: string, created: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...publicImage(no, name, "", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003", created),
-    serverImageType: c("SELF", "SELF server image"), serverImageDescription: undefined, ...over,
+    serverImageType: c("SELF", "SELF server image"),
+    serverImageDescription: undefined,
+    ...over,
   };
 }
 
-function memberImage(no: string, name: string, serverNo: string, productCode: string, created: string, status = "CREAT"): Record<string, unknown> {
+function memberImage(
+  no: string,
+  name: string,
+  serverNo: string,
+  productCode: string,
+  created: string,
+  status = "CREAT",
+): Record<string, unknown> {
   return {
-    memberServerImageInstanceNo: no, memberServerImageName: name, originalServerInstanceNo: serverNo,
+    memberServerImageInstanceNo: no,
+    memberServerImageName: name,
+    originalServerInstanceNo: serverNo,
     originalServerImageProductCode: productCode,
     memberServerImageInstanceStatus: c(status, status === "CREAT" ? "NSI CREATED state" : "NSI INIT state"),
-    memberServerImageInstanceOperation: c("NULL", "NSI NULL OP"), memberServerImageInstanceStatusName: status === "CREAT" ? "created" : "creating",
-    createDate: created, memberServerImageBlockStorageTotalRows: 1, memberServerImageBlockStorageTotalSize: 53687091200,
-    shareStatus: c("NULL", "NSI Share NULL State"), sharedLoginIdList: [],
+    memberServerImageInstanceOperation: c("NULL", "NSI NULL OP"),
+    memberServerImageInstanceStatusName: status === "CREAT" ? "created" : "creating",
+    createDate: created,
+    memberServerImageBlockStorageTotalRows: 1,
+    memberServerImageBlockStorageTotalSize: 53687091200,
+    shareStatus: c("NULL", "NSI Share NULL State"),
+    sharedLoginIdList: [],
   };
 }
 
 export function ncpSeedImages(): SimImage[] {
   return [
     // the documentation's examples
-    { kind: "server", raw: selfImage("****3135".replace(/\*/g, "1"), "test-img", "2025-06-20T09:59:39+0900", { serverImageStatus: c("CREAT", "NSI CREATED state") }) },
-    { kind: "member", raw: memberImage("11112264", "test-member", "11112010", "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050", "2025-06-26T11:09:07+0900") },
+    {
+      kind: "server",
+      raw: selfImage("****3135".replace(/\*/g, "1"), "test-img", "2025-06-20T09:59:39+0900", {
+        serverImageStatus: c("CREAT", "NSI CREATED state"),
+      }),
+    },
+    {
+      kind: "member",
+      raw: memberImage("11112264", "test-member", "11112010", "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050", "2025-06-26T11:09:07+0900"),
+    },
     // public images
-    { kind: "server", raw: publicImage("23214590", "ubuntu-24.04-base", "Ubuntu Server 24.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003", "2024-08-01T10:00:00+0900") },
-    { kind: "server", raw: publicImage("23214591", "ubuntu-22.04-base", "Ubuntu Server 22.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR22.G003", "2023-03-01T10:00:00+0900") },
-    { kind: "server", raw: publicImage("23214592", "ubuntu-20.04-base", "Ubuntu Server 20.04 (64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR2004.G003", "2021-03-01T10:00:00+0900") },
-    { kind: "server", raw: publicImage("23214593", "rocky-8.10-base", "Rocky Linux 8.10 (64-bit)", "ROCKY", "SW.VSVR.OS.LNX64.ROCKY.0810.G003", "2024-09-01T10:00:00+0900") },
-    { kind: "server", raw: publicImage("23214594", "rocky-9.4-base", "Rocky Linux 9.4 (64-bit)", "ROCKY", "SW.VSVR.OS.LNX64.ROCKY.0904.G003", "2024-10-01T10:00:00+0900") },
-    { kind: "server", raw: { ...publicImage("23214595", "centos-7.8-64", "CentOS 7.8 (64-bit)", "CENTOS", "SW.VSVR.OS.LNX64.CNTOS.0708.G003", "2020-06-01T10:00:00+0900"), serverImageLifeCyclePhase: c("END_OF_SERVICE", "End of Service") } },
-    { kind: "server", raw: publicImage("23214596", "win-2019-64-en", "Windows Server 2019 (64-bit) English Edition", "WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2019EN.G003", "2022-01-01T10:00:00+0900", 107374182400, "WINDOWS") },
-    { kind: "server", raw: publicImage("23214597", "win-2022-64-en", "Windows Server 2022 (64-bit) English Edition", "WINDOWS", "SW.VSVR.OS.WND64.WND.SVR2022EN.G003", "2023-01-01T10:00:00+0900", 107374182400, "WINDOWS") },
-    { kind: "server", raw: publicImage("23214598", "ubuntu-22.04-arm", "Ubuntu Server 22.04 (ARM 64-bit)", "UBUNTU", "SW.VSVR.OS.LNX64.UBNTU.SVR22.A001", "2024-02-01T10:00:00+0900", 10737418240, "LINUX", "ARM64") },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214590",
+        "ubuntu-24.04-base",
+        "Ubuntu Server 24.04 (64-bit)",
+        "UBUNTU",
+        "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+        "2024-08-01T10:00:00+0900",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214591",
+        "ubuntu-22.04-base",
+        "Ubuntu Server 22.04 (64-bit)",
+        "UBUNTU",
+        "SW.VSVR.OS.LNX64.UBNTU.SVR22.G003",
+        "2023-03-01T10:00:00+0900",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214592",
+        "ubuntu-20.04-base",
+        "Ubuntu Server 20.04 (64-bit)",
+        "UBUNTU",
+        "SW.VSVR.OS.LNX64.UBNTU.SVR2004.G003",
+        "2021-03-01T10:00:00+0900",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214593",
+        "rocky-8.10-base",
+        "Rocky Linux 8.10 (64-bit)",
+        "ROCKY",
+        "SW.VSVR.OS.LNX64.ROCKY.0810.G003",
+        "2024-09-01T10:00:00+0900",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214594",
+        "rocky-9.4-base",
+        "Rocky Linux 9.4 (64-bit)",
+        "ROCKY",
+        "SW.VSVR.OS.LNX64.ROCKY.0904.G003",
+        "2024-10-01T10:00:00+0900",
+      ),
+    },
+    {
+      kind: "server",
+      raw: {
+        ...publicImage(
+          "23214595",
+          "centos-7.8-64",
+          "CentOS 7.8 (64-bit)",
+          "CENTOS",
+          "SW.VSVR.OS.LNX64.CNTOS.0708.G003",
+          "2020-06-01T10:00:00+0900",
+        ),
+        serverImageLifeCyclePhase: c("END_OF_SERVICE", "End of Service"),
+      },
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214596",
+        "win-2019-64-en",
+        "Windows Server 2019 (64-bit) English Edition",
+        "WINDOWS",
+        "SW.VSVR.OS.WND64.WND.SVR2019EN.G003",
+        "2022-01-01T10:00:00+0900",
+        107374182400,
+        "WINDOWS",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214597",
+        "win-2022-64-en",
+        "Windows Server 2022 (64-bit) English Edition",
+        "WINDOWS",
+        "SW.VSVR.OS.WND64.WND.SVR2022EN.G003",
+        "2023-01-01T10:00:00+0900",
+        107374182400,
+        "WINDOWS",
+      ),
+    },
+    {
+      kind: "server",
+      raw: publicImage(
+        "23214598",
+        "ubuntu-22.04-arm",
+        "Ubuntu Server 22.04 (ARM 64-bit)",
+        "UBUNTU",
+        "SW.VSVR.OS.LNX64.UBNTU.SVR22.A001",
+        "2024-02-01T10:00:00+0900",
+        10737418240,
+        "LINUX",
+        "ARM64",
+      ),
+    },
     // own (SELF, KVM) images
     { kind: "server", raw: selfImage("31000001", "web-base", "2025-05-02T13:20:00+0900") },
-    { kind: "server", raw: selfImage("31000002", "api-release-42", "2025-11-10T08:00:00+0900", { sharedLoginIdList: ["partner@example.com"], shareStatus: c("SHARE", "NSI Share state") }) },
-    { kind: "server", raw: selfImage("31000003", "batch-failed", "2026-01-05T08:00:00+0900", { serverImageStatus: c("CREFL", "NSI CREATE FAIL state"), serverImageStatusName: "create fail" }) },
-    // legacy (XEN) member images; the second is also listed by getServerImageList
-    { kind: "member", raw: memberImage("41000001", "legacy-web", "2345678", "SW.VSVR.OS.LNX64.CNTOS.0703.B050", "2019-04-01T10:00:00+0900") },
     {
-      kind: "member", alsoServer: true,
+      kind: "server",
+      raw: selfImage("31000002", "api-release-42", "2025-11-10T08:00:00+0900", {
+        sharedLoginIdList: ["partner@example.com"],
+        shareStatus: c("SHARE", "NSI Share state"),
+      }),
+    },
+    {
+      kind: "server",
+      raw: selfImage("31000003", "batch-failed", "2026-01-05T08:00:00+0900", {
+        serverImageStatus: c("CREFL", "NSI CREATE FAIL state"),
+        serverImageStatusName: "create fail",
+      }),
+    },
+    // legacy (XEN) member images; the second is also listed by getServerImageList
+    {
+      kind: "member",
+      raw: memberImage("41000001", "legacy-web", "2345678", "SW.VSVR.OS.LNX64.CNTOS.0703.B050", "2019-04-01T10:00:00+0900"),
+    },
+    {
+      kind: "member",
+      alsoServer: true,
       raw: memberImage("41000002", "legacy-db", "2345678", "SW.VSVR.OS.LNX64.UBNTU.SVR1604.B050", "2020-02-01T10:00:00+0900"),
     },
   ];
@@ -148,7 +325,11 @@ const DISTROS: Array<[string, string, string]> = [
  */
 export function ncpParams(req: SimRequest): URLSearchParams {
   const params = new URLSearchParams(req.url.searchParams);
-  const form = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded";
+  const form =
+    String(req.headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim()
+      .toLowerCase() === "application/x-www-form-urlencoded";
   if (req.method === "POST" && form) for (const [k, v] of new URLSearchParams(req.body)) params.append(k, v);
   return params;
 }
@@ -174,7 +355,11 @@ export class NcpSim extends SimServer {
   private nextNo = 50_000_001;
 
   constructor(options: NcpSimOptions = {}) {
-    super("ncp", (req) => this.handle(req), () => this.counts());
+    super(
+      "ncp",
+      (req) => this.handle(req),
+      () => this.counts(),
+    );
     this.keys = options.keys ?? [DEMO_KEYS.ncp];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "available";
@@ -188,12 +373,45 @@ export class NcpSim extends SimServer {
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
       const [os, product, label] = DISTROS[i % DISTROS.length]!;
       const no = String(60_000_000 + i);
-      this.images.set(no, { kind: "server", raw: publicImage(no, `gen-${os.toLowerCase()}-${i}`, `${label} generated ${i}`, os, product, "2024-01-01T00:00:00+0900", 10737418240, os === "WINDOWS" ? "WINDOWS" : "LINUX") });
+      this.images.set(no, {
+        kind: "server",
+        raw: publicImage(
+          no,
+          `gen-${os.toLowerCase()}-${i}`,
+          `${label} generated ${i}`,
+          os,
+          product,
+          "2024-01-01T00:00:00+0900",
+          10737418240,
+          os === "WINDOWS" ? "WINDOWS" : "LINUX",
+        ),
+      });
     }
     const servers: SimServerInstance[] = [
-      { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverName: "web-01", status: "RUN", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.xen, serverName: "legacy-01", status: "NSTOP", operation: "NULL", hypervisor: "XEN", productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050" },
-      { serverInstanceNo: DEMO_SERVERS.ncp.busy, serverName: "booting-01", status: "INIT", operation: "CREAT", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" },
+      {
+        serverInstanceNo: DEMO_SERVERS.ncp.kvm,
+        serverName: "web-01",
+        status: "RUN",
+        operation: "NULL",
+        hypervisor: "KVM",
+        productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+      },
+      {
+        serverInstanceNo: DEMO_SERVERS.ncp.xen,
+        serverName: "legacy-01",
+        status: "NSTOP",
+        operation: "NULL",
+        hypervisor: "XEN",
+        productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050",
+      },
+      {
+        serverInstanceNo: DEMO_SERVERS.ncp.busy,
+        serverName: "booting-01",
+        status: "INIT",
+        operation: "CREAT",
+        hypervisor: "KVM",
+        productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+      },
     ];
     for (const s of servers) this.addServer(s);
   }
@@ -221,8 +439,18 @@ export class NcpSim extends SimServer {
       // the docs' delete examples: the image stays CREAT with operation TERMT, status name "terminating"
       const op = c("TERMT", "NSI TERMINATE OP");
       return image.kind === "server"
-        ? { ...image.raw, serverImageStatus: c("CREAT", "NSI CREATED state"), serverImageOperation: op, serverImageStatusName: "terminating" }
-        : { ...image.raw, memberServerImageInstanceStatus: c("CREAT", "NSI CREATED state"), memberServerImageInstanceOperation: op, memberServerImageInstanceStatusName: "terminating" };
+        ? {
+            ...image.raw,
+            serverImageStatus: c("CREAT", "NSI CREATED state"),
+            serverImageOperation: op,
+            serverImageStatusName: "terminating",
+          }
+        : {
+            ...image.raw,
+            memberServerImageInstanceStatus: c("CREAT", "NSI CREATED state"),
+            memberServerImageInstanceOperation: op,
+            memberServerImageInstanceStatusName: "terminating",
+          };
     }
     if (!image.create) return image.raw;
     const done = this.now() - image.create.at >= image.create.delayMs;
@@ -238,26 +466,42 @@ export class NcpSim extends SimServer {
     // a legacy image as getServerImageList shows it
     const m = this.view(image);
     return {
-      serverImageNo: m.memberServerImageInstanceNo, serverImageName: m.memberServerImageName, serverImageType: c("SELF", "SELF server image"),
-      serverImageLifeCyclePhase: c("IN_SERVICE"), hypervisorType: c("XEN"), cpuArchitectureType: c("X86_64"), osCategoryType: c("LINUX"),
-      osType: c("UBUNTU"), serverImageStatus: m.memberServerImageInstanceStatus, serverImageOperation: c("NULL"), shareStatus: m.shareStatus,
-      sharedLoginIdList: m.sharedLoginIdList, serverImageProductCode: m.originalServerImageProductCode, createDate: m.createDate,
-      originalServerInstanceNo: m.originalServerInstanceNo, blockStorageMappingList: [{ order: 0, blockStorageSize: m.memberServerImageBlockStorageTotalSize }],
+      serverImageNo: m.memberServerImageInstanceNo,
+      serverImageName: m.memberServerImageName,
+      serverImageType: c("SELF", "SELF server image"),
+      serverImageLifeCyclePhase: c("IN_SERVICE"),
+      hypervisorType: c("XEN"),
+      cpuArchitectureType: c("X86_64"),
+      osCategoryType: c("LINUX"),
+      osType: c("UBUNTU"),
+      serverImageStatus: m.memberServerImageInstanceStatus,
+      serverImageOperation: c("NULL"),
+      shareStatus: m.shareStatus,
+      sharedLoginIdList: m.sharedLoginIdList,
+      serverImageProductCode: m.originalServerImageProductCode,
+      createDate: m.createDate,
+      originalServerInstanceNo: m.originalServerInstanceNo,
+      blockStorageMappingList: [{ order: 0, blockStorageSize: m.memberServerImageBlockStorageTotalSize }],
     };
   }
 
   private serverRecord(s: SimServerInstance): Record<string, unknown> {
     return {
-      serverInstanceNo: s.serverInstanceNo, serverName: s.serverName, serverImageProductCode: s.productCode,
-      serverInstanceStatus: c(s.status), serverInstanceOperation: c(s.operation),
+      serverInstanceNo: s.serverInstanceNo,
+      serverName: s.serverName,
+      serverImageProductCode: s.productCode,
+      serverInstanceStatus: c(s.status),
+      serverInstanceOperation: c(s.operation),
       serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
-      ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}), regionCode: "KR",
+      ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}),
+      regionCode: "KR",
     };
   }
 
   /** Deleted images whose delay has passed are gone. */
   private sweep(): void {
-    for (const [no, image] of this.images) if (image.deleted && this.now() - image.deleted.at >= image.deleted.delayMs) this.images.delete(no);
+    for (const [no, image] of this.images)
+      if (image.deleted && this.now() - image.deleted.at >= image.deleted.delayMs) this.images.delete(no);
   }
 
   private handle(req: SimRequest): SimResponse {
@@ -267,15 +511,21 @@ export class NcpSim extends SimServer {
     const action = req.url.pathname.replace(/^\/vserver\/v2\//, "");
     // docs: every action is "GET | POST /vserver/v2/<action>"; anything else is no API at all,
     // which the gateway answers 404 errorCode 300 (api-call-lgc-errorhandling, ncp.md §4.1)
-    const handler = (req.method === "GET" || req.method === "POST") && req.url.pathname === `/vserver/v2/${action}` ? this.actions[action] : undefined;
+    const handler =
+      (req.method === "GET" || req.method === "POST") && req.url.pathname === `/vserver/v2/${action}` ? this.actions[action] : undefined;
     if (!handler) return gatewayError(404, "300", "Not Found Exception", "");
     const q = ncpParams(req);
     // responseFormatType: "xml (default) | json" on every action (ncp.md §4.4)
     if (q.get("responseFormatType") !== "json") {
-      return { status: 200, body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><response><returnCode>0</returnCode></response>", headers: { "content-type": "application/xml" } };
+      return {
+        status: 200,
+        body: '<?xml version="1.0" encoding="UTF-8"?><response><returnCode>0</returnCode></response>',
+        headers: { "content-type": "application/xml" },
+      };
     }
     // regionCode: optional, one of getRegionList's codes (ncp.md §3, §4.3); this simulator has KR only
-    if (q.get("regionCode") && q.get("regionCode") !== "KR") return refused(RETURN_CODE.invalid, `Parameter is invalid. regionCode ${q.get("regionCode")}`);
+    if (q.get("regionCode") && q.get("regionCode") !== "KR")
+      return refused(RETURN_CODE.invalid, `Parameter is invalid. regionCode ${q.get("regionCode")}`);
     return handler(q);
   }
 
@@ -307,7 +557,8 @@ export class NcpSim extends SimServer {
     if (!accessKey || !timestamp || !signature) return failed("Authentication information are missing.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
     if (!key) return failed("Invalid authentication information.");
-    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) >= TIMESTAMP_WINDOW_MS) return failed("Invalid authentication information.");
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) >= TIMESTAMP_WINDOW_MS)
+      return failed("Invalid authentication information.");
     // independent of the product's signer: the documented string over the URI as received
     const expected = createHmac("sha256", key.secretKey).update(`${req.method} ${req.rawUrl}\n${timestamp}\n${accessKey}`).digest("base64");
     if (expected !== signature) return failed("Invalid authentication information.");
@@ -327,7 +578,8 @@ export class NcpSim extends SimServer {
     if (pageSize === null) return { rows, total: rows.length };
     const size = Number(pageSize);
     const no = Math.max(1, Number(pageNo ?? 1));
-    if (!Number.isInteger(size) || size < 1 || size > 1000) return refused(RETURN_CODE.invalid, "Parameter is invalid. pageSize must be 1-1000");
+    if (!Number.isInteger(size) || size < 1 || size > 1000)
+      return refused(RETURN_CODE.invalid, "Parameter is invalid. pageSize must be 1-1000");
     if (!Number.isInteger(no)) return refused(RETURN_CODE.invalid, "Parameter is invalid. pageNo");
     return { rows: rows.slice((no - 1) * size, no * size), total: rows.length };
   }
@@ -342,8 +594,15 @@ export class NcpSim extends SimServer {
     const rows = [...this.images.values()]
       .filter((i) => i.kind === "server" || i.alsoServer)
       .map((i) => this.asServerRecord(i))
-      .filter((r) => (!types.length || types.includes((r.serverImageType as Code).code)) && (!os.length || os.includes((r.osType as Code).code)))
-      .filter((r) => (!nos.length || nos.includes(String(r.serverImageNo))) && (!name || r.serverImageName === name) && (!status || (r.serverImageStatus as Code).code === status));
+      .filter(
+        (r) => (!types.length || types.includes((r.serverImageType as Code).code)) && (!os.length || os.includes((r.osType as Code).code)),
+      )
+      .filter(
+        (r) =>
+          (!nos.length || nos.includes(String(r.serverImageNo))) &&
+          (!name || r.serverImageName === name) &&
+          (!status || (r.serverImageStatus as Code).code === status),
+      );
     const page = this.page(rows, q);
     if ("status" in page) return page;
     return ok("getServerImageList", { totalRows: page.total, serverImageList: page.rows });
@@ -365,8 +624,11 @@ export class NcpSim extends SimServer {
   private serverList(q: URLSearchParams): SimResponse {
     const nos = listParam(q, "serverInstanceNoList");
     const name = q.get("serverName");
-    const named = (s: SimServerInstance) => !name || (this.serverNameMatch === "exact" ? s.serverName === name : s.serverName.includes(name));
-    const rows = [...this.servers.values()].filter((s) => (!nos.length || nos.includes(s.serverInstanceNo)) && named(s)).map((s) => this.serverRecord(s));
+    const named = (s: SimServerInstance) =>
+      !name || (this.serverNameMatch === "exact" ? s.serverName === name : s.serverName.includes(name));
+    const rows = [...this.servers.values()]
+      .filter((s) => (!nos.length || nos.includes(s.serverInstanceNo)) && named(s))
+      .map((s) => this.serverRecord(s));
     const page = this.page(rows, q);
     if ("status" in page) return page;
     return ok("getServerInstanceList", { totalRows: page.total, serverInstanceList: page.rows });
@@ -380,9 +642,10 @@ export class NcpSim extends SimServer {
 
   /** serverImageNo / memberServerImageInstanceNo: Required (docs getServerImageDetail, getMemberServerImageInstanceDetail). */
   private imageDetail(q: URLSearchParams, kind: "server" | "member"): SimResponse {
-    const [action, param, listKey] = kind === "server"
-      ? ["getServerImageDetail", "serverImageNo", "serverImageList"]
-      : ["getMemberServerImageInstanceDetail", "memberServerImageInstanceNo", "memberServerImageInstanceList"];
+    const [action, param, listKey] =
+      kind === "server"
+        ? ["getServerImageDetail", "serverImageNo", "serverImageList"]
+        : ["getMemberServerImageInstanceDetail", "memberServerImageInstanceNo", "memberServerImageInstanceList"];
     const no = q.get(param);
     if (!no) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${param} is required`);
     const image = this.images.get(no);
@@ -438,24 +701,37 @@ export class NcpSim extends SimServer {
     const given = q.get(nameParam);
     if (kind === "server" && !given) return refused(RETURN_CODE.invalid, "Parameter is invalid. serverImageName is required");
     if (given !== null && !NAME_RULE[kind].test(given)) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${nameParam}`);
-    if (description !== undefined && Buffer.byteLength(description, "utf8") > 1000) return refused(RETURN_CODE.invalid, "Parameter is invalid. description is over 1000 bytes");
+    if (description !== undefined && Buffer.byteLength(description, "utf8") > 1000)
+      return refused(RETURN_CODE.invalid, "Parameter is invalid. description is over 1000 bytes");
     if (kind === "server") {
       const problem = this.blockStorageProblem(q);
       if (problem) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${problem}`);
     }
     const server = this.servers.get(serverNo);
     if (!server) return refused(RETURN_CODE.absent, "The server instance does not exist.");
-    if (kind === "member" && server.hypervisor === "KVM") return refused(RETURN_CODE.hypervisor, "KVM-based server images are not supported.");
+    if (kind === "member" && server.hypervisor === "KVM")
+      return refused(RETURN_CODE.hypervisor, "KVM-based server images are not supported.");
     const stateRule = kind === "member" || this.createServerImageStates === "running-or-stopped";
-    if (stateRule && server.status !== "RUN" && server.status !== "NSTOP") return refused(RETURN_CODE.state, `The server is in ${server.status} state.`);
+    if (stateRule && server.status !== "RUN" && server.status !== "NSTOP")
+      return refused(RETURN_CODE.state, `The server is in ${server.status} state.`);
     const name = given ?? `image-${this.nextNo}`;
-    const taken = [...this.images.values()].some((i) => (i.kind === "server" ? i.raw.serverImageName : i.raw.memberServerImageName) === name && (i.kind === "member" || (i.raw.serverImageType as Code).code === "SELF"));
+    const taken = [...this.images.values()].some(
+      (i) =>
+        (i.kind === "server" ? i.raw.serverImageName : i.raw.memberServerImageName) === name &&
+        (i.kind === "member" || (i.raw.serverImageType as Code).code === "SELF"),
+    );
     if (taken && this.uniqueNames) return refused(RETURN_CODE.nameTaken, `The server image name '${name}' is already in use.`);
     const no = String(this.nextNo++);
     const created = KST(new Date(this.now()).toISOString());
-    const raw = kind === "server"
-      ? selfImage(no, name, created, { serverImageDescription: description, originalServerInstanceNo: serverNo, serverImageProductCode: server.productCode, hypervisorType: c(server.hypervisor ?? "KVM") })
-      : { ...memberImage(no, name, serverNo, server.productCode, created, "INIT"), memberServerImageDescription: description };
+    const raw =
+      kind === "server"
+        ? selfImage(no, name, created, {
+            serverImageDescription: description,
+            originalServerInstanceNo: serverNo,
+            serverImageProductCode: server.productCode,
+            hypervisorType: c(server.hypervisor ?? "KVM"),
+          })
+        : { ...memberImage(no, name, serverNo, server.productCode, created, "INIT"), memberServerImageDescription: description };
     const image: SimImage = { kind, raw, create: { at: this.now(), delayMs: this.createDelayMs, outcome: this.createOutcome } };
     this.images.set(no, image);
     return kind === "server"
@@ -472,23 +748,32 @@ export class NcpSim extends SimServer {
    * already terminating is undocumented: refusals with placeholder codes.
    */
   private delete(q: URLSearchParams, kind: "server" | "member"): SimResponse {
-    const [action, param, listKey] = kind === "server"
-      ? ["deleteServerImage", "serverImageNoList", "serverImageList"]
-      : ["deleteMemberServerImageInstances", "memberServerImageInstanceNoList", "memberServerImageInstanceList"];
+    const [action, param, listKey] =
+      kind === "server"
+        ? ["deleteServerImage", "serverImageNoList", "serverImageList"]
+        : ["deleteMemberServerImageInstances", "memberServerImageInstanceNoList", "memberServerImageInstanceList"];
     const nos = listParam(q, param);
     if (nos.length === 0) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${param}.N is required`);
     const found: SimImage[] = [];
     for (const no of nos) {
       const image = this.images.get(no);
       const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
-      if (!image || !visible) return refused(RETURN_CODE.absent, `The ${kind === "server" ? "server image" : "member server image instance"} ${no} does not exist.`);
-      if (image.kind === "server" && (image.raw.serverImageType as Code).code !== "SELF") return refused(RETURN_CODE.notOwn, `The server image ${no} is not one of My server images.`);
+      if (!image || !visible)
+        return refused(
+          RETURN_CODE.absent,
+          `The ${kind === "server" ? "server image" : "member server image instance"} ${no} does not exist.`,
+        );
+      if (image.kind === "server" && (image.raw.serverImageType as Code).code !== "SELF")
+        return refused(RETURN_CODE.notOwn, `The server image ${no} is not one of My server images.`);
       if (image.deleted) return refused(RETURN_CODE.state, `The server image ${no} is being terminated.`);
       found.push(image);
     }
     const at = this.now();
     for (const image of found) image.deleted = { at, delayMs: this.deleteDelayMs };
-    return ok(action, { totalRows: found.length, [listKey]: found.map((i) => (kind === "server" ? this.asServerRecord(i) : this.view(i))) });
+    return ok(action, {
+      totalRows: found.length,
+      [listKey]: found.map((i) => (kind === "server" ? this.asServerRecord(i) : this.view(i))),
+    });
   }
 }
 
@@ -501,7 +786,10 @@ function listParam(q: URLSearchParams, name: string): string[] {
 
 /** `{"<action>Response": {requestId, returnCode: "0", returnMessage: "success", totalRows, …}}` (ncp.md §3, CommonResponse). */
 function ok(action: string, body: Record<string, unknown>): SimResponse {
-  return { status: 200, body: { [`${action}Response`]: { ...body, requestId: crypto.randomUUID(), returnCode: "0", returnMessage: "success" } } };
+  return {
+    status: 200,
+    body: { [`${action}Response`]: { ...body, requestId: crypto.randomUUID(), returnCode: "0", returnMessage: "success" } },
+  };
 }
 
 /** The Server API's refusal, `{"responseError": {returnCode, returnMessage}}` with HTTP 400 (ncp.md §4.1). */

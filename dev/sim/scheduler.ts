@@ -5,7 +5,13 @@ import { nextRun, parseSchedule } from "../../shared/policies/schedule.js";
 /** An AWS::Scheduler::Schedule as infra/policies.cjs makes it (the properties this simulator reads). */
 export interface ScheduleResource {
   Type: "AWS::Scheduler::Schedule";
-  Properties: { Name: string; ScheduleExpression: string; ScheduleExpressionTimezone?: string; State: "ENABLED" | "DISABLED"; Target: { Input: string } };
+  Properties: {
+    Name: string;
+    ScheduleExpression: string;
+    ScheduleExpressionTimezone?: string;
+    State: "ENABLED" | "DISABLED";
+    Target: { Input: string };
+  };
 }
 
 export interface Delivery {
@@ -58,7 +64,12 @@ export class SchedulerSim {
     const schedule = this.find(name);
     if (!schedule) throw new Error(`no schedule for ${name}`);
     const input = this.input(schedule, scheduledAt, attempt);
-    const d: Delivery = { schedule: schedule.Properties.Name, scheduledAt: (input as { scheduledAt?: string }).scheduledAt ?? String(scheduledAt), attempt, input };
+    const d: Delivery = {
+      schedule: schedule.Properties.Name,
+      scheduledAt: (input as { scheduledAt?: string }).scheduledAt ?? String(scheduledAt),
+      attempt,
+      input,
+    };
     this.deliveries.push(d);
     try {
       d.result = await this.invoke(input);
@@ -76,15 +87,23 @@ export class SchedulerSim {
   private arm(s: ScheduleResource, after: number): void {
     const parsed = parseSchedule(s.Properties.ScheduleExpression);
     const tz = s.Properties.ScheduleExpressionTimezone ?? "UTC";
-    const at = parsed.kind === "rate" ? this.created + Math.ceil((after + 1 - this.created) / parsed.everyMs) * parsed.everyMs : nextRun(parsed, tz, after);
+    const at =
+      parsed.kind === "rate"
+        ? this.created + Math.ceil((after + 1 - this.created) / parsed.everyMs) * parsed.everyMs
+        : nextRun(parsed, tz, after);
     if (at === undefined) return;
     // setTimeout holds at most ~24.8 days: further runs are armed again when that passes
     const delay = Math.min(at - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      if (Date.now() < at) return this.arm(s, after);
-      void this.deliver(s.Properties.Name, new Date(at)).then((d) => d.error && log("warn", "a local scheduled delivery failed", { schedule: d.schedule, error: d.error }));
-      this.arm(s, at);
-    }, Math.max(0, delay));
+    const timer = setTimeout(
+      () => {
+        if (Date.now() < at) return this.arm(s, after);
+        void this.deliver(s.Properties.Name, new Date(at)).then(
+          (d) => d.error && log("warn", "a local scheduled delivery failed", { schedule: d.schedule, error: d.error }),
+        );
+        this.arm(s, at);
+      },
+      Math.max(0, delay),
+    );
     timer.unref();
     this.timers.set(s.Properties.Name, timer);
   }

@@ -12,14 +12,23 @@ import type { SimResponse } from "./server.js";
 export function listServers(q: URLSearchParams, servers: Array<Record<string, unknown>>, nameMatch: "exact" | "contains"): SimResponse {
   const limitRaw = q.get("limit");
   const limit = Number(limitRaw ?? 20);
-  if (limitRaw !== null && (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000)) return scpError(400, "ValidationError", "limit: must be an integer from 1 to 1000.");
+  if (limitRaw !== null && (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000))
+    return scpError(400, "ValidationError", "limit: must be an integer from 1 to 1000.");
   const sort = q.get("sort") ?? "created_at:desc";
   const [key, dir = "desc"] = sort.split(":");
   if (!key || (dir !== "asc" && dir !== "desc")) return scpError(400, "ValidationError", `sort: invalid sort ${sort}.`);
   const sign = dir === "asc" ? 1 : -1;
   // ties broken by id, so marker paging walks one fixed order
   const cmp = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-    (String(a[key] ?? "") < String(b[key] ?? "") ? -1 : String(a[key] ?? "") > String(b[key] ?? "") ? 1 : String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0) * sign;
+    (String(a[key] ?? "") < String(b[key] ?? "")
+      ? -1
+      : String(a[key] ?? "") > String(b[key] ?? "")
+        ? 1
+        : String(a.id) < String(b.id)
+          ? -1
+          : String(a.id) > String(b.id)
+            ? 1
+            : 0) * sign;
   const name = q.get("name");
   const state = q.get("state");
   let rows = servers

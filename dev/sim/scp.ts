@@ -86,7 +86,7 @@ interface SimServerRecord {
   image_id: string;
 }
 
-const zoneless = (s: string) => (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : s + "Z");
+const zoneless = (s: string) => (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
 
 function image(p: Partial<Raw> & { id: string; name: string; created_at: string }): Raw {
   return {
@@ -119,9 +119,20 @@ function image(p: Partial<Raw> & { id: string; name: string; created_at: string 
 
 function standard(id: string, name: string, distro: string, version: string, created: string, size: number): Raw {
   return image({
-    id, name, created_at: created, os_distro: distro, scp_os_version: version, scp_image_type: "standard",
-    scp_original_image_type: "standard", visibility: "public", owner: SYSTEM_PROJECT, owner_account_name: null,
-    owner_user_name: null, protected: true, size, min_disk: distro === "windows" ? 100 : 10,
+    id,
+    name,
+    created_at: created,
+    os_distro: distro,
+    scp_os_version: version,
+    scp_image_type: "standard",
+    scp_original_image_type: "standard",
+    visibility: "public",
+    owner: SYSTEM_PROJECT,
+    owner_account_name: null,
+    owner_user_name: null,
+    protected: true,
+    size,
+    min_disk: distro === "windows" ? 100 : 10,
   });
 }
 
@@ -130,11 +141,20 @@ function seedImages(): Raw[] {
   return [
     // the List Images 1.3 response example, as documented
     image({
-      id: "70a599e0-31e7-49b7-b260-868f441e862b", name: "imagename", created_at: "2025-07-22T09:00:00Z", updated_at: "2025-07-26T12:00:00Z",
-      file: "/v2/images/e08a37c1-2162-416e-b7fa-19902419170b/file", os_distro: "alma", scp_os_version: "8.8", size: 2429747200,
-      owner: "a8f10467abfc4b87b64614ab36eb9ae4", scp_gpu_driver: "535.183.06", scp_k8s_version: "v1.28.7",
+      id: "70a599e0-31e7-49b7-b260-868f441e862b",
+      name: "imagename",
+      created_at: "2025-07-22T09:00:00Z",
+      updated_at: "2025-07-26T12:00:00Z",
+      file: "/v2/images/e08a37c1-2162-416e-b7fa-19902419170b/file",
+      os_distro: "alma",
+      scp_os_version: "8.8",
+      size: 2429747200,
+      owner: "a8f10467abfc4b87b64614ab36eb9ae4",
+      scp_gpu_driver: "535.183.06",
+      scp_k8s_version: "v1.28.7",
       scp_supported_class_types: "GPU-A100-1,GPU-H100-2",
-      os_hash_value: "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
+      os_hash_value:
+        "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
       url: "https://object-store.kr-west1.s.samsungsdscloud.com/8989447062e04a818baf9e073fd04fa7/bucket/object.qcow2",
     }),
     standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01", "Ubuntu 22.04", "ubuntu", "22.04", "2025-03-10T02:15:00", 2147483648),
@@ -142,20 +162,71 @@ function seedImages(): Raw[] {
     standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03", "Rocky Linux 9.4", "rocky", "9.4", "2025-04-18T06:30:00", 1932735283),
     standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a04", "AlmaLinux 9.4", "alma", "9.4", "2025-04-18T06:45:00Z", 1879048192),
     standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a05", "RHEL 9.4", "rhel", "9.4", "2025-05-07T00:00:00", 2684354560),
-    standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a06", "Windows Server 2022", "windows", "2022 Standard", "2025-02-14T08:20:00Z", 21474836480),
+    standard(
+      "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a06",
+      "Windows Server 2022",
+      "windows",
+      "2022 Standard",
+      "2025-02-14T08:20:00Z",
+      21474836480,
+    ),
     standard("1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a07", "Oracle Linux 8.10", "oracle", "8.10", "2025-01-20T03:00:00", 1717986918),
-    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11", name: "web-base", created_at: "2025-08-01T10:12:13", os_distro: "ubuntu", scp_os_version: "22.04", size: 3221225472 }),
-    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c12", name: "db-golden", created_at: "2025-08-15T23:59:59Z", os_distro: "rocky", scp_os_version: "9.4", size: 5368709120 }),
     image({
-      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13", name: "partner-shared", created_at: "2025-05-30T12:00:00", os_distro: "ubuntu", scp_os_version: "24.04",
-      visibility: "shared", owner: OTHER_PROJECT, owner_account_name: "PartnerAccount", owner_user_name: "partner@example.com", size: 2576980377,
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11",
+      name: "web-base",
+      created_at: "2025-08-01T10:12:13",
+      os_distro: "ubuntu",
+      scp_os_version: "22.04",
+      size: 3221225472,
     }),
-    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c14", name: "broken-build", created_at: "2025-09-03T04:05:06Z", os_distro: "alma", scp_os_version: "9.4", status: "killed", size: null }),
-    image({ id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c15", name: "win-app", created_at: "2025-09-20T07:30:00", os_distro: "windows", scp_os_version: "2022 Standard", scp_original_image_type: "standard", size: 25769803776 }),
+    image({
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c12",
+      name: "db-golden",
+      created_at: "2025-08-15T23:59:59Z",
+      os_distro: "rocky",
+      scp_os_version: "9.4",
+      size: 5368709120,
+    }),
+    image({
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13",
+      name: "partner-shared",
+      created_at: "2025-05-30T12:00:00",
+      os_distro: "ubuntu",
+      scp_os_version: "24.04",
+      visibility: "shared",
+      owner: OTHER_PROJECT,
+      owner_account_name: "PartnerAccount",
+      owner_user_name: "partner@example.com",
+      size: 2576980377,
+    }),
+    image({
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c14",
+      name: "broken-build",
+      created_at: "2025-09-03T04:05:06Z",
+      os_distro: "alma",
+      scp_os_version: "9.4",
+      status: "killed",
+      size: null,
+    }),
+    image({
+      id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c15",
+      name: "win-app",
+      created_at: "2025-09-20T07:30:00",
+      os_distro: "windows",
+      scp_os_version: "2022 Standard",
+      scp_original_image_type: "standard",
+      size: 25769803776,
+    }),
   ];
 }
 
-const DISTROS = [["ubuntu", "22.04"], ["rocky", "9.4"], ["alma", "9.4"], ["rhel", "9.4"], ["windows", "2022 Standard"]] as const;
+const DISTROS = [
+  ["ubuntu", "22.04"],
+  ["rocky", "9.4"],
+  ["alma", "9.4"],
+  ["rhel", "9.4"],
+  ["windows", "2022 Standard"],
+] as const;
 
 function generated(n: number): Raw[] {
   const out: Raw[] = [];
@@ -163,10 +234,16 @@ function generated(n: number): Raw[] {
   for (let i = 1; i <= n; i++) {
     const [distro, version] = DISTROS[i % DISTROS.length]!;
     const created = new Date(base - i * 3_600_000).toISOString().replace(/\.000Z$/, i % 2 ? "Z" : "");
-    out.push(image({
-      id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`, name: `gen-${String(i).padStart(5, "0")}`,
-      created_at: created, os_distro: distro, scp_os_version: version, size: 1073741824 + i,
-    }));
+    out.push(
+      image({
+        id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`,
+        name: `gen-${String(i).padStart(5, "0")}`,
+        created_at: created,
+        os_distro: distro,
+        scp_os_version: version,
+        size: 1073741824 + i,
+      }),
+    );
   }
   return out;
 }
@@ -182,14 +259,31 @@ const requestId = () => `req-${randomUUID()}`;
 export function scpError(status: number, code: string, detail: string): SimResponse {
   return {
     status,
-    body: { errors: [{ code, detail: [detail], global_request_id: requestId(), links: [], related_resources: [], request_id: requestId(), response: null, status, title: code }] },
+    body: {
+      errors: [
+        {
+          code,
+          detail: [detail],
+          global_request_id: requestId(),
+          links: [],
+          related_resources: [],
+          request_id: requestId(),
+          response: null,
+          status,
+          title: code,
+        },
+      ],
+    },
   };
 }
 
 /** (b) A request without the Scp-* auth headers gets a Spring-style 404 (S4 reports/runtime_errors.json: 58/58 services). */
 function springNotFound(path: string, now: number): SimResponse {
   const id = `${(++requestSeq).toString(16).padStart(8, "0")}-${String(requestSeq % 100000).padStart(5, "0")}`;
-  return { status: 404, body: { timestamp: new Date(now).toISOString().replace("Z", "+00:00"), path, status: 404, error: "Not Found", requestId: id } };
+  return {
+    status: 404,
+    body: { timestamp: new Date(now).toISOString().replace("Z", "+00:00"), path, status: 404, error: "Not Found", requestId: id },
+  };
 }
 
 /** (c) The gateway's rejection (S4 reports/runtime_status.json); bad signatures and timestamps answer 401 (S4 HANDOFF §A), body assumed to be this one. */
@@ -199,7 +293,7 @@ function gatewayRejected(message: string): SimResponse {
 
 /** (e) The WAF / rate-limit block: an HTML 417 page with "Request Rejected" and a "Support ID" (S4 regression/scenarios/engine.py). */
 function blockPage(): SimResponse {
-  const supportId = String(10_000_000_000_000 + (++requestSeq));
+  const supportId = String(10_000_000_000_000 + ++requestSeq);
   return {
     status: 417,
     headers: { "content-type": "text/html; charset=utf-8" },
@@ -238,7 +332,11 @@ export class ScpSim extends SimServer {
   readonly members = new Map<string, Array<{ member_id: string; status: string }>>();
 
   constructor(options: ScpSimOptions = {}) {
-    super("scp", (req) => this.handle(req), () => this.counts());
+    super(
+      "scp",
+      (req) => this.handle(req),
+      () => this.counts(),
+    );
     this.keys = options.keys ?? [{ ...DEMO_KEYS.scp }];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "active";
@@ -251,9 +349,19 @@ export class ScpSim extends SimServer {
     this.deleteDelayMs = options.deleteDelayMs ?? 0;
     this.protectedAnswer = options.protectedAnswer ?? 403;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
-    this.servers.set(DEMO_SERVERS.scp.active, { id: DEMO_SERVERS.scp.active, name: "web-01", state: "ACTIVE", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01" });
+    this.servers.set(DEMO_SERVERS.scp.active, {
+      id: DEMO_SERVERS.scp.active,
+      name: "web-01",
+      state: "ACTIVE",
+      image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01",
+    });
     // BUILD: Nova's state while a server is being made (not in SCP's docs; any state but ACTIVE/SHUTOFF would do)
-    this.servers.set(DEMO_SERVERS.scp.busy, { id: DEMO_SERVERS.scp.busy, name: "batch-02", state: "BUILD", image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03" });
+    this.servers.set(DEMO_SERVERS.scp.busy, {
+      id: DEMO_SERVERS.scp.busy,
+      name: "batch-02",
+      state: "BUILD",
+      image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03",
+    });
   }
 
   /** What /__sim/state reports. */
@@ -292,11 +400,17 @@ export class ScpSim extends SimServer {
   private route(req: SimRequest): SimResponse {
     // the version catalogue is answered without authentication (D1; the SDK's CheckVersion sends no headers)
     if (req.method === "GET" && req.url.pathname === "/") {
-      return { status: 200, body: { versions: this.versions.map((v) => ({ ...v, links: [{ href: `${this.url}/${v.id.split(".")[0]}`, rel: "self" }] })) } };
+      return {
+        status: 200,
+        body: { versions: this.versions.map((v) => ({ ...v, links: [{ href: `${this.url}/${v.id.split(".")[0]}`, rel: "self" }] })) },
+      };
     }
     const denied = this.authenticate(req);
     if (denied) return denied;
-    const parts = req.url.pathname.split("/").filter(Boolean).map((p) => safeDecode(p));
+    const parts = req.url.pathname
+      .split("/")
+      .filter(Boolean)
+      .map((p) => safeDecode(p));
     if (parts[0] !== "v1") return scpError(404, "NotFound", "no such API");
     // 404 for an unknown image or server id, also a malformed one (S4 reports/runtime_notfound.json)
     if (req.method === "GET" && parts[1] === "images" && parts.length === 2) return this.list(req);
@@ -304,7 +418,12 @@ export class ScpSim extends SimServer {
       const img = this.images.get(parts[2]!);
       return img ? { status: 200, body: this.view(img) } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
     }
-    if (req.method === "GET" && parts[1] === "servers" && parts.length === 2) return listServers(req.url.searchParams, [...this.servers.values()].map((s) => this.serverView(s)), this.nameFilter);
+    if (req.method === "GET" && parts[1] === "servers" && parts.length === 2)
+      return listServers(
+        req.url.searchParams,
+        [...this.servers.values()].map((s) => this.serverView(s)),
+        this.nameFilter,
+      );
     if (req.method === "GET" && parts[1] === "servers" && parts.length === 3) {
       const s = this.servers.get(parts[2]!);
       return s ? { status: 200, body: this.serverView(s) } : scpError(404, "ServerNotFound", `Server ${parts[2]} could not be found.`);
@@ -313,7 +432,9 @@ export class ScpSim extends SimServer {
     if (req.method === "DELETE" && parts[1] === "images" && parts.length === 3) return this.delete(parts[2]!);
     if (req.method === "GET" && parts[1] === "images" && parts[3] === "members" && parts.length === 4) {
       // List members (S3 api_virtualserver_v1_image_member.go): {"members": [ImageMemberShowResponse]}
-      return this.images.has(parts[2]!) ? { status: 200, body: { members: this.members.get(parts[2]!) ?? [] } } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
+      return this.images.has(parts[2]!)
+        ? { status: 200, body: { members: this.members.get(parts[2]!) ?? [] } }
+        : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
     }
     return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
   }
@@ -339,13 +460,15 @@ export class ScpSim extends SimServer {
     const key = this.keys.find((k) => k.accessKey === accessKey);
     if (!key) return gatewayRejected("The access key is invalid or expired.");
     const ts = Number(timestamp);
-    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS) return gatewayRejected("Scp-Timestamp is outside the allowed window.");
+    if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS)
+      return gatewayRejected("Scp-Timestamp is outside the allowed window.");
     const url = `http://${h("host") ?? ""}${req.rawUrl}`;
     const expected = createHmac("sha256", key.secretKey)
-      .update(req.method + url + timestamp + accessKey + accountId + "Openapi", "utf8")
+      .update(`${req.method + url + timestamp + accessKey + accountId}Openapi`, "utf8")
       .digest();
     const given = Buffer.from(signature, "base64");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return gatewayRejected("The request signature does not match.");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return gatewayRejected("The request signature does not match.");
     return this.checkVersion(h("scp-api-version"));
   }
 
@@ -434,7 +557,11 @@ export class ScpSim extends SimServer {
     const server = this.servers.get(serverId);
     if (!server) return scpError(404, "ServerNotFound", `Server ${serverId} could not be found.`);
     if (!IMAGEABLE.has(server.state)) {
-      return scpError(409, "ServerStateConflict", `Server ${serverId} is ${server.state}; an image can be created only when it is ACTIVE or SHUTOFF.`);
+      return scpError(
+        409,
+        "ServerStateConflict",
+        `Server ${serverId} is ${server.state}; an image can be created only when it is ACTIVE or SHUTOFF.`,
+      );
     }
     // unknown for SCP (Glance accepts it): the option decides
     for (const img of this.duplicateNames === "refuse" ? this.images.values() : []) {
@@ -448,8 +575,14 @@ export class ScpSim extends SimServer {
     const base = this.images.get(server.image_id)?.raw;
     this.images.set(id, {
       raw: image({
-        id, name, created_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"), status: "queued", size: null,
-        os_distro: base?.os_distro ?? null, scp_os_version: base?.scp_os_version ?? null, checksum: null,
+        id,
+        name,
+        created_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        status: "queued",
+        size: null,
+        os_distro: base?.os_distro ?? null,
+        scp_os_version: base?.scp_os_version ?? null,
+        checksum: null,
       }),
       createdMs: now,
       create: { at: now, delayMs: this.createDelayMs, outcome: this.createOutcome, sizeWhenDone: 3221225472 },
@@ -465,8 +598,14 @@ export class ScpSim extends SimServer {
   private delete(id: string): SimResponse {
     const img = this.images.get(id);
     if (!img || img.deleted) return scpError(404, "ImageNotFound", `Image ${id} could not be found.`);
-    if (img.raw.owner !== OWN_PROJECT || img.raw.visibility === "public") return scpError(403, "Forbidden", `You are not allowed to delete image ${id}.`);
-    if (img.raw.protected === true) return scpError(this.protectedAnswer, this.protectedAnswer === 403 ? "Forbidden" : "ImageProtected", `Image ${id} is protected and cannot be deleted.`);
+    if (img.raw.owner !== OWN_PROJECT || img.raw.visibility === "public")
+      return scpError(403, "Forbidden", `You are not allowed to delete image ${id}.`);
+    if (img.raw.protected === true)
+      return scpError(
+        this.protectedAnswer,
+        this.protectedAnswer === 403 ? "Forbidden" : "ImageProtected",
+        `Image ${id} is protected and cannot be deleted.`,
+      );
     if (this.deleteConflicts > 0) {
       this.deleteConflicts--;
       return scpError(409, "Conflict", `Image ${id} is in use by another operation; try again.`);

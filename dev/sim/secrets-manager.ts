@@ -9,7 +9,11 @@ export class SecretsManagerSim extends SimServer {
   reads = 0;
 
   constructor(initial: Record<string, unknown> = {}) {
-    super("secretsmanager", (req) => this.handle(req), () => ({ secrets: [...this.secrets.keys()], reads: this.reads }));
+    super(
+      "secretsmanager",
+      (req) => this.handle(req),
+      () => ({ secrets: [...this.secrets.keys()], reads: this.reads }),
+    );
     for (const [id, value] of Object.entries(initial)) this.put(id, value);
   }
 

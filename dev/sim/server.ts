@@ -126,7 +126,8 @@ export class SimServer {
         return send(res, { status: fault.status, body: { message: "simulated fault" }, headers });
       }
       const answer = await this.handler(simReq);
-      if (fault?.afterStatus) return send(res, { status: fault.afterStatus, body: { message: "simulated fault after the request was carried out" } });
+      if (fault?.afterStatus)
+        return send(res, { status: fault.afterStatus, body: { message: "simulated fault after the request was carried out" } });
       if (fault?.delayAnswerMs) await new Promise((r) => setTimeout(r, fault.delayAnswerMs));
       if (fault?.malformed) return send(res, { status: 200, body: "<html>Bad Gateway</html>" });
       if (fault?.truncated) {

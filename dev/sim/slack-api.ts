@@ -85,7 +85,11 @@ export class SlackApiSim extends SimServer {
   private readonly listeners = new Set<(event: { type: string; message?: SlackMessage; response?: SlackResponseUrlPost }) => void>();
 
   constructor(readonly botToken: string) {
-    super("slack", (req) => this.handle(req), () => ({ messages: this.messages, responses: this.responses, faults: this.slackFaults }));
+    super(
+      "slack",
+      (req) => this.handle(req),
+      () => ({ messages: this.messages, responses: this.responses, faults: this.slackFaults }),
+    );
   }
 
   get apiUrl(): string {
@@ -175,7 +179,10 @@ export class SlackApiSim extends SimServer {
         if (wait > 0) return this.rateLimited(method, wait, channel);
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, "0")}`;
         const message: SlackMessage = {
-          channel, ts, text: String(params.text ?? ""), blocks,
+          channel,
+          ts,
+          text: String(params.text ?? ""),
+          blocks,
           threadTs: params.thread_ts ? String(params.thread_ts) : undefined,
           history: [{ text: String(params.text ?? ""), blocks, at: Date.now() }],
         };
@@ -254,7 +261,12 @@ export class SlackApiSim extends SimServer {
   }
 }
 
-type Block = { type?: string; text?: { text?: string }; fields?: Array<{ text?: string }>; elements?: Array<{ type?: string; text?: string | { text?: string }; value?: string }> };
+type Block = {
+  type?: string;
+  text?: { text?: string };
+  fields?: Array<{ text?: string }>;
+  elements?: Array<{ type?: string; text?: string | { text?: string }; value?: string }>;
+};
 
 /** What Slack would refuse in a message's blocks, or undefined (the limits of SLACK_LIMITS' doc links). */
 export function blockKitProblem(blocks: unknown[] | undefined): string | undefined {
@@ -267,10 +279,12 @@ export function blockKitProblem(blocks: unknown[] | undefined): string | undefin
       if (!b.text && !b.fields?.length) return `${at}: a section needs text or fields`;
       if ((b.text?.text ?? "").length > 3000) return `${at}.text: ${b.text!.text!.length} characters; at most 3000`;
       if ((b.fields?.length ?? 0) > 10) return `${at}.fields: at most 10`;
-      for (const f of b.fields ?? []) if ((f.text ?? "").length > 2000) return `${at}.fields: a field of ${f.text!.length} characters; at most 2000`;
+      for (const f of b.fields ?? [])
+        if ((f.text ?? "").length > 2000) return `${at}.fields: a field of ${f.text!.length} characters; at most 2000`;
     } else if (b.type === "context") {
       if (!b.elements?.length || b.elements.length > 10) return `${at}.elements: 1 to 10`;
-      for (const e of b.elements) if (typeof e.text === "string" && e.text.length > 3000) return `${at}.elements: ${e.text.length} characters; at most 3000`;
+      for (const e of b.elements)
+        if (typeof e.text === "string" && e.text.length > 3000) return `${at}.elements: ${e.text.length} characters; at most 3000`;
     } else if (b.type === "actions") {
       if (!b.elements?.length || b.elements.length > 25) return `${at}.elements: 1 to 25`;
       for (const e of b.elements) {

@@ -5,7 +5,9 @@ import { type Definition, type Outcome, runStateMachine } from "./asl.js";
 import { SimServer, type SimRequest, type SimResponse } from "./server.js";
 
 /** The deployed definition (serverless.yml loads the same file). */
-export const TRACK_DEFINITION = JSON.parse(readFileSync(new URL("../../infra/state-machine.asl.json", import.meta.url), "utf8")) as Definition;
+export const TRACK_DEFINITION = JSON.parse(
+  readFileSync(new URL("../../infra/state-machine.asl.json", import.meta.url), "utf8"),
+) as Definition;
 /** The local name its ${TrackImageFunctionArn} substitution resolves to. */
 export const TRACK_FUNCTION = "track-image";
 
@@ -32,9 +34,13 @@ export class StepFunctionsSim extends SimServer {
     private readonly invoke: (functionName: string, payload: unknown) => Promise<unknown>,
     private readonly options: { waitScale?: number } = {},
   ) {
-    super("stepfunctions", (req) => this.handle(req), () => ({
-      executions: [...this.executions.values()].map((e) => ({ name: e.input.operation, status: e.status, steps: e.steps })),
-    }));
+    super(
+      "stepfunctions",
+      (req) => this.handle(req),
+      () => ({
+        executions: [...this.executions.values()].map((e) => ({ name: e.input.operation, status: e.status, steps: e.steps })),
+      }),
+    );
   }
 
   /** resolves with the execution's outcome when it has ended */
@@ -46,18 +52,27 @@ export class StepFunctionsSim extends SimServer {
     const target = String(req.headers["x-amz-target"] ?? "");
     const body = JSON.parse(req.body || "{}") as Record<string, string>;
     if (target === "AWSStepFunctions.StartExecution") {
-      if (body.stateMachineArn !== StepFunctionsSim.STATE_MACHINE_ARN) return awsError("StateMachineDoesNotExist", "State Machine Does Not Exist");
+      if (body.stateMachineArn !== StepFunctionsSim.STATE_MACHINE_ARN)
+        return awsError("StateMachineDoesNotExist", "State Machine Does Not Exist");
       const name = body.name ?? "";
       if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) return awsError("InvalidName", "Invalid Name");
       const arn = `${StepFunctionsSim.STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:${name}`;
       const existing = this.executions.get(name);
       if (existing) {
         // Step Functions itself refuses a second execution of a name (with different input, or after it ended)
-        if (existing.status !== "RUNNING" || JSON.stringify(existing.input) !== body.input) return awsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
+        if (existing.status !== "RUNNING" || JSON.stringify(existing.input) !== body.input)
+          return awsError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
         return { status: 200, body: { executionArn: arn, startDate: existing.startDate / 1000 } };
       }
       const input = JSON.parse(body.input ?? "{}") as TrackInput;
-      const execution: Execution = { arn, input, status: "RUNNING", startDate: Date.now(), steps: 0, done: Promise.resolve({ status: "TIMED_OUT" }) };
+      const execution: Execution = {
+        arn,
+        input,
+        status: "RUNNING",
+        startDate: Date.now(),
+        steps: 0,
+        done: Promise.resolve({ status: "TIMED_OUT" }),
+      };
       execution.done = this.run(execution);
       this.executions.set(name, execution);
       return { status: 200, body: { executionArn: arn, startDate: execution.startDate / 1000 } };
@@ -68,7 +83,14 @@ export class StepFunctionsSim extends SimServer {
       if (!e || e.arn !== body.executionArn) return awsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${body.executionArn}'`);
       return {
         status: 200,
-        body: { executionArn: e.arn, stateMachineArn: StepFunctionsSim.STATE_MACHINE_ARN, name, status: e.status, startDate: e.startDate / 1000, input: JSON.stringify(e.input) },
+        body: {
+          executionArn: e.arn,
+          stateMachineArn: StepFunctionsSim.STATE_MACHINE_ARN,
+          name,
+          status: e.status,
+          startDate: e.startDate / 1000,
+          input: JSON.stringify(e.input),
+        },
       };
     }
     return awsError("UnknownOperationException", `${target} is not simulated`);
@@ -84,7 +106,8 @@ export class StepFunctionsSim extends SimServer {
       substitutions: { TrackImageFunctionArn: TRACK_FUNCTION },
     }).catch((err: unknown): Outcome => ({ status: "FAILED", error: "States.Runtime", cause: (err as Error)?.message ?? String(err) }));
     e.status = outcome.status;
-    if (outcome.status !== "SUCCEEDED") log("warn", "local tracking execution ended", { operation: e.input.operation, ...outcome, output: undefined });
+    if (outcome.status !== "SUCCEEDED")
+      log("warn", "local tracking execution ended", { operation: e.input.operation, ...outcome, output: undefined });
     return outcome;
   }
 }

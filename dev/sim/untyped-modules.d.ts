@@ -1,7 +1,12 @@
 // Dev-only packages that ship no type declarations.
 declare module "dynalite" {
   import type { Server } from "node:http";
-  export default function dynalite(options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }): Server;
+  export default function dynalite(options?: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    path?: string;
+  }): Server;
 }
 
 declare module "asl-validator" {

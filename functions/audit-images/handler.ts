@@ -30,7 +30,12 @@ export const handler = lambdaHandler({
 
     const scheduled = form === "scheduled" || input.scheduled === true;
     const audited = await runAudit(lambdaRuntime(context), input, config);
-    const { result, commit } = await recall(store, audited, { scope: scopeOf(input), stream: scheduled ? "scheduled" : "on-demand", now: config.now, timeZone: auditTimeZone() });
+    const { result, commit } = await recall(store, audited, {
+      scope: scopeOf(input),
+      stream: scheduled ? "scheduled" : "on-demand",
+      now: config.now,
+      timeZone: auditTimeZone(),
+    });
     const changes = result.changes;
     const channel = process.env.AUDIT_CHANNEL;
     // Scheduled runs report to the channel when something changed (or it is the week's digest);
@@ -47,13 +52,23 @@ export const handler = lambdaHandler({
         // the on-failure destination of a scheduled run), not only a log line; the snapshot is
         // not stored, so the next run reports these changes again
         const e = toSlackCallError(err);
-        const fix = NOT_POSTABLE.has(e.error) ? "; invite @imageops to that channel (/invite @imageops) or set auditChannel to one it is in" : "";
+        const fix = NOT_POSTABLE.has(e.error)
+          ? "; invite @imageops to that channel (/invite @imageops) or set auditChannel to one it is in"
+          : "";
         log("error", "the audit report could not be posted to Slack", { channel, error: e.error, findings: result.summary.findings });
-        throw new ImageOpsError("INTERNAL", `the audit ran (${result.summary.findings} finding(s)) but its report could not be posted to Slack channel ${channel}: ${e.error}${fix}`, { cause: err });
+        throw new ImageOpsError(
+          "INTERNAL",
+          `the audit ran (${result.summary.findings} finding(s)) but its report could not be posted to Slack channel ${channel}: ${e.error}${fix}`,
+          { cause: err },
+        );
       }
     } else if (quiet && changes) {
       changes.posted = "quiet";
-      log("info", "nothing changed since the last scheduled audit: not posted", { open: changes.stillOpen.length, acknowledged: changes.acknowledged, since: changes.since });
+      log("info", "nothing changed since the last scheduled audit: not posted", {
+        open: changes.stillOpen.length,
+        acknowledged: changes.acknowledged,
+        since: changes.since,
+      });
     }
     await commit();
     return { body: result };

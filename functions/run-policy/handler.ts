@@ -54,13 +54,28 @@ export const handler = lambdaHandler({
   methods: ["GET", "POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
     if (input.action === "list") return { body: { policies: await listPolicies(operationStore(), POLICIES, Date.now()) } };
-    if (!input.policy) throw invalidArgument("policy", `is required (one of ${POLICIES.map((p) => p.name).join(", ") || "none: policies.yaml has no policy"})`);
+    if (!input.policy)
+      throw invalidArgument(
+        "policy",
+        `is required (one of ${POLICIES.map((p) => p.name).join(", ") || "none: policies.yaml has no policy"})`,
+      );
     const policy = POLICIES.find((p) => p.name === input.policy);
-    if (!policy) throw new ImageOpsError("NOT_FOUND", `no policy "${input.policy}" (policies.yaml has ${POLICIES.map((p) => p.name).join(", ") || "none"})`, { field: "policy" });
+    if (!policy)
+      throw new ImageOpsError(
+        "NOT_FOUND",
+        `no policy "${input.policy}" (policies.yaml has ${POLICIES.map((p) => p.name).join(", ") || "none"})`,
+        { field: "policy" },
+      );
     const scheduledAt = input.scheduledAt ?? minuteOf(Date.now());
     const trigger = input.trigger ?? (input.scheduledAt ? "schedule" : "manual");
     if (input.action === "start") {
-      await dispatch({ action: "run", policy: policy.name, scheduledAt, trigger, ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}) });
+      await dispatch({
+        action: "run",
+        policy: policy.name,
+        scheduledAt,
+        trigger,
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+      });
       return { statusCode: 202, body: { started: { policy: policy.name, scheduledAt, channel: policy.channel } } };
     }
     const result = await runPolicy(lambdaRuntime(context), deps(), policy, { scheduledAt, trigger, requestedBy: input.requestedBy });

@@ -17,7 +17,12 @@ export class SlackGuard {
 
   /** IMAGE_CREATORS, read at each call; unset or empty means nobody may create from Slack. */
   creators(): Set<string> {
-    return new Set((this.env.IMAGE_CREATORS ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+    return new Set(
+      (this.env.IMAGE_CREATORS ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
 
   mayCreate(user: string | undefined): Verdict {
@@ -37,7 +42,8 @@ export class SlackGuard {
   private mayChange(user: string | undefined, what: string): Verdict {
     const creators = this.creators();
     if (creators.size === 0) return { ok: false, reason: `nobody may ${what} from Slack here (IMAGE_CREATORS is not set)` };
-    if (!user || !creators.has(user)) return { ok: false, reason: `<@${user ?? "?"}> is not allowed to ${what} (ask to be added to IMAGE_CREATORS)` };
+    if (!user || !creators.has(user))
+      return { ok: false, reason: `<@${user ?? "?"}> is not allowed to ${what} (ask to be added to IMAGE_CREATORS)` };
     return { ok: true };
   }
 

@@ -1,4 +1,11 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  Middleware,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+} from "@slack/bolt";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { correlationId, log, logger } from "../../shared/log.js";
@@ -71,7 +78,10 @@ function parseValue<T>(value: string | undefined): T | undefined {
 }
 
 /** The jobs of a slash command, and what its ack says while they run. */
-type CommandJob = Extract<Job, { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" | "delete" | "policy-list" | "policy-run" }>;
+type CommandJob = Extract<
+  Job,
+  { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" | "delete" | "policy-list" | "policy-run" }
+>;
 const ACK: Record<CommandJob["kind"], string> = {
   list: ":mag: Looking up images…",
   show: ":mag: Looking up the image…",
@@ -89,7 +99,8 @@ const ACK: Record<CommandJob["kind"], string> = {
 function mayAcknowledge(user: string | undefined): string | undefined {
   const creators = guard.creators();
   if (creators.size === 0) return "nobody may acknowledge audit findings from Slack here (IMAGE_CREATORS is not set)";
-  if (!user || !creators.has(user)) return `<@${user ?? "?"}> may not acknowledge audit findings: only image creators may (ask to be added to IMAGE_CREATORS)`;
+  if (!user || !creators.has(user))
+    return `<@${user ?? "?"}> may not acknowledge audit findings: only image creators may (ask to be added to IMAGE_CREATORS)`;
   return undefined;
 }
 
@@ -144,7 +155,15 @@ async function createBolt(): Promise<BoltHandler> {
         if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
         // the Confirm button carries the request, and Slack caps a button's value
         const size = JSON.stringify(parsed.args).length;
-        if (size > BUTTON_VALUE_MAX) return ack(textMessage(helpText(`the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): shorten the name or --description`, "create")));
+        if (size > BUTTON_VALUE_MAX)
+          return ack(
+            textMessage(
+              helpText(
+                `the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): shorten the name or --description`,
+                "create",
+              ),
+            ),
+          );
         job = { kind: "create", responseUrl, user, request: parsed.args };
         break;
       }
@@ -191,7 +210,8 @@ async function createBolt(): Promise<BoltHandler> {
    */
   const click: Middleware<Click> = async ({ ack, body, action, next }) => {
     await ack();
-    if (!guard.teamAllowed(body.team?.id) || !body.response_url || !guard.firstTime(`action:${body.trigger_id}:${action.action_ts}`)) return;
+    if (!guard.teamAllowed(body.team?.id) || !body.response_url || !guard.firstTime(`action:${body.trigger_id}:${action.action_ts}`))
+      return;
     await next();
   };
   const button = (id: string, listener: Middleware<Click>) => app.action<BlockAction<ButtonAction>>(id, click, listener);
@@ -199,7 +219,14 @@ async function createBolt(): Promise<BoltHandler> {
   button("images_next", async ({ body, action }) => {
     const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>(action.value);
     if (!value) return void (await notice(body, STALE_LIST));
-    await tryDispatch({ kind: "list", responseUrl: body.response_url, user: body.user.id, query: value.query ?? {}, cursor: value.cursor, offset: value.offset });
+    await tryDispatch({
+      kind: "list",
+      responseUrl: body.response_url,
+      user: body.user.id,
+      query: value.query ?? {},
+      cursor: value.cursor,
+      offset: value.offset,
+    });
   });
 
   /**
@@ -207,7 +234,13 @@ async function createBolt(): Promise<BoltHandler> {
    * confirmation however often it is clicked (the functions are exactly-once per request too, for
    * clicks that land in different containers), remembered for a late Cancel.
    */
-  const confirm = (kind: "create-confirm" | "delete-confirm", may: (user: string) => { ok: boolean; reason?: string }, valid: (r: Partial<CreateRequest & DeleteRequest>) => boolean, stale: string) =>
+  const confirm =
+    (
+      kind: "create-confirm" | "delete-confirm",
+      may: (user: string) => { ok: boolean; reason?: string },
+      valid: (r: Partial<CreateRequest & DeleteRequest>) => boolean,
+      stale: string,
+    ) =>
     async ({ body, action }: Click & AllMiddlewareArgs) => {
       if (!body.channel?.id) return;
       const allowed = may(body.user.id);
@@ -219,20 +252,41 @@ async function createBolt(): Promise<BoltHandler> {
       const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
       if (!guard.firstTime(key)) return;
       const common = { responseUrl: body.response_url, channel: body.channel.id, user: body.user.id, operation: op, at: Date.now() };
-      const job: Job = kind === "create-confirm" ? { kind, request: request as CreateRequest, ...common } : { kind, request: request as DeleteRequest, ...common };
+      const job: Job =
+        kind === "create-confirm"
+          ? { kind, request: request as CreateRequest, ...common }
+          : { kind, request: request as DeleteRequest, ...common };
       if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(body), { user: body.user.id, operation: op });
     };
 
   /** Cancel of a create or a delete: after a Confirm (the buttons were still showing) it must not say nothing was done. */
-  const cancel = (kind: "cancel" | "delete-cancel") => async ({ body, action }: Click & AllMiddlewareArgs) => {
-    const confirmed = guard.confirmed(messageOf(body));
-    const operation = parseValue<{ op?: string }>(action.value)?.op ?? confirmed?.operation;
-    await tryDispatch({ kind, responseUrl: body.response_url, user: body.user.id, confirmedBy: confirmed?.user, operation });
-  };
+  const cancel =
+    (kind: "cancel" | "delete-cancel") =>
+    async ({ body, action }: Click & AllMiddlewareArgs) => {
+      const confirmed = guard.confirmed(messageOf(body));
+      const operation = parseValue<{ op?: string }>(action.value)?.op ?? confirmed?.operation;
+      await tryDispatch({ kind, responseUrl: body.response_url, user: body.user.id, confirmedBy: confirmed?.user, operation });
+    };
 
-  button("images_create_confirm", confirm("create-confirm", (u) => guard.mayCreate(u), () => true, STALE_CONFIRM));
+  button(
+    "images_create_confirm",
+    confirm(
+      "create-confirm",
+      (u) => guard.mayCreate(u),
+      () => true,
+      STALE_CONFIRM,
+    ),
+  );
   button("images_create_cancel", cancel("cancel"));
-  button("images_delete_confirm", confirm("delete-confirm", (u) => guard.mayDelete(u), (r) => Boolean(r.provider && r.id), STALE_DELETE));
+  button(
+    "images_delete_confirm",
+    confirm(
+      "delete-confirm",
+      (u) => guard.mayDelete(u),
+      (r) => Boolean(r.provider && r.id),
+      STALE_DELETE,
+    ),
+  );
   button("images_delete_cancel", cancel("delete-cancel"));
   // the audit summary's remedy ("Delete stale images…"): its value is the image list
   button("images_audit_remedy", async ({ body, action }) => {
@@ -245,7 +299,11 @@ async function createBolt(): Promise<BoltHandler> {
   return receiver.start() as Promise<BoltHandler>;
 }
 
-const reply = (statusCode: number, body = ""): APIGatewayProxyResult => ({ statusCode, headers: { "content-type": "application/json" }, body });
+const reply = (statusCode: number, body = ""): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body,
+});
 
 /**
  * Slack's ssl_check: an unsigned POST `ssl_check=1&token=…` that Slack sends to test the
@@ -276,12 +334,15 @@ async function verify(headers: Record<string, string | undefined>, body: string)
   return again;
 }
 
-export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | void> {
+export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | undefined> {
   const { imageopsJob: job, correlationId: carried } = (event ?? {}) as { imageopsJob?: Job; correlationId?: string };
   const e = (event ?? {}) as UrlEvent & { requestContext?: { requestId?: string } };
   if (context) logger.addContext(context);
   logger.setCorrelationId(carried ?? e.requestContext?.requestId ?? context?.awsRequestId);
-  if (job) return (await import("./jobs.js")).runJob(job);
+  if (job) {
+    await (await import("./jobs.js")).runJob(job);
+    return undefined;
+  }
 
   const headers = Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   // Bolt decodes base64 bodies as ASCII and throws on Korean text: decode as UTF-8 first.

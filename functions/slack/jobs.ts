@@ -1,6 +1,13 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { Ack } from "../../shared/audit/memory.js";
-import { ackMessage, acksMessage, auditSummaryMessage, parseRemedyValue, postAuditReport, remedyMessage } from "../../shared/audit/report.js";
+import {
+  ackMessage,
+  acksMessage,
+  auditSummaryMessage,
+  parseRemedyValue,
+  postAuditReport,
+  remedyMessage,
+} from "../../shared/audit/report.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/create.js";
 import type { ListOutput } from "../../shared/images/list.js";
@@ -9,7 +16,17 @@ import type { Image } from "../../shared/model/image.js";
 import type { OperationView } from "../../shared/operations/describe.js";
 import type { PolicyView } from "../../shared/policies/run.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
-import { channelHint, confirmMessage, confirmValue, imageMessage, listMessage, type Message, operationMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import {
+  channelHint,
+  confirmMessage,
+  confirmValue,
+  imageMessage,
+  listMessage,
+  type Message,
+  operationMessage,
+  PAGE_ROWS,
+  textMessage,
+} from "../../shared/slack/render.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 
 /**
@@ -19,7 +36,15 @@ import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCa
  * answered: Lambda would run it again and the user would read the answer twice; its failures
  * are logged (and the function has no retries, serverless.yml).
  */
-export type ListQuery = { provider?: string; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string };
+export type ListQuery = {
+  provider?: string;
+  os?: string;
+  name?: string;
+  scope?: string;
+  account?: string;
+  region?: string;
+  status?: string;
+};
 export type CreateRequest = { provider: string; serverId: string; name: string; description?: string; account?: string; region?: string };
 /** `name`: the image's name when it was shown (the delete is refused if it is not that image any more) */
 export type DeleteRequest = { provider: string; id: string; account?: string; region?: string; name?: string };
@@ -57,7 +82,10 @@ const FUNCTION_ENV = {
 } as const;
 
 class FunctionError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -72,7 +100,9 @@ export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): 
   if (!name) throw new FunctionError("INTERNAL", `${FUNCTION_ENV[fn]} is not set`);
   // the Slack request's correlation id rides along (shared/events.ts reads it off a direct invocation)
   const body = { ...(payload as object), correlationId: correlationId() };
-  const out = await lambdaClient().send(new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(body)) }));
+  const out = await lambdaClient().send(
+    new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(body)) }),
+  );
   const text = out.Payload ? Buffer.from(out.Payload).toString("utf8") : "null";
   if (out.FunctionError) {
     let err: { errorType?: string; errorMessage?: string } = {};
@@ -98,7 +128,10 @@ async function begun(operation: string): Promise<boolean> {
 }
 
 const describeFilters = (q: ListQuery) =>
-  Object.entries(q).filter(([, v]) => v).map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`)).join(" ");
+  Object.entries(q)
+    .filter(([, v]) => v)
+    .map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`))
+    .join(" ");
 
 /** Uses of a confirmation's response_url before tracking gets it: the "confirmed" and the "started" answers. */
 const CONFIRM_ANSWERS = 2;
@@ -112,11 +145,28 @@ async function build(job: Job): Promise<Message | undefined> {
       const rows = out.images.slice(offset, offset + PAGE_ROWS);
       const after = offset + PAGE_ROWS;
       const remaining = Math.max(0, out.images.length - after);
-      const next = remaining > 0 ? { query: job.query, cursor: job.cursor, offset: after } : out.nextCursor ? { query: job.query, cursor: out.nextCursor, offset: 0 } : undefined;
-      return listMessage({ rows, remaining, more: out.nextCursor !== null, nextValue: next ? JSON.stringify(next) : undefined, errors: out.errors, filters: describeFilters(job.query) });
+      const next =
+        remaining > 0
+          ? { query: job.query, cursor: job.cursor, offset: after }
+          : out.nextCursor
+            ? { query: job.query, cursor: out.nextCursor, offset: 0 }
+            : undefined;
+      return listMessage({
+        rows,
+        remaining,
+        more: out.nextCursor !== null,
+        nextValue: next ? JSON.stringify(next) : undefined,
+        errors: out.errors,
+        filters: describeFilters(job.query),
+      });
     }
     case "show": {
-      const { image } = await call<{ image: Image }>("describe-image", { provider: job.provider, id: job.id, account: job.account, region: job.region });
+      const { image } = await call<{ image: Image }>("describe-image", {
+        provider: job.provider,
+        id: job.id,
+        account: job.account,
+        region: job.region,
+      });
       return imageMessage(image);
     }
     case "status": {
@@ -124,17 +174,36 @@ async function build(job: Job): Promise<Message | undefined> {
       return operationMessage(operation);
     }
     case "create": {
-      const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>("create-image", { ...job.request, dryRun: true });
+      const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>("create-image", {
+        ...job.request,
+        dryRun: true,
+      });
       const op = operation?.id;
       return confirmMessage(job.request, checks, confirmValue(job.request, op), op ? JSON.stringify({ op }) : undefined);
     }
     case "create-confirm": {
       const r = job.request;
       // the buttons go at once: while the image is being created nothing may look cancellable
-      await answer(job, textMessage(`:hourglass_flowing_sand: <@${job.user}> confirmed: creating image *${r.name}* from ${r.provider} server \`${r.serverId}\`…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`, { replace_original: true }));
-      const notify = { channel: job.channel, requester: job.user, serverId: r.serverId, responseUrl: job.responseUrl, responseUrlAt: job.at ?? Date.now(), responseUses: CONFIRM_ANSWERS };
+      await answer(
+        job,
+        textMessage(
+          `:hourglass_flowing_sand: <@${job.user}> confirmed: creating image *${r.name}* from ${r.provider} server \`${r.serverId}\`…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`,
+          { replace_original: true },
+        ),
+      );
+      const notify = {
+        channel: job.channel,
+        requester: job.user,
+        serverId: r.serverId,
+        responseUrl: job.responseUrl,
+        responseUrlAt: job.at ?? Date.now(),
+        responseUses: CONFIRM_ANSWERS,
+      };
       const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...r, notify });
-      return textMessage(`:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``, { replace_original: true });
+      return textMessage(
+        `:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
+        { replace_original: true },
+      );
     }
     case "cancel":
       // a Confirm seen by another container: the operation record says whether creation began
@@ -148,7 +217,13 @@ async function build(job: Job): Promise<Message | undefined> {
       return textMessage(job.text, { replace_original: false });
     case "delete": {
       const { provider, id, account, region } = job.request;
-      const out = await call<{ checks: Check[]; image?: Image; operation?: { id: string } }>("delete-image", { provider, id, account, region, dryRun: true });
+      const out = await call<{ checks: Check[]; image?: Image; operation?: { id: string } }>("delete-image", {
+        provider,
+        id,
+        account,
+        region,
+        dryRun: true,
+      });
       const op = out.operation?.id;
       // the button carries the exact image: its id, and the name shown here
       const value = JSON.stringify({ provider, id, account, region, name: out.image?.name, ...(op ? { op } : {}) });
@@ -157,10 +232,33 @@ async function build(job: Job): Promise<Message | undefined> {
     case "delete-confirm": {
       const r = job.request;
       const shown = r.name ?? r.id;
-      await answer(job, textMessage(`:hourglass_flowing_sand: <@${job.user}> confirmed: deleting image *${shown}* (\`${r.id}\`) on ${r.provider}…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`, { replace_original: true }));
-      const notify = { channel: job.channel, requester: job.user, responseUrl: job.responseUrl, responseUrlAt: job.at ?? Date.now(), responseUses: CONFIRM_ANSWERS, ...(r.name ? { imageName: r.name } : {}) };
-      const out = await call<{ image: Image; operation: { id: string } }>("delete-image", { provider: r.provider, id: r.id, account: r.account, region: r.region, ...(r.name ? { expectName: r.name } : {}), notify });
-      return textMessage(`:wastebasket: <@${job.user}> started deleting image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``, { replace_original: true });
+      await answer(
+        job,
+        textMessage(
+          `:hourglass_flowing_sand: <@${job.user}> confirmed: deleting image *${shown}* (\`${r.id}\`) on ${r.provider}…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`,
+          { replace_original: true },
+        ),
+      );
+      const notify = {
+        channel: job.channel,
+        requester: job.user,
+        responseUrl: job.responseUrl,
+        responseUrlAt: job.at ?? Date.now(),
+        responseUses: CONFIRM_ANSWERS,
+        ...(r.name ? { imageName: r.name } : {}),
+      };
+      const out = await call<{ image: Image; operation: { id: string } }>("delete-image", {
+        provider: r.provider,
+        id: r.id,
+        account: r.account,
+        region: r.region,
+        ...(r.name ? { expectName: r.name } : {}),
+        notify,
+      });
+      return textMessage(
+        `:wastebasket: <@${job.user}> started deleting image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
+        { replace_original: true },
+      );
     }
     case "delete-cancel":
       if (!job.confirmedBy) return textMessage("Cancelled: nothing was deleted.", { replace_original: true });
@@ -173,13 +271,21 @@ async function build(job: Job): Promise<Message | undefined> {
       return policyListMessage(policies);
     }
     case "policy-run": {
-      const { started } = await call<{ started: { policy: string; scheduledAt: string; channel: string } }>("run-policy", { action: "start", policy: job.name, ...(job.user ? { requestedBy: job.user } : {}) });
-      return textMessage(`:gear: <@${job.user ?? "?"}> started policy *${started.policy}* now (run of ${started.scheduledAt}). It creates each server's image, applies retention once the new images are available, and posts its summary in <#${started.channel}>.`);
+      const { started } = await call<{ started: { policy: string; scheduledAt: string; channel: string } }>("run-policy", {
+        action: "start",
+        policy: job.name,
+        ...(job.user ? { requestedBy: job.user } : {}),
+      });
+      return textMessage(
+        `:gear: <@${job.user ?? "?"}> started policy *${started.policy}* now (run of ${started.scheduledAt}). It creates each server's image, applies retention once the new images are available, and posts its summary in <#${started.channel}>.`,
+      );
     }
     case "audit":
       return audit(job, await call<AuditResult>("audit-images", {}));
     case "audit-ack": {
-      const { ack } = await call<{ ack: Ack }>("audit-images", { ack: { finding: job.finding, for: job.for, reason: job.reason, by: job.user } });
+      const { ack } = await call<{ ack: Ack }>("audit-images", {
+        ack: { finding: job.finding, for: job.for, reason: job.reason, by: job.user },
+      });
       const m = ackMessage(ack);
       return textMessage(m.lines.join("\n"), { text: m.text, response_type: "in_channel" });
     }
@@ -208,7 +314,9 @@ async function audit(job: Job & { kind: "audit" }, result: AuditResult): Promise
     const poster = await slack();
     try {
       const r = await postAuditReport(poster, job.channel, result, { requester: job.user, budgetMs });
-      return textMessage(`:white_check_mark: The audit is posted in <#${job.channel}>${r.parts ? ", its full list in the thread" : ""}.`, { replace_original: true });
+      return textMessage(`:white_check_mark: The audit is posted in <#${job.channel}>${r.parts ? ", its full list in the thread" : ""}.`, {
+        replace_original: true,
+      });
     } catch (err) {
       const e = toSlackCallError(err);
       if (!NOT_POSTABLE.has(e.error)) log("error", "could not post the audit in the channel", { channel: job.channel, error: e.error });
@@ -219,7 +327,10 @@ async function audit(job: Job & { kind: "audit" }, result: AuditResult): Promise
           .catch((dmErr) => (log("error", "could not send the audit by DM", { error: toSlackCallError(dmErr).error }), undefined));
       }
       const summary = auditSummaryMessage(result, { requester: job.user, fullList });
-      const hint = { type: "context", elements: [{ type: "mrkdwn", text: channelHint(e.error, job.channel, "the audit and its full list") }] };
+      const hint = {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: channelHint(e.error, job.channel, "the audit and its full list") }],
+      };
       return { text: summary.text, blocks: [...summary.blocks, hint], response_type: "in_channel" };
     }
   }
@@ -259,7 +370,9 @@ export async function runJob(job: Job): Promise<void> {
   } catch (err) {
     const e = err instanceof FunctionError ? err : new FunctionError("INTERNAL", "something went wrong");
     if (!(err instanceof FunctionError)) log("error", "slack job failed", { kind: job.kind, error: err });
-    message = textMessage(`:x: ${e.code}: ${e.message}`, { replace_original: job.kind === "create-confirm" || job.kind === "delete-confirm" });
+    message = textMessage(`:x: ${e.code}: ${e.message}`, {
+      replace_original: job.kind === "create-confirm" || job.kind === "delete-confirm",
+    });
   }
   try {
     if (message) await answer(job, message);

@@ -18,7 +18,16 @@ export interface Finding {
 export type Rule = (images: Image[], config: AuditConfig) => Finding[];
 
 export function finding(rule: string, severity: Severity, image: Image, message: string): Finding {
-  return { rule, severity, provider: image.provider, account: image.account, region: image.region, imageId: image.id, imageName: image.name, message };
+  return {
+    rule,
+    severity,
+    provider: image.provider,
+    account: image.account,
+    region: image.region,
+    imageId: image.id,
+    imageName: image.name,
+    message,
+  };
 }
 
 export const DAY_MS = 86_400_000;

@@ -137,9 +137,23 @@ export function findingId(f: Pick<Finding, "rule" | "provider" | "account" | "re
 export function imageFingerprint(image: Image): string {
   const f = factsOf(image);
   const state = [
-    image.name, image.description, image.kind, image.visibility, image.status, image.providerStatus,
-    image.os.family, image.os.distro, image.os.version, image.os.name, image.architecture, image.sizeBytes,
-    image.createdAt, image.sourceServerId, f.eolDate ?? null, f.lifecycle ?? null, f.sharedWith ?? null,
+    image.name,
+    image.description,
+    image.kind,
+    image.visibility,
+    image.status,
+    image.providerStatus,
+    image.os.family,
+    image.os.distro,
+    image.os.version,
+    image.os.name,
+    image.architecture,
+    image.sizeBytes,
+    image.createdAt,
+    image.sourceServerId,
+    f.eolDate ?? null,
+    f.lifecycle ?? null,
+    f.sharedWith ?? null,
   ];
   return sha256(JSON.stringify(state)).slice(0, 16);
 }
@@ -154,7 +168,13 @@ const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** The Monday (YYYY-MM-DD, local date in `timeZone`) of the week that `ms` falls in there. */
 export function weekOf(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" }).formatToParts(new Date(ms));
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    weekday: "short",
+  }).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   const local = Date.UTC(Number(get("year")), Number(get("month")) - 1, Number(get("day")));
   return new Date(local - WEEKDAYS.indexOf(get("weekday")) * DAY_MS).toISOString().slice(0, 10);
@@ -198,13 +218,19 @@ export interface PlanContext {
  * unverified. The week's digest is due on the first scheduled run of each week (Monday 00:00 in
  * `timeZone` starts a week), whatever changed.
  */
-export function plan(prev: SnapshotData | undefined, current: AuditedFinding[], ctx: PlanContext): { changes: AuditChanges; next: SnapshotData } {
+export function plan(
+  prev: SnapshotData | undefined,
+  current: AuditedFinding[],
+  ctx: PlanContext,
+): { changes: AuditChanges; next: SnapshotData } {
   const at = new Date(ctx.now).toISOString();
   const before = new Map((prev?.findings ?? []).map((r) => [r.id, r]));
   const now = new Set(current.map((f) => f.id));
   const unreadRegions = new Set(ctx.unread.map((u) => `${u.provider}\u0000${u.account}\u0000${u.region}`));
   const unreadProviders = new Set(ctx.unread.map((u) => u.provider));
-  const unverifiable = (r: Remembered) => unreadRegions.has(`${r.provider}\u0000${r.account}\u0000${r.region}`) || (r.rule === "duplicate-name" && unreadProviders.has(r.provider));
+  const unverifiable = (r: Remembered) =>
+    unreadRegions.has(`${r.provider}\u0000${r.account}\u0000${r.region}`) ||
+    (r.rule === "duplicate-name" && unreadProviders.has(r.provider));
 
   const fresh: string[] = [];
   const stillOpen: string[] = [];
@@ -214,8 +240,16 @@ export function plan(prev: SnapshotData | undefined, current: AuditedFinding[], 
   for (const f of current) {
     const p = before.get(f.id);
     const entry: Remembered = {
-      id: f.id, fp: f.fingerprint, rule: f.rule, severity: f.severity, provider: f.provider, account: f.account,
-      region: f.region, imageId: f.imageId, imageName: f.imageName, firstSeen: p?.firstSeen ?? at,
+      id: f.id,
+      fp: f.fingerprint,
+      rule: f.rule,
+      severity: f.severity,
+      provider: f.provider,
+      account: f.account,
+      region: f.region,
+      imageId: f.imageId,
+      imageName: f.imageName,
+      firstSeen: p?.firstSeen ?? at,
     };
     if (f.acknowledged) {
       entry.acked = true;
@@ -236,7 +270,12 @@ export function plan(prev: SnapshotData | undefined, current: AuditedFinding[], 
   }
 
   const base: DigestCounts = prev?.sinceDigest ?? { from: at, runs: 0, new: 0, resolved: 0 };
-  const counts: DigestCounts = { from: base.from, runs: base.runs + 1, new: base.new + fresh.length, resolved: base.resolved + resolved.length };
+  const counts: DigestCounts = {
+    from: base.from,
+    runs: base.runs + 1,
+    new: base.new + fresh.length,
+    resolved: base.resolved + resolved.length,
+  };
   const week = weekOf(ctx.now, ctx.timeZone);
   const digestDue = ctx.stream === "scheduled" && prev?.digestWeek !== week;
   const changes: AuditChanges = {

@@ -22,7 +22,10 @@ export async function recall(store: AuditStore | undefined, result: AuditResult,
   if (!store) return { result, commit: async () => {} };
   const { scope, stream, now } = ctx;
   const read = async () => {
-    const [own, other] = await Promise.all([store.read(scope, stream), stream === "on-demand" ? store.read(scope, "scheduled") : Promise.resolve(undefined)]);
+    const [own, other] = await Promise.all([
+      store.read(scope, stream),
+      stream === "on-demand" ? store.read(scope, "scheduled") : Promise.resolve(undefined),
+    ]);
     return { own, baseline: stream === "scheduled" ? own : newer(own, other) };
   };
   let acks: Ack[];
@@ -32,7 +35,16 @@ export async function recall(store: AuditStore | undefined, result: AuditResult,
   } catch (err) {
     log("error", "the audit's memory could not be read; the run is reported without what changed", { scope, stream, error: err });
     const changes: AuditChanges = {
-      memory: "unavailable", stream, since: null, new: [], resolved: [], stillOpen: [], unverified: [], newlyAcknowledged: [], acknowledged: 0, changed: true,
+      memory: "unavailable",
+      stream,
+      since: null,
+      new: [],
+      resolved: [],
+      stillOpen: [],
+      unverified: [],
+      newlyAcknowledged: [],
+      acknowledged: 0,
+      changed: true,
     };
     return { result: { ...result, changes }, commit: async () => {} };
   }
@@ -44,7 +56,13 @@ export async function recall(store: AuditStore | undefined, result: AuditResult,
 
   const commit = async () => {
     const at = new Date(now).toISOString();
-    await Promise.all(endedByChange.map((a) => store.endAck(a, { at, because: "image changed" }).catch((err) => log("warn", "could not record an acknowledgement's end", { finding: a.finding, error: err }))));
+    await Promise.all(
+      endedByChange.map((a) =>
+        store
+          .endAck(a, { at, because: "image changed" })
+          .catch((err) => log("warn", "could not record an acknowledgement's end", { finding: a.finding, error: err })),
+      ),
+    );
     let own = snapshots.own;
     let data = next;
     for (let attempt = 1; ; attempt++) {
@@ -81,28 +99,56 @@ async function openFinding(store: AuditStore, id: string): Promise<Remembered | 
   return undefined;
 }
 
-const noMemory = () => new ImageOpsError("INTERNAL", "OPERATIONS_TABLE is not set: the audit keeps no memory here, so nothing can be acknowledged");
+const noMemory = () =>
+  new ImageOpsError("INTERNAL", "OPERATIONS_TABLE is not set: the audit keeps no memory here, so nothing can be acknowledged");
 
 /**
  * Acknowledges an open finding: not reported until `until`, or until its image changes (the
  * fingerprint it was acknowledged on no longer matches). A new acknowledgement replaces the last.
  */
-export async function acknowledge(store: AuditStore | undefined, input: { finding: string; for: string; reason: string; by: string }, now: number): Promise<Ack> {
+export async function acknowledge(
+  store: AuditStore | undefined,
+  input: { finding: string; for: string; reason: string; by: string },
+  now: number,
+): Promise<Ack> {
   if (!store) throw noMemory();
   const duration = ackDuration(input.for);
   if ("error" in duration) throw new ImageOpsError("INVALID_ARGUMENT", duration.error, { field: "ack.for" });
   const reason = input.reason.trim().slice(0, ACK_REASON_MAX);
   const found = await openFinding(store, input.finding);
   if (!found) {
-    throw new ImageOpsError("NOT_FOUND", `no open finding ${input.finding} in the latest audit; copy a finding id from the latest summary or its thread (run /images audit for a fresh one)`, { field: "ack.finding" });
+    throw new ImageOpsError(
+      "NOT_FOUND",
+      `no open finding ${input.finding} in the latest audit; copy a finding id from the latest summary or its thread (run /images audit for a fresh one)`,
+      { field: "ack.finding" },
+    );
   }
   const ack: Ack = {
-    finding: found.id, rule: found.rule, provider: found.provider, account: found.account, region: found.region,
-    imageId: found.imageId, imageName: found.imageName, fingerprint: found.fp, reason, by: input.by,
-    at: new Date(now).toISOString(), until: new Date(now + duration.ms).toISOString(),
+    finding: found.id,
+    rule: found.rule,
+    provider: found.provider,
+    account: found.account,
+    region: found.region,
+    imageId: found.imageId,
+    imageName: found.imageName,
+    fingerprint: found.fp,
+    reason,
+    by: input.by,
+    at: new Date(now).toISOString(),
+    until: new Date(now + duration.ms).toISOString(),
   };
   await store.putAck(ack);
-  log("info", "audit finding acknowledged", { type: "audit-ack", finding: ack.finding, rule: ack.rule, provider: ack.provider, account: ack.account, region: ack.region, imageId: ack.imageId, by: ack.by, until: ack.until });
+  log("info", "audit finding acknowledged", {
+    type: "audit-ack",
+    finding: ack.finding,
+    rule: ack.rule,
+    provider: ack.provider,
+    account: ack.account,
+    region: ack.region,
+    imageId: ack.imageId,
+    by: ack.by,
+    until: ack.until,
+  });
   return ack;
 }
 

@@ -30,10 +30,16 @@ const SUMMARY_WAIT_MS = 30_000;
 
 /** One finding: its id first (what `/images audit ack` takes), then rule, cloud, image and message. */
 const line = (f: ReportFinding, mark = "") =>
-  clip(`${ICON[f.severity]} ${mark}${f.id ? `\`${f.id}\` ` : ""}*${esc(f.rule)}* ${f.provider}/${esc(f.account)}/${esc(f.region)} \`${esc(clip(f.imageName, 120))}\` (${esc(clip(f.imageId, 80))}) — ${esc(f.message)}${f.ackEnded ? ` _(acknowledgement ${f.ackEnded === "expired" ? "expired" : "ended: the image changed"})_` : ""}`, LINE_MAX);
+  clip(
+    `${ICON[f.severity]} ${mark}${f.id ? `\`${f.id}\` ` : ""}*${esc(f.rule)}* ${f.provider}/${esc(f.account)}/${esc(f.region)} \`${esc(clip(f.imageName, 120))}\` (${esc(clip(f.imageId, 80))}) — ${esc(f.message)}${f.ackEnded ? ` _(acknowledgement ${f.ackEnded === "expired" ? "expired" : "ended: the image changed"})_` : ""}`,
+    LINE_MAX,
+  );
 /** A finding that is gone since the last run. */
 const resolvedLine = (r: Remembered) =>
-  clip(`:white_check_mark: \`${r.id}\` *${esc(r.rule)}* ${r.provider}/${esc(r.account)}/${esc(r.region)} \`${esc(clip(r.imageName, 120))}\` (${esc(clip(r.imageId, 80))})`, LINE_MAX);
+  clip(
+    `:white_check_mark: \`${r.id}\` *${esc(r.rule)}* ${r.provider}/${esc(r.account)}/${esc(r.region)} \`${esc(clip(r.imageName, 120))}\` (${esc(clip(r.imageId, 80))})`,
+    LINE_MAX,
+  );
 
 /** Rules whose findings the summary offers to act on, with the button's label (Slack: button text ≤ 75 characters). */
 export const REMEDIES: Record<string, { actionId: string; label: string }> = {
@@ -67,7 +73,8 @@ export function remedyValue(rule: string, findings: ReportFinding[]): string | u
 }
 
 /** Slack shows the instant in the reader's own time zone (https://docs.slack.dev/messaging/formatting-message-text#date-formatting). */
-const when = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
+const when = (iso: string) =>
+  `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export interface SummaryOptions {
@@ -115,14 +122,24 @@ export function auditSummaryMessage(result: AuditReport, o: SummaryOptions = {})
 
   if (changes && remembers(result)) {
     const c = changes;
-    const change = c.since === null
-      ? `*First audit of this scope with memory: ${plural(c.new.length, "finding is", "findings are")} new.*`
-      : `*${c.new.length} new · ${c.resolved.length} resolved · ${c.stillOpen.length + c.unverified.length} still open* since the last run (${when(c.since)})`;
+    const change =
+      c.since === null
+        ? `*First audit of this scope with memory: ${plural(c.new.length, "finding is", "findings are")} new.*`
+        : `*${c.new.length} new · ${c.resolved.length} resolved · ${c.stillOpen.length + c.unverified.length} still open* since the last run (${when(c.since)})`;
     blocks.push({ type: "section", text: { type: "mrkdwn", text: change } });
-    text += c.since === null ? "; first run: every finding is new" : c.changed ? `; ${c.new.length} new, ${c.resolved.length} resolved, ${c.stillOpen.length + c.unverified.length} still open` : "; nothing changed since the last run";
+    text +=
+      c.since === null
+        ? "; first run: every finding is new"
+        : c.changed
+          ? `; ${c.new.length} new, ${c.resolved.length} resolved, ${c.stillOpen.length + c.unverified.length} still open`
+          : "; nothing changed since the last run";
     if (c.digest) {
       const quiet = !c.changed ? " Nothing changed since the last run." : "";
-      blocks.push(context(`:calendar: *Weekly digest* (the first scheduled run of each week, weeks starting Monday in ${c.digest.timeZone}): since ${when(c.digest.from)}, ${c.digest.new} new and ${c.digest.resolved} resolved in ${plural(c.digest.runs, "scheduled run")}; ${findings.length} open, ${c.acknowledged} acknowledged.${quiet}`));
+      blocks.push(
+        context(
+          `:calendar: *Weekly digest* (the first scheduled run of each week, weeks starting Monday in ${c.digest.timeZone}): since ${when(c.digest.from)}, ${c.digest.new} new and ${c.digest.resolved} resolved in ${plural(c.digest.runs, "scheduled run")}; ${findings.length} open, ${c.acknowledged} acknowledged.${quiet}`,
+        ),
+      );
       text = `${text} (weekly digest)`;
     }
     blocks.push(context(`By cloud: ${clouds}${o.requester ? ` · run by <@${o.requester}>` : ""}`));
@@ -134,7 +151,8 @@ export function auditSummaryMessage(result: AuditReport, o: SummaryOptions = {})
     }
     if (c.resolved.length) {
       blocks.push(...sections([`*Resolved (${c.resolved.length})*`, ...c.resolved.slice(0, RESOLVED_INLINE).map(resolvedLine)]));
-      if (c.resolved.length > RESOLVED_INLINE) blocks.push(context(`…and ${c.resolved.length - RESOLVED_INLINE} more resolved: every one is in the thread`));
+      if (c.resolved.length > RESOLVED_INLINE)
+        blocks.push(context(`…and ${c.resolved.length - RESOLVED_INLINE} more resolved: every one is in the thread`));
     }
     const open = findings.filter((f) => !isNew.has(f.id ?? ""));
     if (open.length) {
@@ -144,10 +162,23 @@ export function auditSummaryMessage(result: AuditReport, o: SummaryOptions = {})
       const head = `*Still open (${open.length})*${rest.length ? `: ${byRule(rest)}` : ""}`;
       blocks.push(...sections([clip(head, SECTION_TEXT_MAX), ...shownCritical.map((f) => line(f))]));
     }
-    if (c.unverified.length) blocks.push(context(`:grey_question: ${plural(c.unverified.length, "finding")} not re-checked (the cloud could not be read): kept open, not resolved.`));
-    if (c.acknowledged) blocks.push(context(`:zipper_mouth_face: ${plural(c.acknowledged, "acknowledged finding")} not shown: \`/images audit acks\` lists them.`));
+    if (c.unverified.length)
+      blocks.push(
+        context(
+          `:grey_question: ${plural(c.unverified.length, "finding")} not re-checked (the cloud could not be read): kept open, not resolved.`,
+        ),
+      );
+    if (c.acknowledged)
+      blocks.push(
+        context(`:zipper_mouth_face: ${plural(c.acknowledged, "acknowledged finding")} not shown: \`/images audit acks\` lists them.`),
+      );
   } else {
-    if (changes?.memory === "unavailable") blocks.push(context(":warning: The audit's memory could not be read: what changed since the last run is unknown, so every finding is reported."));
+    if (changes?.memory === "unavailable")
+      blocks.push(
+        context(
+          ":warning: The audit's memory could not be read: what changed since the last run is unknown, so every finding is reported.",
+        ),
+      );
     blocks.push(context(`By cloud: ${clouds}${o.requester ? ` · run by <@${o.requester}>` : ""}`));
     const critical = findings.filter((f) => f.severity === "critical");
     const shownCritical = critical.slice(0, INLINE_LIMIT);
@@ -156,7 +187,12 @@ export function auditSummaryMessage(result: AuditReport, o: SummaryOptions = {})
     const rest = findings.filter((f) => f.severity !== "critical");
     if (rest.length) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`Also: ${byRule(rest)}`, SECTION_TEXT_MAX) } });
   }
-  if (errors.length) blocks.push(context(`:warning: not audited: ${errors.map((e) => `${e.provider}/${esc(e.account)}/${esc(e.region)} (${e.code}: ${esc(clip(e.message, 200))})`).join("; ")}`));
+  if (errors.length)
+    blocks.push(
+      context(
+        `:warning: not audited: ${errors.map((e) => `${e.provider}/${esc(e.account)}/${esc(e.region)} (${e.code}: ${esc(clip(e.message, 200))})`).join("; ")}`,
+      ),
+    );
   if (o.fullList) blocks.push(context(o.fullList));
   const buttons = Object.entries(REMEDIES).flatMap(([rule, r]) => {
     const value = remedyValue(rule, findings);
@@ -204,7 +240,12 @@ export interface Posted {
  * thrown (nothing was posted); a thread cut short is logged as an error and the summary is
  * updated to say so, never left promising a full list.
  */
-export async function postAuditReport(poster: SlackPoster, channel: string, result: AuditReport, o: { requester?: string; budgetMs?: number; now?: () => number } = {}): Promise<Posted> {
+export async function postAuditReport(
+  poster: SlackPoster,
+  channel: string,
+  result: AuditReport,
+  o: { requester?: string; budgetMs?: number; now?: () => number } = {},
+): Promise<Posted> {
   const now = o.now ?? Date.now;
   const thread = needsFullList(result) ? auditThread(result) : [];
   const total = reported(result).length;
@@ -226,7 +267,9 @@ export async function postAuditReport(poster: SlackPoster, channel: string, resu
   }
   if (failure) {
     log("error", "the audit's full list was cut short", { channel, parts: thread.length, posted, error: failure });
-    const cut = summary(`:warning: Full list incomplete: ${posted} of ${thread.length} part(s) posted in the thread (Slack: ${failure}). Every finding is also in the audit-images log.`);
+    const cut = summary(
+      `:warning: Full list incomplete: ${posted} of ${thread.length} part(s) posted in the thread (Slack: ${failure}). Every finding is also in the audit-images log.`,
+    );
     await honouringRetryAfter(() => poster.update({ channel: where, ts, ...cut }), SUMMARY_WAIT_MS).catch((err) =>
       log("error", "could not mark the audit summary incomplete", { channel, error: toSlackCallError(err).error }),
     );
@@ -239,7 +282,8 @@ export async function postAuditReport(poster: SlackPoster, channel: string, resu
 /** At most this many acknowledgements are listed in one message (each line ≤ LINE_MAX; Slack: ≤ 50 blocks). */
 const ACKS_SHOWN = 60;
 
-const ackTarget = (a: Ack) => `\`${a.finding}\` *${esc(a.rule)}* ${a.provider}/${esc(a.account)}/${esc(a.region)} \`${esc(clip(a.imageName, 120))}\` (${esc(clip(a.imageId, 80))})`;
+const ackTarget = (a: Ack) =>
+  `\`${a.finding}\` *${esc(a.rule)}* ${a.provider}/${esc(a.account)}/${esc(a.region)} \`${esc(clip(a.imageName, 120))}\` (${esc(clip(a.imageId, 80))})`;
 
 /** The answer to `/images audit ack`: in the channel, so everyone sees who acknowledged what and why. */
 export function ackMessage(a: Ack): { text: string; lines: string[] } {
@@ -255,7 +299,12 @@ export function ackMessage(a: Ack): { text: string; lines: string[] } {
 /** `/images audit acks`: the acknowledgements in force, then those that ended in the last 30 days. */
 export function acksMessage(list: { acks: Ack[]; ended: Ack[] }): { text: string; lines: string[] } {
   if (!list.acks.length && !list.ended.length) {
-    return { text: "No audit finding is acknowledged", lines: ['No audit finding is acknowledged. `/images audit ack <finding> --for 30d --reason "…"` acknowledges one (image creators only).'] };
+    return {
+      text: "No audit finding is acknowledged",
+      lines: [
+        'No audit finding is acknowledged. `/images audit ack <finding> --for 30d --reason "…"` acknowledges one (image creators only).',
+      ],
+    };
   }
   const lines: string[] = [];
   const show = (items: Ack[], render: (a: Ack) => string) => {
@@ -266,7 +315,11 @@ export function acksMessage(list: { acks: Ack[]; ended: Ack[] }): { text: string
   show(list.acks, (a) => `• ${ackTarget(a)} — until ${when(a.until)}, by <@${a.by}>: “${esc(clip(a.reason, 200))}”`);
   if (list.ended.length) {
     lines.push(`*Ended in the last 30 days (${list.ended.length})*: reported again while they last`);
-    show(list.ended, (a) => `• ${ackTarget(a)} — ${a.ended ? `ended ${when(a.ended.at)}: the image changed` : `expired ${when(a.until)}`} (by <@${a.by}>: “${esc(clip(a.reason, 120))}”)`);
+    show(
+      list.ended,
+      (a) =>
+        `• ${ackTarget(a)} — ${a.ended ? `ended ${when(a.ended.at)}: the image changed` : `expired ${when(a.until)}`} (by <@${a.by}>: “${esc(clip(a.reason, 120))}”)`,
+    );
   }
   return { text: `${list.acks.length} acknowledged audit finding(s)`, lines };
 }
@@ -275,7 +328,11 @@ export function acksMessage(list: { acks: Ack[]; ended: Ack[] }): { text: string
 export function parseRemedyValue(value: string | undefined): RemedyValue | undefined {
   try {
     const v = JSON.parse(value ?? "") as RemedyValue;
-    const ok = typeof v?.rule === "string" && Object.hasOwn(REMEDIES, v.rule) && Number.isInteger(v.total) && Array.isArray(v.images) &&
+    const ok =
+      typeof v?.rule === "string" &&
+      Object.hasOwn(REMEDIES, v.rule) &&
+      Number.isInteger(v.total) &&
+      Array.isArray(v.images) &&
       v.images.every((e) => Array.isArray(e) && e.length === 5 && e.every((x) => typeof x === "string" && x.length <= 255));
     return ok && v.images.length ? v : undefined;
   } catch {
@@ -291,10 +348,23 @@ const arg = (v: string) => (/^[\w.:\-/]+$/.test(v) ? v : `"${v.replace(/"/g, "")
  * button carries and the `/images delete` command for each.
  */
 export function remedyMessage(v: RemedyValue): { text: string; lines: string[] } {
-  const lines = [`:wastebasket: *Stale custom images from the audit (${v.images.length}${v.total > v.images.length ? ` of ${v.total}` : ""})*`];
-  lines.push(...v.images.map(([provider, account, region, id, name]) => clip(`• ${provider}/${esc(account)}/${esc(region)} \`${esc(name)}\` (\`${esc(id)}\`)`, LINE_MAX)));
+  const lines = [
+    `:wastebasket: *Stale custom images from the audit (${v.images.length}${v.total > v.images.length ? ` of ${v.total}` : ""})*`,
+  ];
+  lines.push(
+    ...v.images.map(([provider, account, region, id, name]) =>
+      clip(`• ${provider}/${esc(account)}/${esc(region)} \`${esc(name)}\` (\`${esc(id)}\`)`, LINE_MAX),
+    ),
+  );
   lines.push("To delete them, run each of these commands:");
-  lines.push(...v.images.map(([provider, account, region, id]) => `\`/images delete ${provider} ${arg(id)} --account ${arg(account)} --region ${arg(region)}\``));
-  if (v.total > v.images.length) lines.push(`:information_source: A button holds at most 2,000 characters, so these are ${v.images.length} of the ${v.total} stale images: run \`/images audit\` again after deleting them for the rest.`);
+  lines.push(
+    ...v.images.map(
+      ([provider, account, region, id]) => `\`/images delete ${provider} ${arg(id)} --account ${arg(account)} --region ${arg(region)}\``,
+    ),
+  );
+  if (v.total > v.images.length)
+    lines.push(
+      `:information_source: A button holds at most 2,000 characters, so these are ${v.images.length} of the ${v.total} stale images: run \`/images audit\` again after deleting them for the rest.`,
+    );
   return { text: `${v.images.length} stale custom image(s) to delete`, lines };
 }

@@ -14,14 +14,23 @@ export const stuckCreating: Rule = (images, c) =>
   });
 
 export const failed: Rule = (images) =>
-  images.filter((i) => i.status === "failed").map((i) => finding("failed", "warning", i, `image is in a failed state (${i.providerStatus})`));
+  images
+    .filter((i) => i.status === "failed")
+    .map((i) => finding("failed", "warning", i, `image is in a failed state (${i.providerStatus})`));
 
 /** Custom images older than AUDIT_STALE_DAYS. */
 export const staleCustom: Rule = (images, c) =>
   images.flatMap((i) => {
     const age = ageMs(i, c.now);
     if (i.kind !== "custom" || age === undefined || age <= c.staleDays * DAY_MS) return [];
-    return [finding("stale-custom", "info", i, `custom image is ${count(Math.floor(age / DAY_MS), "day")} old (limit ${count(c.staleDays, "day")})`)];
+    return [
+      finding(
+        "stale-custom",
+        "info",
+        i,
+        `custom image is ${count(Math.floor(age / DAY_MS), "day")} old (limit ${count(c.staleDays, "day")})`,
+      ),
+    ];
   });
 
 /** Custom images visible beyond the account. */
@@ -43,9 +52,11 @@ export function eolFromTable(image: Image): string | undefined {
   const text = `${image.os.version ?? ""} ${image.os.name ?? ""}`;
   const versions = EOL[distro]!;
   const key =
-    distro === "ubuntu" ? text.match(/\b(\d{2}\.\d{2})\b/)?.[1] :
-    distro === "windows" ? text.match(/\b(20\d{2})\b/)?.[1] :
-    text.match(/\b(\d{1,2})(?:\.\w+)?\b/)?.[1];
+    distro === "ubuntu"
+      ? text.match(/\b(\d{2}\.\d{2})\b/)?.[1]
+      : distro === "windows"
+        ? text.match(/\b(20\d{2})\b/)?.[1]
+        : text.match(/\b(\d{1,2})(?:\.\w+)?\b/)?.[1];
   return key ? versions[key] : undefined;
 }
 
@@ -62,7 +73,9 @@ export const eolOs: Rule = (images, c) =>
     const eol = f.eolDate ?? eolFromTable(i);
     if (!eol || Date.parse(eol) >= c.now) return [];
     const source = f.eolDate ? "the provider" : "the distro's published dates";
-    return [finding("eol-os", "warning", i, `${osDisplayName(i.os) ?? i.os.name} reached end of life on ${eol.slice(0, 10)} (per ${source})`)];
+    return [
+      finding("eol-os", "warning", i, `${osDisplayName(i.os) ?? i.os.name} reached end of life on ${eol.slice(0, 10)} (per ${source})`),
+    ];
   });
 
 /** The same custom image name in more than one account/region of a provider. */
@@ -77,7 +90,15 @@ export const duplicateName: Rule = (images) => {
   for (const group of groups.values()) {
     const places = new Set(group.map((i) => `${i.account}/${i.region}`));
     if (places.size < 2) continue;
-    for (const i of group) out.push(finding("duplicate-name", "info", i, `name "${i.name}" is also used in ${[...places].filter((p) => p !== `${i.account}/${i.region}`).join(", ")}`));
+    for (const i of group)
+      out.push(
+        finding(
+          "duplicate-name",
+          "info",
+          i,
+          `name "${i.name}" is also used in ${[...places].filter((p) => p !== `${i.account}/${i.region}`).join(", ")}`,
+        ),
+      );
   }
   return out;
 };

@@ -5,7 +5,7 @@ import type { ProviderName } from "../model/image.js";
 import { adapterFor } from "../providers/index.js";
 import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
-import type { Finding, Severity } from "./finding.js";
+import type { Severity } from "./finding.js";
 import { RULES } from "./rules.js";
 import { type AuditChanges, type AuditedFinding, identify } from "./memory.js";
 
@@ -26,7 +26,11 @@ const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
  * that fails is an `errors` entry and the rest of the audit still runs. Each finding is also
  * logged as one JSON line (for CloudWatch Logs Insights).
  */
-export async function runAudit(rt: Runtime, input: { provider?: ProviderName; account?: string }, config: AuditConfig): Promise<AuditResult> {
+export async function runAudit(
+  rt: Runtime,
+  input: { provider?: ProviderName; account?: string },
+  config: AuditConfig,
+): Promise<AuditResult> {
   const creds = await rt.credentials.get();
   // an unconfigured provider or an unknown account is NOT_FOUND: a typo must not audit as all clear
   const targets = selectTargets(creds.accounts, { provider: input.provider ? [input.provider] : undefined, account: input.account });
@@ -39,10 +43,26 @@ export async function runAudit(rt: Runtime, input: { provider?: ProviderName; ac
   for (const account of accounts) {
     const warning = adapterFor(account.provider).accountWarning?.(account, config.now);
     if (warning) {
-      findings.push({ rule: "deprecated-api-version", severity: "warning", provider: account.provider, account: account.name, region: account.regions[0]!, imageId: "-", imageName: "-", message: warning });
+      findings.push({
+        rule: "deprecated-api-version",
+        severity: "warning",
+        provider: account.provider,
+        account: account.name,
+        region: account.regions[0]!,
+        imageId: "-",
+        imageName: "-",
+        message: warning,
+      });
     }
   }
-  findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.provider.localeCompare(b.provider) || a.rule.localeCompare(b.rule) || a.imageName.localeCompare(b.imageName) || a.imageId.localeCompare(b.imageId));
+  findings.sort(
+    (a, b) =>
+      ORDER[a.severity] - ORDER[b.severity] ||
+      a.provider.localeCompare(b.provider) ||
+      a.rule.localeCompare(b.rule) ||
+      a.imageName.localeCompare(b.imageName) ||
+      a.imageId.localeCompare(b.imageId),
+  );
   // each finding's stable id and the fingerprint of the image it was raised on (the audit's memory)
   const imageOf = new Map(images.map((i) => [`${i.provider}\u0000${i.account}\u0000${i.region}\u0000${i.id}`, i]));
   const audited = findings.map((f) => identify(f, imageOf.get(`${f.provider}\u0000${f.account}\u0000${f.region}\u0000${f.imageId}`)));

@@ -6,7 +6,10 @@ import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./memory.j
 
 /** Another run stored its snapshot since this one read it: read again and compare again. */
 export class StaleSnapshot extends Error {
-  constructor(readonly scope: string, readonly stream: Stream) {
+  constructor(
+    readonly scope: string,
+    readonly stream: Stream,
+  ) {
     super(`the ${stream} audit snapshot of ${scope} changed while it was being written`);
     this.name = "StaleSnapshot";
   }
@@ -73,7 +76,8 @@ export function toParts(findings: Remembered[]): string[] {
   return parts;
 }
 
-const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException";
+const isConditionFailure = (err: unknown) =>
+  err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException";
 
 function unavailable(what: string, err: unknown): ImageOpsError {
   return new ImageOpsError("INTERNAL", `${what} in DynamoDB (${(err as Error)?.name ?? "error"})`, { cause: err });
@@ -88,20 +92,33 @@ export class DynamoAuditStore implements AuditStore {
   ) {}
 
   private db(): DynamoDBDocumentClient {
-    this.client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.client ??= DynamoDBDocumentClient.from(
+      new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
     return this.client;
   }
 
   async read(scope: string, stream: Stream): Promise<Snapshot | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const head = (await this.db().send(new GetCommand({ TableName: this.table, Key: { pk: scopePk(scope), sk: headSk(stream) }, ConsistentRead: true }))).Item;
+        const head = (
+          await this.db().send(
+            new GetCommand({ TableName: this.table, Key: { pk: scopePk(scope), sk: headSk(stream) }, ConsistentRead: true }),
+          )
+        ).Item;
         if (!head) return undefined;
         const parts = await Promise.all(
           Array.from({ length: head.chunks as number }, (_, n) =>
-            this.db().send(new GetCommand({ TableName: this.table, Key: { pk: scopePk(scope), sk: partSk(stream, head.generation, n) }, ConsistentRead: true })),
+            this.db().send(
+              new GetCommand({
+                TableName: this.table,
+                Key: { pk: scopePk(scope), sk: partSk(stream, head.generation, n) },
+                ConsistentRead: true,
+              }),
+            ),
           ),
         );
         // a part gone: another run replaced this snapshot between the two reads
@@ -109,9 +126,15 @@ export class DynamoAuditStore implements AuditStore {
         if (parts.some((p) => !p.Item)) throw new Error(`snapshot ${scope} ${stream} keeps changing`);
         const findings = parts.flatMap((p) => JSON.parse(p.Item!.data as string) as Remembered[]);
         return {
-          scope, stream, findings,
-          at: head.at, version: head.version, generation: head.generation, chunks: head.chunks,
-          digestWeek: head.digestWeek, sinceDigest: head.sinceDigest,
+          scope,
+          stream,
+          findings,
+          at: head.at,
+          version: head.version,
+          generation: head.generation,
+          chunks: head.chunks,
+          digestWeek: head.digestWeek,
+          sinceDigest: head.sinceDigest,
         };
       } catch (err) {
         throw unavailable(`could not read the audit snapshot of ${scope}`, err);
@@ -125,17 +148,33 @@ export class DynamoAuditStore implements AuditStore {
     const parts = toParts(next.findings);
     const expiresAt = Math.floor(Date.parse(next.at) / 1000) + SNAPSHOT_TTL_DAYS * 86_400;
     try {
-      await Promise.all(parts.map((data, n) => this.db().send(new PutCommand({ TableName: this.table, Item: { pk, sk: partSk(next.stream, generation, n), data, expiresAt } }))));
+      await Promise.all(
+        parts.map((data, n) =>
+          this.db().send(new PutCommand({ TableName: this.table, Item: { pk, sk: partSk(next.stream, generation, n), data, expiresAt } })),
+        ),
+      );
     } catch (err) {
       throw unavailable(`could not write the audit snapshot of ${next.scope}`, err);
     }
     const condition =
       expected === undefined
         ? { ConditionExpression: "attribute_not_exists(pk)" }
-        : { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":v": expected.version } };
+        : {
+            ConditionExpression: "#v = :v",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":v": expected.version },
+          };
     const head = {
-      pk, sk: headSk(next.stream), version: (expected?.version ?? 0) + 1, generation, chunks: parts.length, count: next.findings.length,
-      at: next.at, digestWeek: next.digestWeek, sinceDigest: next.sinceDigest, expiresAt,
+      pk,
+      sk: headSk(next.stream),
+      version: (expected?.version ?? 0) + 1,
+      generation,
+      chunks: parts.length,
+      count: next.findings.length,
+      at: next.at,
+      digestWeek: next.digestWeek,
+      sinceDigest: next.sinceDigest,
+      expiresAt,
     };
     try {
       await this.db().send(new PutCommand({ TableName: this.table, Item: head, ...condition }));
@@ -150,7 +189,11 @@ export class DynamoAuditStore implements AuditStore {
   /** Best effort: what is left behind expires with its TTL. */
   private async deleteParts(pk: string, stream: Stream, generation: string, count: number): Promise<void> {
     await Promise.all(
-      Array.from({ length: count }, (_, n) => this.db().send(new DeleteCommand({ TableName: this.table, Key: { pk, sk: partSk(stream, generation, n) } })).catch(() => undefined)),
+      Array.from({ length: count }, (_, n) =>
+        this.db()
+          .send(new DeleteCommand({ TableName: this.table, Key: { pk, sk: partSk(stream, generation, n) } }))
+          .catch(() => undefined),
+      ),
     );
   }
 
@@ -160,7 +203,13 @@ export class DynamoAuditStore implements AuditStore {
     try {
       do {
         const page = await this.db().send(
-          new QueryCommand({ TableName: this.table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": ACKS_PK }, ConsistentRead: true, ExclusiveStartKey: start }),
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": ACKS_PK },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
         );
         for (const { pk: _pk, sk: _sk, expiresAt: _ttl, ...ack } of page.Items ?? []) out.push(ack as Ack);
         start = page.LastEvaluatedKey;

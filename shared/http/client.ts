@@ -126,7 +126,11 @@ export class HttpClient {
         if (timedOut) {
           throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no answer within the time limit`, { provider, ambiguous, cause: err });
         }
-        throw new ImageOpsError("PROVIDER_UNAVAILABLE", `${provider}: ${causeCode(err) ?? "network error"}`, { provider, ambiguous, cause: err });
+        throw new ImageOpsError("PROVIDER_UNAVAILABLE", `${provider}: ${causeCode(err) ?? "network error"}`, {
+          provider,
+          ambiguous,
+          cause: err,
+        });
       } finally {
         release?.();
       }
@@ -134,7 +138,9 @@ export class HttpClient {
   }
 
   private throttled(res: HttpResponse): boolean {
-    return this.o.throttleSignals.some((s) => s.status === res.status && (!s.bodyIncludes || s.bodyIncludes.some((t) => res.text.includes(t))));
+    return this.o.throttleSignals.some(
+      (s) => s.status === res.status && (!s.bodyIncludes || s.bodyIncludes.some((t) => res.text.includes(t))),
+    );
   }
 
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {

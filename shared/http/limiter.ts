@@ -42,7 +42,8 @@ export class Limiter {
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next(); // hand the slot over without decrementing
+    if (next)
+      next(); // hand the slot over without decrementing
     else this.active--;
   }
 

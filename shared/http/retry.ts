@@ -1,10 +1,7 @@
 /** Retry timing as data and pure functions, so tests can check them without waiting. */
 
 /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
-export function backoffDelay(
-  attempt: number,
-  o: { baseDelayMs: number; maxDelayMs: number; random: () => number },
-): number {
+export function backoffDelay(attempt: number, o: { baseDelayMs: number; maxDelayMs: number; random: () => number }): number {
   const cap = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(o.random() * cap);
 }

@@ -27,7 +27,16 @@ export const nodeTransport: Transport = (url, init) =>
     const path = url.slice(url.indexOf("/", u.protocol.length + 2)) || "/";
     const mod = u.protocol === "https:" ? https : http;
     const req = mod.request(
-      { protocol: u.protocol, hostname: u.hostname, port: u.port || undefined, path, method: init.method, headers: init.headers, agent: agents[u.protocol], signal: init.signal },
+      {
+        protocol: u.protocol,
+        hostname: u.hostname,
+        port: u.port || undefined,
+        path,
+        method: init.method,
+        headers: init.headers,
+        agent: agents[u.protocol],
+        signal: init.signal,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -37,7 +46,12 @@ export const nodeTransport: Transport = (url, init) =>
           const headers = res.headers;
           resolve({
             status: res.statusCode ?? 0,
-            headers: { get: (name) => { const v = headers[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v; } },
+            headers: {
+              get: (name) => {
+                const v = headers[name.toLowerCase()];
+                return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+              },
+            },
             text: Buffer.concat(chunks).toString("utf8"),
           });
         });

@@ -63,7 +63,15 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const DEFAULT_WAIT_MS = 30_000;
 const MAX_STALE_ROUNDS = 5;
 /** Answers by which the cloud refused a create outright: it made nothing. */
-const REFUSED: ReadonlySet<string> = new Set(["INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "PROVIDER_AUTH_FAILED", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED"]);
+const REFUSED: ReadonlySet<string> = new Set([
+  "INVALID_ARGUMENT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "PROVIDER_AUTH_FAILED",
+  "UNSUPPORTED",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+]);
 
 /**
  * Creates an image from a server exactly once per request, on a durable operation record:
@@ -76,7 +84,13 @@ export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateIn
   return withTarget(rt, input, async (ctx, adapter) => {
     // a server may be given by its name: the operation key and every call use its id (a cloud that cannot create is not asked)
     const resolved = adapter.supportsCreate ? { ...input, serverId: await resolveServerId(ctx, adapter, input.serverId) } : input;
-    const request: CreateRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, serverId: resolved.serverId, name: input.name };
+    const request: CreateRequestFields = {
+      provider: adapter.name,
+      account: ctx.account.name,
+      region: ctx.region,
+      serverId: resolved.serverId,
+      name: input.name,
+    };
     if (input.description !== undefined) request.description = input.description;
     if (input.origin) request.origin = input.origin;
     if (!adapter.supportsCreate) {
@@ -112,13 +126,17 @@ class CreateOperation {
       const image = await this.imageOf(record);
       const decision = decide(record, this.hash, this.rt.now(), image);
       // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
-      if (this.input.dryRun) return { dryRun: true, checks: await this.dryRun(record, decision), operation: { id: this.predictedId(record, decision) } };
+      if (this.input.dryRun)
+        return { dryRun: true, checks: await this.dryRun(record, decision), operation: { id: this.predictedId(record, decision) } };
       try {
         const out = await this.act(record, decision, image ?? undefined, waitUntil);
         if (out) return out;
       } catch (err) {
         if (!(err instanceof StaleRecord)) throw err;
-        if (++stale > MAX_STALE_ROUNDS) throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, { field: "name" });
+        if (++stale > MAX_STALE_ROUNDS)
+          throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, {
+            field: "name",
+          });
       }
     }
   }
@@ -130,17 +148,29 @@ class CreateOperation {
   }
 
   /** One decision carried out; undefined when the request must read the record again. */
-  private async act(record: OperationRecord | undefined, decision: Decision, image: Image | undefined, waitUntil: number): Promise<CreateOutput | undefined> {
+  private async act(
+    record: OperationRecord | undefined,
+    decision: Decision,
+    image: Image | undefined,
+    waitUntil: number,
+  ): Promise<CreateOutput | undefined> {
     switch (decision.action) {
       case "conflict":
-        throw new ImageOpsError("CONFLICT", `${decision.message}: repeat the original request, or use another name`, { field: "name", provider: this.adapter.name });
+        throw new ImageOpsError("CONFLICT", `${decision.message}: repeat the original request, or use another name`, {
+          field: "name",
+          provider: this.adapter.name,
+        });
       case "wait": {
         const now = this.rt.now();
         if (now >= waitUntil) {
-          throw new ImageOpsError("CONFLICT", `operation ${record!.id} is being created by another request since ${record!.claimedAt}: retry in a few seconds`, {
-            field: "name",
-            provider: this.adapter.name,
-          });
+          throw new ImageOpsError(
+            "CONFLICT",
+            `operation ${record!.id} is being created by another request since ${record!.claimedAt}: retry in a few seconds`,
+            {
+              field: "name",
+              provider: this.adapter.name,
+            },
+          );
         }
         await sleep(Math.min(500, waitUntil - now, Math.max(50, decision.until - now)));
         return undefined;
@@ -152,7 +182,12 @@ class CreateOperation {
       case "create": {
         const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
         if (pre.failure) throw pre.failure;
-        const claim = claimRecord(record, this.request, { claimId: randomUUID(), now: this.rt.now(), leaseUntil: this.leaseUntil(), notify: this.input.notify });
+        const claim = claimRecord(record, this.request, {
+          claimId: randomUUID(),
+          now: this.rt.now(),
+          leaseUntil: this.leaseUntil(),
+          notify: this.input.notify,
+        });
         await this.deps.store.put(claim, record?.version);
         return this.send(claim);
       }
@@ -188,7 +223,11 @@ class CreateOperation {
     const sent = await this.write(claim, { state: "sent", sentAt: new Date(this.rt.now()).toISOString() });
     let image: Image;
     try {
-      image = await this.adapter.createImage(this.ctx, { serverId: this.input.serverId, name: this.input.name, description: this.input.description });
+      image = await this.adapter.createImage(this.ctx, {
+        serverId: this.input.serverId,
+        name: this.input.name,
+        description: this.input.description,
+      });
     } catch (err) {
       if (!(err instanceof ImageOpsError)) throw err;
       image = await this.settleFailedSend(sent, err);
@@ -199,10 +238,21 @@ class CreateOperation {
     } catch (err) {
       if (err instanceof StaleRecord) throw err;
       // the next attempt takes over the claim and finds this image by its name
-      throw new ImageOpsError("INTERNAL", `image ${image.id} was created but could not be recorded (${(err as Error).message}): repeat the same request to track it`, { cause: err });
+      throw new ImageOpsError(
+        "INTERNAL",
+        `image ${image.id} was created but could not be recorded (${(err as Error).message}): repeat the same request to track it`,
+        { cause: err },
+      );
     }
     metric("ImagesCreated", { provider: this.adapter.name });
-    log("info", "image creation started", { operation: created.id, provider: this.adapter.name, account: this.ctx.account.name, region: this.ctx.region, imageId: image.id, serverId: this.input.serverId });
+    log("info", "image creation started", {
+      operation: created.id,
+      provider: this.adapter.name,
+      account: this.ctx.account.name,
+      region: this.ctx.region,
+      imageId: image.id,
+      serverId: this.input.serverId,
+    });
     return this.answer(await this.track(created), image, false);
   }
 
@@ -231,7 +281,8 @@ class CreateOperation {
   /** A refused or unmade create: the record ends failed with no image, and the next request creates afresh. */
   private async end(record: OperationRecord, reason: string): Promise<void> {
     await this.write(record, { state: "failed", endedAt: new Date(this.rt.now()).toISOString(), reason }).catch((e) => {
-      if (!(e instanceof StaleRecord)) log("warn", "could not record a refused create", { operation: record.id, error: (e as Error).message });
+      if (!(e instanceof StaleRecord))
+        log("warn", "could not record a refused create", { operation: record.id, error: (e as Error).message });
     });
   }
 
@@ -317,11 +368,19 @@ function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateIn
   const c = new Checks();
   const provider = adapter.name;
   c.add("account", true, `${provider} account "${ctx.account.name}", region ${ctx.region}`);
-  c.add("provider", adapter.supportsCreate, adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`, () =>
-    new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
+  c.add(
+    "provider",
+    adapter.supportsCreate,
+    adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`,
+    () => new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
   );
   const nameProblem = adapter.validateImageName(input.name, server);
-  c.add("name", !nameProblem, nameProblem ?? `"${input.name}" is a valid name`, () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }));
+  c.add(
+    "name",
+    !nameProblem,
+    nameProblem ?? `"${input.name}" is a valid name`,
+    () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }),
+  );
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
   const dropped = bytes > 0 && bytes <= MAX_DESCRIPTION_BYTES ? adapter.descriptionNotStored : undefined;
   c.add(
@@ -343,18 +402,35 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
   if (server.status === "rejected") {
     const e = server.reason as ImageOpsError;
     if (e?.code !== "NOT_FOUND") throw server.reason;
-    c.add("server", false, `no server ${input.serverId}`, () => new ImageOpsError("NOT_FOUND", `no ${provider} server ${input.serverId} in ${ctx.region}`, { field: "serverId", provider }));
+    c.add(
+      "server",
+      false,
+      `no server ${input.serverId}`,
+      () => new ImageOpsError("NOT_FOUND", `no ${provider} server ${input.serverId} in ${ctx.region}`, { field: "serverId", provider }),
+    );
   } else {
     const s = server.value;
     c.add("server", true, `server ${s.name || s.id} (${s.id})`);
-    c.add("server-state", s.imageable, s.imageable ? `state ${s.providerStatus} can be imaged` : (s.reason ?? `state ${s.providerStatus} cannot be imaged; stop or start the server first`), () =>
-      new ImageOpsError("CONFLICT", s.reason ?? `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, { field: "serverId", provider }),
+    c.add(
+      "server-state",
+      s.imageable,
+      s.imageable
+        ? `state ${s.providerStatus} can be imaged`
+        : (s.reason ?? `state ${s.providerStatus} cannot be imaged; stop or start the server first`),
+      () =>
+        new ImageOpsError("CONFLICT", s.reason ?? `server ${s.id} is ${s.providerStatus}: it cannot be imaged in this state`, {
+          field: "serverId",
+          provider,
+        }),
     );
   }
   if (sameName.status === "rejected") throw sameName.reason;
   const taken = sameName.value.filter((i) => !own.has(i.id));
-  c.add("name-free", taken.length === 0, taken.length === 0 ? `no other image is named "${input.name}"` : `"${input.name}" is taken by image ${taken[0]!.id}`, () =>
-    new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
+  c.add(
+    "name-free",
+    taken.length === 0,
+    taken.length === 0 ? `no other image is named "${input.name}"` : `"${input.name}" is taken by image ${taken[0]!.id}`,
+    () => new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
   );
   return c;
 }

@@ -3,7 +3,16 @@ import { log } from "../log.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
 import { startTracking, type TrackingDeps, writeRecord } from "../operations/lifecycle.js";
-import { claimRecord, type Decision, decide, type DeleteRecord, type DeleteRequestFields, keyOf, operationIdOf, predict } from "../operations/record.js";
+import {
+  claimRecord,
+  type Decision,
+  decide,
+  type DeleteRecord,
+  type DeleteRequestFields,
+  keyOf,
+  operationIdOf,
+  predict,
+} from "../operations/record.js";
 import { StaleRecord } from "../operations/store.js";
 import type { CallContext, DeleteTarget, ProviderAdapter } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
@@ -32,7 +41,15 @@ export type DeleteDeps = TrackingDeps;
 const DEFAULT_WAIT_MS = 30_000;
 const MAX_STALE_ROUNDS = 5;
 /** Answers by which the cloud refused the delete outright: the image is still there, untouched. */
-const REFUSED: ReadonlySet<string> = new Set(["INVALID_ARGUMENT", "CONFLICT", "PROVIDER_AUTH_FAILED", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED", "PROVIDER_ERROR"]);
+const REFUSED: ReadonlySet<string> = new Set([
+  "INVALID_ARGUMENT",
+  "CONFLICT",
+  "PROVIDER_AUTH_FAILED",
+  "UNSUPPORTED",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+  "PROVIDER_ERROR",
+]);
 
 /**
  * Deletes a custom image exactly once per image, on the same durable operation record a create
@@ -58,7 +75,11 @@ export async function deleteImage(rt: Runtime, deps: DeleteDeps, input: DeleteIn
 }
 
 function unsupported(provider: ProviderName): ImageOpsError {
-  return new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that deletes an image (its Images API offers only Image List and Image Detail): delete it in the ${provider} console`, { provider });
+  return new ImageOpsError(
+    "UNSUPPORTED",
+    `${provider}'s API has no call that deletes an image (its Images API offers only Image List and Image Detail): delete it in the ${provider} console`,
+    { provider },
+  );
 }
 
 class DeleteOperation {
@@ -83,7 +104,11 @@ class DeleteOperation {
       const target = await this.look();
       const decision = decide(record, this.hash, this.rt.now(), target ? target.image : null);
       if (this.input.dryRun) {
-        const out: DeleteOutput = { dryRun: true, checks: this.checks(target, record, decision).checks, operation: { id: this.predictedId(record, decision) } };
+        const out: DeleteOutput = {
+          dryRun: true,
+          checks: this.checks(target, record, decision).checks,
+          operation: { id: this.predictedId(record, decision) },
+        };
         if (target) out.image = target.image;
         return out;
       }
@@ -92,7 +117,10 @@ class DeleteOperation {
         if (out) return out;
       } catch (err) {
         if (!(err instanceof StaleRecord)) throw err;
-        if (++stale > MAX_STALE_ROUNDS) throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, { field: "id" });
+        if (++stale > MAX_STALE_ROUNDS)
+          throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, {
+            field: "id",
+          });
       }
     }
   }
@@ -112,14 +140,23 @@ class DeleteOperation {
     return operationIdOf(this.key, record.generation + 1);
   }
 
-  private async act(record: DeleteRecord | undefined, decision: Decision, target: DeleteTarget | null, waitUntil: number): Promise<DeleteOutput | undefined> {
+  private async act(
+    record: DeleteRecord | undefined,
+    decision: Decision,
+    target: DeleteTarget | null,
+    waitUntil: number,
+  ): Promise<DeleteOutput | undefined> {
     switch (decision.action) {
       case "conflict":
         throw new ImageOpsError("CONFLICT", decision.message, { field: "id", provider: this.adapter.name });
       case "wait": {
         const now = this.rt.now();
         if (now >= waitUntil) {
-          throw new ImageOpsError("CONFLICT", `operation ${record!.id} is deleting image ${this.input.id} for another request since ${record!.claimedAt}: retry in a few seconds`, { field: "id", provider: this.adapter.name });
+          throw new ImageOpsError(
+            "CONFLICT",
+            `operation ${record!.id} is deleting image ${this.input.id} for another request since ${record!.claimedAt}: retry in a few seconds`,
+            { field: "id", provider: this.adapter.name },
+          );
         }
         await sleep(Math.min(500, waitUntil - now, Math.max(50, decision.until - now)));
         return undefined;
@@ -131,7 +168,12 @@ class DeleteOperation {
       case "create": {
         const pre = this.checks(target, record, decision);
         if (pre.failure) throw pre.failure;
-        const claim = claimRecord(record, this.request, { claimId: randomUUID(), now: this.rt.now(), leaseUntil: this.leaseUntil(), notify: this.input.notify });
+        const claim = claimRecord(record, this.request, {
+          claimId: randomUUID(),
+          now: this.rt.now(),
+          leaseUntil: this.leaseUntil(),
+          notify: this.input.notify,
+        });
         if (target!.image.name) claim.request.imageName = target!.image.name;
         await this.deps.store.put(claim, record?.version);
         return this.send(claim, target!);
@@ -156,7 +198,14 @@ class DeleteOperation {
       if (err.code !== "NOT_FOUND") await this.settleFailedSend(sent, err);
     }
     const accepted = await writeRecord(this.deps.store, sent, { state: "accepted", createdAt: new Date(this.rt.now()).toISOString() });
-    log("info", "image deletion started", { operation: accepted.id, provider: this.adapter.name, account: this.ctx.account.name, region: this.ctx.region, imageId: target.image.id, policy: this.input.origin?.policy });
+    log("info", "image deletion started", {
+      operation: accepted.id,
+      provider: this.adapter.name,
+      account: this.ctx.account.name,
+      region: this.ctx.region,
+      imageId: target.image.id,
+      policy: this.input.origin?.policy,
+    });
     return this.answer(await this.track(accepted), target.image, false);
   }
 
@@ -171,22 +220,35 @@ class DeleteOperation {
     const now = await this.look().catch(() => undefined);
     if (now === null || now?.image.status === "deleting") return;
     if (now && REFUSED.has(err.code) && !err.ambiguous) {
-      await writeRecord(this.deps.store, sent, { state: "failed", endedAt: new Date(this.rt.now()).toISOString(), reason: `the cloud refused the delete: ${err.message}` }).catch((e) => {
-        if (!(e instanceof StaleRecord)) log("warn", "could not record a refused delete", { operation: sent.id, error: (e as Error).message });
+      await writeRecord(this.deps.store, sent, {
+        state: "failed",
+        endedAt: new Date(this.rt.now()).toISOString(),
+        reason: `the cloud refused the delete: ${err.message}`,
+      }).catch((e) => {
+        if (!(e instanceof StaleRecord))
+          log("warn", "could not record a refused delete", { operation: sent.id, error: (e as Error).message });
       });
       throw err;
     }
     await writeRecord(this.deps.store, sent, { leaseUntil: this.rt.now() }).catch(() => undefined);
-    throw new ImageOpsError(err.code, `${err.message}; the cloud may still delete image ${this.input.id}: repeat the same request — it checks the image before sending anything again`, {
-      provider: this.adapter.name,
-      providerCode: err.providerCode,
-      requestId: err.requestId,
-    });
+    throw new ImageOpsError(
+      err.code,
+      `${err.message}; the cloud may still delete image ${this.input.id}: repeat the same request — it checks the image before sending anything again`,
+      {
+        provider: this.adapter.name,
+        providerCode: err.providerCode,
+        requestId: err.requestId,
+      },
+    );
   }
 
   /** An attempt died holding the claim: claim it again and finish its work. */
   private async takeOver(record: DeleteRecord, sent: boolean, target: DeleteTarget | null): Promise<DeleteOutput> {
-    const claim = await writeRecord(this.deps.store, record, { claimId: randomUUID(), leaseUntil: this.leaseUntil(), attempts: record.attempts + 1 });
+    const claim = await writeRecord(this.deps.store, record, {
+      claimId: randomUUID(),
+      leaseUntil: this.leaseUntil(),
+      attempts: record.attempts + 1,
+    });
     if (sent && (target === null || target.image.status === "deleting")) {
       log("info", "an interrupted delete had been accepted", { operation: claim.id, attempt: claim.attempts });
       const accepted = await writeRecord(this.deps.store, claim, {
@@ -198,7 +260,11 @@ class DeleteOperation {
     }
     const pre = this.checks(target, claim, { action: "create", reason: "take-over" });
     if (pre.failure) {
-      await writeRecord(this.deps.store, claim, { state: "failed", endedAt: new Date(this.rt.now()).toISOString(), reason: `checks failed when attempt ${claim.attempts} took over: ${pre.failure.message}` }).catch(() => undefined);
+      await writeRecord(this.deps.store, claim, {
+        state: "failed",
+        endedAt: new Date(this.rt.now()).toISOString(),
+        reason: `checks failed when attempt ${claim.attempts} took over: ${pre.failure.message}`,
+      }).catch(() => undefined);
       throw pre.failure;
     }
     return this.send(claim, target!);
@@ -217,7 +283,12 @@ class DeleteOperation {
   }
 
   private answer(record: DeleteRecord, image: Image | undefined, existing: boolean): DeleteOutput {
-    return { dryRun: false, image: image ?? goneImage(record), operation: { id: record.id, startedAt: record.sentAt ?? record.claimedAt }, existing };
+    return {
+      dryRun: false,
+      image: image ?? goneImage(record),
+      operation: { id: record.id, startedAt: record.sentAt ?? record.claimedAt },
+      existing,
+    };
   }
 
   /** The preflight checks, in order; the first failed one is the request's failure. */
@@ -230,29 +301,66 @@ class DeleteOperation {
     // what an operation of this image already did: its deletion is not refused for the image being gone or going
     const ours = record && record.state !== "failed";
     if (!target) {
-      c.add("image", !!ours, ours ? `image ${id} is gone` : `no image ${id}`, () => new ImageOpsError("NOT_FOUND", `no ${provider} image ${id} in ${this.ctx.region}`, { field: "id", provider }));
+      c.add(
+        "image",
+        !!ours,
+        ours ? `image ${id} is gone` : `no image ${id}`,
+        () => new ImageOpsError("NOT_FOUND", `no ${provider} image ${id} in ${this.ctx.region}`, { field: "id", provider }),
+      );
     } else {
       const i = target.image;
       c.add("image", true, `image ${i.name || i.id} (${i.id}), ${i.status}, created ${i.createdAt ?? "at an unknown time"}`);
       if (this.input.expectName !== undefined) {
         const same = i.name === this.input.expectName;
-        c.add("same-image", same, same ? `still named "${i.name}"` : `image ${id} is now named "${i.name}", not "${this.input.expectName}"`, () =>
-          new ImageOpsError("CONFLICT", `image ${id} is now named "${i.name}", not "${this.input.expectName}" as when the delete was asked for: look at it again and repeat the delete`, { field: "id", provider }),
+        c.add(
+          "same-image",
+          same,
+          same ? `still named "${i.name}"` : `image ${id} is now named "${i.name}", not "${this.input.expectName}"`,
+          () =>
+            new ImageOpsError(
+              "CONFLICT",
+              `image ${id} is now named "${i.name}", not "${this.input.expectName}" as when the delete was asked for: look at it again and repeat the delete`,
+              { field: "id", provider },
+            ),
         );
       }
-      c.add("custom", i.kind === "custom", i.kind === "custom" ? "a custom image" : `a public image of ${provider}: imageops deletes only custom images`, () =>
-        new ImageOpsError("FORBIDDEN", `image ${id} is a public image of ${provider}: imageops deletes only custom images`, { field: "id", provider }),
+      c.add(
+        "custom",
+        i.kind === "custom",
+        i.kind === "custom" ? "a custom image" : `a public image of ${provider}: imageops deletes only custom images`,
+        () =>
+          new ImageOpsError("FORBIDDEN", `image ${id} is a public image of ${provider}: imageops deletes only custom images`, {
+            field: "id",
+            provider,
+          }),
       );
-      c.add("protected", !target.protected, target.protected ? "protected: SCP refuses to delete it" : "not protected", () =>
-        new ImageOpsError("CONFLICT", `image ${id} is protected: clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false), then repeat the delete`, { field: "id", provider }),
+      c.add(
+        "protected",
+        !target.protected,
+        target.protected ? "protected: SCP refuses to delete it" : "not protected",
+        () =>
+          new ImageOpsError(
+            "CONFLICT",
+            `image ${id} is protected: clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false), then repeat the delete`,
+            { field: "id", provider },
+          ),
       );
       const going = i.status === "deleting" && !ours;
-      c.add("state", !going, going ? `image ${id} is already being deleted (${i.providerStatus})` : i.status === "creating" ? `still creating (${i.providerStatus}): deleting it ends the creation` : `status ${i.status}`, () =>
-        new ImageOpsError("CONFLICT", `image ${id} is already being deleted (${i.providerStatus})`, { field: "id", provider }), i.status === "creating" ? "warning" : undefined,
+      c.add(
+        "state",
+        !going,
+        going
+          ? `image ${id} is already being deleted (${i.providerStatus})`
+          : i.status === "creating"
+            ? `still creating (${i.providerStatus}): deleting it ends the creation`
+            : `status ${i.status}`,
+        () => new ImageOpsError("CONFLICT", `image ${id} is already being deleted (${i.providerStatus})`, { field: "id", provider }),
+        i.status === "creating" ? "warning" : undefined,
       );
       const shared = target.sharedWith ?? [];
       if (shared.length) c.add("shared", true, `shared with ${shared.join(", ")}: they lose it too`, undefined, "warning");
-      else if (target.sharingUnknown) c.add("shared", true, `shared; with whom could not be read (${target.sharingUnknown})`, undefined, "warning");
+      else if (target.sharingUnknown)
+        c.add("shared", true, `shared; with whom could not be read (${target.sharingUnknown})`, undefined, "warning");
       else if (i.visibility === "shared") c.add("shared", true, "shared (the cloud names nobody)", undefined, "warning");
     }
     c.add("operation", decision.action !== "conflict", predict(decision, record, "delete-image"));
@@ -264,9 +372,21 @@ class DeleteOperation {
 function goneImage(record: DeleteRecord): Image {
   const r = record.request;
   return {
-    provider: r.provider, account: r.account, region: r.region, id: r.imageId, name: r.imageName ?? r.imageId, description: null,
-    kind: "custom", visibility: "private", status: "unknown", providerStatus: "", os: { family: "unknown", distro: null, version: null, name: null },
-    architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
+    provider: r.provider,
+    account: r.account,
+    region: r.region,
+    id: r.imageId,
+    name: r.imageName ?? r.imageId,
+    description: null,
+    kind: "custom",
+    visibility: "private",
+    status: "unknown",
+    providerStatus: "",
+    os: { family: "unknown", distro: null, version: null, name: null },
+    architecture: null,
+    sizeBytes: null,
+    createdAt: null,
+    sourceServerId: null,
   };
 }
 

@@ -13,5 +13,8 @@ export async function resolveServerId(ctx: CallContext, adapter: ProviderAdapter
   if (named.length === 0) return given;
   if (named.length === 1) return named[0]!.id;
   const candidates = named.map((s) => `${s.id}${s.providerStatus ? ` (${s.providerStatus})` : ""}`).join(", ");
-  throw invalidArgument("serverId", `"${given}" names ${named.length} ${adapter.name} servers in ${ctx.region}: ${candidates}; give the id of the one to image`);
+  throw invalidArgument(
+    "serverId",
+    `"${given}" names ${named.length} ${adapter.name} servers in ${ctx.region}: ${candidates}; give the id of the one to image`,
+  );
 }

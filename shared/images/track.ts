@@ -45,7 +45,14 @@ export function backoffWait(elapsedMs: number, failures: number): number {
 }
 
 /** Answers that will not change by waiting: tracking ends on them. Everything else is transient. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(["NOT_FOUND", "PROVIDER_AUTH_FAILED", "INVALID_ARGUMENT", "UNSUPPORTED", "FORBIDDEN", "UNAUTHORIZED"]);
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  "NOT_FOUND",
+  "PROVIDER_AUTH_FAILED",
+  "INVALID_ARGUMENT",
+  "UNSUPPORTED",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+]);
 
 const TIME_LIMIT = "tracking gave up";
 
@@ -68,13 +75,24 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   if (input.limitAt && now >= Date.parse(input.limitAt)) {
     // the card shows how far the image got, when the cloud can say
     let gone = false;
-    const last = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region }).catch((err) => {
+    const last = await describeImage(rt, {
+      provider: input.provider,
+      id: input.imageId,
+      account: input.account,
+      region: input.region,
+    }).catch((err) => {
       gone = err instanceof ImageOpsError && err.code === "NOT_FOUND";
       return undefined;
     });
     if (deleting && gone) return finish(rt, input, deps, { outcome: "deleted" });
     const what = deleting ? "with the image still there" : "without a final state";
-    return finish(rt, input, deps, { outcome: "stopped", reason: `${TIME_LIMIT} after ${formatHours(now - Date.parse(input.startedAt))} ${what}` }, last);
+    return finish(
+      rt,
+      input,
+      deps,
+      { outcome: "stopped", reason: `${TIME_LIMIT} after ${formatHours(now - Date.parse(input.startedAt))} ${what}` },
+      last,
+    );
   }
   let image: Image;
   try {
@@ -87,47 +105,99 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
       const reason = e.code === "NOT_FOUND" ? `image ${input.imageId} no longer exists` : `${e.code}: ${e.message}`;
       return finish(rt, input, deps, { outcome: "stopped", reason });
     }
-    log("warn", "tracking step failed; trying again later", { operation: input.operation, code: e.code, failures: failures + 1, error: e.message });
+    log("warn", "tracking step failed; trying again later", {
+      operation: input.operation,
+      code: e.code,
+      failures: failures + 1,
+      error: e.message,
+    });
     return { done: false, waitSeconds: backoffWait(elapsed, failures + 1), failures: failures + 1, notify: input.notify };
   }
   // a delete goes on while the image is there, whatever its status says (deleting, or still available: NCP shows CREAT with operation TERMT)
   const outcome: TrackOutcome | undefined = deleting
     ? undefined
-    : image.status === "available" ? "available" : image.status === "failed" ? "failed" : image.status === "deleting" ? "stopped" : undefined;
+    : image.status === "available"
+      ? "available"
+      : image.status === "failed"
+        ? "failed"
+        : image.status === "deleting"
+          ? "stopped"
+          : undefined;
   if (outcome) {
-    const reason = outcome === "failed" ? `the cloud reports ${image.providerStatus}` : outcome === "stopped" ? "the image is being deleted" : undefined;
+    const reason =
+      outcome === "failed" ? `the cloud reports ${image.providerStatus}` : outcome === "stopped" ? "the image is being deleted" : undefined;
     return finish(rt, input, deps, { outcome, reason }, image);
   }
   return { done: false, image, waitSeconds: nextWait(elapsed), failures: 0, notify: await progress(input, deps, image, now) };
 }
 
 /** Records the end on the operation record, then tells Slack; a record that cannot be written yet keeps the run going. */
-async function finish(rt: Runtime, input: TrackInput, deps: TrackDeps, end: { outcome: TrackOutcome; reason?: string }, image?: Image): Promise<TrackOutput> {
+async function finish(
+  rt: Runtime,
+  input: TrackInput,
+  deps: TrackDeps,
+  end: { outcome: TrackOutcome; reason?: string },
+  image?: Image,
+): Promise<TrackOutput> {
   const now = rt.now();
   const failures = input.failures ?? 0;
   try {
     await recordEnd(deps.store, input.operation, end.outcome, end.reason, now);
   } catch (err) {
-    log("warn", "could not record the end of an operation; trying again later", { operation: input.operation, error: (err as Error)?.message });
-    return { done: false, image, waitSeconds: backoffWait(now - Date.parse(input.startedAt), failures + 1), failures: failures + 1, notify: input.notify };
+    log("warn", "could not record the end of an operation; trying again later", {
+      operation: input.operation,
+      error: (err as Error)?.message,
+    });
+    return {
+      done: false,
+      image,
+      waitSeconds: backoffWait(now - Date.parse(input.startedAt), failures + 1),
+      failures: failures + 1,
+      notify: input.notify,
+    };
   }
-  log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", { operation: input.operation, imageId: input.imageId, outcome: end.outcome, reason: end.reason });
+  log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", {
+    operation: input.operation,
+    imageId: input.imageId,
+    outcome: end.outcome,
+    reason: end.reason,
+  });
   if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
   if (end.outcome === "deleted") metric("ImagesDeleted", { provider: input.provider });
-  if (end.outcome === "available") metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
-  const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify: await progress(input, deps, image, now, end) };
+  if (end.outcome === "available")
+    metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
+  const out: TrackOutput = {
+    done: true,
+    image,
+    waitSeconds: 0,
+    failures: 0,
+    outcome: end.outcome,
+    notify: await progress(input, deps, image, now, end),
+  };
   if (end.reason) out.reason = end.reason;
   return out;
 }
 
 /** The end state on the record of this operation (an execution of an older generation changes nothing). */
-async function recordEnd(store: OperationStore, operation: string, state: OperationState, reason: string | undefined, now: number): Promise<void> {
+async function recordEnd(
+  store: OperationStore,
+  operation: string,
+  state: OperationState,
+  reason: string | undefined,
+  now: number,
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const record = await store.get<AnyOperationRecord>(keyOfOperation(operation));
     if (!record || record.id !== operation || record.state === state) return;
     try {
       // an end without a reason keeps what the record said (e.g. what a takeover found)
-      const ended: AnyOperationRecord = { ...record, state, endedAt: new Date(now).toISOString(), reason: reason ?? record.reason, version: record.version + 1 };
+      const ended: AnyOperationRecord = {
+        ...record,
+        state,
+        endedAt: new Date(now).toISOString(),
+        reason: reason ?? record.reason,
+        version: record.version + 1,
+      };
       await store.put(ended, record.version);
       return;
     } catch (err) {
@@ -149,7 +219,11 @@ async function progress(
   const due = n.lastUpdate === undefined || now - n.lastUpdate >= PROGRESS_THROTTLE_MS;
   if (n.messageTs && !changed && !due && !end) return n;
   const stop: TrackEnd | undefined =
-    end?.outcome !== "stopped" ? undefined : end.reason?.startsWith(TIME_LIMIT) ? { kind: "timed-out" } : { kind: "stopped", reason: end.reason ?? "tracking stopped" };
+    end?.outcome !== "stopped"
+      ? undefined
+      : end.reason?.startsWith(TIME_LIMIT)
+        ? { kind: "timed-out" }
+        : { kind: "stopped", reason: end.reason ?? "tracking stopped" };
   try {
     return await deps.progress.report(input, { image, now, final: end !== undefined, end: stop });
   } catch (err) {

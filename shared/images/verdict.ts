@@ -16,10 +16,16 @@ export function dryRunVerdict(provider: ProviderName, checks: readonly Check[]):
   const failed = checks.filter((c) => !c.ok);
   const unsupported = failed.find((c) => c.name === "provider");
   if (unsupported) return { ok: false, message: `${provider} cannot create images (${unsupported.message})` };
-  if (failed.length) return { ok: false, message: `Not ready: ${count(failed.length, "check")} failed — ${failed.map((c) => `${c.name}: ${c.message}`).join("; ")}` };
+  if (failed.length)
+    return {
+      ok: false,
+      message: `Not ready: ${count(failed.length, "check")} failed — ${failed.map((c) => `${c.name}: ${c.message}`).join("; ")}`,
+    };
   const operation = checks.find((c) => c.name === "operation")?.message ?? "every check passed";
   // an ok check the user should still read (e.g. a description the cloud will not keep)
   const warnings = checks.filter((c) => c.level === "warning");
-  const noted = warnings.length ? `, with ${count(warnings.length, "warning")} (${warnings.map((c) => `${c.name}: ${c.message}`).join("; ")})` : "";
+  const noted = warnings.length
+    ? `, with ${count(warnings.length, "warning")} (${warnings.map((c) => `${c.name}: ${c.message}`).join("; ")})`
+    : "";
   return { ok: true, message: `Ready${noted}: ${operation}` };
 }

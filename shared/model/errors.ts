@@ -86,8 +86,7 @@ export class ImageOpsError extends Error {
   }
 }
 
-export const invalidArgument = (field: string, reason: string) =>
-  new ImageOpsError("INVALID_ARGUMENT", `${field}: ${reason}`, { field });
+export const invalidArgument = (field: string, reason: string) => new ImageOpsError("INVALID_ARGUMENT", `${field}: ${reason}`, { field });
 
 /** Anything thrown that is not ours becomes INTERNAL without leaking its text (it may hold a secret or a stack). */
 export function asImageOpsError(err: unknown): ImageOpsError {

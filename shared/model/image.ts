@@ -29,4 +29,3 @@ export interface Image {
   createdAt: string | null;
   sourceServerId: string | null;
 }
-

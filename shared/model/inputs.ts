@@ -12,10 +12,20 @@ const intFromText = (min: number, max: number) =>
 const boolFromText = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 const text = (max: number) => z.string().trim().min(1).max(max);
 /** ids are opaque to us but must not smuggle control characters into a URL */
-const id = z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
+const id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, "must not contain control characters");
 
 const providerList = z.preprocess(
-  (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v),
+  (v) =>
+    typeof v === "string"
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : v,
   z.array(provider).min(1).max(PROVIDERS.length),
 );
 
@@ -50,7 +60,10 @@ const notify = z
     threadTs: slackTs.optional(),
     /** the progress message, once posted */
     messageTs: slackTs.optional(),
-    requester: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
+    requester: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)")
+      .optional(),
     serverId: id.optional(),
     imageName: z.string().max(255).optional(),
     responseUrl: z.string().url().max(2048).optional(),
@@ -102,7 +115,10 @@ export const TrackImageInput = z
         lastStatus: z.string().max(32).optional(),
         lastUpdate: z.number().optional(),
         via: z.enum(["channel", "response_url", "dm"]).optional(),
-        dmChannel: z.string().regex(/^D[A-Z0-9]{2,}$/).optional(),
+        dmChannel: z
+          .string()
+          .regex(/^D[A-Z0-9]{2,}$/)
+          .optional(),
         dmTs: slackTs.optional(),
         fallback: z.string().max(64).optional(),
         hintVia: z.enum(["response_url", "dm"]).optional(),
@@ -114,12 +130,18 @@ export const TrackImageInput = z
 
 export const RunPolicyInput = z
   .object({
-    action: z.enum(["run", "start", "list"]).default("run").describe("run: carry out a run here; start: dispatch one and answer at once; list: the policies, next run and last result"),
+    action: z
+      .enum(["run", "start", "list"])
+      .default("run")
+      .describe("run: carry out a run here; start: dispatch one and answer at once; list: the policies, next run and last result"),
     policy: text(64).optional().describe("the policy's name (policies.yaml)"),
     /** EventBridge Scheduler's <aws.scheduler.scheduled-time>, e.g. 2022-03-22T18:59:43Z */
     scheduledAt: z.string().datetime().optional().describe("the run's scheduled time (default: now, to the minute)"),
     trigger: z.enum(["schedule", "manual"]).optional(),
-    requestedBy: z.string().regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)").optional(),
+    requestedBy: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)")
+      .optional(),
     continuation: z.literal(true).optional(),
   })
   .strict();
@@ -133,7 +155,10 @@ export const AuditImagesInput = z
     ack: z
       .object({
         finding: z.string().regex(/^f-[0-9a-f]{12}$/, "must be a finding id (f-<12 hex>) from an audit summary"),
-        for: z.string().regex(/^[1-9]\d{0,3}[hdw]$/, "must be hours, days or weeks, e.g. 12h, 30d, 8w").default("30d"),
+        for: z
+          .string()
+          .regex(/^[1-9]\d{0,3}[hdw]$/, "must be hours, days or weeks, e.g. 12h, 30d, 8w")
+          .default("30d"),
         reason: text(500),
         by: text(64).describe("who acknowledges (a Slack user id from the bot)"),
       })

@@ -26,7 +26,14 @@ export function preview(value: unknown): string {
   return typeof value;
 }
 
-const ARTICLE: Record<string, string> = { number: "a number", string: "a string", boolean: "true or false", object: "an object", array: "a list", int: "a whole number" };
+const ARTICLE: Record<string, string> = {
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+  object: "an object",
+  array: "a list",
+  int: "a whole number",
+};
 const unit = (origin: string, n: number | bigint) =>
   origin === "string" ? `${n} character${n === 1 ? "" : "s"}` : origin === "array" ? `${n} item${n === 1 ? "" : "s"}` : String(n);
 
@@ -54,7 +61,8 @@ function expectation(issue: Issue): string {
 /** What came: the value as sent (before any conversion), or a string's length for length limits. */
 function got(issue: Issue, sent: unknown): string {
   const input = issue.input;
-  if ((issue.code === "too_small" || issue.code === "too_big") && typeof input === "string" && input.length > 0) return unit("string", input.length);
+  if ((issue.code === "too_small" || issue.code === "too_big") && typeof input === "string" && input.length > 0)
+    return unit("string", input.length);
   return preview(sent === undefined ? input : sent);
 }
 

@@ -32,9 +32,20 @@ export function canonicalDistro(raw: string | null | undefined): string | null {
 
 /** Each canonical distro as people write it ("Rocky Linux 9", not "rocky 9.X"). */
 const DISPLAY: Record<string, string> = {
-  ubuntu: "Ubuntu", rocky: "Rocky Linux", alma: "AlmaLinux", centos: "CentOS", rhel: "RHEL", oracle: "Oracle Linux",
-  debian: "Debian", fedora: "Fedora", opensuse: "openSUSE", freebsd: "FreeBSD", coreos: "CoreOS", mint: "Linux Mint",
-  hamonikr: "HamoniKR", windows: "Windows",
+  ubuntu: "Ubuntu",
+  rocky: "Rocky Linux",
+  alma: "AlmaLinux",
+  centos: "CentOS",
+  rhel: "RHEL",
+  oracle: "Oracle Linux",
+  debian: "Debian",
+  fedora: "Fedora",
+  opensuse: "openSUSE",
+  freebsd: "FreeBSD",
+  coreos: "CoreOS",
+  mint: "Linux Mint",
+  hamonikr: "HamoniKR",
+  windows: "Windows",
 };
 
 /**
@@ -65,7 +76,7 @@ export function toIsoUtc(raw: string | null | undefined): string | null {
   let text = raw.trim();
   // "+0900" → "+09:00" (NCP); a date-time with no zone gets "Z"
   text = text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2");
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = text.replace(" ", "T") + "Z";
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = `${text.replace(" ", "T")}Z`;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

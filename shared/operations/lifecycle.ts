@@ -61,6 +61,7 @@ export async function startTracking<R extends AnyOperationRecord>(
     throw new ImageOpsError("INTERNAL", couldNotStart, { cause: err });
   }
   const change: Partial<AnyOperationRecord> = { tracking: { execution, startedAt: new Date(now).toISOString(), runs: run } };
-  if (record.state === "stopped") Object.assign(change, { state: record.kind === "delete-image" ? "accepted" : "created", endedAt: undefined, reason: undefined });
+  if (record.state === "stopped")
+    Object.assign(change, { state: record.kind === "delete-image" ? "accepted" : "created", endedAt: undefined, reason: undefined });
   return writeRecord(deps.store, record, change as Partial<R>);
 }

@@ -115,7 +115,9 @@ const HISTORY_LIMIT = 10;
 const originOf = (o: Origin | undefined) => (o ? [o.policy, o.scheduledAt] : []);
 
 export function operationKey(p: Pick<CreateRequestFields, "provider" | "account" | "region" | "serverId" | "name" | "origin">): string {
-  const digest = createHash("sha256").update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name, ...originOf(p.origin)])).digest("hex");
+  const digest = createHash("sha256")
+    .update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name, ...originOf(p.origin)]))
+    .digest("hex");
   return `img-${p.provider}-${digest.slice(0, 40)}`;
 }
 
@@ -128,7 +130,9 @@ export function payloadHash(r: CreateRequestFields): string {
 
 /** One delete operation per image: provider, account, region and id. */
 export function deleteKey(p: Pick<DeleteRequestFields, "provider" | "account" | "region" | "imageId">): string {
-  const digest = createHash("sha256").update(JSON.stringify(["delete-image", p.provider, p.account, p.region, p.imageId])).digest("hex");
+  const digest = createHash("sha256")
+    .update(JSON.stringify(["delete-image", p.provider, p.account, p.region, p.imageId]))
+    .digest("hex");
   return `del-${p.provider}-${digest.slice(0, 40)}`;
 }
 
@@ -140,7 +144,9 @@ const isDelete = (r: CreateRequestFields | DeleteRequestFields): r is DeleteRequ
 
 /** The key and payload hash of a request, whichever its kind. */
 export function keyOf(r: CreateRequestFields | DeleteRequestFields): { key: string; hash: string; kind: OperationKind } {
-  return isDelete(r) ? { key: deleteKey(r), hash: deletePayloadHash(r), kind: "delete-image" } : { key: operationKey(r), hash: payloadHash(r), kind: "create-image" };
+  return isDelete(r)
+    ? { key: deleteKey(r), hash: deletePayloadHash(r), kind: "delete-image" }
+    : { key: operationKey(r), hash: payloadHash(r), kind: "create-image" };
 }
 
 /** Generation 1 keeps the key as its id (ids stay stable for the common case); later ones add `-N`. */
@@ -174,7 +180,11 @@ type Claim = { claimId: string; now: number; leaseUntil: number; notify?: Operat
  */
 export function claimRecord(previous: OperationRecord | undefined, request: CreateRequestFields, claim: Claim): OperationRecord;
 export function claimRecord(previous: DeleteRecord | undefined, request: DeleteRequestFields, claim: Claim): DeleteRecord;
-export function claimRecord(previous: AnyOperationRecord | undefined, request: CreateRequestFields | DeleteRequestFields, claim: Claim): AnyOperationRecord {
+export function claimRecord(
+  previous: AnyOperationRecord | undefined,
+  request: CreateRequestFields | DeleteRequestFields,
+  claim: Claim,
+): AnyOperationRecord {
   const { key, hash, kind } = keyOf(request);
   const generation = (previous?.generation ?? 0) + 1;
   const record = {
@@ -216,11 +226,15 @@ export function decide(record: AnyOperationRecord | undefined, hash: string, now
   if (record.kind === "delete-image") return decideDelete(record, now);
   const gone = image === null;
   const failed = record.state === "failed" || image?.status === "failed";
-  if (record.state === "failed" && !record.imageId) return { action: "create", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
+  if (record.state === "failed" && !record.imageId)
+    return { action: "create", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
   if (gone) return { action: "create", reason: `image ${record.imageId} of operation ${record.id} no longer exists` };
   if (failed) return { action: "create", reason: `image ${record.imageId} of operation ${record.id} failed` };
   if (record.payloadHash !== hash) {
-    return { action: "conflict", message: `operation ${record.id} with other parameters (e.g. a different description) exists for this server and name (${record.state})` };
+    return {
+      action: "conflict",
+      message: `operation ${record.id} with other parameters (e.g. a different description) exists for this server and name (${record.state})`,
+    };
   }
   if (record.state === "claimed" || record.state === "sent") {
     if (now < record.leaseUntil) return { action: "wait", until: record.leaseUntil };
@@ -248,7 +262,11 @@ function decideDelete(record: DeleteRecord, now: number): Decision {
 }
 
 /** What the dry run says Confirm will do. */
-export function predict(decision: Decision, record: AnyOperationRecord | undefined, kind: OperationKind = record?.kind ?? "create-image"): string {
+export function predict(
+  decision: Decision,
+  record: AnyOperationRecord | undefined,
+  kind: OperationKind = record?.kind ?? "create-image",
+): string {
   if (kind === "delete-image") return predictDelete(decision, record);
   switch (decision.action) {
     case "create":

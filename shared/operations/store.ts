@@ -41,9 +41,12 @@ export class DynamoOperationStore implements OperationStore {
   ) {}
 
   private db(): DynamoDBDocumentClient {
-    this.client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.client ??= DynamoDBDocumentClient.from(
+      new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
     return this.client;
   }
 
@@ -64,11 +67,18 @@ export class DynamoOperationStore implements OperationStore {
     const condition =
       expectedVersion === undefined
         ? { ConditionExpression: "attribute_not_exists(pk)" }
-        : { ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "version" }, ExpressionAttributeValues: { ":v": expectedVersion } };
+        : {
+            ConditionExpression: "#v = :v",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":v": expectedVersion },
+          };
     try {
-      await this.db().send(new PutCommand({ TableName: this.table, Item: { pk: record.key, sk: SORT_KEY, expiresAt, ...record }, ...condition }));
+      await this.db().send(
+        new PutCommand({ TableName: this.table, Item: { pk: record.key, sk: SORT_KEY, expiresAt, ...record }, ...condition }),
+      );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException") throw new StaleRecord(record.key);
+      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException")
+        throw new StaleRecord(record.key);
       throw unavailable(`could not write operation ${record.key}`, err);
     }
   }

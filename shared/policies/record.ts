@@ -78,5 +78,14 @@ export function policyKey(name: string): string {
 }
 
 export function emptyPolicyRecord(name: string, now: number): PolicyRecord {
-  return { key: policyKey(name), version: 0, claimedAt: new Date(now).toISOString(), keep: true, kind: "policy", policy: name, runs: [], images: [] };
+  return {
+    key: policyKey(name),
+    version: 0,
+    claimedAt: new Date(now).toISOString(),
+    keep: true,
+    kind: "policy",
+    policy: name,
+    runs: [],
+    images: [],
+  };
 }

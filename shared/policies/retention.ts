@@ -14,8 +14,14 @@ export interface Candidate {
   scheduledAt: string;
 }
 
-export function retain<C extends Candidate>(candidates: readonly C[], rule: { keep?: number; days?: number }, now: number): { keep: C[]; remove: C[] } {
-  const newestFirst = [...candidates].sort((a, b) => Date.parse(b.scheduledAt) - Date.parse(a.scheduledAt) || (a.imageId < b.imageId ? 1 : -1));
+export function retain<C extends Candidate>(
+  candidates: readonly C[],
+  rule: { keep?: number; days?: number },
+  now: number,
+): { keep: C[]; remove: C[] } {
+  const newestFirst = [...candidates].sort(
+    (a, b) => Date.parse(b.scheduledAt) - Date.parse(a.scheduledAt) || (a.imageId < b.imageId ? 1 : -1),
+  );
   const keep: C[] = [];
   const remove: C[] = [];
   newestFirst.forEach((c, i) => {

@@ -3,13 +3,23 @@ import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import { createImage } from "../images/create.js";
 import { deleteImage } from "../images/delete.js";
-import { asImageOpsError, ImageOpsError, invalidArgument } from "../model/errors.js";
+import { asImageOpsError, ImageOpsError } from "../model/errors.js";
 import type { TrackingDeps } from "../operations/lifecycle.js";
 import { type AnyOperationRecord, keyOfOperation, type OperationRecord } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
-import { emptyPolicyRecord, type LedgerEntry, policyKey, type PolicyRecord, type PolicyRun, RUNS_KEPT, type RunItem, type RunSummary, type RunTrigger } from "./record.js";
+import {
+  emptyPolicyRecord,
+  type LedgerEntry,
+  policyKey,
+  type PolicyRecord,
+  type PolicyRun,
+  RUNS_KEPT,
+  type RunItem,
+  type RunSummary,
+  type RunTrigger,
+} from "./record.js";
 import { retain } from "./retention.js";
 import { nextRun, parseSchedule, renderImageName } from "./schedule.js";
 import type { Policy } from "./schema.js";
@@ -88,7 +98,12 @@ class LostClaim extends Error {
  * concurrent write, reads again and applies it again. `change` answers what to return, and
  * whether anything changed (no write otherwise).
  */
-async function updatePolicy<T>(store: OperationStore, policy: string, now: () => number, change: (r: PolicyRecord) => { value: T; write: boolean }): Promise<T> {
+async function updatePolicy<T>(
+  store: OperationStore,
+  policy: string,
+  now: () => number,
+  change: (r: PolicyRecord) => { value: T; write: boolean },
+): Promise<T> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await store.get<PolicyRecord>(policyKey(policy));
     const next: PolicyRecord = structuredClone(current ?? emptyPolicyRecord(policy, now()));
@@ -125,11 +140,24 @@ export async function runPolicy(rt: Runtime, deps: PolicyDeps, policy: Policy, r
     if (run?.state === "done") return { value: { status: "done", run, duplicate: true }, write: false };
     if (run && run.leaseUntil > rt.now()) return { value: { status: "busy", run }, write: false };
     if (run) Object.assign(run, { claimId, leaseUntil, state: "running" });
-    else r.runs.unshift({ scheduledAt: req.scheduledAt, trigger: req.trigger, ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}), state: "running", claimId, leaseUntil, startedAt: new Date(rt.now()).toISOString(), items: [] });
+    else
+      r.runs.unshift({
+        scheduledAt: req.scheduledAt,
+        trigger: req.trigger,
+        ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
+        state: "running",
+        claimId,
+        leaseUntil,
+        startedAt: new Date(rt.now()).toISOString(),
+        items: [],
+      });
     return { value: { status: "claimed", run: structuredClone(r.runs.find((x) => x.scheduledAt === req.scheduledAt)!) }, write: true };
   });
   if (claimed.status !== "claimed") {
-    log("info", claimed.status === "done" ? "policy run already done: nothing to do" : "policy run held by another invocation", { policy: policy.name, scheduledAt: req.scheduledAt });
+    log("info", claimed.status === "done" ? "policy run already done: nothing to do" : "policy run held by another invocation", {
+      policy: policy.name,
+      scheduledAt: req.scheduledAt,
+    });
     return claimed;
   }
   try {
@@ -142,22 +170,54 @@ export async function runPolicy(rt: Runtime, deps: PolicyDeps, policy: Policy, r
       return { status: "busy", run: claimed.run };
     }
     // release the claim so that a retry, a continuation or the next run can take it at once
-    await updatePolicy(deps.store, policy.name, rt.now, onRun(req.scheduledAt, claimId, (run) => (run.leaseUntil = rt.now()))).catch(() => undefined);
+    await updatePolicy(
+      deps.store,
+      policy.name,
+      rt.now,
+      onRun(req.scheduledAt, claimId, (run) => (run.leaseUntil = rt.now())),
+    ).catch(() => undefined);
     throw err;
   }
 }
 
 /** Make the images (unless made), wait for them, then retention and the summary; or pause while they are still being made. */
-async function carryOut(rt: Runtime, deps: PolicyDeps, policy: Policy, held: PolicyRun, claimId: string, waitMs?: number): Promise<RunResult> {
+async function carryOut(
+  rt: Runtime,
+  deps: PolicyDeps,
+  policy: Policy,
+  held: PolicyRun,
+  claimId: string,
+  waitMs?: number,
+): Promise<RunResult> {
   let run = held;
   if (run.items.length === 0) run = await makeImages(rt, deps, policy, run, claimId);
   run = await settle(rt, deps, policy, run, claimId, waitMs);
   const pastLimit = rt.now() - Date.parse(run.startedAt) > (deps.runLimitMs ?? DEFAULT_RUN_LIMIT_MS);
   if (run.items.some((i) => i.state === "creating") && !pastLimit) {
-    run = await updatePolicy(deps.store, policy.name, rt.now, onRun(run.scheduledAt, claimId, (r) => Object.assign(r, { state: "waiting", leaseUntil: rt.now() })));
-    const next: ContinueEvent = { action: "run", policy: policy.name, scheduledAt: run.scheduledAt, trigger: run.trigger, continuation: true };
-    await deps.continueLater?.(next).catch((err) => log("warn", "could not start the policy run's continuation; the next run finishes it", { policy: policy.name, error: (err as Error)?.message }));
-    log("info", "policy run waits for its images", { policy: policy.name, scheduledAt: run.scheduledAt, creating: run.items.filter((i) => i.state === "creating").length });
+    run = await updatePolicy(
+      deps.store,
+      policy.name,
+      rt.now,
+      onRun(run.scheduledAt, claimId, (r) => Object.assign(r, { state: "waiting", leaseUntil: rt.now() })),
+    );
+    const next: ContinueEvent = {
+      action: "run",
+      policy: policy.name,
+      scheduledAt: run.scheduledAt,
+      trigger: run.trigger,
+      continuation: true,
+    };
+    await deps.continueLater?.(next).catch((err) =>
+      log("warn", "could not start the policy run's continuation; the next run finishes it", {
+        policy: policy.name,
+        error: (err as Error)?.message,
+      }),
+    );
+    log("info", "policy run waits for its images", {
+      policy: policy.name,
+      scheduledAt: run.scheduledAt,
+      creating: run.items.filter((i) => i.state === "creating").length,
+    });
     return { status: "waiting", run };
   }
   return { status: "done", run: await finish(rt, deps, policy, run, claimId), duplicate: false };
@@ -177,11 +237,38 @@ async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Po
     policy.servers.map(async (ref) => {
       try {
         const server = await withTarget(rt, where, (ctx, adapter) => resolveServer(ctx, adapter, ref));
-        const name = renderImageName(policy.image, { server: server.name || server.id, serverId: server.id, policy: policy.name, at, tz: policy.timezone });
-        const out = await createImage(rt, deps, { ...where, serverId: server.id, name, description: policy.description, origin: { policy: policy.name, scheduledAt: run.scheduledAt } });
+        const name = renderImageName(policy.image, {
+          server: server.name || server.id,
+          serverId: server.id,
+          policy: policy.name,
+          at,
+          tz: policy.timezone,
+        });
+        const out = await createImage(rt, deps, {
+          ...where,
+          serverId: server.id,
+          name,
+          description: policy.description,
+          origin: { policy: policy.name, scheduledAt: run.scheduledAt },
+        });
         if (out.dryRun) throw new Error("unreachable: not a dry run");
-        const item: RunItem = { server: ref, serverId: server.id, name, operation: out.operation.id, imageId: out.image.id, state: out.image.status === "failed" ? "failed" : "creating" };
-        const entry: LedgerEntry = { operation: out.operation.id, serverId: server.id, imageId: out.image.id, name, scheduledAt: run.scheduledAt, account: out.image.account, region: out.image.region };
+        const item: RunItem = {
+          server: ref,
+          serverId: server.id,
+          name,
+          operation: out.operation.id,
+          imageId: out.image.id,
+          state: out.image.status === "failed" ? "failed" : "creating",
+        };
+        const entry: LedgerEntry = {
+          operation: out.operation.id,
+          serverId: server.id,
+          imageId: out.image.id,
+          name,
+          scheduledAt: run.scheduledAt,
+          account: out.image.account,
+          region: out.image.region,
+        };
         return { item, entry };
       } catch (err) {
         const e = asImageOpsError(err);
@@ -221,7 +308,12 @@ async function settle(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
     await new Promise((r) => setTimeout(r, poll));
   }
   if (JSON.stringify(items) === JSON.stringify(run.items)) return run;
-  return updatePolicy(deps.store, policy.name, rt.now, onRun(run.scheduledAt, claimId, (r) => (r.items = items)));
+  return updatePolicy(
+    deps.store,
+    policy.name,
+    rt.now,
+    onRun(run.scheduledAt, claimId, (r) => (r.items = items)),
+  );
 }
 
 /** Retention for each server whose new image is available, then the summary, posted and recorded; the run is done. */
@@ -229,7 +321,11 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
   const summary: RunSummary = { made: [], kept: [], deleted: [], failed: [], deferred: [] };
   for (const i of run.items) {
     if (i.imageId && i.name) summary.made.push({ server: i.server, name: i.name, imageId: i.imageId, state: i.state });
-    if (i.state === "failed" || i.state === "stopped") summary.failed.push({ what: i.name ? `image ${i.name}${i.imageId ? ` (${i.imageId})` : ""} of ${i.server}` : `server ${i.server}`, reason: i.reason ?? i.state });
+    if (i.state === "failed" || i.state === "stopped")
+      summary.failed.push({
+        what: i.name ? `image ${i.name}${i.imageId ? ` (${i.imageId})` : ""} of ${i.server}` : `server ${i.server}`,
+        reason: i.reason ?? i.state,
+      });
   }
   const rec = (await deps.store.get<PolicyRecord>(policyKey(policy.name))) ?? emptyPolicyRecord(policy.name, rt.now());
   const ledger = await tidyLedger(deps.store, rec.images);
@@ -238,7 +334,10 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
   for (const item of run.items) {
     if (!item.serverId) continue;
     if (item.state !== "available") {
-      summary.deferred.push({ server: item.server, reason: item.state === "creating" ? "its new image is still being made" : "no new image was made this run" });
+      summary.deferred.push({
+        server: item.server,
+        reason: item.state === "creating" ? "its new image is still being made" : "no new image was made this run",
+      });
       continue;
     }
     const candidates: LedgerEntry[] = [];
@@ -249,7 +348,14 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
     for (const k of keep) summary.kept.push({ server: item.server, name: k.name, imageId: k.imageId });
     for (const old of remove) {
       try {
-        const out = await deleteImage(rt, deps, { provider: policy.provider, account: old.account ?? policy.account, region: old.region ?? policy.region, id: old.imageId, expectName: old.name, origin: { policy: policy.name } });
+        const out = await deleteImage(rt, deps, {
+          provider: policy.provider,
+          account: old.account ?? policy.account,
+          region: old.region ?? policy.region,
+          id: old.imageId,
+          expectName: old.name,
+          origin: { policy: policy.name },
+        });
         if (out.dryRun) throw new Error("unreachable: not a dry run");
         deleting.set(old.operation, out.operation.id);
         summary.deleted.push({ server: item.server, name: old.name, imageId: old.imageId, operation: out.operation.id });
@@ -264,7 +370,10 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
   let posted: PolicyRun["posted"];
   const done = { ...run, summary, state: "done" as const, endedAt: new Date(rt.now()).toISOString() };
   if (deps.reporter) {
-    posted = await deps.reporter.post(policy, done).catch((err: unknown) => ({ channel: policy.channel, error: (err as { error?: string })?.error ?? (err as Error)?.message ?? "error" }));
+    posted = await deps.reporter.post(policy, done).catch((err: unknown) => ({
+      channel: policy.channel,
+      error: (err as { error?: string })?.error ?? (err as Error)?.message ?? "error",
+    }));
   }
   const recorded = await updatePolicy(
     deps.store,
@@ -272,10 +381,19 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
     rt.now,
     onRun(run.scheduledAt, claimId, (r, record) => {
       Object.assign(r, { summary, state: "done", endedAt: done.endedAt, leaseUntil: rt.now() }, posted ? { posted } : {});
-      record.images = record.images.filter((e) => !drop.has(e.operation)).map((e) => (deleting.has(e.operation) ? { ...e, deleting: deleting.get(e.operation) } : e));
+      record.images = record.images
+        .filter((e) => !drop.has(e.operation))
+        .map((e) => (deleting.has(e.operation) ? { ...e, deleting: deleting.get(e.operation) } : e));
     }),
   );
-  log("info", "policy run done", { policy: policy.name, scheduledAt: run.scheduledAt, made: summary.made.length, kept: summary.kept.length, deleted: summary.deleted.length, failed: summary.failed.length });
+  log("info", "policy run done", {
+    policy: policy.name,
+    scheduledAt: run.scheduledAt,
+    made: summary.made.length,
+    kept: summary.kept.length,
+    deleted: summary.deleted.length,
+    failed: summary.failed.length,
+  });
   if (posted && "error" in posted) {
     throw new ImageOpsError(
       "INTERNAL",
@@ -324,14 +442,20 @@ async function releaseCreateRecord(store: OperationStore, operation: string): Pr
  */
 async function finishStaleRuns(rt: Runtime, deps: PolicyDeps, policy: Policy, except: string): Promise<void> {
   const rec = await deps.store.get<PolicyRecord>(policyKey(policy.name));
-  const stale = (rec?.runs ?? []).filter((r) => r.scheduledAt !== except && r.state !== "done" && r.leaseUntil <= rt.now()).slice(0, STALE_RUNS_PER_RUN);
+  const stale = (rec?.runs ?? [])
+    .filter((r) => r.scheduledAt !== except && r.state !== "done" && r.leaseUntil <= rt.now())
+    .slice(0, STALE_RUNS_PER_RUN);
   for (const run of stale) {
     if ((rt.deadline ?? Infinity) - rt.now() < 2 * FINISH_MARGIN_MS) return;
     try {
       const out = await runPolicyOnce(rt, deps, policy, run);
       log("info", "an earlier policy run was picked up", { policy: policy.name, scheduledAt: run.scheduledAt, status: out.status });
     } catch (err) {
-      log("warn", "an earlier policy run could not be finished", { policy: policy.name, scheduledAt: run.scheduledAt, error: (err as Error)?.message });
+      log("warn", "an earlier policy run could not be finished", {
+        policy: policy.name,
+        scheduledAt: run.scheduledAt,
+        error: (err as Error)?.message,
+      });
     }
   }
 }
@@ -365,7 +489,17 @@ export interface PolicyView {
   channel: string;
   /** ISO, or absent when it cannot be known (a rate before its first run; a disabled policy) */
   nextRun?: string;
-  lastRun?: { scheduledAt: string; trigger: RunTrigger; state: PolicyRun["state"]; endedAt?: string; made: number; kept: number; deleted: number; failed: number; posted?: PolicyRun["posted"] };
+  lastRun?: {
+    scheduledAt: string;
+    trigger: RunTrigger;
+    state: PolicyRun["state"];
+    endedAt?: string;
+    made: number;
+    kept: number;
+    deleted: number;
+    failed: number;
+    posted?: PolicyRun["posted"];
+  };
 }
 
 export async function listPolicies(store: OperationStore, policies: Policy[], now: number): Promise<PolicyView[]> {
@@ -374,18 +508,35 @@ export async function listPolicies(store: OperationStore, policies: Policy[], no
       const rec = await store.get<PolicyRecord>(policyKey(p.name));
       const last = rec?.runs.find((r) => r.trigger === "schedule") ?? rec?.runs[0];
       const latest = rec?.runs[0];
-      const next = p.enabled ? nextRun(parseSchedule(p.schedule), p.timezone, now, last ? Date.parse(last.scheduledAt) : undefined) : undefined;
+      const next = p.enabled
+        ? nextRun(parseSchedule(p.schedule), p.timezone, now, last ? Date.parse(last.scheduledAt) : undefined)
+        : undefined;
       const view: PolicyView = {
-        name: p.name, provider: p.provider, account: p.account, region: p.region, servers: p.servers, schedule: p.schedule, timezone: p.timezone,
-        enabled: p.enabled, image: p.image, retention: p.retention, channel: p.channel,
+        name: p.name,
+        provider: p.provider,
+        account: p.account,
+        region: p.region,
+        servers: p.servers,
+        schedule: p.schedule,
+        timezone: p.timezone,
+        enabled: p.enabled,
+        image: p.image,
+        retention: p.retention,
+        channel: p.channel,
       };
       if (next !== undefined) view.nextRun = new Date(next).toISOString();
       if (latest) {
         const s = latest.summary;
         view.lastRun = {
-          scheduledAt: latest.scheduledAt, trigger: latest.trigger, state: latest.state, endedAt: latest.endedAt,
-          made: s?.made.length ?? latest.items.filter((i) => i.imageId).length, kept: s?.kept.length ?? 0, deleted: s?.deleted.length ?? 0,
-          failed: s?.failed.length ?? latest.items.filter((i) => i.state === "failed").length, posted: latest.posted,
+          scheduledAt: latest.scheduledAt,
+          trigger: latest.trigger,
+          state: latest.state,
+          endedAt: latest.endedAt,
+          made: s?.made.length ?? latest.items.filter((i) => i.imageId).length,
+          kept: s?.kept.length ?? 0,
+          deleted: s?.deleted.length ?? 0,
+          failed: s?.failed.length ?? latest.items.filter((i) => i.state === "failed").length,
+          posted: latest.posted,
         };
       }
       return view;

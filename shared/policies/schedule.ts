@@ -9,7 +9,16 @@
  */
 
 export type Schedule =
-  | { kind: "cron"; expression: string; minutes: number[]; hours: number[]; dom: DayOfMonth; months: number[]; dow: DayOfWeek; years: number[] | "*" }
+  | {
+      kind: "cron";
+      expression: string;
+      minutes: number[];
+      hours: number[];
+      dom: DayOfMonth;
+      months: number[];
+      dow: DayOfWeek;
+      years: number[] | "*";
+    }
   | { kind: "rate"; expression: string; everyMs: number; value: number; unit: "minute" | "hour" | "day" };
 
 /** `?` (any: the other day field decides), a list of days, or L (the last day of the month). */
@@ -33,15 +42,23 @@ export function parseSchedule(expression: string): Schedule {
     const unit = word.replace(/s$/, "") as "minute" | "hour" | "day";
     if (value < 1) throw new ScheduleError(`${text}: the value must be a positive whole number`);
     // Scheduler refuses rate(1 minutes) and rate(5 minute)
-    if ((value === 1) !== (word === unit)) throw new ScheduleError(`${text}: write rate(1 ${unit}) for one, rate(${value} ${unit}s) for more`);
+    if ((value === 1) !== (word === unit))
+      throw new ScheduleError(`${text}: write rate(1 ${unit}) for one, rate(${value} ${unit}s) for more`);
     return { kind: "rate", expression: text, everyMs: value * UNIT_MS[unit], value, unit };
   }
   const cron = /^cron\((.*)\)$/.exec(text);
-  if (!cron) throw new ScheduleError(`"${text.slice(0, 60)}" is neither cron(minutes hours day-of-month month day-of-week year) nor rate(value unit)`);
+  if (!cron)
+    throw new ScheduleError(
+      `"${text.slice(0, 60)}" is neither cron(minutes hours day-of-month month day-of-week year) nor rate(value unit)`,
+    );
   const fields = cron[1]!.trim().split(/\s+/);
-  if (fields.length !== 6) throw new ScheduleError(`${text}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`);
+  if (fields.length !== 6)
+    throw new ScheduleError(
+      `${text}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`,
+    );
   const [mi, h, dom, mo, dow, y] = fields as [string, string, string, string, string, string];
-  if ((dom === "?") === (dow === "?")) throw new ScheduleError(`${text}: exactly one of day-of-month and day-of-week must be "?" (Scheduler does not take both)`);
+  if ((dom === "?") === (dow === "?"))
+    throw new ScheduleError(`${text}: exactly one of day-of-month and day-of-week must be "?" (Scheduler does not take both)`);
   return {
     kind: "cron",
     expression: text,
@@ -58,7 +75,8 @@ function dayOfWeek(field: string): DayOfWeek {
   if (field === "?") return { any: true };
   const nth = /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)#([1-5])$/i.exec(field);
   if (nth) return { nth: { day: value(nth[1]!, DAYS, "day-of-week"), n: Number(nth[2]) } };
-  if (/[LW]/i.test(field.replace(/SAT|SUN|MON|TUE|WED|THU|FRI/gi, ""))) throw new ScheduleError(`day-of-week "${field}": L and W are not supported here; use a list of days or N#k`);
+  if (/[LW]/i.test(field.replace(/SAT|SUN|MON|TUE|WED|THU|FRI/gi, "")))
+    throw new ScheduleError(`day-of-week "${field}": L and W are not supported here; use a list of days or N#k`);
   return { days: list(field, 1, 7, "day-of-week", DAYS) };
 }
 
@@ -71,7 +89,10 @@ function value(token: string, names: string[] | undefined, what: string, min = 1
 
 /** `*`, `a`, `a-b`, `*\/n`, `a/n`, `a-b/n`, joined by commas; names for months and days. */
 function list(field: string, min: number, max: number, what: string, names?: string[]): number[] {
-  if (/[LW#?]/.test(field.replace(/JUL|WED/gi, ""))) throw new ScheduleError(`${what} "${field}": ${field.includes("?") ? '"?" only in day-of-month or day-of-week' : "L, W and # are not supported in this field"}`);
+  if (/[LW#?]/.test(field.replace(/JUL|WED/gi, "")))
+    throw new ScheduleError(
+      `${what} "${field}": ${field.includes("?") ? '"?" only in day-of-month or day-of-week' : "L, W and # are not supported in this field"}`,
+    );
   const out = new Set<number>();
   for (const part of field.split(",")) {
     const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
@@ -105,11 +126,27 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function parts(at: number, tz: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   let f = formats.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formats.set(tz, f);
   }
   const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-  return { year: Number(p.year), month: Number(p.month), day: Number(p.day), hour: Number(p.hour) % 24, minute: Number(p.minute), second: Number(p.second) };
+  return {
+    year: Number(p.year),
+    month: Number(p.month),
+    day: Number(p.day),
+    hour: Number(p.hour) % 24,
+    minute: Number(p.minute),
+    second: Number(p.second),
+  };
 }
 
 /** The UTC instant of a wall-clock time in a time zone. */
@@ -183,7 +220,17 @@ export function formatTime(at: number, tz: string, pattern: string): string {
   const p = parts(at, tz);
   const two = (n: number) => String(n).padStart(2, "0");
   return pattern.replace(/yyyy|yy|MM|dd|HH|mm/g, (t) =>
-    t === "yyyy" ? String(p.year) : t === "yy" ? two(p.year % 100) : t === "MM" ? two(p.month) : t === "dd" ? two(p.day) : t === "HH" ? two(p.hour) : two(p.minute),
+    t === "yyyy"
+      ? String(p.year)
+      : t === "yy"
+        ? two(p.year % 100)
+        : t === "MM"
+          ? two(p.month)
+          : t === "dd"
+            ? two(p.day)
+            : t === "HH"
+              ? two(p.hour)
+              : two(p.minute),
   );
 }
 
@@ -192,11 +239,14 @@ export const TIME_TOKEN = /^(?:yyyy|yy|MM|dd|HH|mm|[-_.])+$/;
 
 /** The tokens of a template that are not known; empty when every one is. */
 export function unknownTokens(template: string): string[] {
-  return [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!).filter((t) => !["server", "serverId", "policy"].includes(t) && !(TIME_TOKEN.test(t) && /[yMdHm]/.test(t)));
+  return [...template.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1]!)
+    .filter((t) => !["server", "serverId", "policy"].includes(t) && !(TIME_TOKEN.test(t) && /[yMdHm]/.test(t)));
 }
 
 /** Whether a template has a time token at all (a name that differs from run to run). */
-export const hasTimeToken = (template: string) => [...template.matchAll(/\{([^}]*)\}/g)].some((m) => TIME_TOKEN.test(m[1]!) && /[yMdHm]/.test(m[1]!));
+export const hasTimeToken = (template: string) =>
+  [...template.matchAll(/\{([^}]*)\}/g)].some((m) => TIME_TOKEN.test(m[1]!) && /[yMdHm]/.test(m[1]!));
 
 /** An image name from a template, for one server at one scheduled time in the policy's time zone. */
 export function renderImageName(template: string, v: { server: string; serverId: string; policy: string; at: number; tz: string }): string {

@@ -1,7 +1,16 @@
 import * as z from "zod";
 import { PROVIDERS } from "../model/image.js";
 import { adapterFor } from "../providers/index.js";
-import { hasTimeToken, parseSchedule, renderImageName, type Schedule, ScheduleError, twoRuns, unknownTokens, validTimeZone } from "./schedule.js";
+import {
+  hasTimeToken,
+  parseSchedule,
+  renderImageName,
+  type Schedule,
+  ScheduleError,
+  twoRuns,
+  unknownTokens,
+  validTimeZone,
+} from "./schedule.js";
 
 /**
  * The policies file (`policies.yaml` at the repository's root): scheduled images with retention.
@@ -22,15 +31,31 @@ const Retention = z
     days: z.number().int().min(1).max(3650).optional().describe("keep images younger than D days"),
   })
   .strict()
-  .refine((r) => r.keep !== undefined || r.days !== undefined, { message: "needs keep (the newest N images) and/or days (images younger than D days)" });
+  .refine((r) => r.keep !== undefined || r.days !== undefined, {
+    message: "needs keep (the newest N images) and/or days (images younger than D days)",
+  });
 
 const PolicyShape = z
   .object({
-    name: z.string().regex(NAME, "3–32 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (it names the schedule)"),
+    name: z
+      .string()
+      .regex(
+        NAME,
+        "3–32 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (it names the schedule)",
+      ),
     provider: z.enum(PROVIDERS),
     account: z.string().min(1).max(64).optional(),
     region: z.string().min(1).max(64).optional(),
-    servers: z.array(z.string().min(1).max(128).regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters")).min(1).max(20),
+    servers: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(128)
+          .regex(/^[^\u0000-\u001f\u007f]+$/, "no control characters"),
+      )
+      .min(1)
+      .max(20),
     schedule: z.string().min(1).max(256),
     timezone: z.string().default(DEFAULT_TIMEZONE),
     image: z.string().min(1).max(255),
@@ -57,17 +82,36 @@ function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   if (!validTimeZone(p.timezone)) issue("timezone", `"${p.timezone}" is not an IANA time zone (e.g. Asia/Seoul, UTC)`);
   if (new Set(p.servers).size !== p.servers.length) issue("servers", "a server is listed twice");
   const unknown = unknownTokens(p.image);
-  if (unknown.length) return issue("image", `unknown token(s) ${unknown.map((t) => `{${t}}`).join(", ")}: use {server}, {serverId}, {policy} and time patterns such as {yyyyMMdd-HHmm}`);
-  if (!hasTimeToken(p.image)) return issue("image", "needs a time token such as {yyyyMMdd-HHmm}: every run makes new images, each needs its own name");
-  if (p.servers.length > 1 && !/\{server(Id)?\}/.test(p.image)) issue("image", "with several servers the name needs {server} or {serverId}, or every server's image would have the same name");
+  if (unknown.length) {
+    issue(
+      "image",
+      `unknown token(s) ${unknown.map((t) => `{${t}}`).join(", ")}: use {server}, {serverId}, {policy} and time patterns such as {yyyyMMdd-HHmm}`,
+    );
+    return;
+  }
+  if (!hasTimeToken(p.image)) {
+    issue("image", "needs a time token such as {yyyyMMdd-HHmm}: every run makes new images, each needs its own name");
+    return;
+  }
+  if (p.servers.length > 1 && !/\{server(Id)?\}/.test(p.image))
+    issue("image", "with several servers the name needs {server} or {serverId}, or every server's image would have the same name");
   if (!schedule || !validTimeZone(p.timezone)) return;
   const runs = twoRuns(schedule, p.timezone, Date.now());
-  if (!runs) return issue("schedule", `${p.schedule} has no run in the next six years`);
-  const name = (at: number) => renderImageName(p.image, { server: PLACEHOLDER_SERVER, serverId: p.servers[0]!, policy: p.name, at, tz: p.timezone });
-  if (name(runs[0]) === name(runs[1])) issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[0])}": add a finer time token (e.g. {HHmm})`);
+  if (!runs) {
+    issue("schedule", `${p.schedule} has no run in the next six years`);
+    return;
+  }
+  const name = (at: number) =>
+    renderImageName(p.image, { server: PLACEHOLDER_SERVER, serverId: p.servers[0]!, policy: p.name, at, tz: p.timezone });
+  if (name(runs[0]) === name(runs[1]))
+    issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[0])}": add a finer time token (e.g. {HHmm})`);
   // the cloud's name rule (NCP: that of createServerImage; a XEN server's narrower rule is checked again before its create)
   const problem = adapterFor(p.provider).validateImageName(name(runs[0]));
-  if (problem) issue("image", `"${name(runs[0])}" (with {server} as "${PLACEHOLDER_SERVER}") breaks ${p.provider}'s image name rule: ${problem}; the full name is checked again before each create`);
+  if (problem)
+    issue(
+      "image",
+      `"${name(runs[0])}" (with {server} as "${PLACEHOLDER_SERVER}") breaks ${p.provider}'s image name rule: ${problem}; the full name is checked again before each create`,
+    );
 }
 
 export const PolicySchema = PolicyShape.superRefine(checkPolicy);
@@ -84,7 +128,10 @@ export const PoliciesFile = z
   });
 
 export class PolicyFileError extends Error {
-  constructor(readonly problems: string[], file: string) {
+  constructor(
+    readonly problems: string[],
+    file: string,
+  ) {
     super(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "PolicyFileError";
   }

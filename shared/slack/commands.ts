@@ -18,18 +18,32 @@ export const COMMANDS = {
     usage: "/images list [ncp|scp|iwinv] [--os ubuntu] [--name web] [--scope custom] [--account a] [--region r]",
     summary: "list images across the clouds (a screenful at a time)",
     args: [{ name: "provider", required: false, choices: PROVIDERS }],
-    flags: { os: "distro, e.g. ubuntu, rocky, windows", name: "part of the name", scope: "public | custom | all", account: "account name", region: "region or zone", status: "creating | available | failed" },
+    flags: {
+      os: "distro, e.g. ubuntu, rocky, windows",
+      name: "part of the name",
+      scope: "public | custom | all",
+      account: "account name",
+      region: "region or zone",
+      status: "creating | available | failed",
+    },
   },
   show: {
     usage: "/images show <provider> <id>",
     summary: "one image's details",
-    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "id", required: true }],
+    args: [
+      { name: "provider", required: true, choices: PROVIDERS },
+      { name: "id", required: true },
+    ],
     flags: { account: "account name", region: "region or zone" },
   },
   create: {
     usage: '/images create <provider> <serverId> <name> [--description "…"]',
     summary: "make an image from a server (asks to confirm, then reports progress here)",
-    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "serverId", required: true }, { name: "name", required: true }],
+    args: [
+      { name: "provider", required: true, choices: PROVIDERS },
+      { name: "serverId", required: true },
+      { name: "name", required: true },
+    ],
     flags: { description: "free text", account: "account name", region: "region or zone" },
   },
   status: {
@@ -41,30 +55,53 @@ export const COMMANDS = {
   delete: {
     usage: "/images delete <provider> <id>",
     summary: "delete a custom image (shows it and asks to confirm that exact image, then reports progress here)",
-    args: [{ name: "provider", required: true, choices: PROVIDERS }, { name: "id", required: true }],
+    args: [
+      { name: "provider", required: true, choices: PROVIDERS },
+      { name: "id", required: true },
+    ],
     flags: { account: "account name", region: "region or zone" },
   },
   policy: {
     usage: "/images policy list | /images policy run <name>",
     summary: "scheduled images: the policies with their next run and last result, or run one now",
-    args: [{ name: "action", required: true, choices: ["list", "run"] }, { name: "name", required: false }],
+    args: [
+      { name: "action", required: true, choices: ["list", "run"] },
+      { name: "name", required: false },
+    ],
     flags: {},
   },
   audit: {
     usage: '/images audit [ack <finding> --for 30d --reason "…" | acks]',
-    summary: "run the image audit now and post what changed; `ack` hides a finding (image creators only), `acks` lists the acknowledged ones",
-    args: [{ name: "action", required: false, choices: ["ack", "acks"] }, { name: "finding", required: false }],
+    summary:
+      "run the image audit now and post what changed; `ack` hides a finding (image creators only), `acks` lists the acknowledged ones",
+    args: [
+      { name: "action", required: false, choices: ["ack", "acks"] },
+      { name: "finding", required: false },
+    ],
     flags: { for: "ack: how long, e.g. 12h, 30d, 8w (default 30d, at most 365d)", reason: "ack: why it needs no action (required)" },
   },
-  help: { usage: "/images help [command]", summary: "this help, or one command's options", args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "delete", "policy", "audit", "help"] }], flags: {} },
+  help: {
+    usage: "/images help [command]",
+    summary: "this help, or one command's options",
+    args: [{ name: "command", required: false, choices: ["list", "show", "create", "status", "delete", "policy", "audit", "help"] }],
+    flags: {},
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
 
 export type Parsed =
-  | { ok: true; command: "list"; args: { provider?: ProviderName; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string } }
+  | {
+      ok: true;
+      command: "list";
+      args: { provider?: ProviderName; os?: string; name?: string; scope?: string; account?: string; region?: string; status?: string };
+    }
   | { ok: true; command: "show"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
-  | { ok: true; command: "create"; args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string } }
+  | {
+      ok: true;
+      command: "create";
+      args: { provider: ProviderName; serverId: string; name: string; description?: string; account?: string; region?: string };
+    }
   | { ok: true; command: "status"; args: { operation: string } }
   | { ok: true; command: "audit"; args: { action?: "ack" | "acks"; finding?: string; for?: string; reason?: string } }
   | { ok: true; command: "delete"; args: { provider: ProviderName; id: string; account?: string; region?: string } }
@@ -102,14 +139,24 @@ export function parseCommand(text: string): Parsed {
     const t = rest[i]!;
     if (t.startsWith("--")) {
       const [flag, inline] = t.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!Object.hasOwn(spec.flags, flag)) return fail(`${name} has no option --${flag.slice(0, 30)}${Object.keys(spec.flags).length ? ` (it takes ${Object.keys(spec.flags).map((f) => `--${f}`).join(", ")})` : ""}`);
+      if (!Object.hasOwn(spec.flags, flag))
+        return fail(
+          `${name} has no option --${flag.slice(0, 30)}${
+            Object.keys(spec.flags).length
+              ? ` (it takes ${Object.keys(spec.flags)
+                  .map((f) => `--${f}`)
+                  .join(", ")})`
+              : ""
+          }`,
+        );
       const value = inline ?? rest[++i];
       if (value === undefined || value === "") return fail(`--${flag} needs a value`);
       if (Object.hasOwn(flags, flag)) return fail(`--${flag} is given twice`);
       flags[flag] = value;
     } else positional.push(t);
   }
-  if (positional.length > spec.args.length) return fail(`${name} takes ${spec.args.length || "no"} argument(s); "${positional[spec.args.length]!.slice(0, 40)}" is one too many`);
+  if (positional.length > spec.args.length)
+    return fail(`${name} takes ${spec.args.length || "no"} argument(s); "${positional[spec.args.length]!.slice(0, 40)}" is one too many`);
   const args: Record<string, string> = {};
   for (const [i, arg] of spec.args.entries()) {
     const value = positional[i];
@@ -118,11 +165,16 @@ export function parseCommand(text: string): Parsed {
       continue;
     }
     const v = arg.choices ? value.toLowerCase() : value;
-    if (arg.choices && !arg.choices.includes(v)) return fail(`<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"`);
+    if (arg.choices && !arg.choices.includes(v))
+      return fail(`<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"`);
     args[arg.name] = v;
   }
   if (name === "policy" && (args.action === "run") !== (args.name !== undefined)) {
-    return fail(args.action === "run" ? "policy run needs <name> (see /images policy list)" : `policy list takes no name; "${args.name!.slice(0, 40)}" is one too many`);
+    return fail(
+      args.action === "run"
+        ? "policy run needs <name> (see /images policy list)"
+        : `policy list takes no name; "${args.name!.slice(0, 40)}" is one too many`,
+    );
   }
   return { ok: true, command: name, args: { ...args, ...flags } } as Parsed;
 }
@@ -134,7 +186,12 @@ export function parseCommand(text: string): Parsed {
 export function helpText(problem?: string, command?: CommandName): string {
   const lines = Object.values(COMMANDS).map((c: CommandSpec) => `• \`${c.usage}\` — ${c.summary}`);
   const spec: CommandSpec | undefined = command ? COMMANDS[command] : undefined;
-  const options = spec && Object.keys(spec.flags).length ? `\n\n*Options of ${command}*\n${Object.entries(spec.flags).map(([f, d]) => `• \`--${f}\` — ${d}`).join("\n")}` : "";
+  const options =
+    spec && Object.keys(spec.flags).length
+      ? `\n\n*Options of ${command}*\n${Object.entries(spec.flags)
+          .map(([f, d]) => `• \`--${f}\` — ${d}`)
+          .join("\n")}`
+      : "";
   return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}${options}\nQuote values with spaces: \`--description "웹 서버 골든 이미지"\``;
 }
 
@@ -144,13 +201,17 @@ export type AuditRequest = { kind: "run" } | { kind: "acks" } | { kind: "ack"; f
 export function auditRequest(args: Extract<Parsed, { command: "audit" }>["args"]): AuditRequest | { error: string } {
   const ackFlags = args.for !== undefined || args.reason !== undefined;
   if (args.action !== "ack") {
-    if (args.finding !== undefined) return { error: `audit takes a finding id only after ack: \`/images audit ack ${args.finding.slice(0, 20)} --reason "…"\`` };
-    if (ackFlags) return { error: "--for and --reason go with ack: `/images audit ack <finding> --for 30d --reason \"…\"`" };
+    if (args.finding !== undefined)
+      return { error: `audit takes a finding id only after ack: \`/images audit ack ${args.finding.slice(0, 20)} --reason "…"\`` };
+    if (ackFlags) return { error: '--for and --reason go with ack: `/images audit ack <finding> --for 30d --reason "…"`' };
     return { kind: args.action === "acks" ? "acks" : "run" };
   }
   if (!args.finding) return { error: "ack needs <finding>: the id (f-…) shown beside the finding in the audit summary or its thread" };
   const finding = args.finding.toLowerCase();
-  if (!FINDING_ID.test(finding)) return { error: `"${args.finding.slice(0, 40)}" is not a finding id: copy the f-… id shown beside the finding (f- and 12 characters 0–9, a–f)` };
+  if (!FINDING_ID.test(finding))
+    return {
+      error: `"${args.finding.slice(0, 40)}" is not a finding id: copy the f-… id shown beside the finding (f- and 12 characters 0–9, a–f)`,
+    };
   const duration = ackDuration(args.for ?? ACK_DEFAULT);
   if ("error" in duration) return { error: duration.error };
   const reason = args.reason?.trim();

@@ -9,7 +9,8 @@ import { NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
 
-const checkLine = (c: Check) => `${!c.ok ? ":x:" : c.level === "warning" ? ":warning:" : ":white_check_mark:"} *${c.name}* — ${esc(c.message)}`;
+const checkLine = (c: Check) =>
+  `${!c.ok ? ":x:" : c.level === "warning" ? ":warning:" : ":white_check_mark:"} *${c.name}* — ${esc(c.message)}`;
 const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
 
 /**
@@ -18,10 +19,18 @@ const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*
  * names that exact image; the button carries the id and the name seen, and the delete is refused
  * if the image is not that one any more.
  */
-export function deleteConfirmMessage(image: Image | undefined, request: { provider: string; id: string }, checks: Check[], value: string, cancelValue = "cancel"): Message {
+export function deleteConfirmMessage(
+  image: Image | undefined,
+  request: { provider: string; id: string },
+  checks: Check[],
+  value: string,
+  cancelValue = "cancel",
+): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
   const ok = checks.every((c) => c.ok) && fits && image !== undefined;
-  const title = image ? `Delete image *${esc(clip(image.name, 80))}* (\`${esc(image.id)}\`) from ${image.provider}?` : `Delete ${request.provider} image \`${esc(request.id)}\`?`;
+  const title = image
+    ? `Delete image *${esc(clip(image.name, 80))}* (\`${esc(image.id)}\`) from ${image.provider}?`
+    : `Delete ${request.provider} image \`${esc(request.id)}\`?`;
   const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: clip(title, SECTION_TEXT_MAX) } }];
   if (image) {
     blocks.push({
@@ -51,7 +60,10 @@ export function deleteConfirmMessage(image: Image | undefined, request: { provid
           // Slack's own "are you sure" for this exact image
           confirm: {
             title: { type: "plain_text", text: "Delete this image?" },
-            text: { type: "plain_text", text: clip(`${what} on ${image.provider}/${image.account}/${image.region} is deleted for good.`, 300) },
+            text: {
+              type: "plain_text",
+              text: clip(`${what} on ${image.provider}/${image.account}/${image.region} is deleted for good.`, 300),
+            },
             confirm: { type: "plain_text", text: "Delete it" },
             deny: { type: "plain_text", text: "Keep it" },
             style: "danger",
@@ -61,9 +73,17 @@ export function deleteConfirmMessage(image: Image | undefined, request: { provid
       ],
     });
   } else if (!fits) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `The request is too long for Slack's button (${value.length} of ${BUTTON_VALUE_MAX} characters).` }] });
+    blocks.push({
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: `The request is too long for Slack's button (${value.length} of ${BUTTON_VALUE_MAX} characters).` },
+      ],
+    });
   } else {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Nothing is deleted: fix the failed check(s) and run the command again." }] });
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "Nothing is deleted: fix the failed check(s) and run the command again." }],
+    });
   }
   const name = image?.name ?? request.id;
   return { response_type: "ephemeral", text: ok ? `Confirm deleting ${name}` : `Cannot delete ${name}: a check failed`, blocks };
@@ -76,7 +96,10 @@ function when(iso: string, tz: string): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${local}>`;
 }
 
-const retentionText = (r: Policy["retention"]) => [r.keep !== undefined && `the newest ${r.keep}`, r.days !== undefined && `those younger than ${r.days} days`].filter(Boolean).join(" and ");
+const retentionText = (r: Policy["retention"]) =>
+  [r.keep !== undefined && `the newest ${r.keep}`, r.days !== undefined && `those younger than ${r.days} days`]
+    .filter(Boolean)
+    .join(" and ");
 
 /** The one summary of a policy's run: what was made, kept, deleted and what failed. */
 export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: string; blocks: unknown[] } {
@@ -85,7 +108,9 @@ export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: st
   const by = run.trigger === "manual" ? `run on demand${run.requestedBy ? ` by <@${run.requestedBy}>` : ""}` : "scheduled run";
   const lines = [
     ...s.made.map((m) => `:camera_with_flash: made *${esc(m.name)}* \`${esc(m.imageId)}\` from ${esc(m.server)} — ${m.state}`),
-    ...s.deleted.map((d) => `:wastebasket: deleting *${esc(d.name)}* \`${esc(d.imageId)}\` (beyond retention) — operation \`${d.operation}\``),
+    ...s.deleted.map(
+      (d) => `:wastebasket: deleting *${esc(d.name)}* \`${esc(d.imageId)}\` (beyond retention) — operation \`${d.operation}\``,
+    ),
     ...s.failed.map((f) => `:x: ${esc(f.what)} — ${esc(clip(f.reason, 400))}`),
     ...s.deferred.map((d) => `:hourglass_flowing_sand: retention of ${esc(d.server)} waits: ${esc(d.reason)}`),
   ];
@@ -96,7 +121,13 @@ export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: st
     {
       type: "context",
       elements: [
-        { type: "mrkdwn", text: clip(`${by} of ${when(run.scheduledAt, policy.timezone)} · ${policy.provider}${policy.account ? `/${esc(policy.account)}` : ""}${policy.region ? `/${esc(policy.region)}` : ""} · keeps ${retentionText(policy.retention)} per server`, FIELD_TEXT_MAX) },
+        {
+          type: "mrkdwn",
+          text: clip(
+            `${by} of ${when(run.scheduledAt, policy.timezone)} · ${policy.provider}${policy.account ? `/${esc(policy.account)}` : ""}${policy.region ? `/${esc(policy.region)}` : ""} · keeps ${retentionText(policy.retention)} per server`,
+            FIELD_TEXT_MAX,
+          ),
+        },
         { type: "mrkdwn", text: clip(kept, FIELD_TEXT_MAX) },
       ],
     },
@@ -122,10 +153,19 @@ export function slackPolicyReporter(poster: () => Promise<SlackPoster>): PolicyR
 
 /** `/images policy list`: every policy, its schedule, next run and last result. */
 export function policyListMessage(views: PolicyView[]): Message {
-  if (!views.length) return { response_type: "ephemeral", text: "No policies", blocks: sections(["No policies: declare them in `policies.yaml` and deploy."]) };
+  if (!views.length)
+    return {
+      response_type: "ephemeral",
+      text: "No policies",
+      blocks: sections(["No policies: declare them in `policies.yaml` and deploy."]),
+    };
   const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*Policies* (${views.length})` } }];
   for (const v of views) {
-    const next = !v.enabled ? "disabled" : v.nextRun ? when(v.nextRun, v.timezone) : "counted from the deploy (a rate before its first run)";
+    const next = !v.enabled
+      ? "disabled"
+      : v.nextRun
+        ? when(v.nextRun, v.timezone)
+        : "counted from the deploy (a rate before its first run)";
     const last = v.lastRun
       ? `${v.lastRun.state === "done" ? "" : `${v.lastRun.state} · `}${when(v.lastRun.scheduledAt, v.timezone)}${v.lastRun.trigger === "manual" ? " (on demand)" : ""}: ${v.lastRun.made} made, ${v.lastRun.kept} kept, ${v.lastRun.deleted} deleted, ${v.lastRun.failed} failed${v.lastRun.posted && "error" in v.lastRun.posted ? ` — summary not posted (${esc(v.lastRun.posted.error)})` : ""}`
       : "never ran";

@@ -35,7 +35,12 @@ const RESPONSE_TTL_MS = 29 * 60_000;
 type Via = NonNullable<ProgressState["via"]>;
 
 /** Posts or updates the card where the requester can see it; answers the state to carry to the next step. */
-export async function deliverProgress(poster: SlackPoster, state: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<ProgressState> {
+export async function deliverProgress(
+  poster: SlackPoster,
+  state: ProgressState,
+  message: CardMessage,
+  o: DeliveryOptions,
+): Promise<ProgressState> {
   let s: ProgressState = { ...state };
   if (s.via === undefined || s.via === "channel") {
     const r = await toChannel(poster, s, message, o);
@@ -53,7 +58,12 @@ export async function deliverProgress(poster: SlackPoster, state: ProgressState,
   return toDm(poster, s, message, o);
 }
 
-async function toChannel(poster: SlackPoster, s: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<{ ok: true; ts: string } | { ok: false; fallBack: boolean; reason: string }> {
+async function toChannel(
+  poster: SlackPoster,
+  s: ProgressState,
+  message: CardMessage,
+  o: DeliveryOptions,
+): Promise<{ ok: true; ts: string } | { ok: false; fallBack: boolean; reason: string }> {
   const wait = o.final ? FINAL_WAIT_MS : 0;
   try {
     if (s.messageTs) {
@@ -83,7 +93,12 @@ function responseUsable(s: ProgressState, now: number): s is ProgressState & { r
   return s.responseUrlAt === undefined || now - s.responseUrlAt < RESPONSE_TTL_MS;
 }
 
-async function toResponseUrl(poster: SlackPoster, s: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<"sent" | "skipped" | "unusable"> {
+async function toResponseUrl(
+  poster: SlackPoster,
+  s: ProgressState,
+  message: CardMessage,
+  o: DeliveryOptions,
+): Promise<"sent" | "skipped" | "unusable"> {
   if (!responseUsable(s, o.now)) return "unusable";
   const left = RESPONSE_USES - (s.responseUses ?? 0);
   // the last use is kept for the outcome; between, only the first card and changes of state
@@ -102,7 +117,10 @@ async function toResponseUrl(poster: SlackPoster, s: ProgressState, message: Car
 
 async function toDm(poster: SlackPoster, s: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<ProgressState> {
   if (!s.requester) {
-    log("error", "the progress card reached nobody: the channel refused it and there is no requester to tell", { channel: s.channel, reason: s.fallback });
+    log("error", "the progress card reached nobody: the channel refused it and there is no requester to tell", {
+      channel: s.channel,
+      reason: s.fallback,
+    });
     return s;
   }
   const body = withHint(message, s, "dm");

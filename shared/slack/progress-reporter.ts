@@ -17,7 +17,14 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
       // a delete ends without an image: the cloud no longer knows it
       const gone = deleting && final && !end && !image;
       const shown = image ?? unknownImage(input, deleting ? "deleting" : "unknown");
-      const message = progressMessage(shown, input.startedAt, now, { requester: n.requester, serverId: n.serverId, operation: input.operation, end, kind: input.kind, gone });
+      const message = progressMessage(shown, input.startedAt, now, {
+        requester: n.requester,
+        serverId: n.serverId,
+        operation: input.operation,
+        end,
+        kind: input.kind,
+        gone,
+      });
       const status = gone ? "deleted" : shown.status;
       const delivered = await deliverProgress(await poster(), n, message, { now, final, changed: n.lastStatus !== status });
       return { ...delivered, lastStatus: status, lastUpdate: now };
@@ -28,8 +35,20 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
 /** The card's image when the cloud could not say (it is gone, or tracking stopped before reading it). */
 function unknownImage(input: TrackInput, status: Image["status"]): Image {
   return {
-    provider: input.provider, account: input.account, region: input.region, id: input.imageId, name: input.notify?.imageName ?? input.imageId,
-    description: null, kind: "custom", visibility: "private", status, providerStatus: status === "unknown" ? "unknown" : "",
-    os: { family: "unknown", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null,
+    provider: input.provider,
+    account: input.account,
+    region: input.region,
+    id: input.imageId,
+    name: input.notify?.imageName ?? input.imageId,
+    description: null,
+    kind: "custom",
+    visibility: "private",
+    status,
+    providerStatus: status === "unknown" ? "unknown" : "",
+    os: { family: "unknown", distro: null, version: null, name: null },
+    architecture: null,
+    sizeBytes: null,
+    createdAt: null,
+    sourceServerId: null,
   };
 }

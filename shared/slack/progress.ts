@@ -40,10 +40,20 @@ function outcome(image: Image, elapsed: string, end?: TrackingEnd): { icon: stri
   const name = `*${esc(clip(image.name, 80))}*`;
   const show = `\`/images show ${image.provider} ${esc(image.id)}\``;
   if (end?.kind === "stopped") {
-    return { icon: ":warning:", headline: `Tracking of image ${name} stopped`, reason: end.reason, next: `Nobody is watching it any more: the image may still be creating. Check it with ${show}; repeating the same \`/images create\` tracks it again.` };
+    return {
+      icon: ":warning:",
+      headline: `Tracking of image ${name} stopped`,
+      reason: end.reason,
+      next: `Nobody is watching it any more: the image may still be creating. Check it with ${show}; repeating the same \`/images create\` tracks it again.`,
+    };
   }
   if (end?.kind === "timed-out") {
-    return { icon: ":warning:", headline: `Image ${name} is still ${image.status} after ${elapsed}: tracking timed out`, reason: "tracking timed out", next: `Check it with ${show}; repeating the same \`/images create\` tracks it again. If it stays ${image.status}, look at it in the ${image.provider} console.` };
+    return {
+      icon: ":warning:",
+      headline: `Image ${name} is still ${image.status} after ${elapsed}: tracking timed out`,
+      reason: "tracking timed out",
+      next: `Check it with ${show}; repeating the same \`/images create\` tracks it again. If it stays ${image.status}, look at it in the ${image.provider} console.`,
+    };
   }
   if (image.status === "available") return { icon: ICON.available, headline: `Image ${name} is available` };
   if (image.status === "failed") {
@@ -58,14 +68,30 @@ function outcome(image: Image, elapsed: string, end?: TrackingEnd): { icon: stri
 }
 
 /** The same moments of a deletion: deleting, gone, or tracking stopped or out of time with the image still there. */
-function deletionOutcome(image: Image, elapsed: string, gone: boolean, end?: TrackingEnd): { icon: string; headline: string; reason?: string; next?: string } {
+function deletionOutcome(
+  image: Image,
+  elapsed: string,
+  gone: boolean,
+  end?: TrackingEnd,
+): { icon: string; headline: string; reason?: string; next?: string } {
   const name = `*${esc(clip(image.name, 80))}*`;
   const show = `\`/images show ${image.provider} ${esc(image.id)}\``;
   const again = `repeating the same \`/images delete\` follows it again`;
   if (gone) return { icon: ":white_check_mark:", headline: `Image ${name} is deleted` };
-  if (end?.kind === "stopped") return { icon: ":warning:", headline: `Tracking of the deletion of image ${name} stopped`, reason: end.reason, next: `The image may still be going. Check it with ${show}; ${again}.` };
+  if (end?.kind === "stopped")
+    return {
+      icon: ":warning:",
+      headline: `Tracking of the deletion of image ${name} stopped`,
+      reason: end.reason,
+      next: `The image may still be going. Check it with ${show}; ${again}.`,
+    };
   if (end?.kind === "timed-out") {
-    return { icon: ":warning:", headline: `Image ${name} still exists after ${elapsed}: tracking timed out`, reason: "tracking timed out", next: `Check it with ${show}; ${again}. If it stays, look at it in the ${image.provider} console.` };
+    return {
+      icon: ":warning:",
+      headline: `Image ${name} still exists after ${elapsed}: tracking timed out`,
+      reason: "tracking timed out",
+      next: `Check it with ${show}; ${again}. If it stays, look at it in the ${image.provider} console.`,
+    };
   }
   return { icon: ICON.deleting, headline: `Deleting image ${name}` };
 }
@@ -75,11 +101,20 @@ function deletionOutcome(image: Image, elapsed: string, gone: boolean, end?: Tra
  * from what (or deleted), where, for whom, how long it has taken, and, when it ended without
  * success, why and what to do.
  */
-export function progressMessage(image: Image, startedAt: string, now: number, o: CardContext & { end?: TrackingEnd } = {}): { text: string; blocks: unknown[] } {
+export function progressMessage(
+  image: Image,
+  startedAt: string,
+  now: number,
+  o: CardContext & { end?: TrackingEnd } = {},
+): { text: string; blocks: unknown[] } {
   const elapsed = formatElapsed(now - Date.parse(startedAt));
-  const { icon, headline, reason, next } = o.kind === "delete-image" ? deletionOutcome(image, elapsed, o.gone === true, o.end) : outcome(image, elapsed, o.end);
+  const { icon, headline, reason, next } =
+    o.kind === "delete-image" ? deletionOutcome(image, elapsed, o.gone === true, o.end) : outcome(image, elapsed, o.end);
   const status = o.gone ? "deleted" : `${image.status}${image.providerStatus ? ` (${esc(image.providerStatus)})` : ""}`;
-  const text = clip(`${icon} ${headline} — ${o.gone ? "deleted" : `${image.status} (${image.providerStatus})`}, ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`, SECTION_TEXT_MAX);
+  const text = clip(
+    `${icon} ${headline} — ${o.gone ? "deleted" : `${image.status} (${image.providerStatus})`}, ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`,
+    SECTION_TEXT_MAX,
+  );
   const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   const fields = [
     field("Status", o.kind === "delete-image" ? status : `${image.status} (${esc(image.providerStatus)})`),
@@ -89,8 +124,13 @@ export function progressMessage(image: Image, startedAt: string, now: number, o:
   ];
   if (o.serverId) fields.push(field("Source server", `\`${esc(o.serverId)}\``));
   if (o.requester) fields.push(field("Requested by", `<@${o.requester}>`));
-  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: clip(`${icon} ${headline}`, SECTION_TEXT_MAX) } }, { type: "section", fields }];
-  const notes = [reason && `Reason: ${esc(reason)}`, next && `What to do: ${next}`, o.operation && `Operation \`${o.operation}\``].filter(Boolean) as string[];
+  const blocks: unknown[] = [
+    { type: "section", text: { type: "mrkdwn", text: clip(`${icon} ${headline}`, SECTION_TEXT_MAX) } },
+    { type: "section", fields },
+  ];
+  const notes = [reason && `Reason: ${esc(reason)}`, next && `What to do: ${next}`, o.operation && `Operation \`${o.operation}\``].filter(
+    Boolean,
+  ) as string[];
   if (notes.length) blocks.push({ type: "context", elements: notes.map((n) => ({ type: "mrkdwn", text: clip(n, FIELD_TEXT_MAX) })) });
   return { text, blocks };
 }

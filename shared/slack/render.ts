@@ -66,7 +66,9 @@ export function imageRow(i: Image): string {
 
 export function errorLines(errors: ProviderErrorEntry[]): unknown[] {
   if (!errors.length) return [];
-  const text = errors.map((e) => `:warning: ${e.provider}/${esc(e.account)}/${esc(e.region)}: ${e.code} — ${esc(clip(e.message, 300))}`).join("\n");
+  const text = errors
+    .map((e) => `:warning: ${e.provider}/${esc(e.account)}/${esc(e.region)}: ${e.code} — ${esc(clip(e.message, 300))}`)
+    .join("\n");
   return [{ type: "context", elements: [{ type: "mrkdwn", text: clip(text, FIELD_TEXT_MAX) }] }];
 }
 
@@ -95,7 +97,10 @@ export function listMessage(page: ListPage): Message {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${count} more — narrow with --os/--name` }] });
     // a value Slack would refuse (over its limit) would lose the whole message: no button then
     if (page.nextValue && page.nextValue.length <= BUTTON_VALUE_MAX) {
-      blocks.push({ type: "actions", elements: [{ type: "button", action_id: "images_next", text: { type: "plain_text", text: "Next page" }, value: page.nextValue }] });
+      blocks.push({
+        type: "actions",
+        elements: [{ type: "button", action_id: "images_next", text: { type: "plain_text", text: "Next page" }, value: page.nextValue }],
+      });
     }
   }
   blocks.push(...errorLines(page.errors));
@@ -109,7 +114,13 @@ export function imageMessage(i: Image): Message {
     response_type: "ephemeral",
     text: `${i.name} (${i.id}): ${i.status}`,
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: clip(`${STATUS_ICON[i.status]} *${esc(i.name)}*${i.description ? `\n${esc(i.description)}` : ""}`, SECTION_TEXT_MAX) } },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: clip(`${STATUS_ICON[i.status]} *${esc(i.name)}*${i.description ? `\n${esc(i.description)}` : ""}`, SECTION_TEXT_MAX),
+        },
+      },
       {
         type: "section",
         fields: [
@@ -152,11 +163,24 @@ export function operationMessage(o: OperationView): Message {
     field("Created / ended", `${when(o.createdAt)} / ${when(o.endedAt)}`),
   ];
   const blocks: unknown[] = [
-    { type: "section", text: { type: "mrkdwn", text: clip(`${OPERATION_ICON[o.state]} Operation \`${esc(o.id)}\`: ${o.kind === "delete-image" ? "deleting " : ""}image *${esc(o.name ?? o.imageName ?? o.imageId ?? "?")}*`, SECTION_TEXT_MAX) } },
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: clip(
+          `${OPERATION_ICON[o.state]} Operation \`${esc(o.id)}\`: ${o.kind === "delete-image" ? "deleting " : ""}image *${esc(o.name ?? o.imageName ?? o.imageId ?? "?")}*`,
+          SECTION_TEXT_MAX,
+        ),
+      },
+    },
     { type: "section", fields },
   ];
-  const notes = [o.reason ? `Why: ${esc(o.reason)}` : "", o.supersededBy ? `Replaced by operation \`${esc(o.supersededBy)}\` (the same request, made again)` : ""].filter(Boolean);
-  if (o.state === "stopped") notes.push("Tracking stopped; the image may still be creating: repeating the same `/images create` tracks it again.");
+  const notes = [
+    o.reason ? `Why: ${esc(o.reason)}` : "",
+    o.supersededBy ? `Replaced by operation \`${esc(o.supersededBy)}\` (the same request, made again)` : "",
+  ].filter(Boolean);
+  if (o.state === "stopped")
+    notes.push("Tracking stopped; the image may still be creating: repeating the same `/images create` tracks it again.");
   if (notes.length) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(notes.join("\n"), SECTION_TEXT_MAX) }] });
   return { response_type: "ephemeral", text: `Operation ${o.id}: ${o.state}${o.imageId ? ` (image ${o.imageId})` : ""}`, blocks };
 }
@@ -166,12 +190,26 @@ export function confirmValue(request: object, operation?: string): string {
   return JSON.stringify(operation ? { ...request, op: operation } : request);
 }
 
-export function confirmMessage(request: { provider: string; serverId: string; name: string; description?: string }, checks: Check[], value: string, cancelValue = "cancel"): Message {
+export function confirmMessage(
+  request: { provider: string; serverId: string; name: string; description?: string },
+  checks: Check[],
+  value: string,
+  cancelValue = "cancel",
+): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
   const ok = checks.every((c) => c.ok) && fits;
   const lines = checks.map((c) => `${c.ok ? ":white_check_mark:" : ":x:"} *${c.name}* — ${esc(c.message)}`);
   const blocks: unknown[] = [
-    { type: "section", text: { type: "mrkdwn", text: clip(`Create image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\`?${request.description ? `\n_${esc(request.description)}_` : ""}`, SECTION_TEXT_MAX) } },
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: clip(
+          `Create image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\`?${request.description ? `\n_${esc(request.description)}_` : ""}`,
+          SECTION_TEXT_MAX,
+        ),
+      },
+    },
     ...sections(lines),
   ];
   if (ok) {
@@ -183,23 +221,42 @@ export function confirmMessage(request: { provider: string; serverId: string; na
       ],
     });
   } else if (!fits) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `The request is too long for Slack's Confirm button (${value.length} of ${BUTTON_VALUE_MAX} characters): shorten the name or description.` }] });
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `The request is too long for Slack's Confirm button (${value.length} of ${BUTTON_VALUE_MAX} characters): shorten the name or description.`,
+        },
+      ],
+    });
   } else {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Fix the failed check(s) and run the command again." }] });
   }
-  return { response_type: "ephemeral", text: ok ? `Confirm creating ${request.name}` : `Cannot create ${request.name}: a check failed`, blocks };
+  return {
+    response_type: "ephemeral",
+    text: ok ? `Confirm creating ${request.name}` : `Cannot create ${request.name}: a check failed`,
+    blocks,
+  };
 }
 
 export function textMessage(text: string, extra: Partial<Message> = {}): Message {
   const blocks = sections(text.split("\n"));
-  return { response_type: "ephemeral", text, blocks: blocks.length ? blocks : [{ type: "section", text: { type: "mrkdwn", text: " " } }], ...extra };
+  return {
+    response_type: "ephemeral",
+    text,
+    blocks: blocks.length ? blocks : [{ type: "section", text: { type: "mrkdwn", text: " " } }],
+    ...extra,
+  };
 }
 
 /** Why the bot could not post in a channel and how to fix it, for the requester (said once). */
 export function channelHint(reason: string, channel: string, what: string): string {
   const where = `<#${channel}>`;
-  if (reason === "not_in_channel") return `:information_source: I can't post in ${where}: I'm not a member. \`/invite @imageops\` there to get ${what} in the channel.`;
-  if (reason === "channel_not_found") return `:information_source: I can't see ${where} (a private channel or a DM I'm not part of). \`/invite @imageops\` there, or use \`/images\` in a channel I'm in.`;
+  if (reason === "not_in_channel")
+    return `:information_source: I can't post in ${where}: I'm not a member. \`/invite @imageops\` there to get ${what} in the channel.`;
+  if (reason === "channel_not_found")
+    return `:information_source: I can't see ${where} (a private channel or a DM I'm not part of). \`/invite @imageops\` there, or use \`/images\` in a channel I'm in.`;
   if (reason === "is_archived") return `:information_source: ${where} is archived: use \`/images\` in a channel I'm in.`;
   return `:information_source: Slack did not take ${what} in ${where} (${reason}), so it is here.`;
 }

@@ -1,5 +1,10 @@
 /** Block Kit as readable plain text, for terminals and logs (the bot's messages without Slack). */
-type Block = { type?: string; text?: { text?: string }; fields?: Array<{ text?: string }>; elements?: Array<{ text?: string | { text?: string }; type?: string; value?: string }> };
+type Block = {
+  type?: string;
+  text?: { text?: string };
+  fields?: Array<{ text?: string }>;
+  elements?: Array<{ text?: string | { text?: string }; type?: string; value?: string }>;
+};
 
 export function blocksToText(blocks: unknown[] | undefined, fallback = ""): string {
   if (!blocks?.length) return fallback;

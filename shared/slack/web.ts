@@ -26,7 +26,14 @@ export class SlackCallError extends Error {
 }
 
 /** chat.postMessage errors that mean the bot cannot post in that channel at all (https://docs.slack.dev/reference/methods/chat.postMessage#errors). */
-export const NOT_POSTABLE = new Set(["not_in_channel", "channel_not_found", "is_archived", "restricted_action", "missing_scope", "team_access_not_granted"]);
+export const NOT_POSTABLE = new Set([
+  "not_in_channel",
+  "channel_not_found",
+  "is_archived",
+  "restricted_action",
+  "missing_scope",
+  "team_access_not_granted",
+]);
 
 /** WebClient's errors (@slack/web-api dist/errors.js) as SlackCallError. */
 export function toSlackCallError(err: unknown): SlackCallError {
@@ -75,7 +82,12 @@ export async function respondTo(url: string, body: ResponseBody, timeoutMs = 5_0
   if (!allowedResponseUrl(url)) throw new SlackCallError("response_url_not_allowed");
   let res: Response;
   try {
-    res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     // a timeout may come after Slack showed the message: the caller must not send it again
     const timedOut = (err as Error)?.name === "TimeoutError";
@@ -122,7 +134,11 @@ export function webPoster(client: WebClient): SlackPoster {
  * (https://docs.slack.dev/apis/web-api/rate-limits), as long as the waits fit in `maxWaitMs`;
  * any other failure, or a wait that would not fit, is thrown.
  */
-export async function honouringRetryAfter<T>(call: () => Promise<T>, maxWaitMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+export async function honouringRetryAfter<T>(
+  call: () => Promise<T>,
+  maxWaitMs: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
   let waited = 0;
   for (;;) {
     try {

@@ -13,7 +13,9 @@ export class StepFunctionsTracker implements Tracker {
 
   async start(input: TrackInput, execution: string): Promise<"started" | "exists"> {
     try {
-      await this.sfn().send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: execution, input: JSON.stringify(input) }));
+      await this.sfn().send(
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: execution, input: JSON.stringify(input) }),
+      );
       return "started";
     } catch (err) {
       if (err instanceof ExecutionAlreadyExists || (err as Error)?.name === "ExecutionAlreadyExists") return "exists";

@@ -10,7 +10,10 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 it("reports the deprecated version once per run, next to the error SCP answers", async () => {
-  const out = (await stack.invoke("audit-images", { provider: "scp" })) as { findings: Finding[]; errors: Array<{ provider: string; code: string }> };
+  const out = (await stack.invoke("audit-images", { provider: "scp" })) as {
+    findings: Finding[];
+    errors: Array<{ provider: string; code: string }>;
+  };
   const deprecated = out.findings.filter((f) => f.rule === "deprecated-api-version");
   expect(deprecated).toHaveLength(1);
   expect(deprecated[0]).toMatchObject({ severity: "warning", provider: "scp", account: "demo" });

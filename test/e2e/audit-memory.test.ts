@@ -31,12 +31,28 @@ const T5 = "2026-11-29T00:00:00.000Z"; // Sunday 09:00 in Seoul (Saturday in UTC
 const T6 = "2026-11-30T00:00:00.000Z"; // Monday 09:00 in Seoul: the week's digest
 const T6b = "2026-11-30T03:00:00.000Z"; // Monday noon: the digest was posted already
 
-const ID = { public: "b0000000-0000-4000-8000-000000000001", killed: "b0000000-0000-4000-8000-000000000002", staleA: "b0000000-0000-4000-8000-000000000003", staleB: "b0000000-0000-4000-8000-000000000004", fresh: "b0000000-0000-4000-8000-000000000005" };
+const ID = {
+  public: "b0000000-0000-4000-8000-000000000001",
+  killed: "b0000000-0000-4000-8000-000000000002",
+  staleA: "b0000000-0000-4000-8000-000000000003",
+  staleB: "b0000000-0000-4000-8000-000000000004",
+  fresh: "b0000000-0000-4000-8000-000000000005",
+};
 
 function scpImage(id: string, name: string, over: Record<string, unknown>) {
   return {
-    id, name, created_at: "2026-11-20T00:00:00", updated_at: "2026-11-20T00:00:00Z", status: "active", visibility: "private",
-    scp_image_type: "custom", scp_original_image_type: "standard", os_distro: "ubuntu", scp_os_version: "24.04", size: 1024, ...over,
+    id,
+    name,
+    created_at: "2026-11-20T00:00:00",
+    updated_at: "2026-11-20T00:00:00Z",
+    status: "active",
+    visibility: "private",
+    scp_image_type: "custom",
+    scp_original_image_type: "standard",
+    os_distro: "ubuntu",
+    scp_os_version: "24.04",
+    size: 1024,
+    ...over,
   };
 }
 
@@ -66,7 +82,9 @@ describe("audits that remember", () => {
     expect(out.changes.new).toHaveLength(out.findings.length);
     const publicFinding = mine(out, ID.public, "over-shared");
     expect(publicFinding.id).toMatch(/^f-[0-9a-f]{12}$/);
-    expect(posted[0]!.text).toMatch(/^Image audit: \d+ finding\(s\) in \d+ image\(s\) .*; first run: every finding is new \(weekly digest\)$/);
+    expect(posted[0]!.text).toMatch(
+      /^Image audit: \d+ finding\(s\) in \d+ image\(s\) .*; first run: every finding is new \(weekly digest\)$/,
+    );
     // the id is in the summary (critical findings are shown) and every id is in the summary or its thread
     expect(text(posted[0]!.blocks)).toContain(`\`${publicFinding.id}\``);
     const all = text(posted.map((m) => m.blocks));
@@ -141,7 +159,12 @@ describe("audits that remember", () => {
     expect(text(acks!.blocks)).toContain("kept for the migration");
     // the refused one stored nothing: the one acknowledgement stands, by the creator
     const stored = await new DynamoAuditStore(stack.dynamo.tableName, stack.dynamo.clientConfig()).acks();
-    expect(stored.map((a) => [a.finding, a.by]).sort()).toEqual([[publicId, LOCAL_SLACK.user], [staleB, LOCAL_SLACK.user]].sort());
+    expect(stored.map((a) => [a.finding, a.by]).sort()).toEqual(
+      [
+        [publicId, LOCAL_SLACK.user],
+        [staleB, LOCAL_SLACK.user],
+      ].sort(),
+    );
   });
 
   it("an acknowledged finding is not reported: not in the summary, counted as acknowledged, and no change by itself", async () => {
@@ -150,7 +173,10 @@ describe("audits that remember", () => {
     expect(posted).toEqual([]);
     expect(out.changes).toMatchObject({ posted: "quiet", acknowledged: 2, changed: false });
     expect(out.changes.newlyAcknowledged.sort()).toEqual([publicId, mine(first, ID.staleB, "stale-custom").id].sort());
-    expect(mine(out, ID.public, "over-shared").acknowledged).toMatchObject({ by: LOCAL_SLACK.user, reason: "shared on purpose with the partner" });
+    expect(mine(out, ID.public, "over-shared").acknowledged).toMatchObject({
+      by: LOCAL_SLACK.user,
+      reason: "shared on purpose with the partner",
+    });
     expect(out.summary.acknowledged).toBe(2);
 
     // /images audit now: the summary and its thread leave it out and say how many are hidden

@@ -21,14 +21,19 @@ const create = (body: Record<string, unknown>) => post("/create-image", body);
 const operation = async (id: string) => (await call(`/describe-operation?operation=${id}`)).body.operation;
 /** create calls a simulator received: NCP names the action in the path; SCP's is POST /v1/servers/{id}/images */
 const creates = (sim: { requests: { url: URL; method: string }[] }, action: string) =>
-  sim.requests.filter((r) => (action === "/images" ? r.method === "POST" && r.url.pathname.endsWith(action) : r.url.pathname.includes(action))).length;
+  sim.requests.filter((r) =>
+    action === "/images" ? r.method === "POST" && r.url.pathname.endsWith(action) : r.url.pathname.includes(action),
+  ).length;
 const settled = (execution: string) => stack.stepFunctions.settled(execution);
 
 const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
 
 /** The create-image bundle in a process of its own (another Lambda container). */
 function child(input: Record<string, unknown>, remainingMs = 30_000): { proc: ChildProcess; result: Promise<any> } {
-  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "create-image", String(remainingMs), JSON.stringify(input)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "create-image", String(remainingMs), JSON.stringify(input)], {
+    env: process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   proc.stdout!.on("data", (c) => (out += c));
   proc.stderr!.on("data", (c) => leaks.record(String(c)));
@@ -55,7 +60,10 @@ describe("a lost answer, then a retry", () => {
     const req = { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "lost-golden" };
     const before = creates(stack.ncp, "createServerImage");
     // the create is carried out but answered 500, and every call after it fails too: the answer is lost
-    stack.ncp.setFaults([{ afterStatus: 500, pathIncludes: "createServerImage", count: 1 }, { status: 503, afterPath: "createServerImage" }]);
+    stack.ncp.setFaults([
+      { afterStatus: 500, pathIncludes: "createServerImage", count: 1 },
+      { status: 503, afterPath: "createServerImage" },
+    ]);
     const first = await create(req);
     stack.ncp.setFaults({});
     expect(first.status).toBe(503);
@@ -112,7 +120,8 @@ describe("twins in two processes", () => {
     ["SCP refusing duplicate names", "scp", true],
     ["SCP accepting duplicate names (as Glance does)", "scp", false],
   ] as const)("%s: one image, and both answers name it", async (label, provider, refuse) => {
-    const [sim, serverId, action] = provider === "ncp" ? [stack.ncp, DEMO_SERVERS.ncp.kvm, "createServerImage"] : [stack.scp, DEMO_SERVERS.scp.active, "/images"];
+    const [sim, serverId, action] =
+      provider === "ncp" ? [stack.ncp, DEMO_SERVERS.ncp.kvm, "createServerImage"] : [stack.scp, DEMO_SERVERS.scp.active, "/images"];
     if (provider === "ncp") stack.ncp.uniqueNames = refuse;
     else stack.scp.duplicateNames = refuse ? "refuse" : "accept";
     try {
@@ -181,7 +190,9 @@ describe("same key, other parameters", () => {
     const dry = await create({ ...req, description: "second", dryRun: true });
     expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", ok: false, message: expect.stringMatching(/^Confirm is refused/) });
     const same = await create({ ...req, dryRun: true });
-    expect(same.body.checks.at(-1).message).toMatch(new RegExp(`Confirm answers operation ${first.body.operation.id} .*nothing new is created`));
+    expect(same.body.checks.at(-1).message).toMatch(
+      new RegExp(`Confirm answers operation ${first.body.operation.id} .*nothing new is created`),
+    );
   });
 });
 
@@ -203,7 +214,11 @@ describe("an attempt killed mid-create", () => {
     expect(Date.now() - started).toBeLessThan(20_000); // the claim's lease: the dead attempt's deadline + 5 s
     expect(next.body.image.name).toBe("killed-golden");
     expect(creates(stack.ncp, "createServerImage") - before).toBe(1);
-    expect(await operation(next.body.operation.id)).toMatchObject({ attempts: 2, imageId: next.body.image.id, reason: expect.stringMatching(/interrupted attempt/) });
+    expect(await operation(next.body.operation.id)).toMatchObject({
+      attempts: 2,
+      imageId: next.body.image.id,
+      reason: expect.stringMatching(/interrupted attempt/),
+    });
   });
 });
 
@@ -224,7 +239,10 @@ describe("tracking", () => {
     const res = await create({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "vanish-golden", notify: { channel: "C0VANISH01" } });
     stack.ncp.images.delete(res.body.image.id);
     expect(await settled(res.body.operation.id)).toMatchObject({ status: "FAILED", error: "TrackingStopped" });
-    expect(await operation(res.body.operation.id)).toMatchObject({ state: "stopped", reason: `image ${res.body.image.id} no longer exists` });
+    expect(await operation(res.body.operation.id)).toMatchObject({
+      state: "stopped",
+      reason: `image ${res.body.image.id} no longer exists`,
+    });
     const card = stack.slackApi.messages.find((m) => m.channel === "C0VANISH01")!;
     expect(card.history.at(-1)!.text).toMatch(/Tracking of image .* stopped .* — image .* no longer exists/);
   });
@@ -264,7 +282,12 @@ describe("observability", () => {
       body: JSON.stringify({ provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "correlated-golden" }),
     });
     expect((await settled(res.body.operation.id))?.status).toBe("SUCCEEDED");
-    const lines = leaks.output.slice(from).join("").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const lines = leaks.output
+      .slice(from)
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l));
     const created = lines.find((l) => l.message === "image creation started" && l.operation === res.body.operation.id);
     const ended = lines.find((l) => l.message === "operation ended" && l.operation === res.body.operation.id);
     expect(created).toMatchObject({ correlation_id: "corr-e2e-0001", function_name: "imageops-local-create-image" });
@@ -272,7 +295,9 @@ describe("observability", () => {
     // and the business metrics, in CloudWatch's embedded metric format
     const emf = lines.filter((l) => l._aws && l.provider === "scp");
     expect(emf.some((m) => m.ImagesCreated === 1)).toBe(true);
-    expect(emf.find((m) => "TimeToAvailable" in m)?._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: "TimeToAvailable", Unit: "Seconds" }]);
+    expect(emf.find((m) => "TimeToAvailable" in m)?._aws.CloudWatchMetrics[0].Metrics).toEqual([
+      { Name: "TimeToAvailable", Unit: "Seconds" },
+    ]);
   });
 });
 
@@ -281,7 +306,17 @@ describe("describe-operation", () => {
     const res = await create({ provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "described-golden" });
     await settled(res.body.operation.id);
     const op = await operation(res.body.operation.id);
-    expect(op).toMatchObject({ id: res.body.operation.id, state: "available", provider: "ncp", account: "demo", region: "KR", serverId: DEMO_SERVERS.ncp.xen, name: "described-golden", imageId: res.body.image.id, attempts: 1 });
+    expect(op).toMatchObject({
+      id: res.body.operation.id,
+      state: "available",
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      serverId: DEMO_SERVERS.ncp.xen,
+      name: "described-golden",
+      imageId: res.body.image.id,
+      attempts: 1,
+    });
     for (const t of ["claimedAt", "sentAt", "createdAt", "endedAt"]) expect(Date.parse(op[t])).toBeGreaterThan(0);
     expect(Date.parse(op.claimedAt)).toBeLessThanOrEqual(Date.parse(op.sentAt));
     const unknown = await call(`/describe-operation?operation=img-ncp-${"0".repeat(40)}`);

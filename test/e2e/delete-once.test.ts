@@ -21,21 +21,41 @@ async function call(path: string, init?: RequestInit): Promise<{ status: number;
   leaks.record(text);
   return { status: res.status, body: JSON.parse(text) };
 }
-const del = (body: Record<string, unknown>) => call("/delete-image", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const del = (body: Record<string, unknown>) =>
+  call("/delete-image", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const operation = async (id: string) => (await call(`/describe-operation?operation=${id}`)).body.operation;
 /** delete requests a simulator received: NCP names the action; SCP's is DELETE /v1/images/{id} */
 const deletes = (sim: { requests: { url: URL; method: string }[] }, match: string) =>
-  sim.requests.filter((r) => (match.startsWith("/") ? r.method === "DELETE" && r.url.pathname === match : r.url.pathname.endsWith(match))).length;
+  sim.requests.filter((r) => (match.startsWith("/") ? r.method === "DELETE" && r.url.pathname === match : r.url.pathname.endsWith(match)))
+    .length;
 const ncpDeletes = () => deletes(stack.ncp, "deleteServerImage") + deletes(stack.ncp, "deleteMemberServerImageInstances");
 const scpDeletes = () => stack.scp.requests.filter((r) => r.method === "DELETE").length;
 
 const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
 function child(input: Record<string, unknown>): Promise<any> {
-  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "delete-image", "30000", JSON.stringify(input)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "delete-image", "30000", JSON.stringify(input)], {
+    env: process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   proc.stdout!.on("data", (c) => (out += c));
   proc.stderr!.on("data", (c) => leaks.record(String(c)));
-  return new Promise((resolve) => proc.on("exit", () => (leaks.record(out), resolve(JSON.parse(out.split("\n").find((l) => l.startsWith("RESULT "))!.slice(7))))));
+  return new Promise((resolve) =>
+    proc.on(
+      "exit",
+      () => (
+        leaks.record(out),
+        resolve(
+          JSON.parse(
+            out
+              .split("\n")
+              .find((l) => l.startsWith("RESULT "))!
+              .slice(7),
+          ),
+        )
+      ),
+    ),
+  );
 }
 
 let seq = 0;
@@ -54,25 +74,32 @@ describe("the guards: nothing is sent", () => {
     const before = ncpDeletes() + scpDeletes();
     const res = await del({ provider, id });
     expect(res.status).toBe(403);
-    expect(res.body.error).toMatchObject({ code: "FORBIDDEN", field: "id", message: expect.stringMatching(/a public image .*deletes only custom images/) });
+    expect(res.body.error).toMatchObject({
+      code: "FORBIDDEN",
+      field: "id",
+      message: expect.stringMatching(/a public image .*deletes only custom images/),
+    });
     const dry = await del({ provider, id, dryRun: true });
     expect(dry.body.checks.find((c: any) => c.name === "custom")).toMatchObject({ ok: false });
     expect(ncpDeletes() + scpDeletes()).toBe(before);
   });
 
-  it.each([403, 409] as const)("a protected SCP image is refused before anything is sent (SCP would answer %d: unknown, both tried)", async (answer) => {
-    stack.scp.protectedAnswer = answer;
-    try {
-      const id = scpCustom({ protected: true });
-      const res = await del({ provider: "scp", id });
-      expect(res.status).toBe(409);
-      expect(res.body.error.message).toMatch(/is protected: clear "protected" first/);
-      expect(stack.scp.requests.some((r) => r.method === "DELETE" && r.url.pathname.endsWith(id))).toBe(false);
-      expect(stack.scp.images.has(id)).toBe(true);
-    } finally {
-      stack.scp.protectedAnswer = 403;
-    }
-  });
+  it.each([403, 409] as const)(
+    "a protected SCP image is refused before anything is sent (SCP would answer %d: unknown, both tried)",
+    async (answer) => {
+      stack.scp.protectedAnswer = answer;
+      try {
+        const id = scpCustom({ protected: true });
+        const res = await del({ provider: "scp", id });
+        expect(res.status).toBe(409);
+        expect(res.body.error.message).toMatch(/is protected: clear "protected" first/);
+        expect(stack.scp.requests.some((r) => r.method === "DELETE" && r.url.pathname.endsWith(id))).toBe(false);
+        expect(stack.scp.images.has(id)).toBe(true);
+      } finally {
+        stack.scp.protectedAnswer = 403;
+      }
+    },
+  );
 
   it("an image that is not the one the requester saw (its name changed) is refused", async () => {
     const res = await del({ provider: "ncp", id: "31000001", expectName: "web-old" });
@@ -86,7 +113,9 @@ describe("the guards: nothing is sent", () => {
     const res = await del({ provider: "iwinv", id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix" });
     expect(res.status).toBe(501);
     expect(res.body.error).toMatchObject({ code: "UNSUPPORTED", provider: "iwinv" });
-    expect((await del({ provider: "iwinv", id: "x", dryRun: true })).body.checks).toContainEqual(expect.objectContaining({ name: "provider", ok: false }));
+    expect((await del({ provider: "iwinv", id: "x", dryRun: true })).body.checks).toContainEqual(
+      expect.objectContaining({ name: "provider", ok: false }),
+    );
     expect(stack.iwinv.requests.length).toBe(before);
   });
 
@@ -98,11 +127,18 @@ describe("the guards: nothing is sent", () => {
 describe("shared images", () => {
   it("say with whom, as a warning: NCP's sharedLoginIdList, SCP's members", async () => {
     const ncp = await del({ provider: "ncp", id: "31000002", dryRun: true });
-    expect(ncp.body.checks).toContainEqual({ name: "shared", ok: true, level: "warning", message: "shared with partner@example.com: they lose it too" });
+    expect(ncp.body.checks).toContainEqual({
+      name: "shared",
+      ok: true,
+      level: "warning",
+      message: "shared with partner@example.com: they lose it too",
+    });
     const id = scpCustom({ visibility: "shared" });
     stack.scp.members.set(id, [{ member_id: "acct-partner-0001", status: "accepted" }]);
     const scp = await del({ provider: "scp", id, dryRun: true });
-    expect(scp.body.checks).toContainEqual(expect.objectContaining({ name: "shared", level: "warning", message: expect.stringContaining("acct-partner-0001") }));
+    expect(scp.body.checks).toContainEqual(
+      expect.objectContaining({ name: "shared", level: "warning", message: expect.stringContaining("acct-partner-0001") }),
+    );
     expect(scp.body.checks.every((c: any) => c.ok)).toBe(true);
   });
 });
@@ -119,7 +155,13 @@ describe("exactly once", () => {
     expect(ncpDeletes() - before).toBe(1);
     const id = a.value.operation.id;
     expect(await stack.stepFunctions.settled(id)).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted" } });
-    expect(await operation(id)).toMatchObject({ kind: "delete-image", state: "deleted", imageId: "31000001", imageName: "web-base", attempts: 1 });
+    expect(await operation(id)).toMatchObject({
+      kind: "delete-image",
+      state: "deleted",
+      imageId: "31000001",
+      imageName: "web-base",
+      attempts: 1,
+    });
     expect(stack.ncp.images.has("31000001")).toBe(false);
     const again = await del({ provider: "ncp", id: "31000001" });
     expect(again.status).toBe(202);
@@ -181,7 +223,10 @@ describe("exactly once", () => {
       const res = await del({ provider: "scp", id, notify: { channel: "C0DELETE02" } });
       expect(res.status).toBe(202);
       expect((await call(`/describe-image?provider=scp&id=${id}`)).body.image.status).toBe("deleting");
-      expect(await stack.stepFunctions.settled(res.body.operation.id)).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted" } });
+      expect(await stack.stepFunctions.settled(res.body.operation.id)).toMatchObject({
+        status: "SUCCEEDED",
+        output: { outcome: "deleted" },
+      });
       expect(stack.slackApi.messages.find((m) => m.channel === "C0DELETE02")!.history.at(-1)!.text).toMatch(/is deleted/);
     } finally {
       stack.scp.deleteDelayMs = 0;

@@ -89,7 +89,11 @@ describe("list-images", () => {
   it("says what was expected and what came, not that a sent value is required", async () => {
     const res = await call("/list-images?limit=abc");
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "limit", message: 'limit: expected a number, got "abc" — 1–1000, default 100' });
+    expect(res.body.error).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "limit",
+      message: 'limit: expected a number, got "abc" — 1–1000, default 100',
+    });
   });
 
   it.each([
@@ -166,25 +170,57 @@ describe("create-image", () => {
 
   it("dry run returns the checks without creating", async () => {
     const before = stack.ncp.requests.length;
-    const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "dry-golden", dryRun: true });
+    const { status, body } = await post("/create-image", {
+      provider: "ncp",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "dry-golden",
+      dryRun: true,
+    });
     expect(status).toBe(200);
-    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["account", "provider", "name", "description", "server", "server-state", "name-free", "operation"]);
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual([
+      "account",
+      "provider",
+      "name",
+      "description",
+      "server",
+      "server-state",
+      "name-free",
+      "operation",
+    ]);
     expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
     expect(body.verdict).toEqual({ ok: true, message: "Ready: Confirm creates the image" });
     expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
   });
 
   it("dry run on SCP warns that the description will not be stored", async () => {
-    const { status, body } = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "dry-scp-golden", description: "골든", dryRun: true });
+    const { status, body } = await post("/create-image", {
+      provider: "scp",
+      serverId: DEMO_SERVERS.scp.active,
+      name: "dry-scp-golden",
+      description: "골든",
+      dryRun: true,
+    });
     expect(status).toBe(200);
-    expect(body.checks.find((c: { name: string }) => c.name === "description")).toMatchObject({ ok: true, level: "warning", message: expect.stringMatching(/^SCP does not store descriptions/) });
-    expect(body.verdict).toEqual({ ok: true, message: expect.stringMatching(/^Ready, with 1 warning \(description: SCP does not store descriptions.*\): Confirm creates the image$/) });
+    expect(body.checks.find((c: { name: string }) => c.name === "description")).toMatchObject({
+      ok: true,
+      level: "warning",
+      message: expect.stringMatching(/^SCP does not store descriptions/),
+    });
+    expect(body.verdict).toEqual({
+      ok: true,
+      message: expect.stringMatching(
+        /^Ready, with 1 warning \(description: SCP does not store descriptions.*\): Confirm creates the image$/,
+      ),
+    });
   });
 
   it("dry run gives one overall verdict: what blocks the create, and plainly when the cloud cannot create at all", async () => {
     const busy = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.busy, name: "dry-busy", dryRun: true });
     expect(busy.status).toBe(200);
-    expect(busy.body.verdict).toEqual({ ok: false, message: expect.stringMatching(/^Not ready: 1 check failed — server-state: server 3456789 is INIT/) });
+    expect(busy.body.verdict).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Not ready: 1 check failed — server-state: server 3456789 is INIT/),
+    });
     const iwinv = await post("/create-image", { provider: "iwinv", serverId: DEMO_SERVERS.iwinv.active, name: "dry-iwinv", dryRun: true });
     expect(iwinv.body.verdict).toEqual({ ok: false, message: "iwinv cannot create images (iwinv's API has no image-creation call)" });
   });
@@ -203,7 +239,11 @@ describe("create-image", () => {
   it("takes a server's name wherever it takes its id, and refuses a name two servers have", async () => {
     const dry = await post("/create-image", { provider: "ncp", serverId: "web-01", name: "named-golden", dryRun: true });
     expect(dry.status).toBe(200);
-    expect(dry.body.checks.find((c: { name: string }) => c.name === "server")).toEqual({ name: "server", ok: true, message: `server web-01 (${DEMO_SERVERS.ncp.kvm})` });
+    expect(dry.body.checks.find((c: { name: string }) => c.name === "server")).toEqual({
+      name: "server",
+      ok: true,
+      message: `server web-01 (${DEMO_SERVERS.ncp.kvm})`,
+    });
     const byName = await post("/create-image", { provider: "scp", serverId: "web-01", name: "named-golden" });
     expect(byName.status).toBe(202);
     expect(byName.body.image.sourceServerId).toBe(DEMO_SERVERS.scp.active);
@@ -211,11 +251,22 @@ describe("create-image", () => {
     const byId = await post("/create-image", { provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "named-golden" });
     expect(byId.body.operation.id).toBe(byName.body.operation.id);
 
-    stack.ncp.addServer({ serverInstanceNo: "4444444", serverName: "web-01", status: "NSTOP", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
+    stack.ncp.addServer({
+      serverInstanceNo: "4444444",
+      serverName: "web-01",
+      status: "NSTOP",
+      operation: "NULL",
+      hypervisor: "KVM",
+      productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+    });
     try {
       const twin = await post("/create-image", { provider: "ncp", serverId: "web-01", name: "twin-golden" });
       expect(twin.status).toBe(400);
-      expect(twin.body.error).toEqual({ code: "INVALID_ARGUMENT", field: "serverId", message: `serverId: "web-01" names 2 ncp servers in KR: ${DEMO_SERVERS.ncp.kvm} (RUN), 4444444 (NSTOP); give the id of the one to image` });
+      expect(twin.body.error).toEqual({
+        code: "INVALID_ARGUMENT",
+        field: "serverId",
+        message: `serverId: "web-01" names 2 ncp servers in KR: ${DEMO_SERVERS.ncp.kvm} (RUN), 4444444 (NSTOP); give the id of the one to image`,
+      });
     } finally {
       stack.ncp.servers.delete("4444444");
     }
@@ -298,7 +349,10 @@ describe("create-image", () => {
     expect(empty.status).toBe(400);
     expect(empty.body.error).toMatchObject({ field: "provider", message: "provider, serverId and name are required" });
     const wrongType = await post("/create-image", { provider: "ncp", serverId: 5, name: "x" });
-    expect(wrongType.body.error).toMatchObject({ field: "serverId", message: expect.stringMatching(/^serverId: expected a string, got 5/) });
+    expect(wrongType.body.error).toMatchObject({
+      field: "serverId",
+      message: expect.stringMatching(/^serverId: expected a string, got 5/),
+    });
     const broken = await call("/create-image", { method: "POST", body: "{not json" });
     expect(broken.status).toBe(400);
     expect(broken.body.error.field).toBe("body");
@@ -311,9 +365,15 @@ describe("create-image", () => {
 describe("track-image with Slack progress", () => {
   it("posts one progress message and updates it in place until available", async () => {
     const { body } = await post("/create-image", {
-      provider: "scp", serverId: DEMO_SERVERS.scp.active, name: "notified-golden", notify: { channel: "C0PROGRESS1" },
+      provider: "scp",
+      serverId: DEMO_SERVERS.scp.active,
+      name: "notified-golden",
+      notify: { channel: "C0PROGRESS1" },
     });
-    expect(await stack.stepFunctions.settled(body.operation.id)).toMatchObject({ status: "SUCCEEDED", output: { image: { status: "available" } } });
+    expect(await stack.stepFunctions.settled(body.operation.id)).toMatchObject({
+      status: "SUCCEEDED",
+      output: { image: { status: "available" } },
+    });
     const messages = stack.slackApi.messages.filter((m) => m.channel === "C0PROGRESS1");
     expect(messages).toHaveLength(1);
     const history = messages[0]!.history.map((h) => h.text);

@@ -21,13 +21,21 @@ beforeAll(async () => {
   // iwinv (60 requests a minute) stays out: a thousand lists would only measure its limiter.
   stack = await startLocalStack({ providers: ["ncp", "scp"], createDelayMs: 60_000, env: { PROVIDER_TIMEOUT_MS: "2000" } });
   // every endpoint the product may call: the clouds, and the local AWS and Slack endpoints
-  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi, stack.secrets, stack.stepFunctions, stack.lambda, stack.dynamo]) hosts.add(new URL(sim.url).host);
+  for (const sim of [stack.ncp, stack.scp, stack.iwinv, stack.slackApi, stack.secrets, stack.stepFunctions, stack.lambda, stack.dynamo])
+    hosts.add(new URL(sim.url).host);
   // Everything the bundles send goes through node:http or node:https (the provider client and the AWS SDK): watch both.
-  for (const [mod, real] of [[http, realRequest.http], [https, realRequest.https]] as const) {
+  for (const [mod, real] of [
+    [http, realRequest.http],
+    [https, realRequest.https],
+  ] as const) {
     mod.request = ((...args: Parameters<typeof http.request>) => {
       const o = args[0] as { hostname?: string; host?: string; port?: string | number } | URL | string;
       const u = typeof o === "string" ? new URL(o) : o instanceof URL ? o : undefined;
-      seenHosts.push(u ? u.host : `${(o as { hostname?: string; host?: string }).hostname ?? (o as { host?: string }).host}:${(o as { port?: string | number }).port}`);
+      seenHosts.push(
+        u
+          ? u.host
+          : `${(o as { hostname?: string; host?: string }).hostname ?? (o as { host?: string }).host}:${(o as { port?: string | number }).port}`,
+      );
       return (real as (...a: unknown[]) => http.ClientRequest)(...args);
     }) as typeof http.request;
   }
@@ -39,12 +47,54 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const CODES = ["INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "UNSUPPORTED", "PROVIDER_AUTH_FAILED", "PROVIDER_ERROR", "PROVIDER_UNAVAILABLE", "PROVIDER_TIMEOUT"];
-const STATUS: Record<string, number> = { INVALID_ARGUMENT: 400, NOT_FOUND: 404, CONFLICT: 409, UNSUPPORTED: 501, PROVIDER_AUTH_FAILED: 502, PROVIDER_ERROR: 502, PROVIDER_UNAVAILABLE: 503, PROVIDER_TIMEOUT: 504 };
+const CODES = [
+  "INVALID_ARGUMENT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "UNSUPPORTED",
+  "PROVIDER_AUTH_FAILED",
+  "PROVIDER_ERROR",
+  "PROVIDER_UNAVAILABLE",
+  "PROVIDER_TIMEOUT",
+];
+const STATUS: Record<string, number> = {
+  INVALID_ARGUMENT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNSUPPORTED: 501,
+  PROVIDER_AUTH_FAILED: 502,
+  PROVIDER_ERROR: 502,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
+};
 
 const nasty = fc.constantFrom(
-  "../", "../../etc/passwd", "..%2F..%2F", "%2F", "a/b", "?x=1", "#frag", "a?serverImageNo=1", "\r\nX-Injected: 1", "%0d%0aX: y",
-  "http://169.254.169.254/latest", "//evil.example/x", "한국어 이미지", "emoji 🚀", "\u0000", "a".repeat(5000), " ", "", "*", "+", "~", "%", "%%", "null", "__proto__", "constructor",
+  "../",
+  "../../etc/passwd",
+  "..%2F..%2F",
+  "%2F",
+  "a/b",
+  "?x=1",
+  "#frag",
+  "a?serverImageNo=1",
+  "\r\nX-Injected: 1",
+  "%0d%0aX: y",
+  "http://169.254.169.254/latest",
+  "//evil.example/x",
+  "한국어 이미지",
+  "emoji 🚀",
+  "\u0000",
+  "a".repeat(5000),
+  " ",
+  "",
+  "*",
+  "+",
+  "~",
+  "%",
+  "%%",
+  "null",
+  "__proto__",
+  "constructor",
 );
 const junk = fc.oneof(
   nasty,
@@ -80,27 +130,80 @@ function inputs(valid: Record<string, fc.Arbitrary<unknown>>) {
 }
 
 const provider = fc.constantFrom("ncp", "scp", "iwinv");
-const id = fc.oneof(nasty, fc.constantFrom("PIMAGE-1tQFoTuKeENlSZ7xFXyVix", "70a599e0-31e7-49b7-b260-868f441e862b", "1234567"), fc.string({ minLength: 1, maxLength: 30 }));
+const id = fc.oneof(
+  nasty,
+  fc.constantFrom("PIMAGE-1tQFoTuKeENlSZ7xFXyVix", "70a599e0-31e7-49b7-b260-868f441e862b", "1234567"),
+  fc.string({ minLength: 1, maxLength: 30 }),
+);
 const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.Arbitrary<Record<string, unknown>> }> = {
   "list-images": {
     methods: ["GET", "POST"],
-    arb: inputs({ provider: fc.oneof(provider, fc.constant("ncp,scp")), os: fc.constantFrom("ubuntu", "rocky", "Windows", "한국어"), name: fc.stringMatching(/^[a-z0-9 -]{1,6}$/), scope: fc.constantFrom("public", "custom", "all"), limit: fc.integer({ min: 1, max: 1000 }), status: fc.constantFrom("available", "creating"), region: fc.constantFrom("KR", "kr-west1", "mars-1"), account: fc.constantFrom("demo", "prod") }),
+    arb: inputs({
+      provider: fc.oneof(provider, fc.constant("ncp,scp")),
+      os: fc.constantFrom("ubuntu", "rocky", "Windows", "한국어"),
+      name: fc.stringMatching(/^[a-z0-9 -]{1,6}$/),
+      scope: fc.constantFrom("public", "custom", "all"),
+      limit: fc.integer({ min: 1, max: 1000 }),
+      status: fc.constantFrom("available", "creating"),
+      region: fc.constantFrom("KR", "kr-west1", "mars-1"),
+      account: fc.constantFrom("demo", "prod"),
+    }),
   },
-  "describe-image": { methods: ["GET", "POST"], arb: inputs({ provider, id, account: fc.constantFrom("demo", "nope"), region: fc.constantFrom("KR", "kr-west1") }) },
+  "describe-image": {
+    methods: ["GET", "POST"],
+    arb: inputs({ provider, id, account: fc.constantFrom("demo", "nope"), region: fc.constantFrom("KR", "kr-west1") }),
+  },
   "create-image": {
     methods: ["POST"],
-    arb: inputs({ provider, serverId: fc.oneof(id, fc.constantFrom(DEMO_SERVERS.ncp.kvm, DEMO_SERVERS.scp.active)), name: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/) }, { weight: 1, arbitrary: nasty }), description: fc.string({ maxLength: 1200 }), dryRun: fc.constant(true), notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "C0FUZZ002") }) }),
+    arb: inputs({
+      provider,
+      serverId: fc.oneof(id, fc.constantFrom(DEMO_SERVERS.ncp.kvm, DEMO_SERVERS.scp.active)),
+      name: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/) }, { weight: 1, arbitrary: nasty }),
+      description: fc.string({ maxLength: 1200 }),
+      dryRun: fc.constant(true),
+      notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "C0FUZZ002") }),
+    }),
   },
-  "describe-operation": { methods: ["GET", "POST"], arb: inputs({ operation: fc.oneof(fc.constant(`img-ncp-${"0a".repeat(20)}`), fc.constant(`img-scp-${"b".repeat(40)}-2`), id) }) },
+  "describe-operation": {
+    methods: ["GET", "POST"],
+    arb: inputs({ operation: fc.oneof(fc.constant(`img-ncp-${"0a".repeat(20)}`), fc.constant(`img-scp-${"b".repeat(40)}-2`), id) }),
+  },
   "track-image": {
     methods: ["POST"],
-    arb: inputs({ operation: fc.constant("img-fuzz"), provider, account: fc.constant("demo"), region: fc.constantFrom("KR", "kr-west1"), imageId: id, startedAt: fc.constant("2026-11-23T00:00:00.000Z") }),
+    arb: inputs({
+      operation: fc.constant("img-fuzz"),
+      provider,
+      account: fc.constant("demo"),
+      region: fc.constantFrom("KR", "kr-west1"),
+      imageId: id,
+      startedAt: fc.constant("2026-11-23T00:00:00.000Z"),
+    }),
   },
-  "audit-images": { methods: ["GET", "POST"], arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }) },
+  "audit-images": {
+    methods: ["GET", "POST"],
+    arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }),
+  },
   // dry runs only: the fuzz never deletes anything
-  "delete-image": { methods: ["POST"], arb: inputs({ provider, id: fc.oneof(id, fc.constantFrom("31000001", "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11")), dryRun: fc.constant(true), expectName: fc.oneof(fc.constant("web-base"), nasty), region: fc.constantFrom("KR", "kr-west1") }) },
+  "delete-image": {
+    methods: ["POST"],
+    arb: inputs({
+      provider,
+      id: fc.oneof(id, fc.constantFrom("31000001", "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11")),
+      dryRun: fc.constant(true),
+      expectName: fc.oneof(fc.constant("web-base"), nasty),
+      region: fc.constantFrom("KR", "kr-west1"),
+    }),
+  },
   // never a real policy's name: the fuzz never runs one
-  "run-policy": { methods: ["GET", "POST"], arb: inputs({ action: fc.constantFrom("run", "start", "list"), policy: fc.oneof(nasty, fc.stringMatching(/^zz-[a-z0-9-]{1,10}$/)), scheduledAt: fc.oneof(fc.constant("2026-12-02T03:00:00Z"), nasty), trigger: fc.constantFrom("schedule", "manual") }) },
+  "run-policy": {
+    methods: ["GET", "POST"],
+    arb: inputs({
+      action: fc.constantFrom("run", "start", "list"),
+      policy: fc.oneof(nasty, fc.stringMatching(/^zz-[a-z0-9-]{1,10}$/)),
+      scheduledAt: fc.oneof(fc.constant("2026-12-02T03:00:00Z"), nasty),
+      trigger: fc.constantFrom("schedule", "manual"),
+    }),
+  },
 };
 
 type Form = "direct" | "get" | "post-json" | "post-base64" | "post-broken" | "post-garbage-base64";
@@ -151,7 +254,11 @@ describe.each(Object.entries(spec))("fuzz %s", (name, { methods, arb }) => {
           expect((err as { name: string }).name).toBe((err as { code: string }).code);
           return;
         }
-        const res = (await stack.handlers[name as FunctionName](urlEvent(form === "get" ? "GET" : method, input, form), undefined)) as { statusCode: number; headers: Record<string, string>; body: string };
+        const res = (await stack.handlers[name as FunctionName](urlEvent(form === "get" ? "GET" : method, input, form), undefined)) as {
+          statusCode: number;
+          headers: Record<string, string>;
+          body: string;
+        };
         expect(res.headers["content-type"]).toBe("application/json");
         const body = JSON.parse(res.body);
         if (res.statusCode >= 400) {

@@ -15,7 +15,11 @@ import { watchLocalStack } from "../support/leak-watch.js";
 import { withPolicies } from "../support/policy-bundle.js";
 
 let stack: LocalStack;
-const options: LocalStackOptions = withPolicies({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", POLICY_POLL_SECONDS: "0.2" } });
+const options: LocalStackOptions = withPolicies({
+  createDelayMs: 1_500,
+  waitScale: 0.02,
+  env: { PROVIDER_TIMEOUT_MS: "2000", POLICY_POLL_SECONDS: "0.2" },
+});
 const leaks = watchLocalStack(options, (s) => (stack = s));
 
 async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
@@ -24,11 +28,13 @@ async function call(path: string, init?: RequestInit): Promise<{ status: number;
   leaks.record(text);
   return { status: res.status, body: JSON.parse(text) };
 }
-const post = (path: string, body: unknown) => call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const day = 86_400_000;
 const KVM = DEMO_SERVERS.ncp.kvm;
 const ncpCreates = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
-const ncpDeleted = (id: string) => stack.ncp.requests.some((r) => r.url.pathname.endsWith("deleteServerImage") && r.body.includes(`serverImageNoList.1=${id}`));
+const ncpDeleted = (id: string) =>
+  stack.ncp.requests.some((r) => r.url.pathname.endsWith("deleteServerImage") && r.body.includes(`serverImageNoList.1=${id}`));
 const summaries = (channel: string) => stack.slackApi.messages.filter((m) => m.channel === channel);
 const record = (policy: string) => stack.dynamo.store().get<PolicyRecord>(policyKey(policy));
 const run = async (policy: string, scheduledAt: string) => (await record(policy))!.runs.find((r) => r.scheduledAt === scheduledAt)!;
@@ -43,7 +49,12 @@ describe("a schedule delivered twice", () => {
 
   it("carries the scheduled time in its input, as Scheduler's context attribute", () => {
     const schedule = stack.scheduler.find("e2e-keep-two")!;
-    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ action: "run", policy: "e2e-keep-two", scheduledAt: "<aws.scheduler.scheduled-time>", trigger: "schedule" });
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({
+      action: "run",
+      policy: "e2e-keep-two",
+      scheduledAt: "<aws.scheduler.scheduled-time>",
+      trigger: "schedule",
+    });
     expect(stack.scheduler.input(schedule, T1)).toMatchObject({ scheduledAt: T1 });
   });
 
@@ -56,7 +67,11 @@ describe("a schedule delivered twice", () => {
     expect(later.result).toMatchObject({ status: "done", duplicate: true });
     expect(ncpCreates() - before).toBe(1);
     const r = await run("e2e-keep-two", T1);
-    expect(r).toMatchObject({ state: "done", trigger: "schedule", items: [{ server: KVM, name: "web-01-20261102-0300", state: "available" }] });
+    expect(r).toMatchObject({
+      state: "done",
+      trigger: "schedule",
+      items: [{ server: KVM, name: "web-01-20261102-0300", state: "available" }],
+    });
     expect(summaries("C0POLICY01")).toHaveLength(1);
     expect(summaries("C0POLICY01")[0]!.text).toBe("Policy e2e-keep-two: 1 made, 1 kept, 0 deleted, 0 failed");
   });
@@ -81,7 +96,11 @@ describe("retention", () => {
   it("deletes beyond `keep` only images this policy made, once the new one is available; nothing that merely looks like them", async () => {
     // look-alikes: a SELF image named as the policy names its images, another policy's image of the same
     // server, an image made by hand with such a name, and a forged ledger entry pointing at that one
-    stack.ncp.addImage("server", { ...stack.ncp.images.get("31000001")!.raw, serverImageNo: "39000001", serverImageName: "web-01-20261101-0300" });
+    stack.ncp.addImage("server", {
+      ...stack.ncp.images.get("31000001")!.raw,
+      serverImageNo: "39000001",
+      serverImageName: "web-01-20261101-0300",
+    });
     const other = await deliver("e2e-other", T(0));
     const otherImage = (other.result as any).run.items[0].imageId as string;
     const manual = await post("/create-image", { provider: "ncp", serverId: KVM, name: "web-01-20261030-0300" });
@@ -89,7 +108,13 @@ describe("retention", () => {
     await stack.stepFunctions.settled(manual.body.operation.id);
     const store = stack.dynamo.store();
     const rec = (await record("e2e-keep-two"))!;
-    const forged = { operation: manual.body.operation.id, serverId: KVM, imageId: manual.body.image.id, name: "web-01-20261030-0300", scheduledAt: "2026-10-29T18:00:00Z" };
+    const forged = {
+      operation: manual.body.operation.id,
+      serverId: KVM,
+      imageId: manual.body.image.id,
+      name: "web-01-20261030-0300",
+      scheduledAt: "2026-10-29T18:00:00Z",
+    };
     await store.put({ ...rec, images: [...rec.images, forged], version: rec.version + 1 } as PolicyRecord, rec.version);
     const first = rec.images[0]!;
 
@@ -120,7 +145,13 @@ describe("retention", () => {
     try {
       const before = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length;
       const d = await deliver("e2e-keep-two", T(10));
-      expect(d.result).toMatchObject({ status: "done", run: { items: [{ state: "failed" }], summary: { deleted: [], deferred: [{ server: KVM, reason: "no new image was made this run" }] } } });
+      expect(d.result).toMatchObject({
+        status: "done",
+        run: {
+          items: [{ state: "failed" }],
+          summary: { deleted: [], deferred: [{ server: KVM, reason: "no new image was made this run" }] },
+        },
+      });
       expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length).toBe(before);
       expect(JSON.stringify(summaries("C0POLICY01").at(-1)!.blocks)).toMatch(/retention of 1234567 waits/);
     } finally {
@@ -145,7 +176,9 @@ describe("retention", () => {
     const d = await deliver("e2e-two-servers", "2026-11-05T00:00:00Z");
     const s = (d.result as any).run.summary;
     expect(s.made).toEqual([expect.objectContaining({ server: KVM, state: "available" })]);
-    expect(s.failed).toEqual([expect.objectContaining({ what: expect.stringContaining(DEMO_SERVERS.ncp.busy), reason: expect.stringMatching(/CONFLICT/) })]);
+    expect(s.failed).toEqual([
+      expect.objectContaining({ what: expect.stringContaining(DEMO_SERVERS.ncp.busy), reason: expect.stringMatching(/CONFLICT/) }),
+    ]);
   });
 });
 
@@ -193,8 +226,13 @@ describe("on demand and the list", () => {
     try {
       const r = await post("/run-policy", { policy: "e2e-other", scheduledAt: "2026-11-30T19:00:00Z" });
       expect(r.status).toBe(500);
-      expect(r.body.error.message).toMatch(/is done and recorded, but its summary could not be posted in channel C0POLICY02 \(Slack: not_in_channel.*\/invite @imageops/);
-      expect(await run("e2e-other", "2026-11-30T19:00:00Z")).toMatchObject({ state: "done", posted: { channel: "C0POLICY02", error: expect.stringMatching(/not_in_channel/) } });
+      expect(r.body.error.message).toMatch(
+        /is done and recorded, but its summary could not be posted in channel C0POLICY02 \(Slack: not_in_channel.*\/invite @imageops/,
+      );
+      expect(await run("e2e-other", "2026-11-30T19:00:00Z")).toMatchObject({
+        state: "done",
+        posted: { channel: "C0POLICY02", error: expect.stringMatching(/not_in_channel/) },
+      });
     } finally {
       stack.slackApi.setSlackFaults({});
     }

@@ -29,9 +29,20 @@ describe("/images delete", () => {
     expect(ackBody.text).toMatch(/<@U0STRANGER1> is not allowed to delete images \(ask to be added to IMAGE_CREATORS\)/);
     expect(stack.lambda.invocations.length).toBe(invocations);
     const url = newResponseUrl();
-    await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_delete_confirm", value: JSON.stringify({ provider: "ncp", id: "31000001", name: "web-base" }) }, { responseUrl: url, user: "U0STRANGER1" }), FORM));
+    await stack.invoke(
+      "slack",
+      signedEvent(
+        blockActionBody(
+          { action_id: "images_delete_confirm", value: JSON.stringify({ provider: "ncp", id: "31000001", name: "web-base" }) },
+          { responseUrl: url, user: "U0STRANGER1" },
+        ),
+        FORM,
+      ),
+    );
     await stack.lambda.idle();
-    expect(stack.slackApi.responses.filter((r) => r.url === url).map((r) => (r.body as { text: string }).text)).toEqual([expect.stringMatching(/not allowed to delete images/)]);
+    expect(stack.slackApi.responses.filter((r) => r.url === url).map((r) => (r.body as { text: string }).text)).toEqual([
+      expect.stringMatching(/not allowed to delete images/),
+    ]);
     expect(ncpDeletes()).toBe(0);
   });
 
@@ -41,10 +52,20 @@ describe("/images delete", () => {
     const [confirm] = await responsesTo(responseUrl);
     expect(confirm!.text).toBe("Confirm deleting api-release-42");
     expect(text(confirm!.blocks)).toContain("partner@example.com: they lose it too");
-    const del = buttons(confirm!).images_delete_confirm as unknown as { value: string; style: string; confirm: { text: { text: string } }; action_id: string };
+    const del = buttons(confirm!).images_delete_confirm as unknown as {
+      value: string;
+      style: string;
+      confirm: { text: { text: string } };
+      action_id: string;
+    };
     expect(del.style).toBe("danger");
     expect(del.confirm.text.text).toMatch(/^api-release-42 \(31000002\) on ncp\/demo\/KR is deleted for good/);
-    expect(JSON.parse(del.value)).toMatchObject({ provider: "ncp", id: "31000002", name: "api-release-42", op: expect.stringMatching(/^del-ncp-/) });
+    expect(JSON.parse(del.value)).toMatchObject({
+      provider: "ncp",
+      id: "31000002",
+      name: "api-release-42",
+      op: expect.stringMatching(/^del-ncp-/),
+    });
 
     const before = ncpDeletes();
     const url = newResponseUrl();
@@ -66,7 +87,10 @@ describe("/images delete", () => {
     expect(text(card.blocks)).toContain(`<@${LOCAL_SLACK.user}>`);
     // a Cancel still arriving on that message is too late, and says so with the operation
     const late = newResponseUrl();
-    await stack.invoke("slack", signedEvent(blockActionBody(buttons(confirm!).images_delete_cancel!, { responseUrl: late, messageTs }), FORM));
+    await stack.invoke(
+      "slack",
+      signedEvent(blockActionBody(buttons(confirm!).images_delete_cancel!, { responseUrl: late, messageTs }), FORM),
+    );
     const [tooLate] = await responsesTo(late);
     expect(tooLate!.text).toMatch(/Too late to cancel: .* the image is being deleted \(operation `del-ncp-/);
   });
@@ -109,7 +133,10 @@ describe("/images policy", () => {
     const { responseUrl } = await slash("policy run e2e-other");
     const [started] = await responsesTo(responseUrl);
     expect(started!.text).toMatch(/started policy \*e2e-other\* now .* posts its summary in <#C0POLICY02>/);
-    await vi.waitFor(() => expect(stack.slackApi.messages.some((m) => m.channel === "C0POLICY02" && /^Policy e2e-other: 1 made/.test(m.text))).toBe(true), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(
+      () => expect(stack.slackApi.messages.some((m) => m.channel === "C0POLICY02" && /^Policy e2e-other: 1 made/.test(m.text))).toBe(true),
+      { timeout: 20_000, interval: 100 },
+    );
     const summary = stack.slackApi.messages.find((m) => m.channel === "C0POLICY02")!;
     expect(text(summary.blocks)).toContain(`run on demand by <@${LOCAL_SLACK.user}>`);
     const { responseUrl: listed } = await slash("policy list");

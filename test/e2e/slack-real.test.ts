@@ -14,14 +14,20 @@ import { watchLocalStack } from "../support/leak-watch.js";
 import { type Ack, buttons, FORM, slackSession } from "../support/slack-session.js";
 
 let stack: LocalStack;
-const leaks = watchLocalStack({ createDelayMs: 1_000, waitScale: 0.02, env: { IMAGE_CREATORS: LOCAL_SLACK.user, SLACK_TEAM_ID: LOCAL_SLACK.teamId } }, (s) => (stack = s));
+const leaks = watchLocalStack(
+  { createDelayMs: 1_000, waitScale: 0.02, env: { IMAGE_CREATORS: LOCAL_SLACK.user, SLACK_TEAM_ID: LOCAL_SLACK.teamId } },
+  (s) => (stack = s),
+);
 const session = slackSession(() => stack, leaks);
 const { slash, click, responsesTo, seenAt, nextMessageTs } = session;
 afterEach(() => stack.slackApi.setSlackFaults({}));
 
 const text = (b: unknown) => JSON.stringify(b);
 // NCP calls are form POSTs (ncp.md §1.2): the name is in the body
-const creates = (name: string) => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage") && new URLSearchParams(r.body).get("serverImageName") === name).length;
+const creates = (name: string) =>
+  stack.ncp.requests.filter(
+    (r) => r.url.pathname.endsWith("createServerImage") && new URLSearchParams(r.body).get("serverImageName") === name,
+  ).length;
 const confirmValue = (name: string) => JSON.stringify({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name });
 
 /** `/images create` in a channel, then Confirm: the click's response_url is where the requester hears back. */
@@ -54,7 +60,11 @@ describe("the ack never waits on Slack", () => {
     const cases = [
       [{ action_id: "images_create_cancel", value: "cancel" }, {}, /Cancelled: no image was created/],
       [{ action_id: "images_next", value: "not json" }, {}, /out of date/],
-      [{ action_id: "images_create_confirm", value: confirmValue("refused-golden") }, { user: "U0STRANGER1" }, /not allowed to create images/],
+      [
+        { action_id: "images_create_confirm", value: confirmValue("refused-golden") },
+        { user: "U0STRANGER1" },
+        /not allowed to create images/,
+      ],
     ] as const;
     for (const [button, o, answer] of cases) {
       const { ack, ms, responseUrl } = await click(button, { ...o, messageTs: nextMessageTs() });
@@ -138,7 +148,9 @@ describe("every result reaches the requester", () => {
   it("the scheduled audit's channel refusing the post is an error that fails the run, naming the fix", async () => {
     stack.slackApi.setSlackFaults({ channels: { [LOCAL_SLACK.channel]: "not_in_channel" } });
     const logged = leaks.output.length;
-    await expect(stack.invoke("audit-images", { scheduled: true })).rejects.toThrow(/could not be posted to Slack channel C0LOCAL001: not_in_channel; invite @imageops/);
+    await expect(stack.invoke("audit-images", { scheduled: true })).rejects.toThrow(
+      /could not be posted to Slack channel C0LOCAL001: not_in_channel; invite @imageops/,
+    );
     expect(leaks.output.slice(logged).join("")).toMatch(/"level":"ERROR","message":"the audit report could not be posted to Slack"/);
   });
 
@@ -151,7 +163,9 @@ describe("every result reaches the requester", () => {
     expect(summary!.text).toMatch(/^Image audit:/);
     expect(text(summary!.blocks)).toContain(`run by <@${LOCAL_SLACK.user}>`);
     expect(text(summary!.blocks)).toContain("`/invite @imageops`");
-    const dm = stack.slackApi.messages.filter((m) => m.channel === SlackApiSim.dmChannel(LOCAL_SLACK.user) && m.text.startsWith("Image audit:"));
+    const dm = stack.slackApi.messages.filter(
+      (m) => m.channel === SlackApiSim.dmChannel(LOCAL_SLACK.user) && m.text.startsWith("Image audit:"),
+    );
     if (text(summary!.blocks).includes("by direct message")) expect(dm.length).toBeGreaterThan(0);
   });
 });
@@ -164,7 +178,12 @@ describe("jobs run once", () => {
     const { responseUrl } = await slash("list iwinv");
     await stack.lambda.idle();
     expect(seenAt(responseUrl)).toHaveLength(1);
-    expect(stack.lambda.invocations.slice(invocations).filter((i) => i.name === "slack").map((i) => i.type)).toEqual(["Event"]);
+    expect(
+      stack.lambda.invocations
+        .slice(invocations)
+        .filter((i) => i.name === "slack")
+        .map((i) => i.type),
+    ).toEqual(["Event"]);
     expect(stack.lambda.failures).toEqual([]);
   }, 20_000);
 });
@@ -178,7 +197,10 @@ describe("Confirm, then Cancel", () => {
     stack.ncp.setFaults({ latencyMs: 1_500 });
     const messageTs = nextMessageTs();
     const confirmed = await click(b.images_create_confirm!, { messageTs });
-    await vi.waitFor(() => expect(seenAt(confirmed.responseUrl)[0]?.text).toMatch(/confirmed: creating image \*late-cancel-golden\*/), { timeout: 1_000, interval: 10 });
+    await vi.waitFor(() => expect(seenAt(confirmed.responseUrl)[0]?.text).toMatch(/confirmed: creating image \*late-cancel-golden\*/), {
+      timeout: 1_000,
+      interval: 10,
+    });
     expect(text(seenAt(confirmed.responseUrl)[0]!.blocks)).not.toContain("images_create");
     // the requester's client still showed the buttons: Cancel on the same message
     const cancelled = await click(b.images_create_cancel!, { messageTs });
@@ -195,34 +217,57 @@ describe("Confirm, then Cancel", () => {
 
 describe("the local stack's Slack sink", () => {
   it("takes the same fault switches from the console page (npm start), and reports them", async () => {
-    const post = (fault: string, on: boolean) => fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault, on }) }).then((r) => r.json());
+    const post = (fault: string, on: boolean) =>
+      fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault, on }) }).then((r) => r.json());
     expect(await post("not_in_channel", true)).toEqual({ on: ["not_in_channel"] });
     expect(await post("slow_auth_test", true)).toEqual({ on: ["not_in_channel", "slow_auth_test"] });
-    expect(stack.slackApi.slackFaults).toEqual({ channels: { [LOCAL_SLACK.channel]: "not_in_channel" }, methods: { "auth.test": { delayMs: 4_000 } } });
+    expect(stack.slackApi.slackFaults).toEqual({
+      channels: { [LOCAL_SLACK.channel]: "not_in_channel" },
+      methods: { "auth.test": { delayMs: 4_000 } },
+    });
     const state = (await (await fetch(`${stack.url}/__console/state`)).json()) as { slack: { on: string[]; switches: string[] } };
     expect(state.slack.on).toEqual(["not_in_channel", "slow_auth_test"]);
     expect(state.slack.switches).toEqual(["not_in_channel", "slow_auth_test", "update_429", "slow_response_url"]);
     expect(await post("not_in_channel", false)).toEqual({ on: ["slow_auth_test"] });
-    expect((await fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault: "nope", on: true }) })).status).toBe(400);
+    expect(
+      (await fetch(`${stack.url}/__console/slack-faults`, { method: "POST", body: JSON.stringify({ fault: "nope", on: true }) })).status,
+    ).toBe(400);
   });
 });
 
 describe("small protocol points", () => {
-  const urlEvent = (body: string, headers: Record<string, string>) => ({ version: "2.0", rawPath: "/slack/events", headers, requestContext: { http: { method: "POST", path: "/slack/events" } }, body, isBase64Encoded: false });
+  const urlEvent = (body: string, headers: Record<string, string>) => ({
+    version: "2.0",
+    rawPath: "/slack/events",
+    headers,
+    requestContext: { http: { method: "POST", path: "/slack/events" } },
+    body,
+    isBase64Encoded: false,
+  });
 
   it("answers Slack's unsigned ssl_check with 200 and does nothing else", async () => {
     // https://api.slack.com/interactivity/slash-commands (ssl_check); Bolt's receivers answer it before verifying
-    const before = { invocations: stack.lambda.invocations.length, secrets: stack.secrets.requests.length, slack: stack.slackApi.calls.length, logged: leaks.output.length };
+    const before = {
+      invocations: stack.lambda.invocations.length,
+      secrets: stack.secrets.requests.length,
+      slack: stack.slackApi.calls.length,
+      logged: leaks.output.length,
+    };
     const res = (await stack.invoke("slack", urlEvent("ssl_check=1&token=deprecated-verification-token", { "content-type": FORM }))) as Ack;
     expect(res).toMatchObject({ statusCode: 200, body: "" });
-    expect({ invocations: stack.lambda.invocations.length, secrets: stack.secrets.requests.length, slack: stack.slackApi.calls.length }).toEqual({ invocations: before.invocations, secrets: before.secrets, slack: before.slack });
+    expect({
+      invocations: stack.lambda.invocations.length,
+      secrets: stack.secrets.requests.length,
+      slack: stack.slackApi.calls.length,
+    }).toEqual({ invocations: before.invocations, secrets: before.secrets, slack: before.slack });
     expect(leaks.output.slice(before.logged).join("")).not.toContain("refused a Slack request");
   });
 
   it("after a rotated signing secret, re-reads the Slack secret, at most once a minute, before refusing", async () => {
     // a fresh container (its own module state): a first request, then the secret is rotated
     const bundle = join(fileURLToPath(new URL("../..", import.meta.url)), "dist", "slack", "index.mjs");
-    const fresh = ((await import(`${pathToFileURL(bundle).href}?container=rotation`)) as { handler: LocalStack["handlers"]["slack"] }).handler;
+    const fresh = ((await import(`${pathToFileURL(bundle).href}?container=rotation`)) as { handler: LocalStack["handlers"]["slack"] })
+      .handler;
     const original = stack.handlers.slack;
     const secretId = "imageops/slack";
     const reads = () => stack.secrets.requests.filter((r) => r.body.includes(secretId)).length;

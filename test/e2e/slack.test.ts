@@ -35,7 +35,9 @@ describe("slash commands", () => {
     const [first] = await responsesTo(responseUrl);
     const more = /(\d+)\+? more — narrow with --os\/--name/.exec(blocksText(first!.blocks));
     expect(more).not.toBeNull();
-    const button = (first!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements![0]!;
+    const button = (first!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
+      (b) => b.type === "actions",
+    )!.elements![0]!;
     expect(button.action_id).toBe("images_next");
     const nextUrl = newResponseUrl();
     const ack = (await stack.invoke("slack", signedEvent(blockActionBody(button, { responseUrl: nextUrl }), FORM))) as Ack;
@@ -122,7 +124,9 @@ describe("create from Slack", () => {
     const text = blocksText(confirm!.blocks);
     expect(text).toMatch(/server-state/);
     expect(text).toContain("한글 설명 golden");
-    const confirmButton = (confirm!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === "actions")!.elements!.find((e) => e.action_id === "images_create_confirm")!;
+    const confirmButton = (confirm!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
+      .find((b) => b.type === "actions")!
+      .elements!.find((e) => e.action_id === "images_create_confirm")!;
 
     const before = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
     const clickUrl = newResponseUrl();
@@ -168,7 +172,16 @@ describe("create from Slack", () => {
   it("refuses a Confirm click by someone not in IMAGE_CREATORS", async () => {
     const before = creates();
     const url = newResponseUrl();
-    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("stranger-golden") }, { responseUrl: url, user: "U0STRANGER1" }), FORM))) as Ack;
+    const ack = (await stack.invoke(
+      "slack",
+      signedEvent(
+        blockActionBody(
+          { action_id: "images_create_confirm", value: confirmValue("stranger-golden") },
+          { responseUrl: url, user: "U0STRANGER1" },
+        ),
+        FORM,
+      ),
+    )) as Ack;
     expect(ack.statusCode).toBe(200);
     await stack.lambda.idle();
     const answers = stack.slackApi.responses.filter((r) => r.url === url).map((r) => r.body as { text: string });
@@ -193,7 +206,14 @@ describe("create from Slack", () => {
     const before = creates();
     const invocations = stack.lambda.invocations.length;
     const url = newResponseUrl();
-    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url }), FORM, { retryNum: 1 }))) as Ack;
+    const ack = (await stack.invoke(
+      "slack",
+      signedEvent(
+        blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url }),
+        FORM,
+        { retryNum: 1 },
+      ),
+    )) as Ack;
     expect(ack.statusCode).toBe(200);
     await stack.lambda.idle();
     expect(stack.lambda.invocations.length).toBe(invocations);
@@ -235,7 +255,13 @@ describe("create from Slack", () => {
 
   it("cancels a confirmation without creating", async () => {
     const url = newResponseUrl();
-    await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url, messageTs: nextMessageTs() }), FORM));
+    await stack.invoke(
+      "slack",
+      signedEvent(
+        blockActionBody({ action_id: "images_create_cancel", value: "cancel" }, { responseUrl: url, messageTs: nextMessageTs() }),
+        FORM,
+      ),
+    );
     const [answer] = await responsesTo(url);
     expect(answer!.text).toMatch(/Cancelled/);
   });
@@ -284,7 +310,10 @@ describe("request checks", () => {
     const before = stack.ncp.requests.length;
     const url = newResponseUrl();
     const value = JSON.stringify({ provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "foreign-golden" });
-    const ack = (await stack.invoke("slack", signedEvent(blockActionBody({ action_id: "images_create_confirm", value }, { responseUrl: url, team: "T0FOREIGN01" }), FORM))) as Ack;
+    const ack = (await stack.invoke(
+      "slack",
+      signedEvent(blockActionBody({ action_id: "images_create_confirm", value }, { responseUrl: url, team: "T0FOREIGN01" }), FORM),
+    )) as Ack;
     expect(ack.statusCode).toBe(200);
     await stack.lambda.idle();
     expect(stack.lambda.invocations.length).toBe(invocations);

@@ -14,7 +14,11 @@ let output = "";
 
 beforeAll(async () => {
   const port = await closedPort();
-  child = spawn("npm", ["start", "--silent"], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child = spawn("npm", ["start", "--silent"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const started = Date.now();
@@ -53,7 +57,10 @@ function parseCurl(line: string): { url: string; init: RequestInit } {
 describe("npm start", () => {
   it("prints the URLs and serves every printed example", async () => {
     expect(output).toMatch(/functions \(function URL events\)\s+http:\/\/127\.0\.0\.1:\d+\/<function-name>/);
-    const examples = output.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("curl -s") && !l.includes("/__sim/"));
+    const examples = output
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("curl -s") && !l.includes("/__sim/"));
     expect(examples.length).toBeGreaterThanOrEqual(5);
     for (const line of examples) {
       const { url, init } = parseCurl(line);
@@ -86,7 +93,10 @@ describe("npm start", () => {
   });
 
   it("serves every npm run slack example as printed, from a shell without PORT, ending when the answer is complete", async () => {
-    const examples = output.split("\n").map((l) => l.trim()).filter((l) => /^(PORT=\d+ )?npm run slack -- /.test(l));
+    const examples = output
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^(PORT=\d+ )?npm run slack -- /.test(l));
     expect(examples.length).toBeGreaterThanOrEqual(2);
     for (const line of examples) {
       const m = /^(?:PORT=(\d+) )?npm run slack -- "(.*)"$/.exec(line);
@@ -107,7 +117,8 @@ describe("npm start", () => {
     const ncp = /NCP simulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
     const port = /functions \(function URL events\)\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
     // on a call only a list makes: the tracking of the image created above polls NCP too
-    const fault = (f: object) => fetch(`${ncp}/__sim/faults`, { method: "POST", body: JSON.stringify({ ...f, pathIncludes: "getMemberServerImageInstanceList" }) });
+    const fault = (f: object) =>
+      fetch(`${ncp}/__sim/faults`, { method: "POST", body: JSON.stringify({ ...f, pathIncludes: "getMemberServerImageInstanceList" }) });
     const env = { ...process.env, PORT: port };
     try {
       await fault({ latencyMs: 3_000, count: 1 });
@@ -130,7 +141,9 @@ describe("npm start", () => {
   it("stops everything on Ctrl-C", async () => {
     const gateway = /functions \(function URL events\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
     const sims = [...output.matchAll(/simulator\s+(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
     process.kill(-child.pid!, "SIGINT"); // what Ctrl-C sends to the terminal's process group
     const { code, signal } = await exited;
     // npm re-raises the signal its child stopped on; the stack itself exits 0

@@ -17,13 +17,32 @@ interface Statement {
   Resource: Json;
 }
 
-const FUNCTIONS = ["list-images", "describe-image", "create-image", "delete-image", "describe-operation", "track-image", "audit-images", "run-policy", "slack"] as const;
+const FUNCTIONS = [
+  "list-images",
+  "describe-image",
+  "create-image",
+  "delete-image",
+  "describe-operation",
+  "track-image",
+  "audit-images",
+  "run-policy",
+  "slack",
+] as const;
 type Fn = (typeof FUNCTIONS)[number];
 /** osls's logical ids: list-images → ListDashimages */
-const logicalId = (fn: Fn) => fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());
+const logicalId = (fn: Fn) =>
+  fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());
 
 /** The functions that call the clouds, and so run in the VPC when one is asked for. */
-const CLOUD_CALLERS: readonly Fn[] = ["list-images", "describe-image", "create-image", "delete-image", "track-image", "audit-images", "run-policy"];
+const CLOUD_CALLERS: readonly Fn[] = [
+  "list-images",
+  "describe-image",
+  "create-image",
+  "delete-image",
+  "track-image",
+  "audit-images",
+  "run-policy",
+];
 
 let out: string;
 let template: Json;
@@ -54,7 +73,10 @@ afterAll(() => outs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 /** A zip's file names, or its only file's text (python3's zipfile: on every machine, unlike unzip). */
 function unzip(zip: string, what: "list" | "read"): string {
   const code = what === "list" ? "print('\\n'.join(z.namelist()))" : "sys.stdout.write(z.read(z.namelist()[0]).decode())";
-  return execFileSync("python3", ["-c", `import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); ${code}`, join(out, zip)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  return execFileSync("python3", ["-c", `import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); ${code}`, join(out, zip)], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
 }
 
 const fnResource = (fn: Fn) => resources[`${logicalId(fn)}LambdaFunction`];
@@ -65,11 +87,14 @@ const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 function statements(roleId: string): Statement[] {
   const role = resources[roleId];
   expect(role?.Type, roleId).toBe("AWS::IAM::Role");
-  const policies = (role.Properties.Policies ?? []).flatMap((p: Json) => (p["Fn::If"] ? p["Fn::If"].slice(1) : [p])).filter((p: Json) => p.PolicyDocument);
+  const policies = (role.Properties.Policies ?? [])
+    .flatMap((p: Json) => (p["Fn::If"] ? p["Fn::If"].slice(1) : [p]))
+    .filter((p: Json) => p.PolicyDocument);
   return policies.flatMap((p: Json) => p.PolicyDocument.Statement as Statement[]);
 }
 const roleOf = (fn: Fn): string => fnResource(fn).Properties.Role["Fn::GetAtt"][0];
-const allowed = (roleId: string, action: string) => statements(roleId).filter((s) => s.Effect === "Allow" && asList(s.Action).includes(action));
+const allowed = (roleId: string, action: string) =>
+  statements(roleId).filter((s) => s.Effect === "Allow" && asList(s.Action).includes(action));
 const resourcesFor = (roleId: string, action: string) => allowed(roleId, action).flatMap((s) => asList(s.Resource));
 
 describe("osls package", () => {
@@ -81,7 +106,10 @@ describe("osls package", () => {
       // one set of esbuild options (scripts/esbuild.config.cjs): what ships is what the tests ran
       const shipped = unzip(`${fn}.zip`, "read");
       expect(shipped.endsWith("\n//# sourceMappingURL=handler.mjs.map\n"), fn).toBe(true);
-      expect(unlinked(shipped) === unlinked(readFileSync(`dist/${fn}/index.mjs`, "utf8")), `${fn}.zip differs from dist/${fn}/index.mjs`).toBe(true);
+      expect(
+        unlinked(shipped) === unlinked(readFileSync(`dist/${fn}/index.mjs`, "utf8")),
+        `${fn}.zip differs from dist/${fn}/index.mjs`,
+      ).toBe(true);
     }
     // and Lambda maps stack traces with them
     expect(template.Resources.ListDashimagesLambdaFunction.Properties.Environment.Variables.NODE_OPTIONS).toBe("--enable-source-maps");
@@ -121,12 +149,17 @@ describe("osls package", () => {
     for (const fn of FUNCTIONS) {
       if (fn !== "slack" && fn !== "describe-operation") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
     }
-    for (const fn of ["create-image", "delete-image", "track-image", "describe-operation", "run-policy", "audit-images"] as const) expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
+    for (const fn of ["create-image", "delete-image", "track-image", "describe-operation", "run-policy", "audit-images"] as const)
+      expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
     // the weekly digest's week is the schedule's: the same time zone parameter
     expect(env("audit-images").AUDIT_TIMEZONE).toBe("Asia/Seoul");
-    expect(ofType("AWS::Scheduler::Schedule").find(([id]) => id === "AuditSchedule")![1].Properties.ScheduleExpressionTimezone).toBe(env("audit-images").AUDIT_TIMEZONE);
-    for (const fn of ["track-image", "audit-images", "run-policy", "slack"] as const) expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
-    for (const fn of ["create-image", "delete-image", "run-policy"] as const) expect(env(fn).TRACK_STATE_MACHINE_ARN, fn).toEqual({ Ref: "TrackImageStateMachine" });
+    expect(ofType("AWS::Scheduler::Schedule").find(([id]) => id === "AuditSchedule")![1].Properties.ScheduleExpressionTimezone).toBe(
+      env("audit-images").AUDIT_TIMEZONE,
+    );
+    for (const fn of ["track-image", "audit-images", "run-policy", "slack"] as const)
+      expect(env(fn).SLACK_SECRET_ID, fn).toEqual({ Ref: "SlackSecret" });
+    for (const fn of ["create-image", "delete-image", "run-policy"] as const)
+      expect(env(fn).TRACK_STATE_MACHINE_ARN, fn).toEqual({ Ref: "TrackImageStateMachine" });
     const name = (fn: Fn) => fnResource(fn).Properties.FunctionName;
     // the names functions/slack/jobs.ts reads, each the real name of its function
     expect(env("slack")).toMatchObject({
@@ -140,7 +173,16 @@ describe("osls package", () => {
       RUN_POLICY_FUNCTION: name("run-policy"),
     });
     const jobs = readFileSync("functions/slack/jobs.ts", "utf8");
-    for (const v of ["LIST_IMAGES_FUNCTION", "DESCRIBE_IMAGE_FUNCTION", "CREATE_IMAGE_FUNCTION", "AUDIT_IMAGES_FUNCTION", "DESCRIBE_OPERATION_FUNCTION", "DELETE_IMAGE_FUNCTION", "RUN_POLICY_FUNCTION"]) expect(jobs).toContain(`"${v}"`);
+    for (const v of [
+      "LIST_IMAGES_FUNCTION",
+      "DESCRIBE_IMAGE_FUNCTION",
+      "CREATE_IMAGE_FUNCTION",
+      "AUDIT_IMAGES_FUNCTION",
+      "DESCRIBE_OPERATION_FUNCTION",
+      "DELETE_IMAGE_FUNCTION",
+      "RUN_POLICY_FUNCTION",
+    ])
+      expect(jobs).toContain(`"${v}"`);
     // run-policy continues a run by invoking itself, by the name it is given
     expect(env("run-policy").RUN_POLICY_FUNCTION).toBe(name("run-policy"));
     // the job runs in the slack function and waits for a whole audit
@@ -173,13 +215,19 @@ describe("osls package", () => {
     const roleId = p.RoleArn["Fn::GetAtt"][0];
     expect(resourcesFor(roleId, "lambda:InvokeFunction")).toEqual([{ "Fn::GetAtt": ["TrackDashimageLambdaFunction", "Arn"] }]);
     // ERROR-level logs without execution data; X-Ray as the deploy parameter says (default off)
-    expect(p.LoggingConfiguration).toMatchObject({ Level: "ERROR", IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { "Fn::GetAtt": ["TrackImageStateMachineLogs", "Arn"] } } }] });
+    expect(p.LoggingConfiguration).toMatchObject({
+      Level: "ERROR",
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { "Fn::GetAtt": ["TrackImageStateMachineLogs", "Arn"] } } }],
+    });
     expect(p.TracingConfiguration).toEqual({ Enabled: { "Fn::If": ["Tracing", true, false] } });
     expect(template.Conditions.Tracing).toEqual({ "Fn::Equals": ["false", "true"] });
   });
 
   it("waits a whole number of seconds in every Wait state", () => {
-    const waits = Object.values(resources.TrackImageStateMachine.Properties.Definition.States as Record<string, Json>).filter((s) => s.Type === "Wait");
+    const waits = Object.values(resources.TrackImageStateMachine.Properties.Definition.States as Record<string, Json>).filter(
+      (s) => s.Type === "Wait",
+    );
     expect(waits.length).toBeGreaterThan(0);
     for (const w of waits) expect(w.Seconds).toMatch(/^\{% \$round\(/);
   });
@@ -202,16 +250,27 @@ describe("osls package", () => {
 
 describe("policies: one schedule each, invoking run-policy with the scheduled time", () => {
   const policies = loadPoliciesFile("policies.yaml");
-  const scheduleOf = (name: string) => ofType("AWS::Scheduler::Schedule").find(([, r]) => r.Properties.Name === `imageops-ci-policy-${name}`)?.[1].Properties;
+  const scheduleOf = (name: string) =>
+    ofType("AWS::Scheduler::Schedule").find(([, r]) => r.Properties.Name === `imageops-ci-policy-${name}`)?.[1].Properties;
 
   it("makes a schedule of every policy of policies.yaml, in its time zone, its input carrying <aws.scheduler.scheduled-time>", () => {
     expect(policies.length).toBeGreaterThan(0);
     expect(ofType("AWS::Scheduler::Schedule")).toHaveLength(1 + policies.length);
     for (const policy of policies) {
       const p = scheduleOf(policy.name);
-      expect(p, policy.name).toMatchObject({ ScheduleExpression: policy.schedule, ScheduleExpressionTimezone: policy.timezone, FlexibleTimeWindow: { Mode: "OFF" }, State: policy.enabled ? "ENABLED" : "DISABLED" });
+      expect(p, policy.name).toMatchObject({
+        ScheduleExpression: policy.schedule,
+        ScheduleExpressionTimezone: policy.timezone,
+        FlexibleTimeWindow: { Mode: "OFF" },
+        State: policy.enabled ? "ENABLED" : "DISABLED",
+      });
       expect(p.Target.Arn).toEqual({ "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] });
-      expect(JSON.parse(p.Target.Input)).toEqual({ action: "run", policy: policy.name, scheduledAt: "<aws.scheduler.scheduled-time>", trigger: "schedule" });
+      expect(JSON.parse(p.Target.Input)).toEqual({
+        action: "run",
+        policy: policy.name,
+        scheduledAt: "<aws.scheduler.scheduled-time>",
+        trigger: "schedule",
+      });
       expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
       expect(p.Target.DeadLetterConfig).toEqual({ Arn: { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] } });
       expect(p.Target.RoleArn).toEqual({ "Fn::GetAtt": ["PolicySchedulerRole", "Arn"] });
@@ -219,7 +278,12 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     // the schedules' role: assumed by Scheduler for this account only, may invoke run-policy and send to the dead-letter queue, nothing else
     const role = resources.PolicySchedulerRole.Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } } },
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
     ]);
     expect(statements("PolicySchedulerRole").map((s) => [s.Action, s.Resource])).toEqual([
       ["lambda:InvokeFunction", { "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] }],
@@ -231,7 +295,9 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     const { dir, run } = packageRun([], { IMAGEOPS_POLICIES_FILE: "test/fixtures/policies.yaml" });
     expect(run.status, run.stderr).toBe(0);
     const t = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
-    const names = Object.values(t.Resources as Record<string, Json>).filter((r) => r.Type === "AWS::Scheduler::Schedule").map((r) => [r.Properties.Name, r.Properties.State]);
+    const names = Object.values(t.Resources as Record<string, Json>)
+      .filter((r) => r.Type === "AWS::Scheduler::Schedule")
+      .map((r) => [r.Properties.Name, r.Properties.State]);
     expect(names.sort()).toEqual([
       ["imageops-ci-audit", "ENABLED"],
       ["imageops-ci-policy-e2e-keep-two", "ENABLED"],
@@ -239,27 +305,42 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
       ["imageops-ci-policy-e2e-scp-days", "ENABLED"],
       ["imageops-ci-policy-e2e-two-servers", "DISABLED"],
     ]);
-    const zip = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(z.read(z.namelist()[0]).decode())", join(dir, "run-policy.zip")], { encoding: "utf8", maxBuffer: 64 << 20 });
+    const zip = execFileSync(
+      "python3",
+      [
+        "-c",
+        "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(z.read(z.namelist()[0]).decode())",
+        join(dir, "run-policy.zip"),
+      ],
+      { encoding: "utf8", maxBuffer: 64 << 20 },
+    );
     expect(zip).toContain("e2e-scp-days");
   }, 200_000);
 
   it("fails `npm run package` on a bad policy, naming the policy and the field", () => {
     const bad = join(mkdtempSync(join(tmpdir(), "imageops-bad-policy-")), "policies.yaml");
     outs.push(dirname(bad));
-    writeFileSync(bad, "policies:\n  - name: nightly-web\n    provider: ncp\n    servers: ['1']\n    schedule: cron(0 3 * * * *)\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n");
+    writeFileSync(
+      bad,
+      "policies:\n  - name: nightly-web\n    provider: ncp\n    servers: ['1']\n    schedule: cron(0 3 * * * *)\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n",
+    );
     const { run } = packageRun([], { IMAGEOPS_POLICIES_FILE: bad });
     expect(run.status).not.toBe(0);
-    expect(`${run.stdout}\n${run.stderr}`).toMatch(/policy "nightly-web" \(policies\[0\]\) field schedule: cron\(0 3 \* \* \* \*\): exactly one of day-of-month and day-of-week must be "\?"/);
+    expect(`${run.stdout}\n${run.stderr}`).toMatch(
+      /policy "nightly-web" \(policies\[0\]\) field schedule: cron\(0 3 \* \* \* \*\): exactly one of day-of-month and day-of-week must be "\?"/,
+    );
   }, 200_000);
 });
 
 describe("least privilege", () => {
   const roles = () => ofType("AWS::IAM::Role").map(([id]) => id);
   /** The only wildcards a resource may hold: log streams of the function's own log group, executions of our state machine. */
-  const NARROW_WILDCARD = /^arn:\$\{AWS::Partition\}:(logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/imageops-ci-[a-z-]+|states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:imageops-ci-track-image):\*$/;
+  const NARROW_WILDCARD =
+    /^arn:\$\{AWS::Partition\}:(logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/imageops-ci-[a-z-]+|states:\$\{AWS::Region\}:\$\{AWS::AccountId\}:execution:imageops-ci-track-image):\*$/;
 
   /** Actions AWS documents as taking no resource-level permission (Resource "*"): the state machine's log delivery and X-Ray. */
-  const RESOURCE_STAR_ONLY = /^(logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/;
+  const RESOURCE_STAR_ONLY =
+    /^(logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/;
 
   it("has no wildcard action or resource in any statement", () => {
     for (const id of roles()) {
@@ -283,13 +364,20 @@ describe("least privilege", () => {
   it("lets each function write only its own logs", () => {
     for (const fn of FUNCTIONS) {
       const logs = resourcesFor(roleOf(fn), "logs:PutLogEvents");
-      expect(logs, fn).toEqual([{ "Fn::Sub": `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnResource(fn).Properties.FunctionName}:*` }]);
+      expect(logs, fn).toEqual([
+        {
+          "Fn::Sub": `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnResource(fn).Properties.FunctionName}:*`,
+        },
+      ]);
     }
   });
 
   it("gives each function its own role, with only the secrets it reads", () => {
     expect(new Set(FUNCTIONS.map(roleOf)).size).toBe(FUNCTIONS.length);
-    const reads = (fn: Fn) => resourcesFor(roleOf(fn), "secretsmanager:GetSecretValue").map((r: Json) => r.Ref).sort();
+    const reads = (fn: Fn) =>
+      resourcesFor(roleOf(fn), "secretsmanager:GetSecretValue")
+        .map((r: Json) => r.Ref)
+        .sort();
     expect(reads("list-images")).toEqual(["CredentialsSecret"]);
     expect(reads("describe-image")).toEqual(["CredentialsSecret"]);
     expect(reads("create-image")).toEqual(["CredentialsSecret"]);
@@ -336,30 +424,48 @@ describe("least privilege", () => {
     // nobody else may delete, update, query or scan: every write of an operation record is a conditional
     // put of the whole record; only the audit deletes and queries, and only its own audit# items
     for (const id of roles().filter((r) => r !== "AuditImagesRole"))
-      for (const s of statements(id)) for (const a of asList(s.Action)) if (a.startsWith("dynamodb:")) expect(["dynamodb:GetItem", "dynamodb:PutItem"], `${id} ${a}`).toContain(a);
+      for (const s of statements(id))
+        for (const a of asList(s.Action))
+          if (a.startsWith("dynamodb:")) expect(["dynamodb:GetItem", "dynamodb:PutItem"], `${id} ${a}`).toContain(a);
   });
 
   it("lets only create-image, delete-image and run-policy start the state machine; only slack and run-policy (itself) invoke functions", () => {
     const starters: readonly Fn[] = ["create-image", "delete-image", "run-policy"];
     for (const fn of FUNCTIONS) {
-      expect(resourcesFor(roleOf(fn), "states:StartExecution"), fn).toEqual(starters.includes(fn) ? [{ Ref: "TrackImageStateMachine" }] : []);
+      expect(resourcesFor(roleOf(fn), "states:StartExecution"), fn).toEqual(
+        starters.includes(fn) ? [{ Ref: "TrackImageStateMachine" }] : [],
+      );
       if (fn !== "slack" && fn !== "run-policy") expect(allowed(roleOf(fn), "lambda:InvokeFunction"), fn).toEqual([]);
     }
     const arn = (fn: string) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`;
     const invokes = resourcesFor(roleOf("slack"), "lambda:InvokeFunction").map((r: Json) => r["Fn::Sub"]);
-    const names = ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images", "delete-image", "run-policy"].map(arn);
+    const names = [
+      "slack",
+      "list-images",
+      "describe-image",
+      "create-image",
+      "describe-operation",
+      "audit-images",
+      "delete-image",
+      "run-policy",
+    ].map(arn);
     expect(invokes.sort()).toEqual(names.sort());
     expect(resourcesFor(roleOf("run-policy"), "lambda:InvokeFunction")).toEqual([{ "Fn::Sub": arn("run-policy") }]);
   });
 
   it("lets only Slack (for a confirmed request) invoke delete-image, and nobody but Slack, the schedules and run-policy itself invoke run-policy", () => {
     // a function is named by its name (Fn::Sub) or its logical id (Fn::GetAtt)
-    const names = (r: Json, fn: Fn) => JSON.stringify(r).includes(`imageops-ci-${fn}`) || JSON.stringify(r).includes(`"${logicalId(fn)}LambdaFunction"`);
-    const invokers = (fn: Fn) => roles().filter((id) => resourcesFor(id, "lambda:InvokeFunction").some((r: Json) => names(r, fn))).sort();
+    const names = (r: Json, fn: Fn) =>
+      JSON.stringify(r).includes(`imageops-ci-${fn}`) || JSON.stringify(r).includes(`"${logicalId(fn)}LambdaFunction"`);
+    const invokers = (fn: Fn) =>
+      roles()
+        .filter((id) => resourcesFor(id, "lambda:InvokeFunction").some((r: Json) => names(r, fn)))
+        .sort();
     expect(invokers("delete-image")).toEqual([roleOf("slack")]);
     expect(invokers("run-policy")).toEqual(["PolicySchedulerRole", roleOf("run-policy"), roleOf("slack")].sort());
     // both URLs take signed AWS principals only
-    for (const fn of ["delete-image", "run-policy"] as const) expect(resources[`${logicalId(fn)}LambdaFunctionUrl`].Properties.AuthType).toBe("AWS_IAM");
+    for (const fn of ["delete-image", "run-policy"] as const)
+      expect(resources[`${logicalId(fn)}LambdaFunctionUrl`].Properties.AuthType).toBe("AWS_IAM");
   });
 });
 
@@ -377,7 +483,9 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
       if (CLOUD_CALLERS.includes(fn)) {
         expect(vpc["Fn::If"][0], fn).toBe("InVpc");
         expect(vpc["Fn::If"][2], fn).toEqual({ Ref: "AWS::NoValue" });
-        expect(managed["Fn::If"][1], fn).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }]);
+        expect(managed["Fn::If"][1], fn).toEqual([
+          { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" },
+        ]);
       } else {
         expect(vpc, fn).toBeUndefined();
         expect(managed, fn).toBeUndefined();
@@ -389,8 +497,12 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
     const { template: t } = packageTemplate("--param=vpcMode=create");
     expect(t.Conditions.CreateVpc).toEqual({ "Fn::Equals": ["create", "create"] });
     const r = t.Resources;
-    for (const id of ["Vpc", "NatGateway", "EgressIp", "PrivateSubnetA", "PrivateSubnetB", "LambdaSecurityGroup"]) expect(r[id]?.Condition, id).toBe("CreateVpc");
-    expect(r.NatGateway.Properties).toEqual({ SubnetId: { Ref: "PublicSubnet" }, AllocationId: { "Fn::GetAtt": ["EgressIp", "AllocationId"] } });
+    for (const id of ["Vpc", "NatGateway", "EgressIp", "PrivateSubnetA", "PrivateSubnetB", "LambdaSecurityGroup"])
+      expect(r[id]?.Condition, id).toBe("CreateVpc");
+    expect(r.NatGateway.Properties).toEqual({
+      SubnetId: { Ref: "PublicSubnet" },
+      AllocationId: { "Fn::GetAtt": ["EgressIp", "AllocationId"] },
+    });
     expect(r.PrivateDefaultRoute.Properties).toMatchObject({ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: { Ref: "NatGateway" } });
     expect(r.PrivateSubnetA.Properties.AvailabilityZone).not.toEqual(r.PrivateSubnetB.Properties.AvailabilityZone);
     expect(t.Outputs.EgressIp).toMatchObject({ Condition: "CreateVpc", Value: { Ref: "EgressIp" } });
@@ -399,7 +511,11 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
   }, 200_000);
 
   it("vpcMode=existing: the given subnets and security groups", () => {
-    const { template: t } = packageTemplate("--param=vpcMode=existing", "--param=subnetIds=subnet-0a,subnet-0b", "--param=securityGroupIds=sg-0c");
+    const { template: t } = packageTemplate(
+      "--param=vpcMode=existing",
+      "--param=subnetIds=subnet-0a,subnet-0b",
+      "--param=securityGroupIds=sg-0c",
+    );
     expect(t.Conditions.GivenVpc).toEqual({ "Fn::Equals": ["existing", "existing"] });
     const vpc = t.Resources.AuditDashimagesLambdaFunction.Properties.VpcConfig["Fn::If"][1];
     expect(vpc.SubnetIds["Fn::If"][2]).toEqual({ "Fn::Split": [",", "subnet-0a,subnet-0b"] });
@@ -413,7 +529,9 @@ describe("failures reach an operator", () => {
   // Lambda retries a failed asynchronous invocation twice by default; a job that answered and then
   // failed would answer three times (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
   it("runs asynchronous jobs once, with an on-failure queue (the scheduled audit; Slack jobs)", () => {
-    const configs = Object.fromEntries(ofType("AWS::Lambda::EventInvokeConfig").map(([, r]) => [r.Properties.FunctionName.Ref, r.Properties]));
+    const configs = Object.fromEntries(
+      ofType("AWS::Lambda::EventInvokeConfig").map(([, r]) => [r.Properties.FunctionName.Ref, r.Properties]),
+    );
     for (const fn of ["audit-images", "slack", "run-policy"] as const) {
       const c = configs[`${logicalId(fn)}LambdaFunction`];
       expect(c, fn).toBeDefined();
@@ -422,7 +540,8 @@ describe("failures reach an operator", () => {
       expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([{ "Fn::GetAtt": ["FailedJobsQueue", "Arn"] }]);
     }
     // Lambda sends to the destination with the function's own role: those two may, nobody else
-    for (const fn of FUNCTIONS.filter((f) => f !== "slack" && f !== "audit-images" && f !== "run-policy")) expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([]);
+    for (const fn of FUNCTIONS.filter((f) => f !== "slack" && f !== "audit-images" && f !== "run-policy"))
+      expect(resourcesFor(roleOf(fn), "sqs:SendMessage"), fn).toEqual([]);
   });
 
   it("sends tracking executions that end FAILED, TIMED_OUT or ABORTED to the alarm topic", () => {
@@ -435,7 +554,11 @@ describe("failures reach an operator", () => {
     expect(rule.Targets).toEqual([{ Id: "alarm-topic", Arn: topic }]);
     // the created topic lets only that rule publish
     const statement = resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement[0];
-    expect(statement).toMatchObject({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": ["TrackingFailedRule", "Arn"] } } } });
+    expect(statement).toMatchObject({
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sns:Publish",
+      Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": ["TrackingFailedRule", "Arn"] } } },
+    });
   });
 
   it("alarms on every function's errors and throttles, the failed-jobs queue and failed tracking, to one topic (created when not given)", () => {
@@ -444,10 +567,18 @@ describe("failures reach an operator", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, r]) => r.Properties);
     const on = (namespace: string, metric: string) => alarms.filter((a) => a.Namespace === namespace && a.MetricName === metric);
     for (const metric of ["Errors", "Throttles"]) {
-      expect(on("AWS/Lambda", metric).map((a) => a.Dimensions[0].Value.Ref).sort(), metric).toEqual(FUNCTIONS.map((f) => `${logicalId(f)}LambdaFunction`).sort());
+      expect(
+        on("AWS/Lambda", metric)
+          .map((a) => a.Dimensions[0].Value.Ref)
+          .sort(),
+        metric,
+      ).toEqual(FUNCTIONS.map((f) => `${logicalId(f)}LambdaFunction`).sort());
     }
-    expect(on("AWS/SQS", "ApproximateNumberOfMessagesVisible")[0].Dimensions).toEqual([{ Name: "QueueName", Value: { "Fn::GetAtt": ["FailedJobsQueue", "QueueName"] } }]);
-    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut"]) expect(on("AWS/States", metric)[0].Dimensions[0].Value, metric).toEqual({ Ref: "TrackImageStateMachine" });
+    expect(on("AWS/SQS", "ApproximateNumberOfMessagesVisible")[0].Dimensions).toEqual([
+      { Name: "QueueName", Value: { "Fn::GetAtt": ["FailedJobsQueue", "QueueName"] } },
+    ]);
+    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut"])
+      expect(on("AWS/States", metric)[0].Dimensions[0].Value, metric).toEqual({ Ref: "TrackImageStateMachine" });
     for (const a of alarms) {
       expect(a.AlarmActions).toEqual([topic]);
       expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching" });
@@ -457,7 +588,9 @@ describe("failures reach an operator", () => {
   it("notifies a given topic instead of creating one", () => {
     const { template: t } = packageTemplate("--param=alarmTopicArn=arn:aws:sns:ap-northeast-2:123456789012:ops");
     expect(t.Conditions.CreateAlarmTopic).toEqual({ "Fn::Equals": ["arn:aws:sns:ap-northeast-2:123456789012:ops", ""] });
-    expect(t.Resources.TrackingFailedRule.Properties.Targets[0].Arn).toEqual({ "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, "arn:aws:sns:ap-northeast-2:123456789012:ops"] });
+    expect(t.Resources.TrackingFailedRule.Properties.Targets[0].Arn).toEqual({
+      "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, "arn:aws:sns:ap-northeast-2:123456789012:ops"],
+    });
   }, 200_000);
 });
 

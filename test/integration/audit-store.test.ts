@@ -27,11 +27,23 @@ async function keys(): Promise<Array<{ pk: string; sk: string }>> {
 }
 
 const remembered = (i: number): Remembered => ({
-  id: `f-${i.toString(16).padStart(12, "0")}`, fp: "0123456789abcdef", rule: "stale-custom", severity: "info", provider: "scp", account: "demo", region: "kr-west1",
-  imageId: `4c8e2a6b-1d3f-4a5b-9c7d-${String(i).padStart(12, "0")}`, imageName: `${"매우-긴-이미지-이름-".repeat(25)}${i}`.slice(0, 255), firstSeen: "2026-11-24T01:00:00.000Z",
+  id: `f-${i.toString(16).padStart(12, "0")}`,
+  fp: "0123456789abcdef",
+  rule: "stale-custom",
+  severity: "info",
+  provider: "scp",
+  account: "demo",
+  region: "kr-west1",
+  imageId: `4c8e2a6b-1d3f-4a5b-9c7d-${String(i).padStart(12, "0")}`,
+  imageName: `${"매우-긴-이미지-이름-".repeat(25)}${i}`.slice(0, 255),
+  firstSeen: "2026-11-24T01:00:00.000Z",
 });
 const snapshot = (scope: string, n: number, at = "2026-11-24T01:00:00.000Z"): SnapshotData => ({
-  scope, stream: "scheduled", at, findings: Array.from({ length: n }, (_, i) => remembered(i)), sinceDigest: { from: at, runs: 1, new: n, resolved: 0 },
+  scope,
+  stream: "scheduled",
+  at,
+  findings: Array.from({ length: n }, (_, i) => remembered(i)),
+  sinceDigest: { from: at, runs: 1, new: n, resolved: 0 },
 });
 
 describe("audit snapshots in the operations table", () => {
@@ -64,9 +76,38 @@ describe("audit snapshots in the operations table", () => {
   });
 
   it("two audits at once: the second to store builds on the first, and both are stored", async () => {
-    const image = { provider: "scp", account: "demo", region: "kr-west1", name: "x", description: null, kind: "custom", visibility: "public", status: "available", providerStatus: "active", os: { family: "linux", distro: null, version: null, name: null }, architecture: null, sizeBytes: null, createdAt: null, sourceServerId: null } as const;
+    const image = {
+      provider: "scp",
+      account: "demo",
+      region: "kr-west1",
+      name: "x",
+      description: null,
+      kind: "custom",
+      visibility: "public",
+      status: "available",
+      providerStatus: "active",
+      os: { family: "linux", distro: null, version: null, name: null },
+      architecture: null,
+      sizeBytes: null,
+      createdAt: null,
+      sourceServerId: null,
+    } as const;
     const result = (ids: string[]): AuditResult => ({
-      findings: ids.map((id) => identify({ rule: "over-shared", severity: "critical", provider: "scp", account: "demo", region: "kr-west1", imageId: id, imageName: id, message: "m" }, { ...image, id })),
+      findings: ids.map((id) =>
+        identify(
+          {
+            rule: "over-shared",
+            severity: "critical",
+            provider: "scp",
+            account: "demo",
+            region: "kr-west1",
+            imageId: id,
+            imageName: id,
+            message: "m",
+          },
+          { ...image, id },
+        ),
+      ),
       summary: { images: ids.length, findings: ids.length, bySeverity: { critical: ids.length, warning: 0, info: 0 } },
       errors: [],
     });
@@ -82,7 +123,20 @@ describe("audit snapshots in the operations table", () => {
   });
 
   it("keeps acknowledgements; an end is recorded only on the acknowledgement it was read from", async () => {
-    const ack = { finding: "f-aaaaaaaaaaaa", rule: "over-shared", provider: "scp" as const, account: "demo", region: "kr-west1", imageId: "i", imageName: "n", fingerprint: "fp", reason: "r", by: "U1", at: "2026-11-24T01:00:00.000Z", until: "2026-12-24T01:00:00.000Z" };
+    const ack = {
+      finding: "f-aaaaaaaaaaaa",
+      rule: "over-shared",
+      provider: "scp" as const,
+      account: "demo",
+      region: "kr-west1",
+      imageId: "i",
+      imageName: "n",
+      fingerprint: "fp",
+      reason: "r",
+      by: "U1",
+      at: "2026-11-24T01:00:00.000Z",
+      until: "2026-12-24T01:00:00.000Z",
+    };
     await store.putAck(ack);
     await store.putAck({ ...ack, finding: "f-bbbbbbbbbbbb" });
     // renewed meanwhile (a new `at`): the stale end is not written over it

@@ -3,7 +3,7 @@ import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import type { Transport } from "../../shared/http/transport.js";
 import { Limiter } from "../../shared/http/limiter.js";
-import { ImageOpsError } from "../../shared/model/errors.js";
+import type { ImageOpsError } from "../../shared/model/errors.js";
 import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
 import { iwinvHeaders } from "../../shared/providers/iwinv/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
@@ -29,7 +29,13 @@ function account(over: Partial<Account> = {}): Account {
 
 /** A real HttpClient with the adapter's own limits, as the functions build it. */
 function ctxFor(over: Partial<Account> = {}, clientOver: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): CallContext {
-  const http = new HttpClient({ provider: "iwinv", limiter: new Limiter(iwinvAdapter.limits), baseDelayMs: 5, maxDelayMs: 20, ...clientOver });
+  const http = new HttpClient({
+    provider: "iwinv",
+    limiter: new Limiter(iwinvAdapter.limits),
+    baseDelayMs: 5,
+    maxDelayMs: 20,
+    ...clientOver,
+  });
   return { account: account(over), region: ZONE, http };
 }
 
@@ -56,7 +62,12 @@ describe("iwinv adapter against the simulator", () => {
     expect(pages.map((q) => q.get("page_no"))).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
     expect(pages.every((q) => q.get("zone_id") === ZONE && q.get("page_size") === "5")).toBe(true);
     // the query is not signed, yet every request carried the documented headers
-    expect(since(n).every((r) => r.headers["x-iwinv-credential"] === DEMO_KEYS.iwinv.accessKey && /^[0-9a-f]{64}$/.test(String(r.headers["x-iwinv-signature"])))).toBe(true);
+    expect(
+      since(n).every(
+        (r) =>
+          r.headers["x-iwinv-credential"] === DEMO_KEYS.iwinv.accessKey && /^[0-9a-f]{64}$/.test(String(r.headers["x-iwinv-signature"])),
+      ),
+    ).toBe(true);
   });
 
   it("asks for big pages by default: one request for a small catalogue", async () => {
@@ -131,8 +142,15 @@ describe("iwinv adapter against the simulator", () => {
     expect(server).toEqual({ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active", imageable: false });
     expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`);
     // what that mask brings back from the simulator: no password, no console link
-    const h = iwinvHeaders(`/v1/instances/${DEMO_SERVERS.iwinv.active}`, Math.floor(Date.now() / 1000), DEMO_KEYS.iwinv.accessKey, DEMO_KEYS.iwinv.secretKey);
-    const body = (await (await fetch(`${sim.url}/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`, { headers: h })).json()) as { result: Array<Record<string, unknown>> };
+    const h = iwinvHeaders(
+      `/v1/instances/${DEMO_SERVERS.iwinv.active}`,
+      Math.floor(Date.now() / 1000),
+      DEMO_KEYS.iwinv.accessKey,
+      DEMO_KEYS.iwinv.secretKey,
+    );
+    const body = (await (await fetch(`${sim.url}/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`, { headers: h })).json()) as {
+      result: Array<Record<string, unknown>>;
+    };
     expect(Object.keys(body.result[0]!).sort()).toEqual(["description", "flavor", "image", "instance_id", "name", "status", "zone"]);
   });
 
@@ -149,16 +167,19 @@ describe("iwinv adapter against the simulator", () => {
     }
   });
 
-  it.each(["insensitive", "sensitive"] as const)("finds a custom image by exact name whether iwinv's name filter ignores case or not (%s)", async (nameMatch) => {
-    const before = sim.nameMatch;
-    sim.nameMatch = nameMatch;
-    try {
-      expect((await iwinvAdapter.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
-      expect(await iwinvAdapter.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
-    } finally {
-      sim.nameMatch = before;
-    }
-  });
+  it.each(["insensitive", "sensitive"] as const)(
+    "finds a custom image by exact name whether iwinv's name filter ignores case or not (%s)",
+    async (nameMatch) => {
+      const before = sim.nameMatch;
+      sim.nameMatch = nameMatch;
+      try {
+        expect((await iwinvAdapter.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+        expect(await iwinvAdapter.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
+      } finally {
+        sim.nameMatch = before;
+      }
+    },
+  );
 
   it("createImage is UNSUPPORTED and sends nothing", async () => {
     const n = sim.requests.length;
@@ -243,7 +264,10 @@ describe("iwinv adapter against the simulator", () => {
     try {
       sim.keys = [{ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }];
       expect((await failure(iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_AUTH_FAILED");
-      const s = await iwinvAdapter.getServer(ctxFor({ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }), DEMO_SERVERS.iwinv.active);
+      const s = await iwinvAdapter.getServer(
+        ctxFor({ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }),
+        DEMO_SERVERS.iwinv.active,
+      );
       expect(s.providerStatus).toBe("active");
     } finally {
       sim.keys = before;
@@ -287,7 +311,14 @@ describe("iwinv rate limit", () => {
       expect(e.providerCode).toBe("LIMIT_EXCEEDED");
       // another credential has its own window
       small.keys.push({ accessKey: "OTHER", secretKey: "other-secret" });
-      expect((await iwinvAdapter.getServer(ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
+      expect(
+        (
+          await iwinvAdapter.getServer(
+            ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }),
+            DEMO_SERVERS.iwinv.active,
+          )
+        ).id,
+      ).toBe(DEMO_SERVERS.iwinv.active);
     } finally {
       await small.close();
     }
@@ -325,14 +356,21 @@ describe("iwinvFailure (envelope mapping)", () => {
   });
 
   it("auth codes → PROVIDER_AUTH_FAILED whatever the status; NOT_FOUND → NOT_FOUND", () => {
-    for (const code of ["0x5", "0x6", "0x7", "0x8", "0x9"]) expect(env({ code, error_code: "X", message: "m" })?.code).toBe("PROVIDER_AUTH_FAILED");
+    for (const code of ["0x5", "0x6", "0x7", "0x8", "0x9"])
+      expect(env({ code, error_code: "X", message: "m" })?.code).toBe("PROVIDER_AUTH_FAILED");
     // the key is refused vs the caller's IP is: only the first is worth re-reading the secret for
     expect(env({ code: "0x8", error_code: "INVALID_SIGNATURE" }, 401)?.credentialsRejected).toBe(true);
-    expect(env({ code: "0x9", error_code: "CHECK_IP" }, 403)).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "CHECK_IP", credentialsRejected: false });
+    expect(env({ code: "0x9", error_code: "CHECK_IP" }, 403)).toMatchObject({
+      code: "PROVIDER_AUTH_FAILED",
+      providerCode: "CHECK_IP",
+      credentialsRejected: false,
+    });
     expect(env({ code: "0x99", error_code: "INVALID_SIGNATURE" }, 401)?.code).toBe("PROVIDER_AUTH_FAILED");
     expect(env({ code: "0x1", error_code: "NOT_FOUND", message: "없음" }, 404)?.code).toBe("NOT_FOUND");
     expect(env({ code: "0x14", error_code: "EMPTY_SET" })?.code).toBe("PROVIDER_ERROR");
-    expect(iwinvFailure({ status: 200, text: JSON.stringify({ code: "0x14", error_code: "EMPTY_SET" }) }, "detail")?.code).toBe("NOT_FOUND");
+    expect(iwinvFailure({ status: 200, text: JSON.stringify({ code: "0x14", error_code: "EMPTY_SET" }) }, "detail")?.code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("non-JSON: 200 → PROVIDER_ERROR, 5xx → PROVIDER_UNAVAILABLE, 429 → PROVIDER_UNAVAILABLE", () => {
@@ -348,12 +386,27 @@ const stubResponse = (body: unknown) => ({ status: 200, headers: { get: () => nu
 describe("paging guards (stubbed transport)", () => {
   it("stops with PROVIDER_ERROR when the API ignores page_no instead of looping", async () => {
     let calls = 0;
-    const page = { code: "0x00", error_code: "SUCCESS", message: "", result: [{ image_id: "PIMAGE-a", zone: [ZONE] }, { image_id: "PIMAGE-b", zone: [ZONE] }], count: 2, page_no: 1, page_size: 2 };
+    const page = {
+      code: "0x00",
+      error_code: "SUCCESS",
+      message: "",
+      result: [
+        { image_id: "PIMAGE-a", zone: [ZONE] },
+        { image_id: "PIMAGE-b", zone: [ZONE] },
+      ],
+      count: 2,
+      page_no: 1,
+      page_size: 2,
+    };
     const transport: Transport = async () => {
       calls++;
       return stubResponse(page);
     };
-    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) };
+    const ctx: CallContext = {
+      account: account({ endpoint: "http://127.0.0.1:9" }),
+      region: ZONE,
+      http: new HttpClient({ provider: "iwinv", transport }),
+    };
     const e = await failure(createIwinvAdapter({ pageSize: 2 }).listImages(ctx));
     expect(e.code).toBe("PROVIDER_ERROR");
     expect(calls).toBe(2);
@@ -361,7 +414,11 @@ describe("paging guards (stubbed transport)", () => {
 
   it("an EMPTY_SET answer to a list is an empty list", async () => {
     const transport: Transport = async () => stubResponse({ code: "0x14", error_code: "EMPTY_SET", message: "", result: null });
-    const ctx: CallContext = { account: account({ endpoint: "http://127.0.0.1:9" }), region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) };
+    const ctx: CallContext = {
+      account: account({ endpoint: "http://127.0.0.1:9" }),
+      region: ZONE,
+      http: new HttpClient({ provider: "iwinv", transport }),
+    };
     expect(await iwinvAdapter.listImages(ctx, { name: "zzz" })).toEqual([]);
   });
 });

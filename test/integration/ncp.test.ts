@@ -29,8 +29,21 @@ const NO_HYPERVISOR = "5678901";
 beforeAll(async () => {
   await sim.start();
   ctx = context();
-  sim.addServer({ serverInstanceNo: SHUTTING_DOWN, serverName: "stopping-01", status: "RUN", operation: "SHTDN", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
-  sim.addServer({ serverInstanceNo: NO_HYPERVISOR, serverName: "unknown-01", status: "RUN", operation: "NULL", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
+  sim.addServer({
+    serverInstanceNo: SHUTTING_DOWN,
+    serverName: "stopping-01",
+    status: "RUN",
+    operation: "SHTDN",
+    hypervisor: "KVM",
+    productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+  });
+  sim.addServer({
+    serverInstanceNo: NO_HYPERVISOR,
+    serverName: "unknown-01",
+    status: "RUN",
+    operation: "NULL",
+    productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+  });
 });
 afterAll(() => sim.close());
 beforeEach(() => {
@@ -86,11 +99,28 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("reads servers with their hypervisor, and whether and why they can be imaged", async () => {
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toEqual({ id: DEMO_SERVERS.ncp.kvm, name: "web-01", providerStatus: "RUN", imageable: true, hypervisor: "KVM" });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({ hypervisor: "XEN", imageable: true, providerStatus: "NSTOP" });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({ imageable: false, reason: expect.stringMatching(/INIT/) });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toEqual({
+      id: DEMO_SERVERS.ncp.kvm,
+      name: "web-01",
+      providerStatus: "RUN",
+      imageable: true,
+      hypervisor: "KVM",
+    });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({
+      hypervisor: "XEN",
+      imageable: true,
+      providerStatus: "NSTOP",
+    });
+    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({
+      imageable: false,
+      reason: expect.stringMatching(/INIT/),
+    });
     // RUN is not enough: an operation under way (here a shutdown) must be over (serverInstanceOperation NULL)
-    expect(await ncpAdapter.getServer(ctx, SHUTTING_DOWN)).toMatchObject({ providerStatus: "RUN", imageable: false, reason: expect.stringMatching(/operation SHTDN/) });
+    expect(await ncpAdapter.getServer(ctx, SHUTTING_DOWN)).toMatchObject({
+      providerStatus: "RUN",
+      imageable: false,
+      reason: expect.stringMatching(/operation SHTDN/),
+    });
     // no hypervisorType in the detail: never assumed, refused
     const unknown = await ncpAdapter.getServer(ctx, NO_HYPERVISOR);
     expect(unknown).toMatchObject({ imageable: false, reason: expect.stringMatching(/no hypervisorType/) });
@@ -99,7 +129,13 @@ describe("NCP adapter against the simulator", () => {
 
   it("creates with createServerImage on KVM and the legacy call on XEN, once each, then follows the clock", async () => {
     const kvm = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-kvm", description: "한글 설명 + more" });
-    expect(kvm).toMatchObject({ name: "int-kvm", status: "creating", kind: "custom", sourceServerId: DEMO_SERVERS.ncp.kvm, description: "한글 설명 + more" });
+    expect(kvm).toMatchObject({
+      name: "int-kvm",
+      status: "creating",
+      kind: "custom",
+      sourceServerId: DEMO_SERVERS.ncp.kvm,
+      description: "한글 설명 + more",
+    });
     const xen = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "int-xen" });
     expect(xen).toMatchObject({ name: "int-xen", status: "creating" });
     expect(actions().filter((c) => c === "createServerImage")).toHaveLength(1);
@@ -116,10 +152,16 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("uses the name rule of the call the server is imaged with: '_' on KVM, not on XEN", async () => {
-    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({ name: "golden_img1" });
+    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({
+      name: "golden_img1",
+    });
     sim.requests.length = 0;
     const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "golden_img2" }));
-    expect(err).toMatchObject({ code: "INVALID_ARGUMENT", field: "name", message: expect.stringMatching(/createMemberServerImageInstance/) });
+    expect(err).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      field: "name",
+      message: expect.stringMatching(/createMemberServerImageInstance/),
+    });
     expect(actions()).not.toContain("createMemberServerImageInstance");
   });
 
@@ -138,7 +180,10 @@ describe("NCP adapter against the simulator", () => {
     const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "SIM-NAME-TAKEN" });
     sim.uniqueNames = false;
-    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" })).toMatchObject({ name: "web-base", status: "creating" });
+    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" })).toMatchObject({
+      name: "web-base",
+      status: "creating",
+    });
   });
 
   it("validates names by the documented rules of createServerImage (default) and createMemberServerImageInstance", async () => {
@@ -202,14 +247,23 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
 
   it("checks the name by the rule of the server's create call", async () => {
     expect((await checks({ serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).name).toMatchObject({ ok: true });
-    expect((await checks({ serverId: DEMO_SERVERS.ncp.xen, name: "golden_img1" })).name).toMatchObject({ ok: false, message: expect.stringMatching(/createMemberServerImageInstance/) });
+    expect((await checks({ serverId: DEMO_SERVERS.ncp.xen, name: "golden_img1" })).name).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/createMemberServerImageInstance/),
+    });
     // no such server: the widest of NCP's rules
     expect((await checks({ serverId: "999999999", name: "golden_img1" })).name).toMatchObject({ ok: true });
   });
 
   it("says why a server cannot be imaged", async () => {
-    expect((await checks({ serverId: SHUTTING_DOWN, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/operation SHTDN/) });
-    expect((await checks({ serverId: NO_HYPERVISOR, name: "web-golden" }))["server-state"]).toMatchObject({ ok: false, message: expect.stringMatching(/no hypervisorType/) });
+    expect((await checks({ serverId: SHUTTING_DOWN, name: "web-golden" }))["server-state"]).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/operation SHTDN/),
+    });
+    expect((await checks({ serverId: NO_HYPERVISOR, name: "web-golden" }))["server-state"]).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/no hypervisorType/),
+    });
     const err = await failure(createFlow(rt(), deps, { provider: "ncp", serverId: NO_HYPERVISOR, name: "web-golden" }));
     expect(err).toMatchObject({ code: "CONFLICT", field: "serverId", message: expect.stringMatching(/no hypervisorType/) });
   });
@@ -245,7 +299,9 @@ describe("NCP simulator checks", () => {
     const path = "/vserver/v2/getServerImageList?regionCode=KR";
     const unsigned = await fetch(`${sim.url}${path}`);
     expect(unsigned.status).toBe(401);
-    expect(await unsigned.json()).toEqual({ error: { errorCode: "200", message: "Authentication Failed", details: "Authentication information are missing." } });
+    expect(await unsigned.json()).toEqual({
+      error: { errorCode: "200", message: "Authentication Failed", details: "Authentication information are missing." },
+    });
     // signed, but without responseFormatType: NCP's default, XML (docs allow GET as well as POST)
     const xml = await fetch(`${sim.url}${path}`, { headers: ncpHeaders("GET", path, Date.now(), accessKey, secretKey) });
     expect(xml.status).toBe(200);
@@ -257,7 +313,9 @@ describe("NCP simulator checks", () => {
     for (const blockStorageList of [undefined, [{ order: 1 }], [{ order: 0, blockStorageVolumeTypeCode: "CB1" }]]) {
       const res = await send("createServerImage", { ...base, blockStorageList });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ responseError: { returnCode: "1100000", returnMessage: expect.stringMatching(/^Parameter is invalid\./) } });
+      expect(await res.json()).toEqual({
+        responseError: { returnCode: "1100000", returnMessage: expect.stringMatching(/^Parameter is invalid\./) },
+      });
     }
     expect((await send("createServerImage", { ...base, blockStorageList: [{ order: 0 }] })).status).toBe(200);
   });
@@ -265,10 +323,17 @@ describe("NCP simulator checks", () => {
   it("reads parameters only from a form body, and answers an unknown API with the gateway's 404", async () => {
     const path = "/vserver/v2/getServerImageDetail";
     const headers = ncpHeaders("POST", path, Date.now(), accessKey, secretKey);
-    const asJson = await fetch(`${sim.url}${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "responseFormatType=json&serverImageNo=23214590" });
+    const asJson = await fetch(`${sim.url}${path}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: "responseFormatType=json&serverImageNo=23214590",
+    });
     expect(asJson.headers.get("content-type")).toContain("application/xml"); // the body was not read: no responseFormatType
     const unknown = "/vserver/v2/getNothing";
-    const res = await fetch(`${sim.url}${unknown}`, { method: "POST", headers: ncpHeaders("POST", unknown, Date.now(), accessKey, secretKey) });
+    const res = await fetch(`${sim.url}${unknown}`, {
+      method: "POST",
+      headers: ncpHeaders("POST", unknown, Date.now(), accessKey, secretKey),
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { errorCode: "300", message: "Not Found Exception", details: "" } });
   });

@@ -43,7 +43,12 @@ describe("SCP create preflight", () => {
     const out = await create({ dryRun: true, description: "골든 이미지" });
     if (!out.dryRun) throw new Error("expected a dry run");
     const description = out.checks.find((c) => c.name === "description")!;
-    expect(description).toEqual({ name: "description", ok: true, level: "warning", message: expect.stringMatching(/^SCP does not store descriptions/) });
+    expect(description).toEqual({
+      name: "description",
+      ok: true,
+      level: "warning",
+      message: expect.stringMatching(/^SCP does not store descriptions/),
+    });
     expect(out.checks.every((c) => c.ok)).toBe(true); // a warning does not block
     expect(out.checks.filter((c) => c.level)).toEqual([description]);
   });
@@ -78,7 +83,13 @@ describe("SCP status after create", () => {
     sim.setFaults({ status: 404, pathIncludes: "/v1/images/", count: 1 });
     const out = await create({ name: "unread-golden" });
     if (out.dryRun) throw new Error("expected a create");
-    expect(out.image).toMatchObject({ name: "unread-golden", status: "unknown", providerStatus: "", createdAt: null, sourceServerId: DEMO_SERVERS.scp.active });
+    expect(out.image).toMatchObject({
+      name: "unread-golden",
+      status: "unknown",
+      providerStatus: "",
+      createdAt: null,
+      sourceServerId: DEMO_SERVERS.scp.active,
+    });
     expect(sim.images.has(out.image.id)).toBe(true);
     expect(sim.requests.filter((r) => r.method === "POST")).toHaveLength(1); // and it was not created again
   });

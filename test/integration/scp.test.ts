@@ -2,12 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import {
-  createScpAdapter,
-  SCP_DEFAULT_ENDPOINT,
-  scpAdapter,
-  scpBaseUrl,
-} from "../../shared/providers/scp/client.js";
+import { createScpAdapter, SCP_DEFAULT_ENDPOINT, scpAdapter, scpBaseUrl } from "../../shared/providers/scp/client.js";
 import { scpFailure } from "../../shared/providers/scp/errors.js";
 import { SCP_VECTORS } from "../fixtures/provider-vectors.js";
 import type { CallContext } from "../../shared/providers/types.js";
@@ -22,7 +17,13 @@ const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => D
 const SEEDED = 13 + 150;
 
 // as shared/runtime.ts builds it: with the adapter's declared throttle signals
-const http = new HttpClient({ provider: "scp", baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000, throttleSignals: scpAdapter.limits.throttleSignals });
+const http = new HttpClient({
+  provider: "scp",
+  baseDelayMs: 5,
+  maxDelayMs: 20,
+  timeoutMs: 2000,
+  throttleSignals: scpAdapter.limits.throttleSignals,
+});
 function ctx(over: Partial<Account> = {}): CallContext {
   const account: Account = { provider: "scp", name: "prod", regions: ["kr-west1"], ...DEMO_KEYS.scp, endpoint: sim.url, ...over };
   return { account, region: "kr-west1", http };
@@ -80,7 +81,9 @@ describe("SCP adapter against the simulator", () => {
     const available = await adapter.listImages(ctx(), { status: "available" });
     expect(available.length).toBeGreaterThan(50);
     expect(available.every((i) => i.providerStatus === "active")).toBe(true);
-    expect(calls().every((r) => r.url.searchParams.get("status") === "active" && r.url.searchParams.get("sort") === "created_at:desc")).toBe(true);
+    expect(
+      calls().every((r) => r.url.searchParams.get("status") === "active" && r.url.searchParams.get("sort") === "created_at:desc"),
+    ).toBe(true);
     sim.requests.length = 0;
     await adapter.listImages(ctx(), { status: "creating" });
     expect(calls()[0]!.url.searchParams.has("status")).toBe(false);
@@ -96,7 +99,15 @@ describe("SCP adapter against the simulator", () => {
 
   it("describes an image (documented example; zone-less created_at read as UTC)", async () => {
     const img = await adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b");
-    expect(img).toMatchObject({ provider: "scp", account: "prod", region: "kr-west1", name: "imagename", status: "available", kind: "custom", sizeBytes: 2429747200 });
+    expect(img).toMatchObject({
+      provider: "scp",
+      account: "prod",
+      region: "kr-west1",
+      name: "imagename",
+      status: "available",
+      kind: "custom",
+      sizeBytes: 2429747200,
+    });
     const ubuntu = await adapter.describeImage(ctx(), "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01");
     expect(ubuntu.createdAt).toBe("2025-03-10T02:15:00.000Z");
     const killed = await adapter.describeImage(ctx(), "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c14");
@@ -114,14 +125,25 @@ describe("SCP adapter against the simulator", () => {
   });
 
   it("gets servers and says whether they can be imaged", async () => {
-    expect(await adapter.getServer(ctx(), DEMO_SERVERS.scp.active)).toEqual({ id: DEMO_SERVERS.scp.active, name: "web-01", providerStatus: "ACTIVE", imageable: true });
+    expect(await adapter.getServer(ctx(), DEMO_SERVERS.scp.active)).toEqual({
+      id: DEMO_SERVERS.scp.active,
+      name: "web-01",
+      providerStatus: "ACTIVE",
+      imageable: true,
+    });
     expect(await adapter.getServer(ctx(), DEMO_SERVERS.scp.busy)).toMatchObject({ providerStatus: "BUILD", imageable: false });
   });
 
   it("creates an image and follows it to available", async () => {
     const name = `nightly ${Date.now()}`;
     const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name, description: "ignored by SCP" });
-    expect(created).toMatchObject({ name, status: "creating", providerStatus: "queued", kind: "custom", sourceServerId: DEMO_SERVERS.scp.active });
+    expect(created).toMatchObject({
+      name,
+      status: "creating",
+      providerStatus: "queued",
+      kind: "custom",
+      sourceServerId: DEMO_SERVERS.scp.active,
+    });
     const post = calls().find((r) => r.method === "POST")!;
     expect(post.rawUrl).toBe(`/v1/servers/${DEMO_SERVERS.scp.active}/images`);
     // the SDK's bytes (json.NewEncoder's trailing newline), with their length, not chunked
@@ -178,7 +200,9 @@ describe("SCP adapter against the simulator", () => {
   it("refuses to image a busy server (CONFLICT) and a bad name before sending", async () => {
     expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.busy, name: "x1" }))).code).toBe("CONFLICT");
     sim.requests.length = 0;
-    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe("INVALID_ARGUMENT");
+    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe(
+      "INVALID_ARGUMENT",
+    );
     expect(calls()).toHaveLength(0);
   });
 
@@ -211,7 +235,11 @@ describe("SCP adapter against the simulator", () => {
 
   it("a pin past its Not-Before date is refused before any call, naming the version and its date", async () => {
     const today = createScpAdapter({ now: () => Date.parse("2026-12-02T09:00:00Z") });
-    for (const [version, date] of [["1.0", "2025-12-31"], ["1.1", "2026-05-31"], ["1.2", "2026-08-31"]]) {
+    for (const [version, date] of [
+      ["1.0", "2025-12-31"],
+      ["1.1", "2026-05-31"],
+      ["1.2", "2026-08-31"],
+    ]) {
       const err = await failure(today.describeImage(ctx({ apiVersion: version }), "70a599e0-31e7-49b7-b260-868f441e862b"));
       expect(err.code).toBe("INTERNAL");
       expect(err.message).toContain(`pins Virtual Server API ${version} ("apiVersion" in the credentials secret)`);
@@ -375,11 +403,15 @@ describe("SCP adapter pieces", () => {
 
   it("warns from the catalogue when the pin is deprecated, past its date or absent; not when it is current", () => {
     const now = Date.parse("2026-12-02T00:00:00Z");
-    const cat = parseCatalogue(JSON.stringify({ versions: [
-      { id: "v1.2", status: "SUPPORTED", not_before: "2026-08-31", links: [] },
-      { id: "v1.3", status: "DEPRECATED", not_before: "2027-01-31" },
-      { id: "v1.5", status: "CURRENT", not_before: null },
-    ] }))!;
+    const cat = parseCatalogue(
+      JSON.stringify({
+        versions: [
+          { id: "v1.2", status: "SUPPORTED", not_before: "2026-08-31", links: [] },
+          { id: "v1.3", status: "DEPRECATED", not_before: "2027-01-31" },
+          { id: "v1.5", status: "CURRENT", not_before: null },
+        ],
+      }),
+    )!;
     expect(catalogueWarning(cat, "1.3", now)).toMatch(/DEPRECATED, not supported from 2027-01-31/);
     expect(catalogueWarning(cat, "1.2", now)).toMatch(/SUPPORTED, not supported from 2026-08-31/);
     expect(catalogueWarning(cat, "1.4", now)).toMatch(/does not list Virtual Server API 1\.4 \(it lists v1\.2, v1\.3, v1\.5\)/);
@@ -397,10 +429,15 @@ describe("SCP adapter pieces", () => {
   });
 
   it("maps SCP's envelopes (captured live, scp.md §6.1) without crashing", () => {
-    const f = (status: number, body: unknown) => scpFailure({ status, text: typeof body === "string" ? body : JSON.stringify(body) }, { apiVersion: "1.3" });
+    const f = (status: number, body: unknown) =>
+      scpFailure({ status, text: typeof body === "string" ? body : JSON.stringify(body) }, { apiVersion: "1.3" });
     const { validationError400_live: v, gatewayRejected401_live: g, unauthenticated404_live: n } = SCP_VECTORS.fixtures;
     // (a) errors[]: the code, the detail, and the global request id SCP support asks for
-    expect(f(v.status, v.body)).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "ValidationError", requestId: "req-99ff8cf9-950c-4028-9376-e522aee19666" });
+    expect(f(v.status, v.body)).toMatchObject({
+      code: "PROVIDER_ERROR",
+      providerCode: "ValidationError",
+      requestId: "req-99ff8cf9-950c-4028-9376-e522aee19666",
+    });
     expect(f(v.status, v.body).message).toMatch(/^scp: Field "name" is invalid/);
     expect(f(400, { errors: [{ code: "X", request_id: "req-only" }] }).requestId).toBe("req-only");
     // (c) the gateway's 401
@@ -409,10 +446,16 @@ describe("SCP adapter pieces", () => {
     // (b) the Spring 404 is not "no such image"
     expect(f(n.status, n.body)).toMatchObject({ code: "PROVIDER_ERROR", requestId: "e2dcbc11-53724", providerCode: "Not Found" });
     // (e) HTML 417, (f) 406
-    expect(f(417, "<html><title>Request Rejected</title>Your support ID is: 1234567890123</html>")).toMatchObject({ code: "PROVIDER_UNAVAILABLE", requestId: "1234567890123" });
+    expect(f(417, "<html><title>Request Rejected</title>Your support ID is: 1234567890123</html>")).toMatchObject({
+      code: "PROVIDER_UNAVAILABLE",
+      requestId: "1234567890123",
+    });
     expect(f(406, "").message).toContain('Scp-Api-Version "virtualserver 1.3"');
     // the 1.0 spec's validation list, HTML, empty, truncated, null
-    expect(f(400, [{ loc: ["body", "image_name"], msg: "too long", type_: "value_error" }])).toMatchObject({ providerCode: "value_error", message: "scp: body.image_name: too long" });
+    expect(f(400, [{ loc: ["body", "image_name"], msg: "too long", type_: "value_error" }])).toMatchObject({
+      providerCode: "value_error",
+      message: "scp: body.image_name: too long",
+    });
     expect(f(403, "<html>nope</html>").code).toBe("PROVIDER_AUTH_FAILED");
     expect(f(502, "").code).toBe("PROVIDER_UNAVAILABLE");
     expect(f(200, '{"images": [').code).toBe("PROVIDER_ERROR");

@@ -83,7 +83,9 @@ describe("credentials secret (real AWS SDK against a local Secrets Manager)", ()
     ["not json", /not valid JSON/],
   ])("refuses a bad secret with a message naming the account and field, never a key (%#)", async (value, message) => {
     sm.put("creds", value);
-    const err = await credentialsSecret().get().catch((e) => e);
+    const err = await credentialsSecret()
+      .get()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ImageOpsError);
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain(DEMO_KEYS.ncp.secretKey);

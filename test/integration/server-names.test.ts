@@ -25,7 +25,11 @@ const adapters: Record<ProviderName, ProviderAdapter> = { ncp: ncpAdapter, scp: 
 
 function ctx(provider: ProviderName): CallContext {
   const account = { provider, name: "demo", ...DEMO_KEYS[provider], regions: [...DEMO_REGIONS[provider]], endpoint: sims[provider].url };
-  return { account, region: DEMO_REGIONS[provider][0], http: new HttpClient({ provider, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }) };
+  return {
+    account,
+    region: DEMO_REGIONS[provider][0],
+    http: new HttpClient({ provider, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 }),
+  };
 }
 /** the requests a call made, without SCP's unsigned version catalogue */
 const sent = (provider: ProviderName) => sims[provider].requests.filter((r) => r.url.pathname !== "/");
@@ -33,10 +37,36 @@ const sent = (provider: ProviderName) => sims[provider].requests.filter((r) => r
 beforeAll(async () => {
   await Promise.all([ncp.start(), scp.start(), iwinv.start()]);
   // names that one filter or another would also match: web-01 must find web-01 alone
-  ncp.addServer({ serverInstanceNo: "8000001", serverName: "web-01-old", status: "NSTOP", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
-  ncp.addServer({ serverInstanceNo: "8000002", serverName: "twin", status: "RUN", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
-  ncp.addServer({ serverInstanceNo: "8000003", serverName: "twin", status: "NSTOP", operation: "NULL", hypervisor: "KVM", productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003" });
-  scp.servers.set("9b000000-0000-4000-8000-000000000001", { id: "9b000000-0000-4000-8000-000000000001", name: "web-01 copy", state: "SHUTOFF", image_id: "x" });
+  ncp.addServer({
+    serverInstanceNo: "8000001",
+    serverName: "web-01-old",
+    status: "NSTOP",
+    operation: "NULL",
+    hypervisor: "KVM",
+    productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+  });
+  ncp.addServer({
+    serverInstanceNo: "8000002",
+    serverName: "twin",
+    status: "RUN",
+    operation: "NULL",
+    hypervisor: "KVM",
+    productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+  });
+  ncp.addServer({
+    serverInstanceNo: "8000003",
+    serverName: "twin",
+    status: "NSTOP",
+    operation: "NULL",
+    hypervisor: "KVM",
+    productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+  });
+  scp.servers.set("9b000000-0000-4000-8000-000000000001", {
+    id: "9b000000-0000-4000-8000-000000000001",
+    name: "web-01 copy",
+    state: "SHUTOFF",
+    image_id: "x",
+  });
   const demo = iwinv.servers.get(DEMO_SERVERS.iwinv.active)!;
   iwinv.servers.set("IWVM-demo-0002", { ...demo, instance_id: "IWVM-demo-0002", name: "DEMO-WEB-01" });
 });
@@ -51,7 +81,9 @@ beforeEach(() => {
 describe("findServersByName", () => {
   it("NCP: getServerInstanceList with serverName, paged, as a form POST", async () => {
     ncp.serverNameMatch = "contains";
-    expect(await ncpAdapter.findServersByName(ctx("ncp"), "web-01")).toEqual([{ id: DEMO_SERVERS.ncp.kvm, name: "web-01", providerStatus: "RUN" }]);
+    expect(await ncpAdapter.findServersByName(ctx("ncp"), "web-01")).toEqual([
+      { id: DEMO_SERVERS.ncp.kvm, name: "web-01", providerStatus: "RUN" },
+    ]);
     const [req] = sent("ncp");
     expect(req!.method).toBe("POST");
     expect(req!.url.pathname).toBe("/vserver/v2/getServerInstanceList");
@@ -61,18 +93,28 @@ describe("findServersByName", () => {
 
   it("SCP: GET /v1/servers with name, limit, sort; only id, name and state read", async () => {
     scp.nameFilter = "contains";
-    expect(await adapters.scp.findServersByName(ctx("scp"), "web-01")).toEqual([{ id: DEMO_SERVERS.scp.active, name: "web-01", providerStatus: "ACTIVE" }]);
+    expect(await adapters.scp.findServersByName(ctx("scp"), "web-01")).toEqual([
+      { id: DEMO_SERVERS.scp.active, name: "web-01", providerStatus: "ACTIVE" },
+    ]);
     const [req] = sent("scp");
     expect(req!.method).toBe("GET");
     expect(req!.rawUrl).toBe("/v1/servers?limit=100&name=web-01&sort=created_at%3Adesc");
   });
 
   it("iwinv: GET /v1/instances with name, zone, paging and fields that never ask for the password", async () => {
-    expect(await adapters.iwinv.findServersByName(ctx("iwinv"), "demo-web-01")).toEqual([{ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active" }]);
+    expect(await adapters.iwinv.findServersByName(ctx("iwinv"), "demo-web-01")).toEqual([
+      { id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active" },
+    ]);
     const [req] = sent("iwinv");
     expect(req!.method).toBe("GET");
     expect(req!.url.pathname).toBe("/v1/instances");
-    expect(Object.fromEntries(req!.url.searchParams)).toEqual({ name: "demo-web-01", zone_id: "kr2-z01", page_no: "1", page_size: "100", fields: "11" });
+    expect(Object.fromEntries(req!.url.searchParams)).toEqual({
+      name: "demo-web-01",
+      zone_id: "kr2-z01",
+      page_no: "1",
+      page_size: "100",
+      fields: "11",
+    });
     expect(Number(req!.url.searchParams.get("fields")) & (128 | 16384)).toBe(0);
   });
 

@@ -34,18 +34,22 @@ function inCache(cache: string): string[] {
   if (!existsSync(cache)) return [];
   const dirs = readdirSync(cache).sort().reverse();
   const mac = ["Google Chrome for Testing.app", "Contents", "MacOS", "Google Chrome for Testing"];
-  const full = dirs.filter((n) => n.startsWith("chromium-")).flatMap((d) => [
-    join(cache, d, "chrome-linux64", "chrome"),
-    join(cache, d, "chrome-linux-arm64", "chrome"),
-    join(cache, d, "chrome-linux", "chrome"),
-    join(cache, d, "chrome-mac-arm64", ...mac),
-    join(cache, d, "chrome-mac-x64", ...mac),
-  ]);
-  const shell = dirs.filter((n) => n.startsWith("chromium_headless_shell-")).flatMap((d) => [
-    join(cache, d, "chrome-headless-shell-linux64", "chrome-headless-shell"),
-    join(cache, d, "chrome-headless-shell-linux-arm64", "chrome-headless-shell"),
-    join(cache, d, "chrome-linux", "headless_shell"),
-  ]);
+  const full = dirs
+    .filter((n) => n.startsWith("chromium-"))
+    .flatMap((d) => [
+      join(cache, d, "chrome-linux64", "chrome"),
+      join(cache, d, "chrome-linux-arm64", "chrome"),
+      join(cache, d, "chrome-linux", "chrome"),
+      join(cache, d, "chrome-mac-arm64", ...mac),
+      join(cache, d, "chrome-mac-x64", ...mac),
+    ]);
+  const shell = dirs
+    .filter((n) => n.startsWith("chromium_headless_shell-"))
+    .flatMap((d) => [
+      join(cache, d, "chrome-headless-shell-linux64", "chrome-headless-shell"),
+      join(cache, d, "chrome-headless-shell-linux-arm64", "chrome-headless-shell"),
+      join(cache, d, "chrome-linux", "headless_shell"),
+    ]);
   return [...full, ...shell];
 }
 

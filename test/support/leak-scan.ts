@@ -11,7 +11,11 @@ import { DEMO_KEYS, LOCAL_SLACK } from "../../dev/sim/demo.js";
 
 export const OUTPUT_DIR = fileURLToPath(new URL("../../test-artifacts/output", import.meta.url));
 
-export const SECRETS = [...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]), LOCAL_SLACK.signingSecret, LOCAL_SLACK.botToken];
+export const SECRETS = [
+  ...Object.values(DEMO_KEYS).flatMap((k) => [k.secretKey, k.accessKey]),
+  LOCAL_SLACK.signingSecret,
+  LOCAL_SLACK.botToken,
+];
 
 /** Where each secret shows in the captured output: "file: secret-prefix…" lines. */
 function findLeaks(dir = OUTPUT_DIR): string[] {

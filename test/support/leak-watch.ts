@@ -31,7 +31,11 @@ export class LeakWatch {
   /** The secrets that must never show, including every signature the simulators saw. */
   static secrets(stack: LocalStack): string[] {
     const signatures = [stack.ncp, stack.scp, stack.iwinv].flatMap((sim) =>
-      sim.requests.flatMap((r) => ["x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"].map((h) => r.headers[h]).filter((v): v is string => typeof v === "string")),
+      sim.requests.flatMap((r) =>
+        ["x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"]
+          .map((h) => r.headers[h])
+          .filter((v): v is string => typeof v === "string"),
+      ),
     );
     return [...SECRETS, ...signatures];
   }

@@ -18,7 +18,10 @@ const file = join(OUTPUT_DIR, `${process.pid}.log`);
 const keep = (chunk: string | Uint8Array) => appendFileSync(file, chunk);
 
 const toConsole = { stdout: console.log.bind(console), stderr: console.error.bind(console) };
-for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
+for (const [name, stream] of [
+  ["stdout", process.stdout],
+  ["stderr", process.stderr],
+] as const) {
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     keep(chunk);
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");

@@ -18,7 +18,12 @@ export async function buildRunPolicy(file: string): Promise<string> {
   const before = process.env.IMAGEOPS_POLICIES_FILE;
   process.env.IMAGEOPS_POLICIES_FILE = file;
   try {
-    await build({ entryPoints: [join(root, "functions", "run-policy", "handler.ts")], outfile: join(dir, "index.mjs"), ...BUNDLE_OPTIONS, logLevel: "silent" });
+    await build({
+      entryPoints: [join(root, "functions", "run-policy", "handler.ts")],
+      outfile: join(dir, "index.mjs"),
+      ...BUNDLE_OPTIONS,
+      logLevel: "silent",
+    });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

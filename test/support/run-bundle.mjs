@@ -9,7 +9,11 @@ const [name, remaining, event] = process.argv.slice(2);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { handler } = await import(pathToFileURL(join(root, "dist", name, "index.mjs")).href);
 const started = Date.now();
-const context = { functionName: `imageops-local-${name}`, awsRequestId: `child-${process.pid}`, getRemainingTimeInMillis: () => Math.max(0, Number(remaining) - (Date.now() - started)) };
+const context = {
+  functionName: `imageops-local-${name}`,
+  awsRequestId: `child-${process.pid}`,
+  getRemainingTimeInMillis: () => Math.max(0, Number(remaining) - (Date.now() - started)),
+};
 let result;
 try {
   result = { ok: true, value: await handler(JSON.parse(event), context) };

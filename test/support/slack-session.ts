@@ -24,13 +24,19 @@ export function slackSession(stack: () => LocalStack, leaks?: LeakWatch) {
     async slash(text: string, o: SignedOptions & { user?: string; team?: string; channel?: string } = {}) {
       const responseUrl = newResponseUrl();
       const started = Date.now();
-      const ack = (await stack().invoke("slack", signedEvent(slashCommandBody(text, { responseUrl, user: o.user, team: o.team, channel: o.channel }), FORM, o))) as Ack;
+      const ack = (await stack().invoke(
+        "slack",
+        signedEvent(slashCommandBody(text, { responseUrl, user: o.user, team: o.team, channel: o.channel }), FORM, o),
+      )) as Ack;
       const ms = Date.now() - started;
       leaks?.record(ack);
       return { ack, ms, ackBody: ack.body ? JSON.parse(ack.body) : {}, responseUrl };
     },
 
-    async click(button: Button, o: SignedOptions & { user?: string; team?: string; channel?: string; messageTs?: string; responseUrl?: string } = {}) {
+    async click(
+      button: Button,
+      o: SignedOptions & { user?: string; team?: string; channel?: string; messageTs?: string; responseUrl?: string } = {},
+    ) {
       const responseUrl = o.responseUrl ?? newResponseUrl();
       const started = Date.now();
       const ack = (await stack().invoke("slack", signedEvent(blockActionBody(button, { ...o, responseUrl }), FORM, o))) as Ack;
@@ -46,12 +52,17 @@ export function slackSession(stack: () => LocalStack, leaks?: LeakWatch) {
     },
 
     /** What Slack accepted on a response_url so far. */
-    seenAt: (url: string): Answer[] => stack().slackApi.responses.filter((r) => r.url === url).map((r) => r.body as Answer),
+    seenAt: (url: string): Answer[] =>
+      stack()
+        .slackApi.responses.filter((r) => r.url === url)
+        .map((r) => r.body as Answer),
   };
 }
 
 /** The buttons of a message, by action id. */
 export function buttons(answer: { blocks: unknown[] }): Record<string, Button> {
-  const all = (answer.blocks as Array<{ type: string; elements?: Button[] }>).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
+  const all = (answer.blocks as Array<{ type: string; elements?: Button[] }>)
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
   return Object.fromEntries(all.map((e) => [e.action_id, e]));
 }

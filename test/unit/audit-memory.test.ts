@@ -1,27 +1,71 @@
 /** The audit's memory as pure functions: ids, fingerprints, the week, acknowledgements and the plan. */
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../shared/audit/finding.js";
-import { type Ack, applyAcks, type AuditedFinding, findingId, identify, imageFingerprint, plan, type PlanContext, weekOf } from "../../shared/audit/memory.js";
+import {
+  type Ack,
+  applyAcks,
+  type AuditedFinding,
+  findingId,
+  identify,
+  imageFingerprint,
+  plan,
+  type PlanContext,
+  weekOf,
+} from "../../shared/audit/memory.js";
 import { parseRemedyValue, remedyMessage, remedyValue } from "../../shared/audit/report.js";
 import { setFacts } from "../../shared/model/facts.js";
 import type { Image } from "../../shared/model/image.js";
 import { auditRequest, parseCommand } from "../../shared/slack/commands.js";
 
 const image = (over: Partial<Image> = {}): Image => ({
-  provider: "scp", account: "demo", region: "kr-west1", id: "img-1", name: "web", description: null, kind: "custom", visibility: "private",
-  status: "available", providerStatus: "active", os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" },
-  architecture: "x86_64", sizeBytes: 1024, createdAt: "2025-01-01T00:00:00.000Z", sourceServerId: null, ...over,
+  provider: "scp",
+  account: "demo",
+  region: "kr-west1",
+  id: "img-1",
+  name: "web",
+  description: null,
+  kind: "custom",
+  visibility: "private",
+  status: "available",
+  providerStatus: "active",
+  os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" },
+  architecture: "x86_64",
+  sizeBytes: 1024,
+  createdAt: "2025-01-01T00:00:00.000Z",
+  sourceServerId: null,
+  ...over,
 });
 const finding = (imageId: string, rule = "stale-custom", over: Partial<Finding> = {}): AuditedFinding =>
-  identify({ rule, severity: "info", provider: "scp", account: "demo", region: "kr-west1", imageId, imageName: `n-${imageId}`, message: "m", ...over }, image({ id: imageId }));
-const ctx = (now: string, over: Partial<PlanContext> = {}): PlanContext => ({ scope: "*/*", stream: "scheduled", now: Date.parse(now), timeZone: "Asia/Seoul", unread: [], ...over });
+  identify(
+    {
+      rule,
+      severity: "info",
+      provider: "scp",
+      account: "demo",
+      region: "kr-west1",
+      imageId,
+      imageName: `n-${imageId}`,
+      message: "m",
+      ...over,
+    },
+    image({ id: imageId }),
+  );
+const ctx = (now: string, over: Partial<PlanContext> = {}): PlanContext => ({
+  scope: "*/*",
+  stream: "scheduled",
+  now: Date.parse(now),
+  timeZone: "Asia/Seoul",
+  unread: [],
+  ...over,
+});
 
 describe("finding ids and fingerprints", () => {
   it("an id a user can copy, stable across runs, different for another rule, region or image", () => {
     const base = { rule: "stale-custom", provider: "scp" as const, account: "demo", region: "kr-west1", imageId: "img-1" };
     expect(findingId(base)).toMatch(/^f-[0-9a-f]{12}$/);
     expect(findingId({ ...base })).toBe(findingId(base));
-    for (const other of [{ rule: "failed" }, { region: "kr-east1" }, { account: "prod" }, { imageId: "img-2" }]) expect(findingId({ ...base, ...other })).not.toBe(findingId(base));
+    for (const other of [{ rule: "failed" }, { region: "kr-east1" }, { account: "prod" }, { imageId: "img-2" }])
+      expect(findingId({ ...base, ...other })).not.toBe(findingId(base));
   });
 
   it("the fingerprint follows the image's state, not the audit's clock", () => {
@@ -45,8 +89,19 @@ describe("the week of the digest", () => {
 describe("acknowledgements", () => {
   const f = finding("img-1");
   const ack = (over: Partial<Ack> = {}): Ack => ({
-    finding: f.id, rule: f.rule, provider: "scp", account: "demo", region: "kr-west1", imageId: "img-1", imageName: "web", fingerprint: f.fingerprint,
-    reason: "kept", by: "U1", at: "2026-11-01T00:00:00.000Z", until: "2026-12-01T00:00:00.000Z", ...over,
+    finding: f.id,
+    rule: f.rule,
+    provider: "scp",
+    account: "demo",
+    region: "kr-west1",
+    imageId: "img-1",
+    imageName: "web",
+    fingerprint: f.fingerprint,
+    reason: "kept",
+    by: "U1",
+    at: "2026-11-01T00:00:00.000Z",
+    until: "2026-12-01T00:00:00.000Z",
+    ...over,
   });
   it("hide a finding while they last and the image is unchanged; end when they expire or the image changes", () => {
     const now = Date.parse("2026-11-15T00:00:00Z");
@@ -63,7 +118,13 @@ describe("the plan: one run against the last", () => {
   it("first run: everything new, the digest due; then new, resolved, still open; then nothing changed", () => {
     const [a, b, c] = [finding("a"), finding("b"), finding("c")];
     const one = plan(undefined, [a, b], ctx("2026-11-24T01:00:00Z"));
-    expect(one.changes).toMatchObject({ since: null, new: [a.id, b.id], resolved: [], changed: true, digest: { week: "2026-11-23", runs: 1, new: 2 } });
+    expect(one.changes).toMatchObject({
+      since: null,
+      new: [a.id, b.id],
+      resolved: [],
+      changed: true,
+      digest: { week: "2026-11-23", runs: 1, new: 2 },
+    });
     const two = plan(one.next, [b, c], ctx("2026-11-25T01:00:00Z"));
     expect(two.changes).toMatchObject({ since: "2026-11-24T01:00:00.000Z", new: [c.id], stillOpen: [b.id], changed: true });
     expect(two.changes.resolved.map((r) => r.id)).toEqual([a.id]);
@@ -94,7 +155,14 @@ describe("the plan: one run against the last", () => {
     const a = finding("a");
     const one = plan(undefined, [a], ctx("2026-11-24T01:00:00Z")).next;
     const acked = plan(one, [{ ...a, acknowledged: { until: "x", by: "U1", reason: "r" } }], ctx("2026-11-25T01:00:00Z"));
-    expect(acked.changes).toMatchObject({ new: [], resolved: [], stillOpen: [], newlyAcknowledged: [a.id], acknowledged: 1, changed: false });
+    expect(acked.changes).toMatchObject({
+      new: [],
+      resolved: [],
+      stillOpen: [],
+      newlyAcknowledged: [a.id],
+      acknowledged: 1,
+      changed: false,
+    });
     const back = plan(acked.next, [{ ...a, ackEnded: "expired" }], ctx("2026-11-26T01:00:00Z"));
     expect(back.changes).toMatchObject({ new: [a.id], changed: true });
   });
@@ -124,7 +192,12 @@ describe("/images audit words", () => {
   it("run, ack with a finding id, a duration and a reason, and acks", () => {
     expect(req("audit")).toEqual({ kind: "run" });
     expect(req("audit acks")).toEqual({ kind: "acks" });
-    expect(req('audit ack f-0123456789ab --for 2w --reason "kept for the migration"')).toEqual({ kind: "ack", finding: "f-0123456789ab", for: "2w", reason: "kept for the migration" });
+    expect(req('audit ack f-0123456789ab --for 2w --reason "kept for the migration"')).toEqual({
+      kind: "ack",
+      finding: "f-0123456789ab",
+      for: "2w",
+      reason: "kept for the migration",
+    });
     expect(req('audit ack F-0123456789AB --reason "x"')).toMatchObject({ kind: "ack", finding: "f-0123456789ab", for: "30d" });
     expect(req("audit ack f-0123456789ab")).toMatchObject({ error: expect.stringMatching(/needs --reason/) });
     expect(req('audit ack f-0123 --reason "x"')).toMatchObject({ error: expect.stringMatching(/not a finding id/) });

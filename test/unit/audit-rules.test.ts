@@ -12,9 +12,22 @@ const daysAgo = (d: number) => new Date(NOW - d * 86_400_000).toISOString();
 
 function image(over: Partial<Image> = {}): Image {
   return {
-    provider: "ncp", account: "prod", region: "KR", id: "1", name: "web", description: null, kind: "custom", visibility: "private",
-    status: "available", providerStatus: "CREAT", os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" },
-    architecture: "x86_64", sizeBytes: 1, createdAt: daysAgo(1), sourceServerId: null, ...over,
+    provider: "ncp",
+    account: "prod",
+    region: "KR",
+    id: "1",
+    name: "web",
+    description: null,
+    kind: "custom",
+    visibility: "private",
+    status: "available",
+    providerStatus: "CREAT",
+    os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" },
+    architecture: "x86_64",
+    sizeBytes: 1,
+    createdAt: daysAgo(1),
+    sourceServerId: null,
+    ...over,
   };
 }
 const ids = (findings: { imageId: string }[]) => findings.map((f) => f.imageId);
@@ -53,41 +66,56 @@ describe("audit rules", () => {
   });
 
   it("stale-custom: custom images older than the threshold only", () => {
-    const out = staleCustom([
-      image({ id: "at", createdAt: daysAgo(180) }),
-      image({ id: "old", createdAt: daysAgo(181) }),
-      image({ id: "public-old", kind: "public", createdAt: daysAgo(900) }),
-    ], config);
+    const out = staleCustom(
+      [
+        image({ id: "at", createdAt: daysAgo(180) }),
+        image({ id: "old", createdAt: daysAgo(181) }),
+        image({ id: "public-old", kind: "public", createdAt: daysAgo(900) }),
+      ],
+      config,
+    );
     expect(ids(out)).toEqual(["old"]);
     expect(out[0]!.severity).toBe("info");
   });
 
   it("over-shared: custom images beyond the account, by visibility or share list", () => {
     const sharedByList = setFacts(image({ id: "list" }), { sharedWith: 2 });
-    const out = overShared([
-      image({ id: "private" }),
-      image({ id: "pub", visibility: "public" }),
-      image({ id: "comm", visibility: "community" }),
-      image({ id: "shr", visibility: "shared" }),
-      sharedByList,
-      image({ id: "cloud", kind: "public", visibility: "public" }),
-    ], config);
+    const out = overShared(
+      [
+        image({ id: "private" }),
+        image({ id: "pub", visibility: "public" }),
+        image({ id: "comm", visibility: "community" }),
+        image({ id: "shr", visibility: "shared" }),
+        sharedByList,
+        image({ id: "cloud", kind: "public", visibility: "public" }),
+      ],
+      config,
+    );
     expect(ids(out)).toEqual(["pub", "comm", "shr", "list"]);
     expect(out.every((f) => f.severity === "critical")).toBe(true);
   });
 
   it("eol-os: the provider's date or phase first, the distro table otherwise, boundary exclusive", () => {
-    const providerPast = setFacts(image({ id: "iw-past", os: { family: "linux", distro: "rocky", version: "9.X", name: "Rocky 9" } }), { eolDate: "2026-01-31" });
-    const providerFuture = setFacts(image({ id: "iw-future", os: { family: "linux", distro: "centos", version: "7", name: "CentOS 7" } }), { eolDate: "2030-01-01" });
+    const providerPast = setFacts(image({ id: "iw-past", os: { family: "linux", distro: "rocky", version: "9.X", name: "Rocky 9" } }), {
+      eolDate: "2026-01-31",
+    });
+    const providerFuture = setFacts(image({ id: "iw-future", os: { family: "linux", distro: "centos", version: "7", name: "CentOS 7" } }), {
+      eolDate: "2030-01-01",
+    });
     const phase = setFacts(image({ id: "phase" }), { lifecycle: "END_OF_SERVICE" });
-    const out = eolOs([
-      providerPast, providerFuture, phase,
-      image({ id: "u18", os: { family: "linux", distro: "ubuntu", version: "18.04", name: "Ubuntu 18.04" } }),
-      image({ id: "u24", os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" } }),
-      image({ id: "c7", os: { family: "linux", distro: "centos", version: "7.9", name: "CentOS 7.9" } }),
-      image({ id: "w2012", os: { family: "windows", distro: "windows", version: null, name: "Windows Server 2012 R2" } }),
-      image({ id: "mystery", os: { family: "unknown", distro: "plan9", version: "4", name: null } }),
-    ], config);
+    const out = eolOs(
+      [
+        providerPast,
+        providerFuture,
+        phase,
+        image({ id: "u18", os: { family: "linux", distro: "ubuntu", version: "18.04", name: "Ubuntu 18.04" } }),
+        image({ id: "u24", os: { family: "linux", distro: "ubuntu", version: "24.04", name: "Ubuntu 24.04" } }),
+        image({ id: "c7", os: { family: "linux", distro: "centos", version: "7.9", name: "CentOS 7.9" } }),
+        image({ id: "w2012", os: { family: "windows", distro: "windows", version: null, name: "Windows Server 2012 R2" } }),
+        image({ id: "mystery", os: { family: "unknown", distro: "plan9", version: "4", name: null } }),
+      ],
+      config,
+    );
     expect(ids(out).sort()).toEqual(["c7", "iw-past", "phase", "u18", "w2012"]);
     const exactly = setFacts(image({ id: "today" }), { eolDate: new Date(NOW).toISOString() });
     expect(eolOs([exactly], config)).toEqual([]);
@@ -96,18 +124,23 @@ describe("audit rules", () => {
   it("eol table keys: Ubuntu by release, others by major, Windows by year", () => {
     expect(eolFromTable(image({ os: { family: "linux", distro: "ubuntu", version: "Ubuntu 22.04 LTS", name: null } }))).toBe("2027-06-30");
     expect(eolFromTable(image({ os: { family: "linux", distro: "rocky", version: "8.8", name: null } }))).toBe("2029-05-31");
-    expect(eolFromTable(image({ os: { family: "windows", distro: "windows", version: null, name: "Windows Server 2019" } }))).toBe("2029-01-09");
+    expect(eolFromTable(image({ os: { family: "windows", distro: "windows", version: null, name: "Windows Server 2019" } }))).toBe(
+      "2029-01-09",
+    );
     expect(eolFromTable(image({ os: { family: "linux", distro: "ubuntu", version: null, name: null } }))).toBeUndefined();
   });
 
   it("duplicate-name: a custom name in more than one account/region of one provider", () => {
-    const out = duplicateName([
-      image({ id: "a", name: "web", account: "prod" }),
-      image({ id: "b", name: "web", account: "stage" }),
-      image({ id: "c", name: "web", provider: "scp", region: "kr-west1" }),
-      image({ id: "d", name: "db", account: "prod" }),
-      image({ id: "e", name: "db", account: "prod" }),
-    ], config);
+    const out = duplicateName(
+      [
+        image({ id: "a", name: "web", account: "prod" }),
+        image({ id: "b", name: "web", account: "stage" }),
+        image({ id: "c", name: "web", provider: "scp", region: "kr-west1" }),
+        image({ id: "d", name: "db", account: "prod" }),
+        image({ id: "e", name: "db", account: "prod" }),
+      ],
+      config,
+    );
     expect(ids(out).sort()).toEqual(["a", "b"]);
     expect(out[0]!.message).toMatch(/also used in ncp|also used in (prod|stage)\/KR/);
   });
@@ -121,9 +154,22 @@ describe("audit configuration and report", () => {
   });
 
   it("summarizes by severity and cloud, lists criticals, threads the full list when long", () => {
-    const f = (i: number, severity: "critical" | "info") => ({ rule: severity === "critical" ? "over-shared" : "stale-custom", severity, provider: "ncp" as const, account: "prod", region: "KR", imageId: String(i), imageName: `img-${i}`, message: "m" });
+    const f = (i: number, severity: "critical" | "info") => ({
+      rule: severity === "critical" ? "over-shared" : "stale-custom",
+      severity,
+      provider: "ncp" as const,
+      account: "prod",
+      region: "KR",
+      imageId: String(i),
+      imageName: `img-${i}`,
+      message: "m",
+    });
     const findings = [...Array.from({ length: 12 }, (_, i) => f(i, "critical")), f(99, "info")];
-    const result = { findings, summary: { images: 50, findings: 13, bySeverity: { critical: 12, warning: 0, info: 1 } }, errors: [{ provider: "scp" as const, account: "prod", region: "kr-west1", code: "PROVIDER_UNAVAILABLE" as const, message: "down" }] };
+    const result = {
+      findings,
+      summary: { images: 50, findings: 13, bySeverity: { critical: 12, warning: 0, info: 1 } },
+      errors: [{ provider: "scp" as const, account: "prod", region: "kr-west1", code: "PROVIDER_UNAVAILABLE" as const, message: "down" }],
+    };
     const msg = auditSummaryMessage(result);
     expect(msg.text).toBe("Image audit: 13 finding(s) in 50 image(s) — 12 critical, 0 warning, 1 info");
     const all = JSON.stringify(msg.blocks);
@@ -135,6 +181,12 @@ describe("audit configuration and report", () => {
     expect(all).toContain("not audited: scp/prod/kr-west1");
     expect(needsFullList(result)).toBe(true);
     expect(JSON.stringify(auditThread(result))).toContain("img-11");
-    expect(needsFullList({ findings: [f(1, "critical")], summary: { images: 1, findings: 1, bySeverity: { critical: 1, warning: 0, info: 0 } }, errors: [] })).toBe(false);
+    expect(
+      needsFullList({
+        findings: [f(1, "critical")],
+        summary: { images: 1, findings: 1, bySeverity: { critical: 1, warning: 0, info: 0 } },
+        errors: [],
+      }),
+    ).toBe(false);
   });
 });

@@ -16,7 +16,9 @@ describe("findChromium", () => {
   it("takes CHROMIUM_PATH first, and says so when nothing is there", () => {
     const exe = touch(join(scratch(), "my-chrome"));
     expect(findChromium({ CHROMIUM_PATH: exe }, [])).toEqual({ path: exe });
-    expect(findChromium({ CHROMIUM_PATH: "/nowhere/chrome" }, [])).toEqual({ missing: "CHROMIUM_PATH is /nowhere/chrome, and nothing is there" });
+    expect(findChromium({ CHROMIUM_PATH: "/nowhere/chrome" }, [])).toEqual({
+      missing: "CHROMIUM_PATH is /nowhere/chrome, and nothing is there",
+    });
   });
 
   it("finds a system package", () => {
@@ -38,7 +40,9 @@ describe("findChromium", () => {
   it("says where it looked and how to get one when there is none", () => {
     const empty = scratch();
     const search = findChromium({ PLAYWRIGHT_BROWSERS_PATH: empty }, ["/nowhere/chromium"]);
-    expect(search).toEqual({ missing: `no Chromium found (looked for CHROMIUM_PATH, /nowhere/chromium and Playwright's cache in ${empty})` });
+    expect(search).toEqual({
+      missing: `no Chromium found (looked for CHROMIUM_PATH, /nowhere/chromium and Playwright's cache in ${empty})`,
+    });
     const notice = chromiumNotice(search)!;
     expect(notice).toMatch(/^console browser test skipped: no Chromium found/);
     expect(notice).toContain("sudo apt-get install chromium");

@@ -49,7 +49,13 @@ describe("HttpClient", () => {
 
   it("sends a body with its Content-Length, never chunked (UTF-8 bytes, not characters)", async () => {
     const body = '{"image_name":"웹"}\n';
-    const res = await client().request({ method: "POST", url: sim.url + "/p", idempotent: false, headers: { "Content-Type": "application/json" }, body });
+    const res = await client().request({
+      method: "POST",
+      url: `${sim.url}/p`,
+      idempotent: false,
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(200);
     const sent = sim.requests[0]!;
     expect(sent.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
@@ -63,11 +69,13 @@ describe("HttpClient", () => {
 
   it("retries a provider's declared throttle answer like a 429, and nothing else that looks like it", async () => {
     let blocked = 0;
-    const waf = new SimServer("waf", () => (blocked-- > 0 ? { status: 417, body: "<html>request was blocked</html>" } : { status: 200, body: {} }));
+    const waf = new SimServer("waf", () =>
+      blocked-- > 0 ? { status: 417, body: "<html>request was blocked</html>" } : { status: 200, body: {} },
+    );
     await waf.start();
     try {
       const signals = [{ status: 417, bodyIncludes: ["request was blocked"] }];
-      const req = { method: "GET" as const, url: waf.url + "/x", idempotent: true };
+      const req = { method: "GET" as const, url: `${waf.url}/x`, idempotent: true };
       blocked = 2;
       expect((await client({ throttleSignals: signals }).request(req)).status).toBe(200);
       expect(waf.requests).toHaveLength(3);
@@ -86,7 +94,7 @@ describe("HttpClient", () => {
 
   it("never repeats a non-idempotent request", async () => {
     sim.setFaults({ status: 503 });
-    const res = await client().request({ method: "POST", url: sim.url + "/create", idempotent: false, body: "{}" });
+    const res = await client().request({ method: "POST", url: `${sim.url}/create`, idempotent: false, body: "{}" });
     expect(res.status).toBe(503);
     expect(sim.requests).toHaveLength(1);
   });
@@ -103,7 +111,7 @@ describe("HttpClient", () => {
   it("marks a create that timed out after sending as ambiguous", async () => {
     sim.setFaults({ hang: true });
     const err = await client({ timeoutMs: 100 })
-      .request({ method: "POST", url: sim.url + "/create", idempotent: false })
+      .request({ method: "POST", url: `${sim.url}/create`, idempotent: false })
       .catch((e) => e);
     expect(err.code).toBe("PROVIDER_TIMEOUT");
     expect(err.ambiguous).toBe(true);

@@ -56,7 +56,16 @@ const UBUNTU24 = {
   image_type: "os_linux",
   zone: ["kr2-z01"],
 };
-const UBUNTU22 = { ...UBUNTU24, image_id: "PIMAGE-16OMEFf3FMbFWIHcJ23q8s", os: { ...UBUNTU24.os, name: "Ubuntu 22.04 LTS", version: "Ubuntu 22.04 LTS", content: ["*EOL 2027 04", "Kernel :5.15.0-94-genericUsed Disk Size : 2.3G"] } };
+const UBUNTU22 = {
+  ...UBUNTU24,
+  image_id: "PIMAGE-16OMEFf3FMbFWIHcJ23q8s",
+  os: {
+    ...UBUNTU24.os,
+    name: "Ubuntu 22.04 LTS",
+    version: "Ubuntu 22.04 LTS",
+    content: ["*EOL 2027 04", "Kernel :5.15.0-94-genericUsed Disk Size : 2.3G"],
+  },
+};
 
 const base: Omit<Image, "id" | "name" | "os" | "architecture"> = {
   provider: "iwinv",
@@ -134,7 +143,12 @@ describe("normalizeIwinvImage: the docs' examples", () => {
 
   it("Windows by image_type and os_type; failed and deleting states", () => {
     const win = normalizeIwinvImage(
-      { image_id: "PIMAGE-W", visibility: "public", os: { name: "Windows Server 2022 Datacenter", status: "error", os_type: "WINDOWS", version: "2022" }, image_type: "os_windows" },
+      {
+        image_id: "PIMAGE-W",
+        visibility: "public",
+        os: { name: "Windows Server 2022 Datacenter", status: "error", os_type: "WINDOWS", version: "2022" },
+        image_type: "os_windows",
+      },
       CTX,
     );
     expect(win.os).toEqual({ family: "windows", distro: "windows", version: "2022", name: "Windows Server 2022 Datacenter" });
@@ -143,13 +157,27 @@ describe("normalizeIwinvImage: the docs' examples", () => {
   });
 
   it("CENTOS / DEBIAN os_type and a private status at the top level", () => {
-    const c = normalizeIwinvImage({ image_id: "IMAGE-1", visibility: "private", name: "legacy", status: "available", os: { os_type: "CENTOS", name: "CentOS 7.9 (Core)", version: "7.9" } }, CTX);
+    const c = normalizeIwinvImage(
+      {
+        image_id: "IMAGE-1",
+        visibility: "private",
+        name: "legacy",
+        status: "available",
+        os: { os_type: "CENTOS", name: "CentOS 7.9 (Core)", version: "7.9" },
+      },
+      CTX,
+    );
     expect([c.os.distro, c.os.version, c.status, c.kind]).toEqual(["centos", "7.9", "available", "custom"]);
-    expect(normalizeIwinvImage({ image_id: "P", os: { os_type: "DEBIAN", name: "Debian 12 (Bookworm)", version: "12" } }, CTX).os.distro).toBe("debian");
+    expect(
+      normalizeIwinvImage({ image_id: "P", os: { os_type: "DEBIAN", name: "Debian 12 (Bookworm)", version: "12" } }, CTX).os.distro,
+    ).toBe("debian");
   });
 
   it("unknown status is kept raw with status unknown; unknown distro kept lower-cased", () => {
-    const img = normalizeIwinvImage({ image_id: "PIMAGE-Z", visibility: "public", os: { status: "MAINTENANCE", os_type: "ZETAOS", name: "ZetaOS 3" } }, CTX);
+    const img = normalizeIwinvImage(
+      { image_id: "PIMAGE-Z", visibility: "public", os: { status: "MAINTENANCE", os_type: "ZETAOS", name: "ZetaOS 3" } },
+      CTX,
+    );
     expect(img.status).toBe("unknown");
     expect(img.providerStatus).toBe("MAINTENANCE");
     expect(img.os.distro).toBe("zetaos");
@@ -210,15 +238,25 @@ describe("properties", () => {
   });
 
   it("never throws on arbitrary iwinv-shaped records", () => {
-    const text = fc.oneof(fc.string(), fc.constantFrom("available", "creating", "error", "ROCKYLINUX", "UBUNTU", "__proto__", "constructor", " "));
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom("available", "creating", "error", "ROCKYLINUX", "UBUNTU", "__proto__", "constructor", " "),
+    );
     const rec = fc.record(
       {
         image_id: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
         visibility: fc.oneof(text, fc.constant(undefined)),
         name: fc.oneof(text, fc.integer()),
-        created_at: fc.oneof(text, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constant("2025-06-20 09:59:39")),
+        created_at: fc.oneof(
+          text,
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.constant("2025-06-20 09:59:39"),
+        ),
         os: fc.oneof(
-          fc.record({ name: text, status: text, os_type: text, version: text, content: fc.oneof(fc.array(fc.oneof(text, fc.integer())), text) }, { requiredKeys: [] }),
+          fc.record(
+            { name: text, status: text, os_type: text, version: text, content: fc.oneof(fc.array(fc.oneof(text, fc.integer())), text) },
+            { requiredKeys: [] },
+          ),
           fc.anything(),
         ),
         image_type: text,
@@ -240,14 +278,48 @@ describe("properties", () => {
   });
 
   it("an unknown status is never dropped: status unknown, raw kept", () => {
-    const known = new Set(["available", "active", "ready", "normal", "creating", "create", "pending", "queued", "saving", "building", "uploading", "importing", "work", "working", "in_progress", "error", "failed", "fail", "killed", "deleting", "deleted", "pending_delete"]);
+    const known = new Set([
+      "available",
+      "active",
+      "ready",
+      "normal",
+      "creating",
+      "create",
+      "pending",
+      "queued",
+      "saving",
+      "building",
+      "uploading",
+      "importing",
+      "work",
+      "working",
+      "in_progress",
+      "error",
+      "failed",
+      "fail",
+      "killed",
+      "deleting",
+      "deleted",
+      "pending_delete",
+    ]);
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => !known.has(s.trim().toLowerCase().replace(/[\s-]+/g, "_"))), (s) => {
-        const img = normalizeIwinvImage({ image_id: "PIMAGE-x", visibility: "public", os: { status: s } }, CTX);
-        expect(img.status).toBe("unknown");
-        expect(img.providerStatus).toBe(s);
-        expect(img.id).toBe("PIMAGE-x");
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter(
+          (s) =>
+            !known.has(
+              s
+                .trim()
+                .toLowerCase()
+                .replace(/[\s-]+/g, "_"),
+            ),
+        ),
+        (s) => {
+          const img = normalizeIwinvImage({ image_id: "PIMAGE-x", visibility: "public", os: { status: s } }, CTX);
+          expect(img.status).toBe("unknown");
+          expect(img.providerStatus).toBe(s);
+          expect(img.id).toBe("PIMAGE-x");
+        },
+      ),
     );
   });
 
@@ -261,19 +333,31 @@ describe("properties", () => {
 
   it("EOL parser never throws and returns a real date or null", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.anything(), fc.tuple(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 })).map(([y, m, d]) => `*EOL ${y} ${m}.${d}`)), (raw) => {
-        const out = iwinvEolDate(raw);
-        if (out !== null) {
-          expect(out).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-          expect(new Date(`${out}T00:00:00Z`).toISOString().slice(0, 10)).toBe(out);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.anything(),
+          fc
+            .tuple(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+            .map(([y, m, d]) => `*EOL ${y} ${m}.${d}`),
+        ),
+        (raw) => {
+          const out = iwinvEolDate(raw);
+          if (out !== null) {
+            expect(out).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+            expect(new Date(`${out}T00:00:00Z`).toISOString().slice(0, 10)).toBe(out);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it("is fast: 10,000 records well under a second", () => {
-    const records = Array.from({ length: 10_000 }, (_, i) => ({ ...[ROCKY9, ROCKY8, UBUNTU24, UBUNTU22][i % 4]!, image_id: `PIMAGE-${i}` }));
+    const records = Array.from({ length: 10_000 }, (_, i) => ({
+      ...[ROCKY9, ROCKY8, UBUNTU24, UBUNTU22][i % 4]!,
+      image_id: `PIMAGE-${i}`,
+    }));
     const t0 = performance.now();
     for (const r of records) {
       factsOf(normalizeIwinvImage(r, CTX)).eolDate;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  buildIwinvUrl,
-  canonicalIwinvPath,
-  iwinvHeaders,
-  iwinvPathOf,
-  iwinvSignature,
-} from "../../shared/providers/iwinv/signer.js";
+import { buildIwinvUrl, canonicalIwinvPath, iwinvHeaders, iwinvPathOf, iwinvSignature } from "../../shared/providers/iwinv/signer.js";
 import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
 import { IWINV_VECTORS } from "../fixtures/provider-vectors.js";
 
@@ -38,7 +32,11 @@ describe("iwinv signature", () => {
 
   it("does not sign the query: a list request with params has the plain path's signature", () => {
     const url = buildIwinvUrl("https://api-kr.iwinv.kr", "/v1/images", {
-      zone_id: "kr2-z01", name: "web 서버", os: ["ubuntu", "rocky"], page_no: 2, page_size: 100,
+      zone_id: "kr2-z01",
+      name: "web 서버",
+      os: ["ubuntu", "rocky"],
+      page_no: 2,
+      page_size: 100,
     });
     expect(iwinvPathOf(url)).toBe("/v1/images");
     expect(iwinvHeaders(iwinvPathOf(url), TS, "AK", SECRET)["X-iwinv-Signature"]).toBe(SIG_IMAGES);
@@ -101,7 +99,13 @@ describe("iwinv URL builder", () => {
   it("writes the exact URL: order kept, empties dropped, arrays as comma lists", () => {
     expect(
       buildIwinvUrl("https://api-kr.iwinv.kr/", "/v1/images", {
-        zone_id: "kr2-z01", name: undefined, os: ["windows", "ubuntu"], visibility: "", type: null, page_no: 1, page_size: 100,
+        zone_id: "kr2-z01",
+        name: undefined,
+        os: ["windows", "ubuntu"],
+        visibility: "",
+        type: null,
+        page_no: 1,
+        page_size: 100,
       }),
     ).toBe("https://api-kr.iwinv.kr/v1/images?zone_id=kr2-z01&os=windows%2Cubuntu&page_no=1&page_size=100");
   });

@@ -31,7 +31,14 @@ const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
   headers: { get: () => null },
   text: JSON.stringify({ code: "0x00", error_code: "SUCCESS", message: "", result, ...extra }),
 });
-const row = (id: string) => ({ image_id: id, visibility: "private", name: id, os: { name: "Ubuntu 24.04 LTS", os_type: "UBUNTU", status: "available" }, image_type: "os_linux", zone: [ZONE] });
+const row = (id: string) => ({
+  image_id: id,
+  visibility: "private",
+  name: id,
+  os: { name: "Ubuntu 24.04 LTS", os_type: "UBUNTU", status: "available" },
+  image_type: "os_linux",
+  zone: [ZONE],
+});
 
 const transport: Transport = async (url, init) => {
   sent.push({ method: init.method, url, headers: { ...init.headers }, body: init.body });
@@ -42,8 +49,13 @@ const transport: Transport = async (url, init) => {
   }
   const image = /^\/v1\/images\/(.+)$/.exec(path);
   if (image) return envelope([row(image[1]!)], { count: 1 });
-  if (path === "/v1/instances/EXAMPLE-INSTANCE-ID") return envelope([{ instance_id: "EXAMPLE-INSTANCE-ID", name: "web-01", status: "active" }], { count: 1 });
-  return { status: 404, headers: { get: () => null }, text: JSON.stringify({ code: "0x1", error_code: "NOT_FOUND", message: "Check request.", result: "error" }) };
+  if (path === "/v1/instances/EXAMPLE-INSTANCE-ID")
+    return envelope([{ instance_id: "EXAMPLE-INSTANCE-ID", name: "web-01", status: "active" }], { count: 1 });
+  return {
+    status: 404,
+    headers: { get: () => null },
+    text: JSON.stringify({ code: "0x1", error_code: "NOT_FOUND", message: "Check request.", result: "error" }),
+  };
 };
 
 const account: Account = { provider: "iwinv", name: "golden", accessKey: V.accessKey, secretKey: V.secretKey, regions: [ZONE] };
@@ -76,12 +88,16 @@ describe("iwinv requests on the wire", () => {
 
   it("list of public images of a family: the os enum values as one comma list", async () => {
     await adapter.listImages(ctx(), { scope: "public", os: "windows" });
-    expect(sent).toEqual([get(`${E}/v1/images?zone_id=${ZONE}&visibility=public&os=windows%2Cwindows_core%2Cwindows_sql&page_no=1&page_size=100`, "/v1/images")]);
+    expect(sent).toEqual([
+      get(`${E}/v1/images?zone_id=${ZONE}&visibility=public&os=windows%2Cwindows_core%2Cwindows_sql&page_no=1&page_size=100`, "/v1/images"),
+    ]);
   });
 
   it("the name lookup: private images containing the name", async () => {
     await adapter.findImagesByName(ctx(), "web golden");
-    expect(sent).toEqual([get(`${E}/v1/images?zone_id=${ZONE}&visibility=private&name=web%20golden&page_no=1&page_size=100`, "/v1/images")]);
+    expect(sent).toEqual([
+      get(`${E}/v1/images?zone_id=${ZONE}&visibility=private&name=web%20golden&page_no=1&page_size=100`, "/v1/images"),
+    ]);
   });
 
   it.each(["PIMAGE-1Pos3S8VaJXq3wgC8c4BMi", "PIMAGE-EXAMPLE"])("describe %s: GET /v1/images/{id}", async (id) => {

@@ -11,7 +11,13 @@ let lines: string[];
 let untap: () => void;
 beforeEach(() => {
   lines = [];
-  untap = tapOutput((c) => lines.push(...String(c).split("\n").filter((l) => l.startsWith("{"))));
+  untap = tapOutput((c) =>
+    lines.push(
+      ...String(c)
+        .split("\n")
+        .filter((l) => l.startsWith("{")),
+    ),
+  );
 });
 afterEach(() => untap());
 const last = () => JSON.parse(lines.at(-1)!);
@@ -19,15 +25,28 @@ const last = () => JSON.parse(lines.at(-1)!);
 describe("log", () => {
   it("keeps message, level and timestamp its own: a field of the same name is renamed", () => {
     log("info", "audit finding", { message: "image x is stale", level: "critical", timestamp: "yesterday", rule: "stale" });
-    expect(last()).toMatchObject({ message: "audit finding", level: "INFO", field_message: "image x is stale", field_level: "critical", field_timestamp: "yesterday", rule: "stale" });
+    expect(last()).toMatchObject({
+      message: "audit finding",
+      level: "INFO",
+      field_message: "image x is stale",
+      field_level: "critical",
+      field_timestamp: "yesterday",
+      rule: "stale",
+    });
     expect(Date.parse(last().timestamp)).toBeGreaterThan(0);
   });
 
   it("logs an error with its stack and its cause chain, even our errors (whose toJSON is their public shape)", () => {
     const root = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-    log("error", "create-image failed", { error: new ImageOpsError("INTERNAL", "could not write operation x in DynamoDB", { cause: root }) });
+    log("error", "create-image failed", {
+      error: new ImageOpsError("INTERNAL", "could not write operation x in DynamoDB", { cause: root }),
+    });
     const e = last().error;
-    expect(e).toMatchObject({ name: "INTERNAL", message: "could not write operation x in DynamoDB", cause: { name: "Error", message: "socket hang up", code: "ECONNRESET" } });
+    expect(e).toMatchObject({
+      name: "INTERNAL",
+      message: "could not write operation x in DynamoDB",
+      cause: { name: "Error", message: "socket hang up", code: "ECONNRESET" },
+    });
     expect(e.stack).toMatch(/at /);
     expect(e.cause.stack).toMatch(/at /);
   });

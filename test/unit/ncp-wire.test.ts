@@ -68,14 +68,31 @@ const ctx = (): CallContext => ({
   http: new HttpClient({ provider: "ncp", transport, maxAttempts: 1, now: () => 0 }),
 });
 
-const ok = (action: string, body: Record<string, unknown>) => ({ status: 200, body: { [`${action}Response`]: { returnCode: "0", returnMessage: "success", ...body } } });
+const ok = (action: string, body: Record<string, unknown>) => ({
+  status: 200,
+  body: { [`${action}Response`]: { returnCode: "0", returnMessage: "success", ...body } },
+});
 const refused = { status: 400, body: { responseError: { returnCode: "1100000", returnMessage: "Parameter is invalid." } } };
 const code = (c: string) => ({ code: c, codeName: c });
 const server = (over: Record<string, unknown> = {}) => ({
-  serverInstanceNo: "12345678", serverName: "web-01", serverInstanceStatus: code("RUN"), serverInstanceOperation: code("NULL"), hypervisorType: code("KVM"), ...over,
+  serverInstanceNo: "12345678",
+  serverName: "web-01",
+  serverInstanceStatus: code("RUN"),
+  serverInstanceOperation: code("NULL"),
+  hypervisorType: code("KVM"),
+  ...over,
 });
-const serverImage = { serverImageNo: "23214590", serverImageName: "my-image-01", serverImageType: code("SELF"), serverImageStatus: code("INIT") };
-const memberImage = { memberServerImageInstanceNo: "23214590", memberServerImageName: "my-image-01", memberServerImageInstanceStatus: code("INIT") };
+const serverImage = {
+  serverImageNo: "23214590",
+  serverImageName: "my-image-01",
+  serverImageType: code("SELF"),
+  serverImageStatus: code("INIT"),
+};
+const memberImage = {
+  memberServerImageInstanceNo: "23214590",
+  memberServerImageName: "my-image-01",
+  memberServerImageInstanceStatus: code("INIT"),
+};
 
 beforeEach(() => {
   sent = [];
@@ -90,15 +107,33 @@ describe("NCP form body: the Go SDK's encoding (ncp.md §1.2–1.3)", () => {
   });
 
   it("writes the bodies of ncp.md's Go vectors byte for byte, fields in the model's order", () => {
-    expect(ncpForm("createServerImage", { regionCode: "KR", serverInstanceNo: "12345678", serverImageName: "my-image-01", serverImageDescription: "nightly backup 백업", blockStorageList: [{ order: 0 }] }))
-      .toBe(ncpVector("post-create-image-go-sdk").body);
-    expect(ncpForm("getServerImageList", { pageSize: 10, pageNo: 1, serverImageNoList: ["23214590", "23214591"], serverImageName: "my image 이미지+1*~", regionCode: "KR" }))
-      .toBe(ncpVector("post-image-list-go-sdk").body);
-    expect(ncpForm("getServerInstanceDetail", { regionCode: "KR", serverInstanceNo: "12345678" })).toBe(ncpVector("post-server-instance-detail-go-sdk").body);
+    expect(
+      ncpForm("createServerImage", {
+        regionCode: "KR",
+        serverInstanceNo: "12345678",
+        serverImageName: "my-image-01",
+        serverImageDescription: "nightly backup 백업",
+        blockStorageList: [{ order: 0 }],
+      }),
+    ).toBe(ncpVector("post-create-image-go-sdk").body);
+    expect(
+      ncpForm("getServerImageList", {
+        pageSize: 10,
+        pageNo: 1,
+        serverImageNoList: ["23214590", "23214591"],
+        serverImageName: "my image 이미지+1*~",
+        regionCode: "KR",
+      }),
+    ).toBe(ncpVector("post-image-list-go-sdk").body);
+    expect(ncpForm("getServerInstanceDetail", { regionCode: "KR", serverInstanceNo: "12345678" })).toBe(
+      ncpVector("post-server-instance-detail-go-sdk").body,
+    );
   });
 
   it("leaves out fields without a value and refuses a field the model does not have", () => {
-    expect(ncpForm("getServerImageList", { regionCode: "KR", serverImageName: "", osTypeCodeList: undefined, serverImageNoList: [] })).toBe("responseFormatType=json&regionCode=KR");
+    expect(ncpForm("getServerImageList", { regionCode: "KR", serverImageName: "", osTypeCodeList: undefined, serverImageNoList: [] })).toBe(
+      "responseFormatType=json&regionCode=KR",
+    );
     expect(() => ncpForm("getServerImageDetail", { serverImageNoo: "1" } as never)).toThrow(/no field serverImageNoo/);
   });
 });
@@ -111,18 +146,32 @@ describe("NCP requests on the wire, to the character", () => {
         : ok(action, { totalRows: 0, memberServerImageInstanceList: [] });
     await ncpAdapter.listImages(ctx(), { scope: "custom", os: "ubuntu" });
     expect(sent).toEqual([
-      golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=SELF&osTypeCodeList.1=UBUNTU&pageNo=1&pageSize=1000"),
+      golden(
+        "getServerImageList",
+        "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=SELF&osTypeCodeList.1=UBUNTU&pageNo=1&pageSize=1000",
+      ),
       golden("getMemberServerImageInstanceList", "responseFormatType=json&regionCode=KR&pageNo=1&pageSize=1000"),
-      golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=SELF&osTypeCodeList.1=UBUNTU&pageNo=2&pageSize=1000"),
+      golden(
+        "getServerImageList",
+        "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=SELF&osTypeCodeList.1=UBUNTU&pageNo=2&pageSize=1000",
+      ),
     ]);
 
     sent = [];
     await ncpAdapter.listImages(ctx(), { scope: "public" });
-    expect(sent).toEqual([golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=1&pageSize=1000"), golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=2&pageSize=1000")]);
+    expect(sent).toEqual([
+      golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=1&pageSize=1000"),
+      golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=2&pageSize=1000"),
+    ]);
 
     sent = [];
     await ncpAdapter.listImages(ctx(), {});
-    expect(sent[0]).toEqual(golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&serverImageTypeCodeList.2=SELF&pageNo=1&pageSize=1000"));
+    expect(sent[0]).toEqual(
+      golden(
+        "getServerImageList",
+        "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&serverImageTypeCodeList.2=SELF&pageNo=1&pageSize=1000",
+      ),
+    );
   });
 
   it("looks a name up with free text only in the (unsigned) body", async () => {
@@ -130,8 +179,14 @@ describe("NCP requests on the wire, to the character", () => {
     await ncpAdapter.findImagesByName(ctx(), "my image 이미지+1*~");
     const name = "my+image+%EC%9D%B4%EB%AF%B8%EC%A7%80%2B1%2A~"; // the encoded value of ncp.md's Go body
     expect(sent).toEqual([
-      golden("getServerImageList", `responseFormatType=json&regionCode=KR&serverImageName=${name}&serverImageTypeCodeList.1=SELF&pageNo=1&pageSize=1000`),
-      golden("getMemberServerImageInstanceList", `responseFormatType=json&regionCode=KR&memberServerImageName=${name}&pageNo=1&pageSize=1000`),
+      golden(
+        "getServerImageList",
+        `responseFormatType=json&regionCode=KR&serverImageName=${name}&serverImageTypeCodeList.1=SELF&pageNo=1&pageSize=1000`,
+      ),
+      golden(
+        "getMemberServerImageInstanceList",
+        `responseFormatType=json&regionCode=KR&memberServerImageName=${name}&pageNo=1&pageSize=1000`,
+      ),
     ]);
     for (const s of sent) expect(s.url).not.toContain("?");
   });
@@ -142,7 +197,10 @@ describe("NCP requests on the wire, to the character", () => {
     expect(sent).toEqual([golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590")]);
 
     sent = [];
-    answer = (action) => (action === "getServerImageDetail" ? ok(action, { totalRows: 0, serverImageList: [] }) : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] }));
+    answer = (action) =>
+      action === "getServerImageDetail"
+        ? ok(action, { totalRows: 0, serverImageList: [] })
+        : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
     expect(await ncpAdapter.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", name: "my-image-01" });
     expect(sent).toEqual([
       golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
@@ -151,7 +209,8 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("confirms a refused detail with the list filtered by that number before saying NOT_FOUND", async () => {
-    answer = (action) => (action.endsWith("Detail") ? refused : ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] }));
+    answer = (action) =>
+      action.endsWith("Detail") ? refused : ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
     expect(await failure(ncpAdapter.describeImage(ctx(), "23214590"))).toMatchObject({ code: "NOT_FOUND", field: "id" });
     expect(sent).toEqual([
       golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
@@ -163,7 +222,13 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("looks the server up by its number, confirming a refusal with the filtered list", async () => {
     answer = (action) => ok(action, { totalRows: 1, serverInstanceList: [server()] });
-    expect(await ncpAdapter.getServer(ctx(), "12345678")).toEqual({ id: "12345678", name: "web-01", providerStatus: "RUN", imageable: true, hypervisor: "KVM" });
+    expect(await ncpAdapter.getServer(ctx(), "12345678")).toEqual({
+      id: "12345678",
+      name: "web-01",
+      providerStatus: "RUN",
+      imageable: true,
+      hypervisor: "KVM",
+    });
     expect(sent).toEqual([golden("getServerInstanceDetail", ncpVector("post-server-instance-detail-go-sdk").body)]);
 
     sent = [];
@@ -176,33 +241,53 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("creates from a KVM server with createServerImage and the default storage, the body of ncp.md's Go vector", async () => {
-    answer = (action) => (action === "getServerInstanceDetail" ? ok(action, { totalRows: 1, serverInstanceList: [server()] }) : ok(action, { totalRows: 1, serverImageList: [serverImage] }));
+    answer = (action) =>
+      action === "getServerInstanceDetail"
+        ? ok(action, { totalRows: 1, serverInstanceList: [server()] })
+        : ok(action, { totalRows: 1, serverImageList: [serverImage] });
     await ncpAdapter.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
     expect(sent).toEqual([
       golden("getServerInstanceDetail", "responseFormatType=json&regionCode=KR&serverInstanceNo=12345678"),
       golden("createServerImage", ncpVector("post-create-image-go-sdk").body),
     ]);
-    expect(sent[1]!.body).toBe("responseFormatType=json&regionCode=KR&serverInstanceNo=12345678&serverImageName=my-image-01&serverImageDescription=nightly+backup+%EB%B0%B1%EC%97%85&blockStorageList.1.order=0");
+    expect(sent[1]!.body).toBe(
+      "responseFormatType=json&regionCode=KR&serverInstanceNo=12345678&serverImageName=my-image-01&serverImageDescription=nightly+backup+%EB%B0%B1%EC%97%85&blockStorageList.1.order=0",
+    );
   });
 
   it("creates from a XEN server with createMemberServerImageInstance, fields in the Go model's order", async () => {
-    answer = (action) => (action === "getServerInstanceDetail" ? ok(action, { totalRows: 1, serverInstanceList: [server({ hypervisorType: code("XEN"), serverInstanceStatus: code("NSTOP") })] }) : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] }));
+    answer = (action) =>
+      action === "getServerInstanceDetail"
+        ? ok(action, { totalRows: 1, serverInstanceList: [server({ hypervisorType: code("XEN"), serverInstanceStatus: code("NSTOP") })] })
+        : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
     await ncpAdapter.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
     // create_member_server_image_instance_request.go: regionCode, memberServerImageName, memberServerImageDescription, serverInstanceNo
-    expect(sent[1]).toEqual(golden("createMemberServerImageInstance", "responseFormatType=json&regionCode=KR&memberServerImageName=my-image-01&memberServerImageDescription=nightly+backup+%EB%B0%B1%EC%97%85&serverInstanceNo=12345678"));
+    expect(sent[1]).toEqual(
+      golden(
+        "createMemberServerImageInstance",
+        "responseFormatType=json&regionCode=KR&memberServerImageName=my-image-01&memberServerImageDescription=nightly+backup+%EB%B0%B1%EC%97%85&serverInstanceNo=12345678",
+      ),
+    );
   });
 
   // no SDK vector signs these two paths; the signature is of the path alone, a function the vectors above pin
-  const deleted = (action: string, body: string): Sent => ({ ...golden(action, body), headers: { ...golden(action, body).headers, "x-ncp-apigw-signature-v2": expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as never } });
+  const deleted = (action: string, body: string): Sent => ({
+    ...golden(action, body),
+    headers: { ...golden(action, body).headers, "x-ncp-apigw-signature-v2": expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as never },
+  });
 
   it("deletes what the server-image API knows with deleteServerImage (serverImageNoList.N), never a second time", async () => {
     const terminating = { ...serverImage, serverImageStatus: code("CREAT"), serverImageOperation: code("TERMT") };
-    answer = (action) => ok(action, { totalRows: 1, serverImageList: [action === "deleteServerImage" ? terminating : serverImage], sharedLoginIdList: [] });
+    answer = (action) =>
+      ok(action, { totalRows: 1, serverImageList: [action === "deleteServerImage" ? terminating : serverImage], sharedLoginIdList: [] });
     const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteServerImage", sharedWith: [] });
     await ncpAdapter.deleteImage!(ctx(), target);
     // delete_server_image_request.go: regionCode, serverImageNoList
-    expect(sent).toEqual([golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"), deleted("deleteServerImage", "responseFormatType=json&regionCode=KR&serverImageNoList.1=23214590")]);
+    expect(sent).toEqual([
+      golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
+      deleted("deleteServerImage", "responseFormatType=json&regionCode=KR&serverImageNoList.1=23214590"),
+    ]);
 
     sent = [];
     answer = () => ({ status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } });
@@ -213,21 +298,30 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("deletes a legacy image only the member-image API knows with deleteMemberServerImageInstances, and names whom it is shared with", async () => {
     answer = (action) =>
-      action === "getServerImageDetail" ? ok(action, { totalRows: 0, serverImageList: [] }) : ok(action, { totalRows: 1, memberServerImageInstanceList: [{ ...memberImage, sharedLoginIdList: ["partner@example.com"] }] });
+      action === "getServerImageDetail"
+        ? ok(action, { totalRows: 0, serverImageList: [] })
+        : ok(action, { totalRows: 1, memberServerImageInstanceList: [{ ...memberImage, sharedLoginIdList: ["partner@example.com"] }] });
     const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteMemberServerImageInstances", sharedWith: ["partner@example.com"] });
     sent = [];
     await ncpAdapter.deleteImage!(ctx(), target);
     // delete_member_server_image_instances_request.go: regionCode, memberServerImageInstanceNoList
-    expect(sent).toEqual([deleted("deleteMemberServerImageInstances", "responseFormatType=json&regionCode=KR&memberServerImageInstanceNoList.1=23214590")]);
+    expect(sent).toEqual([
+      deleted("deleteMemberServerImageInstances", "responseFormatType=json&regionCode=KR&memberServerImageInstanceNoList.1=23214590"),
+    ]);
   });
 
   it("signs afresh for every attempt, with the attempt's timestamp", async () => {
     let n = 0;
-    answer = (action) => (n++ === 0 ? { status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } } : ok(action, { totalRows: 1, serverImageList: [serverImage] }));
+    answer = (action) =>
+      n++ === 0
+        ? { status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } }
+        : ok(action, { totalRows: 1, serverImageList: [serverImage] });
     // the client's own clock apart, so that Date.now is read by the signer only
     const http = new HttpClient({ provider: "ncp", transport, maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, now: () => 0 });
-    vi.mocked(Date.now).mockReturnValueOnce(Number(timestamp) - 1).mockReturnValue(Number(timestamp));
+    vi.mocked(Date.now)
+      .mockReturnValueOnce(Number(timestamp) - 1)
+      .mockReturnValue(Number(timestamp));
     await ncpAdapter.describeImage({ ...ctx(), http }, "23214590");
     expect(sent.map((s) => s.headers["x-ncp-apigw-timestamp"])).toEqual([String(Number(timestamp) - 1), timestamp]);
     expect(sent[1]).toEqual(golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"));

@@ -4,7 +4,19 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Image } from "../../shared/model/image.js";
-import { claimRecord, decide, deleteKey, type DeleteRecord, executionName, keyOf, keyOfOperation, operationKey, type OperationRecord, payloadHash, predict } from "../../shared/operations/record.js";
+import {
+  claimRecord,
+  decide,
+  deleteKey,
+  type DeleteRecord,
+  executionName,
+  keyOf,
+  keyOfOperation,
+  operationKey,
+  type OperationRecord,
+  payloadHash,
+  predict,
+} from "../../shared/operations/record.js";
 
 const REQUEST = { provider: "ncp" as const, account: "demo", region: "KR", serverId: "1234567", name: "web-golden" };
 const NOW = Date.parse("2026-12-02T00:00:00Z");
@@ -66,7 +78,8 @@ describe("ids", () => {
 
 describe("a policy's create", () => {
   it("has the scheduled time in its key (a run of another time is another operation); a plain request's key is unchanged", () => {
-    const at = (scheduledAt: string) => claimRecord(undefined, { ...REQUEST, origin: { policy: "web", scheduledAt } }, { claimId: "c", now: NOW, leaseUntil: NOW });
+    const at = (scheduledAt: string) =>
+      claimRecord(undefined, { ...REQUEST, origin: { policy: "web", scheduledAt } }, { claimId: "c", now: NOW, leaseUntil: NOW });
     const a = at("2026-12-01T18:00:00Z");
     expect(a.key).not.toBe(claimed.key);
     expect(at("2026-12-01T18:00:00Z").key).toBe(a.key);

@@ -13,7 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildRunPolicy } from "../support/policy-bundle.js";
 
-const valid = { name: "web-golden", provider: "ncp", servers: ["1234567"], schedule: "cron(0 3 * * ? *)", image: "{server}-{yyyyMMdd-HHmm}", retention: { keep: 3 }, channel: "C0123ABCD" };
+const valid = {
+  name: "web-golden",
+  provider: "ncp",
+  servers: ["1234567"],
+  schedule: "cron(0 3 * * ? *)",
+  image: "{server}-{yyyyMMdd-HHmm}",
+  retention: { keep: 3 },
+  channel: "C0123ABCD",
+};
 const problems = (policy: Record<string, unknown>, extra: Record<string, unknown>[] = []) => {
   try {
     validatePolicies({ policies: [policy, ...extra] });
@@ -62,15 +70,22 @@ describe("the policies file", () => {
   it("fails the build of the run-policy bundle (the one npm run build makes) on a bad policy, naming it and the field", async () => {
     const dir = mkdtempSync(join(tmpdir(), "imageops-bad-policy-"));
     try {
-      writeFileSync(join(dir, "policies.yaml"), "policies:\n  - name: nightly-web\n    provider: scp\n    servers: [a]\n    schedule: cron(0 3 * * ? *)\n    timezone: Seoul\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n");
-      await expect(buildRunPolicy(join(dir, "policies.yaml"))).rejects.toThrow(/policy "nightly-web" \(policies\[0\]\) field timezone: "Seoul" is not an IANA time zone/);
+      writeFileSync(
+        join(dir, "policies.yaml"),
+        "policies:\n  - name: nightly-web\n    provider: scp\n    servers: [a]\n    schedule: cron(0 3 * * ? *)\n    timezone: Seoul\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n",
+      );
+      await expect(buildRunPolicy(join(dir, "policies.yaml"))).rejects.toThrow(
+        /policy "nightly-web" \(policies\[0\]\) field timezone: "Seoul" is not an IANA time zone/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 
   it("refuses two policies of one name, naming the second", () => {
-    expect(problems(valid, [valid])).toEqual([expect.stringMatching(/^policy "web-golden" \(policies\[1\]\) field name: "web-golden" names two policies/)]);
+    expect(problems(valid, [valid])).toEqual([
+      expect.stringMatching(/^policy "web-golden" \(policies\[1\]\) field name: "web-golden" names two policies/),
+    ]);
   });
 });
 
@@ -99,7 +114,9 @@ describe("schedules as EventBridge Scheduler reads them", () => {
   it("formats an image's name in the policy's time zone", () => {
     const t = at("2026-12-01T18:00:00Z");
     expect(formatTime(t, "Asia/Seoul", "yyyyMMdd-HHmm")).toBe("20261202-0300");
-    expect(renderImageName("{server}-{yyyyMMdd-HHmm}-{policy}", { server: "web-01", serverId: "1234567", policy: "p", at: t, tz: "UTC" })).toBe("web-01-20261201-1800-p");
+    expect(
+      renderImageName("{server}-{yyyyMMdd-HHmm}-{policy}", { server: "web-01", serverId: "1234567", policy: "p", at: t, tz: "UTC" }),
+    ).toBe("web-01-20261201-1800-p");
   });
 });
 

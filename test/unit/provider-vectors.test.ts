@@ -19,7 +19,15 @@ describe("provider vectors are the research notes' own", () => {
     for (const k of ["accessKey", "secretKey", "timestamp", "endpoint", "headersToSend"] as const) expect(SCP_VECTORS[k]).toEqual(doc[k]);
     for (const group of ["vectors", "extraVectors", "negativeVectors"] as const) {
       expect(SCP_VECTORS[group].map((v) => v.id)).toEqual(doc[group].map((v: { id: string }) => v.id));
-      for (const v of SCP_VECTORS[group]) expect(v).toEqual(expect.objectContaining({ ...pick(doc[group].find((d: { id: string }) => d.id === v.id), Object.keys(v)) }));
+      for (const v of SCP_VECTORS[group])
+        expect(v).toEqual(
+          expect.objectContaining({
+            ...pick(
+              doc[group].find((d: { id: string }) => d.id === v.id),
+              Object.keys(v),
+            ),
+          }),
+        );
     }
     for (const [k, v] of Object.entries(SCP_VECTORS.fixtures)) expect(v, k).toEqual(doc.fixtures[k]);
   });

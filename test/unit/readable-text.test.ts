@@ -25,13 +25,19 @@ describe("osDisplayName", () => {
 
 describe("count and duration", () => {
   it("counts in the singular for exactly one", () => {
-    expect([count(0, "server"), count(1, "server"), count(2, "server"), count(1, "check"), count(3, "match", "matches")]).toEqual(["0 servers", "1 server", "2 servers", "1 check", "3 matches"]);
+    expect([count(0, "server"), count(1, "server"), count(2, "server"), count(1, "check"), count(3, "match", "matches")]).toEqual([
+      "0 servers",
+      "1 server",
+      "2 servers",
+      "1 check",
+      "3 matches",
+    ]);
   });
 
   it("uses minutes under two hours, hours under two days, then days, rounded down", () => {
-    expect([0, 59_999, 60_000, 119 * 60_000, 120 * 60_000, 47 * 3_600_000 + 59 * 60_000, 48 * 3_600_000, 747_929 * 60_000].map(duration)).toEqual([
-      "0 min", "0 min", "1 min", "119 min", "2 hours", "47 hours", "2 days", "519 days",
-    ]);
+    expect(
+      [0, 59_999, 60_000, 119 * 60_000, 120 * 60_000, 47 * 3_600_000 + 59 * 60_000, 48 * 3_600_000, 747_929 * 60_000].map(duration),
+    ).toEqual(["0 min", "0 min", "1 min", "119 min", "2 hours", "47 hours", "2 days", "519 days"]);
     expect(duration(-5_000)).toBe("0 min");
   });
 });

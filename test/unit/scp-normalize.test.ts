@@ -18,7 +18,8 @@ const seedExample = {
   name: "imagename",
   os_distro: "alma",
   os_hash_algo: "sha512",
-  os_hash_value: "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
+  os_hash_value:
+    "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
   os_hidden: false,
   owner: "a8f10467abfc4b87b64614ab36eb9ae4",
   owner_account_name: "AccountName",
@@ -116,7 +117,20 @@ describe("normalizeScpImage", () => {
   });
 
   const record = fc.dictionary(
-    fc.constantFrom("id", "name", "status", "visibility", "scp_image_type", "os_distro", "scp_os_version", "size", "created_at", "architecture", "instance_uuid", "description"),
+    fc.constantFrom(
+      "id",
+      "name",
+      "status",
+      "visibility",
+      "scp_image_type",
+      "os_distro",
+      "scp_os_version",
+      "size",
+      "created_at",
+      "architecture",
+      "instance_uuid",
+      "description",
+    ),
     fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.object(), fc.array(fc.anything())),
   );
 
@@ -139,17 +153,26 @@ describe("normalizeScpImage", () => {
 
   it("unknown enum values become unknown but the image is kept with its raw status", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => !/^(active|queued|saving|uploading|importing|killed|error|pending_delete|deleted)$/i.test(s.trim())), (status) => {
-        const img = normalizeScpImage({ ...seedExample, status }, ctx);
-        expect(img.status).toBe("unknown");
-        expect(img.providerStatus).toBe(status);
-        expect(img.id).toBe(seedExample.id);
-      }),
+      fc.property(
+        fc
+          .string({ minLength: 1 })
+          .filter((s) => !/^(active|queued|saving|uploading|importing|killed|error|pending_delete|deleted)$/i.test(s.trim())),
+        (status) => {
+          const img = normalizeScpImage({ ...seedExample, status }, ctx);
+          expect(img.status).toBe("unknown");
+          expect(img.providerStatus).toBe(status);
+          expect(img.id).toBe(seedExample.id);
+        },
+      ),
     );
   });
 
   it("normalizes 10,000 records quickly", () => {
-    const raws = Array.from({ length: 10_000 }, (_, i) => ({ ...seedExample, id: `id-${i}`, created_at: i % 2 ? "2025-03-10T02:15:00" : "2025-07-22T09:00:00Z" }));
+    const raws = Array.from({ length: 10_000 }, (_, i) => ({
+      ...seedExample,
+      id: `id-${i}`,
+      created_at: i % 2 ? "2025-03-10T02:15:00" : "2025-07-22T09:00:00Z",
+    }));
     const started = performance.now();
     const out = raws.map((r) => normalizeScpImage(r, ctx));
     expect(out).toHaveLength(10_000);

@@ -14,7 +14,10 @@ const { accessKey: AK, secretKey: SK, timestamp: TS, endpoint: BASE } = SCP_VECT
 const built: Record<string, { path: string; query?: Record<string, string | number> }> = {
   "list-images-limit20-private": { path: "/v1/images", query: { visibility: "private", limit: 20 } },
   "list-images-name-space-korean": { path: "/v1/images", query: { name: "my image 한글" } },
-  "list-images-marker-sort-status": { path: "/v1/images", query: { status: "active", sort: "created_at:desc", marker: "2a9be312-5d4b-4bc8-b2ae-35100fa9241f", limit: 100 } },
+  "list-images-marker-sort-status": {
+    path: "/v1/images",
+    query: { status: "active", sort: "created_at:desc", marker: "2a9be312-5d4b-4bc8-b2ae-35100fa9241f", limit: 100 },
+  },
   "show-image": { path: "/v1/images/70a599e0-31e7-49b7-b260-868f441e862b" },
   "create-image-from-server": { path: "/v1/servers/2a9be312-5d4b-4bc8-b2ae-35100fa9241f/images" },
   "show-server": { path: "/v1/servers/2a9be312-5d4b-4bc8-b2ae-35100fa9241f" },
@@ -112,7 +115,7 @@ describe("SCP query encoding (Go url.Values.Encode)", () => {
     afterAll(() => sim.close());
 
     it.each(Object.entries(built).filter(([, b]) => b.query))("%s", async (_id, { path, query }) => {
-      const url = buildScpUrl(sim.url + "/", path, query);
+      const url = buildScpUrl(`${sim.url}/`, path, query);
       await fetch(url);
       expect(seen.at(-1)).toBe(url);
     });

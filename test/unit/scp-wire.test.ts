@@ -38,20 +38,33 @@ const transport: Transport = async (url, init) => {
   const path = new URL(url).pathname;
   if (path === "/") return answer(200, V.fixtures.versionDiscovery200.body);
   if (path === "/v1/images") return answer(200, { images: listPages.shift() ?? [] });
-  if (path === `/v1/images/${IMAGE}` && init.method === "DELETE") return deleteAnswers.shift() ?? { status: 204, headers: { get: () => null }, text: "" };
+  if (path === `/v1/images/${IMAGE}` && init.method === "DELETE")
+    return deleteAnswers.shift() ?? { status: 204, headers: { get: () => null }, text: "" };
   if (path === `/v1/images/${IMAGE}`) return answer(200, exampleImage);
-  if (path === `/v1/servers/${SERVER}`) return answer(200, { id: SERVER, name: "web-01", state: "ACTIVE", account_id: "a8f10467abfc4b87b64614ab36eb9ae4", volumes: [] });
+  if (path === `/v1/servers/${SERVER}`)
+    return answer(200, { id: SERVER, name: "web-01", state: "ACTIVE", account_id: "a8f10467abfc4b87b64614ab36eb9ae4", volumes: [] });
   if (path === `/v1/servers/${SERVER}/images` && init.method === "POST") return answer(202, V.fixtures.createImageFromServer202.body);
   return answer(404, { errors: [{ code: "NotFound", status: 404 }] });
 };
 
 // an account id is configured, to show it is neither signed nor sent
-const account: Account = { provider: "scp", name: "golden", accessKey: V.accessKey, secretKey: V.secretKey, regions: ["kr-west1"], accountId: "a8f10467abfc4b87b64614ab36eb9ae4" };
+const account: Account = {
+  provider: "scp",
+  name: "golden",
+  accessKey: V.accessKey,
+  secretKey: V.secretKey,
+  regions: ["kr-west1"],
+  accountId: "a8f10467abfc4b87b64614ab36eb9ae4",
+};
 const ctx = (): CallContext => ({ account, region: "kr-west1", http: new HttpClient({ provider: "scp", transport }) });
 const adapter = () => createScpAdapter({ now: () => Number(V.timestamp) });
 
 /** The headers the docs and the SDK send (scp.md §2 headersToSend), with this request's signature. */
-function expectedHeaders(method: "GET" | "POST", signature: string | ReturnType<typeof expect.any>, body?: string): Record<string, unknown> {
+function expectedHeaders(
+  method: "GET" | "POST",
+  signature: string | ReturnType<typeof expect.any>,
+  body?: string,
+): Record<string, unknown> {
   const h: Record<string, unknown> = { ...V.headersToSend, "Scp-Signature": signature };
   if (method === "GET") delete h["Content-Type"];
   else {
@@ -97,7 +110,12 @@ describe("SCP requests on the wire", () => {
   });
 
   it("list with paging: the marker page is byte for byte the SDK's (limit, marker, sort, status)", async () => {
-    listPages = [Array.from({ length: 99 }, (_, i) => ({ ...exampleImage, id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` })).concat([{ ...exampleImage, id: SERVER }]), []];
+    listPages = [
+      Array.from({ length: 99 }, (_, i) => ({ ...exampleImage, id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` })).concat([
+        { ...exampleImage, id: SERVER },
+      ]),
+      [],
+    ];
     await adapter().listImages(ctx(), { status: "available" });
     const v = scpVector("list-images-marker-sort-status");
     expect(signed().map((s) => s.url)).toEqual([`${E}/v1/images?limit=100&sort=created_at%3Adesc&status=active`, v.wireUrl]);
@@ -105,8 +123,16 @@ describe("SCP requests on the wire", () => {
   });
 
   it.each([
-    ["every filter (custom scope, os, status)", { scope: "custom", os: "ubuntu", status: "available" }, `${E}/v1/images?limit=100&os_distro=ubuntu&scp_image_type=custom&sort=created_at%3Adesc&status=active`],
-    ["public scope and an os", { scope: "public", os: "windows" }, `${E}/v1/images?limit=100&os_distro=windows&sort=created_at%3Adesc&visibility=public`],
+    [
+      "every filter (custom scope, os, status)",
+      { scope: "custom", os: "ubuntu", status: "available" },
+      `${E}/v1/images?limit=100&os_distro=ubuntu&scp_image_type=custom&sort=created_at%3Adesc&status=active`,
+    ],
+    [
+      "public scope and an os",
+      { scope: "public", os: "windows" },
+      `${E}/v1/images?limit=100&os_distro=windows&sort=created_at%3Adesc&visibility=public`,
+    ],
     ["no filter", {}, `${E}/v1/images?limit=100&sort=created_at%3Adesc`],
   ] as const)("list with %s: the exact query, keys sorted, values escaped as Go does", async (_what, filter, url) => {
     await adapter().listImages(ctx(), filter);
@@ -116,7 +142,14 @@ describe("SCP requests on the wire", () => {
   it("the name lookup: the name escaped exactly as the SDK escaped it (space +, Hangul %XX)", async () => {
     await adapter().findImagesByName(ctx(), "my image 한글");
     const sdkName = new URL(scpVector("list-images-name-space-korean").wireUrl).search.slice(1); // "name=my+image+%ED%95%9C%EA%B8%80"
-    expect(signed()).toEqual([{ method: "GET", url: `${E}/v1/images?limit=100&${sdkName}&scp_image_type=custom&sort=created_at%3Adesc`, headers: expectedHeaders("GET", expect.any(String)), body: undefined }]);
+    expect(signed()).toEqual([
+      {
+        method: "GET",
+        url: `${E}/v1/images?limit=100&${sdkName}&scp_image_type=custom&sort=created_at%3Adesc`,
+        headers: expectedHeaders("GET", expect.any(String)),
+        body: undefined,
+      },
+    ]);
   });
 
   it("the version catalogue: an unsigned GET of the endpoint's root with no headers at all (the SDK's CheckVersion)", async () => {
@@ -139,14 +172,21 @@ describe("SCP requests on the wire", () => {
     expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers, body: undefined }]);
 
     // 409 is documented for the call; the live harness retries deletes on it (scp.md §4.4)
-    const conflict = { status: 409, headers: { get: () => null }, text: JSON.stringify({ errors: [{ code: "Conflict", detail: "in use", status: 409 }] }) };
+    const conflict = {
+      status: 409,
+      headers: { get: () => null },
+      text: JSON.stringify({ errors: [{ code: "Conflict", detail: "in use", status: 409 }] }),
+    };
     sent = [];
     deleteAnswers = [conflict, conflict];
     await a.deleteImage!(ctx(), target);
     expect(signed().map((s) => s.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
     sent = [];
     deleteAnswers = [conflict, conflict, conflict, conflict];
-    await expect(a.deleteImage!(ctx(), target)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/409 to 4 delete request\(s\) in a row/) });
+    await expect(a.deleteImage!(ctx(), target)).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/409 to 4 delete request\(s\) in a row/),
+    });
     expect(signed()).toHaveLength(4);
   });
 

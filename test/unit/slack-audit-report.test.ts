@@ -35,7 +35,11 @@ function result(n: number, critical = 30): AuditReport {
     imageName: `${"매우-긴-이미지-이름-".repeat(25)}${i}`.slice(0, 255),
     message: `shared with ${"other-account ".repeat(20)}`,
   }));
-  return { findings, summary: { images: n, findings: n, bySeverity: { critical: Math.min(critical, n), warning: 0, info: Math.max(0, n - critical) } }, errors: [{ provider: "scp", account: "x".repeat(64), region: "kr-west1", code: "PROVIDER_UNAVAILABLE", message: "y".repeat(3000) }] };
+  return {
+    findings,
+    summary: { images: n, findings: n, bySeverity: { critical: Math.min(critical, n), warning: 0, info: Math.max(0, n - critical) } },
+    errors: [{ provider: "scp", account: "x".repeat(64), region: "kr-west1", code: "PROVIDER_UNAVAILABLE", message: "y".repeat(3000) }],
+  };
 }
 const inThread = (channel: string, ts: string) => sim.messages.filter((m) => m.channel === channel && m.threadTs === ts);
 
@@ -85,18 +89,45 @@ describe("audit report in Slack", () => {
     expect(r.parts).toBeGreaterThan(1);
     const summary = sim.messages.find((m) => m.ts === r.ts)!;
     expect(summary.history).toHaveLength(2);
-    expect(JSON.stringify(summary.blocks)).toMatch(/Full list incomplete: 1 of \d+ part\(s\) posted in the thread \(Slack: internal_error\)/);
-    expect(JSON.stringify(summary.blocks)).not.toContain("in the thread.\"");
+    expect(JSON.stringify(summary.blocks)).toMatch(
+      /Full list incomplete: 1 of \d+ part\(s\) posted in the thread \(Slack: internal_error\)/,
+    );
+    expect(JSON.stringify(summary.blocks)).not.toContain('in the thread."');
   });
 
   it("with the audit's memory, at its longest (new, resolved, still open, acknowledged, the digest, the remedy), stays within Block Kit's limits and threads every finding", async () => {
     const r = result(120, 60);
-    r.findings = r.findings.map((f, i) => ({ ...f, id: `f-${String(i).padStart(12, "0")}`, fingerprint: "0".repeat(16), ...(i % 10 === 9 ? { acknowledged: { until: "2026-12-01T00:00:00.000Z", by: "U1", reason: "r" } } : {}) }));
+    r.findings = r.findings.map((f, i) => ({
+      ...f,
+      id: `f-${String(i).padStart(12, "0")}`,
+      fingerprint: "0".repeat(16),
+      ...(i % 10 === 9 ? { acknowledged: { until: "2026-12-01T00:00:00.000Z", by: "U1", reason: "r" } } : {}),
+    }));
     const ids = r.findings.map((f) => f.id!);
-    const resolved = r.findings.slice(0, 40).map((f) => ({ id: `f-9${f.id!.slice(3)}`, fp: "0".repeat(16), rule: f.rule, severity: f.severity, provider: f.provider, account: f.account, region: f.region, imageId: `gone-${f.imageId}`, imageName: f.imageName, firstSeen: "2026-11-01T00:00:00.000Z" }));
+    const resolved = r.findings.slice(0, 40).map((f) => ({
+      id: `f-9${f.id!.slice(3)}`,
+      fp: "0".repeat(16),
+      rule: f.rule,
+      severity: f.severity,
+      provider: f.provider,
+      account: f.account,
+      region: f.region,
+      imageId: `gone-${f.imageId}`,
+      imageName: f.imageName,
+      firstSeen: "2026-11-01T00:00:00.000Z",
+    }));
     r.changes = {
-      memory: "ok", stream: "scheduled", since: "2026-11-23T00:00:00.000Z", new: ids.filter((_, i) => i % 2 === 0), resolved, stillOpen: ids.filter((_, i) => i % 2 === 1),
-      unverified: [], newlyAcknowledged: [], acknowledged: 12, changed: true, digest: { from: "2026-11-16T00:00:00.000Z", runs: 7, new: 70, resolved: 40, week: "2026-11-23", timeZone: "Asia/Seoul" },
+      memory: "ok",
+      stream: "scheduled",
+      since: "2026-11-23T00:00:00.000Z",
+      new: ids.filter((_, i) => i % 2 === 0),
+      resolved,
+      stillOpen: ids.filter((_, i) => i % 2 === 1),
+      unverified: [],
+      newlyAcknowledged: [],
+      acknowledged: 12,
+      changed: true,
+      digest: { from: "2026-11-16T00:00:00.000Z", runs: 7, new: 70, resolved: 40, week: "2026-11-23", timeZone: "Asia/Seoul" },
     };
     const msg = auditSummaryMessage(r, { requester: "U0AUDITOR1", fullList: "Full list (108 findings) in the thread." });
     expect(blockKitProblem(msg.blocks)).toBeUndefined();
@@ -106,7 +137,9 @@ describe("audit report in Slack", () => {
     const channel = "C0AUDIT0005";
     sim.limits = { ...SLACK_LIMITS, postBurst: 50, postPerSecond: 50 };
     const out = await postAuditReport(poster, channel, r, { budgetMs: 20_000 }).finally(() => (sim.limits = { ...SLACK_LIMITS }));
-    const text = inThread(channel, out.ts).map((m) => JSON.stringify(m.blocks)).join("");
+    const text = inThread(channel, out.ts)
+      .map((m) => JSON.stringify(m.blocks))
+      .join("");
     for (const f of r.findings) expect(text.includes(f.id!), f.id).toBe(!f.acknowledged);
     for (const g of resolved) expect(text).toContain(g.id);
   });

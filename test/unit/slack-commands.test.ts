@@ -10,18 +10,33 @@ import { readFileSync } from "node:fs";
 describe("/images grammar", () => {
   it("parses every command of the table", () => {
     expect(parseCommand("list ncp --os ubuntu --name web --scope custom --account a --region KR")).toEqual({
-      ok: true, command: "list", args: { provider: "ncp", os: "ubuntu", name: "web", scope: "custom", account: "a", region: "KR" },
+      ok: true,
+      command: "list",
+      args: { provider: "ncp", os: "ubuntu", name: "web", scope: "custom", account: "a", region: "KR" },
     });
     expect(parseCommand("list")).toEqual({ ok: true, command: "list", args: {} });
     expect(parseCommand("SHOW NCP 123")).toEqual({ ok: true, command: "show", args: { provider: "ncp", id: "123" } });
     expect(parseCommand('create scp srv-1 "web golden" --description "한글 설명, with spaces"')).toEqual({
-      ok: true, command: "create", args: { provider: "scp", serverId: "srv-1", name: "web golden", description: "한글 설명, with spaces" },
+      ok: true,
+      command: "create",
+      args: { provider: "scp", serverId: "srv-1", name: "web golden", description: "한글 설명, with spaces" },
     });
-    expect(parseCommand("create ncp 1 web --description “smart quotes”")).toMatchObject({ ok: true, args: { description: "smart quotes" } });
+    expect(parseCommand("create ncp 1 web --description “smart quotes”")).toMatchObject({
+      ok: true,
+      args: { description: "smart quotes" },
+    });
     expect(parseCommand("audit")).toEqual({ ok: true, command: "audit", args: {} });
-    expect(parseCommand("delete scp 4c8e2a6b --region kr-west1")).toEqual({ ok: true, command: "delete", args: { provider: "scp", id: "4c8e2a6b", region: "kr-west1" } });
+    expect(parseCommand("delete scp 4c8e2a6b --region kr-west1")).toEqual({
+      ok: true,
+      command: "delete",
+      args: { provider: "scp", id: "4c8e2a6b", region: "kr-west1" },
+    });
     expect(parseCommand("policy list")).toEqual({ ok: true, command: "policy", args: { action: "list" } });
-    expect(parseCommand("policy run demo-web-golden")).toEqual({ ok: true, command: "policy", args: { action: "run", name: "demo-web-golden" } });
+    expect(parseCommand("policy run demo-web-golden")).toEqual({
+      ok: true,
+      command: "policy",
+      args: { action: "run", name: "demo-web-golden" },
+    });
     expect(parseCommand("")).toEqual({ ok: true, command: "help", args: {} });
   });
 
@@ -56,18 +71,39 @@ describe("/images grammar", () => {
 });
 
 const image: Image = {
-  provider: "ncp", account: "demo", region: "KR", id: "31000001", name: "web<base>", description: null, kind: "custom", visibility: "private",
-  status: "available", providerStatus: "CREAT", os: { family: "linux", distro: "ubuntu", version: "24.04", name: null }, architecture: "x86_64",
-  sizeBytes: 1, createdAt: "2025-05-02T04:20:00.000Z", sourceServerId: null,
+  provider: "ncp",
+  account: "demo",
+  region: "KR",
+  id: "31000001",
+  name: "web<base>",
+  description: null,
+  kind: "custom",
+  visibility: "private",
+  status: "available",
+  providerStatus: "CREAT",
+  os: { family: "linux", distro: "ubuntu", version: "24.04", name: null },
+  architecture: "x86_64",
+  sizeBytes: 1,
+  createdAt: "2025-05-02T04:20:00.000Z",
+  sourceServerId: null,
 };
 
 describe("rendering", () => {
   it("a row reads like a table line and escapes Slack markup", () => {
-    expect(imageRow(image)).toBe(":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  Ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR");
+    expect(imageRow(image)).toBe(
+      ":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  Ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR",
+    );
   });
 
   it("a list says how many more and offers the next page", () => {
-    const msg = listMessage({ rows: [image], remaining: 20, more: true, nextValue: "{}", errors: [{ provider: "scp", account: "demo", region: "kr-west1", code: "PROVIDER_TIMEOUT", message: "slow" }], filters: "ncp" });
+    const msg = listMessage({
+      rows: [image],
+      remaining: 20,
+      more: true,
+      nextValue: "{}",
+      errors: [{ provider: "scp", account: "demo", region: "kr-west1", code: "PROVIDER_TIMEOUT", message: "slow" }],
+      filters: "ncp",
+    });
     const text = blocksToText(msg.blocks);
     expect(text).toContain("20+ more — narrow with --os/--name");
     expect(text).toContain("[ Next page ]");
@@ -76,7 +112,9 @@ describe("rendering", () => {
 
   it("a confirmation offers Confirm/Cancel only when every check passed", () => {
     const req = { provider: "ncp", serverId: "1", name: "web" };
-    expect(blocksToText(confirmMessage(req, [{ name: "server", ok: true, message: "ok" }], "{}").blocks)).toContain("[ Confirm ] [ Cancel ]");
+    expect(blocksToText(confirmMessage(req, [{ name: "server", ok: true, message: "ok" }], "{}").blocks)).toContain(
+      "[ Confirm ] [ Cancel ]",
+    );
     expect(blocksToText(confirmMessage(req, [{ name: "server", ok: false, message: "gone" }], "{}").blocks)).not.toContain("Confirm");
   });
 });
@@ -84,10 +122,27 @@ describe("rendering", () => {
 describe("Slack request signature", () => {
   it("matches Slack's documented example", () => {
     // https://api.slack.com/authentication/verifying-requests-from-slack (the worked example)
-    const body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-    expect(slackSignature("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body)).toBe("v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
-    expect(verifySlackRequest("8f742231b10e8888abcd99yyyzzz85a5", { timestamp: "1531420618", signature: "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" }, body, 1531420618 + 299)).toEqual({ ok: true });
-    expect(verifySlackRequest("8f742231b10e8888abcd99yyyzzz85a5", { timestamp: "1531420618", signature: "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" }, body, 1531420618 - 301).ok).toBe(false);
+    const body =
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    expect(slackSignature("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body)).toBe(
+      "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+    );
+    expect(
+      verifySlackRequest(
+        "8f742231b10e8888abcd99yyyzzz85a5",
+        { timestamp: "1531420618", signature: "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" },
+        body,
+        1531420618 + 299,
+      ),
+    ).toEqual({ ok: true });
+    expect(
+      verifySlackRequest(
+        "8f742231b10e8888abcd99yyyzzz85a5",
+        { timestamp: "1531420618", signature: "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" },
+        body,
+        1531420618 - 301,
+      ).ok,
+    ).toBe(false);
   });
 });
 

@@ -14,11 +14,14 @@ describe("SlackGuard: authorization on Slack ids", () => {
     expect(guard.mayCreate(undefined).ok).toBe(false);
   });
 
-  it.each([{}, { IMAGE_CREATORS: "" }, { IMAGE_CREATORS: " , " }])("lets nobody create when IMAGE_CREATORS is unset or empty (%j), and says so", (env) => {
-    const refused = new SlackGuard(env).mayCreate("U0AAA");
-    expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(refused.reason).toMatch(/nobody may create images from Slack here \(IMAGE_CREATORS is not set\)/);
-  });
+  it.each([{}, { IMAGE_CREATORS: "" }, { IMAGE_CREATORS: " , " }])(
+    "lets nobody create when IMAGE_CREATORS is unset or empty (%j), and says so",
+    (env) => {
+      const refused = new SlackGuard(env).mayCreate("U0AAA");
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.reason).toMatch(/nobody may create images from Slack here \(IMAGE_CREATORS is not set\)/);
+    },
+  );
 
   it("reads IMAGE_CREATORS at each call", () => {
     const env: NodeJS.ProcessEnv = { IMAGE_CREATORS: "U0AAA" };

@@ -18,9 +18,15 @@ let jobs: typeof import("../../functions/slack/jobs.js");
 beforeAll(async () => {
   await Promise.all([lambda.start(), slack.start()]);
   Object.assign(process.env, {
-    AWS_REGION: "ap-northeast-2", AWS_ACCESS_KEY_ID: "AKIAUNITTEST00000000", AWS_SECRET_ACCESS_KEY: "unit-test-not-a-secret",
-    AWS_ENDPOINT_URL_LAMBDA: lambda.url, SLACK_API_URL: slack.apiUrl,
-    LIST_IMAGES_FUNCTION: "list-images", DESCRIBE_IMAGE_FUNCTION: "describe-image", CREATE_IMAGE_FUNCTION: "create-image", AUDIT_IMAGES_FUNCTION: "audit-images",
+    AWS_REGION: "ap-northeast-2",
+    AWS_ACCESS_KEY_ID: "AKIAUNITTEST00000000",
+    AWS_SECRET_ACCESS_KEY: "unit-test-not-a-secret",
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    SLACK_API_URL: slack.apiUrl,
+    LIST_IMAGES_FUNCTION: "list-images",
+    DESCRIBE_IMAGE_FUNCTION: "describe-image",
+    CREATE_IMAGE_FUNCTION: "create-image",
+    AUDIT_IMAGES_FUNCTION: "audit-images",
   });
   jobs = await import("../../functions/slack/jobs.js");
 });
@@ -28,13 +34,14 @@ afterAll(async () => {
   await Promise.all([lambda.close(), slack.close()]);
 });
 
-const answersTo = (url: string) => slack.responses.filter((r) => r.url === url).map((r) => r.body as { text: string; replace_original?: boolean; response_type?: string });
+const answersTo = (url: string) =>
+  slack.responses.filter((r) => r.url === url).map((r) => r.body as { text: string; replace_original?: boolean; response_type?: string });
 
 describe("LambdaSim speaks the Invoke API to the real SDK", () => {
   it("Event: 202 at once, the handler runs in the background", async () => {
     let release!: () => void;
     const ran = new Promise<void>((r) => (release = r));
-    handlers["slow"] = async () => {
+    handlers.slow = async () => {
       await new Promise((r) => setTimeout(r, 200));
       release();
     };
@@ -48,15 +55,15 @@ describe("LambdaSim speaks the Invoke API to the real SDK", () => {
   });
 
   it("RequestResponse: the result, or the error as Lambda reports it; an unknown function is refused", async () => {
-    handlers["ok"] = async (e) => ({ echo: e });
-    handlers["bad"] = async () => {
+    handlers.ok = async (e) => ({ echo: e });
+    handlers.bad = async () => {
       throw new ImageOpsError("NOT_FOUND", "no such image");
     };
     // describe-image is not played here: Lambda's own error comes back
     await expect(jobs.call("describe-image", {})).rejects.toMatchObject({ message: expect.stringMatching(/describe-image/) });
-    handlers["describe-image"] = handlers["ok"]!;
+    handlers["describe-image"] = handlers.ok!;
     expect(await jobs.call("describe-image", { id: "한글" })).toEqual({ echo: { id: "한글" } });
-    handlers["describe-image"] = handlers["bad"]!;
+    handlers["describe-image"] = handlers.bad!;
     await expect(jobs.call("describe-image", {})).rejects.toMatchObject({ code: "NOT_FOUND", message: "no such image" });
   });
 });
@@ -72,7 +79,11 @@ describe("runJob", () => {
   });
 
   it("posts the audit summary in the channel when the audit answers", async () => {
-    handlers["audit-images"] = async () => ({ findings: [], summary: { images: 3, findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } }, errors: [] });
+    handlers["audit-images"] = async () => ({
+      findings: [],
+      summary: { images: 3, findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } },
+      errors: [],
+    });
     const url = slack.responseUrl("audit-2");
     await jobs.runJob({ kind: "audit", responseUrl: url });
     const [answer] = answersTo(url);
@@ -85,7 +96,13 @@ describe("runJob", () => {
       throw new ImageOpsError("CONFLICT", "the name is taken");
     };
     const url = slack.responseUrl("create-1");
-    await jobs.runJob({ kind: "create-confirm", responseUrl: url, request: { provider: "ncp", serverId: "1", name: "web" }, channel: "C0TEST0001", user: "U0TEST0001" });
+    await jobs.runJob({
+      kind: "create-confirm",
+      responseUrl: url,
+      request: { provider: "ncp", serverId: "1", name: "web" },
+      channel: "C0TEST0001",
+      user: "U0TEST0001",
+    });
     // the buttons are replaced at once (nothing looks cancellable while it runs), then the outcome
     const answers = answersTo(url);
     expect(answers).toHaveLength(2);

@@ -31,11 +31,22 @@ const card = (text: string) => ({ text, blocks: [{ type: "section", text: { type
 /** A fresh channel (its own rate-limit budget) and response_url, as a Confirm click gives them. */
 function target(over: Partial<ProgressState> = {}): ProgressState {
   const id = ++seq;
-  return { channel: `C0DELIV${String(id).padStart(3, "0")}`, requester: USER, responseUrl: sim.responseUrl(`deliv-${id}`), responseUrlAt: Date.now(), responseUses: 2, ...over };
+  return {
+    channel: `C0DELIV${String(id).padStart(3, "0")}`,
+    requester: USER,
+    responseUrl: sim.responseUrl(`deliv-${id}`),
+    responseUrlAt: Date.now(),
+    responseUses: 2,
+    ...over,
+  };
 }
-const responses = (url: string) => sim.responses.filter((r) => r.url === url).map((r) => r.body as { text: string; blocks: unknown[]; replace_original?: boolean; response_type?: string });
+const responses = (url: string) =>
+  sim.responses
+    .filter((r) => r.url === url)
+    .map((r) => r.body as { text: string; blocks: unknown[]; replace_original?: boolean; response_type?: string });
 const now = () => Date.now();
-const step = (s: ProgressState, text: string, final = false, changed = false) => deliverProgress(poster, s, card(text), { now: now(), final, changed });
+const step = (s: ProgressState, text: string, final = false, changed = false) =>
+  deliverProgress(poster, s, card(text), { now: now(), final, changed });
 
 describe("the channel of the request", () => {
   it("posts the card once, then updates it in place", async () => {
@@ -51,7 +62,10 @@ describe("the channel of the request", () => {
   it("posts a new card when the old one is gone (message_not_found), so the outcome is still seen", async () => {
     let s = await step(target(), "creating", false, true);
     const first = s.messageTs;
-    sim.messages.splice(sim.messages.findIndex((m) => m.ts === first), 1); // someone deleted it
+    sim.messages.splice(
+      sim.messages.findIndex((m) => m.ts === first),
+      1,
+    ); // someone deleted it
     s = await step(s, "available", true, true);
     expect(sim.callsTo("chat.update").at(-1)!.error).toBe("message_not_found");
     expect(s.messageTs).not.toBe(first);

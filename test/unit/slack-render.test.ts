@@ -1,17 +1,45 @@
 import { describe, expect, it } from "vitest";
-import { BUTTON_VALUE_MAX, clip, confirmMessage, FIELD_TEXT_MAX, imageMessage, listMessage, PAGE_ROWS, SECTION_TEXT_MAX, textMessage } from "../../shared/slack/render.js";
+import {
+  BUTTON_VALUE_MAX,
+  clip,
+  confirmMessage,
+  FIELD_TEXT_MAX,
+  imageMessage,
+  listMessage,
+  PAGE_ROWS,
+  SECTION_TEXT_MAX,
+  textMessage,
+} from "../../shared/slack/render.js";
 import { helpText } from "../../shared/slack/commands.js";
 import { blocksToText } from "../../shared/slack/text.js";
 import { progressMessage } from "../../shared/slack/progress.js";
 import type { Image } from "../../shared/model/image.js";
 
 const image = (over: Partial<Image> = {}): Image => ({
-  provider: "scp", account: "demo", region: "kr-west1", id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13", name: "웹-서버-골든", description: "한글 설명", kind: "custom", visibility: "private",
-  status: "creating", providerStatus: "saving", os: { family: "linux", distro: "rocky", version: "9.4", name: "Rocky Linux 9.4" }, architecture: "arm64",
-  sizeBytes: 10 * 2 ** 30, createdAt: "2026-01-04T09:00:00.000Z", sourceServerId: "srv-1", ...over,
+  provider: "scp",
+  account: "demo",
+  region: "kr-west1",
+  id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13",
+  name: "웹-서버-골든",
+  description: "한글 설명",
+  kind: "custom",
+  visibility: "private",
+  status: "creating",
+  providerStatus: "saving",
+  os: { family: "linux", distro: "rocky", version: "9.4", name: "Rocky Linux 9.4" },
+  architecture: "arm64",
+  sizeBytes: 10 * 2 ** 30,
+  createdAt: "2026-01-04T09:00:00.000Z",
+  sourceServerId: "srv-1",
+  ...over,
 });
 
-type Block = { type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text?: unknown; value?: string; action_id?: string }> };
+type Block = {
+  type: string;
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ text?: unknown; value?: string; action_id?: string }>;
+};
 const blocks = (m: { blocks: unknown[] }) => m.blocks as Block[];
 
 /** Every Block Kit limit the renderer promises to stay within. */
@@ -35,7 +63,9 @@ describe("list", () => {
     const msg = listMessage({ rows: [image()], remaining: 0, more: false, errors: [], filters: "scp --os rocky" });
     const text = blocksToText(msg.blocks);
     expect(text).toContain("*Images (scp --os rocky)*");
-    expect(text).toContain("*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1");
+    expect(text).toContain(
+      "*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1",
+    );
     expect(text).not.toMatch(/more — narrow/);
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
     withinSlackLimits(msg);
@@ -49,16 +79,29 @@ describe("list", () => {
 
   it("stays within Slack's limits with a screenful of very long names and many cloud errors", () => {
     const rows = Array.from({ length: PAGE_ROWS }, (_, i) => image({ id: `id-${i}`, name: `이미지-${"가".repeat(250)}-${i}` }));
-    const errors = Array.from({ length: 3 }, (_, i) => ({ provider: "ncp" as const, account: `a${i}`, region: "KR", code: "PROVIDER_ERROR" as const, message: "x".repeat(3000) }));
+    const errors = Array.from({ length: 3 }, (_, i) => ({
+      provider: "ncp" as const,
+      account: `a${i}`,
+      region: "KR",
+      code: "PROVIDER_ERROR" as const,
+      message: "x".repeat(3000),
+    }));
     const msg = listMessage({ rows, remaining: 40, more: false, nextValue: "{}", errors, filters: "" });
     withinSlackLimits(msg);
     const text = blocksToText(msg.blocks);
-    for (let i = 0; i < PAGE_ROWS; i++) expect(text).toContain("`id-" + i + "`");
+    for (let i = 0; i < PAGE_ROWS; i++) expect(text).toContain(`\`id-${i}\``);
     expect(text).toContain("40 more — narrow with --os/--name");
   });
 
   it("drops the Next button rather than send a value Slack would refuse", () => {
-    const msg = listMessage({ rows: [image()], remaining: 3, more: true, nextValue: "x".repeat(BUTTON_VALUE_MAX + 1), errors: [], filters: "" });
+    const msg = listMessage({
+      rows: [image()],
+      remaining: 3,
+      more: true,
+      nextValue: "x".repeat(BUTTON_VALUE_MAX + 1),
+      errors: [],
+      filters: "",
+    });
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
     expect(blocksToText(msg.blocks)).toContain("3+ more — narrow with --os/--name");
   });
@@ -67,7 +110,9 @@ describe("list", () => {
 describe("show", () => {
   it("gives one image's details as fields", () => {
     const msg = imageMessage(image());
-    const fields = blocks(msg).flatMap((b) => b.fields ?? []).map((f) => f.text);
+    const fields = blocks(msg)
+      .flatMap((b) => b.fields ?? [])
+      .map((f) => f.text);
     expect(fields).toEqual([
       "*Id*\n`4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`",
       "*Status*\ncreating (saving)",
@@ -94,7 +139,9 @@ describe("create confirmation", () => {
   it("carries the request in the Confirm button", () => {
     const request = { provider: "ncp", serverId: "1234567", name: "web-golden", description: "한글 설명" };
     const msg = confirmMessage(request, checks, JSON.stringify(request));
-    const confirm = blocks(msg).find((b) => b.type === "actions")!.elements!.find((e) => e.action_id === "images_create_confirm")!;
+    const confirm = blocks(msg)
+      .find((b) => b.type === "actions")!
+      .elements!.find((e) => e.action_id === "images_create_confirm")!;
     expect(JSON.parse(confirm.value!)).toEqual(request);
     expect(blocksToText(msg.blocks)).toContain(":white_check_mark: *server-state* — state RUN can be imaged");
     withinSlackLimits(msg);
@@ -145,15 +192,26 @@ describe("progress card", () => {
   it("never stays at Creating when tracking ends without success: failed, stopped, timed out each say so and what to do", () => {
     const failed = progressMessage(image({ status: "failed", providerStatus: "killed" }), started, at(9), who);
     expect(failed.text).toMatch(/failed — failed \(killed\), 9m 00s elapsed — the cloud reports killed/);
-    expect(blocksToText(failed.blocks)).toMatch(/What to do: Check the server in the scp console, delete the failed image, then run `\/images create` again/);
+    expect(blocksToText(failed.blocks)).toMatch(
+      /What to do: Check the server in the scp console, delete the failed image, then run `\/images create` again/,
+    );
 
-    const stopped = progressMessage(image(), started, at(20), { ...who, end: { kind: "stopped", reason: "the cloud kept failing (PROVIDER_UNAVAILABLE)" } });
-    expect(stopped.text).toMatch(/^:warning: Tracking of image \*웹-서버-골든\* stopped — creating \(saving\), 20m 00s elapsed — the cloud kept failing/);
-    expect(blocksToText(stopped.blocks)).toContain("What to do: Nobody is watching it any more: the image may still be creating. Check it with `/images show scp 4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`; repeating the same `/images create` tracks it again.");
+    const stopped = progressMessage(image(), started, at(20), {
+      ...who,
+      end: { kind: "stopped", reason: "the cloud kept failing (PROVIDER_UNAVAILABLE)" },
+    });
+    expect(stopped.text).toMatch(
+      /^:warning: Tracking of image \*웹-서버-골든\* stopped — creating \(saving\), 20m 00s elapsed — the cloud kept failing/,
+    );
+    expect(blocksToText(stopped.blocks)).toContain(
+      "What to do: Nobody is watching it any more: the image may still be creating. Check it with `/images show scp 4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`; repeating the same `/images create` tracks it again.",
+    );
 
     const timedOut = progressMessage(image(), started, at(360), { ...who, end: { kind: "timed-out" } });
     expect(timedOut.text).toMatch(/is still creating after 6h 00m: tracking timed out/);
-    expect(blocksToText(timedOut.blocks)).toMatch(/What to do: Check it with `\/images show scp .*`; repeating the same `\/images create` tracks it again. If it stays creating, look at it in the scp console/);
+    expect(blocksToText(timedOut.blocks)).toMatch(
+      /What to do: Check it with `\/images show scp .*`; repeating the same `\/images create` tracks it again. If it stays creating, look at it in the scp console/,
+    );
 
     for (const m of [failed, stopped, timedOut]) {
       expect(m.text).not.toMatch(/Creating image/);
@@ -165,6 +223,12 @@ describe("progress card", () => {
   });
 
   it("stays within Slack's limits with a name and reason at their longest", () => {
-    withinSlackLimits(progressMessage(image({ name: "가".repeat(255), id: "i".repeat(128) }), started, at(1), { ...who, serverId: "s".repeat(128), end: { kind: "stopped", reason: "x".repeat(5000) } }));
+    withinSlackLimits(
+      progressMessage(image({ name: "가".repeat(255), id: "i".repeat(128) }), started, at(1), {
+        ...who,
+        serverId: "s".repeat(128),
+        end: { kind: "stopped", reason: "x".repeat(5000) },
+      }),
+    );
   });
 });

@@ -8,11 +8,22 @@ import validator from "asl-validator";
 import { matches, retryDelaySeconds, runStateMachine } from "../../dev/sim/asl.js";
 import { TRACK_DEFINITION } from "../../dev/sim/step-functions.js";
 
-const INPUT = { operation: "img-ncp-abc", provider: "ncp", account: "prod", region: "KR", imageId: "42", startedAt: "2026-11-23T00:00:00.000Z" };
+const INPUT = {
+  operation: "img-ncp-abc",
+  provider: "ncp",
+  account: "prod",
+  region: "KR",
+  imageId: "42",
+  startedAt: "2026-11-23T00:00:00.000Z",
+};
 const SCALE = 0.001; // one state-machine second = 1 ms
 
 /** Runs the definition with track-image answering from a script (an Error is thrown instead). */
-async function run(script: (payload: Record<string, unknown>, call: number) => unknown, input: object = INPUT, definition = TRACK_DEFINITION) {
+async function run(
+  script: (payload: Record<string, unknown>, call: number) => unknown,
+  input: object = INPUT,
+  definition = TRACK_DEFINITION,
+) {
   const calls: Record<string, unknown>[] = [];
   const functions = new Set<string>();
   const waits: number[] = [];
@@ -46,7 +57,9 @@ describe("the tracking state machine", () => {
   });
 
   it("always waits a whole number of seconds, as Wait requires", async () => {
-    const { outcome, waits } = await run((_, n) => (n === 1 ? creating(12.4) : { done: true, outcome: "available", image: { status: "available" } }));
+    const { outcome, waits } = await run((_, n) =>
+      n === 1 ? creating(12.4) : { done: true, outcome: "available", image: { status: "available" } },
+    );
     expect(outcome.status).toBe("SUCCEEDED");
     expect(waits[1]).toBeGreaterThanOrEqual(11);
   });
@@ -59,14 +72,22 @@ describe("the tracking state machine", () => {
   });
 
   it("carries the transient-failure count track-image returns into the next step", async () => {
-    const { calls, outcome } = await run((_, n) => (n === 1 ? { done: false, waitSeconds: 40, failures: 1 } : n === 2 ? { done: false, waitSeconds: 80, failures: 2 } : { done: true, outcome: "available", image: { status: "available" } }));
+    const { calls, outcome } = await run((_, n) =>
+      n === 1
+        ? { done: false, waitSeconds: 40, failures: 1 }
+        : n === 2
+          ? { done: false, waitSeconds: 80, failures: 2 }
+          : { done: true, outcome: "available", image: { status: "available" } },
+    );
     expect(calls.map((c) => c.failures)).toEqual([0, 1, 2]);
     // a failed step has no image: the state keeps no stale one and the loop goes on
     expect(outcome.status).toBe("SUCCEEDED");
   });
 
   it("waits what track-image asks, clamped to 5..900 s", async () => {
-    const { waits } = await run((_, n) => (n === 1 ? creating(1) : n === 2 ? creating(100_000) : { done: true, image: { status: "available" } }));
+    const { waits } = await run((_, n) =>
+      n === 1 ? creating(1) : n === 2 ? creating(100_000) : { done: true, image: { status: "available" } },
+    );
     // first wait 15 s by default, then 5 s (1 raised to the floor), then 900 s (capped)
     expect(waits[0]).toBeGreaterThanOrEqual(14);
     expect(waits[1]).toBeGreaterThanOrEqual(4);
@@ -77,7 +98,10 @@ describe("the tracking state machine", () => {
 
   it("carries the Slack message that track-image returns into the next step", async () => {
     const notify = { channel: "C1", messageTs: "171.1", lastStatus: "creating" };
-    const { calls } = await run((_, n) => (n === 1 ? creating(5, { notify }) : { done: true, image: { status: "available" } }), { ...INPUT, notify: { channel: "C1" } });
+    const { calls } = await run((_, n) => (n === 1 ? creating(5, { notify }) : { done: true, image: { status: "available" } }), {
+      ...INPUT,
+      notify: { channel: "C1" },
+    });
     expect(calls[0]!.notify).toEqual({ channel: "C1" });
     expect(calls[1]!.notify).toEqual(notify);
   });
@@ -94,7 +118,11 @@ describe("the tracking state machine", () => {
 
   it("follows a delete (kind delete-image) to Done when track-image says the image is gone, the kind in every step and the stop", async () => {
     const del = { ...INPUT, operation: "del-ncp-abc", kind: "delete-image" };
-    const { outcome, calls } = await run((_, n) => (n === 1 ? { done: false, waitSeconds: 10, image: { status: "deleting" } } : { done: true, waitSeconds: 0, outcome: "deleted" }), del);
+    const { outcome, calls } = await run(
+      (_, n) =>
+        n === 1 ? { done: false, waitSeconds: 10, image: { status: "deleting" } } : { done: true, waitSeconds: 0, outcome: "deleted" },
+      del,
+    );
     expect(outcome).toMatchObject({ status: "SUCCEEDED", output: { outcome: "deleted", kind: "delete-image" } });
     for (const c of calls) expect(c).toEqual({ ...del, failures: 0 });
     const stopped = await run((p) => (p.stop ? { done: true, outcome: "stopped" } : failure("PROVIDER_UNAVAILABLE")), del);
@@ -102,7 +130,9 @@ describe("the tracking state machine", () => {
   });
 
   it("retries Lambda's own throttling, then carries on", async () => {
-    const { outcome, calls } = await run((_, n) => (n <= 2 ? failure("Lambda.TooManyRequestsException") : { done: true, image: { status: "available" } }));
+    const { outcome, calls } = await run((_, n) =>
+      n <= 2 ? failure("Lambda.TooManyRequestsException") : { done: true, image: { status: "available" } },
+    );
     expect(outcome.status).toBe("SUCCEEDED");
     expect(calls).toHaveLength(3);
   });
@@ -146,7 +176,13 @@ describe("the local runner", () => {
   it("a failing JSONata expression is States.QueryEvaluationError, which a Catch can handle", async () => {
     const out = await runStateMachine(
       machine({
-        A: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Arguments: { FunctionName: "f", Payload: "{% $undefinedFunction() %}" }, Catch: [{ ErrorEquals: ["States.QueryEvaluationError"], Next: "B" }], End: true },
+        A: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Arguments: { FunctionName: "f", Payload: "{% $undefinedFunction() %}" },
+          Catch: [{ ErrorEquals: ["States.QueryEvaluationError"], Next: "B" }],
+          End: true,
+        },
         B: { Type: "Fail", Error: "Caught", Cause: "{% $states.input.Error %}" },
       }),
       {},

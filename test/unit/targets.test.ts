@@ -4,7 +4,14 @@ import { ImageOpsError } from "../../shared/model/errors.js";
 import { selectTargets } from "../../shared/runtime.js";
 import type { Account } from "../../shared/secrets.js";
 
-const account = (provider: Account["provider"], name: string, regions: string[]): Account => ({ provider, name, accessKey: "ak", secretKey: "sk", regions, accountId: "acc" });
+const account = (provider: Account["provider"], name: string, regions: string[]): Account => ({
+  provider,
+  name,
+  accessKey: "ak",
+  secretKey: "sk",
+  regions,
+  accountId: "acc",
+});
 const ACCOUNTS = [account("ncp", "prod", ["KR", "JPN"]), account("ncp", "dev", ["KR"]), account("scp", "prod", ["kr-west1"])];
 const where = (targets: ReturnType<typeof selectTargets>) => targets.map((t) => `${t.account.provider}/${t.account.name}/${t.region}`);
 

@@ -39,9 +39,18 @@ const DETAIL_MISS_NAMES = new Set(["EMPTY_SET", "ID_INVALID"]);
 /** API `os` enum (Image List) for each canonical distro; windows covers its three variants. */
 const API_OS: Record<string, string> = {
   windows: "windows,windows_core,windows_sql",
-  ubuntu: "ubuntu", rocky: "rocky", centos: "cent", fedora: "fedora", freebsd: "freebsd",
-  opensuse: "opensuse", coreos: "coreos", oracle: "oracle", debian: "debian", alma: "alma",
-  mint: "mint", hamonikr: "hamonikr",
+  ubuntu: "ubuntu",
+  rocky: "rocky",
+  centos: "cent",
+  fedora: "fedora",
+  freebsd: "freebsd",
+  opensuse: "opensuse",
+  coreos: "coreos",
+  oracle: "oracle",
+  debian: "debian",
+  alma: "alma",
+  mint: "mint",
+  hamonikr: "hamonikr",
 };
 
 const MAX_PAGES = 1000;
@@ -106,15 +115,17 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
   const name = text(body.error_code);
   // success is HTTP 2xx and code "0x00" and error_code "SUCCESS" (iwinv.md §3.1)
   if (status < 300 && code === "0x00" && name === "SUCCESS") return null;
-  if ((code !== undefined && IP_CODES.has(code)) || (name !== undefined && IP_NAMES.has(name))) return ipRefused(name ?? code!, text(body.message));
+  if ((code !== undefined && IP_CODES.has(code)) || (name !== undefined && IP_NAMES.has(name)))
+    return ipRefused(name ?? code!, text(body.message));
   const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
   const notFound =
-    (code !== undefined && NOT_FOUND_CODES.has(code)) || (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
+    (code !== undefined && NOT_FOUND_CODES.has(code)) ||
+    (name !== undefined && NOT_FOUND_NAMES.has(name)) ||
     (kind === "detail" && ((code !== undefined && DETAIL_MISS_CODES.has(code)) || (name !== undefined && DETAIL_MISS_NAMES.has(name))));
   let message = text(body.message) ?? (typeof body.result === "string" ? body.result : undefined) ?? name;
   if (message && name && !message.includes(name)) message = `${message} (${name})`;
   if (!message) message = code === undefined ? "unexpected response (no code in the envelope)" : `error ${code}`;
-  if (message.length > 300) message = message.slice(0, 300) + "…";
+  if (message.length > 300) message = `${message.slice(0, 300)}…`;
   // an error envelope may come with HTTP 200: it is still an error, never a success.
   // The name is the code people read (iwinv's Error Code page pairs each hex code with it).
   return providerFailure("iwinv", status < 300 ? 200 : status, { providerCode: name ?? code, message, auth, notFound });
@@ -144,7 +155,12 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
 
-  async function get(ctx: CallContext, path: string, query: Record<string, IwinvQueryValue> | undefined, kind: "list" | "detail"): Promise<Envelope | null> {
+  async function get(
+    ctx: CallContext,
+    path: string,
+    query: Record<string, IwinvQueryValue> | undefined,
+    kind: "list" | "detail",
+  ): Promise<Envelope | null> {
     const { accessKey, secretKey } = ctx.account;
     const res = await ctx.http.request({
       method: "GET",
@@ -164,7 +180,13 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
   }
 
   /** One image or instance by id: refused before sending when the id could change the path. */
-  async function detail(ctx: CallContext, noun: "image" | "instance", field: "id" | "serverId", id: string, query?: Record<string, IwinvQueryValue>): Promise<Record<string, unknown>> {
+  async function detail(
+    ctx: CallContext,
+    noun: "image" | "instance",
+    field: "id" | "serverId",
+    id: string,
+    query?: Record<string, IwinvQueryValue>,
+  ): Promise<Record<string, unknown>> {
     if (!id) throw invalidArgument(field, "required");
     if (!isSendableSegment(id)) throw invalidArgument(field, `not an iwinv ${noun} id`);
     const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, query, "detail");
@@ -231,7 +253,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
       if (filter.scope === "public") query.visibility = "public";
       else if (filter.scope === "custom") query.visibility = "private";
       const key = filter.os?.trim().toLowerCase() ?? "";
-      const os = Object.prototype.hasOwnProperty.call(API_OS, key) ? API_OS[key] : undefined;
+      const os = Object.hasOwn(API_OS, key) ? API_OS[key] : undefined;
       if (os) query.os = os;
       // The name filter stays client-side: iwinv documents "containing {name}" but not whether it
       // ignores case, and the product's filter does; sending it could drop matches for good.

@@ -24,17 +24,37 @@ const raw0 = (v: unknown) => text(v);
 const str = (v: unknown) => text(v, { trim: true });
 
 const STATUS: Record<string, ImageStatus> = {
-  available: "available", active: "available", ready: "available", normal: "available",
-  creating: "creating", create: "creating", pending: "creating", queued: "creating", saving: "creating",
-  building: "creating", uploading: "creating", importing: "creating", work: "creating", working: "creating", in_progress: "creating",
-  error: "failed", failed: "failed", fail: "failed", killed: "failed",
-  deleting: "deleting", deleted: "deleting", pending_delete: "deleting",
+  available: "available",
+  active: "available",
+  ready: "available",
+  normal: "available",
+  creating: "creating",
+  create: "creating",
+  pending: "creating",
+  queued: "creating",
+  saving: "creating",
+  building: "creating",
+  uploading: "creating",
+  importing: "creating",
+  work: "creating",
+  working: "creating",
+  in_progress: "creating",
+  error: "failed",
+  failed: "failed",
+  fail: "failed",
+  killed: "failed",
+  deleting: "deleting",
+  deleted: "deleting",
+  pending_delete: "deleting",
 };
 
 export function iwinvImageStatus(raw: string | null): ImageStatus {
   if (!raw) return "unknown";
-  const key = raw.trim().toLowerCase().replace(/[\s-]+/g, "_");
-  return Object.prototype.hasOwnProperty.call(STATUS, key) ? STATUS[key]! : "unknown";
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+  return Object.hasOwn(STATUS, key) ? STATUS[key]! : "unknown";
 }
 
 /** os_type / name → canonical distro ("ROCKYLINUX" → rocky, "CENT" → centos). */
@@ -118,7 +138,7 @@ export function normalizeIwinvImage(raw: unknown, ctx: IwinvContext): Image {
   const osName = str(os.name);
   const ownName = str(rec.name);
   // a private image is named by its owner; a public one by its OS
-  const name = (kind === "custom" ? ownName ?? osName : osName ?? ownName) ?? id;
+  const name = (kind === "custom" ? (ownName ?? osName) : (osName ?? ownName)) ?? id;
   const providerStatus = raw0(os.status) ?? raw0(rec.status) ?? "";
   const osType = str(os.os_type) ?? str(rec.os_type);
   const distro = distroOf(osType, osName ?? ownName);

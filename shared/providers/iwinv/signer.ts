@@ -26,7 +26,9 @@ export function canonicalIwinvPath(path: string): string {
 }
 
 export function iwinvSignature(secretKey: string, timestampSeconds: number | string, path: string): string {
-  return createHmac("sha256", secretKey).update(`${timestampSeconds}${canonicalIwinvPath(path)}`, "utf8").digest("hex");
+  return createHmac("sha256", secretKey)
+    .update(`${timestampSeconds}${canonicalIwinvPath(path)}`, "utf8")
+    .digest("hex");
 }
 
 /** The three auth headers for one attempt; `timestampSeconds` is whole seconds. */

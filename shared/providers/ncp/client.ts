@@ -26,7 +26,11 @@ const fail = (error: ImageOpsError, refusal = false): Answer => ({ ok: false, er
  */
 function httpFailure(status: number, info: { providerCode?: string; message: string; requestId?: string; auth?: boolean }): ImageOpsError {
   if (status !== 404) return providerFailure("ncp", status, info);
-  return new ImageOpsError("PROVIDER_ERROR", `ncp: ${info.message} (no such API at this endpoint)`, { provider: "ncp", providerCode: info.providerCode, requestId: info.requestId });
+  return new ImageOpsError("PROVIDER_ERROR", `ncp: ${info.message} (no such API at this endpoint)`, {
+    provider: "ncp",
+    providerCode: info.providerCode,
+    requestId: info.requestId,
+  });
 }
 
 /**
@@ -40,19 +44,31 @@ function parse(action: string, status: number, text: string, requestId?: string)
   try {
     body = JSON.parse(text) as Json;
   } catch {
-    if (status >= 500 || status === 429) return fail(providerFailure("ncp", status, { message: `HTTP ${status} with a body that is not JSON` }));
-    return fail(new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered a body that is not JSON (HTTP ${status})`, { provider: "ncp", requestId }));
+    if (status >= 500 || status === 429)
+      return fail(providerFailure("ncp", status, { message: `HTTP ${status} with a body that is not JSON` }));
+    return fail(
+      new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered a body that is not JSON (HTTP ${status})`, {
+        provider: "ncp",
+        requestId,
+      }),
+    );
   }
   const gateway = body?.error as Json | undefined;
   if (gateway && typeof gateway === "object") {
     const details = typeof gateway.details === "string" && gateway.details ? `: ${gateway.details}` : "";
     const message = `${String(gateway.message ?? "API Gateway error")}${details}`;
-    return fail(httpFailure(status, { providerCode: String(gateway.errorCode ?? ""), message, requestId, auth: status === 401 || status === 403 }));
+    return fail(
+      httpFailure(status, { providerCode: String(gateway.errorCode ?? ""), message, requestId, auth: status === 401 || status === 403 }),
+    );
   }
   const err = body?.responseError as Json | undefined;
   if (err && typeof err === "object") {
-    const code = status >= 400 ? status : 400;
-    const info = { providerCode: String(err.returnCode ?? ""), message: String(err.returnMessage ?? "error"), requestId: String(err.requestId ?? requestId ?? "") || undefined };
+    const code = Math.max(status, 400);
+    const info = {
+      providerCode: String(err.returnCode ?? ""),
+      message: String(err.returnMessage ?? "error"),
+      requestId: String(err.requestId ?? requestId ?? "") || undefined,
+    };
     return fail(httpFailure(code, info), code < 500);
   }
   const response = body?.[`${action}Response`] as Json | undefined;
@@ -61,7 +77,11 @@ function parse(action: string, status: number, text: string, requestId?: string)
     return fail(new ImageOpsError("PROVIDER_ERROR", `ncp: ${action} answered an unexpected body`, { provider: "ncp", requestId }));
   }
   if (String(response.returnCode ?? "0") !== "0") {
-    const error = new ImageOpsError("PROVIDER_ERROR", `ncp: ${String(response.returnMessage ?? "error")}`, { provider: "ncp", providerCode: String(response.returnCode), requestId: String(response.requestId ?? "") || undefined });
+    const error = new ImageOpsError("PROVIDER_ERROR", `ncp: ${String(response.returnMessage ?? "error")}`, {
+      provider: "ncp",
+      providerCode: String(response.returnCode),
+      requestId: String(response.requestId ?? "") || undefined,
+    });
     return fail(error, true);
   }
   return { ok: true, response };
@@ -70,7 +90,9 @@ function parse(action: string, status: number, text: string, requestId?: string)
 /** One call in the wire form of wire.ts (a form POST, the path alone signed), read into an Answer. */
 async function send<A extends NcpAction>(ctx: CallContext, action: A, params: NcpParams<A>, idempotent = true): Promise<Answer> {
   const endpoint = ctx.account.endpoint ?? ncpAdapter.defaultEndpoint;
-  const res = await ctx.http.request(ncpRequest(endpoint, action, { regionCode: ctx.region, ...params } as NcpParams<A>, ctx.account, idempotent));
+  const res = await ctx.http.request(
+    ncpRequest(endpoint, action, { regionCode: ctx.region, ...params } as NcpParams<A>, ctx.account, idempotent),
+  );
   return parse(action, res.status, res.text, res.headers.get("x-ncp-trace-id") ?? undefined);
 }
 
@@ -166,7 +188,8 @@ function merged(ctx: CallContext, images: Json[], members: Json[]): Image[] {
   return [...out.values()];
 }
 
-const loginIds = (raw: Json): string[] => (Array.isArray(raw.sharedLoginIdList) ? raw.sharedLoginIdList.filter((v): v is string => typeof v === "string" && v !== "") : []);
+const loginIds = (raw: Json): string[] =>
+  Array.isArray(raw.sharedLoginIdList) ? raw.sharedLoginIdList.filter((v): v is string => typeof v === "string" && v !== "") : [];
 
 /**
  * The delete call of each API (ncp.md §3.1–3.2): "deleteServerImage" (singular; "Delete the list of
@@ -191,8 +214,16 @@ const OS_TYPE: Record<string, string> = { ubuntu: "UBUNTU", centos: "CENTOS", wi
  *   (https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-creatememberserverimageinstance).
  */
 const CREATE = {
-  KVM: { action: "createServerImage", name: /^[a-z][A-Za-z0-9_-]*[a-z0-9]$/, rule: "letters, digits, '-' and '_', starting with a lowercase letter and ending with a lowercase letter or digit" },
-  XEN: { action: "createMemberServerImageInstance", name: /^[a-z][a-z0-9-]*[a-z0-9]$/, rule: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit" },
+  KVM: {
+    action: "createServerImage",
+    name: /^[a-z][A-Za-z0-9_-]*[a-z0-9]$/,
+    rule: "letters, digits, '-' and '_', starting with a lowercase letter and ending with a lowercase letter or digit",
+  },
+  XEN: {
+    action: "createMemberServerImageInstance",
+    name: /^[a-z][a-z0-9-]*[a-z0-9]$/,
+    rule: "lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
+  },
 } as const;
 type Hypervisor = keyof typeof CREATE;
 const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || h === "XEN";
@@ -201,11 +232,20 @@ const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || 
 const IMAGEABLE_STATUS = new Set(["RUN", "NSTOP"]);
 
 /** Why a server cannot be imaged, or undefined when it can (ncp.md §3.3–3.4). */
-function unimageable(id: string, status: string | undefined, operation: string | undefined, hypervisor: string | undefined): string | undefined {
-  if (!hypervisor) return `NCP's detail of server ${id} has no hypervisorType, so whether it is imaged with createServerImage (KVM) or createMemberServerImageInstance (XEN) is unknown`;
-  if (!isHypervisor(hypervisor)) return `server ${id} runs on ${hypervisor}: NCP images KVM servers (createServerImage) and XEN servers (createMemberServerImageInstance) only`;
-  if (!status || !IMAGEABLE_STATUS.has(status)) return `server ${id} is ${status ?? "in no known state"}: NCP images a server only while it is running (RUN) or stopped (NSTOP)`;
-  if (operation !== "NULL") return `server ${id} is ${status} with operation ${operation ?? "unknown"} under way: NCP images a server only when no operation is running (serverInstanceOperation NULL)`;
+function unimageable(
+  id: string,
+  status: string | undefined,
+  operation: string | undefined,
+  hypervisor: string | undefined,
+): string | undefined {
+  if (!hypervisor)
+    return `NCP's detail of server ${id} has no hypervisorType, so whether it is imaged with createServerImage (KVM) or createMemberServerImageInstance (XEN) is unknown`;
+  if (!isHypervisor(hypervisor))
+    return `server ${id} runs on ${hypervisor}: NCP images KVM servers (createServerImage) and XEN servers (createMemberServerImageInstance) only`;
+  if (!status || !IMAGEABLE_STATUS.has(status))
+    return `server ${id} is ${status ?? "in no known state"}: NCP images a server only while it is running (RUN) or stopped (NSTOP)`;
+  if (operation !== "NULL")
+    return `server ${id} is ${status} with operation ${operation ?? "unknown"} under way: NCP images a server only when no operation is running (serverInstanceOperation NULL)`;
   return undefined;
 }
 
@@ -220,8 +260,13 @@ export const ncpAdapter: ProviderAdapter = {
     const osType = filter.os ? OS_TYPE[filter.os] : undefined;
     const types = filter.scope === "public" ? ["NCP"] : filter.scope === "custom" ? ["SELF"] : ["NCP", "SELF"];
     const [images, members] = await Promise.all([
-      listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: types, osTypeCodeList: osType ? [osType] : undefined }),
-      filter.scope === "public" ? Promise.resolve([]) : listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", {}),
+      listAll(ctx, "getServerImageList", "serverImageList", {
+        serverImageTypeCodeList: types,
+        osTypeCodeList: osType ? [osType] : undefined,
+      }),
+      filter.scope === "public"
+        ? Promise.resolve([])
+        : listAll(ctx, "getMemberServerImageInstanceList", "memberServerImageInstanceList", {}),
     ]);
     return merged(ctx, images, members);
   },
@@ -274,13 +319,28 @@ export const ncpAdapter: ProviderAdapter = {
       // docs allow nothing else with it for a server's own default storage (a volume type is "not for
       // default storage"; snapshot and size are for images from snapshots and new storages), and
       // additional storages are optional: the image holds the boot storage.
-      const out = await call(ctx, "createServerImage", { serverInstanceNo: req.serverId, serverImageName: req.name, serverImageDescription: req.description, blockStorageList: [{ order: 0 }] }, false);
+      const out = await call(
+        ctx,
+        "createServerImage",
+        {
+          serverInstanceNo: req.serverId,
+          serverImageName: req.name,
+          serverImageDescription: req.description,
+          blockStorageList: [{ order: 0 }],
+        },
+        false,
+      );
       const raw = rows(out, "serverImageList")[0];
       if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createServerImage answered no image", { provider: "ncp" });
       const image = normalizeNcpServerImage(raw, where(ctx));
       return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
     }
-    const out = await call(ctx, "createMemberServerImageInstance", { serverInstanceNo: req.serverId, memberServerImageName: req.name, memberServerImageDescription: req.description }, false);
+    const out = await call(
+      ctx,
+      "createMemberServerImageInstance",
+      { serverInstanceNo: req.serverId, memberServerImageName: req.name, memberServerImageDescription: req.description },
+      false,
+    );
     const raw = rows(out, "memberServerImageInstanceList")[0];
     if (!raw) throw new ImageOpsError("PROVIDER_ERROR", "ncp: createMemberServerImageInstance answered no image", { provider: "ncp" });
     return normalizeNcpMemberImage(raw, where(ctx));

@@ -20,16 +20,21 @@ const STATUS = new Map<string, ImageStatus>([
   ["TERMT", "deleting"],
   ["DEL", "deleting"],
 ]);
-export const ncpStatus = (c: string | null): ImageStatus => (c ? STATUS.get(c) ?? "unknown" : "unknown");
+export const ncpStatus = (c: string | null): ImageStatus => (c ? (STATUS.get(c) ?? "unknown") : "unknown");
 
 /**
  * A deleted image stays listed for a while as status CREAT with operation TERMT ("NSI TERMINATE
  * OP", status name "terminating": the docs' deleteMemberServerImageInstances and classic
  * deleteMemberServerImages examples, ncp.md §3.4): it is being deleted, not available.
  */
-const statusOf = (statusCode: string | null, operation: unknown): ImageStatus => (code(operation) === "TERMT" ? "deleting" : ncpStatus(statusCode));
+const statusOf = (statusCode: string | null, operation: unknown): ImageStatus =>
+  code(operation) === "TERMT" ? "deleting" : ncpStatus(statusCode);
 
-const ARCH = new Map<string, Image["architecture"]>([["X86_64", "x86_64"], ["ARM64", "arm64"], ["AARCH64", "arm64"]]);
+const ARCH = new Map<string, Image["architecture"]>([
+  ["X86_64", "x86_64"],
+  ["ARM64", "arm64"],
+  ["AARCH64", "arm64"],
+]);
 
 /** "SW.VSVR.OS.LNX64.UBNTU.SVR2004.B050" → {distro: "ubuntu", version: "20.04", family: "linux"} */
 export function fromProductCode(productCode: string | null): { distro: string | null; version: string | null; family: OsInfo["family"] } {
@@ -44,7 +49,8 @@ export function fromProductCode(productCode: string | null): { distro: string | 
 /** Ubuntu "2004" → "20.04", "24" → "24.04"; others "0810" → "8.10", "79" → "7.9"; Windows keeps the year. */
 function versionOfDigits(distro: string | null, digits: string | null): string | null {
   if (!digits || distro === "windows") return digits;
-  if (distro === "ubuntu") return digits.length === 4 ? `${digits.slice(0, 2)}.${digits.slice(2)}` : digits.length === 2 ? `${digits}.04` : digits;
+  if (distro === "ubuntu")
+    return digits.length === 4 ? `${digits.slice(0, 2)}.${digits.slice(2)}` : digits.length === 2 ? `${digits}.04` : digits;
   if (digits.length === 4) return `${Number(digits.slice(0, 2))}.${Number(digits.slice(2))}`;
   if (digits.length === 2) return `${digits[0]}.${digits[1]}`;
   return digits;
@@ -71,7 +77,7 @@ function sumSizes(list: unknown): number | null {
   return total || null;
 }
 
-const versionInName = (text: string | null) => (text ? /(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null : null);
+const versionInName = (text: string | null) => (text ? (/(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? null) : null);
 
 /**
  * A public image's description is its OS as NCP writes it ("Ubuntu Server 24.04 (64-bit)"); any
@@ -103,7 +109,12 @@ export function normalizeNcpServerImage(raw: unknown, where: { account: string; 
     visibility: visibilityOf(kind, r, r.sharedLoginIdList),
     status: statusOf(providerStatus, r.serverImageOperation),
     providerStatus,
-    os: osOf(osFamily(distro, code(r.osCategoryType)), distro, product.version ?? versionInName(kind === "public" ? name : null), kind === "public" ? description : null),
+    os: osOf(
+      osFamily(distro, code(r.osCategoryType)),
+      distro,
+      product.version ?? versionInName(kind === "public" ? name : null),
+      kind === "public" ? description : null,
+    ),
     architecture: ARCH.get(code(r.cpuArchitectureType) ?? "") ?? null,
     sizeBytes: sumSizes(r.blockStorageMappingList),
     createdAt: toIsoUtc(str(r.createDate)),
@@ -131,7 +142,10 @@ export function normalizeNcpMemberImage(raw: unknown, where: { account: string; 
     providerStatus,
     os: osOf(product.family, product.distro, product.version, null),
     architecture: str(r.originalServerImageProductCode)?.includes("64") ? "x86_64" : null,
-    sizeBytes: Number.isFinite(Number(r.memberServerImageBlockStorageTotalSize)) && r.memberServerImageBlockStorageTotalSize != null ? Number(r.memberServerImageBlockStorageTotalSize) : null,
+    sizeBytes:
+      Number.isFinite(Number(r.memberServerImageBlockStorageTotalSize)) && r.memberServerImageBlockStorageTotalSize != null
+        ? Number(r.memberServerImageBlockStorageTotalSize)
+        : null,
     createdAt: toIsoUtc(str(r.createDate)),
     sourceServerId: str(r.originalServerInstanceNo),
   };

@@ -8,7 +8,10 @@ export const ScpAccount = accountBase
     /** the account id, for display only. Never signed, never sent: the official provider signs with an empty one (scp.md §1.1). */
     accountId: z.string().min(1).optional(),
     /** pin a Virtual Server API version (default 1.3) */
-    apiVersion: z.string().regex(/^\d+\.\d+$/).optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional(),
   })
   .strict();
 export type ScpAccount = z.infer<typeof ScpAccount>;

@@ -30,8 +30,15 @@ export function validateScpImageName(name: string): string | null {
 
 /** os_distro values the API filters on (ImageOsDistroEnum); canonical names map onto them. */
 const API_DISTROS = new Map<string, string>([
-  ["alma", "alma"], ["centos", "centos"], ["rhel", "rhel"], ["rocky", "rocky"], ["ubuntu", "ubuntu"],
-  ["windows", "windows"], ["oracle", "oracle"], ["opensuse", "sles"], ["sles", "sles"],
+  ["alma", "alma"],
+  ["centos", "centos"],
+  ["rhel", "rhel"],
+  ["rocky", "rocky"],
+  ["ubuntu", "ubuntu"],
+  ["windows", "windows"],
+  ["oracle", "oracle"],
+  ["opensuse", "sles"],
+  ["sles", "sles"],
 ]);
 
 /** Server states an image can be taken from. */
@@ -64,7 +71,8 @@ const DELETE_CONFLICT_WAITS_MS = [1_000, 2_000, 4_000] as const;
 export function scpBaseUrl(ctx: CallContext): string {
   if (ctx.account.endpoint) return ctx.account.endpoint;
   // the region becomes part of a host name: refuse anything that could change the host
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ctx.region)) throw invalidArgument("region", `not an SCP region: ${JSON.stringify(ctx.region).slice(0, 40)}`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(ctx.region))
+    throw invalidArgument("region", `not an SCP region: ${JSON.stringify(ctx.region).slice(0, 40)}`);
   return SCP_DEFAULT_ENDPOINT.replace("{region}", ctx.region);
 }
 
@@ -99,8 +107,13 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       idempotent: method !== "POST",
       // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n";
       // its DeleteImage sends no Accept (scp.md §1.5, the delete-image vector's sdkHeaders)
-      headers: method === "DELETE" ? {} : body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body) + "\n",
+      headers:
+        method === "DELETE"
+          ? {}
+          : body === undefined
+            ? { Accept: "application/json" }
+            : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : `${JSON.stringify(body)}\n`,
       // no account id: see signer.ts
       sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion),
     });
@@ -146,7 +159,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
     supportsCreate: true,
     // the create call's body is {"image_name"} only (docs: Create Image from Server; SDK ServerCreateImageRequestBody)
-    descriptionNotStored: "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
+    descriptionNotStored:
+      "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
 
     async listImages(ctx, filter: ListFilter = {}) {
       const query: Record<string, QueryValue> = {};
@@ -246,12 +260,16 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
           const deadline = ctx.http.deadline ?? Infinity;
           if (!(err instanceof ImageOpsError) || err.code !== "CONFLICT") throw err;
           if (wait === undefined || Date.now() + wait >= deadline) {
-            throw new ImageOpsError("CONFLICT", `${err.message} — SCP answered 409 to ${attempt + 1} delete request(s) in a row; the image is still there: try again later`, {
-              provider: "scp",
-              providerCode: err.providerCode,
-              requestId: err.requestId,
-              field: "id",
-            });
+            throw new ImageOpsError(
+              "CONFLICT",
+              `${err.message} — SCP answered 409 to ${attempt + 1} delete request(s) in a row; the image is still there: try again later`,
+              {
+                provider: "scp",
+                providerCode: err.providerCode,
+                requestId: err.requestId,
+                field: "id",
+              },
+            );
           }
           await new Promise((r) => setTimeout(r, wait));
         }

@@ -54,19 +54,24 @@ export function scpFailure(res: ScpAnswer, call: ScpCallInfo): ImageOpsError {
       res.status === 404
         ? `SCP's gateway answered 404 "${b.error}" for ${clip(b.path, 120)} in its own format, not the Virtual Server API's: it does so for a request without the Scp-* auth headers, so this says nothing about the image or server asked for`
         : `SCP's gateway answered ${res.status} "${b.error}" for ${clip(b.path, 120)}`;
-    if (res.status === 404) return new ImageOpsError("PROVIDER_ERROR", `scp: ${message}`, { provider: "scp", providerCode: b.error, requestId });
+    if (res.status === 404)
+      return new ImageOpsError("PROVIDER_ERROR", `scp: ${message}`, { provider: "scp", providerCode: b.error, requestId });
     return providerFailure("scp", res.status, { providerCode: b.error, message, requestId });
   }
   if (typeof b.status === "string" && typeof b.name === "string") {
     // (c): 401 "Request was rejected by gateway"
-    return providerFailure("scp", res.status, { providerCode: b.status, message: clip(`${b.name}: ${text(b.message) ?? ""}`.replace(/: $/, "")) });
+    return providerFailure("scp", res.status, {
+      providerCode: b.status,
+      message: clip(`${b.name}: ${text(b.message) ?? ""}`.replace(/: $/, "")),
+    });
   }
   if (Array.isArray(body) && body[0] && typeof body[0] === "object") {
     // the 1.0 spec's ValidationErrorModel list ({loc, msg, type_}); kept for the endpoints that document it
     const v = body[0] as Record<string, unknown>;
     return providerFailure("scp", res.status, { providerCode: text(v.type_) ?? text(v.type), message: clip(detailText(body)) });
   }
-  if (res.status < 300) return providerFailure("scp", res.status, { message: "unexpected response (no error envelope, not the expected shape)" });
+  if (res.status < 300)
+    return providerFailure("scp", res.status, { message: "unexpected response (no error envelope, not the expected shape)" });
   return providerFailure("scp", res.status, { message: clip(text(b.message) ?? text(b.code)) });
 }
 
@@ -81,7 +86,9 @@ function nonJson(res: ScpAnswer): ImageOpsError {
     );
   }
   // a 2xx with an unreadable body is the cloud's error, not an outage
-  return providerFailure("scp", res.status, { message: res.status < 300 ? "unreadable response (not JSON)" : `HTTP ${res.status} with a body that is not JSON` });
+  return providerFailure("scp", res.status, {
+    message: res.status < 300 ? "unreadable response (not JSON)" : `HTTP ${res.status} with a body that is not JSON`,
+  });
 }
 
 function versionRefused(status: number, body: unknown, call: ScpCallInfo): ImageOpsError {
@@ -125,5 +132,5 @@ function detailText(d: unknown): string {
 
 function clip(s: string | undefined, max = MAX_MESSAGE): string | undefined {
   if (s === undefined) return undefined;
-  return s.length > max ? s.slice(0, max) + "…" : s;
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -65,9 +65,7 @@ export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
   // kind: the cloud's own type field decides; without a known one, public visibility means the cloud's image
   const kind: Image["kind"] =
     typeRaw === "custom" ? "custom" : PUBLIC_TYPES.has(typeRaw) ? "public" : visibilityRaw === "public" ? "public" : "custom";
-  const visibility: Visibility = VISIBILITIES.has(visibilityRaw)
-    ? (visibilityRaw as Visibility)
-    : kind === "public" ? "public" : "private";
+  const visibility: Visibility = VISIBILITIES.has(visibilityRaw) ? (visibilityRaw as Visibility) : kind === "public" ? "public" : "private";
   return {
     provider: "scp",
     account: ctx.account,

@@ -24,7 +24,8 @@ export async function findScpServersByName(get: ScpGet, name: string): Promise<S
   for (let page = 0; page < MAX_PAGES; page++) {
     const json = await get("/v1/servers", { name, limit: PAGE_SIZE, marker, sort: "created_at:desc" });
     const servers = (json as { servers?: unknown })?.servers;
-    if (!Array.isArray(servers)) throw new ImageOpsError("PROVIDER_ERROR", "scp: unexpected server list response shape", { provider: "scp" });
+    if (!Array.isArray(servers))
+      throw new ImageOpsError("PROVIDER_ERROR", "scp: unexpected server list response shape", { provider: "scp" });
     for (const raw of servers) {
       const s = record(raw);
       const id = text(s.id);

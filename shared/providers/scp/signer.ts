@@ -39,7 +39,7 @@ export function goQueryEscape(value: string): string {
     // a lone surrogate: Go would send the replacement character's bytes
     out = encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
   }
-  return out.replace(GO_EXTRA, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, "+");
+  return out.replace(GO_EXTRA, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
 }
 
 /** Go's url.Values.Encode(): keys sorted (byte order), values of one key in the order given; undefined/null dropped. */
@@ -66,7 +66,7 @@ export function buildScpUrl(base: string, path: string, query?: Record<string, Q
   const u = new URL(base);
   const prefix = u.origin + u.pathname.replace(/\/+$/, "");
   const qs = encodeScpQuery(query);
-  return prefix + (path.startsWith("/") ? path : "/" + path) + (qs ? "?" + qs : "");
+  return prefix + (path.startsWith("/") ? path : `/${path}`) + (qs ? `?${qs}` : "");
 }
 
 /** The signature alone. */

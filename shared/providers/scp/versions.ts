@@ -59,7 +59,8 @@ export function pinnedVersionWarning(account: Account, now: number): string | un
   if (check.unsupported) {
     return `account pins Virtual Server API ${check.version}, past its Not-Before date ${check.notBefore}: SCP no longer serves it; unpin it or use ${SCP_DEFAULT_API_VERSION}`;
   }
-  if (!check.known) return `account pins Virtual Server API ${check.version}, which the SCP docs this adapter follows do not list; SCP answers 406 if it does not serve it`;
+  if (!check.known)
+    return `account pins Virtual Server API ${check.version}, which the SCP docs this adapter follows do not list; SCP answers 406 if it does not serve it`;
   return undefined;
 }
 
@@ -82,7 +83,13 @@ export function parseCatalogue(text: string): CatalogueVersion[] | undefined {
   return versions.flatMap((v) => {
     const o = (v && typeof v === "object" ? v : {}) as Record<string, unknown>;
     if (typeof o.id !== "string") return [];
-    return [{ id: o.id, status: typeof o.status === "string" ? o.status : "", notBefore: typeof o.not_before === "string" && o.not_before ? o.not_before : null }];
+    return [
+      {
+        id: o.id,
+        status: typeof o.status === "string" ? o.status : "",
+        notBefore: typeof o.not_before === "string" && o.not_before ? o.not_before : null,
+      },
+    ];
   });
 }
 
@@ -90,7 +97,8 @@ export function parseCatalogue(text: string): CatalogueVersion[] | undefined {
 export function catalogueWarning(versions: CatalogueVersion[], pinned: string, now: number): string | undefined {
   // ids carry a "v" the header value does not (the SDK's CheckVersion compares "v1.3")
   const entry = versions.find((v) => v.id.replace(/^v/i, "") === pinned);
-  if (!entry) return `SCP's version catalogue does not list Virtual Server API ${pinned} (it lists ${versions.map((v) => v.id).join(", ") || "none"})`;
+  if (!entry)
+    return `SCP's version catalogue does not list Virtual Server API ${pinned} (it lists ${versions.map((v) => v.id).join(", ") || "none"})`;
   const past = entry.notBefore !== null && now >= Date.parse(`${entry.notBefore}T00:00:00Z`);
   if (entry.status.toUpperCase() === "DEPRECATED" || past) {
     return `SCP's version catalogue marks Virtual Server API ${pinned} ${entry.status || "ended"}${entry.notBefore ? `, not supported from ${entry.notBefore}` : ""}`;
@@ -123,7 +131,10 @@ export function catalogueWatch(now: () => number): (ctx: CallContext, root: stri
       const warning = catalogueWarning(versions, pinned, now());
       if (warning) {
         log("warn", "SCP Virtual Server API version deprecated", {
-          provider: "scp", endpoint: root, apiVersion: pinned, warning: `${warning}; pin another version ("apiVersion" in the credentials secret) before SCP stops serving it`,
+          provider: "scp",
+          endpoint: root,
+          apiVersion: pinned,
+          warning: `${warning}; pin another version ("apiVersion" in the credentials secret) before SCP stops serving it`,
         });
       }
     });
