@@ -28,6 +28,8 @@ import {
   textMessage,
 } from "../../shared/slack/render.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
+import type * as z from "zod";
+import { Answers } from "../../shared/model/answers.js";
 
 /**
  * The work behind a Slack command, run in an asynchronous invocation of the slack function
@@ -36,18 +38,11 @@ import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCa
  * answered: Lambda would run it again and the user would read the answer twice; its failures
  * are logged (and the function has no retries, serverless.yml).
  */
-export type ListQuery = {
-  provider?: string;
-  os?: string;
-  name?: string;
-  scope?: string;
-  account?: string;
-  region?: string;
-  status?: string;
-};
-export type CreateRequest = { provider: string; serverId: string; name: string; description?: string; account?: string; region?: string };
-/** `name`: the image's name when it was shown (the delete is refused if it is not that image any more) */
-export type DeleteRequest = { provider: string; id: string; account?: string; region?: string; name?: string };
+export type { CreateRequest, DeleteRequest } from "../../shared/model/inputs.js";
+import type { CreateRequest, DeleteRequest } from "../../shared/model/inputs.js";
+import type { Parsed } from "../../shared/slack/commands.js";
+/** a list's filter as `/images list` parses it (one provider), carried by the Next page button */
+export type ListQuery = Extract<Parsed, { command: "list" }>["args"];
 
 /** Every job answers to the requester: the interaction's response_url, and their id for a DM. */
 type Base = { responseUrl: string; user?: string };
@@ -95,7 +90,7 @@ const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
 const slack = lazySlackPoster();
 
 /** Calls an image function in its direct-invocation form; its typed error comes back as FunctionError. */
-export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): Promise<T> {
+export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown, shape: z.ZodType): Promise<T> {
   const name = process.env[FUNCTION_ENV[fn]];
   if (!name) throw new FunctionError("INTERNAL", `${FUNCTION_ENV[fn]} is not set`);
   // the Slack request's correlation id rides along (shared/events.ts reads it off a direct invocation)
@@ -113,13 +108,19 @@ export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: unknown): 
     }
     throw new FunctionError(err.errorType ?? "INTERNAL", err.errorMessage ?? `${fn} failed`);
   }
-  return JSON.parse(text) as T;
+  // checked at the boundary (shared/model/answers.ts): a shape we did not expect is said, not rendered
+  const answer = shape.safeParse(JSON.parse(text));
+  if (!answer.success) {
+    const issue = answer.error.issues[0]!;
+    throw new FunctionError("INTERNAL", `${fn} answered an unexpected shape (${issue.path.join(".") || "answer"}: ${issue.message})`);
+  }
+  return answer.data as T;
 }
 
 /** Whether the operation a Cancel names was confirmed and started (its record exists and is not over). */
 async function begun(operation: string): Promise<boolean> {
   try {
-    const { operation: op } = await call<{ operation: OperationView }>("describe-operation", { operation });
+    const { operation: op } = await call<{ operation: OperationView }>("describe-operation", { operation }, Answers.operation);
     return !op.supersededBy && op.state !== "failed";
   } catch (err) {
     // no record: nothing was started; any other failure: say nothing was created only when sure
@@ -141,7 +142,7 @@ async function build(job: Job): Promise<Message | undefined> {
     case "list": {
       // One batch of up to 1000 serves several screens: exact "N more" and cheap next pages.
       const offset = job.offset ?? 0;
-      const out = await call<ListOutput>("list-images", { ...job.query, limit: 1000, cursor: job.cursor });
+      const out = await call<ListOutput>("list-images", { ...job.query, limit: 1000, cursor: job.cursor }, Answers.list);
       const rows = out.images.slice(offset, offset + PAGE_ROWS);
       const after = offset + PAGE_ROWS;
       const remaining = Math.max(0, out.images.length - after);
@@ -161,23 +162,31 @@ async function build(job: Job): Promise<Message | undefined> {
       });
     }
     case "show": {
-      const { image } = await call<{ image: Image }>("describe-image", {
-        provider: job.provider,
-        id: job.id,
-        account: job.account,
-        region: job.region,
-      });
+      const { image } = await call<{ image: Image }>(
+        "describe-image",
+        {
+          provider: job.provider,
+          id: job.id,
+          account: job.account,
+          region: job.region,
+        },
+        Answers.image,
+      );
       return imageMessage(image);
     }
     case "status": {
-      const { operation } = await call<{ operation: OperationView }>("describe-operation", { operation: job.operation });
+      const { operation } = await call<{ operation: OperationView }>("describe-operation", { operation: job.operation }, Answers.operation);
       return operationMessage(operation);
     }
     case "create": {
-      const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>("create-image", {
-        ...job.request,
-        dryRun: true,
-      });
+      const { checks, operation } = await call<{ checks: Check[]; operation?: { id: string } }>(
+        "create-image",
+        {
+          ...job.request,
+          dryRun: true,
+        },
+        Answers.dryRun,
+      );
       const op = operation?.id;
       return confirmMessage(job.request, checks, confirmValue(job.request, op), op ? JSON.stringify({ op }) : undefined);
     }
@@ -199,7 +208,7 @@ async function build(job: Job): Promise<Message | undefined> {
         responseUrlAt: job.at ?? Date.now(),
         responseUses: CONFIRM_ANSWERS,
       };
-      const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...r, notify });
+      const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...r, notify }, Answers.started);
       return textMessage(
         `:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
         { replace_original: true },
@@ -217,13 +226,17 @@ async function build(job: Job): Promise<Message | undefined> {
       return textMessage(job.text, { replace_original: false });
     case "delete": {
       const { provider, id, account, region } = job.request;
-      const out = await call<{ checks: Check[]; image?: Image; operation?: { id: string } }>("delete-image", {
-        provider,
-        id,
-        account,
-        region,
-        dryRun: true,
-      });
+      const out = await call<{ checks: Check[]; image?: Image; operation?: { id: string } }>(
+        "delete-image",
+        {
+          provider,
+          id,
+          account,
+          region,
+          dryRun: true,
+        },
+        Answers.dryRun,
+      );
       const op = out.operation?.id;
       // the button carries the exact image: its id, and the name shown here
       const value = JSON.stringify({ provider, id, account, region, name: out.image?.name, ...(op ? { op } : {}) });
@@ -247,14 +260,18 @@ async function build(job: Job): Promise<Message | undefined> {
         responseUses: CONFIRM_ANSWERS,
         ...(r.name ? { imageName: r.name } : {}),
       };
-      const out = await call<{ image: Image; operation: { id: string } }>("delete-image", {
-        provider: r.provider,
-        id: r.id,
-        account: r.account,
-        region: r.region,
-        ...(r.name ? { expectName: r.name } : {}),
-        notify,
-      });
+      const out = await call<{ image: Image; operation: { id: string } }>(
+        "delete-image",
+        {
+          provider: r.provider,
+          id: r.id,
+          account: r.account,
+          region: r.region,
+          ...(r.name ? { expectName: r.name } : {}),
+          notify,
+        },
+        Answers.started,
+      );
       return textMessage(
         `:wastebasket: <@${job.user}> started deleting image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
         { replace_original: true },
@@ -267,30 +284,38 @@ async function build(job: Job): Promise<Message | undefined> {
         { replace_original: false },
       );
     case "policy-list": {
-      const { policies } = await call<{ policies: PolicyView[] }>("run-policy", { action: "list" });
+      const { policies } = await call<{ policies: PolicyView[] }>("run-policy", { action: "list" }, Answers.policies);
       return policyListMessage(policies);
     }
     case "policy-run": {
-      const { started } = await call<{ started: { policy: string; scheduledAt: string; channel: string } }>("run-policy", {
-        action: "start",
-        policy: job.name,
-        ...(job.user ? { requestedBy: job.user } : {}),
-      });
+      const { started } = await call<{ started: { policy: string; scheduledAt: string; channel: string } }>(
+        "run-policy",
+        {
+          action: "start",
+          policy: job.name,
+          ...(job.user ? { requestedBy: job.user } : {}),
+        },
+        Answers.policyStarted,
+      );
       return textMessage(
         `:gear: <@${job.user ?? "?"}> started policy *${started.policy}* now (run of ${started.scheduledAt}). It creates each server's image, applies retention once the new images are available, and posts its summary in <#${started.channel}>.`,
       );
     }
     case "audit":
-      return audit(job, await call<AuditResult>("audit-images", {}));
+      return audit(job, await call<AuditResult>("audit-images", {}, Answers.audit));
     case "audit-ack": {
-      const { ack } = await call<{ ack: Ack }>("audit-images", {
-        ack: { finding: job.finding, for: job.for, reason: job.reason, by: job.user },
-      });
+      const { ack } = await call<{ ack: Ack }>(
+        "audit-images",
+        {
+          ack: { finding: job.finding, for: job.for, reason: job.reason, by: job.user },
+        },
+        Answers.ack,
+      );
       const m = ackMessage(ack);
       return textMessage(m.lines.join("\n"), { text: m.text, response_type: "in_channel" });
     }
     case "audit-acks": {
-      const m = acksMessage(await call<{ acks: Ack[]; ended: Ack[] }>("audit-images", { acks: true }));
+      const m = acksMessage(await call<{ acks: Ack[]; ended: Ack[] }>("audit-images", { acks: true }, Answers.acks));
       return textMessage(m.lines.join("\n"), { text: m.text });
     }
     case "audit-remedy": {

@@ -19,7 +19,7 @@ describe("/images grammar", () => {
     expect(parseCommand('create scp srv-1 "web golden" --description "한글 설명, with spaces"')).toEqual({
       ok: true,
       command: "create",
-      args: { provider: "scp", serverId: "srv-1", name: "web golden", description: "한글 설명, with spaces" },
+      args: { provider: "scp" as const, serverId: "srv-1", name: "web golden", description: "한글 설명, with spaces" },
     });
     expect(parseCommand("create ncp 1 web --description “smart quotes”")).toMatchObject({
       ok: true,
@@ -111,7 +111,7 @@ describe("rendering", () => {
   });
 
   it("a confirmation offers Confirm/Cancel only when every check passed", () => {
-    const req = { provider: "ncp", serverId: "1", name: "web" };
+    const req = { provider: "ncp" as const, serverId: "1", name: "web" };
     expect(blocksToText(confirmMessage(req, [{ name: "server", ok: true, message: "ok" }], "{}").blocks)).toContain(
       "[ Confirm ] [ Cancel ]",
     );

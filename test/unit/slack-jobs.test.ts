@@ -8,6 +8,8 @@ import { ImageOpsError } from "../../shared/model/errors.js";
 import { LambdaSim } from "../../dev/sim/lambda.js";
 import { allowedResponseUrl } from "../../shared/slack/web.js";
 import { SlackApiSim } from "../../dev/sim/slack-api.js";
+import * as z from "zod";
+import { Answers } from "../../shared/model/answers.js";
 
 type Handler = (event: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {};
@@ -60,11 +62,20 @@ describe("LambdaSim speaks the Invoke API to the real SDK", () => {
       throw new ImageOpsError("NOT_FOUND", "no such image");
     };
     // describe-image is not played here: Lambda's own error comes back
-    await expect(jobs.call("describe-image", {})).rejects.toMatchObject({ message: expect.stringMatching(/describe-image/) });
+    const echo = z.looseObject({ echo: z.unknown() });
+    await expect(jobs.call("describe-image", {}, echo)).rejects.toMatchObject({ message: expect.stringMatching(/describe-image/) });
     handlers["describe-image"] = handlers.ok!;
-    expect(await jobs.call("describe-image", { id: "한글" })).toEqual({ echo: { id: "한글" } });
+    expect(await jobs.call("describe-image", { id: "한글" }, echo)).toEqual({ echo: { id: "한글" } });
     handlers["describe-image"] = handlers.bad!;
-    await expect(jobs.call("describe-image", {})).rejects.toMatchObject({ code: "NOT_FOUND", message: "no such image" });
+    await expect(jobs.call("describe-image", {}, echo)).rejects.toMatchObject({ code: "NOT_FOUND", message: "no such image" });
+  });
+
+  it("checks an answer's shape at the boundary: another shape is an error naming the field, never rendered", async () => {
+    handlers["describe-image"] = async () => ({ image: { provider: "ncp", id: 42, name: "x", status: "available" } });
+    await expect(jobs.call("describe-image", {}, Answers.image)).rejects.toMatchObject({
+      code: "INTERNAL",
+      message: expect.stringMatching(/^describe-image answered an unexpected shape \(image\.id: /),
+    });
   });
 });
 

@@ -137,7 +137,7 @@ describe("create confirmation", () => {
   const checks = [{ name: "server-state", ok: true, message: "state RUN can be imaged" }];
 
   it("carries the request in the Confirm button", () => {
-    const request = { provider: "ncp", serverId: "1234567", name: "web-golden", description: "한글 설명" };
+    const request = { provider: "ncp" as const, serverId: "1234567", name: "web-golden", description: "한글 설명" };
     const msg = confirmMessage(request, checks, JSON.stringify(request));
     const confirm = blocks(msg)
       .find((b) => b.type === "actions")!
@@ -148,7 +148,7 @@ describe("create confirmation", () => {
   });
 
   it("offers no Confirm when the request would not fit a button, and says why", () => {
-    const request = { provider: "ncp", serverId: "1", name: "web", description: "설".repeat(2100) };
+    const request = { provider: "ncp" as const, serverId: "1", name: "web", description: "설".repeat(2100) };
     const msg = confirmMessage(request, checks, JSON.stringify(request));
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
     expect(blocksToText(msg.blocks)).toMatch(/too long for Slack's Confirm button/);
