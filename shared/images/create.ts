@@ -11,6 +11,7 @@ import {
   decide,
   type OperationRecord,
   operationIdOf,
+  predictedOperationId,
   operationKey,
   type Origin,
   payloadHash,
@@ -127,7 +128,11 @@ class CreateOperation {
       const decision = decide(record, this.hash, this.rt.now(), image);
       // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
       if (this.input.dryRun)
-        return { dryRun: true, checks: await this.dryRun(record, decision), operation: { id: this.predictedId(record, decision) } };
+        return {
+          dryRun: true,
+          checks: await this.dryRun(record, decision),
+          operation: { id: predictedOperationId(this.key, record, decision.action === "create") },
+        };
       try {
         const out = await this.act(record, decision, image ?? undefined, waitUntil);
         if (out) return out;
@@ -139,12 +144,6 @@ class CreateOperation {
           });
       }
     }
-  }
-
-  /** The operation id Confirm will answer: the record's, or the next generation's when it creates afresh. */
-  private predictedId(record: OperationRecord | undefined, decision: Decision): string {
-    if (!record || decision.action !== "create") return record?.id ?? operationIdOf(this.key, 1);
-    return operationIdOf(this.key, record.generation + 1);
   }
 
   /** One decision carried out; undefined when the request must read the record again. */

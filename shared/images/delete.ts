@@ -11,6 +11,7 @@ import {
   type DeleteRequestFields,
   keyOf,
   operationIdOf,
+  predictedOperationId,
   predict,
 } from "../operations/record.js";
 import { StaleRecord } from "../operations/store.js";
@@ -107,7 +108,7 @@ class DeleteOperation {
         const out: DeleteOutput = {
           dryRun: true,
           checks: this.checks(target, record, decision).checks,
-          operation: { id: this.predictedId(record, decision) },
+          operation: { id: predictedOperationId(this.key, record, decision.action === "create") },
         };
         if (target) out.image = target.image;
         return out;
@@ -133,11 +134,6 @@ class DeleteOperation {
       if (err instanceof ImageOpsError && err.code === "NOT_FOUND") return null;
       throw err;
     }
-  }
-
-  private predictedId(record: DeleteRecord | undefined, decision: Decision): string {
-    if (!record || decision.action !== "create") return record?.id ?? operationIdOf(this.key, 1);
-    return operationIdOf(this.key, record.generation + 1);
   }
 
   private async act(

@@ -154,6 +154,12 @@ export function operationIdOf(key: string, generation: number): string {
   return generation === 1 ? key : `${key}-${generation}`;
 }
 
+/** The operation id a request will have: its record's, or the next generation's when it starts afresh. */
+export function predictedOperationId(key: string, record: { id: string; generation: number } | undefined, startsAfresh: boolean): string {
+  if (!record) return operationIdOf(key, 1);
+  return startsAfresh ? operationIdOf(key, record.generation + 1) : record.id;
+}
+
 /** The record key an operation id belongs to. */
 export function keyOfOperation(id: string): string {
   return id.replace(/-\d+$/, "");
