@@ -290,6 +290,9 @@ async function createBolt(): Promise<BoltHandler> {
   button("images_delete_cancel", cancel("delete-cancel"));
   // the audit summary's remedy ("Delete stale images…"): its value is the image list
   button("images_audit_remedy", async ({ body, action }) => {
+    // it leads to deletes: the delete guard's users only
+    const may = guard.mayDelete(body.user.id);
+    if (!may.ok) return void (await notice(body, `:no_entry: ${may.reason}.`));
     await tryDispatch({ kind: "audit-remedy", responseUrl: body.response_url, user: body.user.id, value: action.value ?? "" });
   });
 

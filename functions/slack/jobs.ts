@@ -41,6 +41,7 @@ import { Answers } from "../../shared/model/answers.js";
 export type { CreateRequest, DeleteRequest } from "../../shared/model/inputs.js";
 import type { CreateRequest, DeleteRequest } from "../../shared/model/inputs.js";
 import type { Parsed } from "../../shared/slack/commands.js";
+import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";
 /** a list's filter as `/images list` parses it (one provider), carried by the Next page button */
 export type ListQuery = Extract<Parsed, { command: "list" }>["args"];
 
@@ -133,6 +134,9 @@ const describeFilters = (q: ListQuery) =>
     .filter(([, v]) => v)
     .map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`))
     .join(" ");
+
+/** Images of a remedy put through the delete guard at once: with the list, 4 of the response_url's 5 answers. */
+const REMEDY_CONFIRMS = 3;
 
 /** Uses of a confirmation's response_url before tracking gets it: the "confirmed" and the "started" answers. */
 const CONFIRM_ANSWERS = 2;
@@ -319,11 +323,24 @@ async function build(job: Job): Promise<Message | undefined> {
       return textMessage(m.lines.join("\n"), { text: m.text });
     }
     case "audit-remedy": {
-      // Until delete-image exists, the list and the commands; then: a dry run per image, and Confirm (README, Audits that remember)
+      // The list, then the first images each through the delete guard (its checks and a Confirm for
+      // that exact image); the rest as commands: a response_url takes 5 answers
       const value = parseRemedyValue(job.value);
       if (!value) return textMessage(":warning: That button is out of date; run `/images audit` again.", { replace_original: false });
-      const m = remedyMessage(value);
-      return textMessage(m.lines.join("\n"), { text: m.text, replace_original: false });
+      const guarded = value.images.filter(([provider]) => (PROVIDERS as readonly string[]).includes(provider)).slice(0, REMEDY_CONFIRMS);
+      const m = remedyMessage(value, guarded.length);
+      await answer(job, textMessage(m.lines.join("\n"), { text: m.text, replace_original: false }));
+      let last: Message | undefined;
+      for (const [provider, account, region, id] of guarded) {
+        const request = { provider: provider as ProviderName, id, account, region };
+        // the summary the button is on stays: each confirmation is a message of its own
+        const confirmation = await build({ kind: "delete", responseUrl: job.responseUrl, user: job.user, request })
+          .then((c) => c && { ...c, replace_original: false })
+          .catch((err: unknown) => textMessage(`:x: ${provider} \`${id}\`: ${(err as Error).message}`, { replace_original: false }));
+        if (last) await answer(job, last);
+        last = confirmation;
+      }
+      return last;
     }
   }
 }

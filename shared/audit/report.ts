@@ -347,7 +347,7 @@ const arg = (v: string) => (/^[\w.:\-/]+$/.test(v) ? v : `"${v.replace(/"/g, "")
  * The answer to "Delete stale images…" until it can call delete-image itself: the images the
  * button carries and the `/images delete` command for each.
  */
-export function remedyMessage(v: RemedyValue): { text: string; lines: string[] } {
+export function remedyMessage(v: RemedyValue, confirming = 0): { text: string; lines: string[] } {
   const lines = [
     `:wastebasket: *Stale custom images from the audit (${v.images.length}${v.total > v.images.length ? ` of ${v.total}` : ""})*`,
   ];
@@ -356,9 +356,14 @@ export function remedyMessage(v: RemedyValue): { text: string; lines: string[] }
       clip(`• ${provider}/${esc(account)}/${esc(region)} \`${esc(name)}\` (\`${esc(id)}\`)`, LINE_MAX),
     ),
   );
-  lines.push("To delete them, run each of these commands:");
+  const rest = v.images.slice(confirming);
+  if (confirming)
+    lines.push(
+      `The first ${confirming === 1 ? "one comes" : `${confirming} come`} below, each with its checks and a Confirm for that exact image.`,
+    );
+  if (rest.length) lines.push(confirming ? "For the others, run:" : "To delete them, run each of these commands:");
   lines.push(
-    ...v.images.map(
+    ...rest.map(
       ([provider, account, region, id]) => `\`/images delete ${provider} ${arg(id)} --account ${arg(account)} --region ${arg(region)}\``,
     ),
   );

@@ -90,16 +90,27 @@ describe("audits that remember", () => {
     const all = text(posted.map((m) => m.blocks));
     for (const f of out.findings) expect(all, f.imageName).toContain(f.id);
 
-    // "Delete stale images…" carries the stale images; its answer is the list and the delete commands
+    // "Delete stale images…" carries the stale images; its answer is the list, then each image
+    // through the delete guard: its checks and a Confirm for that exact image (never the summary replaced)
     const remedy = buttons(posted[0] as { blocks: unknown[] }).images_audit_remedy!;
     expect(remedy.value.length).toBeLessThanOrEqual(2000);
     expect(remedy.value).toContain(ID.staleA);
     const { ack, responseUrl } = await click(remedy, { channel: LOCAL_SLACK.channel, messageTs: posted[0]!.ts });
     expect(ack.statusCode).toBe(200);
-    const [answer] = await responsesTo(responseUrl);
-    expect(answer!.replace_original).toBe(false);
-    expect(text(answer!.blocks)).toContain(`/images delete scp ${ID.staleA} --account demo --region kr-west1`);
-    expect(text(answer!.blocks)).toContain("mem-stale-b");
+    const [list, ...confirmations] = await responsesTo(responseUrl, 2);
+    for (const m of [list, ...confirmations]) expect(m!.replace_original).toBe(false);
+    expect(text(list!.blocks)).toContain("mem-stale-b");
+    expect(text(list!.blocks)).toMatch(/come below, each with its checks and a Confirm for that exact image|comes below/);
+    // the first images of the list, in its order, each with a Confirm carrying that exact image
+    const listed = (JSON.parse(remedy.value) as { images: string[][] }).images.map((i) => i[3]);
+    const confirmed = confirmations.map((c) => JSON.parse(buttons(c!).images_delete_confirm!.value).id as string);
+    expect(confirmed).toEqual(listed.slice(0, Math.min(3, listed.length)));
+    // nothing is deleted until a Confirm
+    for (const id of confirmed) expect(stack.scp.images.has(id), id).toBe(true);
+    // and only the delete guard's users may use the remedy
+    const other = await click(remedy, { channel: LOCAL_SLACK.channel, messageTs: posted[0]!.ts, user: "U0NOTCREATOR" });
+    const [refused] = await responsesTo(other.responseUrl);
+    expect(refused!.text).toMatch(/no_entry/);
   });
 
   it("the next run says what is new, what was resolved and what is still open", async () => {
