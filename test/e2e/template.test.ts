@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPoliciesFile } from "../../shared/policies/load.js";
+import { FUNCTIONS as LOCAL_FUNCTIONS, type FunctionName } from "../../dev/local-stack.js";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Statement {
@@ -17,18 +18,9 @@ interface Statement {
   Resource: Json;
 }
 
-const FUNCTIONS = [
-  "list-images",
-  "describe-image",
-  "create-image",
-  "delete-image",
-  "describe-operation",
-  "track-image",
-  "audit-images",
-  "run-policy",
-  "slack",
-] as const;
-type Fn = (typeof FUNCTIONS)[number];
+// what is deployed is what the local stack serves: one list of the functions
+const FUNCTIONS = LOCAL_FUNCTIONS;
+type Fn = FunctionName;
 /** osls's logical ids: list-images → ListDashimages */
 const logicalId = (fn: Fn) =>
   fn.replace(/(^|-)(\w)/g, (_, dash: string, c: string) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase());
