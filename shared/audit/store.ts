@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
 import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./memory.js";
+import { documentClient, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 
 /** Another run stored its snapshot since this one read it: read again and compare again. */
 export class StaleSnapshot extends Error {
@@ -76,13 +77,6 @@ export function toParts(findings: Remembered[]): string[] {
   return parts;
 }
 
-const isConditionFailure = (err: unknown) =>
-  err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException";
-
-function unavailable(what: string, err: unknown): ImageOpsError {
-  return new ImageOpsError("INTERNAL", `${what} in DynamoDB (${(err as Error)?.name ?? "error"})`, { cause: err });
-}
-
 export class DynamoAuditStore implements AuditStore {
   private client?: DynamoDBDocumentClient;
   /** `config`: endpoint and credentials when not from the environment (local tools) */
@@ -92,12 +86,7 @@ export class DynamoAuditStore implements AuditStore {
   ) {}
 
   private db(): DynamoDBDocumentClient {
-    this.client ??= DynamoDBDocumentClient.from(
-      new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-      },
-    );
+    this.client ??= documentClient(this.config);
     return this.client;
   }
 
@@ -137,7 +126,7 @@ export class DynamoAuditStore implements AuditStore {
           sinceDigest: head.sinceDigest,
         };
       } catch (err) {
-        throw unavailable(`could not read the audit snapshot of ${scope}`, err);
+        throw dynamoUnavailable(`could not read the audit snapshot of ${scope}`, err);
       }
     }
   }
@@ -154,7 +143,7 @@ export class DynamoAuditStore implements AuditStore {
         ),
       );
     } catch (err) {
-      throw unavailable(`could not write the audit snapshot of ${next.scope}`, err);
+      throw dynamoUnavailable(`could not write the audit snapshot of ${next.scope}`, err);
     }
     const condition =
       expected === undefined
@@ -181,7 +170,7 @@ export class DynamoAuditStore implements AuditStore {
     } catch (err) {
       await this.deleteParts(pk, next.stream, generation, parts.length);
       if (isConditionFailure(err)) throw new StaleSnapshot(next.scope, next.stream);
-      throw unavailable(`could not write the audit snapshot of ${next.scope}`, err);
+      throw dynamoUnavailable(`could not write the audit snapshot of ${next.scope}`, err);
     }
     if (expected) await this.deleteParts(pk, next.stream, expected.generation, expected.chunks);
   }
@@ -215,7 +204,7 @@ export class DynamoAuditStore implements AuditStore {
         start = page.LastEvaluatedKey;
       } while (start);
     } catch (err) {
-      throw unavailable("could not read the audit's acknowledgements", err);
+      throw dynamoUnavailable("could not read the audit's acknowledgements", err);
     }
     return out;
   }
@@ -225,7 +214,7 @@ export class DynamoAuditStore implements AuditStore {
     try {
       await this.db().send(new PutCommand({ TableName: this.table, Item: { pk: ACKS_PK, sk: ack.finding, expiresAt, ...ack } }));
     } catch (err) {
-      throw unavailable(`could not store the acknowledgement of ${ack.finding}`, err);
+      throw dynamoUnavailable(`could not store the acknowledgement of ${ack.finding}`, err);
     }
   }
 
@@ -244,7 +233,7 @@ export class DynamoAuditStore implements AuditStore {
       );
     } catch (err) {
       if (isConditionFailure(err)) return;
-      throw unavailable(`could not record the end of the acknowledgement of ${ack.finding}`, err);
+      throw dynamoUnavailable(`could not record the end of the acknowledgement of ${ack.finding}`, err);
     }
   }
 }

@@ -22,6 +22,7 @@ import type { CallContext, ProviderAdapter, Server } from "../providers/types.js
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget, Tracker } from "../tracking/types.js";
 import { resolveServerId } from "./servers.js";
+import { type Check, Checks } from "./checks.js";
 
 export { DEFAULT_TRACK_LIMIT_MS };
 
@@ -38,13 +39,7 @@ export interface CreateInput {
   origin?: Origin;
 }
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  message: string;
-  /** an ok check the user should still read (e.g. a description the cloud will not keep) */
-  level?: "warning";
-}
+export type { Check } from "./checks.js";
 
 export type CreateOutput =
   | { dryRun: true; checks: Check[]; operation: { id: string } }
@@ -350,16 +345,6 @@ function ownImages(record: OperationRecord | undefined): Set<string> {
   if (record?.imageId) ids.add(record.imageId);
   for (const h of record?.history ?? []) if (h.imageId) ids.add(h.imageId);
   return ids;
-}
-
-/** Checks in order; the first failed one that stands for an error is the request's failure. */
-class Checks {
-  readonly checks: Check[] = [];
-  failure?: ImageOpsError;
-  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError, level?: "warning"): void {
-    this.checks.push(level ? { name, ok, message, level } : { name, ok, message });
-    if (!ok && !this.failure && error) this.failure = error();
-  }
 }
 
 /** The checks that need no cloud call: account, provider, name rule (of the server's create call when known), description size. */

@@ -18,7 +18,8 @@ import { StaleRecord } from "../operations/store.js";
 import type { CallContext, DeleteTarget, ProviderAdapter } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget } from "../tracking/types.js";
-import type { Check } from "./create.js";
+import { type Check, Checks } from "./checks.js";
+import { unknownImage } from "../model/image.js";
 
 export interface DeleteInput {
   provider: ProviderName;
@@ -367,33 +368,7 @@ class DeleteOperation {
 /** What a delete answers for an image that is already gone: what the record says of it. */
 function goneImage(record: DeleteRecord): Image {
   const r = record.request;
-  return {
-    provider: r.provider,
-    account: r.account,
-    region: r.region,
-    id: r.imageId,
-    name: r.imageName ?? r.imageId,
-    description: null,
-    kind: "custom",
-    visibility: "private",
-    status: "unknown",
-    providerStatus: "",
-    os: { family: "unknown", distro: null, version: null, name: null },
-    architecture: null,
-    sizeBytes: null,
-    createdAt: null,
-    sourceServerId: null,
-  };
-}
-
-/** Checks in order; the first failed one that stands for an error is the request's failure. */
-class Checks {
-  readonly checks: Check[] = [];
-  failure?: ImageOpsError;
-  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError, level?: "warning"): void {
-    this.checks.push(level ? { name, ok, message, level } : { name, ok, message });
-    if (!ok && !this.failure && error) this.failure = error();
-  }
+  return unknownImage({ provider: r.provider, account: r.account, region: r.region, id: r.imageId, name: r.imageName ?? r.imageId });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -29,3 +29,26 @@ export interface Image {
   createdAt: string | null;
   sourceServerId: string | null;
 }
+
+/**
+ * An image the cloud could not (yet) say anything of: what we know of it (where, its id, its
+ * name), and nothing invented — status `unknown` unless the caller knows better.
+ */
+export function unknownImage(
+  known: Pick<Image, "provider" | "account" | "region" | "id" | "name"> &
+    Partial<Pick<Image, "status" | "providerStatus" | "sourceServerId">>,
+): Image {
+  return {
+    description: null,
+    kind: "custom",
+    visibility: "private",
+    status: "unknown",
+    providerStatus: "",
+    os: { family: "unknown", distro: null, version: null, name: null },
+    architecture: null,
+    sizeBytes: null,
+    createdAt: null,
+    sourceServerId: null,
+    ...known,
+  };
+}

@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
 import { type AnyOperationRecord, RECORD_TTL_DAYS, type StoredRecord } from "./record.js";
+import { documentClient, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 
 /** Another writer changed the record since it was read: read again and decide again. */
 export class StaleRecord extends Error {
@@ -41,12 +42,7 @@ export class DynamoOperationStore implements OperationStore {
   ) {}
 
   private db(): DynamoDBDocumentClient {
-    this.client ??= DynamoDBDocumentClient.from(
-      new DynamoDBClient({ maxAttempts: 3, requestHandler: { requestTimeout: 3_000 }, ...this.config }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-      },
-    );
+    this.client ??= documentClient(this.config);
     return this.client;
   }
 
@@ -57,7 +53,7 @@ export class DynamoOperationStore implements OperationStore {
       const { pk: _pk, sk: _sk, expiresAt: _ttl, ...record } = out.Item;
       return record as R;
     } catch (err) {
-      throw unavailable(`could not read operation ${key}`, err);
+      throw dynamoUnavailable(`could not read operation ${key}`, err);
     }
   }
 
@@ -77,15 +73,10 @@ export class DynamoOperationStore implements OperationStore {
         new PutCommand({ TableName: this.table, Item: { pk: record.key, sk: SORT_KEY, expiresAt, ...record }, ...condition }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException")
-        throw new StaleRecord(record.key);
-      throw unavailable(`could not write operation ${record.key}`, err);
+      if (isConditionFailure(err)) throw new StaleRecord(record.key);
+      throw dynamoUnavailable(`could not write operation ${record.key}`, err);
     }
   }
-}
-
-function unavailable(what: string, err: unknown): ImageOpsError {
-  return new ImageOpsError("INTERNAL", `${what} in DynamoDB (${(err as Error)?.name ?? "error"})`, { cause: err });
 }
 
 let shared: DynamoOperationStore | undefined;

@@ -3,6 +3,7 @@ import type { ProgressReporter, ProgressState, TrackInput } from "../tracking/ty
 import { progressMessage } from "./progress.js";
 import { deliverProgress } from "./progress-delivery.js";
 import type { SlackPoster } from "./web.js";
+import { unknownImage } from "../model/image.js";
 
 /**
  * Tracking's progress reported as the Slack card: rendered (./progress.ts), then delivered to
@@ -16,7 +17,7 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
       const deleting = input.kind === "delete-image";
       // a delete ends without an image: the cloud no longer knows it
       const gone = deleting && final && !end && !image;
-      const shown = image ?? unknownImage(input, deleting ? "deleting" : "unknown");
+      const shown = image ?? shownImage(input, deleting ? "deleting" : "unknown");
       const message = progressMessage(shown, input.startedAt, now, {
         requester: n.requester,
         serverId: n.serverId,
@@ -33,22 +34,14 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
 }
 
 /** The card's image when the cloud could not say (it is gone, or tracking stopped before reading it). */
-function unknownImage(input: TrackInput, status: Image["status"]): Image {
-  return {
+function shownImage(input: TrackInput, status: Image["status"]): Image {
+  return unknownImage({
     provider: input.provider,
     account: input.account,
     region: input.region,
     id: input.imageId,
     name: input.notify?.imageName ?? input.imageId,
-    description: null,
-    kind: "custom",
-    visibility: "private",
     status,
     providerStatus: status === "unknown" ? "unknown" : "",
-    os: { family: "unknown", distro: null, version: null, name: null },
-    architecture: null,
-    sizeBytes: null,
-    createdAt: null,
-    sourceServerId: null,
-  };
+  });
 }

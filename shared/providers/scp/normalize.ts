@@ -1,6 +1,7 @@
 import type { Image, ImageStatus, OsInfo, Visibility } from "../../model/image.js";
 import { canonicalDistro, osDisplayName, osFamily, toIsoUtc } from "../../model/os.js";
 import { text } from "../read.js";
+import { unknownImage } from "../../model/image.js";
 
 /**
  * SCP Virtual Server images (ImageShowResponse, Glance-based) → the contract's Image.
@@ -92,21 +93,5 @@ export function normalizeScpImage(raw: unknown, ctx: ScpContext): Image {
  * its status is "unknown" with no provider status, until a read says otherwise.
  */
 export function unreadScpImage(id: string, name: string, serverId: string, ctx: ScpContext): Image {
-  return {
-    provider: "scp",
-    account: ctx.account,
-    region: ctx.region,
-    id,
-    name,
-    description: null,
-    kind: "custom",
-    visibility: "private",
-    status: "unknown",
-    providerStatus: "",
-    os: { family: "unknown", distro: null, version: null, name: null },
-    architecture: null,
-    sizeBytes: null,
-    createdAt: null,
-    sourceServerId: serverId,
-  };
+  return unknownImage({ provider: "scp", account: ctx.account, region: ctx.region, id, name, sourceServerId: serverId });
 }

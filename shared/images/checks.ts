@@ -1,0 +1,20 @@
+import type { ImageOpsError } from "../model/errors.js";
+
+/** One preflight check of a create or a delete, as the dry run shows it. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  message: string;
+  /** an ok check the user should still read (e.g. a description the cloud will not keep) */
+  level?: "warning";
+}
+
+/** Checks in order; the first failed one that stands for an error is the request's failure. */
+export class Checks {
+  readonly checks: Check[] = [];
+  failure?: ImageOpsError;
+  add(name: string, ok: boolean, message: string, error?: () => ImageOpsError, level?: "warning"): void {
+    this.checks.push(level ? { name, ok, message, level } : { name, ok, message });
+    if (!ok && !this.failure && error) this.failure = error();
+  }
+}
