@@ -119,7 +119,12 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
     const { cloud, mode } = JSON.parse((await readBody(req)) || "{}") as { cloud?: string; mode?: keyof typeof FAULTS };
     const sim = cloud ? deps.clouds[cloud] : undefined;
     if (!sim || !mode || !(mode in FAULTS))
-      return (json(res, 400, { error: "cloud must be ncp, scp or iwinv; mode ok, slow or fail" }), true);
+      return (
+        json(res, 400, {
+          error: `cloud must be one of ${Object.keys(deps.clouds).join(", ")}; mode one of ${Object.keys(FAULTS).join(", ")}`,
+        }),
+        true
+      );
     sim.setFaults({ ...FAULTS[mode] });
     json(res, 200, { cloud, faults: sim.faults[0] ?? {} });
     return true;

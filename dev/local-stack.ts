@@ -1,5 +1,5 @@
 /**
- * The whole product on 127.0.0.1 with no cloud account: the three cloud simulators, a local
+ * The whole product on 127.0.0.1 with no cloud account: every cloud's simulator, a local
  * Secrets Manager with demo credentials, a local Step Functions that runs tracking in-process,
  * a local Slack Web API, and the built function bundles served as function URLs at
  * http://127.0.0.1:PORT/<function-name>. Used by `npm start` and by the end-to-end tests.
@@ -12,11 +12,9 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { parse as parseYaml } from "yaml";
-import { CREDENTIALS_SECRET_ID, demoServers, startClouds } from "./sim/clouds.js";
+import { CREDENTIALS_SECRET_ID, startClouds } from "./sim/clouds.js";
 import { LOCAL_SLACK } from "./sim/demo.js";
-import type { IwinvSim } from "./sim/iwinv.js";
-import type { NcpSim } from "./sim/ncp.js";
-import type { ScpSim } from "./sim/scp.js";
+import { demoServers, type Simulators } from "./sim/registry.js";
 import type { SecretsManagerSim } from "./sim/secrets-manager.js";
 import { SlackApiSim } from "./sim/slack-api.js";
 import { StepFunctionsSim, TRACK_FUNCTION } from "./sim/step-functions.js";
@@ -64,11 +62,10 @@ export interface LocalStackOptions {
   runSchedules?: boolean;
 }
 
-export interface LocalStack {
+/** The stack's parts; each cloud's simulator under its name (`stack.ncp`), all of them under `simulators`. */
+export interface LocalStack extends Simulators {
   url: string;
-  ncp: NcpSim;
-  scp: ScpSim;
-  iwinv: IwinvSim;
+  simulators: Simulators;
   secrets: SecretsManagerSim;
   slackApi: SlackApiSim;
   stepFunctions: StepFunctionsSim;
@@ -114,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accountFields: options.accountFields,
     secrets: { [SLACK_SECRET_ID]: { signingSecret: LOCAL_SLACK.signingSecret, botToken: LOCAL_SLACK.botToken } },
   });
-  const { ncp, scp, iwinv, secrets } = clouds;
+  const { simulators, secrets } = clouds;
   const slackApi = new SlackApiSim(LOCAL_SLACK.botToken);
   await slackApi.start();
 
@@ -191,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     signingSecret: LOCAL_SLACK.signingSecret,
     channel: LOCAL_SLACK.channel,
     slackApi,
-    clouds: { ncp, scp, iwinv },
+    clouds: simulators,
     accounts: async () =>
       (JSON.parse(secrets.secrets.get(CREDENTIALS_SECRET_ID)!.value) as { accounts: Array<{ provider: string; name: string }> }).accounts,
   };
@@ -210,7 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             // what is running in the background (npm run slack waits for it) and the servers to try
             lambda: lambda.url,
             stepFunctions: stepFunctions.url,
-            servers: demoServers(clouds),
+            servers: demoServers(simulators),
           }),
         );
       }
@@ -240,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       res.end(JSON.stringify({ error: { code: "INTERNAL", message: `function crashed: ${(err as Error)?.name}` } }));
     }
   });
-  const parts = [ncp, scp, iwinv, secrets, slackApi, stepFunctions, lambda, dynamo];
+  const parts = [...Object.values(simulators), secrets, slackApi, stepFunctions, lambda, dynamo];
   try {
     await new Promise<void>((resolve, reject) => {
       gateway.once("error", reject);
@@ -255,9 +252,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   return {
     url,
-    ncp,
-    scp,
-    iwinv,
+    ...simulators,
+    simulators,
     secrets,
     slackApi,
     stepFunctions,

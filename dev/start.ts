@@ -4,8 +4,9 @@ import { startLocalStack } from "./local-stack.js";
 import { routeLogs } from "./log-file.js";
 import { checkPort, DEFAULT_PORT, portProblem, readPort } from "./port.js";
 import { ADAPTERS } from "../shared/providers/index.js";
-import { demoServers } from "./sim/clouds.js";
-import { DEMO_KEYS, DEMO_SERVERS, LOCAL_SLACK } from "./sim/demo.js";
+import { DEMO_SERVERS, LOCAL_SLACK } from "./sim/demo.js";
+import { demoServers, SIMULATED } from "./sim/registry.js";
+import { PROVIDERS } from "../shared/model/image.js";
 
 /** The functions' JSON log lines, one per line (shared/log.ts); the terminal gets one short line per call. */
 const LOG_FILE = "local-stack.log";
@@ -37,7 +38,10 @@ const u = stack.url;
 // the local tools find the stack on PORT: say it whenever it is not the default
 const slack = port === DEFAULT_PORT ? "npm run slack --" : `PORT=${port} npm run slack --`;
 
-const servers = Object.entries(demoServers(stack))
+const simulatorLines = PROVIDERS.map(
+  (p) => `  ${`${SIMULATED[p].title} simulator`.padEnd(34)}${stack[p].url.padEnd(28)}${SIMULATED[p].banner}`,
+).join("\n");
+const servers = Object.entries(demoServers(stack.simulators))
   .flatMap(([cloud, list]) =>
     list.map(
       (s, i) =>
@@ -58,9 +62,7 @@ imageops local stack — everything on 127.0.0.1, no cloud account needed
 ${nodeNotice}
   functions (function URL events)   ${u}/<function-name>
   Slack events                      ${u}/slack/events
-  NCP simulator                     ${stack.ncp.url}      access key ${DEMO_KEYS.ncp.accessKey}
-  SCP simulator                     ${stack.scp.url}      access key ${DEMO_KEYS.scp.accessKey}, account ${DEMO_KEYS.scp.accountId}
-  iwinv simulator                   ${stack.iwinv.url}    access key ${DEMO_KEYS.iwinv.accessKey}
+${simulatorLines}
   Secrets Manager                   ${stack.secrets.url}  secrets imageops/credentials, imageops/slack
   Step Functions (tracking)         ${stack.stepFunctions.url}
   DynamoDB (operation records)      ${stack.dynamo.url}  table ${stack.dynamo.tableName}

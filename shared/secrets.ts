@@ -1,14 +1,19 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod";
 import { ImageOpsError } from "./model/errors.js";
-import { PROVIDERS } from "./model/image.js";
+import { PROVIDERS, type ProviderName } from "./model/image.js";
 import { log, registerSecret } from "./log.js";
 import { IwinvAccount } from "./providers/iwinv/account.js";
 import { NcpAccount } from "./providers/ncp/account.js";
 import { ScpAccount } from "./providers/scp/account.js";
 
-/** Each adapter declares its account (shared/providers/<cloud>/account.ts): one union on `provider`. */
-const AccountSchema = z.discriminatedUnion("provider", [NcpAccount, ScpAccount, IwinvAccount]);
+/**
+ * Each adapter declares its account (shared/providers/<cloud>/account.ts), here by cloud, so that a
+ * cloud added to PROVIDERS is a compile error until its account is; combined as one union on `provider`.
+ */
+const ACCOUNTS = { ncp: NcpAccount, scp: ScpAccount, iwinv: IwinvAccount } satisfies Record<ProviderName, z.ZodObject>;
+type AnyAccountSchema = (typeof ACCOUNTS)[ProviderName];
+const AccountSchema = z.discriminatedUnion("provider", Object.values(ACCOUNTS) as [AnyAccountSchema, ...AnyAccountSchema[]]);
 
 const CredentialsSchema = z
   .object({ accounts: z.array(AccountSchema).min(1) })

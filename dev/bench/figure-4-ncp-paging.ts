@@ -6,9 +6,9 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { HttpClient } from "../../shared/http/client.js";
-import type { Image } from "../../shared/model/image.js";
+import type { Image, ProviderName } from "../../shared/model/image.js";
 import { type Runtime, callContext } from "../../shared/runtime.js";
-import { ncpSeedServerRows } from "../sim/clouds.js";
+import { ncpSeedServerRows } from "../sim/ncp.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 import type { BenchContext } from "./context.js";
 import { atLeast, childEnv, median, ms } from "./lib.js";
@@ -128,7 +128,7 @@ export async function figure4(ctx: BenchContext): Promise<void> {
 }
 
 interface SimHost {
-  urls: { ncp: string; scp: string; iwinv: string; secrets: string };
+  urls: Record<ProviderName, string>;
   cached: boolean;
   env: Record<string, string>;
   counts: Record<string, number>;
@@ -160,16 +160,13 @@ async function startSimHost(root: string, config: Record<string, number | boolea
     });
   });
   const info = JSON.parse(line.slice("SIM_HOST ".length)) as {
-    ncp: string;
-    scp: string;
-    iwinv: string;
-    secrets: string;
+    urls: Record<ProviderName, string>;
     env: Record<string, string>;
     counts: Record<string, number>;
     cached: boolean;
   };
   return {
-    urls: info,
+    urls: info.urls,
     cached: info.cached,
     env: info.env,
     counts: info.counts,

@@ -8,7 +8,7 @@ export async function figure6(ctx: BenchContext): Promise<void> {
   // ~10,000 images in total; iwinv kept to a few pages (its API allows 60 requests a minute)
   const clouds = await startClouds({ ncp: 8_000, scp: 1_500, iwinv: 480 });
   try {
-    const total = clouds.counts.ncp + clouds.counts.scp + clouds.counts.iwinv;
+    const total = Object.values(clouds.counts).reduce((a, b) => a + b, 0);
     const env = childEnv(clouds.env);
     const runs = quick ? 3 : 5;
     const r: ColdResult[] = [];
@@ -25,7 +25,11 @@ export async function figure6(ctx: BenchContext): Promise<void> {
       ratio: peak / base,
       ...below(peak / 1024, 128, "MiB"),
       detail:
-        `highest VmHWM of ${runs} fresh processes (median ${mib(median(r.map((x) => x.peakRssKiB)))}) listing ${total} images (ncp ${clouds.counts.ncp}, scp ${clouds.counts.scp}, iwinv ${clouds.counts.iwinv}) with limit 1000, in ${ms(median(r.map((x) => x.callMs ?? 0)))}` +
+        `highest VmHWM of ${runs} fresh processes (median ${mib(median(r.map((x) => x.peakRssKiB)))}) listing ${total} images (${Object.entries(
+          clouds.counts,
+        )
+          .map(([p, n]) => `${p} ${n}`)
+          .join(", ")}) with limit 1000, in ${ms(median(r.map((x) => x.callMs ?? 0)))}` +
         `; baseline: the baseline-secrets process (node + SDK floor)` +
         (bad ? `\nWARNING: a run answered ${JSON.stringify(bad.answer)}` : ""),
     });

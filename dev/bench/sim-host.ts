@@ -1,7 +1,7 @@
 /**
  * The simulators in a process of their own (figure 4): a real cloud does its work elsewhere, so the
  * simulator's own CPU (building and serialising 1,000-row pages) must not share the event loop of
- * the client being measured. Prints one JSON line {ncp, scp, iwinv, secrets, env, counts} when
+ * the client being measured. Prints one JSON line {urls (by cloud), env, counts, cached} when
  * listening; faults are set over HTTP (POST <sim>/__sim/faults); exits when stdin closes.
  *
  *   node --import tsx dev/bench/sim-host.ts '{"ncp":9990,"cacheNcpPages":true}'
@@ -15,6 +15,7 @@
  */
 import type { SimRequest, SimResponse } from "../sim/server.js";
 import { startClouds, type CloudsOptions } from "../sim/clouds.js";
+import { eachCloud } from "../sim/registry.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as CloudsOptions & { cacheNcpPages?: boolean };
 const clouds = await startClouds(config);
@@ -47,7 +48,7 @@ if (config.cacheNcpPages) {
 }
 
 process.stdout.write(
-  `SIM_HOST ${JSON.stringify({ ncp: clouds.ncp.url, scp: clouds.scp.url, iwinv: clouds.iwinv.url, secrets: clouds.secrets.url, env: clouds.env, counts: clouds.counts, cached })}\n`,
+  `SIM_HOST ${JSON.stringify({ urls: eachCloud((p) => clouds[p].url), env: clouds.env, counts: clouds.counts, cached })}\n`,
 );
 const stop = async () => {
   await clouds.stop();

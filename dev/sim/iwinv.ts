@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
 import { listInstances } from "./iwinv-instances.js";
 import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WINDOW_MS } from "./server.js";
 
@@ -13,6 +12,13 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WI
  * observations). Answers use iwinv's envelope {code, error_code, message, result} [S1][T6]; the error
  * codes are those of iwinv's Error Code page [T1]. Where the truth is unknown, an option decides.
  */
+
+/** The demo account of the local stack (fake keys, local only; tests scan all output for them) and its seeded server. */
+export const IWINV_DEMO = {
+  keys: { accessKey: "IWINVDEMOACCESS0001", secretKey: "iwinv-demo-secret-7d6c5b4a3f2e" },
+  regions: ["kr2-z01"],
+  servers: { active: "IWVM-demo-0001" },
+} as const;
 
 export interface IwinvSimOptions {
   keys?: SimKey[];
@@ -227,14 +233,14 @@ export class IwinvSim extends SimServer {
       (req) => this.handle(req),
       () => this.counts(),
     );
-    this.keys = options.keys ?? [{ ...DEMO_KEYS.iwinv }];
+    this.keys = options.keys ?? [{ ...IWINV_DEMO.keys }];
     this.now = options.now ?? Date.now;
     this.perMinute = options.rateLimitPerMinute ?? 60;
     this.callerIpAllowed = options.callerIpAllowed ?? true;
     this.maxPageSize = options.maxPageSize ?? Infinity;
     this.nameMatch = options.nameMatch ?? "insensitive";
     this.images = [...iwinvSeedImages(), ...generated(options.generatedImages ?? 0)];
-    const id = DEMO_SERVERS.iwinv.active;
+    const id = IWINV_DEMO.servers.active;
     this.servers.set(id, {
       instance_id: id,
       name: "demo-web-01",

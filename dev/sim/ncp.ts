@@ -1,6 +1,12 @@
 import { createHmac } from "node:crypto";
-import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
 import { type SimKey, type SimRequest, type SimResponse, SimServer, TIMESTAMP_WINDOW_MS } from "./server.js";
+
+/** The demo account of the local stack (fake keys, local only; tests scan all output for them) and its seeded servers, by role. */
+export const NCP_DEMO = {
+  keys: { accessKey: "NCPDEMOACCESSKEY0001", secretKey: "ncp-demo-secret-4f0e9a7b1c2d" },
+  regions: ["KR"],
+  servers: { kvm: "1234567", xen: "2345678", busy: "3456789" },
+} as const;
 
 /**
  * NAVER Cloud VPC Server API v2 simulator. It enforces what the official sources say, each rule
@@ -360,7 +366,7 @@ export class NcpSim extends SimServer {
       (req) => this.handle(req),
       () => this.counts(),
     );
-    this.keys = options.keys ?? [DEMO_KEYS.ncp];
+    this.keys = options.keys ?? [NCP_DEMO.keys];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "available";
     this.absentDetail = options.absentDetail ?? "empty";
@@ -389,7 +395,7 @@ export class NcpSim extends SimServer {
     }
     const servers: SimServerInstance[] = [
       {
-        serverInstanceNo: DEMO_SERVERS.ncp.kvm,
+        serverInstanceNo: NCP_DEMO.servers.kvm,
         serverName: "web-01",
         status: "RUN",
         operation: "NULL",
@@ -397,7 +403,7 @@ export class NcpSim extends SimServer {
         productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
       },
       {
-        serverInstanceNo: DEMO_SERVERS.ncp.xen,
+        serverInstanceNo: NCP_DEMO.servers.xen,
         serverName: "legacy-01",
         status: "NSTOP",
         operation: "NULL",
@@ -405,7 +411,7 @@ export class NcpSim extends SimServer {
         productCode: "SW.VSVR.OS.LNX64.CNTOS.0703.B050",
       },
       {
-        serverInstanceNo: DEMO_SERVERS.ncp.busy,
+        serverInstanceNo: NCP_DEMO.servers.busy,
         serverName: "booting-01",
         status: "INIT",
         operation: "CREAT",
@@ -800,4 +806,10 @@ function refused(returnCode: string, returnMessage: string): SimResponse {
 /** The API Gateway's error, `{"error": {errorCode, message, details}}` (api-call-lgc-errorhandling, ncp.md §4.1). */
 function gatewayError(status: number, errorCode: string, message: string, details: string): SimResponse {
   return { status, body: { error: { errorCode, message, details } } };
+}
+
+/** Rows getServerImageList returns with no generated images (seed server images + legacy ones it also lists). */
+export function ncpSeedServerRows(): number {
+  const sim = new NcpSim();
+  return [...sim.images.values()].filter((i) => i.kind === "server" || (i as { alsoServer?: boolean }).alsoServer).length;
 }

@@ -1,5 +1,4 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { DEMO_KEYS, DEMO_SERVERS } from "./demo.js";
 import { listServers } from "./scp-servers.js";
 import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./server.js";
 
@@ -13,6 +12,13 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./ser
  * (S1 the official Go SDK, S2 the official Terraform provider, S3 its vendored v3 SDK, S4 a live
  * third-party harness, D1–D8 the SCP docs). Where the truth is unknown, an option decides.
  */
+
+/** The demo account of the local stack (fake keys, local only; tests scan all output for them) and its seeded servers, by role. */
+export const SCP_DEMO = {
+  keys: { accessKey: "SCPDEMOACCESSKEY0001", secretKey: "scp-demo-secret-8b3c1d2e5f6a", accountId: "scpdemoaccount0001" },
+  regions: ["kr-west1"],
+  servers: { active: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", busy: "7a2b3c4d-5e6f-4a70-8b9c-0d1e2f3a4b5c" },
+} as const;
 
 export interface ScpSimOptions {
   keys?: SimKey[];
@@ -337,7 +343,7 @@ export class ScpSim extends SimServer {
       (req) => this.handle(req),
       () => this.counts(),
     );
-    this.keys = options.keys ?? [{ ...DEMO_KEYS.scp }];
+    this.keys = options.keys ?? [{ ...SCP_DEMO.keys }];
     this.createDelayMs = options.createDelayMs ?? 3000;
     this.createOutcome = options.createOutcome ?? "active";
     this.now = options.now ?? Date.now;
@@ -349,15 +355,15 @@ export class ScpSim extends SimServer {
     this.deleteDelayMs = options.deleteDelayMs ?? 0;
     this.protectedAnswer = options.protectedAnswer ?? 403;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
-    this.servers.set(DEMO_SERVERS.scp.active, {
-      id: DEMO_SERVERS.scp.active,
+    this.servers.set(SCP_DEMO.servers.active, {
+      id: SCP_DEMO.servers.active,
       name: "web-01",
       state: "ACTIVE",
       image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a01",
     });
     // BUILD: Nova's state while a server is being made (not in SCP's docs; any state but ACTIVE/SHUTOFF would do)
-    this.servers.set(DEMO_SERVERS.scp.busy, {
-      id: DEMO_SERVERS.scp.busy,
+    this.servers.set(SCP_DEMO.servers.busy, {
+      id: SCP_DEMO.servers.busy,
       name: "batch-02",
       state: "BUILD",
       image_id: "1f0c6a2e-3b4d-4e5f-8a9b-0c1d2e3f4a03",
@@ -617,7 +623,7 @@ export class ScpSim extends SimServer {
 
   private serverView(s: SimServerRecord): Record<string, unknown> {
     return {
-      account_id: DEMO_KEYS.scp.accountId,
+      account_id: SCP_DEMO.keys.accountId,
       addresses: [{ ip_addresses: [{ ip_address: "192.168.3.2", version: 4 }], subnet_name: "subnet-a" }],
       auto_scaling_group_id: null,
       created_at: "2025-06-01T00:00:00.000+00:00",

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { ImageOpsError } from "../model/errors.js";
 import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./memory.js";
 import { documentClient, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 

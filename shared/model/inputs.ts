@@ -6,7 +6,7 @@ import { PROVIDERS } from "./image.js";
  * or JSON body, and a direct invocation's object) and it is the source of the help text.
  * Query strings carry only strings, so numbers and booleans also accept their text form.
  */
-const provider = z.enum(PROVIDERS).describe("ncp | scp | iwinv");
+const provider = z.enum(PROVIDERS).describe(PROVIDERS.join(" | "));
 const intFromText = (min: number, max: number) =>
   z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max));
 const boolFromText = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());

@@ -71,7 +71,8 @@ export type Policy = z.infer<typeof PolicyShape>;
 /** What a policy's fields say together: the schedule, the time zone, the name template against the cloud's rule. */
 function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-  if (p.provider === "iwinv") issue("provider", "iwinv documents no image-creation call (iwinv.md §2.3): a policy cannot make its images");
+  if (!adapterFor(p.provider).supportsCreate)
+    issue("provider", `${p.provider} documents no image-creation call: a policy cannot make its images`);
   let schedule: Schedule | undefined;
   try {
     schedule = parseSchedule(p.schedule);

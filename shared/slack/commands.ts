@@ -15,7 +15,7 @@ interface CommandSpec {
 
 export const COMMANDS = {
   list: {
-    usage: "/images list [ncp|scp|iwinv] [--os ubuntu] [--name web] [--scope custom] [--account a] [--region r]",
+    usage: `/images list [${PROVIDERS.join("|")}] [--os ubuntu] [--name web] [--scope custom] [--account a] [--region r]`,
     summary: "list images across the clouds (a screenful at a time)",
     args: [{ name: "provider", required: false, choices: PROVIDERS }],
     flags: {
