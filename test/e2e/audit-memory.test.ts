@@ -12,6 +12,7 @@ import type { AuditChanges, AuditedFinding } from "../../shared/audit/memory.js"
 import { DynamoAuditStore } from "../../shared/audit/store.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { buttons, slackSession } from "../support/slack-session.js";
+import { scpImage } from "../support/scp-image.js";
 
 type Out = { findings: AuditedFinding[]; changes: AuditChanges; summary: { acknowledged?: number } };
 
@@ -39,28 +40,14 @@ const ID = {
   fresh: "b0000000-0000-4000-8000-000000000005",
 };
 
-function scpImage(id: string, name: string, over: Record<string, unknown>) {
-  return {
-    id,
-    name,
-    created_at: "2026-11-20T00:00:00",
-    updated_at: "2026-11-20T00:00:00Z",
-    status: "active",
-    visibility: "private",
-    scp_image_type: "custom",
-    scp_original_image_type: "standard",
-    os_distro: "ubuntu",
-    scp_os_version: "24.04",
-    size: 1024,
-    ...over,
-  };
-}
+/** this suite's SCP images, made at one time unless said otherwise */
+const image = (id: string, name: string, over: Record<string, unknown>) => scpImage(id, name, "2026-11-20T00:00:00Z", over);
 
 function seed(): void {
-  stack.scp.addImage(scpImage(ID.public, "mem-public", { visibility: "public" }));
-  stack.scp.addImage(scpImage(ID.killed, "mem-killed", { status: "killed" }));
-  stack.scp.addImage(scpImage(ID.staleA, "mem-stale-a", { created_at: "2025-01-10T00:00:00" }));
-  stack.scp.addImage(scpImage(ID.staleB, "mem-stale-b", { created_at: "2025-01-11T00:00:00" }));
+  stack.scp.addImage(image(ID.public, "mem-public", { visibility: "public" }));
+  stack.scp.addImage(image(ID.killed, "mem-killed", { status: "killed" }));
+  stack.scp.addImage(image(ID.staleA, "mem-stale-a", { created_at: "2025-01-10T00:00:00" }));
+  stack.scp.addImage(image(ID.staleB, "mem-stale-b", { created_at: "2025-01-11T00:00:00" }));
 }
 
 async function audit(at: string, event: unknown = { scheduled: true }) {
@@ -115,7 +102,7 @@ describe("audits that remember", () => {
 
   it("the next run says what is new, what was resolved and what is still open", async () => {
     stack.scp.images.delete(ID.killed);
-    stack.scp.addImage(scpImage(ID.fresh, "mem-public-new", { visibility: "public" }));
+    stack.scp.addImage(image(ID.fresh, "mem-public-new", { visibility: "public" }));
     const { out, posted } = await audit(T2);
     const fresh = mine(out, ID.fresh, "over-shared");
     const gone = mine(first, ID.killed, "failed");

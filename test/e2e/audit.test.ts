@@ -6,6 +6,7 @@ import { watchLocalStack } from "../support/leak-watch.js";
 import { describe, expect, it } from "vitest";
 import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
 import type { Finding } from "../../shared/audit/finding.js";
+import { scpImage } from "../support/scp-image.js";
 
 const AS_OF = Date.parse("2026-11-23T12:00:00.000Z");
 const minutesBefore = (m: number) => new Date(AS_OF - m * 60_000).toISOString();
@@ -32,36 +33,20 @@ const leaks = watchLocalStack(
   },
 );
 
-function scpImage(id: string, name: string, over: Record<string, unknown>) {
-  return {
-    id,
-    name,
-    created_at: daysBefore(1).replace(/\.000Z$/, ""),
-    updated_at: daysBefore(1),
-    status: "active",
-    visibility: "private",
-    scp_image_type: "custom",
-    scp_original_image_type: "standard",
-    os_distro: "ubuntu",
-    scp_os_version: "24.04",
-    size: 1024,
-    ...over,
-  };
-}
+/** this suite's SCP images, made at one time unless said otherwise */
+const image = (id: string, name: string, over: Record<string, unknown>) => scpImage(id, name, daysBefore(1), over);
 
 /** images that trigger each rule, and some exactly at a threshold that must not */
 function seed(stack: LocalStack): void {
   const s = stack.scp;
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000001", "audit-stuck", { status: "queued", created_at: minutesBefore(61) }));
-  s.addImage(
-    scpImage("a0000000-0000-4000-8000-000000000002", "audit-creating-at-limit", { status: "saving", created_at: minutesBefore(60) }),
-  );
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000003", "audit-killed", { status: "killed" }));
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000004", "audit-stale", { created_at: daysBefore(181) }));
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000005", "audit-stale-at-limit", { created_at: daysBefore(180) }));
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000006", "audit-public", { visibility: "public" }));
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000007", "audit-eol", { os_distro: "centos", scp_os_version: "7.9" }));
-  s.addImage(scpImage("a0000000-0000-4000-8000-000000000008", "audit-fine", {}));
+  s.addImage(image("a0000000-0000-4000-8000-000000000001", "audit-stuck", { status: "queued", created_at: minutesBefore(61) }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000002", "audit-creating-at-limit", { status: "saving", created_at: minutesBefore(60) }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000003", "audit-killed", { status: "killed" }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000004", "audit-stale", { created_at: daysBefore(181) }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000005", "audit-stale-at-limit", { created_at: daysBefore(180) }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000006", "audit-public", { visibility: "public" }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000007", "audit-eol", { os_distro: "centos", scp_os_version: "7.9" }));
+  s.addImage(image("a0000000-0000-4000-8000-000000000008", "audit-fine", {}));
   stack.iwinv.images.push({
     image_id: "IMAGE-AUDITEOL00000000001",
     visibility: "private",
@@ -155,7 +140,7 @@ describe("audit-images", () => {
   it("treats the input of the deployed schedule rule ({scheduled: true}) as a scheduled run", async () => {
     const before = stack.slackApi.messages.length;
     // something new since the last scheduled run: a scheduled run posts only what changed (test/e2e/audit-memory.test.ts)
-    stack.scp.addImage(scpImage("a0000000-0000-4000-8000-000000000009", "audit-public-2", { visibility: "public" }));
+    stack.scp.addImage(image("a0000000-0000-4000-8000-000000000009", "audit-public-2", { visibility: "public" }));
     const out = (await stack.invoke("audit-images", { scheduled: true })) as { findings: Finding[] };
     expect(mine(out.findings)).toContain("stuck-creating:critical:audit-stuck");
     expect(stack.slackApi.messages.slice(before)[0]?.channel).toBe(LOCAL_SLACK.channel);

@@ -7,30 +7,20 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
-import type { Transport } from "../../shared/http/transport.js";
 import { createIwinvAdapter } from "../../shared/providers/iwinv/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { IWINV_VECTORS, iwinvVector } from "../fixtures/provider-vectors.js";
+import { answer, recordingTransport, type Sent } from "../support/wire.js";
 
 const V = IWINV_VECTORS;
 const E = "https://api-kr.iwinv.kr"; // the documented endpoint [R1]
 const ZONE = "kr2-z01";
 
-interface Sent {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-let sent: Sent[] = [];
 let listPages: unknown[][] = [];
 
-const envelope = (result: unknown, extra: Record<string, unknown> = {}) => ({
-  status: 200,
-  headers: { get: () => null },
-  text: JSON.stringify({ code: "0x00", error_code: "SUCCESS", message: "", result, ...extra }),
-});
+const envelope = (result: unknown, extra: Record<string, unknown> = {}) =>
+  answer(200, { code: "0x00", error_code: "SUCCESS", message: "", result, ...extra });
 const row = (id: string) => ({
   image_id: id,
   visibility: "private",
@@ -40,23 +30,18 @@ const row = (id: string) => ({
   zone: [ZONE],
 });
 
-const transport: Transport = async (url, init) => {
-  sent.push({ method: init.method, url, headers: { ...init.headers }, body: init.body });
-  const path = new URL(url).pathname;
+const { sent, transport, reset } = recordingTransport((url) => {
+  const path = url.pathname;
   if (path === "/v1/images") {
     const page = listPages.shift() ?? [];
-    return envelope(page, { count: page.length, page_no: Number(new URL(url).searchParams.get("page_no")), page_size: 100 });
+    return envelope(page, { count: page.length, page_no: Number(url.searchParams.get("page_no")), page_size: 100 });
   }
   const image = /^\/v1\/images\/(.+)$/.exec(path);
   if (image) return envelope([row(image[1]!)], { count: 1 });
   if (path === "/v1/instances/EXAMPLE-INSTANCE-ID")
     return envelope([{ instance_id: "EXAMPLE-INSTANCE-ID", name: "web-01", status: "active" }], { count: 1 });
-  return {
-    status: 404,
-    headers: { get: () => null },
-    text: JSON.stringify({ code: "0x1", error_code: "NOT_FOUND", message: "Check request.", result: "error" }),
-  };
-};
+  return answer(404, { code: "0x1", error_code: "NOT_FOUND", message: "Check request.", result: "error" });
+});
 
 const account: Account = { provider: "iwinv", name: "golden", accessKey: V.accessKey, secretKey: V.secretKey, regions: [ZONE] };
 const ctx = (): CallContext => ({ account, region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) });
@@ -72,7 +57,7 @@ const headers = (path: string) => ({
 const get = (url: string, path: string): Sent => ({ method: "GET", url, headers: headers(path), body: undefined });
 
 beforeEach(() => {
-  sent = [];
+  reset();
   listPages = [];
 });
 

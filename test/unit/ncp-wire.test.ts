@@ -9,12 +9,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
-import type { Transport } from "../../shared/http/transport.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
 import { goQueryEscape, ncpForm } from "../../shared/providers/ncp/wire.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import { failure } from "../support/failure.js";
 import { NCP_MD_VECTORS, PYTHON_SDK_POST_SIGNATURES, ncpVector } from "../support/ncp-vectors.js";
+import { answer, recordingTransport, type Sent } from "../support/wire.js";
 
 const { accessKey, secretKey, timestamp } = NCP_MD_VECTORS;
 const BASE = "https://ncloud.apigw.ntruss.com";
@@ -28,13 +28,6 @@ const SIGNATURE: Record<string, string> = {
   getMemberServerImageInstanceList: ncpVector("post-member-image-list-js-sdk").signature,
   ...PYTHON_SDK_POST_SIGNATURES,
 };
-
-interface Sent {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 /** What the adapter must have sent for `action` with this form body. */
 function golden(action: string, body: string): Sent {
@@ -52,15 +45,12 @@ function golden(action: string, body: string): Sent {
   };
 }
 
-let sent: Sent[];
-let answer: (action: string, form: URLSearchParams) => { status: number; body: unknown };
+let reply: (action: string, form: URLSearchParams) => { status: number; body: unknown };
 
-const transport: Transport = async (url, init) => {
-  sent.push({ url, method: init.method, headers: init.headers, body: init.body });
-  const action = new URL(url).pathname.split("/").pop()!;
-  const { status, body } = answer(action, new URLSearchParams(init.body));
-  return { status, headers: { get: () => null }, text: JSON.stringify(body) };
-};
+const { sent, transport, reset } = recordingTransport((url, init) => {
+  const { status, body } = reply(url.pathname.split("/").pop()!, new URLSearchParams(init.body));
+  return answer(status, body);
+});
 
 const ctx = (): CallContext => ({
   account: { provider: "ncp", name: "golden", accessKey, secretKey, regions: ["KR"] },
@@ -95,7 +85,7 @@ const memberImage = {
 };
 
 beforeEach(() => {
-  sent = [];
+  reset();
   vi.spyOn(Date, "now").mockReturnValue(Number(timestamp));
 });
 afterEach(() => vi.restoreAllMocks());
@@ -140,7 +130,7 @@ describe("NCP form body: the Go SDK's encoding (ncp.md §1.2–1.3)", () => {
 
 describe("NCP requests on the wire, to the character", () => {
   it("lists with every filter and pages: scope, OS, then every page at once", async () => {
-    answer = (action, form) =>
+    reply = (action, form) =>
       action === "getServerImageList"
         ? ok(action, { totalRows: 1001, serverImageList: form.get("pageNo") === "1" ? [serverImage] : [] })
         : ok(action, { totalRows: 0, memberServerImageInstanceList: [] });
@@ -157,14 +147,14 @@ describe("NCP requests on the wire, to the character", () => {
       ),
     ]);
 
-    sent = [];
+    reset();
     await ncpAdapter.listImages(ctx(), { scope: "public" });
     expect(sent).toEqual([
       golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=1&pageSize=1000"),
       golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=2&pageSize=1000"),
     ]);
 
-    sent = [];
+    reset();
     await ncpAdapter.listImages(ctx(), {});
     expect(sent[0]).toEqual(
       golden(
@@ -175,7 +165,7 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("looks a name up with free text only in the (unsigned) body", async () => {
-    answer = (action) => ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
+    reply = (action) => ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
     await ncpAdapter.findImagesByName(ctx(), "my image 이미지+1*~");
     const name = "my+image+%EC%9D%B4%EB%AF%B8%EC%A7%80%2B1%2A~"; // the encoded value of ncp.md's Go body
     expect(sent).toEqual([
@@ -192,12 +182,12 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("describes from the server-image API, and from the member-image API when it has none", async () => {
-    answer = (action) => ok(action, { totalRows: 1, serverImageList: [serverImage] });
+    reply = (action) => ok(action, { totalRows: 1, serverImageList: [serverImage] });
     expect(await ncpAdapter.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", status: "creating" });
     expect(sent).toEqual([golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590")]);
 
-    sent = [];
-    answer = (action) =>
+    reset();
+    reply = (action) =>
       action === "getServerImageDetail"
         ? ok(action, { totalRows: 0, serverImageList: [] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
@@ -209,7 +199,7 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("confirms a refused detail with the list filtered by that number before saying NOT_FOUND", async () => {
-    answer = (action) =>
+    reply = (action) =>
       action.endsWith("Detail") ? refused : ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
     expect(await failure(ncpAdapter.describeImage(ctx(), "23214590"))).toMatchObject({ code: "NOT_FOUND", field: "id" });
     expect(sent).toEqual([
@@ -221,7 +211,7 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("looks the server up by its number, confirming a refusal with the filtered list", async () => {
-    answer = (action) => ok(action, { totalRows: 1, serverInstanceList: [server()] });
+    reply = (action) => ok(action, { totalRows: 1, serverInstanceList: [server()] });
     expect(await ncpAdapter.getServer(ctx(), "12345678")).toEqual({
       id: "12345678",
       name: "web-01",
@@ -231,8 +221,8 @@ describe("NCP requests on the wire, to the character", () => {
     });
     expect(sent).toEqual([golden("getServerInstanceDetail", ncpVector("post-server-instance-detail-go-sdk").body)]);
 
-    sent = [];
-    answer = (action) => (action === "getServerInstanceDetail" ? refused : ok(action, { totalRows: 0, serverInstanceList: [] }));
+    reset();
+    reply = (action) => (action === "getServerInstanceDetail" ? refused : ok(action, { totalRows: 0, serverInstanceList: [] }));
     expect(await failure(ncpAdapter.getServer(ctx(), "12345678"))).toMatchObject({ code: "NOT_FOUND", field: "serverId" });
     expect(sent).toEqual([
       golden("getServerInstanceDetail", "responseFormatType=json&regionCode=KR&serverInstanceNo=12345678"),
@@ -241,7 +231,7 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("creates from a KVM server with createServerImage and the default storage, the body of ncp.md's Go vector", async () => {
-    answer = (action) =>
+    reply = (action) =>
       action === "getServerInstanceDetail"
         ? ok(action, { totalRows: 1, serverInstanceList: [server()] })
         : ok(action, { totalRows: 1, serverImageList: [serverImage] });
@@ -256,7 +246,7 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   it("creates from a XEN server with createMemberServerImageInstance, fields in the Go model's order", async () => {
-    answer = (action) =>
+    reply = (action) =>
       action === "getServerInstanceDetail"
         ? ok(action, { totalRows: 1, serverInstanceList: [server({ hypervisorType: code("XEN"), serverInstanceStatus: code("NSTOP") })] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
@@ -278,7 +268,7 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("deletes what the server-image API knows with deleteServerImage (serverImageNoList.N), never a second time", async () => {
     const terminating = { ...serverImage, serverImageStatus: code("CREAT"), serverImageOperation: code("TERMT") };
-    answer = (action) =>
+    reply = (action) =>
       ok(action, { totalRows: 1, serverImageList: [action === "deleteServerImage" ? terminating : serverImage], sharedLoginIdList: [] });
     const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteServerImage", sharedWith: [] });
@@ -289,21 +279,21 @@ describe("NCP requests on the wire, to the character", () => {
       deleted("deleteServerImage", "responseFormatType=json&regionCode=KR&serverImageNoList.1=23214590"),
     ]);
 
-    sent = [];
-    answer = () => ({ status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } });
+    reset();
+    reply = () => ({ status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } });
     const http = new HttpClient({ provider: "ncp", transport, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, now: () => 0 });
     expect(await failure(ncpAdapter.deleteImage!({ ...ctx(), http }, target))).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
     expect(sent).toHaveLength(1);
   });
 
   it("deletes a legacy image only the member-image API knows with deleteMemberServerImageInstances, and names whom it is shared with", async () => {
-    answer = (action) =>
+    reply = (action) =>
       action === "getServerImageDetail"
         ? ok(action, { totalRows: 0, serverImageList: [] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [{ ...memberImage, sharedLoginIdList: ["partner@example.com"] }] });
     const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteMemberServerImageInstances", sharedWith: ["partner@example.com"] });
-    sent = [];
+    reset();
     await ncpAdapter.deleteImage!(ctx(), target);
     // delete_member_server_image_instances_request.go: regionCode, memberServerImageInstanceNoList
     expect(sent).toEqual([
@@ -313,7 +303,7 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("signs afresh for every attempt, with the attempt's timestamp", async () => {
     let n = 0;
-    answer = (action) =>
+    reply = (action) =>
       n++ === 0
         ? { status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } }
         : ok(action, { totalRows: 1, serverImageList: [serverImage] });

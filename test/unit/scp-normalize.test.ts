@@ -2,45 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Image } from "../../shared/model/image.js";
 import { normalizeScpImage, scpStatus } from "../../shared/providers/scp/normalize.js";
+import { SCP_VECTORS } from "../fixtures/provider-vectors.js";
 
 const ctx = { account: "prod", region: "kr-west1" };
 
-/** The List Images 1.3 response example from the SCP docs, verbatim. */
-const seedExample = {
-  checksum: "7538e0fcb56e0e272cfd89eb384d6613",
-  container_format: "bare",
-  created_at: "2025-07-22T09:00:00Z",
-  disk_format: "qcow2",
-  file: "/v2/images/e08a37c1-2162-416e-b7fa-19902419170b/file",
-  id: "70a599e0-31e7-49b7-b260-868f441e862b",
-  min_disk: 100,
-  min_ram: 0,
-  name: "imagename",
-  os_distro: "alma",
-  os_hash_algo: "sha512",
-  os_hash_value:
-    "c6a32fc3b7c909b8900b46f5e6066c028a1d799c0a263cf064a600c430a714627c21f98ac248e2f2bf29870a1a2773c7908244745016878e1a5f31dc2c405b99",
-  os_hidden: false,
-  owner: "a8f10467abfc4b87b64614ab36eb9ae4",
-  owner_account_name: "AccountName",
-  owner_user_name: "user@samsung.com",
-  protected: false,
-  root_device_name: "/dev/vda",
-  scp_gpu_driver: "535.183.06",
-  scp_image_type: "custom",
-  scp_k8s_version: "v1.28.7",
-  scp_original_image_type: "standard",
-  scp_os_build_version: "20250101",
-  scp_os_version: "8.8",
-  scp_supported_class_types: "GPU-A100-1,GPU-H100-2",
-  size: 2429747200,
-  status: "active",
-  updated_at: "2025-07-26T12:00:00Z",
-  url: "https://object-store.kr-west1.s.samsungsdscloud.com/8989447062e04a818baf9e073fd04fa7/bucket/object.qcow2",
-  virtual_size: 17179869184,
-  visibility: "private",
-  volumes: '[{"device_name": "/dev/vda", "boot_index": 0, "snapshot_id": "abde9e38-2ed5-4ecd-b23c-b0120e30690e"}]',
-};
+/** The List Images 1.3 response example from the SCP docs, verbatim (scp.md's copy in test/fixtures/provider-vectors.ts). */
+const seedExample = SCP_VECTORS.fixtures.listImages200_v1_3.body.images[0]!;
 
 describe("normalizeScpImage", () => {
   it("maps the documented example exactly", () => {

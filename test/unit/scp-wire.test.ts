@@ -8,44 +8,34 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
-import type { Transport } from "../../shared/http/transport.js";
+import type { TransportResponse } from "../../shared/http/transport.js";
 import { createScpAdapter } from "../../shared/providers/scp/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { SCP_VECTORS, scpVector } from "../fixtures/provider-vectors.js";
+import { answer, recordingTransport } from "../support/wire.js";
 
 const V = SCP_VECTORS;
 const E = V.endpoint;
 const SERVER = "2a9be312-5d4b-4bc8-b2ae-35100fa9241f";
 const IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b";
 
-interface Sent {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-let sent: Sent[] = [];
 let listPages: unknown[][] = [];
-let deleteAnswers: Array<{ status: number; headers: { get: () => null }; text: string }> = [];
-
-const answer = (status: number, body: unknown) => ({ status, headers: { get: () => null }, text: JSON.stringify(body) });
+let deleteAnswers: TransportResponse[] = [];
 const exampleImage = V.fixtures.listImages200_v1_3.body.images[0];
 
 /** The cloud, as far as this test needs one: canned answers by route. */
-const transport: Transport = async (url, init) => {
-  sent.push({ method: init.method, url, headers: { ...init.headers }, body: init.body });
-  const path = new URL(url).pathname;
+const { sent, transport, reset } = recordingTransport((url, init) => {
+  const path = url.pathname;
   if (path === "/") return answer(200, V.fixtures.versionDiscovery200.body);
   if (path === "/v1/images") return answer(200, { images: listPages.shift() ?? [] });
-  if (path === `/v1/images/${IMAGE}` && init.method === "DELETE")
-    return deleteAnswers.shift() ?? { status: 204, headers: { get: () => null }, text: "" };
+  if (path === `/v1/images/${IMAGE}` && init.method === "DELETE") return deleteAnswers.shift() ?? answer(204, "");
   if (path === `/v1/images/${IMAGE}`) return answer(200, exampleImage);
   if (path === `/v1/servers/${SERVER}`)
     return answer(200, { id: SERVER, name: "web-01", state: "ACTIVE", account_id: "a8f10467abfc4b87b64614ab36eb9ae4", volumes: [] });
   if (path === `/v1/servers/${SERVER}/images` && init.method === "POST") return answer(202, V.fixtures.createImageFromServer202.body);
   return answer(404, { errors: [{ code: "NotFound", status: 404 }] });
-};
+});
 
 // an account id is configured, to show it is neither signed nor sent
 const account: Account = {
@@ -78,7 +68,7 @@ function expectedHeaders(
 const signed = () => sent.filter((s) => new URL(s.url).pathname !== "/");
 
 beforeEach(() => {
-  sent = [];
+  reset();
   listPages = [];
   deleteAnswers = [];
 });
@@ -163,7 +153,7 @@ describe("SCP requests on the wire", () => {
   it("delete: DELETE /v1/images/{id} with the SDK's headers (no Accept, no body), signed as the SDK signed it; 409 tried again", async () => {
     const a = createScpAdapter({ now: () => Number(V.timestamp), deleteConflictWaitsMs: [1, 1, 1] });
     const target = await a.describeForDelete!(ctx(), IMAGE);
-    sent = [];
+    reset();
     await a.deleteImage!(ctx(), target);
     const v = scpVector("delete-image");
     const headers: Record<string, unknown> = { ...V.headersToSend, "Scp-Signature": v.signature };
@@ -172,16 +162,12 @@ describe("SCP requests on the wire", () => {
     expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers, body: undefined }]);
 
     // 409 is documented for the call; the live harness retries deletes on it (scp.md §4.4)
-    const conflict = {
-      status: 409,
-      headers: { get: () => null },
-      text: JSON.stringify({ errors: [{ code: "Conflict", detail: "in use", status: 409 }] }),
-    };
-    sent = [];
+    const conflict = answer(409, { errors: [{ code: "Conflict", detail: "in use", status: 409 }] });
+    reset();
     deleteAnswers = [conflict, conflict];
     await a.deleteImage!(ctx(), target);
     expect(signed().map((s) => s.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
-    sent = [];
+    reset();
     deleteAnswers = [conflict, conflict, conflict, conflict];
     await expect(a.deleteImage!(ctx(), target)).rejects.toMatchObject({
       code: "CONFLICT",
