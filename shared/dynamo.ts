@@ -13,6 +13,20 @@ export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocum
   });
 }
 
+/** A store on the product's table: its document client made on first use, with `config` when not from the environment (local tools). */
+export abstract class DynamoTable {
+  private client?: DynamoDBDocumentClient;
+  constructor(
+    protected readonly table: string,
+    private readonly config: DynamoDBClientConfig = {},
+  ) {}
+
+  protected db(): DynamoDBDocumentClient {
+    this.client ??= documentClient(this.config);
+    return this.client;
+  }
+}
+
 /** Another writer won: the condition of a conditional write did not hold. */
 export const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException || (err as Error)?.name === "ConditionalCheckFailedException";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { factsOf } from "../model/facts.js";
 import type { Image, ProviderName } from "../model/image.js";
-import type { Finding, Severity } from "./finding.js";
+import type { Finding } from "./finding.js";
 
 /**
  * What the audit remembers between runs, as pure functions: a finding's stable id and the
@@ -22,17 +22,10 @@ export interface AuditedFinding extends Finding {
   ackEnded?: "expired" | "image changed";
 }
 
-/** One open finding as a snapshot keeps it. */
-export interface Remembered {
+/** One open finding as a snapshot keeps it: the finding without its message (rendered again from the rule). */
+export interface Remembered extends Omit<Finding, "message"> {
   id: string;
   fp: string;
-  rule: string;
-  severity: Severity;
-  provider: ProviderName;
-  account: string;
-  region: string;
-  imageId: string;
-  imageName: string;
   /** the first run that saw it (ISO) */
   firstSeen: string;
   /** hidden by an acknowledgement in that run */

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./memory.js";
-import { documentClient, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
+import { DynamoTable, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 
 /** Another run stored its snapshot since this one read it: read again and compare again. */
 export class StaleSnapshot extends Error {
@@ -76,19 +75,7 @@ export function toParts(findings: Remembered[]): string[] {
   return parts;
 }
 
-export class DynamoAuditStore implements AuditStore {
-  private client?: DynamoDBDocumentClient;
-  /** `config`: endpoint and credentials when not from the environment (local tools) */
-  constructor(
-    private readonly table: string,
-    private readonly config: DynamoDBClientConfig = {},
-  ) {}
-
-  private db(): DynamoDBDocumentClient {
-    this.client ??= documentClient(this.config);
-    return this.client;
-  }
-
+export class DynamoAuditStore extends DynamoTable implements AuditStore {
   async read(scope: string, stream: Stream): Promise<Snapshot | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {

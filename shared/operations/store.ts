@@ -1,8 +1,7 @@
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
 import { type AnyOperationRecord, RECORD_TTL_DAYS, type StoredRecord } from "./record.js";
-import { documentClient, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
+import { DynamoTable, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 
 /** Another writer changed the record since it was read: read again and decide again. */
 export class StaleRecord extends Error {
@@ -33,19 +32,7 @@ const SORT_KEY = "operation";
  * version read — the conditional write is what decides between concurrent twins. Strongly
  * consistent reads, so a twin never decides on a stale copy.
  */
-export class DynamoOperationStore implements OperationStore {
-  private client?: DynamoDBDocumentClient;
-  /** `config`: endpoint and credentials when not from the environment (local tools) */
-  constructor(
-    private readonly table: string,
-    private readonly config: DynamoDBClientConfig = {},
-  ) {}
-
-  private db(): DynamoDBDocumentClient {
-    this.client ??= documentClient(this.config);
-    return this.client;
-  }
-
+export class DynamoOperationStore extends DynamoTable implements OperationStore {
   async get<R extends StoredRecord = AnyOperationRecord>(key: string): Promise<R | undefined> {
     try {
       const out = await this.db().send(new GetCommand({ TableName: this.table, Key: { pk: key, sk: SORT_KEY }, ConsistentRead: true }));
