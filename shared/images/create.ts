@@ -3,7 +3,7 @@ import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
-import { DEFAULT_TRACK_LIMIT_MS, startTracking } from "../operations/lifecycle.js";
+import { DEFAULT_TRACK_LIMIT_MS, decideAndAct, startTracking } from "../operations/lifecycle.js";
 import {
   type CreateRequestFields,
   claimRecord,
@@ -55,9 +55,6 @@ export interface CreateDeps {
 const MAX_DESCRIPTION_BYTES = 1000;
 /** An image the cloud dates this much before the claim can still be the claim's (clocks differ). */
 const CLOCK_SKEW_MS = 5 * 60_000;
-/** Past this, a request waiting on its twin answers instead of waiting on. */
-const DEFAULT_WAIT_MS = 30_000;
-const MAX_STALE_ROUNDS = 5;
 /** Answers by which the cloud refused a create outright: it made nothing. */
 const REFUSED: ReadonlySet<string> = new Set([
   "INVALID_ARGUMENT",
@@ -115,9 +112,8 @@ class CreateOperation {
     this.hash = payloadHash(request);
   }
 
-  async run(): Promise<CreateOutput> {
-    const waitUntil = Math.min(this.rt.now() + DEFAULT_WAIT_MS, (this.rt.deadline ?? Infinity) - 2_000);
-    for (let stale = 0; ; ) {
+  run(): Promise<CreateOutput> {
+    return decideAndAct(this.rt, this.key, "name", async (waitUntil) => {
       const record = await this.deps.store.get<OperationRecord>(this.key);
       const image = await this.imageOf(record);
       const decision = decide(record, this.hash, this.rt.now(), image);
@@ -128,17 +124,8 @@ class CreateOperation {
           checks: await this.dryRun(record, decision),
           operation: { id: predictedOperationId(this.key, record, decision.action === "create") },
         };
-      try {
-        const out = await this.act(record, decision, image ?? undefined, waitUntil);
-        if (out) return out;
-      } catch (err) {
-        if (!(err instanceof StaleRecord)) throw err;
-        if (++stale > MAX_STALE_ROUNDS)
-          throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, {
-            field: "name",
-          });
-      }
-    }
+      return this.act(record, decision, image ?? undefined, waitUntil);
+    });
   }
 
   /** One decision carried out; undefined when the request must read the record again. */

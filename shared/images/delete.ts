@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { log } from "../log.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
-import { startTracking, type TrackingDeps, writeRecord } from "../operations/lifecycle.js";
+import { decideAndAct, startTracking, type TrackingDeps, writeRecord } from "../operations/lifecycle.js";
 import {
   claimRecord,
   type Decision,
@@ -40,8 +40,6 @@ export type DeleteOutput =
 
 export type DeleteDeps = TrackingDeps;
 
-const DEFAULT_WAIT_MS = 30_000;
-const MAX_STALE_ROUNDS = 5;
 /** Answers by which the cloud refused the delete outright: the image is still there, untouched. */
 const REFUSED: ReadonlySet<string> = new Set([
   "INVALID_ARGUMENT",
@@ -99,9 +97,8 @@ class DeleteOperation {
     ({ key: this.key, hash: this.hash } = keyOf(request));
   }
 
-  async run(): Promise<DeleteOutput> {
-    const waitUntil = Math.min(this.rt.now() + DEFAULT_WAIT_MS, (this.rt.deadline ?? Infinity) - 2_000);
-    for (let stale = 0; ; ) {
+  run(): Promise<DeleteOutput> {
+    return decideAndAct(this.rt, this.key, "id", async (waitUntil) => {
       const record = await this.deps.store.get<DeleteRecord>(this.key);
       const target = await this.look();
       const decision = decide(record, this.hash, this.rt.now(), target ? target.image : null);
@@ -114,17 +111,8 @@ class DeleteOperation {
         if (target) out.image = target.image;
         return out;
       }
-      try {
-        const out = await this.act(record, decision, target, waitUntil);
-        if (out) return out;
-      } catch (err) {
-        if (!(err instanceof StaleRecord)) throw err;
-        if (++stale > MAX_STALE_ROUNDS)
-          throw new ImageOpsError("CONFLICT", `operation ${this.key} keeps changing under this request: retry in a few seconds`, {
-            field: "id",
-          });
-      }
-    }
+      return this.act(record, decision, target, waitUntil);
+    });
   }
 
   /** The image and its delete facts as the cloud sees them now; null when it is gone. */

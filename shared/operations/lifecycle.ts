@@ -2,7 +2,7 @@ import { ImageOpsError } from "../model/errors.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressState, TrackInput, Tracker } from "../tracking/types.js";
 import { type AnyOperationRecord, executionName, type StoredRecord } from "./record.js";
-import type { OperationStore } from "./store.js";
+import { type OperationStore, StaleRecord } from "./store.js";
 
 /**
  * What both kinds of operation (create-image, delete-image) do with their record besides
@@ -17,6 +17,35 @@ export interface TrackingDeps {
   tracker: Tracker;
   store: OperationStore;
   trackLimitMs?: number;
+}
+
+/** Past this, a request waiting on its twin answers instead of waiting on. */
+const DEFAULT_WAIT_MS = 30_000;
+const MAX_STALE_ROUNDS = 5;
+
+/**
+ * The loop both kinds of operation run: `round` reads the record and what the cloud shows,
+ * decides and acts, answering the output, or undefined to go round again (a twin is still at
+ * work, until `waitUntil`). A round that acted on a record another writer had just changed
+ * (StaleRecord) starts over, a few times at most; then CONFLICT on `field`.
+ */
+export async function decideAndAct<O>(
+  rt: Runtime,
+  key: string,
+  field: string,
+  round: (waitUntil: number) => Promise<O | undefined>,
+): Promise<O> {
+  const waitUntil = Math.min(rt.now() + DEFAULT_WAIT_MS, (rt.deadline ?? Infinity) - 2_000);
+  for (let stale = 0; ; ) {
+    try {
+      const out = await round(waitUntil);
+      if (out) return out;
+    } catch (err) {
+      if (!(err instanceof StaleRecord)) throw err;
+      if (++stale > MAX_STALE_ROUNDS)
+        throw new ImageOpsError("CONFLICT", `operation ${key} keeps changing under this request: retry in a few seconds`, { field });
+    }
+  }
 }
 
 /** The record with `change`, written only if nobody wrote it since it was read (StaleRecord otherwise). */
