@@ -308,6 +308,23 @@ describe("NCP simulator checks", () => {
     expect(xml.headers.get("content-type")).toContain("application/xml");
   });
 
+  it("with cachePages (the bench's), serves a page again byte for byte, still refusing what is not signed", async () => {
+    const cached = new NcpSim({ generatedImages: 5 });
+    cached.cachePages = true;
+    await cached.start();
+    try {
+      const list = () => ncpAdapter.listImages({ ...ctx, account: { ...ctx.account, endpoint: cached.url } });
+      const first = await list();
+      expect(first.length).toBeGreaterThan(5);
+      cached.images.clear(); // a cached page does not see it
+      expect(await list()).toEqual(first);
+      const unsigned = await fetch(`${cached.url}/vserver/v2/getServerImageList?regionCode=KR&responseFormatType=json`);
+      expect(unsigned.status).toBe(401);
+    } finally {
+      await cached.close();
+    }
+  });
+
   it("refuses a createServerImage without the default storage (blockStorageList.N.order 0), or with a volume type on it", async () => {
     const base = { serverInstanceNo: DEMO_SERVERS.ncp.kvm, serverImageName: "sim-check" };
     for (const blockStorageList of [undefined, [{ order: 1 }], [{ order: 0, blockStorageVolumeTypeCode: "CB1" }]]) {
