@@ -177,14 +177,12 @@ interface DeliveryRun {
   error?: string;
   runs: number;
   wallMs: number;
-  importMs: number;
   peakRssKiB: number;
   statuses: Record<string, number>;
   made: number;
   kept: number;
   deleted: number;
   failed: number;
-  deferred: number;
   runMs: { min: number; median: number; max: number };
   problems: string[];
   problemCount: number;
