@@ -1,9 +1,10 @@
 /**
  * `npm run bench` (after `npm run build`): the seven performance figures of issue 6, figure 8
- * (an audit and a policy-like pass over 200 account-regions) and figure 9 (what observability adds
- * to cold starts), each measured against a baseline taken in the same run, as medians over repeated
- * runs; one line per figure with product, baseline, ratio, target and PASS/MISS, then the bundle
- * sizes. It is a report: it exits 0 whatever the figures say. Everything runs on 127.0.0.1.
+ * (an audit and the policies' scheduled runs over 200 account-regions) and figure 9 (what
+ * observability adds to cold starts), each measured against a baseline taken in the same run, as
+ * medians over repeated runs; one line per figure with product, baseline, ratio, target and
+ * PASS/MISS, then the bundle sizes. It is a report: it exits 0 whatever the figures say.
+ * Everything runs on 127.0.0.1.
  *
  * Each figure is its own module, dev/bench/figure-<n>-<name>.ts, given the context of
  * ./bench/context.ts; verdicts come from ./bench/lib.ts. Nothing runs at import: only when this

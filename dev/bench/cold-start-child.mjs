@@ -37,7 +37,7 @@ function summarize(out) {
     }
     return { statusCode: out.statusCode, ...summarize(body), text: body === undefined ? String(out.body ?? "").slice(0, 200) : undefined };
   }
-  // numbers as they are (figure 8's passes: targets, images, findings, listed, created), lists by their length
+  // numbers as they are (figure 8's sequential audit: targets, images, findings), lists by their length
   const counts = Object.fromEntries(Object.entries(out).filter(([, v]) => typeof v === "number"));
   return {
     ...counts,

@@ -8,28 +8,57 @@
  *
  * every request answered 200 ms late (`latencyMs` fault), every custom image name made unique to
  * its account (the estate's own names would otherwise be "duplicate names" 100 times over), the
- * audit's operations table (dynalite) and the credentials secret. It counts what each cloud saw:
- * requests, the most in flight at once per key (against the adapter's declared concurrency: NCP
- * and SCP document no limit, ncp.md §5, scp.md §6.3), iwinv's requests in any 60 s per key (its
- * documented 60, iwinv.md §3.4) and every 429/417 a simulator answered (iwinv's sliding window
- * answers 429 past 60, as iwinv does), and the most connections open at once.
+ * operations table (dynalite), the credentials and Slack secrets, and what a policy run needs
+ * besides the clouds: tracking — the deployed state machine (infra/state-machine.asl.json, in
+ * dev/sim/step-functions.ts) whose Task invokes the built track-image bundle in this process, as
+ * dev/local-stack.ts does, each call with track-image's deployed timeout — and the Slack Web API
+ * (dev/sim/slack-api.ts, its per-channel chat.postMessage limit included). A Lambda endpoint that
+ * knows no function answers a policy run's continuation, should one be asked for (every run of
+ * figure 8 is meant to end within its invocation; the figure says so when one does not).
  *
- * Prints one line `SCALE_HOST {admin, env, accounts, images}`; GET <admin>/stats, POST <admin>/reset
- * (counters, and iwinv's windows: runs a minute apart), POST <admin>/latency {"ms":200}. Exits when stdin closes.
+ * It counts what each cloud saw: requests, the most in flight at once per key (against the
+ * adapter's declared concurrency: NCP and SCP document no limit, ncp.md §5, scp.md §6.3), iwinv's
+ * requests in any 60 s per key (its documented 60, iwinv.md §3.4) and every 429/417 a simulator
+ * answered (iwinv's sliding window answers 429 past 60, as iwinv does), and the most connections
+ * open at once; and Slack's chat.postMessage answers (posted, refused, 429) and the tracking runs
+ * by status, since the last reset.
  *
- *   node --import tsx dev/bench/scale-host.ts
+ * Prints one line `SCALE_HOST {admin, env, policyEnv, accounts, servers, images}` (policyEnv: what
+ * run-policy needs on top of env; servers: each cloud's server to image); GET <admin>/stats,
+ * POST <admin>/reset (counters, and iwinv's windows: runs a minute apart), POST <admin>/settled
+ * (answers when every tracking run started has ended). Exits when stdin closes.
+ *
+ *   node --import tsx dev/bench/scale-host.ts '{"latencyMs":200,"createDelayMs":2000,"waitScale":0.02,"trackImage":"dist/track-image/index.mjs"}'
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import { lambdaContext } from "../local-stack.js";
 import { CREDENTIALS_SECRET_ID } from "../sim/clouds.js";
+import { DEMO_SERVERS, LOCAL_SLACK } from "../sim/demo.js";
 import { DynamoSim } from "../sim/dynamodb.js";
 import { IwinvSim } from "../sim/iwinv.js";
+import { LambdaSim } from "../sim/lambda.js";
 import { NcpSim } from "../sim/ncp.js";
 import { ScpSim } from "../sim/scp.js";
 import { SecretsManagerSim } from "../sim/secrets-manager.js";
 import type { SimServer } from "../sim/server.js";
+import { SlackApiSim } from "../sim/slack-api.js";
+import { StepFunctionsSim, TRACK_FUNCTION } from "../sim/step-functions.js";
 
-const LATENCY_MS = Number(process.argv[2] ?? 200);
+const config = JSON.parse(process.argv[2] ?? "{}") as {
+  latencyMs?: number;
+  /** how long a created image stays "creating" */
+  createDelayMs?: number;
+  /** the state machine's waits, scaled (0.02: 15 s → 0.3 s) */
+  waitScale?: number;
+  /** the built track-image bundle (without it, nothing is tracked) */
+  trackImage?: string;
+};
+const LATENCY_MS = config.latencyMs ?? 200;
+const SLACK_SECRET_ID = "imageops/slack";
 const pad = (n: number) => String(n).padStart(4, "0");
 const IWINV_ZONES = ["kr1-z01", "kr1-z02", "kr2-z01", "kr2-z02"];
 
@@ -88,7 +117,7 @@ const accounts: Array<Record<string, unknown>> = [];
 
 for (let i = 1; i <= 100; i++) {
   const key = { accessKey: `NCPBENCH${pad(i)}`, secretKey: `ncp-bench-secret-${i}` };
-  const sim = new NcpSim({ keys: [key], generatedImages: i === 1 ? 2_500 : 0 });
+  const sim = new NcpSim({ keys: [key], generatedImages: i === 1 ? 2_500 : 0, createDelayMs: config.createDelayMs });
   for (const img of sim.images.values()) {
     if (img.kind === "member") img.raw.memberServerImageName = suffix(img.raw.memberServerImageName, i);
     else if ((img.raw.serverImageType as { code?: string })?.code === "SELF") img.raw.serverImageName = suffix(img.raw.serverImageName, i);
@@ -98,7 +127,7 @@ for (let i = 1; i <= 100; i++) {
 }
 for (let i = 1; i <= 60; i++) {
   const key = { accessKey: `SCPBENCH${pad(i)}`, secretKey: `scp-bench-secret-${i}` };
-  const sim = new ScpSim({ keys: [key], generatedImages: i === 1 ? 500 : 0 });
+  const sim = new ScpSim({ keys: [key], generatedImages: i === 1 ? 500 : 0, createDelayMs: config.createDelayMs });
   for (const img of sim.images.values()) if (img.raw.scp_image_type === "custom") img.raw = { ...img.raw, name: suffix(img.raw.name, i) };
   scp.push(sim);
   accounts.push({ provider: "scp", name: `scp-${pad(i)}`, ...key, regions: [i % 2 ? "kr-west1" : "kr-east1"] });
@@ -123,40 +152,27 @@ for (const [provider, sim] of all) {
   sim.setFaults({ latencyMs: LATENCY_MS });
   accounts[a++]!.endpoint = sim.url;
 }
-const setLatency = (ms: number) => all.forEach(([, s]) => s.setFaults(ms > 0 ? { latencyMs: ms } : {}));
 
-const secrets = new SecretsManagerSim({ [CREDENTIALS_SECRET_ID]: { accounts } });
-const dynamo = new DynamoSim("imageops-bench-operations");
-await Promise.all([secrets.start(), dynamo.start()]);
-
-function reset(): void {
-  for (const p of Object.keys(stats) as Provider[]) stats[p] = fresh();
-  inFlight.clear();
-  startsByKey.clear();
-  maxConnections = openConnections;
-  // iwinv's own sliding windows: the next run starts as if a minute had passed
-  for (const s of iwinv) (s as unknown as { starts: Map<string, number[]> }).starts.clear();
-}
-
-const admin = createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
-  res.setHeader("content-type", "application/json");
-  if (req.url === "/stats") return res.end(JSON.stringify({ ...stats, maxConnections }));
-  if (req.url === "/reset" && req.method === "POST") return (reset(), res.end("{}"));
-  if (req.url === "/latency" && req.method === "POST")
-    return (setLatency(Number(JSON.parse(body || "{}").ms ?? LATENCY_MS)), res.end("{}"));
-  res.statusCode = 404;
-  res.end("{}");
+const secrets = new SecretsManagerSim({
+  [CREDENTIALS_SECRET_ID]: { accounts },
+  [SLACK_SECRET_ID]: { signingSecret: LOCAL_SLACK.signingSecret, botToken: LOCAL_SLACK.botToken },
 });
-await new Promise<void>((resolve) => admin.listen(0, "127.0.0.1", resolve));
+const dynamo = new DynamoSim("imageops-bench-operations");
+const slackApi = new SlackApiSim(LOCAL_SLACK.botToken);
+type Handler = (event: unknown, context?: Context) => Promise<unknown>;
+let trackImage: Handler | undefined;
+const stepFunctions = new StepFunctionsSim(
+  async (fn, payload) => {
+    if (fn !== TRACK_FUNCTION || !trackImage)
+      throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
+    return trackImage(payload, lambdaContext("track-image"));
+  },
+  { waitScale: config.waitScale ?? 1 },
+);
+// a run's continuation (an asynchronous self-invocation) would come here: no function is known, so it fails and is said
+const lambda = new LambdaSim(() => undefined);
+await Promise.all([secrets.start(), dynamo.start(), slackApi.start(), stepFunctions.start(), lambda.start()]);
 
-const images = {
-  ncp: ncp.reduce((n, s) => n + s.counts().images, 0),
-  scp: scp.reduce((n, s) => n + s.counts().images, 0),
-  iwinv: iwinv.reduce((n, s) => n + s.counts().images, 0),
-};
 const env = {
   AWS_REGION: "ap-northeast-2",
   AWS_ACCESS_KEY_ID: "AKIALOCALSIMS0000000",
@@ -167,13 +183,101 @@ const env = {
   CREDENTIALS_SECRET_ID,
   OPERATIONS_TABLE: dynamo.tableName,
 };
+/** What run-policy (serverless.yml) and track-image read besides env: tracking, Slack, itself. */
+const policyEnv = {
+  AWS_ENDPOINT_URL_SFN: stepFunctions.url,
+  AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+  TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,
+  SLACK_SECRET_ID,
+  SLACK_API_URL: slackApi.apiUrl,
+  RUN_POLICY_FUNCTION: "run-policy",
+};
+if (config.trackImage) {
+  // the bundle reads its environment as Lambda gives it; the SDK's Node version notice is said by the bench, not here
+  Object.assign(process.env, env, policyEnv, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+  trackImage = ((await import(pathToFileURL(resolve(config.trackImage)).href)) as { handler: Handler }).handler;
+}
+
+/** Where the counters of Slack and tracking start (the last reset). */
+let slackFrom = 0;
+let executionsBefore = new Set<string>();
+
+function reset(): void {
+  for (const p of Object.keys(stats) as Provider[]) stats[p] = fresh();
+  inFlight.clear();
+  startsByKey.clear();
+  maxConnections = openConnections;
+  // iwinv's own sliding windows: the next run starts as if a minute had passed
+  for (const s of iwinv) (s as unknown as { starts: Map<string, number[]> }).starts.clear();
+  slackFrom = slackApi.calls.length;
+  executionsBefore = new Set(stepFunctions.executions.keys());
+}
+
+/** Tracking runs started since the reset. */
+const executions = () => [...stepFunctions.executions.entries()].filter(([name]) => !executionsBefore.has(name)).map(([, e]) => e);
+
+/** Slack and tracking since the reset: chat.postMessage's posts, refusals and 429s, and in how many channels; tracking runs by status. */
+function lifecycleStats() {
+  const posts = slackApi.calls.slice(slackFrom).filter((c) => c.method === "chat.postMessage");
+  const posted = posts.filter((c) => c.status === 200 && !c.error);
+  const byStatus: Record<string, number> = {};
+  for (const e of executions()) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+  return {
+    slack: {
+      posted: posted.length,
+      refused: posts.filter((c) => c.status === 200 && c.error).length,
+      limitAnswers: posts.filter((c) => c.status === 429).length,
+      channels: new Set(posted.map((c) => c.channel)).size,
+    },
+    tracking: byStatus,
+  };
+}
+
+/** Resolves when every tracking run started since the reset has ended (at most `ms` later). */
+async function settled(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const running = executions().filter((e) => e.status === "RUNNING");
+    if (!running.length || Date.now() > until) return;
+    await Promise.race([Promise.allSettled(running.map((e) => e.done)), new Promise((r) => setTimeout(r, until - Date.now()))]);
+  }
+}
+
+const admin = createServer(async (req, res) => {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks).toString("utf8");
+  res.setHeader("content-type", "application/json");
+  if (req.url === "/stats") return res.end(JSON.stringify({ ...stats, maxConnections, ...lifecycleStats() }));
+  if (req.url === "/reset" && req.method === "POST") return (reset(), res.end("{}"));
+  if (req.url === "/settled" && req.method === "POST")
+    return settled(Number(JSON.parse(body || "{}").ms ?? 120_000)).then(() => res.end(JSON.stringify(lifecycleStats().tracking)));
+  res.statusCode = 404;
+  res.end("{}");
+});
+await new Promise<void>((resolve) => admin.listen(0, "127.0.0.1", resolve));
+
+const images = {
+  ncp: ncp.reduce((n, s) => n + s.counts().images, 0),
+  scp: scp.reduce((n, s) => n + s.counts().images, 0),
+  iwinv: iwinv.reduce((n, s) => n + s.counts().images, 0),
+};
+// the server each policy images: every account's simulator holds the same seed servers (ncp: web-01, KVM; scp: an ACTIVE one)
+const servers = { ncp: DEMO_SERVERS.ncp.kvm, scp: DEMO_SERVERS.scp.active };
 process.stdout.write(
-  `SCALE_HOST ${JSON.stringify({ admin: `http://127.0.0.1:${(admin.address() as AddressInfo).port}`, env, accounts, images })}\n`,
+  `SCALE_HOST ${JSON.stringify({ admin: `http://127.0.0.1:${(admin.address() as AddressInfo).port}`, env, policyEnv, accounts, servers, images })}\n`,
 );
 
 const stop = async () => {
   admin.close();
-  await Promise.all([...all.map(([, s]) => s.close()), secrets.close(), dynamo.close()]);
+  await Promise.all([
+    ...all.map(([, s]) => s.close()),
+    secrets.close(),
+    dynamo.close(),
+    slackApi.close(),
+    stepFunctions.close(),
+    lambda.close(),
+  ]);
   process.exit(0);
 };
 process.stdin.on("end", stop);

@@ -117,8 +117,26 @@ function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
 
 export const PolicySchema = PolicyShape.superRefine(checkPolicy);
 
+/**
+ * How many policies one file (one stack) may hold. Each policy deploys as one
+ * AWS::Scheduler::Schedule in the service's CloudFormation stack (infra/policies.cjs, plus one role
+ * for all of them), and a stack holds at most 500 resources (CloudFormation quotas, "Resources":
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). The
+ * stack has 91 resources of its own, so 350 policies make 442 of the 500, keeping room for the stack
+ * to grow; test/e2e/template.test.ts checks the packaged template against this cap.
+ */
+export const MAX_POLICIES = 350;
+
 export const PoliciesFile = z
-  .object({ policies: z.array(PolicySchema).max(50).default([]) })
+  .object({
+    policies: z
+      .array(PolicySchema)
+      .max(
+        MAX_POLICIES,
+        `at most ${MAX_POLICIES} policies: each is one resource of the stack, which CloudFormation limits to 500 resources`,
+      )
+      .default([]),
+  })
   .strict()
   .superRefine((f, ctx) => {
     const seen = new Set<string>();

@@ -5,10 +5,12 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPoliciesFile } from "../../shared/policies/load.js";
+import { MAX_POLICIES, type Policy } from "../../shared/policies/schema.js";
 import { FUNCTIONS as LOCAL_FUNCTIONS, type FunctionName } from "../../dev/local-stack.js";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -281,6 +283,17 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
       ["lambda:InvokeFunction", { "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] }],
       ["sqs:SendMessage", { "Fn::GetAtt": ["FailedJobsQueue", "Arn"] }],
     ]);
+  });
+
+  it(`has room for ${MAX_POLICIES} policies (the schema's cap) within CloudFormation's 500 resources a stack`, () => {
+    const { policyResources } = createRequire(import.meta.url)("../../infra/policies.cjs") as {
+      policyResources(p: Policy[], o: { service: string; stage: string }): Record<string, unknown>;
+    };
+    const count = (p: Policy[]) => Object.keys(policyResources(p, { service: "imageops", stage: "ci" })).length;
+    // every resource the stack declares (those of a condition, e.g. the VPC's, count too), less policies.yaml's
+    const own = Object.keys(resources).length - count(policies);
+    const most = Array.from({ length: MAX_POLICIES }, (_, i) => ({ ...policies[0]!, name: `policy-${i}` }));
+    expect(own + count(most)).toBeLessThanOrEqual(500);
   });
 
   it("packages another policies file's schedules (IMAGEOPS_POLICIES_FILE), a disabled one DISABLED, and puts the same policies in the run-policy zip", () => {

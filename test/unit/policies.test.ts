@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { retain } from "../../shared/policies/retention.js";
 import { formatTime, nextRun, parseSchedule, renderImageName, ScheduleError, twoRuns } from "../../shared/policies/schedule.js";
-import { PolicyFileError, validatePolicies } from "../../shared/policies/schema.js";
+import { MAX_POLICIES, PolicyFileError, validatePolicies } from "../../shared/policies/schema.js";
 import { loadPoliciesFile } from "../../shared/policies/load.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +41,14 @@ describe("the policies file", () => {
   it("the repository's own policies.yaml is valid", () => {
     expect(loadPoliciesFile("policies.yaml").length).toBeGreaterThan(0);
     expect(loadPoliciesFile("test/fixtures/policies.yaml").length).toBeGreaterThan(0);
+  });
+
+  it(`holds at most ${MAX_POLICIES} policies (each is a resource of the stack: CloudFormation's 500 a stack), and says so`, () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ ...valid, name: `web-golden-${i}` }));
+    expect(validatePolicies({ policies: many(MAX_POLICIES) })).toHaveLength(MAX_POLICIES);
+    expect(() => validatePolicies({ policies: many(MAX_POLICIES + 1) })).toThrow(
+      new RegExp(`policies: at most ${MAX_POLICIES} policies: each is one resource of the stack, which CloudFormation limits to 500`),
+    );
   });
 
   it.each([
