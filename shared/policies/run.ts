@@ -55,8 +55,11 @@ export interface PolicyDeps extends TrackingDeps {
 }
 
 export interface PolicyReporter {
-  /** throws when the summary could not be posted (with Slack's error as the message) */
-  post(policy: Policy, run: PolicyRun): Promise<{ channel: string; ts: string }>;
+  /**
+   * throws when the summary could not be posted (with Slack's error as the message); a channel
+   * that is rate limited is waited out for at most `maxWaitMs`
+   */
+  post(policy: Policy, run: PolicyRun, maxWaitMs: number): Promise<{ channel: string; ts: string }>;
 }
 
 export interface ContinueEvent {
@@ -86,6 +89,9 @@ const DEFAULT_RUN_LIMIT_MS = 6 * 3_600_000 + 15 * 60_000;
 /** Time kept for retention, the summary and the record after the wait. */
 const FINISH_MARGIN_MS = 60_000;
 const STALE_RUNS_PER_RUN = 3;
+/** Without a deadline, how long a summary waits for a rate-limited channel; with one, all but the time to record the run. */
+const DEFAULT_SUMMARY_WAIT_MS = 120_000;
+const RECORD_MARGIN_MS = 15_000;
 
 class LostClaim extends Error {
   constructor(scheduledAt: string) {
@@ -370,7 +376,9 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
   let posted: PolicyRun["posted"];
   const done = { ...run, summary, state: "done" as const, endedAt: new Date(rt.now()).toISOString() };
   if (deps.reporter) {
-    posted = await deps.reporter.post(policy, done).catch((err: unknown) => ({
+    // policies sharing a minute and a channel meet Slack's per-channel limit: wait it out while the invocation may
+    const maxWaitMs = Math.max(0, (rt.deadline ?? rt.now() + DEFAULT_SUMMARY_WAIT_MS) - rt.now() - RECORD_MARGIN_MS);
+    posted = await deps.reporter.post(policy, done, maxWaitMs).catch((err: unknown) => ({
       channel: policy.channel,
       error: (err as { error?: string })?.error ?? (err as Error)?.message ?? "error",
     }));

@@ -5,7 +5,7 @@ import type { PolicyReporter, PolicyView } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
 import { BUTTON_VALUE_MAX, clip, esc, FIELD_TEXT_MAX, type Message, SECTION_TEXT_MAX, sections } from "./render.js";
-import { NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
+import { honouringRetryAfter, NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
 
@@ -139,10 +139,14 @@ export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: st
 /** Posts a run's summary in the policy's channel (policy runs' PolicyReporter port). */
 export function slackPolicyReporter(poster: () => Promise<SlackPoster>): PolicyReporter {
   return {
-    async post(policy, run) {
+    async post(policy, run, maxWaitMs) {
       const message = policySummaryMessage(policy, run);
       try {
-        return await (await poster()).post({ channel: policy.channel, text: message.text, blocks: message.blocks });
+        const slack = await poster();
+        return await honouringRetryAfter(
+          () => slack.post({ channel: policy.channel, text: message.text, blocks: message.blocks }),
+          maxWaitMs,
+        );
       } catch (err) {
         const e = toSlackCallError(err);
         throw Object.assign(new Error(e.error), { error: NOT_POSTABLE.has(e.error) ? `${e.error} (the bot cannot post there)` : e.error });

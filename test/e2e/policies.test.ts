@@ -221,6 +221,26 @@ describe("on demand and the list", () => {
     expect(byName["e2e-two-servers"].nextRun).toBeUndefined();
   });
 
+  it("a rate-limited channel is waited out: the summary is posted after Slack's Retry-After, and the run ends done", async () => {
+    // policies sharing a minute and a channel meet chat.postMessage's per-channel limit; Slack answers
+    // 429 with Retry-After (https://docs.slack.dev/apis/web-api/rate-limits)
+    stack.slackApi.setSlackFaults({ methods: { "chat.postMessage": { ratelimited: 1, count: 2 } } });
+    const before = stack.slackApi.calls.length;
+    try {
+      const r = await post("/run-policy", { policy: "e2e-other", scheduledAt: "2026-11-30T20:00:00Z" });
+      expect(r.status).toBe(200);
+      const posts = stack.slackApi.calls.slice(before).filter((c) => c.method === "chat.postMessage");
+      expect(posts.map((c) => c.status)).toEqual([429, 429, 200]);
+      expect(posts[2]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1_900);
+      expect(await run("e2e-other", "2026-11-30T20:00:00Z")).toMatchObject({
+        state: "done",
+        posted: { channel: "C0POLICY02", ts: expect.any(String) },
+      });
+    } finally {
+      stack.slackApi.setSlackFaults({});
+    }
+  });
+
   it("a summary that cannot be posted fails the run, after recording it, naming the channel and the fix", async () => {
     stack.slackApi.setSlackFaults({ channels: { C0POLICY02: "not_in_channel" } });
     try {
