@@ -10,20 +10,12 @@
  * Reports: bootMs (node start → this script running), importMs, callMs, coldMs (import + call),
  * peak RSS (VmHWM) in KiB, and a short summary of the answer.
  */
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { peakRssKiB } from "./peak-rss.mjs";
 
 const bootMs = performance.now();
 const spec = JSON.parse(process.argv[2] ?? "{}");
-
-function peakRssKiB() {
-  try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    if (m) return Number(m[1]);
-  } catch {}
-  return process.resourceUsage().maxRSS;
-}
 
 function summarize(out) {
   if (out === undefined || out === null) return { type: String(out) };

@@ -2,8 +2,6 @@
  * Figure 4: listing 10,000 NCP images at 50 ms a page, the product's ncpAdapter.listImages against
  * the same pages one after another through the same client, simulators in a process of their own.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { HttpClient } from "../../shared/http/client.js";
 import type { Image, ProviderName } from "../../shared/model/image.js";
@@ -11,7 +9,7 @@ import { type Runtime, callContext } from "../../shared/runtime.js";
 import { ncpSeedServerRows } from "../sim/ncp.js";
 import { DEMO_KEYS } from "../sim/demo.js";
 import type { BenchContext } from "./context.js";
-import { atLeast, childEnv, median, ms } from "./lib.js";
+import { atLeast, median, ms, startHostProcess } from "./lib.js";
 
 interface PagingResult {
   product: number;
@@ -126,52 +124,12 @@ export async function figure4(ctx: BenchContext): Promise<void> {
   });
 }
 
+/** The simulators in a process of their own (./sim-host.ts). */
 interface SimHost {
   urls: Record<ProviderName, string>;
   env: Record<string, string>;
   counts: Record<string, number>;
-  stop(): Promise<void>;
 }
 
-async function startSimHost(root: string, config: Record<string, number | boolean>): Promise<SimHost> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "sim-host.ts"), JSON.stringify(config)], {
-    cwd: root,
-    env: childEnv({}),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sim host did not start: ${err.slice(-300)}`)), 30_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      const l = out.split("\n").find((x) => x.startsWith("SIM_HOST "));
-      if (l) {
-        clearTimeout(timer);
-        resolve(l);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sim host exited (${code}): ${err.slice(-300)}`));
-    });
-  });
-  const info = JSON.parse(line.slice("SIM_HOST ".length)) as {
-    urls: Record<ProviderName, string>;
-    env: Record<string, string>;
-    counts: Record<string, number>;
-  };
-  return {
-    urls: info.urls,
-    env: info.env,
-    counts: info.counts,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.stdin.end();
-        setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
-      }),
-  };
-}
+const startSimHost = (root: string, config: Record<string, number | boolean>) =>
+  startHostProcess<SimHost>(root, "dev/bench/sim-host.ts", "SIM_HOST", config, 30_000);

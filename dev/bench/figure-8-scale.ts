@@ -26,7 +26,6 @@
  * The sequential passes are measured once (the audit's takes most of a minute); `--quick` skips
  * them and says so.
  */
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -38,7 +37,7 @@ import type { Policy } from "../../shared/policies/schema.js";
 import { lambdaContext } from "../local-stack.js";
 import { type ScheduleResource, SchedulerSim } from "../sim/scheduler.js";
 import type { BenchContext } from "./context.js";
-import { atLeast, below, childEnv, childResult, median, mib, ms, none, runNode } from "./lib.js";
+import { atLeast, below, childEnv, childResult, median, mib, ms, none, runNode, startHostProcess } from "./lib.js";
 
 interface Host {
   admin: string;
@@ -94,39 +93,8 @@ const SEQUENTIAL_SAMPLE_EVERY = 10;
 const POLICY_SCHEDULE = "cron(0 3 * * ? *)";
 const DAY_MS = 86_400_000;
 
-async function startHost(root: string, config: Record<string, unknown>): Promise<Host> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "dev", "bench", "scale-host.ts"), JSON.stringify(config)], {
-    cwd: root,
-    env: childEnv({}),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  let started = false;
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2_000)));
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`scale host did not start: ${err.slice(-300)}`)), 60_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      // after its first line, what the host prints is track-image's log: read and dropped
-      if (started) return;
-      out += d;
-      const l = out.split("\n").find((x) => x.startsWith("SCALE_HOST "));
-      if (l) (started = true), clearTimeout(timer), resolve(l);
-    });
-    child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`scale host exited (${code}): ${err.slice(-300)}`))));
-  });
-  const info = JSON.parse(line.slice("SCALE_HOST ".length)) as Omit<Host, "stop">;
-  return {
-    ...info,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.stdin.end();
-        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-      }),
-  };
-}
+const startHost = (root: string, config: Record<string, unknown>) =>
+  startHostProcess<Omit<Host, "stop">>(root, "dev/bench/scale-host.ts", "SCALE_HOST", config);
 
 const admin = async (host: Host, path: string, body?: unknown) => {
   const res = await fetch(`${host.admin}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });

@@ -1,5 +1,6 @@
 /** Small helpers of the benchmark: statistics, child processes, and the report lines. */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 export const median = (xs: number[]): number => {
@@ -139,4 +140,48 @@ export function formatFigure(f: Figure): string {
   const ratio = Number.isFinite(f.ratio) ? `${f.ratio.toFixed(2)}×` : "—";
   const verdict = f.pass === null ? "—" : f.pass ? "PASS" : "MISS";
   return `${pad(f.id, 4)} ${pad(f.name, 44)} product ${pad(f.product, 25)} baseline ${pad(f.baseline, 16)} ratio ${pad(ratio, 8)} target ${pad(f.target, 18)} ${verdict}`;
+}
+
+/**
+ * A helper process of the bench (the simulators or the estate in a process of their own, since a
+ * real cloud does its work elsewhere): `node --import tsx <script> <config>`, ready when it prints
+ * one line `<MARKER> {json}`, whose JSON is answered with `stop()` (stdin closed, then SIGKILL).
+ * What it prints after that line (the product's logs) is read and dropped.
+ */
+export async function startHostProcess<T>(
+  root: string,
+  script: string,
+  marker: string,
+  config: unknown,
+  startMs = 60_000,
+): Promise<T & { stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, script), JSON.stringify(config)], {
+    cwd: root,
+    env: childEnv({}),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  let started = false;
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (err = (err + d).slice(-2_000)));
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${err.slice(-300)}`)), startMs);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      if (started) return;
+      out += d;
+      const l = out.split("\n").find((x) => x.startsWith(`${marker} `));
+      if (l) (started = true), clearTimeout(timer), resolve(l);
+    });
+    child.on("exit", (code) => (clearTimeout(timer), reject(new Error(`${script} exited (${code}): ${err.slice(-300)}`))));
+  });
+  return {
+    ...(JSON.parse(line.slice(marker.length + 1)) as T),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+      }),
+  };
 }

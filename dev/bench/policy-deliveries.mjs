@@ -11,19 +11,11 @@
  * Reports: wallMs (the first call's start → the last answer), importMs, peak RSS (VmHWM) in KiB,
  * each run's status, and the totals of the runs' summaries (made, kept, deleted, failed, deferred).
  */
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
+import { peakRssKiB } from "./peak-rss.mjs";
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
-
-function peakRssKiB() {
-  try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    if (m) return Number(m[1]);
-  } catch {}
-  return process.resourceUsage().maxRSS;
-}
 
 const result = { ok: true, runs: spec.inputs?.length ?? 0 };
 try {

@@ -36,7 +36,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { lambdaContext } from "../local-stack.js";
-import { CREDENTIALS_SECRET_ID } from "../sim/clouds.js";
+import { CREDENTIALS_SECRET_ID, localAwsEnv } from "../sim/clouds.js";
 import { DEMO_SERVERS, LOCAL_SLACK } from "../sim/demo.js";
 import { DynamoSim } from "../sim/dynamodb.js";
 import { IwinvSim } from "../sim/iwinv.js";
@@ -173,16 +173,7 @@ const stepFunctions = new StepFunctionsSim(
 const lambda = new LambdaSim(() => undefined);
 await Promise.all([secrets.start(), dynamo.start(), slackApi.start(), stepFunctions.start(), lambda.start()]);
 
-const env = {
-  AWS_REGION: "ap-northeast-2",
-  AWS_ACCESS_KEY_ID: "AKIALOCALSIMS0000000",
-  AWS_SECRET_ACCESS_KEY: "local-sims-not-a-secret",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-  AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-  CREDENTIALS_SECRET_ID,
-  OPERATIONS_TABLE: dynamo.tableName,
-};
+const env = { ...localAwsEnv(secrets.url), AWS_ENDPOINT_URL_DYNAMODB: dynamo.url, OPERATIONS_TABLE: dynamo.tableName };
 /** What run-policy (serverless.yml) and track-image read besides env: tracking, Slack, itself. */
 const policyEnv = {
   AWS_ENDPOINT_URL_SFN: stepFunctions.url,

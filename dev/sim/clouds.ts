@@ -34,6 +34,18 @@ export type Clouds = Simulators & {
 
 export const CREDENTIALS_SECRET_ID = "imageops/credentials";
 
+/** What a function bundle needs in its environment to read its credentials from a local Secrets Manager (fake AWS keys: local only). */
+export function localAwsEnv(secretsManagerUrl: string): Record<string, string> {
+  return {
+    AWS_REGION: "ap-northeast-2",
+    AWS_ACCESS_KEY_ID: "AKIALOCALSIMS0000000",
+    AWS_SECRET_ACCESS_KEY: "local-sims-not-a-secret",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerUrl,
+    CREDENTIALS_SECRET_ID,
+  };
+}
+
 export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
   const simulators = eachCloud((p) => SIMULATED[p].simulator({ images: o[p] ?? 0, createDelayMs: o.createDelayMs })) as Simulators;
   const sims = Object.values(simulators);
@@ -44,19 +56,11 @@ export async function startClouds(o: CloudsOptions = {}): Promise<Clouds> {
   }));
   const secrets = new SecretsManagerSim({ [CREDENTIALS_SECRET_ID]: { accounts }, ...o.secrets });
   await secrets.start();
-  const env = {
-    AWS_REGION: "ap-northeast-2",
-    AWS_ACCESS_KEY_ID: "AKIALOCALSIMS0000000",
-    AWS_SECRET_ACCESS_KEY: "local-sims-not-a-secret",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    CREDENTIALS_SECRET_ID,
-  };
   return {
     ...simulators,
     simulators,
     secrets,
-    env,
+    env: localAwsEnv(secrets.url),
     counts: eachCloud((p) => simulators[p].counts().images),
     async stop() {
       await Promise.all([...sims, secrets].map((s) => s.close()));
