@@ -5,9 +5,10 @@ import { type AnyOperationRecord, executionName, type StoredRecord } from "./rec
 import { type OperationStore, StaleRecord } from "./store.js";
 
 /**
- * What both kinds of operation (create-image, delete-image) do with their record besides
- * deciding: write a change on the version read, and start a tracking run that follows the image
- * to its end (available for a create, gone for a delete) and records it.
+ * What both kinds of operation (create-image, delete-image) do with their record around the
+ * decision itself (./record.ts): the loop that reads, decides and acts; a change written on the
+ * version read; and a tracking run that follows the image to its end (available for a create,
+ * gone for a delete) and records it.
  */
 
 /** How long one tracking run follows an image before it records the operation as stopped. */
