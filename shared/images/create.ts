@@ -37,6 +37,11 @@ export interface CreateInput {
   notify?: ProgressTarget;
   /** set by a policy's run (shared/policies/run.ts): the scheduled time is part of the operation key */
   origin?: Origin;
+  /**
+   * the server `serverId` names, as the caller has just read it (a policy's run, which needs its
+   * name for the image's): it is then neither looked up by name nor read again
+   */
+  server?: Server;
 }
 
 export type { Check } from "./checks.js";
@@ -76,7 +81,8 @@ const REFUSED: ReadonlySet<string> = new Set([
 export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
   return withTarget(rt, input, async (ctx, adapter) => {
     // a server may be given by its name: the operation key and every call use its id (a cloud that cannot create is not asked)
-    const resolved = adapter.supportsCreate ? { ...input, serverId: await resolveServerId(ctx, adapter, input.serverId) } : input;
+    const serverId = input.server?.id ?? (adapter.supportsCreate ? await resolveServerId(ctx, adapter, input.serverId) : input.serverId);
+    const resolved = { ...input, serverId };
     const request: CreateRequestFields = {
       provider: adapter.name,
       account: ctx.account.name,
@@ -162,7 +168,7 @@ class CreateOperation {
         return this.answer(await this.track(record!), image!, true);
       case "create": {
         const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
-        if (pre.failure) throw pre.failure;
+        if (pre.checks.failure) throw pre.checks.failure;
         const claim = claimRecord(record, this.request, {
           claimId: randomUUID(),
           now: this.rt.now(),
@@ -170,7 +176,7 @@ class CreateOperation {
           notify: this.input.notify,
         });
         await this.deps.store.put(claim, record?.version);
-        return this.send(claim);
+        return this.send(claim, pre.server);
       }
       case "take-over":
         return this.takeOver(record!, decision.sent);
@@ -199,8 +205,8 @@ class CreateOperation {
     return next;
   }
 
-  /** Marks the claim sent, sends the one create, and records its image the moment the cloud answers. */
-  private async send(claim: OperationRecord): Promise<CreateOutput> {
+  /** Marks the claim sent, sends the one create (with the server the preflight read), and records its image the moment the cloud answers. */
+  private async send(claim: OperationRecord, server?: Server): Promise<CreateOutput> {
     const sent = await this.write(claim, { state: "sent", sentAt: new Date(this.rt.now()).toISOString() });
     let image: Image;
     try {
@@ -208,6 +214,7 @@ class CreateOperation {
         serverId: this.input.serverId,
         name: this.input.name,
         description: this.input.description,
+        server,
       });
     } catch (err) {
       if (!(err instanceof ImageOpsError)) throw err;
@@ -292,12 +299,12 @@ class CreateOperation {
       }
       log("info", "an interrupted create had made no image: creating it", { operation: claim.id, attempt: claim.attempts });
     }
-    const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(claim));
-    if (pre.failure) {
-      await this.end(claim, `checks failed when attempt ${claim.attempts} took over: ${pre.failure.message}`);
-      throw pre.failure;
+    const { checks, server } = await preflight(this.ctx, this.adapter, this.input, ownImages(claim));
+    if (checks.failure) {
+      await this.end(claim, `checks failed when attempt ${claim.attempts} took over: ${checks.failure.message}`);
+      throw checks.failure;
     }
-    return this.send(claim);
+    return this.send(claim, server);
   }
 
   /** Starts a tracking run for the record's image and records it. */
@@ -319,7 +326,7 @@ class CreateOperation {
   private async dryRun(record: OperationRecord | undefined, decision: Decision): Promise<Check[]> {
     const checks =
       decision.action === "create" || (decision.action === "take-over" && !decision.sent)
-        ? (await preflight(this.ctx, this.adapter, this.input, ownImages(record))).checks
+        ? (await preflight(this.ctx, this.adapter, this.input, ownImages(record))).checks.checks
         : localChecks(this.ctx, this.adapter, this.input).checks;
     checks.push({ name: "operation", ok: decision.action !== "conflict", message: predict(decision, record) });
     return checks;
@@ -364,10 +371,21 @@ function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateIn
   return c;
 }
 
-/** Every check before a create: the local ones, then the server and whether the name is free of other images. */
-async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput, own: Set<string>): Promise<Checks> {
+/**
+ * Every check before a create: the local ones, then the server and whether the name is free of
+ * other images; with the server as read, which the create then hands to the adapter.
+ */
+async function preflight(
+  ctx: CallContext,
+  adapter: ProviderAdapter,
+  input: CreateInput,
+  own: Set<string>,
+): Promise<{ checks: Checks; server?: Server }> {
   // looked up first: the name rule can depend on the server (NCP: KVM and XEN servers are imaged by calls with different rules)
-  const [server, sameName] = await Promise.allSettled([adapter.getServer(ctx, input.serverId), adapter.findImagesByName(ctx, input.name)]);
+  const [server, sameName] = await Promise.allSettled([
+    input.server ?? adapter.getServer(ctx, input.serverId),
+    adapter.findImagesByName(ctx, input.name),
+  ]);
   const c = localChecks(ctx, adapter, input, server.status === "fulfilled" ? server.value : undefined);
   const provider = adapter.name;
   if (server.status === "rejected") {
@@ -403,7 +421,7 @@ async function preflight(ctx: CallContext, adapter: ProviderAdapter, input: Crea
     taken.length === 0 ? `no other image is named "${input.name}"` : `"${input.name}" is taken by image ${taken[0]!.id}`,
     () => new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
   );
-  return c;
+  return { checks: c, server: server.status === "fulfilled" ? server.value : undefined };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -253,6 +253,7 @@ async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Po
         const out = await createImage(rt, deps, {
           ...where,
           serverId: server.id,
+          server,
           name,
           description: policy.description,
           origin: { policy: policy.name, scheduledAt: run.scheduledAt },

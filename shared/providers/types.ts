@@ -37,6 +37,8 @@ export interface CreateRequest {
   serverId: string;
   name: string;
   description?: string;
+  /** the server as the caller has just read it (create's preflight): an adapter that needs it to choose its call need not read it again */
+  server?: Server;
 }
 
 /**

@@ -165,7 +165,8 @@ describe("create-image", () => {
     const outcome = await stack.stepFunctions.settled(operation);
     return outcome?.status === "TIMED_OUT" ? undefined : (outcome?.output as { done?: boolean; image?: { status: string } } | undefined);
   };
-  const created = (sim: { requests: { url: URL; method: string }[] }, path: string) =>
+  /** requests a simulator took whose path contains `path` */
+  const calls = (sim: { requests: { url: URL; method: string }[] }, path: string) =>
     sim.requests.filter((r) => r.url.pathname.includes(path)).length;
 
   it("dry run returns the checks without creating", async () => {
@@ -226,11 +227,14 @@ describe("create-image", () => {
   });
 
   it("creates on NCP from a KVM server and tracks it to available", async () => {
+    const reads = calls(stack.ncp, "getServerInstanceDetail");
     const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "web-golden" });
     expect(status).toBe(202);
     expect(body.image).toMatchObject({ provider: "ncp", name: "web-golden", status: "creating", kind: "custom" });
     expect(body.operation.id).toMatch(/^img-ncp-/);
-    expect(created(stack.ncp, "createServerImage")).toBe(1);
+    expect(calls(stack.ncp, "createServerImage")).toBe(1);
+    // the server is read once: its hypervisor, read for the checks, chooses the call too
+    expect(calls(stack.ncp, "getServerInstanceDetail") - reads).toBe(1);
     const result = await settle(body.operation.id);
     expect(result?.done).toBe(true);
     expect(result?.image?.status).toBe("available");
@@ -275,7 +279,7 @@ describe("create-image", () => {
   it("creates on NCP from a XEN server with the legacy call", async () => {
     const { status, body } = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.xen, name: "legacy-golden" });
     expect(status).toBe(202);
-    expect(created(stack.ncp, "createMemberServerImageInstance")).toBe(1);
+    expect(calls(stack.ncp, "createMemberServerImageInstance")).toBe(1);
     expect((await settle(body.operation.id))?.image?.status).toBe("available");
   });
 
@@ -307,11 +311,11 @@ describe("create-image", () => {
 
   it("answers a repeated request (retry or double click) with one operation and one image", async () => {
     const req = { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "twice-golden" };
-    const before = created(stack.ncp, "createServerImage");
+    const before = calls(stack.ncp, "createServerImage");
     const [a, b] = await Promise.all([post("/create-image", req), post("/create-image", req)]);
     const again = await post("/create-image", req);
     // two concurrent twins may both reach the cloud (it refuses the second name); the third never does
-    expect(created(stack.ncp, "createServerImage") - before).toBeLessThanOrEqual(2);
+    expect(calls(stack.ncp, "createServerImage") - before).toBeLessThanOrEqual(2);
     for (const r of [a, b, again]) expect(r.status).toBe(202);
     expect(new Set([a, b, again].map((r) => r.body.operation.id)).size).toBe(1);
     expect(new Set([a, b, again].map((r) => r.body.image.id)).size).toBe(1);
@@ -319,11 +323,11 @@ describe("create-image", () => {
 
   it("settles a timeout after sending by looking the image up, never by sending again", async () => {
     stack.ncp.setFaults({ delayAnswerMs: 3_000, pathIncludes: "createServerImage", count: 1 });
-    const before = created(stack.ncp, "createServerImage");
+    const before = calls(stack.ncp, "createServerImage");
     const res = await post("/create-image", { provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "slow-golden" });
     expect(res.status).toBe(202);
     expect(res.body.image.name).toBe("slow-golden");
-    expect(created(stack.ncp, "createServerImage") - before).toBe(1);
+    expect(calls(stack.ncp, "createServerImage") - before).toBe(1);
   });
 
   it("refuses a server that cannot be imaged (409) and a taken name (409)", async () => {

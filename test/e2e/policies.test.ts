@@ -32,7 +32,8 @@ const post = (path: string, body: unknown) =>
   call(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const day = 86_400_000;
 const KVM = DEMO_SERVERS.ncp.kvm;
-const ncpCreates = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
+const ncpCalls = (action: string) => stack.ncp.requests.filter((r) => r.url.pathname.endsWith(`/${action}`)).length;
+const ncpCreates = () => ncpCalls("createServerImage");
 const ncpDeleted = (id: string) =>
   stack.ncp.requests.some((r) => r.url.pathname.endsWith("deleteServerImage") && r.body.includes(`serverImageNoList.1=${id}`));
 const summaries = (channel: string) => stack.slackApi.messages.filter((m) => m.channel === channel);
@@ -60,12 +61,16 @@ describe("a schedule delivered twice", () => {
 
   it("at once and again later: one image, one run, one summary", async () => {
     const before = ncpCreates();
+    const lookups = () => [ncpCalls("getServerInstanceList"), ncpCalls("getServerInstanceDetail")];
+    const lookedUp = lookups();
     const [a, b] = await Promise.all([deliver("e2e-keep-two", T1), deliver("e2e-keep-two", T1)]);
     const statuses = [a, b].map((d) => (d.result as { status: string }).status).sort();
     expect(statuses).toEqual(["busy", "done"]);
     const later = await deliver("e2e-keep-two", T1);
     expect(later.result).toMatchObject({ status: "done", duplicate: true });
     expect(ncpCreates() - before).toBe(1);
+    // the server is looked up by name once and read once: the create takes the server the run read
+    expect(lookups().map((n, i) => n - lookedUp[i]!)).toEqual([1, 1]);
     const r = await run("e2e-keep-two", T1);
     expect(r).toMatchObject({
       state: "done",

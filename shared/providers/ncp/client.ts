@@ -307,7 +307,8 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async createImage(ctx, req) {
-    const server = await ncpAdapter.getServer(ctx, req.serverId);
+    // the hypervisor decides the call (KVM: createServerImage, XEN: createMemberServerImageInstance)
+    const server = req.server?.id === req.serverId ? req.server : await ncpAdapter.getServer(ctx, req.serverId);
     if (!server.imageable || !isHypervisor(server.hypervisor)) {
       throw new ImageOpsError("CONFLICT", server.reason ?? `server ${server.id} cannot be imaged`, { provider: "ncp", field: "serverId" });
     }
