@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { parse as parseYaml } from "yaml";
-import { CREDENTIALS_SECRET_ID, startClouds } from "./sim/clouds.js";
+import { CREDENTIALS_SECRET_ID, SLACK_SECRET_ID, startClouds } from "./sim/clouds.js";
 import { LOCAL_SLACK } from "./sim/demo.js";
 import { demoServers, type Simulators } from "./sim/registry.js";
 import type { SecretsManagerSim } from "./sim/secrets-manager.js";
 import { SlackApiSim } from "./sim/slack-api.js";
-import { StepFunctionsSim, TRACK_FUNCTION } from "./sim/step-functions.js";
+import { StepFunctionsSim } from "./sim/step-functions.js";
 import { LambdaSim } from "./sim/lambda.js";
 import { DynamoSim } from "./sim/dynamodb.js";
 import { type ScheduleResource, SchedulerSim } from "./sim/scheduler.js";
@@ -39,7 +39,6 @@ export type FunctionName = (typeof FUNCTIONS)[number];
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
 export { LOCAL_SLACK };
-const SLACK_SECRET_ID = "imageops/slack";
 
 export interface LocalStackOptions {
   port?: number;
@@ -118,13 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const handlers = {} as Record<FunctionName, Handler>;
   const invoke = async (name: FunctionName, event: unknown) => handlers[name](event, lambdaContext(name));
   // the deployed state machine definition, its Task invoking the track-image bundle in-process
-  const stepFunctions = new StepFunctionsSim(
-    async (fn, payload) => {
-      if (fn !== TRACK_FUNCTION) throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
-      return invoke("track-image", payload);
-    },
-    { waitScale: options.waitScale ?? 0.1 },
-  );
+  const stepFunctions = new StepFunctionsSim(() => (payload) => invoke("track-image", payload), { waitScale: options.waitScale ?? 0.1 });
   // Lambda-to-Lambda calls (the Slack bot's dispatch) run in-process through the real SDK.
   const lambda = new LambdaSim(
     (name) =>

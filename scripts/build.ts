@@ -34,6 +34,22 @@ export async function buildFunctions(): Promise<Record<string, number>> {
   return sizes;
 }
 
+/**
+ * The run-policy bundle as `buildFunctions` builds it (the same options and plugins) but with the
+ * policies of `policiesFile` in it (the policies plugin reads IMAGEOPS_POLICIES_FILE): a test
+ * suite's or the bench's own policies, not whatever policies.yaml holds.
+ */
+export async function buildRunPolicyWith(policiesFile: string, outfile: string): Promise<void> {
+  const before = process.env.IMAGEOPS_POLICIES_FILE;
+  process.env.IMAGEOPS_POLICIES_FILE = policiesFile;
+  try {
+    await build({ entryPoints: [join(root, "functions", "run-policy", "handler.ts")], outfile, ...BUNDLE_OPTIONS, logLevel: "silent" });
+  } finally {
+    if (before === undefined) delete process.env.IMAGEOPS_POLICIES_FILE;
+    else process.env.IMAGEOPS_POLICIES_FILE = before;
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sizes = await buildFunctions();
   // --quiet (npm test): the test summary is what that run is for

@@ -31,7 +31,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { stringify } from "yaml";
-import { BUNDLE_OPTIONS } from "../../scripts/build.js";
+import { BUNDLE_OPTIONS, buildRunPolicyWith } from "../../scripts/build.js";
 import { nextRun, parseSchedule } from "../../shared/policies/schedule.js";
 import type { Policy } from "../../shared/policies/schema.js";
 import { lambdaContext } from "../local-stack.js";
@@ -171,19 +171,7 @@ async function benchRunPolicy(
     `# figure 8d (dev/bench/figure-8-scale.ts): one policy per NCP and SCP account-region of the scale estate\n${stringify({ policies: benchPolicies(host) })}`,
   );
   const module = o.dist("bench", "run-policy", "index.mjs");
-  const before = process.env.IMAGEOPS_POLICIES_FILE;
-  process.env.IMAGEOPS_POLICIES_FILE = file;
-  try {
-    await build({
-      entryPoints: [join(o.root, "functions", "run-policy", "handler.ts")],
-      outfile: module,
-      ...BUNDLE_OPTIONS,
-      logLevel: "error",
-    });
-  } finally {
-    if (before === undefined) delete process.env.IMAGEOPS_POLICIES_FILE;
-    else process.env.IMAGEOPS_POLICIES_FILE = before;
-  }
+  await buildRunPolicyWith(file, module);
   const infra = createRequire(import.meta.url)("../../infra/policies.cjs") as {
     loadPolicies(file: string): Policy[];
     policyResources(p: Policy[], o: { service: string; stage: string }): Record<string, ScheduleResource>;

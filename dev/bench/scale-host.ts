@@ -36,7 +36,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { lambdaContext } from "../local-stack.js";
-import { CREDENTIALS_SECRET_ID, localAwsEnv } from "../sim/clouds.js";
+import { CREDENTIALS_SECRET_ID, localAwsEnv, SLACK_SECRET_ID } from "../sim/clouds.js";
 import { DEMO_SERVERS, LOCAL_SLACK } from "../sim/demo.js";
 import { DynamoSim } from "../sim/dynamodb.js";
 import { IwinvSim } from "../sim/iwinv.js";
@@ -46,7 +46,7 @@ import { ScpSim } from "../sim/scp.js";
 import { SecretsManagerSim } from "../sim/secrets-manager.js";
 import type { SimServer } from "../sim/server.js";
 import { SlackApiSim } from "../sim/slack-api.js";
-import { StepFunctionsSim, TRACK_FUNCTION } from "../sim/step-functions.js";
+import { StepFunctionsSim } from "../sim/step-functions.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as {
   latencyMs?: number;
@@ -58,7 +58,6 @@ const config = JSON.parse(process.argv[2] ?? "{}") as {
   trackImage?: string;
 };
 const LATENCY_MS = config.latencyMs ?? 200;
-const SLACK_SECRET_ID = "imageops/slack";
 const pad = (n: number) => String(n).padStart(4, "0");
 const IWINV_ZONES = ["kr1-z01", "kr1-z02", "kr2-z01", "kr2-z02"];
 
@@ -161,14 +160,9 @@ const dynamo = new DynamoSim("imageops-bench-operations");
 const slackApi = new SlackApiSim(LOCAL_SLACK.botToken);
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 let trackImage: Handler | undefined;
-const stepFunctions = new StepFunctionsSim(
-  async (fn, payload) => {
-    if (fn !== TRACK_FUNCTION || !trackImage)
-      throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
-    return trackImage(payload, lambdaContext("track-image"));
-  },
-  { waitScale: config.waitScale ?? 1 },
-);
+const stepFunctions = new StepFunctionsSim(() => trackImage && ((payload) => trackImage!(payload, lambdaContext("track-image"))), {
+  waitScale: config.waitScale ?? 1,
+});
 // a run's continuation (an asynchronous self-invocation) would come here: no function is known, so it fails and is said
 const lambda = new LambdaSim(() => undefined);
 await Promise.all([secrets.start(), dynamo.start(), slackApi.start(), stepFunctions.start(), lambda.start()]);

@@ -33,6 +33,8 @@ export type Clouds = Simulators & {
 };
 
 export const CREDENTIALS_SECRET_ID = "imageops/credentials";
+/** The local Slack app's secret (signing secret and bot token), where the local stack and the bench keep it. */
+export const SLACK_SECRET_ID = "imageops/slack";
 
 /** What a function bundle needs in its environment to read its credentials from a local Secrets Manager (fake AWS keys: local only). */
 export function localAwsEnv(secretsManagerUrl: string): Record<string, string> {

@@ -30,8 +30,9 @@ export class StepFunctionsSim extends SimServer {
   readonly executions = new Map<string, Execution>();
   static readonly STATE_MACHINE_ARN = "arn:aws:states:ap-northeast-2:000000000000:stateMachine:imageops-local-track";
 
+  /** `trackImage`: the one function the definition's Task invokes (undefined: not deployed here) */
   constructor(
-    private readonly invoke: (functionName: string, payload: unknown) => Promise<unknown>,
+    private readonly trackImage: () => ((payload: unknown) => Promise<unknown>) | undefined,
     private readonly options: { waitScale?: number } = {},
   ) {
     super(
@@ -100,7 +101,10 @@ export class StepFunctionsSim extends SimServer {
     const outcome = await runStateMachine(TRACK_DEFINITION, e.input, {
       invoke: (fn, payload) => {
         e.steps++;
-        return this.invoke(fn, payload);
+        const track = fn === TRACK_FUNCTION ? this.trackImage() : undefined;
+        // Lambda's answer for a function it does not know, which the definition's Catch sees
+        if (!track) throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
+        return track(payload);
       },
       waitScale: this.options.waitScale ?? 1,
       substitutions: { TrackImageFunctionArn: TRACK_FUNCTION },

@@ -2,34 +2,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll } from "vitest";
 import type { LocalStackOptions } from "../../dev/local-stack.js";
-import { BUNDLE_OPTIONS } from "../../scripts/build.js";
+import { buildRunPolicyWith } from "../../scripts/build.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/**
- * The run-policy bundle built as `npm run build` builds it (the same options and plugins) but with
- * the policies of `file` in it, so a suite runs its own policies, not whatever policies.yaml holds.
- */
+/** The run-policy bundle with the policies of `file` (scripts/build.ts), in a directory of its own. */
 export async function buildRunPolicy(file: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "imageops-run-policy-"));
-  const before = process.env.IMAGEOPS_POLICIES_FILE;
-  process.env.IMAGEOPS_POLICIES_FILE = file;
   try {
-    await build({
-      entryPoints: [join(root, "functions", "run-policy", "handler.ts")],
-      outfile: join(dir, "index.mjs"),
-      ...BUNDLE_OPTIONS,
-      logLevel: "silent",
-    });
+    await buildRunPolicyWith(file, join(dir, "index.mjs"));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
-  } finally {
-    if (before === undefined) delete process.env.IMAGEOPS_POLICIES_FILE;
-    else process.env.IMAGEOPS_POLICIES_FILE = before;
   }
   return dir;
 }
