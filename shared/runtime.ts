@@ -23,6 +23,13 @@ export interface Runtime {
   timeoutMs?: number;
   /** the invocation's correlation id, passed on to what it starts */
   correlationId?: string;
+  /** waits (default: a timer); a test's clock can stand in */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Waits `ms` on the runtime's clock. */
+export function sleepFor(rt: Runtime, ms: number): Promise<void> {
+  return rt.sleep ? rt.sleep(ms) : new Promise((r) => setTimeout(r, ms));
 }
 
 let shared: CachedSecret<Credentials> | undefined;

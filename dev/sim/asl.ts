@@ -21,7 +21,9 @@ export type Outcome =
   | { status: "SUCCEEDED"; output: unknown }
   /** output: what the failing state received (e.g. the last track-image answer) */
   | { status: "FAILED"; error: string; cause: string; output?: unknown }
-  | { status: "TIMED_OUT" };
+  | { status: "TIMED_OUT" }
+  /** stopped from outside (StopExecution), or by a test killing it at a state */
+  | { status: "ABORTED" };
 
 export interface RunOptions {
   /** invokes a Lambda function by the name or ARN in the Task's arguments; throws an Error whose name is the error type */
@@ -30,6 +32,8 @@ export interface RunOptions {
   waitScale?: number;
   /** DefinitionSubstitutions, as CloudFormation would fill them */
   substitutions?: Record<string, string>;
+  /** asked as each state is entered: an end to put the execution to there (a test killing tracking at that state) */
+  interrupt?: (state: string) => "ABORTED" | "TIMED_OUT" | undefined;
 }
 
 const SUPPORTED = new Set(["Pass", "Wait", "Task", "Choice", "Succeed", "Fail"]);
@@ -115,6 +119,8 @@ export async function runStateMachine(definition: Definition, input: unknown, op
   let data = input;
   for (;;) {
     if (Date.now() > deadline) return { status: "TIMED_OUT" };
+    const killed = options.interrupt?.(name);
+    if (killed) return { status: killed };
     const s = def.States[name]!;
     const vars = { input: data };
     try {

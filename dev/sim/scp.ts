@@ -51,6 +51,12 @@ export interface ScpSimOptions {
    * deletion"). Glance answers 403 Forbidden (the default); 409 is the other documented refusal of the call.
    */
   protectedAnswer?: 403 | 409;
+  /**
+   * How long a new image cannot be read after the create answered 202 with its id: GET answers 404 and the
+   * list does not show it. Unknown for SCP (the create answers only an id, D3; Glance shows a queued image at
+   * once, D9), so 0 by default; a test sets it to check that such an image is never taken for gone.
+   */
+  readLagMs?: number;
 }
 
 /** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
@@ -334,6 +340,9 @@ export class ScpSim extends SimServer {
   protectedAnswer: 403 | 409;
   /** the next this-many deletes are answered 409 (documented for DELETE; its meaning is not) */
   deleteConflicts = 0;
+  /** the next this-many deletes are answered 404 (documented for an unknown image) with the image left there: a 404 proves nothing alone */
+  deleteNotFound = 0;
+  readLagMs: number;
   /** an image's members (List members: GET /v1/images/{id}/members), by image id */
   readonly members = new Map<string, Array<{ member_id: string; status: string }>>();
 
@@ -354,6 +363,7 @@ export class ScpSim extends SimServer {
     this.nameFilter = options.nameFilter ?? "exact";
     this.deleteDelayMs = options.deleteDelayMs ?? 0;
     this.protectedAnswer = options.protectedAnswer ?? 403;
+    this.readLagMs = options.readLagMs ?? 0;
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(SCP_DEMO.servers.active, {
       id: SCP_DEMO.servers.active,
@@ -377,6 +387,11 @@ export class ScpSim extends SimServer {
 
   addImage(raw: Raw): void {
     this.images.set(raw.id, { raw, createdMs: Date.parse(zoneless(raw.created_at)) });
+  }
+
+  /** Whether reads show the image yet (readLagMs after its create). */
+  private readable(img: SimImage): boolean {
+    return !img.create || this.now() - img.create.at >= this.readLagMs;
   }
 
   /**
@@ -422,7 +437,9 @@ export class ScpSim extends SimServer {
     if (req.method === "GET" && parts[1] === "images" && parts.length === 2) return this.list(req);
     if (req.method === "GET" && parts[1] === "images" && parts.length === 3) {
       const img = this.images.get(parts[2]!);
-      return img ? { status: 200, body: this.view(img) } : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
+      return img && this.readable(img)
+        ? { status: 200, body: this.view(img) }
+        : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
     }
     if (req.method === "GET" && parts[1] === "servers" && parts.length === 2)
       return listServers(
@@ -520,7 +537,7 @@ export class ScpSim extends SimServer {
     }
     if (!sort.some(([k]) => k === "id")) sort.push(["id", sort[sort.length - 1]![1]]);
 
-    const all = [...this.images.values()].map((img) => ({ img, view: this.view(img) }));
+    const all = [...this.images.values()].filter((img) => this.readable(img)).map((img) => ({ img, view: this.view(img) }));
     const cmp = (a: (typeof all)[number], b: (typeof all)[number]) => {
       for (const [key, dir] of sort) {
         const av = key === "created_at" ? a.img.createdMs : (a.view[key] as string | number | null);
@@ -615,6 +632,10 @@ export class ScpSim extends SimServer {
     if (this.deleteConflicts > 0) {
       this.deleteConflicts--;
       return scpError(409, "Conflict", `Image ${id} is in use by another operation; try again.`);
+    }
+    if (this.deleteNotFound > 0) {
+      this.deleteNotFound--;
+      return scpError(404, "ImageNotFound", `Image ${id} could not be found.`);
     }
     img.deleted = { at: this.now(), delayMs: this.deleteDelayMs };
     if (this.deleteDelayMs <= 0) this.images.delete(id);

@@ -28,6 +28,10 @@ interface Execution {
  */
 export class StepFunctionsSim extends SimServer {
   readonly executions = new Map<string, Execution>();
+  /** the next execution to enter `state` ends there, as `as` (a tracking run killed at that state) */
+  private kill?: { state: string; as: "ABORTED" | "TIMED_OUT" };
+  /** every invocation of track-image fails at the Lambda level while set (Lambda's own error type) */
+  failInvocations?: string;
   static readonly STATE_MACHINE_ARN = "arn:aws:states:ap-northeast-2:000000000000:stateMachine:imageops-local-track";
 
   /** `trackImage`: the one function the definition's Task invokes (undefined: not deployed here) */
@@ -42,6 +46,12 @@ export class StepFunctionsSim extends SimServer {
         executions: [...this.executions.values()].map((e) => ({ name: e.input.operation, status: e.status, steps: e.steps })),
       }),
     );
+  }
+
+  /** Kills the next execution that enters `state`: it ends there ABORTED (StopExecution) or TIMED_OUT, recording nothing. */
+  killAt(state: string, as: "ABORTED" | "TIMED_OUT" = "ABORTED"): void {
+    if (!TRACK_DEFINITION.States[state]) throw new Error(`the tracking state machine has no state ${state}`);
+    this.kill = { state, as };
   }
 
   /** resolves with the execution's outcome when it has ended */
@@ -101,6 +111,7 @@ export class StepFunctionsSim extends SimServer {
     const outcome = await runStateMachine(TRACK_DEFINITION, e.input, {
       invoke: (fn, payload) => {
         e.steps++;
+        if (this.failInvocations) throw Object.assign(new Error("simulated Lambda failure"), { name: this.failInvocations });
         const track = fn === TRACK_FUNCTION ? this.trackImage() : undefined;
         // Lambda's answer for a function it does not know, which the definition's Catch sees
         if (!track) throw Object.assign(new Error(`Function not found: ${fn}`), { name: "Lambda.ResourceNotFoundException" });
@@ -108,6 +119,12 @@ export class StepFunctionsSim extends SimServer {
       },
       waitScale: this.options.waitScale ?? 1,
       substitutions: { TrackImageFunctionArn: TRACK_FUNCTION },
+      interrupt: (state) => {
+        if (this.kill?.state !== state) return undefined;
+        const as = this.kill.as;
+        this.kill = undefined;
+        return as;
+      },
     }).catch((err: unknown): Outcome => ({ status: "FAILED", error: "States.Runtime", cause: (err as Error)?.message ?? String(err) }));
     e.status = outcome.status;
     if (outcome.status !== "SUCCEEDED")

@@ -4,17 +4,17 @@ import { type Answer, lambdaHandler } from "../../shared/events.js";
 import { ImageOpsError, invalidArgument } from "../../shared/model/errors.js";
 import { RunPolicyInput } from "../../shared/model/inputs.js";
 import { operationStore } from "../../shared/operations/store.js";
-import { type ContinueEvent, listPolicies, type PolicyDeps, runPolicy } from "../../shared/policies/run.js";
+import { listPolicies } from "../../shared/policies/list.js";
+import { type ContinueEvent, type PolicyDeps, runPolicy } from "../../shared/policies/run.js";
 import { validatePolicies } from "../../shared/policies/schema.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { slackPolicyReporter } from "../../shared/slack/lifecycle.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
-import { StepFunctionsTracker } from "../../shared/tracking/sfn.js";
+import { secondsFromEnv, trackingDeps } from "../../shared/tracking/deps.js";
 
 // validated when the bundle was built; checked again here, so a hand-edited bundle cannot run a bad policy
 const POLICIES = validatePolicies(bundled, "the policies in this bundle");
 const reporter = slackPolicyReporter(lazySlackPoster());
-let tracker: StepFunctionsTracker | undefined;
 let lambda: LambdaClient | undefined;
 
 /** Runs of this function started from here (a continuation, a start): asynchronous, so they answer nothing. */
@@ -26,18 +26,12 @@ async function dispatch(event: ContinueEvent | Record<string, unknown>): Promise
 }
 
 function deps(): PolicyDeps {
-  const arn = process.env.TRACK_STATE_MACHINE_ARN;
-  if (!arn) throw new ImageOpsError("INTERNAL", "TRACK_STATE_MACHINE_ARN is not set");
-  tracker ??= new StepFunctionsTracker(arn);
-  const seconds = (name: string) => (Number(process.env[name]) > 0 ? Number(process.env[name]) * 1000 : undefined);
   return {
-    tracker,
-    store: operationStore(),
+    ...trackingDeps(),
     reporter,
     continueLater: dispatch,
-    trackLimitMs: seconds("TRACK_LIMIT_SECONDS"),
-    pollMs: seconds("POLICY_POLL_SECONDS"),
-    waitMs: seconds("POLICY_WAIT_SECONDS"),
+    pollMs: secondsFromEnv("POLICY_POLL_SECONDS"),
+    waitMs: secondsFromEnv("POLICY_WAIT_SECONDS"),
   };
 }
 

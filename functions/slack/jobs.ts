@@ -14,7 +14,7 @@ import type { ListOutput } from "../../shared/images/list.js";
 import { correlationId, log } from "../../shared/log.js";
 import type { Image } from "../../shared/model/image.js";
 import type { OperationView } from "../../shared/operations/describe.js";
-import type { PolicyView } from "../../shared/policies/run.js";
+import type { PolicyView } from "../../shared/policies/list.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
 import {
   channelHint,

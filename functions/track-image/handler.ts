@@ -5,6 +5,7 @@ import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { slackProgressReporter } from "../../shared/slack/progress-reporter.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
+import { secondsFromEnv } from "../../shared/tracking/deps.js";
 
 // the Slack card is where tracking reports progress (a port of shared/images/track.ts)
 const progress = slackProgressReporter(lazySlackPoster());
@@ -17,7 +18,11 @@ export const handler = lambdaHandler({
   run: async (input, context) => {
     const { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
     const step = { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
-    const body = await trackStep(lambdaRuntime(context), step, { store: operationStore(), progress });
+    const body = await trackStep(lambdaRuntime(context), step, {
+      store: operationStore(),
+      progress,
+      graceMs: secondsFromEnv("VISIBILITY_GRACE_SECONDS"),
+    });
     return { body };
   },
 });

@@ -1,28 +1,35 @@
-import { randomUUID } from "node:crypto";
 import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import { ImageOpsError } from "../model/errors.js";
-import type { Image, ProviderName } from "../model/image.js";
-import { DEFAULT_TRACK_LIMIT_MS, decideAndAct, startTracking } from "../operations/lifecycle.js";
+import { type Image, type ProviderName, unknownImage } from "../model/image.js";
 import {
+  DEFAULT_GRACE_MS,
+  DEFAULT_TRACK_LIMIT_MS,
+  type EngineDeps,
+  type OperationSpec,
+  type Proof,
+  runOperation,
+} from "../operations/engine.js";
+import { claimName, nameHeld, nameHolder } from "../operations/names.js";
+import {
+  type Claim,
+  type CreateRecord,
   type CreateRequestFields,
   claimRecord,
   type Decision,
-  decide,
-  type OperationRecord,
   operationIdOf,
-  predictedOperationId,
   operationKey,
   type Origin,
   payloadHash,
   predict,
+  predictedOperationId,
+  type Sighting,
 } from "../operations/record.js";
-import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
-import type { ProgressTarget, Tracker } from "../tracking/types.js";
-import { resolveServerId } from "./servers.js";
+import type { ProgressTarget } from "../tracking/types.js";
 import { type Check, Checks } from "./checks.js";
+import { resolveServerId } from "./servers.js";
 
 export { DEFAULT_TRACK_LIMIT_MS };
 
@@ -50,33 +57,18 @@ export type CreateOutput =
   | { dryRun: true; checks: Check[]; operation: { id: string } }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
-export interface CreateDeps {
-  tracker: Tracker;
-  store: OperationStore;
-  /** how long one tracking run follows the image before it records the operation as stopped */
-  trackLimitMs?: number;
-}
+export type CreateDeps = EngineDeps;
 
 const MAX_DESCRIPTION_BYTES = 1000;
 /** An image the cloud dates this much before the claim can still be the claim's (clocks differ). */
 const CLOCK_SKEW_MS = 5 * 60_000;
-/** Answers by which the cloud refused a create outright: it made nothing. */
-const REFUSED: ReadonlySet<string> = new Set([
-  "INVALID_ARGUMENT",
-  "NOT_FOUND",
-  "CONFLICT",
-  "PROVIDER_AUTH_FAILED",
-  "UNSUPPORTED",
-  "FORBIDDEN",
-  "UNAUTHORIZED",
-]);
 
 /**
- * Creates an image from a server exactly once per request, on a durable operation record:
- * the request is claimed (a conditional write decides between concurrent twins) before the
- * cloud is called, marked sent before the create goes out, and created with the image id the
- * moment the cloud answers. A retry, a lost answer, a concurrent twin or an interrupted attempt
- * is then settled from the record (operations/record.ts `decide`), never by sending twice.
+ * Creates an image from a server exactly once per request, on the one operation engine
+ * (operations/engine.ts): the request is claimed, with its image name, before the cloud is
+ * called, and a retry, a lost answer, a twin or an interrupted attempt is settled from the
+ * record — never by sending twice. This module is the create's part: what it checks, sends, and
+ * accepts as proof that a send it could not see the answer of made an image.
  */
 export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
   return withTarget(rt, input, async (ctx, adapter) => {
@@ -87,7 +79,7 @@ export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateIn
       provider: adapter.name,
       account: ctx.account.name,
       region: ctx.region,
-      serverId: resolved.serverId,
+      serverId,
       name: input.name,
     };
     if (input.description !== undefined) request.description = input.description;
@@ -97,14 +89,32 @@ export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateIn
       if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
       throw checks.failure!;
     }
-    const op = new CreateOperation(rt, deps, ctx, adapter, resolved, request);
-    return op.run();
+    const spec = new CreateSpec(rt, deps, ctx, adapter, resolved, request);
+    const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
+    if (out.dryRun)
+      return {
+        dryRun: true,
+        checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
+        // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
+        operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
+      };
+    const r = out.record;
+    return {
+      dryRun: false,
+      image: out.image ?? spec.unread(r),
+      operation: { id: r.id, startedAt: r.sentAt ?? r.claimedAt },
+      existing: out.existing,
+    };
   });
 }
 
-class CreateOperation {
-  private readonly key: string;
-  private readonly hash: string;
+class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
+  readonly kind = "create-image" as const;
+  readonly field = "name";
+  readonly took = "created" as const;
+  readonly key: string;
+  readonly hash: string;
+  readonly provider: ProviderName;
 
   constructor(
     private readonly rt: Runtime,
@@ -116,225 +126,144 @@ class CreateOperation {
   ) {
     this.key = operationKey(request);
     this.hash = payloadHash(request);
-  }
-
-  run(): Promise<CreateOutput> {
-    return decideAndAct(this.rt, this.key, "name", async (waitUntil) => {
-      const record = await this.deps.store.get<OperationRecord>(this.key);
-      const image = await this.imageOf(record);
-      const decision = decide(record, this.hash, this.rt.now(), image);
-      // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
-      if (this.input.dryRun)
-        return {
-          dryRun: true,
-          checks: await this.dryRun(record, decision),
-          operation: { id: predictedOperationId(this.key, record, decision.action === "create") },
-        };
-      return this.act(record, decision, image ?? undefined, waitUntil);
-    });
-  }
-
-  /** One decision carried out; undefined when the request must read the record again. */
-  private async act(
-    record: OperationRecord | undefined,
-    decision: Decision,
-    image: Image | undefined,
-    waitUntil: number,
-  ): Promise<CreateOutput | undefined> {
-    switch (decision.action) {
-      case "conflict":
-        throw new ImageOpsError("CONFLICT", `${decision.message}: repeat the original request, or use another name`, {
-          field: "name",
-          provider: this.adapter.name,
-        });
-      case "wait": {
-        const now = this.rt.now();
-        if (now >= waitUntil) {
-          throw new ImageOpsError(
-            "CONFLICT",
-            `operation ${record!.id} is being created by another request since ${record!.claimedAt}: retry in a few seconds`,
-            {
-              field: "name",
-              provider: this.adapter.name,
-            },
-          );
-        }
-        await sleep(Math.min(500, waitUntil - now, Math.max(50, decision.until - now)));
-        return undefined;
-      }
-      case "existing":
-        return this.answer(record!, image!, true);
-      case "track":
-        return this.answer(await this.track(record!), image!, true);
-      case "create": {
-        const pre = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
-        if (pre.checks.failure) throw pre.checks.failure;
-        const claim = claimRecord(record, this.request, {
-          claimId: randomUUID(),
-          now: this.rt.now(),
-          leaseUntil: this.leaseUntil(),
-          notify: this.input.notify,
-        });
-        await this.deps.store.put(claim, record?.version);
-        return this.send(claim, pre.server);
-      }
-      case "take-over":
-        return this.takeOver(record!, decision.sent);
-    }
-  }
-
-  /** The image a record names, as the cloud sees it now: null when it is gone. */
-  private async imageOf(record: OperationRecord | undefined): Promise<Image | null | undefined> {
-    if (!record?.imageId || record.state === "failed") return undefined;
-    try {
-      return await this.adapter.describeImage(this.ctx, record.imageId);
-    } catch (err) {
-      if (err instanceof ImageOpsError && err.code === "NOT_FOUND") return null;
-      throw err;
-    }
-  }
-
-  private leaseUntil(): number {
-    // the claim outlives this invocation by a margin: only then may another attempt take over
-    return (this.rt.deadline ?? this.rt.now() + 60_000) + 5_000;
-  }
-
-  private async write(previous: OperationRecord, change: Partial<OperationRecord>): Promise<OperationRecord> {
-    const next: OperationRecord = { ...previous, ...change, version: previous.version + 1 };
-    await this.deps.store.put(next, previous.version);
-    return next;
-  }
-
-  /** Marks the claim sent, sends the one create (with the server the preflight read), and records its image the moment the cloud answers. */
-  private async send(claim: OperationRecord, server?: Server): Promise<CreateOutput> {
-    const sent = await this.write(claim, { state: "sent", sentAt: new Date(this.rt.now()).toISOString() });
-    let image: Image;
-    try {
-      image = await this.adapter.createImage(this.ctx, {
-        serverId: this.input.serverId,
-        name: this.input.name,
-        description: this.input.description,
-        server,
-      });
-    } catch (err) {
-      if (!(err instanceof ImageOpsError)) throw err;
-      image = await this.settleFailedSend(sent, err);
-    }
-    let created: OperationRecord;
-    try {
-      created = await this.write(sent, { state: "created", imageId: image.id, createdAt: new Date(this.rt.now()).toISOString() });
-    } catch (err) {
-      if (err instanceof StaleRecord) throw err;
-      // the next attempt takes over the claim and finds this image by its name
-      throw new ImageOpsError(
-        "INTERNAL",
-        `image ${image.id} was created but could not be recorded (${(err as Error).message}): repeat the same request to track it`,
-        { cause: err },
-      );
-    }
-    metric("ImagesCreated", { provider: this.adapter.name });
-    log("info", "image creation started", {
-      operation: created.id,
-      provider: this.adapter.name,
-      account: this.ctx.account.name,
-      region: this.ctx.region,
-      imageId: image.id,
-      serverId: this.input.serverId,
-    });
-    return this.answer(await this.track(created), image, false);
+    this.provider = adapter.name;
   }
 
   /**
-   * The create failed. Unless the cloud refused it outright (a 4xx), it may have made the image
-   * (a timeout after sending, a 5xx after accepting): the image is looked up by name among those
-   * made after the claim. Found: it is the claim's. Not found (or the lookup failed): the claim is
-   * released still `sent`, so the next attempt looks again before creating anything. Never sent
-   * again from here.
+   * The record's image as the cloud shows it. One read that cannot find it is not proof it is
+   * gone (SCP answers a create with an id before the image can be read): the list by name must
+   * agree, and the cloud must have had its grace since it answered.
    */
-  private async settleFailedSend(sent: OperationRecord, err: ImageOpsError): Promise<Image> {
-    if (REFUSED.has(err.code) && !err.ambiguous) {
-      await this.end(sent, `the cloud refused the create: ${err.message}`);
-      throw err;
+  async observe(record: CreateRecord | undefined): Promise<Sighting | undefined> {
+    if (!record?.imageId || record.state === "failed") return undefined;
+    try {
+      return { seen: "present", image: await this.adapter.describeImage(this.ctx, record.imageId) };
+    } catch (err) {
+      if (!(err instanceof ImageOpsError && err.code === "NOT_FOUND")) throw err;
     }
-    const found = await this.findMine(sent).catch(() => undefined);
-    if (found) return found;
-    await this.write(sent, { leaseUntil: this.rt.now() }).catch(() => undefined);
-    throw new ImageOpsError(
-      err.code,
-      `${err.message}; the cloud may still make the image, and none named "${this.input.name}" has appeared yet: repeat the same request — it looks for the image before creating anything`,
-      { provider: this.adapter.name, providerCode: err.providerCode, requestId: err.requestId },
-    );
+    const listed = (await this.adapter.findImagesByName(this.ctx, record.request.name)).find((i) => i.id === record.imageId);
+    if (listed) return { seen: "present", image: listed };
+    const answered = Date.parse(record.createdAt ?? record.sentAt ?? record.claimedAt);
+    return this.rt.now() < answered + (this.deps.graceMs ?? DEFAULT_GRACE_MS) ? { seen: "unseen" } : { seen: "gone" };
   }
 
-  /** A refused or unmade create: the record ends failed with no image, and the next request creates afresh. */
-  private async end(record: OperationRecord, reason: string): Promise<void> {
-    await this.write(record, { state: "failed", endedAt: new Date(this.rt.now()).toISOString(), reason }).catch((e) => {
-      if (!(e instanceof StaleRecord))
-        log("warn", "could not record a refused create", { operation: record.id, error: (e as Error).message });
+  async preflight(record: CreateRecord | undefined): Promise<{ checks: Checks; prepared: Server | undefined }> {
+    const { checks, server } = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
+    const holder = await nameHolder(this.deps.store, this.request, this.key, this.rt.now());
+    if (holder)
+      checks.add("name-claim", false, `"${this.input.name}" is being used by operation ${holder.id}`, () =>
+        nameHeld(this.input.name, holder),
+      );
+    return { checks, prepared: server };
+  }
+
+  claim(previous: CreateRecord | undefined, claim: Claim): CreateRecord {
+    return claimRecord(previous, this.request, { ...claim, notify: this.input.notify });
+  }
+
+  reserve(claim: CreateRecord): Promise<void> {
+    return claimName(this.deps.store, claim, this.rt.now());
+  }
+
+  send(_record: CreateRecord, server: Server | undefined): Promise<Image> {
+    return this.adapter.createImage(this.ctx, {
+      serverId: this.input.serverId,
+      name: this.input.name,
+      description: this.input.description,
+      server,
     });
   }
 
-  /** The claim's image: this name, made after the claim, and not an image of an earlier generation. */
-  private async findMine(record: OperationRecord): Promise<Image | undefined> {
-    const earlier = ownImages(record);
+  /**
+   * The record's image after a send whose answer was lost: an image of its name made after the
+   * claim, of no earlier generation. The name was claimed with the record, so no other imageops
+   * operation can have made it; where the cloud says which server an image came from (NCP
+   * member images' originalServerInstanceNo, SCP's instance_uuid when shown), it must be this one.
+   */
+  async find(record: CreateRecord): Promise<Proof | undefined> {
+    const earlier = new Set(record.history.map((h) => h.imageId).filter(Boolean));
     const since = Date.parse(record.claimedAt) - CLOCK_SKEW_MS;
-    const found = await this.adapter.findImagesByName(this.ctx, this.input.name);
-    return found.find((i) => !earlier.has(i.id) && (i.createdAt === null || Date.parse(i.createdAt) >= since));
-  }
-
-  /** An attempt died holding the claim (its lease ran out): claim it again and finish its work. */
-  private async takeOver(record: OperationRecord, sent: boolean): Promise<CreateOutput> {
-    const claim = await this.write(record, { claimId: randomUUID(), leaseUntil: this.leaseUntil(), attempts: record.attempts + 1 });
-    if (sent) {
-      const found = await this.findMine(claim);
-      if (found) {
-        log("info", "an interrupted create had made its image", { operation: claim.id, imageId: found.id, attempt: claim.attempts });
-        const created = await this.write(claim, {
-          state: "created",
-          imageId: found.id,
-          createdAt: new Date(this.rt.now()).toISOString(),
-          reason: `attempt ${claim.attempts} found image ${found.id}, made by an interrupted attempt`,
-        });
-        return this.answer(await this.track(created), found, true);
-      }
-      log("info", "an interrupted create had made no image: creating it", { operation: claim.id, attempt: claim.attempts });
-    }
-    const { checks, server } = await preflight(this.ctx, this.adapter, this.input, ownImages(claim));
-    if (checks.failure) {
-      await this.end(claim, `checks failed when attempt ${claim.attempts} took over: ${checks.failure.message}`);
-      throw checks.failure;
-    }
-    return this.send(claim, server);
-  }
-
-  /** Starts a tracking run for the record's image and records it. */
-  private track(record: OperationRecord): Promise<OperationRecord> {
-    return startTracking(
-      this.rt,
-      this.deps,
-      record,
-      this.input.notify ?? record.notify,
-      `image ${record.imageId} was created (operation ${record.id}) but tracking could not start: repeat the same request to track it`,
+    const found = (await this.adapter.findImagesByName(this.ctx, record.request.name)).filter(
+      (i) => !earlier.has(i.id) && (i.createdAt === null || Date.parse(i.createdAt) >= since),
     );
+    const other = found.filter((i) => i.sourceServerId !== null && i.sourceServerId !== record.request.serverId);
+    if (other.length)
+      log("warn", "an image of this name from another server is not taken as this operation's", {
+        operation: record.id,
+        imageIds: other.map((i) => i.id),
+      });
+    const mine = found.find((i) => !other.includes(i));
+    return mine ? { image: mine, found: `image ${mine.id}` } : undefined;
   }
 
-  private answer(record: OperationRecord, image: Image, existing: boolean): CreateOutput {
-    return { dryRun: false, image, operation: { id: record.id, startedAt: record.sentAt ?? record.claimedAt }, existing };
+  refused(err: ImageOpsError): ImageOpsError {
+    return err;
+  }
+
+  progress(record: CreateRecord) {
+    const notify = this.input.notify ?? record.notify;
+    return notify ? { ...notify } : undefined;
+  }
+
+  onTook(record: CreateRecord, image: Image | undefined): void {
+    metric("ImagesCreated", { provider: this.provider });
+    log("info", "image creation started", {
+      operation: record.id,
+      provider: this.provider,
+      account: this.ctx.account.name,
+      region: this.ctx.region,
+      imageId: image?.id ?? record.imageId,
+      serverId: this.input.serverId,
+    });
+  }
+
+  readonly words = {
+    busy: (r: CreateRecord) => `operation ${r.id} is being created by another request since ${r.claimedAt}: retry in a few seconds`,
+    ambiguous: (_e: ImageOpsError, r: CreateRecord) =>
+      `the cloud may still make the image, and none named "${r.request.name}" has appeared yet: repeat the same request — it looks for the image before creating anything`,
+    unrecorded: (r: CreateRecord, image: Image | undefined) =>
+      `image ${image?.id ?? "?"} was created (operation ${r.id}) but could not be recorded: repeat the same request to track it`,
+    untracked: (r: CreateRecord) =>
+      `image ${r.imageId} was created (operation ${r.id}) but tracking could not start: repeat the same request to track it`,
+    unproven: (r: CreateRecord, until: number) =>
+      `operation ${r.id} sent its create at ${r.sentAt} and was interrupted, and the cloud shows no image named "${r.request.name}" yet: repeat the same request after ${new Date(until).toISOString()} — it creates the image only if none has appeared by then`,
+  };
+
+  /** An image this operation made that the cloud does not show yet: what the record says of it, nothing invented. */
+  unread(record: CreateRecord): Image {
+    const r = record.request;
+    return unknownImage({
+      provider: r.provider,
+      account: r.account,
+      region: r.region,
+      id: record.imageId ?? "",
+      name: r.name,
+      sourceServerId: r.serverId,
+    });
   }
 
   /** The same look-ups as the real create, and what Confirm will do. */
-  private async dryRun(record: OperationRecord | undefined, decision: Decision): Promise<Check[]> {
-    const checks =
-      decision.action === "create" || (decision.action === "take-over" && !decision.sent)
-        ? (await preflight(this.ctx, this.adapter, this.input, ownImages(record))).checks.checks
-        : localChecks(this.ctx, this.adapter, this.input).checks;
+  async dryRunChecks(record: CreateRecord | undefined, decision: Decision, sighting: Sighting | undefined): Promise<Check[]> {
+    const sends = decision.action === "start" || (decision.action === "take-over" && !decision.sent);
+    const checks = sends ? (await this.preflight(record)).checks.checks : localChecks(this.ctx, this.adapter, this.input).checks;
+    if (sighting?.seen === "unseen")
+      checks.push({
+        name: "image",
+        ok: true,
+        message: `image ${record!.imageId} is not readable yet (the cloud answered ${record!.createdAt})`,
+        level: "warning",
+      });
     checks.push({ name: "operation", ok: decision.action !== "conflict", message: predict(decision, record) });
     return checks;
   }
 }
 
-/** Images of this key's earlier generations: never someone else's name conflict, never the new claim's image. */
-function ownImages(record: OperationRecord | undefined): Set<string> {
+/**
+ * Images of this key's earlier generations and of the record itself: an own image that failed
+ * or is being deleted does not hold the name against a new generation; one in any other state
+ * does (a 404 may only mean it is not readable yet).
+ */
+function ownImages(record: CreateRecord | undefined): Set<string> {
   const ids = new Set<string>();
   if (record?.imageId) ids.add(record.imageId);
   for (const h of record?.history ?? []) if (h.imageId) ids.add(h.imageId);
@@ -414,7 +343,7 @@ async function preflight(
     );
   }
   if (sameName.status === "rejected") throw sameName.reason;
-  const taken = sameName.value.filter((i) => !own.has(i.id));
+  const taken = sameName.value.filter((i) => !(own.has(i.id) && (i.status === "failed" || i.status === "deleting")));
   c.add(
     "name-free",
     taken.length === 0,
@@ -422,8 +351,4 @@ async function preflight(
     () => new ImageOpsError("CONFLICT", `name "${input.name}" is taken by image ${taken[0]!.id}`, { field: "name", provider }),
   );
   return { checks: c, server: server.status === "fulfilled" ? server.value : undefined };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

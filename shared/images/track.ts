@@ -1,8 +1,9 @@
 import { log } from "../log.js";
 import { metric } from "../metrics.js";
-import { type ErrorCode, ImageOpsError } from "../model/errors.js";
+import { ImageOpsError, isPermanent } from "../model/errors.js";
 import type { Image } from "../model/image.js";
-import { type AnyOperationRecord, keyOfOperation, type OperationState } from "../operations/record.js";
+import { DEFAULT_GRACE_MS, MAX_STALE_ROUNDS } from "../operations/engine.js";
+import { keyOfOperation, type OperationRecord, type OperationState } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
@@ -28,6 +29,8 @@ export interface TrackDeps {
   store: OperationStore;
   /** where progress goes (the Slack card, in track-image): a port, so tracking knows nothing of Slack */
   progress?: ProgressReporter;
+  /** how long after the create a new image may still be unreadable (default 5 min, operations/engine.ts) */
+  graceMs?: number;
 }
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
@@ -43,16 +46,6 @@ export function nextWait(elapsedMs: number): number {
 export function backoffWait(elapsedMs: number, failures: number): number {
   return Math.min(300, nextWait(elapsedMs) * 2 ** Math.min(failures, 5));
 }
-
-/** Answers that will not change by waiting: tracking ends on them. Everything else is transient. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set([
-  "NOT_FOUND",
-  "PROVIDER_AUTH_FAILED",
-  "INVALID_ARGUMENT",
-  "UNSUPPORTED",
-  "FORBIDDEN",
-  "UNAUTHORIZED",
-]);
 
 const TIME_LIMIT = "tracking gave up";
 
@@ -101,7 +94,12 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
     const e = err instanceof ImageOpsError ? err : new ImageOpsError("INTERNAL", (err as Error)?.message ?? String(err));
     // a delete is done when the cloud no longer knows the image
     if (deleting && e.code === "NOT_FOUND") return finish(rt, input, deps, { outcome: "deleted" });
-    if (PERMANENT.has(e.code)) {
+    // a new image may not be readable at once (SCP answers a create with an id first): not gone within the grace
+    if (!deleting && e.code === "NOT_FOUND" && elapsed < (deps.graceMs ?? DEFAULT_GRACE_MS)) {
+      log("info", "the new image is not readable yet", { operation: input.operation, imageId: input.imageId });
+      return { done: false, waitSeconds: nextWait(elapsed), failures, notify: input.notify };
+    }
+    if (isPermanent(e)) {
       const reason = e.code === "NOT_FOUND" ? `image ${input.imageId} no longer exists` : `${e.code}: ${e.message}`;
       return finish(rt, input, deps, { outcome: "stopped", reason });
     }
@@ -186,12 +184,12 @@ async function recordEnd(
   reason: string | undefined,
   now: number,
 ): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const record = await store.get<AnyOperationRecord>(keyOfOperation(operation));
+  for (let attempt = 0; attempt < MAX_STALE_ROUNDS; attempt++) {
+    const record = await store.get<OperationRecord>(keyOfOperation(operation));
     if (!record || record.id !== operation || record.state === state) return;
     try {
       // an end without a reason keeps what the record said (e.g. what a takeover found)
-      const ended: AnyOperationRecord = {
+      const ended: OperationRecord = {
         ...record,
         state,
         endedAt: new Date(now).toISOString(),

@@ -111,3 +111,30 @@ export function providerFailure(
   if (status === 429 || status >= 500) return new ImageOpsError("PROVIDER_UNAVAILABLE", message, details);
   return new ImageOpsError("PROVIDER_ERROR", message, details);
 }
+
+/**
+ * Answers by which a cloud took a request and refused it (a 4xx of its own): nothing was done.
+ * A timeout or a 5xx is not one, nor any answer marked ambiguous: the cloud may have acted.
+ */
+const REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  "INVALID_ARGUMENT",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "UNSUPPORTED",
+  "PROVIDER_AUTH_FAILED",
+  "PROVIDER_ERROR",
+]);
+export const isRefusal = (err: ImageOpsError): boolean => REFUSALS.has(err.code) && !err.ambiguous;
+
+/** Answers that will not change by waiting (tracking ends on them); every other failure is transient. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  "NOT_FOUND",
+  "PROVIDER_AUTH_FAILED",
+  "INVALID_ARGUMENT",
+  "UNSUPPORTED",
+  "FORBIDDEN",
+  "UNAUTHORIZED",
+]);
+export const isPermanent = (err: ImageOpsError): boolean => PERMANENT.has(err.code);

@@ -1,5 +1,5 @@
 import { ImageOpsError } from "../model/errors.js";
-import { type AnyOperationRecord, keyOfOperation, type OperationKind, type OperationState } from "./record.js";
+import { type OperationRecord, keyOfOperation, type OperationKind, type OperationState } from "./record.js";
 import type { OperationStore } from "./store.js";
 
 /** What anyone holding an operation id may learn of it (describe-operation, `/images status`). */
@@ -32,7 +32,7 @@ export interface OperationView {
 }
 
 export async function describeOperation(store: OperationStore, id: string): Promise<OperationView> {
-  const record = await store.get<AnyOperationRecord>(keyOfOperation(id));
+  const record = await store.get<OperationRecord>(keyOfOperation(id));
   const about = record ? requestView(record) : undefined;
   if (record && record.id === id) {
     const { state, imageId, claimedAt, sentAt, createdAt, endedAt, reason, attempts, tracking } = record;
@@ -44,7 +44,7 @@ export async function describeOperation(store: OperationStore, id: string): Prom
 }
 
 /** The request's fields, by kind. */
-function requestView(record: AnyOperationRecord) {
+function requestView(record: OperationRecord) {
   const { provider, account, region } = record.request;
   if (record.kind === "delete-image") {
     const r = record.request;

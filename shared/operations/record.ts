@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Image, ProviderName } from "../model/image.js";
+import type { StoredRecord } from "./store.js";
 
 /**
  * The durable record of one request that changes an image (one item per request key in the
@@ -12,6 +13,7 @@ import type { Image, ProviderName } from "../model/image.js";
  * recognised from the record, never from what the cloud happens to return about an image.
  * A create whose image was deleted or failed, or a delete the cloud refused, starts a new
  * generation of the same key: a new operation id, the old one kept in `history`.
+ * What each state promises, and the engine that moves records between them: ./engine.ts.
  */
 export type OperationKind = "create-image" | "delete-image";
 export type OperationState = "claimed" | "sent" | "created" | "available" | "failed" | "stopped" | "accepted" | "deleted";
@@ -53,15 +55,22 @@ export interface OperationSummary {
   reason?: string;
 }
 
-/** What the operations table holds under one key: every write is conditional on `version`. */
-export interface StoredRecord {
-  key: string;
-  /** optimistic-concurrency counter: every write is conditional on the version it read */
-  version: number;
-  /** the item expires (DynamoDB TTL) RECORD_TTL_DAYS after this, unless `keep` */
-  claimedAt: string;
-  /** no expiry: a policy's ledger, and the records of images a policy may still delete */
-  keep?: boolean;
+/**
+ * Where a restarted tracking run posts progress: what the record keeps of the request's Slack
+ * target — never its response_url, which lets its holder post as the app and lives 30 minutes.
+ */
+export interface StoredNotify {
+  channel: string;
+  threadTs?: string;
+  requester?: string;
+}
+
+/** The part of a progress target an operation record keeps. */
+export function storedNotify(n: StoredNotify): StoredNotify {
+  const out: StoredNotify = { channel: n.channel };
+  if (n.threadTs) out.threadTs = n.threadTs;
+  if (n.requester) out.requester = n.requester;
+  return out;
 }
 
 interface RecordBase extends StoredRecord {
@@ -81,17 +90,17 @@ interface RecordBase extends StoredRecord {
   imageId?: string;
   /** a create: when the cloud answered with the image; a delete: when the cloud accepted it */
   createdAt?: string;
+  /** the tracking run (a Step Functions execution name), written before it is started */
   tracking?: { execution: string; startedAt: string; runs: number };
   endedAt?: string;
   /** why it ended (failed, stopped) or what a takeover found */
   reason?: string;
-  /** where progress is posted, so a restarted tracking posts there too */
-  notify?: { channel: string; threadTs?: string };
+  notify?: StoredNotify;
   history: OperationSummary[];
 }
 
 /** A create request's record (`kind` is absent on records written before deletes existed). */
-export interface OperationRecord extends RecordBase {
+export interface CreateRecord extends RecordBase {
   kind?: "create-image";
   /** the key is derived from provider, account, region, server and name (and a policy run's origin) */
   request: CreateRequestFields;
@@ -104,10 +113,8 @@ export interface DeleteRecord extends RecordBase {
   request: DeleteRequestFields;
 }
 
-export type AnyOperationRecord = OperationRecord | DeleteRecord;
+export type OperationRecord = CreateRecord | DeleteRecord;
 
-/** How long after the claim a record is kept (DynamoDB TTL); Step Functions keeps execution names as long. */
-export const RECORD_TTL_DAYS = 90;
 /** Older generations kept on a record, for describe-operation. */
 const HISTORY_LIMIT = 10;
 
@@ -136,17 +143,15 @@ export function deleteKey(p: Pick<DeleteRequestFields, "provider" | "account" | 
   return `del-${p.provider}-${digest.slice(0, 40)}`;
 }
 
-function deletePayloadHash(r: DeleteRequestFields): string {
-  return deleteKey(r).slice(-32);
-}
-
 const isDelete = (r: CreateRequestFields | DeleteRequestFields): r is DeleteRequestFields => "imageId" in r;
 
 /** The key and payload hash of a request, whichever its kind. */
 export function keyOf(r: CreateRequestFields | DeleteRequestFields): { key: string; hash: string; kind: OperationKind } {
-  return isDelete(r)
-    ? { key: deleteKey(r), hash: deletePayloadHash(r), kind: "delete-image" }
-    : { key: operationKey(r), hash: payloadHash(r), kind: "create-image" };
+  if (isDelete(r)) {
+    const key = deleteKey(r);
+    return { key, hash: key.slice(-32), kind: "delete-image" };
+  }
+  return { key: operationKey(r), hash: payloadHash(r), kind: "create-image" };
 }
 
 /** Generation 1 keeps the key as its id (ids stay stable for the common case); later ones add `-N`. */
@@ -170,7 +175,7 @@ export function executionName(id: string, run: number): string {
   return run === 1 ? id : `${id}-t${run}`;
 }
 
-export function summary(r: AnyOperationRecord): OperationSummary {
+export function summary(r: OperationRecord): OperationSummary {
   const s: OperationSummary = { id: r.id, state: r.state, claimedAt: r.claimedAt };
   if (r.imageId) s.imageId = r.imageId;
   if (r.endedAt) s.endedAt = r.endedAt;
@@ -178,19 +183,19 @@ export function summary(r: AnyOperationRecord): OperationSummary {
   return s;
 }
 
-type Claim = { claimId: string; now: number; leaseUntil: number; notify?: OperationRecord["notify"] };
+export type Claim = { claimId: string; now: number; leaseUntil: number; notify?: StoredNotify };
 
 /**
  * A fresh claim: generation 1 on a new key, or the next generation of a record whose operation
  * is over. The request's kind decides the key: a create's or a delete's.
  */
-export function claimRecord(previous: OperationRecord | undefined, request: CreateRequestFields, claim: Claim): OperationRecord;
+export function claimRecord(previous: CreateRecord | undefined, request: CreateRequestFields, claim: Claim): CreateRecord;
 export function claimRecord(previous: DeleteRecord | undefined, request: DeleteRequestFields, claim: Claim): DeleteRecord;
 export function claimRecord(
-  previous: AnyOperationRecord | undefined,
+  previous: OperationRecord | undefined,
   request: CreateRequestFields | DeleteRequestFields,
   claim: Claim,
-): AnyOperationRecord {
+): OperationRecord {
   const { key, hash, kind } = keyOf(request);
   const generation = (previous?.generation ?? 0) + 1;
   const record = {
@@ -206,76 +211,112 @@ export function claimRecord(
     leaseUntil: claim.leaseUntil,
     attempts: 1,
     history: previous ? [summary(previous), ...previous.history].slice(0, HISTORY_LIMIT) : [],
-  } as AnyOperationRecord;
+  } as OperationRecord;
   if (kind === "delete-image") Object.assign(record, { kind, imageId: (request as DeleteRequestFields).imageId });
   // an image a policy made is kept on record while the policy's retention may delete it
   if (!isDelete(request) && request.origin) record.keep = true;
-  if (claim.notify) record.notify = claim.notify;
+  if (claim.notify) record.notify = storedNotify(claim.notify);
   return record;
 }
 
 /**
- * What a create request must do, given the record of its key and (when the record names an
- * image) what the cloud says of that image: `null` when it is gone. Pure, so the dry run can
- * predict exactly what Confirm will do.
+ * What the cloud shows of the image a record is about, as the engine read it:
+ * - present: read (with the status it has now);
+ * - gone: proven absent — for a create's image, a describe and the list by name agree, after the
+ *   grace the cloud has to make a new image readable; for a delete's, the cloud no longer knows it;
+ * - unseen: not readable now, but not proven gone (a new image the cloud does not show yet).
+ */
+export type Sighting = { seen: "present"; image: Image } | { seen: "gone" } | { seen: "unseen" };
+
+/**
+ * Whether the record's tracking run is still going, as Step Functions says: `ended` (any end)
+ * while the record is not final means the run died unrecorded; `missing`: it was never started.
+ * `unknown` when Step Functions could not be asked.
+ */
+export type TrackingStatus = "running" | "ended" | "missing" | "unknown";
+
+/**
+ * What a request must do, given the record of its key, what the cloud shows of the record's
+ * image (when the record names one) and whether its tracking still runs. Pure, so the dry run
+ * can predict exactly what Confirm will do.
+ *   start       claim a new generation and send (the first, or after the last one ended for good)
+ *   conflict    another payload holds this key
+ *   wait        a twin holds the claim until `until`
+ *   take-over   the claim's lease ran out: finish an interrupted attempt (it may have sent)
+ *   track       the cloud took the request but nothing follows it: start a tracking run
+ *   existing    answer the operation as it is
  */
 export type Decision =
-  | { action: "create"; reason: string }
+  | { action: "start"; reason: string }
   | { action: "conflict"; message: string }
   | { action: "wait"; until: number }
   | { action: "take-over"; sent: boolean }
   | { action: "track"; reason: string }
   | { action: "existing" };
 
-export function decide(record: AnyOperationRecord | undefined, hash: string, now: number, image?: Image | null): Decision {
-  if (!record) return { action: "create", reason: "no earlier request" };
-  if (record.kind === "delete-image") return decideDelete(record, now);
-  const gone = image === null;
-  const failed = record.state === "failed" || image?.status === "failed";
+export function decide(
+  record: OperationRecord | undefined,
+  hash: string,
+  now: number,
+  sighting?: Sighting,
+  tracking: TrackingStatus = "unknown",
+): Decision {
+  if (!record) return { action: "start", reason: "no earlier request" };
+  if (record.kind === "delete-image") return decideDelete(record, now, sighting, tracking);
+  const image = sighting?.seen === "present" ? sighting.image : undefined;
   if (record.state === "failed" && !record.imageId)
-    return { action: "create", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
-  if (gone) return { action: "create", reason: `image ${record.imageId} of operation ${record.id} no longer exists` };
-  if (failed) return { action: "create", reason: `image ${record.imageId} of operation ${record.id} failed` };
+    return { action: "start", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
+  if (sighting?.seen === "gone") return { action: "start", reason: `image ${record.imageId} of operation ${record.id} no longer exists` };
+  if (record.state === "failed" || image?.status === "failed")
+    return { action: "start", reason: `image ${record.imageId} of operation ${record.id} failed` };
   if (record.payloadHash !== hash) {
     return {
       action: "conflict",
       message: `operation ${record.id} with other parameters (e.g. a different description) exists for this server and name (${record.state})`,
     };
   }
+  return decideLive(record, now, tracking);
+}
+
+/** What claim, take-over and tracking mean alike for both kinds, once the record is this request's and not over. */
+function decideLive(record: OperationRecord, now: number, tracking: TrackingStatus): Decision {
   if (record.state === "claimed" || record.state === "sent") {
     if (now < record.leaseUntil) return { action: "wait", until: record.leaseUntil };
     return { action: "take-over", sent: record.state === "sent" };
   }
-  if (record.state === "created" && !record.tracking) return { action: "track", reason: "tracking had not started" };
+  const took = record.state === "created" || record.state === "accepted";
+  if (took && !record.tracking) return { action: "track", reason: "tracking had not started" };
+  if (took && tracking === "missing") return { action: "track", reason: `tracking run ${record.tracking!.execution} never started` };
+  if (took && tracking === "ended")
+    return { action: "track", reason: `tracking run ${record.tracking!.execution} ended without recording an outcome` };
   if (record.state === "stopped") return { action: "track", reason: `tracking had stopped (${record.reason ?? "no reason recorded"})` };
   return { action: "existing" };
 }
 
 /**
  * A delete's decision. The image being gone is the goal, not a reason to start again: only a
- * delete that did not happen (refused: `failed`) starts a new generation. (The action names are
- * the create's: "create" sends the delete, "track" follows it again.)
+ * delete that did not happen starts a new generation — refused (`failed`), or tracking stopped
+ * with the image still there and nothing deleting it.
  */
-function decideDelete(record: DeleteRecord, now: number): Decision {
-  if (record.state === "failed") return { action: "create", reason: `the earlier delete did not happen (${record.reason ?? "refused"})` };
-  if (record.state === "claimed" || record.state === "sent") {
-    if (now < record.leaseUntil) return { action: "wait", until: record.leaseUntil };
-    return { action: "take-over", sent: record.state === "sent" };
-  }
-  if (record.state === "accepted" && !record.tracking) return { action: "track", reason: "tracking had not started" };
-  if (record.state === "stopped") return { action: "track", reason: `tracking had stopped (${record.reason ?? "no reason recorded"})` };
-  return { action: "existing" };
+function decideDelete(record: DeleteRecord, now: number, sighting: Sighting | undefined, tracking: TrackingStatus): Decision {
+  if (record.state === "failed") return { action: "start", reason: `the earlier delete did not happen (${record.reason ?? "refused"})` };
+  if (record.state === "stopped" && sighting?.seen === "present" && sighting.image.status !== "deleting")
+    return {
+      action: "start",
+      reason: `image ${record.imageId} is still there (${sighting.image.status}): the earlier delete did not take`,
+    };
+  return decideLive(record, now, tracking);
 }
 
 /** What the dry run says Confirm will do. */
 export function predict(
   decision: Decision,
-  record: AnyOperationRecord | undefined,
+  record: OperationRecord | undefined,
   kind: OperationKind = record?.kind ?? "create-image",
 ): string {
   if (kind === "delete-image") return predictDelete(decision, record);
   switch (decision.action) {
-    case "create":
+    case "start":
       return record ? `Confirm creates a new image: ${decision.reason}` : "Confirm creates the image";
     case "conflict":
       return `Confirm is refused: ${decision.message}`;
@@ -292,9 +333,9 @@ export function predict(
   }
 }
 
-function predictDelete(decision: Decision, record: AnyOperationRecord | undefined): string {
+function predictDelete(decision: Decision, record: OperationRecord | undefined): string {
   switch (decision.action) {
-    case "create":
+    case "start":
       return record ? `Confirm sends the delete again: ${decision.reason}` : "Confirm deletes the image";
     case "conflict":
       return `Confirm is refused: ${decision.message}`;

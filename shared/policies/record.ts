@@ -1,23 +1,23 @@
 import { createHash } from "node:crypto";
-import type { StoredRecord } from "../operations/record.js";
+import type { StoredRecord } from "../operations/store.js";
 
 /**
- * A policy's own record in the operations table (key `pol-<name>`, kept without expiry): its
- * recent runs, each claimed like an operation (one delivery of a scheduled time runs it, a twin
- * sees it claimed or done), and the ledger of the images its runs made — the only images its
- * retention may ever delete, each confirmed again by the image's own create record.
+ * A policy's items in the operations table, all under its key (`pol-<name>-<hash>`), each
+ * bounded whatever the policy's settings (DynamoDB holds at most 400 KB an item):
+ *
+ * | item | sort key | kept |
+ * |---|---|---|
+ * | one run: its claim (one delivery of a scheduled time runs it, a twin sees it claimed or done), its images, its summary | `run#<scheduledAt>` | 90 days (TTL) |
+ * | one ledger entry: an image this policy's runs made — the only images its retention may ever delete, each confirmed again by the image's own create record | `img#<operation>` | while the image lives; 90 days after its deletion |
+ *
+ * A run holds at most one item per server (≤ 20) and its summary at most MAX_DELETES_PER_RUN
+ * deletes and KEPT_LISTED_PER_SERVER kept images per server, with reasons clipped to
+ * REASON_MAX characters: `test/unit/policy-record.test.ts` holds the largest one the schema
+ * allows under the limit.
  */
-export interface PolicyRecord extends StoredRecord {
-  kind: "policy";
-  policy: string;
-  keep: true;
-  /** newest first, at most RUNS_KEPT */
-  runs: PolicyRun[];
-  /** images this policy's runs made and has not deleted yet */
-  images: LedgerEntry[];
-}
 
-export interface LedgerEntry {
+export interface LedgerEntry extends StoredRecord {
+  kind: "ledger";
   /** the create operation (its record says origin.policy and imageId) */
   operation: string;
   serverId: string;
@@ -29,6 +29,8 @@ export interface LedgerEntry {
   region?: string;
   /** the delete operation retention started for it */
   deleting?: string;
+  /** its deletion is over: the entry only waits for its TTL */
+  deleted?: true;
 }
 
 export type RunTrigger = "schedule" | "manual";
@@ -47,14 +49,20 @@ export interface RunItem {
 
 export interface RunSummary {
   made: Array<{ server: string; name: string; imageId: string; state: RunItem["state"] }>;
+  /** how many images retention kept in all */
+  keptCount: number;
+  /** the newest of them, at most KEPT_LISTED_PER_SERVER per server */
   kept: Array<{ server: string; name: string; imageId: string }>;
   deleted: Array<{ server: string; name: string; imageId: string; operation: string }>;
   failed: Array<{ what: string; reason: string }>;
-  /** retention left for a later run, and why (the new image is not available) */
+  /** retention left for a later run, and why (the new image is not available, or this run deleted its share) */
   deferred: Array<{ server: string; reason: string }>;
 }
 
-export interface PolicyRun {
+/** One run of a policy, for one scheduled time (its own item). */
+export interface PolicyRun extends StoredRecord {
+  kind: "policy-run";
+  policy: string;
   scheduledAt: string;
   trigger: RunTrigger;
   requestedBy?: string;
@@ -70,22 +78,32 @@ export interface PolicyRun {
   posted?: { channel: string; ts: string } | { channel: string; error: string };
 }
 
-export const RUNS_KEPT = 20;
+/** What a run answers and shows: the run without its storage fields. */
+export type RunView = Omit<PolicyRun, "key" | "sort" | "version" | "claimedAt" | "keep" | "kind" | "claimId" | "leaseUntil">;
+
+/** Runs a policy's list reads (the latest, newest first). */
+export const RUNS_LISTED = 20;
+/** Images one run deletes at most; the rest are the next run's (a run lasts one invocation of at most 900 s). */
+export const MAX_DELETES_PER_RUN = 50;
+export const KEPT_LISTED_PER_SERVER = 5;
+/** A reason a run records (a cloud's message can be long). */
+export const REASON_MAX = 500;
 
 export function policyKey(name: string): string {
   // names are validated ([a-z0-9-]); the digest keeps the key's form whatever they become
   return `pol-${name}-${createHash("sha256").update(name).digest("hex").slice(0, 12)}`;
 }
 
-export function emptyPolicyRecord(name: string, now: number): PolicyRecord {
-  return {
-    key: policyKey(name),
-    version: 0,
-    claimedAt: new Date(now).toISOString(),
-    keep: true,
-    kind: "policy",
-    policy: name,
-    runs: [],
-    images: [],
-  };
+export const runSort = (scheduledAt: string) => `run#${scheduledAt}`;
+export const RUN_PREFIX = "run#";
+export const ledgerSort = (operation: string) => `img#${operation}`;
+export const LEDGER_PREFIX = "img#";
+
+export function clipReason(reason: string): string {
+  return reason.length > REASON_MAX ? `${reason.slice(0, REASON_MAX - 1)}…` : reason;
+}
+
+export function runView(run: PolicyRun): RunView {
+  const { key: _k, sort: _s, version: _v, claimedAt: _c, keep: _keep, kind: _kind, claimId: _id, leaseUntil: _l, ...view } = run;
+  return view;
 }

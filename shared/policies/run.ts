@@ -1,47 +1,54 @@
 import { randomUUID } from "node:crypto";
-import { log } from "../log.js";
-import { metric } from "../metrics.js";
 import { createImage } from "../images/create.js";
 import { deleteImage } from "../images/delete.js";
+import { resolveServerId } from "../images/servers.js";
+import { log } from "../log.js";
+import { metric } from "../metrics.js";
 import { asImageOpsError, ImageOpsError } from "../model/errors.js";
-import type { TrackingDeps } from "../operations/lifecycle.js";
-import { type AnyOperationRecord, keyOfOperation, type OperationRecord } from "../operations/record.js";
+import { type EngineDeps, leaseUntil, MAX_STALE_ROUNDS, writeRecord } from "../operations/engine.js";
+import { type CreateRecord, keyOfOperation } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
-import { type Runtime, withTarget } from "../runtime.js";
+import { type Runtime, sleepFor, withTarget } from "../runtime.js";
+import { addEntry, type NewEntry, liveEntries, madeByThisPolicy, markDeleted, markDeleting, releaseCreateRecord } from "./ledger.js";
+import { latestRuns } from "./list.js";
 import {
-  emptyPolicyRecord,
+  clipReason,
+  KEPT_LISTED_PER_SERVER,
   type LedgerEntry,
-  policyKey,
-  type PolicyRecord,
+  MAX_DELETES_PER_RUN,
   type PolicyRun,
-  RUNS_KEPT,
+  policyKey,
   type RunItem,
   type RunSummary,
   type RunTrigger,
+  type RunView,
+  runSort,
+  runView,
 } from "./record.js";
 import { retain } from "./retention.js";
-import { nextRun, parseSchedule, renderImageName } from "./schedule.js";
+import { renderImageName } from "./schedule.js";
 import type { Policy } from "./schema.js";
-import { resolveServerId } from "../images/servers.js";
 
 /**
  * One run of a policy, for one scheduled time:
- * 1. the run is claimed on the policy's record (a second delivery of the same scheduled time
- *    finds it claimed or done, and does nothing);
+ * 1. the run is claimed (its own item, policies/record.ts; a conditional write with a lease, as
+ *    the operation engine claims): a second delivery of the same scheduled time finds it claimed
+ *    or done, and does nothing;
  * 2. each server's image is created through createImage, the exactly-once path, with the policy
  *    and the scheduled time in the operation key (so a run carried out twice creates nothing twice),
  *    and recorded in the policy's ledger;
  * 3. the run waits for its images through their operation records (tracking writes available or
  *    failed there), as long as this invocation may; images slower than that are finished by a
- *    continuation (an asynchronous invocation of run-policy), or by the next run;
+ *    continuation (an asynchronous invocation of run-policy), or by the next run. An image whose
+ *    tracking died unrecorded, or whose create was interrupted, is resumed by asking createImage again;
  * 4. retention, per server whose new image is available: among the images the ledger says this
  *    policy made, each confirmed by its own create record (this policy, this image, available),
  *    those beyond `keep`/`days` are deleted through deleteImage, the exactly-once delete;
  * 5. one summary (made, kept, deleted, failed) is posted to the policy's channel and recorded.
  */
 
-export interface PolicyDeps extends TrackingDeps {
+export interface PolicyDeps extends EngineDeps {
   /** posts a run's summary (the Slack message); a port, so policies import nothing of Slack */
   reporter?: PolicyReporter;
   /** runs a waiting run again later (an asynchronous invocation of run-policy) */
@@ -59,7 +66,7 @@ export interface PolicyReporter {
    * throws when the summary could not be posted (with Slack's error as the message); a channel
    * that is rate limited is waited out for at most `maxWaitMs`
    */
-  post(policy: Policy, run: PolicyRun, maxWaitMs: number): Promise<{ channel: string; ts: string }>;
+  post(policy: Policy, run: RunView, maxWaitMs: number): Promise<{ channel: string; ts: string }>;
 }
 
 export interface ContinueEvent {
@@ -78,11 +85,11 @@ export interface RunRequest {
 
 export type RunResult =
   /** duplicate: the run was already done (a second delivery of its scheduled time) */
-  | { status: "done"; run: PolicyRun; duplicate: boolean }
+  | { status: "done"; run: RunView; duplicate: boolean }
   /** its images are still being made: a continuation finishes it */
-  | { status: "waiting"; run: PolicyRun }
+  | { status: "waiting"; run: RunView }
   /** another invocation holds it right now */
-  | { status: "busy"; run: PolicyRun };
+  | { status: "busy"; run: RunView };
 
 const DEFAULT_POLL_MS = 15_000;
 const DEFAULT_RUN_LIMIT_MS = 6 * 3_600_000 + 15 * 60_000;
@@ -99,66 +106,79 @@ class LostClaim extends Error {
   }
 }
 
+/** A run held by this invocation: its item as last written. */
+interface Held {
+  run: PolicyRun;
+  claimId: string;
+}
+
+type Claimed = { status: "claimed"; held: Held } | RunResult;
+
 /**
- * Reads the policy's record, applies `change`, and writes it on the version read; on a
- * concurrent write, reads again and applies it again. `change` answers what to return, and
- * whether anything changed (no write otherwise).
+ * Claims the run of a scheduled time: a fresh item, or one whose lease ran out (an invocation
+ * that died, or a paused run's continuation); done or held by another invocation, it is answered.
  */
-async function updatePolicy<T>(
-  store: OperationStore,
-  policy: string,
-  now: () => number,
-  change: (r: PolicyRecord) => { value: T; write: boolean },
-): Promise<T> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await store.get<PolicyRecord>(policyKey(policy));
-    const next: PolicyRecord = structuredClone(current ?? emptyPolicyRecord(policy, now()));
-    const { value, write } = change(next);
-    if (!write) return value;
-    next.version = (current?.version ?? 0) + 1;
-    next.runs = next.runs.slice(0, RUNS_KEPT);
+async function claimRun(rt: Runtime, store: OperationStore, policy: Policy, req: RunRequest, stale?: boolean): Promise<Claimed> {
+  const key = policyKey(policy.name);
+  const sort = runSort(req.scheduledAt);
+  for (let round = 0; round <= MAX_STALE_ROUNDS; round++) {
+    const run = await store.get<PolicyRun>(key, sort);
+    if (run?.state === "done") return { status: "done", run: runView(run), duplicate: true };
+    if (run && run.leaseUntil > rt.now()) return { status: "busy", run: runView(run) };
+    if (!run && stale) return { status: "busy", run: runView(freshRun(rt, policy, req, "")) };
+    const claimId = randomUUID();
+    const next: PolicyRun = run
+      ? { ...run, claimId, leaseUntil: leaseUntil(rt), state: "running", version: run.version + 1 }
+      : freshRun(rt, policy, req, claimId);
     try {
-      await store.put(next, current?.version);
-      return value;
+      await store.put(next, run?.version);
+      return { status: "claimed", held: { run: next, claimId } };
     } catch (err) {
       if (!(err instanceof StaleRecord)) throw err;
     }
   }
-  throw new ImageOpsError("CONFLICT", `the record of policy ${policy} keeps changing: try again in a few seconds`);
+  throw new ImageOpsError("CONFLICT", `the run of policy ${policy.name} at ${req.scheduledAt} keeps changing: try again in a few seconds`);
 }
 
-/** A change to a run this invocation holds; LostClaim when another invocation took it over. */
-function onRun(scheduledAt: string, claimId: string, f: (run: PolicyRun, r: PolicyRecord) => void) {
-  return (r: PolicyRecord) => {
-    const run = r.runs.find((x) => x.scheduledAt === scheduledAt);
-    if (!run || run.claimId !== claimId) throw new LostClaim(scheduledAt);
-    f(run, r);
-    return { value: structuredClone(run), write: true };
+function freshRun(rt: Runtime, policy: Policy, req: RunRequest, claimId: string): PolicyRun {
+  const now = new Date(rt.now()).toISOString();
+  return {
+    key: policyKey(policy.name),
+    sort: runSort(req.scheduledAt),
+    version: 1,
+    claimedAt: now,
+    kind: "policy-run",
+    policy: policy.name,
+    scheduledAt: req.scheduledAt,
+    trigger: req.trigger,
+    ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
+    state: "running",
+    claimId,
+    leaseUntil: leaseUntil(rt),
+    startedAt: now,
+    items: [],
   };
 }
 
+/** A change to the run this invocation holds, on the version read; LostClaim when another invocation took it over. */
+async function updateRun(store: OperationStore, held: Held, change: Partial<PolicyRun>): Promise<Held> {
+  let current = held.run;
+  for (let round = 0; round <= MAX_STALE_ROUNDS; round++) {
+    if (current.claimId !== held.claimId) throw new LostClaim(current.scheduledAt);
+    try {
+      return { run: await writeRecord(store, current, change), claimId: held.claimId };
+    } catch (err) {
+      if (!(err instanceof StaleRecord)) throw err;
+      const fresh = await store.get<PolicyRun>(current.key, current.sort);
+      if (!fresh) throw new LostClaim(current.scheduledAt);
+      current = fresh;
+    }
+  }
+  throw new LostClaim(current.scheduledAt);
+}
+
 export async function runPolicy(rt: Runtime, deps: PolicyDeps, policy: Policy, req: RunRequest): Promise<RunResult> {
-  const claimId = randomUUID();
-  const leaseUntil = (rt.deadline ?? rt.now() + 900_000) + 5_000;
-  type Claimed = RunResult | { status: "claimed"; run: PolicyRun };
-  const claimed = await updatePolicy<Claimed>(deps.store, policy.name, rt.now, (r) => {
-    const run = r.runs.find((x) => x.scheduledAt === req.scheduledAt);
-    if (run?.state === "done") return { value: { status: "done", run, duplicate: true }, write: false };
-    if (run && run.leaseUntil > rt.now()) return { value: { status: "busy", run }, write: false };
-    if (run) Object.assign(run, { claimId, leaseUntil, state: "running" });
-    else
-      r.runs.unshift({
-        scheduledAt: req.scheduledAt,
-        trigger: req.trigger,
-        ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
-        state: "running",
-        claimId,
-        leaseUntil,
-        startedAt: new Date(rt.now()).toISOString(),
-        items: [],
-      });
-    return { value: { status: "claimed", run: structuredClone(r.runs.find((x) => x.scheduledAt === req.scheduledAt)!) }, write: true };
-  });
+  const claimed = await claimRun(rt, deps.store, policy, req);
   if (claimed.status !== "claimed") {
     log("info", claimed.status === "done" ? "policy run already done: nothing to do" : "policy run held by another invocation", {
       policy: policy.name,
@@ -167,50 +187,33 @@ export async function runPolicy(rt: Runtime, deps: PolicyDeps, policy: Policy, r
     return claimed;
   }
   try {
-    const result = await carryOut(rt, deps, policy, claimed.run, claimId);
+    const result = await carryOut(rt, deps, policy, claimed.held);
     if (result.status === "done") await finishStaleRuns(rt, deps, policy, req.scheduledAt);
     return result;
   } catch (err) {
     if (err instanceof LostClaim) {
       log("warn", "policy run taken over mid-way", { policy: policy.name, scheduledAt: req.scheduledAt });
-      return { status: "busy", run: claimed.run };
+      return { status: "busy", run: runView(claimed.held.run) };
     }
     // release the claim so that a retry, a continuation or the next run can take it at once
-    await updatePolicy(
-      deps.store,
-      policy.name,
-      rt.now,
-      onRun(req.scheduledAt, claimId, (run) => (run.leaseUntil = rt.now())),
-    ).catch(() => undefined);
+    await updateRun(deps.store, claimed.held, { leaseUntil: rt.now() }).catch(() => undefined);
     throw err;
   }
 }
 
 /** Make the images (unless made), wait for them, then retention and the summary; or pause while they are still being made. */
-async function carryOut(
-  rt: Runtime,
-  deps: PolicyDeps,
-  policy: Policy,
-  held: PolicyRun,
-  claimId: string,
-  waitMs?: number,
-): Promise<RunResult> {
-  let run = held;
-  if (run.items.length === 0) run = await makeImages(rt, deps, policy, run, claimId);
-  run = await settle(rt, deps, policy, run, claimId, waitMs);
-  const pastLimit = rt.now() - Date.parse(run.startedAt) > (deps.runLimitMs ?? DEFAULT_RUN_LIMIT_MS);
-  if (run.items.some((i) => i.state === "creating") && !pastLimit) {
-    run = await updatePolicy(
-      deps.store,
-      policy.name,
-      rt.now,
-      onRun(run.scheduledAt, claimId, (r) => Object.assign(r, { state: "waiting", leaseUntil: rt.now() })),
-    );
+async function carryOut(rt: Runtime, deps: PolicyDeps, policy: Policy, claimed: Held, waitMs?: number): Promise<RunResult> {
+  let held = claimed;
+  if (held.run.items.length === 0) held = await makeImages(rt, deps, policy, held);
+  held = await settle(rt, deps, policy, held, waitMs);
+  const pastLimit = rt.now() - Date.parse(held.run.startedAt) > (deps.runLimitMs ?? DEFAULT_RUN_LIMIT_MS);
+  if (held.run.items.some((i) => i.state === "creating") && !pastLimit) {
+    held = await updateRun(deps.store, held, { state: "waiting", leaseUntil: rt.now() });
     const next: ContinueEvent = {
       action: "run",
       policy: policy.name,
-      scheduledAt: run.scheduledAt,
-      trigger: run.trigger,
+      scheduledAt: held.run.scheduledAt,
+      trigger: held.run.trigger,
       continuation: true,
     };
     await deps.continueLater?.(next).catch((err) =>
@@ -221,12 +224,12 @@ async function carryOut(
     );
     log("info", "policy run waits for its images", {
       policy: policy.name,
-      scheduledAt: run.scheduledAt,
-      creating: run.items.filter((i) => i.state === "creating").length,
+      scheduledAt: held.run.scheduledAt,
+      creating: held.run.items.filter((i) => i.state === "creating").length,
     });
-    return { status: "waiting", run };
+    return { status: "waiting", run: runView(held.run) };
   }
-  return { status: "done", run: await finish(rt, deps, policy, run, claimId), duplicate: false };
+  return { status: "done", run: runView(await finish(rt, deps, policy, held)), duplicate: false };
 }
 
 /** The server a policy names: by id, or by name where the adapter can look names up. */
@@ -235,14 +238,17 @@ async function resolveServer(ctx: CallContext, adapter: ProviderAdapter, ref: st
   return adapter.getServer(ctx, await resolveServerId(ctx, adapter, ref));
 }
 
+const where = (policy: Policy) => ({ provider: policy.provider, account: policy.account, region: policy.region });
+const origin = (policy: Policy, run: PolicyRun) => ({ policy: policy.name, scheduledAt: run.scheduledAt });
+
 /** Creates every server's image for this scheduled time (exactly once each), and records them with the ledger. */
-async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: PolicyRun, claimId: string): Promise<PolicyRun> {
+async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held): Promise<Held> {
+  const { run } = held;
   const at = Date.parse(run.scheduledAt);
-  const where = { provider: policy.provider, account: policy.account, region: policy.region };
-  const made: Array<{ item: RunItem; entry?: LedgerEntry }> = await Promise.all(
+  const made: Array<{ item: RunItem; entry?: NewEntry }> = await Promise.all(
     policy.servers.map(async (ref) => {
       try {
-        const server = await withTarget(rt, where, (ctx, adapter) => resolveServer(ctx, adapter, ref));
+        const server = await withTarget(rt, where(policy), (ctx, adapter) => resolveServer(ctx, adapter, ref));
         const name = renderImageName(policy.image, {
           server: server.name || server.id,
           serverId: server.id,
@@ -251,12 +257,12 @@ async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Po
           tz: policy.timezone,
         });
         const out = await createImage(rt, deps, {
-          ...where,
+          ...where(policy),
           serverId: server.id,
           server,
           name,
           description: policy.description,
-          origin: { policy: policy.name, scheduledAt: run.scheduledAt },
+          origin: origin(policy, run),
         });
         if (out.dryRun) throw new Error("unreachable: not a dry run");
         const item: RunItem = {
@@ -267,7 +273,7 @@ async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Po
           imageId: out.image.id,
           state: out.image.status === "failed" ? "failed" : "creating",
         };
-        const entry: LedgerEntry = {
+        const entry: NewEntry = {
           operation: out.operation.id,
           serverId: server.id,
           imageId: out.image.id,
@@ -280,52 +286,78 @@ async function makeImages(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Po
       } catch (err) {
         const e = asImageOpsError(err);
         log("warn", "a policy's image could not be made", { policy: policy.name, server: ref, code: e.code, error: e.message });
-        return { item: { server: ref, state: "failed" as const, reason: `${e.code}: ${e.message}` } };
+        return { item: { server: ref, state: "failed" as const, reason: clipReason(`${e.code}: ${e.message}`) } };
       }
     }),
   );
   metric("PolicyRuns", { policy: policy.name });
-  return updatePolicy(
-    deps.store,
-    policy.name,
-    rt.now,
-    onRun(run.scheduledAt, claimId, (r, rec) => {
-      r.items = made.map((m) => m.item);
-      for (const { entry } of made) if (entry && !rec.images.some((e) => e.operation === entry.operation)) rec.images.push(entry);
-    }),
-  );
+  for (const { entry } of made) if (entry) await addEntry(deps.store, policy.name, entry, rt.now());
+  return updateRun(deps.store, held, { items: made.map((m) => m.item) });
 }
 
-/** Reads the state of the run's images from their operation records until none is being made, or the wait is over. */
-async function settle(rt: Runtime, deps: PolicyDeps, policy: Policy, run: PolicyRun, claimId: string, waitMs?: number): Promise<PolicyRun> {
+/**
+ * Reads the state of the run's images from their operation records until none is being made, or
+ * the wait is over. First, an image nothing follows any more (its tracking run ended without
+ * recording an outcome, or its create was interrupted) is asked for again through createImage,
+ * whose engine resumes it.
+ */
+async function settle(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held, waitMs?: number): Promise<Held> {
   const poll = deps.pollMs ?? DEFAULT_POLL_MS;
   const until = Math.min((rt.deadline ?? Infinity) - FINISH_MARGIN_MS, rt.now() + (waitMs ?? deps.waitMs ?? Infinity));
-  const items = structuredClone(run.items);
+  const items = structuredClone(held.run.items);
+  await resumeStalled(rt, deps, policy, held.run, items);
   for (;;) {
     for (const item of items) {
       if (item.state !== "creating" || !item.operation) continue;
-      const record = await deps.store.get<OperationRecord>(keyOfOperation(item.operation));
+      const record = await deps.store.get<CreateRecord>(keyOfOperation(item.operation));
       const state = record?.id === item.operation ? record.state : undefined;
       if (state === "available" || state === "failed" || state === "stopped") {
         item.state = state;
-        if (state !== "available") item.reason = record!.reason ?? state;
+        if (state !== "available") item.reason = clipReason(record!.reason ?? state);
       }
     }
     if (!items.some((i) => i.state === "creating") || rt.now() + poll > until) break;
-    await new Promise((r) => setTimeout(r, poll));
+    await sleepFor(rt, poll);
   }
-  if (JSON.stringify(items) === JSON.stringify(run.items)) return run;
-  return updatePolicy(
-    deps.store,
-    policy.name,
-    rt.now,
-    onRun(run.scheduledAt, claimId, (r) => (r.items = items)),
-  );
+  if (JSON.stringify(items) === JSON.stringify(held.run.items)) return held;
+  return updateRun(deps.store, held, { items });
+}
+
+/** Images of the run whose operation nothing moves on: asked for again, so the engine restarts their tracking or finishes their create. */
+async function resumeStalled(rt: Runtime, deps: PolicyDeps, policy: Policy, run: PolicyRun, items: RunItem[]): Promise<void> {
+  for (const item of items) {
+    if (item.state !== "creating" || !item.operation || !item.serverId || !item.name) continue;
+    const record = await deps.store.get<CreateRecord>(keyOfOperation(item.operation));
+    if (!record || record.id !== item.operation) continue;
+    const interrupted = (record.state === "claimed" || record.state === "sent") && record.leaseUntil <= rt.now();
+    const untracked =
+      record.state === "created" &&
+      (!record.tracking || (await deps.tracker.status(record.tracking.execution).catch(() => "unknown" as const)) !== "running");
+    if (!interrupted && !untracked) continue;
+    log("info", "a policy's image is resumed: nothing followed it", { policy: policy.name, operation: record.id, state: record.state });
+    try {
+      const out = await createImage(rt, deps, {
+        ...where(policy),
+        serverId: item.serverId,
+        name: item.name,
+        description: policy.description,
+        origin: origin(policy, run),
+      });
+      if (!out.dryRun && out.image.id) item.imageId = out.image.id;
+    } catch (err) {
+      log("warn", "a policy's image could not be resumed; the next run tries again", {
+        policy: policy.name,
+        operation: record.id,
+        error: asImageOpsError(err).message,
+      });
+    }
+  }
 }
 
 /** Retention for each server whose new image is available, then the summary, posted and recorded; the run is done. */
-async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: PolicyRun, claimId: string): Promise<PolicyRun> {
-  const summary: RunSummary = { made: [], kept: [], deleted: [], failed: [], deferred: [] };
+async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held): Promise<PolicyRun> {
+  const { run } = held;
+  const summary: RunSummary = { made: [], keptCount: 0, kept: [], deleted: [], failed: [], deferred: [] };
   for (const i of run.items) {
     if (i.imageId && i.name) summary.made.push({ server: i.server, name: i.name, imageId: i.imageId, state: i.state });
     if (i.state === "failed" || i.state === "stopped")
@@ -334,10 +366,8 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
         reason: i.reason ?? i.state,
       });
   }
-  const rec = (await deps.store.get<PolicyRecord>(policyKey(policy.name))) ?? emptyPolicyRecord(policy.name, rt.now());
-  const ledger = await tidyLedger(deps.store, rec.images);
-  const drop = new Set<string>(rec.images.filter((e) => !ledger.includes(e)).map((e) => e.operation));
-  const deleting = new Map<string, string>();
+  const ledger = await liveEntries(deps.store, policy.name, rt.now());
+  let deletes = 0;
   for (const item of run.items) {
     if (!item.serverId) continue;
     if (item.state !== "available") {
@@ -352,8 +382,16 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
       if (await madeByThisPolicy(deps.store, policy, entry)) candidates.push(entry);
     }
     const { keep, remove } = retain(candidates, policy.retention, rt.now());
-    for (const k of keep) summary.kept.push({ server: item.server, name: k.name, imageId: k.imageId });
-    for (const old of remove) {
+    summary.keptCount += keep.length;
+    for (const k of keep.slice(0, KEPT_LISTED_PER_SERVER)) summary.kept.push({ server: item.server, name: k.name, imageId: k.imageId });
+    const batch = remove.slice(0, Math.max(0, MAX_DELETES_PER_RUN - deletes));
+    if (batch.length < remove.length)
+      summary.deferred.push({
+        server: item.server,
+        reason: `${remove.length - batch.length} more beyond retention: the next run deletes them`,
+      });
+    deletes += batch.length;
+    for (const old of batch) {
       try {
         const out = await deleteImage(rt, deps, {
           provider: policy.provider,
@@ -364,42 +402,38 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
           origin: { policy: policy.name },
         });
         if (out.dryRun) throw new Error("unreachable: not a dry run");
-        deleting.set(old.operation, out.operation.id);
+        await markDeleting(deps.store, old, out.operation.id);
         summary.deleted.push({ server: item.server, name: old.name, imageId: old.imageId, operation: out.operation.id });
         await releaseCreateRecord(deps.store, old.operation);
       } catch (err) {
         const e = asImageOpsError(err);
-        if (e.code === "NOT_FOUND") drop.add(old.operation);
-        else summary.failed.push({ what: `delete of ${old.name} (${old.imageId})`, reason: `${e.code}: ${e.message}` });
+        if (e.code === "NOT_FOUND") await markDeleted(deps.store, old, rt.now());
+        else summary.failed.push({ what: `delete of ${old.name} (${old.imageId})`, reason: clipReason(`${e.code}: ${e.message}`) });
       }
     }
   }
   let posted: PolicyRun["posted"];
-  const done = { ...run, summary, state: "done" as const, endedAt: new Date(rt.now()).toISOString() };
+  const endedAt = new Date(rt.now()).toISOString();
   if (deps.reporter) {
     // policies sharing a minute and a channel meet Slack's per-channel limit: wait it out while the invocation may
     const maxWaitMs = Math.max(0, (rt.deadline ?? rt.now() + DEFAULT_SUMMARY_WAIT_MS) - rt.now() - RECORD_MARGIN_MS);
-    posted = await deps.reporter.post(policy, done, maxWaitMs).catch((err: unknown) => ({
+    posted = await deps.reporter.post(policy, runView({ ...run, summary, state: "done", endedAt }), maxWaitMs).catch((err: unknown) => ({
       channel: policy.channel,
-      error: (err as { error?: string })?.error ?? (err as Error)?.message ?? "error",
+      error: clipReason((err as { error?: string })?.error ?? (err as Error)?.message ?? "error"),
     }));
   }
-  const recorded = await updatePolicy(
-    deps.store,
-    policy.name,
-    rt.now,
-    onRun(run.scheduledAt, claimId, (r, record) => {
-      Object.assign(r, { summary, state: "done", endedAt: done.endedAt, leaseUntil: rt.now() }, posted ? { posted } : {});
-      record.images = record.images
-        .filter((e) => !drop.has(e.operation))
-        .map((e) => (deleting.has(e.operation) ? { ...e, deleting: deleting.get(e.operation) } : e));
-    }),
-  );
+  const recorded = await updateRun(deps.store, held, {
+    summary,
+    state: "done",
+    endedAt,
+    leaseUntil: rt.now(),
+    ...(posted ? { posted } : {}),
+  });
   log("info", "policy run done", {
     policy: policy.name,
     scheduledAt: run.scheduledAt,
     made: summary.made.length,
-    kept: summary.kept.length,
+    kept: summary.keptCount,
     deleted: summary.deleted.length,
     failed: summary.failed.length,
   });
@@ -409,40 +443,7 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, run: Policy
       `policy ${policy.name}: the run of ${run.scheduledAt} is done and recorded, but its summary could not be posted in channel ${policy.channel} (Slack: ${posted.error}); invite the bot there (/invite @imageops) or set another channel in policies.yaml`,
     );
   }
-  return recorded;
-}
-
-/** The ledger without the images whose deletion is over (deleted); a refused deletion is retried by a later run. */
-async function tidyLedger(store: OperationStore, images: LedgerEntry[]): Promise<LedgerEntry[]> {
-  const out: LedgerEntry[] = [];
-  for (const e of images) {
-    if (!e.deleting) {
-      out.push(e);
-      continue;
-    }
-    const d = await store.get<AnyOperationRecord>(keyOfOperation(e.deleting));
-    if (d?.id === e.deleting && d.state === "deleted") continue;
-    out.push(d?.id === e.deleting && d.state === "failed" ? { ...e, deleting: undefined } : e);
-  }
-  return out;
-}
-
-/**
- * Whether the ledger entry's image is one this policy made, by its create record: the operation
- * of that id, of this policy, that made this very image, which became available. Never by name.
- */
-async function madeByThisPolicy(store: OperationStore, policy: Policy, entry: LedgerEntry): Promise<boolean> {
-  const r = await store.get<AnyOperationRecord>(keyOfOperation(entry.operation));
-  if (!r || r.kind === "delete-image") return false;
-  return r.id === entry.operation && r.request.origin?.policy === policy.name && r.imageId === entry.imageId && r.state === "available";
-}
-
-/** A create record whose image retention deleted no longer needs keeping forever: it expires like any other. */
-async function releaseCreateRecord(store: OperationStore, operation: string): Promise<void> {
-  const r = await store.get<OperationRecord>(keyOfOperation(operation)).catch(() => undefined);
-  if (!r?.keep) return;
-  const { keep: _keep, ...rest } = r;
-  await store.put({ ...rest, version: r.version + 1 }, r.version).catch(() => undefined);
+  return recorded.run;
 }
 
 /**
@@ -450,14 +451,14 @@ async function releaseCreateRecord(store: OperationStore, operation: string): Pr
  * taken over and finished now, without waiting for images that are still being made.
  */
 async function finishStaleRuns(rt: Runtime, deps: PolicyDeps, policy: Policy, except: string): Promise<void> {
-  const rec = await deps.store.get<PolicyRecord>(policyKey(policy.name));
-  const stale = (rec?.runs ?? [])
+  const stale = (await latestRuns(deps.store, policy.name))
     .filter((r) => r.scheduledAt !== except && r.state !== "done" && r.leaseUntil <= rt.now())
     .slice(0, STALE_RUNS_PER_RUN);
   for (const run of stale) {
     if ((rt.deadline ?? Infinity) - rt.now() < 2 * FINISH_MARGIN_MS) return;
     try {
-      const out = await runPolicyOnce(rt, deps, policy, run);
+      const claimed = await claimRun(rt, deps.store, policy, run, true);
+      const out = claimed.status === "claimed" ? await carryOut(rt, deps, policy, claimed.held, 0) : claimed;
       log("info", "an earlier policy run was picked up", { policy: policy.name, scheduledAt: run.scheduledAt, status: out.status });
     } catch (err) {
       log("warn", "an earlier policy run could not be finished", {
@@ -467,88 +468,4 @@ async function finishStaleRuns(rt: Runtime, deps: PolicyDeps, policy: Policy, ex
       });
     }
   }
-}
-
-/** Takes over one earlier run and carries it out without waiting. */
-async function runPolicyOnce(rt: Runtime, deps: PolicyDeps, policy: Policy, stale: PolicyRun): Promise<RunResult> {
-  const claimId = randomUUID();
-  const leaseUntil = (rt.deadline ?? rt.now() + 900_000) + 5_000;
-  const taken = await updatePolicy<PolicyRun | undefined>(deps.store, policy.name, rt.now, (r) => {
-    const run = r.runs.find((x) => x.scheduledAt === stale.scheduledAt);
-    if (!run || run.state === "done" || run.leaseUntil > rt.now()) return { value: undefined, write: false };
-    Object.assign(run, { claimId, leaseUntil, state: "running" });
-    return { value: structuredClone(run), write: true };
-  });
-  if (!taken) return { status: "busy", run: stale };
-  return carryOut(rt, deps, policy, taken, claimId, 0);
-}
-
-/** What `/images policy list` shows of each policy: its definition, next run and last result. */
-export interface PolicyView {
-  name: string;
-  provider: string;
-  account?: string;
-  region?: string;
-  servers: string[];
-  schedule: string;
-  timezone: string;
-  enabled: boolean;
-  image: string;
-  retention: Policy["retention"];
-  channel: string;
-  /** ISO, or absent when it cannot be known (a rate before its first run; a disabled policy) */
-  nextRun?: string;
-  lastRun?: {
-    scheduledAt: string;
-    trigger: RunTrigger;
-    state: PolicyRun["state"];
-    endedAt?: string;
-    made: number;
-    kept: number;
-    deleted: number;
-    failed: number;
-    posted?: PolicyRun["posted"];
-  };
-}
-
-export async function listPolicies(store: OperationStore, policies: Policy[], now: number): Promise<PolicyView[]> {
-  return Promise.all(
-    policies.map(async (p) => {
-      const rec = await store.get<PolicyRecord>(policyKey(p.name));
-      const last = rec?.runs.find((r) => r.trigger === "schedule") ?? rec?.runs[0];
-      const latest = rec?.runs[0];
-      const next = p.enabled
-        ? nextRun(parseSchedule(p.schedule), p.timezone, now, last ? Date.parse(last.scheduledAt) : undefined)
-        : undefined;
-      const view: PolicyView = {
-        name: p.name,
-        provider: p.provider,
-        account: p.account,
-        region: p.region,
-        servers: p.servers,
-        schedule: p.schedule,
-        timezone: p.timezone,
-        enabled: p.enabled,
-        image: p.image,
-        retention: p.retention,
-        channel: p.channel,
-      };
-      if (next !== undefined) view.nextRun = new Date(next).toISOString();
-      if (latest) {
-        const s = latest.summary;
-        view.lastRun = {
-          scheduledAt: latest.scheduledAt,
-          trigger: latest.trigger,
-          state: latest.state,
-          endedAt: latest.endedAt,
-          made: s?.made.length ?? latest.items.filter((i) => i.imageId).length,
-          kept: s?.kept.length ?? 0,
-          deleted: s?.deleted.length ?? 0,
-          failed: s?.failed.length ?? latest.items.filter((i) => i.state === "failed").length,
-          posted: latest.posted,
-        };
-      }
-      return view;
-    }),
-  );
 }

@@ -1,7 +1,8 @@
 import type { Check } from "../images/create.js";
 import type { Image } from "../model/image.js";
-import type { PolicyRun } from "../policies/record.js";
-import type { PolicyReporter, PolicyView } from "../policies/run.js";
+import type { PolicyView } from "../policies/list.js";
+import type { RunView } from "../policies/record.js";
+import type { PolicyReporter } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
 import { BUTTON_VALUE_MAX, clip, esc, FIELD_TEXT_MAX, type Message, SECTION_TEXT_MAX, sections } from "./render.js";
@@ -102,9 +103,9 @@ const retentionText = (r: Policy["retention"]) =>
     .join(" and ");
 
 /** The one summary of a policy's run: what was made, kept, deleted and what failed. */
-export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: string; blocks: unknown[] } {
-  const s = run.summary ?? { made: [], kept: [], deleted: [], failed: [], deferred: [] };
-  const headline = `${s.failed.length ? ":warning:" : ":white_check_mark:"} Policy *${esc(policy.name)}*: ${s.made.length} made, ${s.kept.length} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
+export function policySummaryMessage(policy: Policy, run: RunView): { text: string; blocks: unknown[] } {
+  const s = run.summary ?? { made: [], keptCount: 0, kept: [], deleted: [], failed: [], deferred: [] };
+  const headline = `${s.failed.length ? ":warning:" : ":white_check_mark:"} Policy *${esc(policy.name)}*: ${s.made.length} made, ${s.keptCount} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
   const by = run.trigger === "manual" ? `run on demand${run.requestedBy ? ` by <@${run.requestedBy}>` : ""}` : "scheduled run";
   const lines = [
     ...s.made.map((m) => `:camera_with_flash: made *${esc(m.name)}* \`${esc(m.imageId)}\` from ${esc(m.server)} — ${m.state}`),
@@ -114,7 +115,10 @@ export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: st
     ...s.failed.map((f) => `:x: ${esc(f.what)} — ${esc(clip(f.reason, 400))}`),
     ...s.deferred.map((d) => `:hourglass_flowing_sand: retention of ${esc(d.server)} waits: ${esc(d.reason)}`),
   ];
-  const kept = s.kept.length ? `Kept: ${s.kept.map((k) => `${esc(k.name)}`).join(", ")}` : "Kept: none";
+  const more = s.keptCount - s.kept.length;
+  const kept = s.kept.length
+    ? `Kept: ${s.kept.map((k) => `${esc(k.name)}`).join(", ")}${more > 0 ? ` and ${more} older` : ""}`
+    : "Kept: none";
   const blocks: unknown[] = [
     { type: "section", text: { type: "mrkdwn", text: clip(headline, SECTION_TEXT_MAX) } },
     ...sections(lines.length ? lines : ["Nothing was made or deleted."]),
@@ -132,7 +136,7 @@ export function policySummaryMessage(policy: Policy, run: PolicyRun): { text: st
       ],
     },
   ];
-  const text = `Policy ${policy.name}: ${s.made.length} made, ${s.kept.length} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
+  const text = `Policy ${policy.name}: ${s.made.length} made, ${s.keptCount} kept, ${s.deleted.length} deleted, ${s.failed.length} failed`;
   return { text, blocks };
 }
 

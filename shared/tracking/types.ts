@@ -75,4 +75,10 @@ export interface ProgressReporter {
 export interface Tracker {
   /** starts a run named `execution`; "exists" when a run of that name was already started */
   start(input: TrackInput, execution: string): Promise<"started" | "exists">;
+  /**
+   * whether the run of that name is still going: running; ended (succeeded, failed, timed out or
+   * aborted: whatever it recorded is on the operation record); missing (never started). Throws
+   * when it cannot be asked.
+   */
+  status(execution: string): Promise<"running" | "ended" | "missing">;
 }

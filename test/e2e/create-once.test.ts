@@ -14,7 +14,11 @@ import { watchLocalStack } from "../support/leak-watch.js";
 import { stackHttp } from "../support/stack-http.js";
 
 let stack: LocalStack;
-const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
+// a cloud's grace to show a new image, short here: these tests delete images and expect that seen at once
+const leaks = watchLocalStack(
+  { createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", VISIBILITY_GRACE_SECONDS: "1" } },
+  (s) => (stack = s),
+);
 
 const { call, post } = stackHttp(() => stack, leaks);
 const create = (body: Record<string, unknown>) => post("/create-image", body);
@@ -76,7 +80,7 @@ describe("a lost answer, then a retry", () => {
     expect((await settled(retry.body.operation.id))?.status).toBe("SUCCEEDED");
     const op = await operation(retry.body.operation.id);
     expect(op).toMatchObject({ state: "available", imageId: retry.body.image.id, attempts: 2 });
-    expect(op.reason).toMatch(/found image .* made by an interrupted attempt/);
+    expect(op.reason).toMatch(/found image .*, left by an interrupted attempt/);
   });
 
   it("a 5xx after accepting, with the lookup working: the first attempt itself answers the image", async () => {

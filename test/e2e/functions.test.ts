@@ -163,7 +163,7 @@ describe("create-image", () => {
   /** the execution's last answer from track-image, whether the state machine succeeded or failed */
   const settle = async (operation: string) => {
     const outcome = await stack.stepFunctions.settled(operation);
-    return outcome?.status === "TIMED_OUT" ? undefined : (outcome?.output as { done?: boolean; image?: { status: string } } | undefined);
+    return !outcome || !("output" in outcome) ? undefined : (outcome.output as { done?: boolean; image?: { status: string } } | undefined);
   };
   /** requests a simulator took whose path contains `path` */
   const calls = (sim: { requests: { url: URL; method: string }[] }, path: string) =>

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import type { LocalStack, LocalStackOptions } from "../../dev/local-stack.js";
-import { keyOfOperation } from "../../shared/operations/record.js";
-import { policyKey, type PolicyRecord } from "../../shared/policies/record.js";
+import { keyOfOperation, type OperationRecord } from "../../shared/operations/record.js";
+import { LEDGER_PREFIX, type LedgerEntry, type PolicyRun, policyKey, runSort } from "../../shared/policies/record.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { withPolicies } from "../support/policy-bundle.js";
@@ -37,8 +37,10 @@ const ncpCreates = () => ncpCalls("createServerImage");
 const ncpDeleted = (id: string) =>
   stack.ncp.requests.some((r) => r.url.pathname.endsWith("deleteServerImage") && r.body.includes(`serverImageNoList.1=${id}`));
 const summaries = (channel: string) => stack.slackApi.messages.filter((m) => m.channel === channel);
-const record = (policy: string) => stack.dynamo.store().get<PolicyRecord>(policyKey(policy));
-const run = async (policy: string, scheduledAt: string) => (await record(policy))!.runs.find((r) => r.scheduledAt === scheduledAt)!;
+const run = async (policy: string, scheduledAt: string) =>
+  (await stack.dynamo.store().get<PolicyRun>(policyKey(policy), runSort(scheduledAt)))!;
+/** the policy's ledger: one item per image it made */
+const ledger = (policy: string) => stack.dynamo.store().query<LedgerEntry>(policyKey(policy), LEDGER_PREFIX);
 const deliver = async (policy: string, at: string) => {
   const d = await stack.scheduler.deliver(policy, at);
   leaks.record(d.result ?? d.error);
@@ -83,15 +85,19 @@ describe("a schedule delivered twice", () => {
 
   it("even with the run's record lost, creates nothing twice: the scheduled time is in the operation key", async () => {
     const store = stack.dynamo.store();
-    const rec = (await record("e2e-keep-two"))!;
-    await store.put({ ...rec, runs: rec.runs.filter((x) => x.scheduledAt !== T1), version: rec.version + 1 } as PolicyRecord, rec.version);
+    // the run's item lost: replaced by a fresh item as if the run had never been claimed
+    const lost = await run("e2e-keep-two", T1);
+    const reset: PolicyRun = { ...lost, version: lost.version + 1, state: "running", items: [], leaseUntil: 0, summary: undefined };
+    await store.put(reset, lost.version);
     const before = ncpCreates();
     const again = await deliver("e2e-keep-two", T1);
     expect(again.result).toMatchObject({ status: "done", duplicate: false });
     expect(ncpCreates()).toBe(before);
     // the same operation answered it
     const op = (await run("e2e-keep-two", T1)).items[0]!.operation!;
-    expect((await store.get(keyOfOperation(op)))!.request).toMatchObject({ origin: { policy: "e2e-keep-two", scheduledAt: T1 } });
+    expect((await store.get<OperationRecord>(keyOfOperation(op)))!.request).toMatchObject({
+      origin: { policy: "e2e-keep-two", scheduledAt: T1 },
+    });
   });
 });
 
@@ -112,16 +118,17 @@ describe("retention", () => {
     expect(manual.status).toBe(202);
     await stack.stepFunctions.settled(manual.body.operation.id);
     const store = stack.dynamo.store();
-    const rec = (await record("e2e-keep-two"))!;
-    const forged = {
+    const first = (await ledger("e2e-keep-two"))[0]!;
+    const forged: LedgerEntry = {
+      ...first,
+      sort: `${LEDGER_PREFIX}${manual.body.operation.id}`,
+      version: 1,
       operation: manual.body.operation.id,
-      serverId: KVM,
       imageId: manual.body.image.id,
       name: "web-01-20261030-0300",
       scheduledAt: "2026-10-29T18:00:00Z",
     };
-    await store.put({ ...rec, images: [...rec.images, forged], version: rec.version + 1 } as PolicyRecord, rec.version);
-    const first = rec.images[0]!;
+    await store.put(forged, undefined);
 
     await deliver("e2e-keep-two", T(1));
     expect(ncpDeleted(first.imageId)).toBe(false); // two kept
@@ -136,7 +143,7 @@ describe("retention", () => {
     // the deleted image's delete is tracked to the end; the next run drops it from the ledger
     await stack.stepFunctions.settled((third.result as any).run.summary.deleted[0].operation);
     await deliver("e2e-keep-two", T(3));
-    expect((await record("e2e-keep-two"))!.images.map((e) => e.name)).toEqual(expect.not.arrayContaining([first.name]));
+    expect((await ledger("e2e-keep-two")).filter((e) => !e.deleted).map((e) => e.name)).toEqual(expect.not.arrayContaining([first.name]));
     // the other policy's own retention deletes its own image only
     const deletesBefore = stack.ncp.requests.filter((r) => r.url.pathname.endsWith("deleteServerImage")).length;
     await deliver("e2e-other", T(1));

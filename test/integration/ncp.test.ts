@@ -231,7 +231,7 @@ describe("create-image preflight against NCP (shared/images/create.ts)", () => {
     creds.accounts[0]!.endpoint = sim.url;
     return { credentials: { get: async () => creds, refresh: async () => creds } as unknown as Runtime["credentials"], now: Date.now };
   };
-  const tracker: Tracker = { start: async () => "started" };
+  const tracker: Tracker = { start: async () => "started", status: async () => "running" };
   const dynamo = new DynamoSim();
   let deps: CreateDeps;
   beforeAll(async () => {

@@ -15,6 +15,7 @@ const sim = new ScpSim({ createDelayMs: 60_000 });
 const started: TrackInput[] = [];
 const tracker: Tracker = {
   start: async (t) => (started.some((s) => s.operation === t.operation) ? "exists" : (started.push(t), "started")),
+  status: async (execution) => (started.some((s) => s.operation === execution) ? "running" : "missing"),
 };
 let rt: Runtime;
 // two deployments' operation tables: the second knows nothing of what the first created

@@ -13,7 +13,7 @@ import {
   keyOf,
   keyOfOperation,
   operationKey,
-  type OperationRecord,
+  type CreateRecord,
   payloadHash,
   predict,
 } from "../../shared/operations/record.js";
@@ -22,12 +22,14 @@ const REQUEST = { provider: "ncp" as const, account: "demo", region: "KR", serve
 const NOW = Date.parse("2026-12-02T00:00:00Z");
 const claimed = claimRecord(undefined, REQUEST, { claimId: "c1", now: NOW, leaseUntil: NOW + 65_000 });
 const HASH = payloadHash(REQUEST);
-const at = (r: Partial<OperationRecord>): OperationRecord => ({ ...claimed, ...r });
-const image = (status: Image["status"]) => ({ id: "42", status }) as Image;
+const at = (r: Partial<CreateRecord>): CreateRecord => ({ ...claimed, ...r });
+const image = (status: Image["status"]) => ({ seen: "present", image: { id: "42", status } as Image }) as const;
+const GONE = { seen: "gone" } as const;
+const UNSEEN = { seen: "unseen" } as const;
 
 describe("decide", () => {
   it("creates when there is no record", () => {
-    expect(decide(undefined, HASH, NOW).action).toBe("create");
+    expect(decide(undefined, HASH, NOW).action).toBe("start");
   });
 
   it("waits on a live claim, and takes over one whose lease ran out, knowing whether it was sent", () => {
@@ -44,21 +46,39 @@ describe("decide", () => {
     expect(decide(at({ state: "stopped", imageId: "42", tracking, reason: "limit" }), HASH, NOW, image("creating")).action).toBe("track");
   });
 
-  it("starts a new generation when the image is gone or failed, or the attempt made none", () => {
-    expect(decide(at({ state: "available", imageId: "42" }), HASH, NOW, null).action).toBe("create");
-    expect(decide(at({ state: "created", imageId: "42" }), HASH, NOW, image("failed")).action).toBe("create");
-    expect(decide(at({ state: "failed", reason: "refused" }), HASH, NOW).action).toBe("create");
+  it("starts a new generation when the image is proven gone or failed, or the attempt made none", () => {
+    expect(decide(at({ state: "available", imageId: "42" }), HASH, NOW, GONE).action).toBe("start");
+    expect(decide(at({ state: "created", imageId: "42" }), HASH, NOW, image("failed")).action).toBe("start");
+    expect(decide(at({ state: "failed", reason: "refused" }), HASH, NOW).action).toBe("start");
+  });
+
+  it("never starts again for an image that is only not readable yet: it answers the operation", () => {
+    const tracking = { execution: claimed.id, startedAt: "x", runs: 1 };
+    expect(decide(at({ state: "created", imageId: "42", tracking }), HASH, NOW, UNSEEN, "running").action).toBe("existing");
+  });
+
+  it("tracks again when the tracking run is over (or never started) but the record is not final", () => {
+    const tracking = { execution: claimed.id, startedAt: "x", runs: 1 };
+    const created = at({ state: "created", imageId: "42", tracking });
+    expect(decide(created, HASH, NOW, image("creating"), "running").action).toBe("existing");
+    expect(decide(created, HASH, NOW, image("creating"), "ended")).toEqual({
+      action: "track",
+      reason: `tracking run ${claimed.id} ended without recording an outcome`,
+    });
+    expect(decide(created, HASH, NOW, image("creating"), "missing").action).toBe("track");
+    // Step Functions could not be asked: the operation is answered as it is
+    expect(decide(created, HASH, NOW, image("creating"), "unknown").action).toBe("existing");
   });
 
   it("refuses other parameters on a live operation, but not on a dead one", () => {
     const other = payloadHash({ ...REQUEST, description: "other" });
     expect(decide(at({ state: "created", imageId: "42" }), other, NOW, image("creating")).action).toBe("conflict");
     expect(decide(claimed, other, NOW).action).toBe("conflict");
-    expect(decide(at({ state: "available", imageId: "42" }), other, NOW, null).action).toBe("create");
+    expect(decide(at({ state: "available", imageId: "42" }), other, NOW, GONE).action).toBe("start");
   });
 
   it("predicts each decision in words for the dry run", () => {
-    expect(predict({ action: "create", reason: "x" }, undefined)).toBe("Confirm creates the image");
+    expect(predict({ action: "start", reason: "x" }, undefined)).toBe("Confirm creates the image");
     expect(predict({ action: "existing" }, at({ state: "created", imageId: "42" }))).toMatch(/nothing new is created/);
   });
 });
@@ -111,16 +131,17 @@ describe("a delete's decision", () => {
 
   it("takes the image being gone as the goal, never as a reason to send again", () => {
     const tracking = { execution: first.id, startedAt: "x", runs: 1 };
-    expect(decide(del({ state: "accepted", tracking }), hash, NOW, null).action).toBe("existing");
-    expect(decide(del({ state: "deleted", tracking }), hash, NOW, null).action).toBe("existing");
-    expect(decide(del({ state: "accepted" }), hash, NOW, null).action).toBe("track");
+    expect(decide(del({ state: "accepted", tracking }), hash, NOW, GONE, "running").action).toBe("existing");
+    expect(decide(del({ state: "deleted", tracking }), hash, NOW, GONE).action).toBe("existing");
+    expect(decide(del({ state: "accepted" }), hash, NOW, GONE).action).toBe("track");
     expect(decide(del({ state: "stopped", tracking }), hash, NOW, image("deleting")).action).toBe("track");
-    // only a refused delete starts again
-    expect(decide(del({ state: "failed", reason: "409" }), hash, NOW, image("available")).action).toBe("create");
+    // a refused delete starts again, and so does one whose tracking stopped with the image there, untouched
+    expect(decide(del({ state: "failed", reason: "409" }), hash, NOW, image("available")).action).toBe("start");
+    expect(decide(del({ state: "stopped", tracking }), hash, NOW, image("available")).action).toBe("start");
   });
 
   it("predicts in a delete's words", () => {
-    expect(predict({ action: "create", reason: "x" }, undefined, "delete-image")).toBe("Confirm deletes the image");
+    expect(predict({ action: "start", reason: "x" }, undefined, "delete-image")).toBe("Confirm deletes the image");
     expect(predict({ action: "existing" }, del({ state: "deleted" }))).toMatch(/the image is deleted\); nothing is sent again/);
   });
 });
