@@ -25,6 +25,8 @@ export interface Runtime {
   correlationId?: string;
   /** waits (default: a timer); a test's clock can stand in */
   sleep?: (ms: number) => Promise<void>;
+  /** the clouds behind this runtime (default: the product's adapters); a model of a cloud can stand in */
+  adapters?: Partial<Record<ProviderName, ProviderAdapter>>;
 }
 
 /** Waits `ms` on the runtime's clock. */
@@ -142,7 +144,7 @@ export async function withTarget<T>(
   const run = async (creds: Credentials) => {
     const target = resolveTarget(creds, where.provider, where.account, where.region);
     try {
-      return await fn(callContext(rt, target), adapterFor(where.provider));
+      return await fn(callContext(rt, target), rt.adapters?.[where.provider] ?? adapterFor(where.provider));
     } catch (err) {
       // what a cloud answered, per provider and code (the metric an operator alarms on)
       if (err instanceof ImageOpsError && err.provider && err.code.startsWith("PROVIDER_")) {

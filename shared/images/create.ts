@@ -74,38 +74,48 @@ export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateIn
   return withTarget(rt, input, async (ctx, adapter) => {
     // a server may be given by its name: the operation key and every call use its id (a cloud that cannot create is not asked)
     const serverId = input.server?.id ?? (adapter.supportsCreate ? await resolveServerId(ctx, adapter, input.serverId) : input.serverId);
-    const resolved = { ...input, serverId };
-    const request: CreateRequestFields = {
-      provider: adapter.name,
-      account: ctx.account.name,
-      region: ctx.region,
-      serverId,
-      name: input.name,
-    };
-    if (input.description !== undefined) request.description = input.description;
-    if (input.origin) request.origin = input.origin;
-    if (!adapter.supportsCreate) {
-      const checks = localChecks(ctx, adapter, input);
-      if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
-      throw checks.failure!;
-    }
-    const spec = new CreateSpec(rt, deps, ctx, adapter, resolved, request);
-    const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
-    if (out.dryRun)
-      return {
-        dryRun: true,
-        checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
-        // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
-        operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
-      };
-    const r = out.record;
-    return {
-      dryRun: false,
-      image: out.image ?? spec.unread(r),
-      operation: { id: r.id, startedAt: r.sentAt ?? r.claimedAt },
-      existing: out.existing,
-    };
+    return createOnTarget(rt, deps, ctx, adapter, { ...input, serverId });
   });
+}
+
+/** The create on an account and region already resolved, with the server's id (the model-based test drives this). */
+export async function createOnTarget(
+  rt: Runtime,
+  deps: CreateDeps,
+  ctx: CallContext,
+  adapter: ProviderAdapter,
+  input: CreateInput,
+): Promise<CreateOutput> {
+  const request: CreateRequestFields = {
+    provider: adapter.name,
+    account: ctx.account.name,
+    region: ctx.region,
+    serverId: input.serverId,
+    name: input.name,
+  };
+  if (input.description !== undefined) request.description = input.description;
+  if (input.origin) request.origin = input.origin;
+  if (!adapter.supportsCreate) {
+    const checks = localChecks(ctx, adapter, input);
+    if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
+    throw checks.failure!;
+  }
+  const spec = new CreateSpec(rt, deps, ctx, adapter, input, request);
+  const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
+  if (out.dryRun)
+    return {
+      dryRun: true,
+      checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
+      // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
+      operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
+    };
+  const r = out.record;
+  return {
+    dryRun: false,
+    image: out.image ?? spec.unread(r),
+    operation: { id: r.id, startedAt: r.sentAt ?? r.claimedAt },
+    existing: out.existing,
+  };
 }
 
 class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
@@ -150,10 +160,10 @@ class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
   async preflight(record: CreateRecord | undefined): Promise<{ checks: Checks; prepared: Server | undefined }> {
     const { checks, server } = await preflight(this.ctx, this.adapter, this.input, ownImages(record));
     const holder = await nameHolder(this.deps.store, this.request, this.key, this.rt.now());
-    if (holder)
-      checks.add("name-claim", false, `"${this.input.name}" is being used by operation ${holder.id}`, () =>
-        nameHeld(this.input.name, holder),
-      );
+    if (holder) {
+      const refusal = nameHeld(this.input.name, holder);
+      checks.add("name-claim", false, refusal.message, () => refusal);
+    }
     return { checks, prepared: server };
   }
 

@@ -47,37 +47,46 @@ export type DeleteDeps = EngineDeps;
  * what it checks, sends, and accepts as proof that a delete took (the image gone or going).
  */
 export async function deleteImage(rt: Runtime, deps: DeleteDeps, input: DeleteInput): Promise<DeleteOutput> {
-  return withTarget(rt, input, async (ctx, adapter) => {
-    const request: DeleteRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
-    if (input.origin) request.origin = input.origin;
-    if (!adapter.supportsDelete || !adapter.describeForDelete || !adapter.deleteImage) {
-      const c = new Checks();
-      c.add("account", true, `${adapter.name} account "${ctx.account.name}", region ${ctx.region}`);
-      c.add("provider", false, `${adapter.name}'s API has no image-deletion call`, () => unsupported(adapter.name));
-      if (input.dryRun) return { dryRun: true, checks: c.checks, operation: { id: operationIdOf(keyOf(request).key, 1) } };
-      throw c.failure!;
-    }
-    const spec = new DeleteSpec(ctx, adapter, input, request);
-    const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
-    if (out.dryRun) {
-      const checks = spec.checks(spec.target, out.record);
-      checks.add("operation", out.decision.action !== "conflict", predict(out.decision, out.record, "delete-image"));
-      const dry: DeleteOutput = {
-        dryRun: true,
-        checks: checks.checks,
-        operation: { id: predictedOperationId(spec.key, out.record, startsAfresh(out.decision)) },
-      };
-      if (spec.target) dry.image = spec.target.image;
-      return dry;
-    }
-    const r = out.record;
-    return {
-      dryRun: false,
-      image: out.image ?? spec.target?.image ?? goneImage(r),
-      operation: { id: r.id, startedAt: r.sentAt ?? r.claimedAt },
-      existing: out.existing,
+  return withTarget(rt, input, (ctx, adapter) => deleteOnTarget(rt, deps, ctx, adapter, input));
+}
+
+/** The delete on an account and region already resolved (the model-based test drives this). */
+export async function deleteOnTarget(
+  rt: Runtime,
+  deps: DeleteDeps,
+  ctx: CallContext,
+  adapter: ProviderAdapter,
+  input: DeleteInput,
+): Promise<DeleteOutput> {
+  const request: DeleteRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
+  if (input.origin) request.origin = input.origin;
+  if (!adapter.supportsDelete || !adapter.describeForDelete || !adapter.deleteImage) {
+    const c = new Checks();
+    c.add("account", true, `${adapter.name} account "${ctx.account.name}", region ${ctx.region}`);
+    c.add("provider", false, `${adapter.name}'s API has no image-deletion call`, () => unsupported(adapter.name));
+    if (input.dryRun) return { dryRun: true, checks: c.checks, operation: { id: operationIdOf(keyOf(request).key, 1) } };
+    throw c.failure!;
+  }
+  const spec = new DeleteSpec(ctx, adapter, input, request);
+  const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
+  if (out.dryRun) {
+    const checks = spec.checks(spec.target, out.record);
+    checks.add("operation", out.decision.action !== "conflict", predict(out.decision, out.record, "delete-image"));
+    const dry: DeleteOutput = {
+      dryRun: true,
+      checks: checks.checks,
+      operation: { id: predictedOperationId(spec.key, out.record, startsAfresh(out.decision)) },
     };
-  });
+    if (spec.target) dry.image = spec.target.image;
+    return dry;
+  }
+  const r = out.record;
+  return {
+    dryRun: false,
+    image: out.image ?? spec.target?.image ?? goneImage(r),
+    operation: { id: r.id, startedAt: r.sentAt ?? r.claimedAt },
+    existing: out.existing,
+  };
 }
 
 const startsAfresh = (d: Decision) => d.action === "start";

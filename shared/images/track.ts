@@ -31,7 +31,12 @@ export interface TrackDeps {
   progress?: ProgressReporter;
   /** how long after the create a new image may still be unreadable (default 5 min, operations/engine.ts) */
   graceMs?: number;
+  /** where the image is read (default: the account's cloud, describeImage) */
+  read?: (rt: Runtime, input: TrackInput) => Promise<Image>;
 }
+
+const readImage = (rt: Runtime, i: TrackInput) =>
+  describeImage(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
 export function nextWait(elapsedMs: number): number {
@@ -68,12 +73,7 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   if (input.limitAt && now >= Date.parse(input.limitAt)) {
     // the card shows how far the image got, when the cloud can say
     let gone = false;
-    const last = await describeImage(rt, {
-      provider: input.provider,
-      id: input.imageId,
-      account: input.account,
-      region: input.region,
-    }).catch((err) => {
+    const last = await (deps.read ?? readImage)(rt, input).catch((err) => {
       gone = err instanceof ImageOpsError && err.code === "NOT_FOUND";
       return undefined;
     });
@@ -89,7 +89,7 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   }
   let image: Image;
   try {
-    image = await describeImage(rt, { provider: input.provider, id: input.imageId, account: input.account, region: input.region });
+    image = await (deps.read ?? readImage)(rt, input);
   } catch (err) {
     const e = err instanceof ImageOpsError ? err : new ImageOpsError("INTERNAL", (err as Error)?.message ?? String(err));
     // a delete is done when the cloud no longer knows the image

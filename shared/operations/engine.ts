@@ -97,7 +97,7 @@ export interface OperationSpec<R extends OperationRecord, P> {
   preflight(record: R | undefined, sighting: Sighting | undefined): Promise<{ checks: Checks; prepared: P }>;
   /** the record of a new generation, not yet written */
   claim(previous: R | undefined, claim: Claim): R;
-  /** written just before the claim (a create's name); throws to refuse */
+  /** written just before the claim, and by a take-over before it sends (a create's name); throws to refuse */
   reserve?(claim: R): Promise<void>;
   /** the one request to the cloud; a create answers the image it made */
   send(record: R, prepared: P): Promise<Image | undefined>;
@@ -298,6 +298,7 @@ class Engine<R extends OperationRecord, P> {
       log("info", "an interrupted attempt's request left nothing: sending it", { operation: record.id, attempt: record.attempts + 1 });
     }
     const claim = await this.write(record, again);
+    await this.spec.reserve?.(claim);
     const pre = await this.spec.preflight(claim, undefined);
     if (pre.checks.failure) {
       // what failed may be the interrupted attempt's own doing, appearing just now

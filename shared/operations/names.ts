@@ -20,6 +20,8 @@ export interface NameClaim extends StoredRecord {
   /** the record key of the create that holds the name, and its operation id (generation) */
   holder: string;
   operation: string;
+  /** the claimer's lease: until then the name is held even before the holder's record is written */
+  leaseUntil: number;
 }
 
 type Where = Pick<CreateRequestFields, "provider" | "account" | "region" | "name">;
@@ -42,16 +44,37 @@ export function holdsName(r: CreateRecord, now: number): boolean {
   return r.state === "sent" || r.state === "created";
 }
 
+/**
+ * Who holds a claim: its create's record while that holds the name; or, while the claimer's
+ * lease runs, the claim itself — its generation's record not written yet (the key may have none,
+ * or an older generation's).
+ */
+async function liveHolder(store: OperationStore, claim: NameClaim, now: number): Promise<Holder | undefined> {
+  const record = await store.get<CreateRecord>(claim.holder);
+  if (record?.id === claim.operation) return holdsName(record, now) ? record : undefined;
+  return now < claim.leaseUntil ? claim : undefined;
+}
+
+type Holder = CreateRecord | NameClaim;
+
 /** The live create of another key that holds this name, if any. */
-export async function nameHolder(store: OperationStore, w: Where, ownKey: string, now: number): Promise<CreateRecord | undefined> {
+export async function nameHolder(store: OperationStore, w: Where, ownKey: string, now: number): Promise<Holder | undefined> {
   const claim = await store.get<NameClaim>(nameKey(w));
   if (!claim || claim.holder === ownKey) return undefined;
-  const holder = await store.get<CreateRecord>(claim.holder);
-  return holder && holder.id === claim.operation && holdsName(holder, now) ? holder : undefined;
+  return liveHolder(store, claim, now);
 }
 
 /** Why a name cannot be had: the operation holding it, and how to settle it. */
-export function nameHeld(name: string, holder: CreateRecord): ImageOpsError {
+export function nameHeld(name: string, holder: Holder): ImageOpsError {
+  if (holder.kind === "name")
+    return new ImageOpsError(
+      "CONFLICT",
+      `name "${name}" is being claimed by operation ${holder.operation} right now: choose another name, or retry in a minute`,
+      {
+        field: "name",
+        provider: holder.provider,
+      },
+    );
   const by = `operation ${holder.id} (server ${holder.request.serverId}, ${holder.state} since ${holder.sentAt ?? holder.claimedAt})`;
   return new ImageOpsError("CONFLICT", `name "${name}" is being used by ${by}: choose another name, or wait until that image exists`, {
     field: "name",
@@ -60,18 +83,20 @@ export function nameHeld(name: string, holder: CreateRecord): ImageOpsError {
 }
 
 /**
- * Claims the name for `record` (written just before the record's own claim): a conditional
- * write, so of two creates of one name from different servers exactly one gets it; the other is
- * refused CONFLICT naming the holder. StaleRecord when another writer changed the claim meanwhile.
+ * Claims the name for `record` (written just before the record's own claim, and again by an
+ * attempt that takes an unsent claim over): a conditional write, so of two creates of one name
+ * from different servers exactly one gets it; the other is refused CONFLICT naming the holder.
+ * Written even when this key held it already: the claim's lease must be this attempt's, or a
+ * claim left by a dead attempt could be taken between this check and the record's write.
+ * StaleRecord when another writer changed the claim meanwhile.
  */
 export async function claimName(store: OperationStore, record: CreateRecord, now: number): Promise<void> {
   const key = nameKey(record.request);
   const current = await store.get<NameClaim>(key);
   if (current && current.holder !== record.key) {
-    const holder = await store.get<CreateRecord>(current.holder);
-    if (holder && holder.id === current.operation && holdsName(holder, now)) throw nameHeld(record.request.name, holder);
+    const holder = await liveHolder(store, current, now);
+    if (holder) throw nameHeld(record.request.name, holder);
   }
-  if (current?.holder === record.key && current.operation === record.id) return;
   const { provider, account, region, name } = record.request;
   const next: NameClaim = {
     key,
@@ -84,6 +109,7 @@ export async function claimName(store: OperationStore, record: CreateRecord, now
     name,
     holder: record.key,
     operation: record.id,
+    leaseUntil: record.leaseUntil,
   };
   try {
     await store.put(next, current?.version);

@@ -407,7 +407,8 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held)
         await releaseCreateRecord(deps.store, old.operation);
       } catch (err) {
         const e = asImageOpsError(err);
-        if (e.code === "NOT_FOUND") await markDeleted(deps.store, old, rt.now());
+        // the image itself is gone (not an account or region that is not configured: that is a failure to say)
+        if (e.code === "NOT_FOUND" && e.field === "id") await markDeleted(deps.store, old, rt.now());
         else summary.failed.push({ what: `delete of ${old.name} (${old.imageId})`, reason: clipReason(`${e.code}: ${e.message}`) });
       }
     }

@@ -3,7 +3,7 @@
  * a twin, an interrupted attempt, a changed payload and a gone or failed image are told apart.
  */
 import { describe, expect, it } from "vitest";
-import type { Image } from "../../shared/model/image.js";
+import type { Image } from "../../../shared/model/image.js";
 import {
   claimRecord,
   decide,
@@ -16,7 +16,7 @@ import {
   type CreateRecord,
   payloadHash,
   predict,
-} from "../../shared/operations/record.js";
+} from "../../../shared/operations/record.js";
 
 const REQUEST = { provider: "ncp" as const, account: "demo", region: "KR", serverId: "1234567", name: "web-golden" };
 const NOW = Date.parse("2026-12-02T00:00:00Z");
