@@ -7,9 +7,7 @@
 // Loaded by osls as `${file(infra/operator.cjs)}` (a .cjs file whose function osls calls).
 "use strict";
 
-/** osls's logical id of a function: list-images → ListDashimagesLambdaFunction */
-const logicalId = (name) =>
-  `${name.replace(/(^|-)(\w)/g, (_, dash, c) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase())}LambdaFunction`;
+const { logicalId } = require("./functions.cjs");
 
 /** One alarm: any datapoint above 0 in a 5-minute period notifies the topic. */
 function alarm(TOPIC, description, metric) {
