@@ -29,6 +29,6 @@ export default defineConfig({
     silent: "passed-only",
     // everything the workers print is kept in test-artifacts/output/ and scanned for secrets when the run ends
     setupFiles: ["test/support/output-capture.ts"],
-    globalSetup: ["test/support/leak-scan.ts", "test/support/browser-notice.ts"],
+    globalSetup: ["test/support/leak-scan.ts", "test/support/browser-notice.ts", "test/support/cfn-lint.ts"],
   },
 });

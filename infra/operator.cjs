@@ -7,9 +7,7 @@
 // Loaded by osls as `${file(infra/operator.cjs)}` (a .cjs file whose function osls calls).
 "use strict";
 
-/** osls's logical id of a function: list-images → ListDashimagesLambdaFunction */
-const logicalId = (name) =>
-  `${name.replace(/(^|-)(\w)/g, (_, dash, c) => `${dash ? "Dash" : ""}${c}`).replace(/^\w/, (c) => c.toUpperCase())}LambdaFunction`;
+const { logicalId } = require("./functions.cjs");
 
 /** One alarm: any datapoint above 0 in a 5-minute period notifies the topic. */
 function alarm(TOPIC, description, metric) {
@@ -35,7 +33,12 @@ function alarm(TOPIC, description, metric) {
 module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
   const functions = Object.keys((await resolveConfigurationProperty(["functions"])) || {});
   const given = await resolveVariable("param:alarmTopicArn");
-  const TOPIC = { "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, given] };
+  // What names the topic: the given one; else the one created here, under its condition
+  // (CreateAlarmTopic: no topic given), and nothing (AWS::NoValue) in the branch that condition rules
+  // out, so no branch holds an empty ARN (cfn-lint E3033) or a target without one (E3003).
+  const onTopic = (value) =>
+    given ? value(given) : { "Fn::If": ["CreateAlarmTopic", value({ Ref: "AlarmTopic" }), { Ref: "AWS::NoValue" }] };
+  const TOPIC = onTopic((arn) => arn);
   const topicName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}-alarms`;
   const Resources = {
     AlarmTopic: {
@@ -73,7 +76,7 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
           "detail-type": ["Step Functions Execution Status Change"],
           detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
         },
-        Targets: [{ Id: "alarm-topic", Arn: TOPIC }],
+        Targets: onTopic((arn) => [{ Id: "alarm-topic", Arn: arn }]),
       },
     },
     FailedJobsQueueDepthAlarm: alarm(TOPIC, "An asynchronous job (Slack job, scheduled audit) failed and is in the failed-jobs queue", {

@@ -27,10 +27,24 @@ const pascal = (name) =>
 /** EventBridge Scheduler: a schedule's name is 1–64 of [0-9a-zA-Z-_.]. */
 const SCHEDULE_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 
-/** The schedules and their role (pure: the template test and the local scheduler read it too). */
-function policyResources(policies, { service, stage }) {
+/**
+ * The local stack's demo account (dev/sim/registry.ts) and Slack channel (dev/sim/demo.ts): a policy
+ * that names either is an example (policies.yaml's targets them), and nothing an example declares
+ * may run in a real stage. Outside the local stack (stage `local`) its schedule is DISABLED.
+ */
+const DEMO_ACCOUNT = "demo";
+const DEMO_CHANNEL = "C0LOCAL001";
+const LOCAL_STAGE = "local";
+const isExample = (p) => p.account === DEMO_ACCOUNT || p.channel === DEMO_CHANNEL;
+
+/**
+ * The schedules and their role (pure: the template test and the local scheduler read it too), and
+ * the examples among the policies, which are shipped DISABLED in every stage but the local one.
+ */
+function policySchedules(policies, { service, stage }) {
+  const examples = stage === LOCAL_STAGE ? [] : policies.filter(isExample).map((p) => p.name);
   const Resources = {};
-  if (!policies.length) return Resources;
+  if (!policies.length) return { Resources, examples };
   const runPolicy = { "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] };
   for (const p of policies) {
     const name = `${service}-${stage}-policy-${p.name}`;
@@ -52,7 +66,7 @@ function policyResources(policies, { service, stage }) {
         ScheduleExpression: p.schedule,
         ScheduleExpressionTimezone: p.timezone,
         FlexibleTimeWindow: { Mode: "OFF" },
-        State: p.enabled ? "ENABLED" : "DISABLED",
+        State: p.enabled && !examples.includes(p.name) ? "ENABLED" : "DISABLED",
         Target: {
           Arn: runPolicy,
           RoleArn: { "Fn::GetAtt": ["PolicySchedulerRole", "Arn"] },
@@ -92,14 +106,25 @@ function policyResources(policies, { service, stage }) {
       ],
     },
   };
-  return Resources;
+  return { Resources, examples };
 }
+
+const policyResources = (policies, where) => policySchedules(policies, where).Resources;
 
 module.exports = async ({ resolveVariable }) => {
   const service = await resolveVariable("self:service");
   const stage = await resolveVariable("sls:stage");
-  return policyResources(loadPolicies(), { service, stage });
+  const { Resources, examples } = policySchedules(loadPolicies(), { service, stage });
+  if (examples.length)
+    process.stderr.write(
+      `imageops: ${examples.map((n) => `policy ${n}`).join(", ")} of ${path.relative(process.cwd(), policiesFile())} ` +
+        `name${examples.length > 1 ? "" : "s"} the local demo account "${DEMO_ACCOUNT}" or channel ${DEMO_CHANNEL}: an example, ` +
+        `packaged DISABLED for stage ${stage}. Replace it with your own servers, account and channel (README, Deploy).\n`,
+    );
+  return Resources;
 };
 module.exports.policyResources = policyResources;
+module.exports.policySchedules = policySchedules;
+module.exports.EXAMPLE = { account: DEMO_ACCOUNT, channel: DEMO_CHANNEL, stage: LOCAL_STAGE };
 module.exports.loadPolicies = loadPolicies;
 module.exports.policiesFile = policiesFile;

@@ -67,7 +67,8 @@ export type Job = Base &
     | { kind: "policy-run"; name: string; channel?: string }
   );
 
-const FUNCTION_ENV = {
+/** the variable each invoked function's name is in (infra/functions.cjs sets them; the template test compares) */
+export const FUNCTION_ENV = {
   "list-images": "LIST_IMAGES_FUNCTION",
   "describe-image": "DESCRIBE_IMAGE_FUNCTION",
   "create-image": "CREATE_IMAGE_FUNCTION",

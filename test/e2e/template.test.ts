@@ -1,9 +1,10 @@
 /**
  * The deployment as CloudFormation will see it: `osls package` (offline, no AWS credentials)
  * through scripts/package.sh, then assertions on the generated template and zips: function URLs
- * and their auth, runtime, the tracking state machine, the audit schedule, and least privilege.
+ * and their auth, runtime, the tracking state machine, the audit schedule, least privilege, what
+ * stays off until it is configured, and cfn-lint's verdict.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -12,13 +13,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPoliciesFile } from "../../shared/policies/load.js";
 import { MAX_POLICIES, type Policy } from "../../shared/policies/schema.js";
 import { FUNCTIONS as LOCAL_FUNCTIONS, type FunctionName } from "../../dev/local-stack.js";
+import { LOCAL_SLACK } from "../../dev/sim/demo.js";
+import { demoAccount } from "../../dev/sim/registry.js";
+import { FUNCTION_ENV } from "../../functions/slack/jobs.js";
+import { parse as parseYaml } from "yaml";
+import { CFN_LINT_SKIPPED, hasCfnLint } from "../support/cfn-lint.js";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: Json;
+  Condition?: Json;
 }
+const require = createRequire(import.meta.url);
+/** the one table of the functions the roles and the name variables are generated from */
+const table = require("../../infra/functions.cjs") as { FUNCTIONS: Record<string, unknown> };
 
 // what is deployed is what the local stack serves: one list of the functions
 const FUNCTIONS = LOCAL_FUNCTIONS;
@@ -49,16 +59,37 @@ function packageRun(options: string[], extraEnv: Record<string, string> = {}) {
   outs.push(dir);
   const env = { ...process.env, ...extraEnv };
   for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-  return { dir, run: spawnSync("bash", ["scripts/package.sh", "ci", dir, ...options], { env, encoding: "utf8", timeout: 180_000 }) };
+  return run("bash", ["scripts/package.sh", "ci", dir, ...options], env, 180_000).then((r) => ({ dir, run: r }));
 }
-function packageTemplate(...options: string[]): { dir: string; template: Json } {
-  const { dir, run } = packageRun(options);
+/**
+ * A child process's exit status and output. Asynchronous on purpose: a worker blocked in a long
+ * spawnSync (a package takes 10–25 s on a busy machine) cannot answer vitest's RPC, which times out.
+ */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+async function packageTemplate(...options: string[]): Promise<{ dir: string; template: Json; output: string }> {
+  const { dir, run } = await packageRun(options);
   if (run.status !== 0) throw new Error(`osls package failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  return { dir, template: JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) };
+  return {
+    dir,
+    template: JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")),
+    output: `${run.stdout}\n${run.stderr}`,
+  };
 }
+/** what `npm run package` printed */
+let packageOutput: string;
 
-beforeAll(() => {
-  ({ dir: out, template } = packageTemplate());
+beforeAll(async () => {
+  ({ dir: out, template, output: packageOutput } = await packageTemplate());
   resources = template.Resources;
 }, 200_000);
 
@@ -73,9 +104,40 @@ function unzip(zip: string, what: "list" | "read"): string {
   });
 }
 
+/**
+ * cfn-lint (AWS's CloudFormation linter) on a packaged template: its errors, by rule, message and place
+ * (warnings are advice: osls's own DependsOn, conditions that packaged parameters make constant).
+ * A machine without it (a clean CI machine: it is a pip package) skips, and the run says so (test/support/cfn-lint.ts).
+ */
+const CFN_LINT = hasCfnLint();
+async function lintErrors(dir: string): Promise<string[]> {
+  const file = join(dir, "cloudformation-template-update-stack.json");
+  const lint = await run("cfn-lint", ["--regions", "ap-northeast-2", "--format", "json", file], process.env, 120_000);
+  let matches: { Level: string; Rule: { Id: string }; Message: string; Location: { Path: (string | number)[] | null } }[];
+  try {
+    matches = JSON.parse(lint.stdout);
+  } catch {
+    throw new Error(`cfn-lint did not answer in JSON (${lint.status}): ${lint.stderr}`);
+  }
+  return matches.filter((m) => m.Level === "Error").map((m) => `${m.Rule.Id} ${m.Message} at ${(m.Location.Path ?? []).join("/")}`);
+}
+
 const fnResource = (fn: Fn) => resources[`${logicalId(fn)}LambdaFunction`];
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** A condition of a packaged template: osls resolves the parameters, so each compares literals. */
+function isTrue(conditions: Record<string, Json>, name: string): boolean {
+  const value = (c: Json): boolean => {
+    if (c.Condition) return value(conditions[c.Condition]);
+    if (c["Fn::Equals"]) return c["Fn::Equals"][0] === c["Fn::Equals"][1];
+    if (c["Fn::Not"]) return !value(c["Fn::Not"][0]);
+    if (c["Fn::Or"]) return c["Fn::Or"].some(value);
+    if (c["Fn::And"]) return c["Fn::And"].every(value);
+    throw new Error(`condition ${JSON.stringify(c)}`);
+  };
+  return value(conditions[name]);
+}
 
 /** Every IAM statement of a role (inline policies, both branches of a conditional one), by role logical id. */
 function statements(roleId: string): Statement[] {
@@ -155,30 +217,17 @@ describe("osls package", () => {
     for (const fn of ["create-image", "delete-image", "run-policy"] as const)
       expect(env(fn).TRACK_STATE_MACHINE_ARN, fn).toEqual({ Ref: "TrackImageStateMachine" });
     const name = (fn: Fn) => fnResource(fn).Properties.FunctionName;
-    // the names functions/slack/jobs.ts reads, each the real name of its function
-    expect(env("slack")).toMatchObject({
+    // the names the slack handler (its own) and functions/slack/jobs.ts (FUNCTION_ENV) read, each the
+    // real name of its function: generated from infra/functions.cjs, which must agree with the code
+    const names = (e: Record<string, Json>) => Object.fromEntries(Object.entries(e).filter(([k]) => /_FUNCTION(_NAME)?$/.test(k)));
+    expect(names(env("slack"))).toEqual({
       SLACK_FUNCTION_NAME: name("slack"),
-      LIST_IMAGES_FUNCTION: name("list-images"),
-      DESCRIBE_IMAGE_FUNCTION: name("describe-image"),
-      CREATE_IMAGE_FUNCTION: name("create-image"),
-      DESCRIBE_OPERATION_FUNCTION: name("describe-operation"),
-      AUDIT_IMAGES_FUNCTION: name("audit-images"),
-      DELETE_IMAGE_FUNCTION: name("delete-image"),
-      RUN_POLICY_FUNCTION: name("run-policy"),
+      ...Object.fromEntries(Object.entries(FUNCTION_ENV).map(([fn, v]) => [v, name(fn as Fn)])),
     });
-    const jobs = readFileSync("functions/slack/jobs.ts", "utf8");
-    for (const v of [
-      "LIST_IMAGES_FUNCTION",
-      "DESCRIBE_IMAGE_FUNCTION",
-      "CREATE_IMAGE_FUNCTION",
-      "AUDIT_IMAGES_FUNCTION",
-      "DESCRIBE_OPERATION_FUNCTION",
-      "DELETE_IMAGE_FUNCTION",
-      "RUN_POLICY_FUNCTION",
-    ])
-      expect(jobs).toContain(`"${v}"`);
-    // run-policy continues a run by invoking itself, by the name it is given
-    expect(env("run-policy").RUN_POLICY_FUNCTION).toBe(name("run-policy"));
+    expect(Object.keys(FUNCTION_ENV).sort()).toEqual(FUNCTIONS.filter((f) => f !== "slack" && f !== "track-image").sort());
+    // run-policy continues a run by invoking itself, by the name it is given; no other function is given names
+    expect(names(env("run-policy"))).toEqual({ RUN_POLICY_FUNCTION: name("run-policy") });
+    for (const fn of FUNCTIONS.filter((f) => f !== "slack" && f !== "run-policy")) expect(names(env(fn)), fn).toEqual({});
     // the job runs in the slack function and waits for a whole audit
     expect(fnResource("slack").Properties.Timeout).toBeGreaterThanOrEqual(fnResource("audit-images").Properties.Timeout);
   });
@@ -226,9 +275,11 @@ describe("osls package", () => {
     for (const w of waits) expect(w.Seconds).toMatch(/^\{% \$round\(/);
   });
 
-  it("schedules audit-images with EventBridge Scheduler in a time zone, with an input that says so", () => {
+  it("schedules audit-images with EventBridge Scheduler in a time zone, with an input that says so, DISABLED while no audit channel is set", () => {
     const p = resources.AuditSchedule.Properties;
-    expect(p.State).toBe("ENABLED");
+    // a fresh deploy (auditChannel "") has nowhere to post: the schedule stays off (with a channel: the alarm-topic test below)
+    expect(p.State).toEqual({ "Fn::If": ["AuditChannelSet", "ENABLED", "DISABLED"] });
+    expect(isTrue(template.Conditions, "AuditChannelSet")).toBe(false);
     expect(p.ScheduleExpression).toBe("cron(0 9 * * ? *)");
     expect(p.ScheduleExpressionTimezone).toBe("Asia/Seoul");
     expect(p.Target.Arn).toEqual({ "Fn::GetAtt": ["AuditDashimagesLambdaFunction", "Arn"] });
@@ -244,6 +295,9 @@ describe("osls package", () => {
 
 describe("policies: one schedule each, invoking run-policy with the scheduled time", () => {
   const policies = loadPoliciesFile("policies.yaml");
+  /** an example: it names the local stack's demo account or Slack channel (dev/sim) */
+  const DEMO_ACCOUNT = demoAccount("ncp", "http://127.0.0.1").name;
+  const isExample = (p: Policy) => p.account === DEMO_ACCOUNT || p.channel === LOCAL_SLACK.channel;
   const scheduleOf = (name: string) =>
     ofType("AWS::Scheduler::Schedule").find(([, r]) => r.Properties.Name === `imageops-ci-policy-${name}`)?.[1].Properties;
 
@@ -256,7 +310,7 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
         ScheduleExpression: policy.schedule,
         ScheduleExpressionTimezone: policy.timezone,
         FlexibleTimeWindow: { Mode: "OFF" },
-        State: policy.enabled ? "ENABLED" : "DISABLED",
+        State: policy.enabled && !isExample(policy) ? "ENABLED" : "DISABLED",
       });
       expect(p.Target.Arn).toEqual({ "Fn::GetAtt": ["RunDashpolicyLambdaFunction", "Arn"] });
       expect(JSON.parse(p.Target.Input)).toEqual({
@@ -285,8 +339,39 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     ]);
   });
 
+  it("ships an example policy (the local demo account or channel) DISABLED in every stage but the local stack's, and says so", () => {
+    const { policySchedules } = require("../../infra/policies.cjs") as {
+      policySchedules(p: Policy[], o: { service: string; stage: string }): { Resources: Record<string, Json>; examples: string[] };
+    };
+    // policies.yaml's own policy is the example: in the package (stage ci) its schedule is off, and the package says so
+    const example = policies.find(isExample)!;
+    expect(example, "policies.yaml holds the example").toBeDefined();
+    expect(example.enabled).toBe(true);
+    expect(scheduleOf(example.name).State).toBe("DISABLED");
+    expect(packageOutput).toContain(`policy ${example.name} of policies.yaml`);
+    expect(packageOutput).toMatch(/packaged DISABLED for stage ci/);
+    // by account or by channel alone; a policy of your own runs; the local stack runs the example
+    const own: Policy = { ...example, name: "own", account: "prod", channel: "C0PROD0001" };
+    const byChannel: Policy = { ...own, name: "by-channel", channel: LOCAL_SLACK.channel };
+    const byAccount: Policy = { ...own, name: "by-account", account: DEMO_ACCOUNT };
+    const states = (stage: string) => {
+      const { Resources, examples } = policySchedules([own, byChannel, byAccount], { service: "imageops", stage });
+      const state = Object.fromEntries(
+        Object.values(Resources)
+          .filter((r) => r.Type === "AWS::Scheduler::Schedule")
+          .map((r) => [r.Properties.Name.replace(`imageops-${stage}-policy-`, ""), r.Properties.State]),
+      );
+      return { state, examples };
+    };
+    expect(states("prod")).toEqual({
+      state: { own: "ENABLED", "by-channel": "DISABLED", "by-account": "DISABLED" },
+      examples: ["by-channel", "by-account"],
+    });
+    expect(states("local")).toEqual({ state: { own: "ENABLED", "by-channel": "ENABLED", "by-account": "ENABLED" }, examples: [] });
+  });
+
   it(`has room for ${MAX_POLICIES} policies (the schema's cap) within CloudFormation's 500 resources a stack`, () => {
-    const { policyResources } = createRequire(import.meta.url)("../../infra/policies.cjs") as {
+    const { policyResources } = require("../../infra/policies.cjs") as {
       policyResources(p: Policy[], o: { service: string; stage: string }): Record<string, unknown>;
     };
     const count = (p: Policy[]) => Object.keys(policyResources(p, { service: "imageops", stage: "ci" })).length;
@@ -296,15 +381,15 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     expect(own + count(most)).toBeLessThanOrEqual(500);
   });
 
-  it("packages another policies file's schedules (IMAGEOPS_POLICIES_FILE), a disabled one DISABLED, and puts the same policies in the run-policy zip", () => {
-    const { dir, run } = packageRun([], { IMAGEOPS_POLICIES_FILE: "test/fixtures/policies.yaml" });
+  it("packages another policies file's schedules (IMAGEOPS_POLICIES_FILE), a disabled one DISABLED, and puts the same policies in the run-policy zip", async () => {
+    const { dir, run } = await packageRun([], { IMAGEOPS_POLICIES_FILE: "test/fixtures/policies.yaml" });
     expect(run.status, run.stderr).toBe(0);
     const t = JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
     const names = Object.values(t.Resources as Record<string, Json>)
       .filter((r) => r.Type === "AWS::Scheduler::Schedule")
       .map((r) => [r.Properties.Name, r.Properties.State]);
     expect(names.sort()).toEqual([
-      ["imageops-ci-audit", "ENABLED"],
+      ["imageops-ci-audit", { "Fn::If": ["AuditChannelSet", "ENABLED", "DISABLED"] }],
       ["imageops-ci-policy-e2e-keep-two", "ENABLED"],
       ["imageops-ci-policy-e2e-other", "ENABLED"],
       ["imageops-ci-policy-e2e-scp-days", "ENABLED"],
@@ -322,14 +407,14 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     expect(zip).toContain("e2e-scp-days");
   }, 200_000);
 
-  it("fails `npm run package` on a bad policy, naming the policy and the field", () => {
+  it("fails `npm run package` on a bad policy, naming the policy and the field", async () => {
     const bad = join(mkdtempSync(join(tmpdir(), "imageops-bad-policy-")), "policies.yaml");
     outs.push(dirname(bad));
     writeFileSync(
       bad,
       "policies:\n  - name: nightly-web\n    provider: ncp\n    servers: ['1']\n    schedule: cron(0 3 * * * *)\n    image: '{server}-{yyyyMMdd}'\n    retention: { keep: 2 }\n    channel: C0123\n",
     );
-    const { run } = packageRun([], { IMAGEOPS_POLICIES_FILE: bad });
+    const { run } = await packageRun([], { IMAGEOPS_POLICIES_FILE: bad });
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}\n${run.stderr}`).toMatch(
       /policy "nightly-web" \(policies\[0\]\) field schedule: cron\(0 3 \* \* \* \*\): exactly one of day-of-month and day-of-week must be "\?"/,
@@ -392,7 +477,7 @@ describe("least privilege", () => {
     expect(reads("describe-operation")).toEqual([]);
   });
 
-  it("keeps operation records and the audit's memory in a retained, recoverable on-demand table that only the functions that need it touch, each for what it does", () => {
+  it("keeps operation records and the audit's memory in a retained, recoverable on-demand table that each function touches only under the key prefixes it owns", () => {
     const tables = ofType("AWS::DynamoDB::Table");
     expect(tables).toHaveLength(1);
     const [id, table] = tables[0]!;
@@ -404,42 +489,85 @@ describe("least privilege", () => {
       TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    const actions = (fn: Fn) =>
-      statements(roleOf(fn))
-        .filter((s: Json) => asList(s.Action).some((a: string) => a.startsWith("dynamodb:")))
-        .flatMap((s: Json) => {
-          expect(asList(s.Resource), fn).toEqual([{ "Fn::GetAtt": ["OperationsTable", "Arn"] }]);
-          return asList(s.Action);
-        })
-        .sort();
-    const writers: readonly Fn[] = ["create-image", "delete-image", "track-image", "run-policy"];
-    for (const fn of FUNCTIONS) {
-      const expected = writers.includes(fn)
-        ? ["dynamodb:GetItem", "dynamodb:PutItem"]
-        : fn === "describe-operation"
-          ? ["dynamodb:GetItem"]
-          : fn === "audit-images"
-            ? ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
-            : [];
-      expect(actions(fn), fn).toEqual(expected);
-    }
-    // the audit's item actions are held to its own keys (IAM's dynamodb:LeadingKeys)
-    const audit = statements("AuditImagesRole").find((s: Json) => asList(s.Action).includes("dynamodb:Query")) as Json;
-    expect(audit.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["audit#*"] } });
-    // nobody else may delete, update, query or scan: every write of an operation record is a conditional
-    // put of the whole record; only the audit deletes and queries, and only its own audit# items
-    for (const id of roles().filter((r) => r !== "AuditImagesRole"))
-      for (const s of statements(id))
-        for (const a of asList(s.Action))
-          if (a.startsWith("dynamodb:")) expect(["dynamodb:GetItem", "dynamodb:PutItem"], `${id} ${a}`).toContain(a);
+    // Each function's items, by the partition-key prefixes it owns (issue #23): every statement on the
+    // table is held to them by dynamodb:LeadingKeys, a multivalued key (ForAllValues), matched with
+    // wildcards (StringLike): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html,
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    const OWNS: Record<Fn, [actions: string[], prefixes: string[]][]> = {
+      "list-images": [],
+      "describe-image": [],
+      "create-image": [
+        [
+          ["GetItem", "PutItem"],
+          ["img-*", "name-*"],
+        ],
+      ],
+      "delete-image": [[["GetItem", "PutItem"], ["del-*"]]],
+      "track-image": [
+        [
+          ["GetItem", "PutItem"],
+          ["img-*", "del-*"],
+        ],
+      ],
+      "run-policy": [
+        [["GetItem", "PutItem", "Query"], ["pol-*"]],
+        [
+          ["GetItem", "PutItem"],
+          ["img-*", "name-*", "del-*"],
+        ],
+      ],
+      "describe-operation": [[["GetItem"], ["img-*", "del-*"]]],
+      "audit-images": [
+        [["DeleteItem", "GetItem", "PutItem", "Query"], ["audit#*"]],
+        [["GetItem", "Query"], ["pol-*"]],
+      ],
+      slack: [[["GetItem", "PutItem"], ["slack#*"]]],
+    };
+    const grants = (roleId: string) =>
+      statements(roleId)
+        .filter((s) => asList(s.Action).some((a) => a.startsWith("dynamodb:")))
+        .map((s) => {
+          expect(s.Effect, roleId).toBe("Allow");
+          expect(asList(s.Resource), roleId).toEqual([{ "Fn::GetAtt": ["OperationsTable", "Arn"] }]);
+          // exactly this condition: no statement on the table without it, nothing that widens it
+          expect(Object.keys(s.Condition ?? {}), `${roleId} ${asList(s.Action)}`).toEqual(["ForAllValues:StringLike"]);
+          expect(Object.keys(s.Condition["ForAllValues:StringLike"]), roleId).toEqual(["dynamodb:LeadingKeys"]);
+          const prefixes = asList(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] as string | string[]);
+          return [
+            asList(s.Action)
+              .map((a) => a.replace(/^dynamodb:/, ""))
+              .sort(),
+            [...prefixes].sort(),
+          ];
+        });
+    const sorted = (g: Json[]) =>
+      g.map(([a, p]: Json) => [[...a].sort(), [...p].sort()]).sort((x: Json, y: Json) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
+    for (const fn of FUNCTIONS) expect(sorted(grants(roleOf(fn))), fn).toEqual(sorted(OWNS[fn]));
+    // and no other role touches the table
+    const fnRoles = FUNCTIONS.map(roleOf);
+    for (const id of roles().filter((r) => !fnRoles.includes(r))) expect(grants(id), id).toEqual([]);
+    // nobody updates or scans; a Scan would carry no partition key, and ForAllValues is true on an absent key
+    const all = roles().flatMap((id) => statements(id).flatMap((s) => asList(s.Action)));
+    for (const a of ["dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "dynamodb:*"])
+      expect(all, a).not.toContain(a);
+    // only the audit deletes, and only its own items
+    expect(roles().filter((id) => statements(id).some((s) => asList(s.Action).includes("dynamodb:DeleteItem")))).toEqual([
+      "AuditImagesRole",
+    ]);
   });
 
-  it("lets only create-image, delete-image and run-policy start the state machine; only slack and run-policy (itself) invoke functions", () => {
+  it("lets only create-image, delete-image and run-policy start the state machine and read its executions; only slack and run-policy (itself) invoke functions", () => {
     const starters: readonly Fn[] = ["create-image", "delete-image", "run-policy"];
+    // DescribeExecution takes an execution ARN, arn:<partition>:states:<region>:<account>:execution:<state machine name>:<execution>
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html; AWS's own policy for
+    // a state machine's executions: https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html)
+    const executions = { "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:imageops-ci-track-image:*" };
+    expect(resources.TrackImageStateMachine.Properties.StateMachineName).toBe("imageops-ci-track-image");
     for (const fn of FUNCTIONS) {
       expect(resourcesFor(roleOf(fn), "states:StartExecution"), fn).toEqual(
         starters.includes(fn) ? [{ Ref: "TrackImageStateMachine" }] : [],
       );
+      expect(resourcesFor(roleOf(fn), "states:DescribeExecution"), fn).toEqual(starters.includes(fn) ? [executions] : []);
       if (fn !== "slack" && fn !== "run-policy") expect(allowed(roleOf(fn), "lambda:InvokeFunction"), fn).toEqual([]);
     }
     const arn = (fn: string) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:imageops-ci-${fn}`;
@@ -498,8 +626,8 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
     }
   });
 
-  it("vpcMode=create: private subnets in two AZs behind one NAT gateway, its Elastic IP the EgressIp output", () => {
-    const { template: t } = packageTemplate("--param=vpcMode=create");
+  it("vpcMode=create: private subnets in two AZs behind one NAT gateway, its Elastic IP the EgressIp output", async () => {
+    const { dir, template: t } = await packageTemplate("--param=vpcMode=create");
     expect(t.Conditions.CreateVpc).toEqual({ "Fn::Equals": ["create", "create"] });
     const r = t.Resources;
     for (const id of ["Vpc", "NatGateway", "EgressIp", "PrivateSubnetA", "PrivateSubnetB", "LambdaSecurityGroup"])
@@ -511,12 +639,15 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
     expect(r.PrivateDefaultRoute.Properties).toMatchObject({ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: { Ref: "NatGateway" } });
     expect(r.PrivateSubnetA.Properties.AvailabilityZone).not.toEqual(r.PrivateSubnetB.Properties.AvailabilityZone);
     expect(t.Outputs.EgressIp).toMatchObject({ Condition: "CreateVpc", Value: { Ref: "EgressIp" } });
+    // the address registered on the iwinv key outlives a stack that is deleted or an EIP that is replaced
+    expect([r.EgressIp.DeletionPolicy, r.EgressIp.UpdateReplacePolicy]).toEqual(["Retain", "Retain"]);
     const vpc = r.ListDashimagesLambdaFunction.Properties.VpcConfig["Fn::If"][1];
     expect(vpc.SubnetIds["Fn::If"][1]).toEqual([{ Ref: "PrivateSubnetA" }, { Ref: "PrivateSubnetB" }]);
+    if (CFN_LINT) expect(await lintErrors(dir)).toEqual([]);
   }, 200_000);
 
-  it("vpcMode=existing: the given subnets and security groups", () => {
-    const { template: t } = packageTemplate(
+  it("vpcMode=existing: the given subnets and security groups", async () => {
+    const { template: t } = await packageTemplate(
       "--param=vpcMode=existing",
       "--param=subnetIds=subnet-0a,subnet-0b",
       "--param=securityGroupIds=sg-0c",
@@ -529,7 +660,8 @@ describe("egress from a fixed address (iwinv keys are bound to an IP allowlist)"
 });
 
 describe("failures reach an operator", () => {
-  const topic = { "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, ""] };
+  // the created topic, under its condition; nothing (AWS::NoValue), never an empty ARN, where that condition is false
+  const topic = { "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, { Ref: "AWS::NoValue" }] };
 
   // Lambda retries a failed asynchronous invocation twice by default; a job that answered and then
   // failed would answer three times (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
@@ -556,7 +688,9 @@ describe("failures reach an operator", () => {
       "detail-type": ["Step Functions Execution Status Change"],
       detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
     });
-    expect(rule.Targets).toEqual([{ Id: "alarm-topic", Arn: topic }]);
+    expect(rule.Targets).toEqual({
+      "Fn::If": ["CreateAlarmTopic", [{ Id: "alarm-topic", Arn: { Ref: "AlarmTopic" } }], { Ref: "AWS::NoValue" }],
+    });
     // the created topic lets only that rule publish
     const statement = resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement[0];
     expect(statement).toMatchObject({
@@ -590,16 +724,31 @@ describe("failures reach an operator", () => {
     }
   });
 
-  it("notifies a given topic instead of creating one", () => {
-    const { template: t } = packageTemplate("--param=alarmTopicArn=arn:aws:sns:ap-northeast-2:123456789012:ops");
-    expect(t.Conditions.CreateAlarmTopic).toEqual({ "Fn::Equals": ["arn:aws:sns:ap-northeast-2:123456789012:ops", ""] });
-    expect(t.Resources.TrackingFailedRule.Properties.Targets[0].Arn).toEqual({
-      "Fn::If": ["CreateAlarmTopic", { Ref: "AlarmTopic" }, "arn:aws:sns:ap-northeast-2:123456789012:ops"],
-    });
+  it("notifies a given topic instead of creating one; runs the scheduled audit once its channel is set", async () => {
+    const ops = "arn:aws:sns:ap-northeast-2:123456789012:ops";
+    const { dir, template: t } = await packageTemplate(`--param=alarmTopicArn=${ops}`, "--param=auditChannel=C0AUDIT001");
+    expect(isTrue(t.Conditions, "CreateAlarmTopic")).toBe(false);
+    expect(t.Resources.AlarmTopic.Condition).toBe("CreateAlarmTopic");
+    expect(t.Resources.TrackingFailedRule.Properties.Targets).toEqual([{ Id: "alarm-topic", Arn: ops }]);
+    for (const [, a] of Object.entries(t.Resources as Record<string, Json>).filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm"))
+      expect([a.Properties.AlarmActions, a.Properties.OKActions]).toEqual([[ops], [ops]]);
+    // the audit channel turns the schedule on, and the audit posts there
+    expect(t.Resources.AuditSchedule.Properties.State).toEqual({ "Fn::If": ["AuditChannelSet", "ENABLED", "DISABLED"] });
+    expect(isTrue(t.Conditions, "AuditChannelSet")).toBe(true);
+    expect(t.Resources.AuditDashimagesLambdaFunction.Properties.Environment.Variables.AUDIT_CHANNEL).toBe("C0AUDIT001");
+    if (CFN_LINT) expect(await lintErrors(dir)).toEqual([]);
   }, 200_000);
 });
 
 describe("template hygiene", () => {
+  it.skipIf(!CFN_LINT)(
+    CFN_LINT ? "passes cfn-lint with no error" : `passes cfn-lint with no error — ${CFN_LINT_SKIPPED}`,
+    async () => {
+      expect(await lintErrors(out)).toEqual([]);
+    },
+    120_000,
+  );
+
   it("retains the secrets and the operations table when the stack goes", () => {
     for (const id of ["CredentialsSecret", "SlackSecret", "OperationsTable"]) {
       expect(resources[id].DeletionPolicy, id).toBe("Retain");
@@ -614,5 +763,45 @@ describe("template hygiene", () => {
   it("says in infra/iam.md that a URL caller needs both lambda:InvokeFunctionUrl and lambda:InvokeFunction", () => {
     const iam = readFileSync("infra/iam.md", "utf8");
     expect(iam).toMatch(/lambda:InvokeFunctionUrl.*and.*lambda:InvokeFunction\b/s);
+  });
+
+  it("says in infra/iam.md, with AWS's sources, which resources are `*` and why, and how the table is held to key prefixes", () => {
+    const iam = readFileSync("infra/iam.md", "utf8");
+    // the state machine's log delivery takes Resource "*" (CloudWatch Logs vended logs)
+    expect(iam).toMatch(/logs:CreateLogDelivery[^.]*on `\*`/);
+    expect(iam).toContain("https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html");
+    expect(iam).toContain("https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html");
+    expect(iam).toContain("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html");
+    expect(iam).toContain("https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html");
+    for (const prefix of ["img-", "name-", "del-", "pol-", "audit#", "slack#"]) expect(iam, prefix).toContain(`\`${prefix}\``);
+    expect(iam).not.toMatch(/no resource is `\*`/);
+  });
+
+  it("gives every deploy parameter a default, uses each, and lets a stage's block (its one home) set only those", () => {
+    const text = readFileSync("serverless.yml", "utf8");
+    const params = parseYaml(text).params as Record<string, Record<string, unknown> | null>;
+    const known = Object.keys(params.default ?? {}).sort();
+    const generated = ["functions", "operator", "policies"].map((f) => readFileSync(`infra/${f}.cjs`, "utf8")).join("\n");
+    const used = [...new Set([...`${text}\n${generated}`.matchAll(/param:(\w+)/g)].map((m) => m[1]!))].sort();
+    expect(used).toEqual(known);
+    // osls reads params.<stage> on every deploy of that stage; a misspelt name there would be silently unused
+    for (const [stage, values] of Object.entries(params))
+      for (const k of Object.keys(values ?? {})) expect(known, `params.${stage}.${k}`).toContain(k);
+  });
+
+  it("generates every function's role and name variables from one table (infra/functions.cjs), the functions serverless.yml declares", () => {
+    expect(Object.keys(table.FUNCTIONS).sort()).toEqual([...FUNCTIONS].sort());
+    // serverless.yml declares no function role itself (one log statement, in the table's generator)
+    const declared = (parseYaml(readFileSync("serverless.yml", "utf8")).resources as Json[])
+      .flatMap((r) => (typeof r.Resources === "object" ? Object.entries(r.Resources as Record<string, Json>) : []))
+      .filter(([, r]) => r.Type === "AWS::IAM::Role")
+      .map(([id]) => id);
+    expect(declared.sort()).toEqual(["AuditSchedulerRole", "TrackImageStateMachineRole"]);
+    for (const fn of FUNCTIONS) {
+      expect(
+        resources[roleOf(fn)].Properties.Policies.map((p: Json) => p.PolicyName),
+        fn,
+      ).toEqual([fn]);
+    }
   });
 });
