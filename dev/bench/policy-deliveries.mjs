@@ -53,7 +53,8 @@ try {
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (o.error) problems.push(o.error);
     const s = o.answer?.run?.summary;
-    for (const k of Object.keys(totals)) totals[k] += s?.[k]?.length ?? 0;
+    // kept is a count (a summary lists only the newest kept images); the others are lists
+    for (const k of Object.keys(totals)) totals[k] += k === "kept" ? (s?.keptCount ?? 0) : (s?.[k]?.length ?? 0);
     for (const f of s?.failed ?? []) problems.push(`${o.answer.policy}: ${f.what}: ${f.reason}`.slice(0, 300));
   }
   const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
