@@ -12,8 +12,11 @@ import { slackPolicyReporter } from "../../shared/slack/lifecycle.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
 import { secondsFromEnv, trackingDeps } from "../../shared/tracking/deps.js";
 
-// validated when the bundle was built; checked again here, so a hand-edited bundle cannot run a bad policy
-const POLICIES = validatePolicies(bundled, "the policies in this bundle");
+// validated when the bundle was built; checked again here, so a hand-edited bundle cannot run a bad policy.
+// The examples (they name the local demo account or channel) do not run outside the local stack
+// (POLICIES_DISABLED, from infra/policies.cjs): their schedules are DISABLED, and the list says so.
+const EXAMPLES = new Set((process.env.POLICIES_DISABLED ?? "").split(",").filter(Boolean));
+const POLICIES = validatePolicies(bundled, "the policies in this bundle").map((p) => (EXAMPLES.has(p.name) ? { ...p, enabled: false } : p));
 const reporter = slackPolicyReporter(lazySlackPoster());
 let lambda: LambdaClient | undefined;
 
@@ -58,6 +61,12 @@ export const handler = lambdaHandler({
       throw new ImageOpsError(
         "NOT_FOUND",
         `no policy "${input.policy}" (policies.yaml has ${POLICIES.map((p) => p.name).join(", ") || "none"})`,
+        { field: "policy" },
+      );
+    if (EXAMPLES.has(policy.name))
+      throw new ImageOpsError(
+        "FORBIDDEN",
+        `policy "${policy.name}" is an example of policies.yaml (it names the local demo account or channel): it does not run in this stage; replace it with your own servers, account and channel`,
         { field: "policy" },
       );
     const scheduledAt = input.scheduledAt ?? minuteOf(Date.now());

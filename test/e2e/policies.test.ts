@@ -7,7 +7,9 @@
  * its invocation is finished by its continuation; one summary per run, posted and recorded.
  */
 import { describe, expect, it, vi } from "vitest";
-import type { LocalStack, LocalStackOptions } from "../../dev/local-stack.js";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type LocalStack, type LocalStackOptions, lambdaContext } from "../../dev/local-stack.js";
 import { keyOfOperation, type OperationRecord } from "../../shared/operations/record.js";
 import { LEDGER_PREFIX, type LedgerEntry, type PolicyRun, policyKey, runSort } from "../../shared/policies/record.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
@@ -231,6 +233,24 @@ describe("on demand and the list", () => {
     // a disabled policy has no next run (its schedule is DISABLED)
     expect(byName["e2e-two-servers"]).toMatchObject({ enabled: false });
     expect(byName["e2e-two-servers"].nextRun).toBeUndefined();
+  });
+
+  it("an example policy (POLICIES_DISABLED: a real stage's package names it) is listed disabled and refused a run", async () => {
+    const bundle = options.bundles!["run-policy"]!;
+    // a fresh container of the run-policy bundle with the variable the package sets outside the local stack
+    process.env.POLICIES_DISABLED = "e2e-other";
+    try {
+      const { handler } = await import(`${pathToFileURL(join(bundle, "index.mjs")).href}?examples`);
+      const ran = await handler({ policy: "e2e-other" }, lambdaContext("run-policy")).catch((e: Error) => e);
+      expect(ran).toMatchObject({ name: "FORBIDDEN", message: expect.stringMatching(/is an example of policies.yaml/) });
+      const listed = (await handler({ action: "list" }, lambdaContext("run-policy"))) as {
+        policies: Array<{ name: string; enabled: boolean }>;
+      };
+      expect(listed.policies.find((p) => p.name === "e2e-other")).toMatchObject({ enabled: false });
+      expect(listed.policies.find((p) => p.name === "e2e-keep-two")).toMatchObject({ enabled: true });
+    } finally {
+      delete process.env.POLICIES_DISABLED;
+    }
   });
 
   it("a rate-limited channel is waited out: the summary is posted after Slack's Retry-After, and the run ends done", async () => {

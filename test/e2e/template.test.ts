@@ -350,6 +350,8 @@ describe("policies: one schedule each, invoking run-policy with the scheduled ti
     expect(scheduleOf(example.name).State).toBe("DISABLED");
     expect(packageOutput).toContain(`policy ${example.name} of policies.yaml`);
     expect(packageOutput).toMatch(/packaged DISABLED for stage ci/);
+    // and run-policy is told: its list shows the example disabled, and it refuses to run it (e2e: policies.test.ts)
+    expect(template.Resources.RunDashpolicyLambdaFunction.Properties.Environment.Variables.POLICIES_DISABLED).toBe(example.name);
     // by account or by channel alone; a policy of your own runs; the local stack runs the example
     const own: Policy = { ...example, name: "own", account: "prod", channel: "C0PROD0001" };
     const byChannel: Policy = { ...own, name: "by-channel", channel: LOCAL_SLACK.channel };
