@@ -37,10 +37,10 @@ const DETAIL_MISS_CODES = new Set(["0x14", "0x16"]);
 const DETAIL_MISS_NAMES = new Set(["EMPTY_SET", "ID_INVALID"]);
 
 /**
- * iwinv documents its ids only as strings (Image Detail `image_id`, Instance Detail `instance_id`: "string,
- * required", R5, R7); the forms it shows are ASCII letters, digits and "-" (`PIMAGE-1Pos3S8VaJXq3wgC8c4BMi`, the
- * Image List example, S1; iwinv.md §1.2–1.3), and a third-party client refuses anything else before it
- * signs (T1). Those go into the path and the signed string as they are; any other id is refused before a request.
+ * iwinv types its ids only as strings (Image Detail's `image_id`, R5; the instance pages' `instance_id`, "Instance
+ * ID of instance", R6); the form it shows is ASCII letters, digits and "-" (`PIMAGE-1Pos3S8VaJXq3wgC8c4BMi`, the
+ * Image List example, S1; iwinv.md §1.2–1.3), and a third-party client refuses anything else before it signs
+ * (T1). Such an id goes into the path and the signed string as it is; any other is refused before a request.
  */
 const IWINV_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const IWINV_IDS: IdShapes = {
