@@ -569,25 +569,30 @@ export class NcpSim extends SimServer {
   };
 
   /**
-   * Signature v2 over `METHOD + " " + path[?query] + "\n" + timestamp + "\n" + accessKey`, the URI
+   * The signature over `METHOD + " " + path[?query] + "\n" + timestamp + "\n" + accessKey`, the URI
    * exactly as received, and the ±5-minute window (ncp.md §1; docs compute-vserver "a difference
-   * of 5 minutes or more ... invalid"). Failures are the gateway's 401 errorCode 200
-   * "Authentication Failed" (api-call-lgc-errorhandling); the `details` texts are the observed ones
-   * (ncp.md §4.1), which of them NCP gives for which failure is not documented.
+   * of 5 minutes or more ... invalid"). It may come as `x-ncp-apigw-signature-v2` (the docs, the Java
+   * SDK) or `x-ncp-apigw-signature-v1` (the Go SDK terraform-provider-ncloud runs with, ncp.md §1.4;
+   * ../shared/providers/oracle/vectors-ncp.json): either is accepted, and each one sent must be right.
+   * Failures are the gateway's 401 errorCode 200 "Authentication Failed" (api-call-lgc-errorhandling);
+   * the `details` texts are the observed ones (ncp.md §4.1), which of them NCP gives for which failure
+   * is not documented.
    */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const accessKey = String(req.headers["x-ncp-iam-access-key"] ?? "");
     const timestamp = String(req.headers["x-ncp-apigw-timestamp"] ?? "");
-    const signature = String(req.headers["x-ncp-apigw-signature-v2"] ?? "");
+    const signatures = ["x-ncp-apigw-signature-v2", "x-ncp-apigw-signature-v1"]
+      .map((h) => req.headers[h])
+      .filter((v): v is string => typeof v === "string" && v !== "");
     const failed = (details: string) => gatewayError(401, "200", "Authentication Failed", details);
-    if (!accessKey || !timestamp || !signature) return failed("Authentication information are missing.");
+    if (!accessKey || !timestamp || signatures.length === 0) return failed("Authentication information are missing.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
     if (!key) return failed("Invalid authentication information.");
     if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) >= TIMESTAMP_WINDOW_MS)
       return failed("Invalid authentication information.");
     // independent of the product's signer: the documented string over the URI as received
     const expected = createHmac("sha256", key.secretKey).update(`${req.method} ${req.rawUrl}\n${timestamp}\n${accessKey}`).digest("base64");
-    if (expected !== signature) return failed("Invalid authentication information.");
+    if (signatures.some((signature) => signature !== expected)) return failed("Invalid authentication information.");
     return undefined;
   }
 

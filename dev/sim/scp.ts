@@ -465,8 +465,9 @@ export class ScpSim extends SimServer {
   /**
    * The signature of the official SDK (client/signature_generator.go MakeHmacSignature) over "http://" + Host + the raw
    * path and query as received: method + url + timestamp + accessKey + accountId + "Openapi", where accountId is the
-   * Scp-AccountId header the SDK sends — empty, as the official provider configures it, or absent, as the docs'
-   * sample signs (method + url + timestamp + accessKey + clientType). The two agree when no account id is sent.
+   * Scp-AccountId header the SDK sends — empty, as the official provider configures it (every request of
+   * ../shared/providers/oracle/vectors-scp.json), or absent, as the docs' sample signs (method + url + timestamp +
+   * accessKey + clientType). The two agree when the account id is empty.
    */
   private authenticate(req: SimRequest): SimResponse | undefined {
     const h = (name: string) => {

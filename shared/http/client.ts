@@ -3,6 +3,7 @@ import type { ProviderName } from "../model/image.js";
 import { type Limiter, RateLimitWaitTooLong } from "./limiter.js";
 import { backoffDelay, retryAfterMs } from "./retry.js";
 import { nodeTransport, type Transport, type TransportResponse } from "./transport.js";
+import { USER_AGENT } from "./user-agent.js";
 
 export interface HttpRequest {
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -144,7 +145,8 @@ export class HttpClient {
   }
 
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-    const headers = { ...req.headers, ...req.sign?.(req.method, req.url) };
+    // every request names the product, the unsigned SCP version catalogue too (./user-agent.ts)
+    const headers: Record<string, string> = { "User-Agent": USER_AGENT, ...req.headers, ...req.sign?.(req.method, req.url) };
     // A body goes with its length, as the providers' SDKs send it (the SCP Go SDK's prepareRequest sets
     // Content-Length); without it node:http would send the body chunked.
     if (req.body !== undefined) {

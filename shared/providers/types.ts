@@ -1,6 +1,7 @@
 import type { HttpClient, ThrottleSignal } from "../http/client.js";
 import type { Image, ImageStatus, ProviderName } from "../model/image.js";
 import type { Account } from "../secrets.js";
+import type { IdShapes } from "./ids.js";
 
 /** What every call of an adapter gets: whose credentials, which region, and the client to use. */
 export interface CallContext {
@@ -65,6 +66,8 @@ export interface ProviderAdapter {
   readonly name: ProviderName;
   /** default base URL when the account gives no `endpoint` */
   readonly defaultEndpoint: string;
+  /** the shape of the cloud's image and server ids (./ids.ts): any other id is refused before a request */
+  readonly ids: IdShapes;
   /** request limits per access key, and the answers besides 429 by which the cloud says it is throttling */
   readonly limits: { concurrency: number; perMinute?: number; throttleSignals?: readonly ThrottleSignal[] };
   readonly supportsCreate: boolean;

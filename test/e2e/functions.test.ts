@@ -147,11 +147,26 @@ describe("describe-image", () => {
     }
   });
 
-  it("answers 404 NOT_FOUND for an unknown id, and 400 without one", async () => {
-    for (const p of ["ncp", "scp", "iwinv"]) {
-      const res = await call(`/describe-image?provider=${p}&id=does-not-exist-42`);
+  it("answers 404 NOT_FOUND for an unknown id, 400 for one not of the cloud's shape, and 400 without one", async () => {
+    // an id of each cloud's documented shape that names nothing: NCP numbers, SCP UUIDs, iwinv's ASCII ids
+    const unknown = { ncp: "99999999", scp: "0a0a0a0a-0000-4000-8000-00000000dead", iwinv: "PIMAGE-does-not-exist-42" };
+    for (const [p, id] of Object.entries(unknown)) {
+      const res = await call(`/describe-image?provider=${p}&id=${id}`);
       expect(res.status, p).toBe(404);
       expect(res.body.error.code).toBe("NOT_FOUND");
+    }
+    for (const [p, id] of [
+      ["ncp", "does-not-exist-42"],
+      ["scp", "does-not-exist-42"],
+      ["iwinv", "a%2Fb"],
+    ]) {
+      const res = await call(`/describe-image?provider=${p}&id=${id}`);
+      expect(res.status, p).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        field: "id",
+        message: expect.stringMatching(/^id: ".*" is not an? \w+ image/),
+      });
     }
     const missing = await call("/describe-image?provider=ncp");
     expect(missing.status).toBe(400);

@@ -5,6 +5,7 @@
  * exception; no request leaves for a host other than the configured endpoints; ids and names
  * reach the clouds encoded, never as extra path segments or query parameters.
  */
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import fc from "fast-check";
@@ -49,6 +50,7 @@ afterAll(async () => {
 
 const CODES = [
   "INVALID_ARGUMENT",
+  "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
   "UNSUPPORTED",
@@ -59,6 +61,7 @@ const CODES = [
 ];
 const STATUS: Record<string, number> = {
   INVALID_ARGUMENT: 400,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   UNSUPPORTED: 501,
@@ -68,7 +71,16 @@ const STATUS: Record<string, number> = {
   PROVIDER_TIMEOUT: 504,
 };
 
+/** Every C0 control character, DEL and every C1 control, each inside text. */
+const CONTROLS = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i)].map(
+  (c) => `a${String.fromCharCode(c)}b`,
+);
+/** Lone surrogates, which no UTF-8 can hold: Go's SDKs see U+FFFD (shared/providers/escape.ts), encodeURIComponent throws. */
+const LONE_SURROGATES = ["\uD800", "\uDFFF", "bad \uD800 text", "x\uDC00y", "\uD83D", "🚀\uDE80\uD83D", "\uDBFF\uDBFF"];
+
 const nasty = fc.constantFrom(
+  ...CONTROLS,
+  ...LONE_SURROGATES,
   "../",
   "../../etc/passwd",
   "..%2F..%2F",
@@ -99,6 +111,8 @@ const nasty = fc.constantFrom(
 const junk = fc.oneof(
   nasty,
   fc.string({ maxLength: 40 }),
+  // any UTF-16 code units, lone surrogates included
+  fc.string({ unit: "binary", maxLength: 20 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
   fc.integer(),
   fc.double(),
@@ -110,23 +124,31 @@ const junk = fc.oneof(
 
 /**
  * A plausible input, then 0–2 mutations: a field replaced by junk, a field dropped, or a field
- * nobody knows added. About a third of the inputs stay valid and reach the clouds.
+ * nobody knows added. About a third of the inputs stay valid and reach the clouds. `together`
+ * draws fields that must agree with each other (a provider and an id of its shape).
  */
-function inputs(valid: Record<string, fc.Arbitrary<unknown>>) {
-  const keys = Object.keys(valid);
+function inputs(
+  valid: Record<string, fc.Arbitrary<unknown>>,
+  together?: { keys: string[]; arb: fc.Arbitrary<Record<string, unknown>> },
+  /** fields set as given, never mutated */
+  kept: Record<string, unknown> = {},
+) {
+  const keys = [...Object.keys(valid), ...(together?.keys ?? [])];
   const mutation = fc.oneof(
     fc.tuple(fc.constant("junk" as const), fc.constantFrom(...keys), junk),
     fc.tuple(fc.constant("drop" as const), fc.constantFrom(...keys), fc.constant(undefined)),
     fc.tuple(fc.constant("extra" as const), fc.constantFrom("extra", "__proto__", "Provider", "limit ", "x"), junk),
   );
-  return fc.tuple(fc.record(valid), fc.array(mutation, { maxLength: 2 })).map(([base, mutations]) => {
-    const out: Record<string, unknown> = { ...base };
-    for (const [kind, key, value] of mutations) {
-      if (kind === "drop") delete out[key];
-      else Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
-    }
-    return out;
-  });
+  return fc
+    .tuple(fc.record(valid), together?.arb ?? fc.constant({}), fc.array(mutation, { maxLength: 2 }))
+    .map(([base, joint, mutations]) => {
+      const out: Record<string, unknown> = { ...base, ...joint };
+      for (const [kind, key, value] of mutations) {
+        if (kind === "drop") delete out[key];
+        else Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+      }
+      return { ...out, ...kept };
+    });
 }
 
 const provider = fc.constantFrom("ncp", "scp", "iwinv");
@@ -135,6 +157,27 @@ const id = fc.oneof(
   fc.constantFrom("PIMAGE-1tQFoTuKeENlSZ7xFXyVix", "70a599e0-31e7-49b7-b260-868f441e862b", "1234567"),
   fc.string({ minLength: 1, maxLength: 30 }),
 );
+/** Ids of each cloud's shape (NCP numbers, SCP UUIDs, iwinv's ASCII forms): known ones and unknown ones. */
+const SHAPED: Record<"ncp" | "scp" | "iwinv", string[]> = {
+  ncp: ["23214590", "31000001", "41000001", "99999999", DEMO_SERVERS.ncp.kvm],
+  scp: [
+    "70a599e0-31e7-49b7-b260-868f441e862b",
+    "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11",
+    "0a0a0a0a-0000-4000-8000-00000000dead",
+    DEMO_SERVERS.scp.active,
+  ],
+  iwinv: ["PIMAGE-1tQFoTuKeENlSZ7xFXyVix", "IMAGE-7Hq2WebGolden000000001", "PIMAGE-doesnotexist", DEMO_SERVERS.iwinv.active],
+};
+/** A provider and, as `key`, an id of its shape half the time, anything else otherwise. */
+const providerWith = (key: string) => ({
+  keys: ["provider", key],
+  arb: provider.chain((p) =>
+    fc.record({
+      provider: fc.constant(p),
+      [key]: fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...SHAPED[p]) }, { weight: 1, arbitrary: id }),
+    }),
+  ),
+});
 const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.Arbitrary<Record<string, unknown>> }> = {
   "list-images": {
     methods: ["GET", "POST"],
@@ -151,18 +194,24 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
   },
   "describe-image": {
     methods: ["GET", "POST"],
-    arb: inputs({ provider, id, account: fc.constantFrom("demo", "nope"), region: fc.constantFrom("KR", "kr-west1") }),
+    arb: inputs({ account: fc.constantFrom("demo", "nope"), region: fc.constantFrom("KR", "kr-west1") }, providerWith("id")),
   },
   "create-image": {
     methods: ["POST"],
-    arb: inputs({
-      provider,
-      serverId: fc.oneof(id, fc.constantFrom(DEMO_SERVERS.ncp.kvm, DEMO_SERVERS.scp.active)),
-      name: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/) }, { weight: 1, arbitrary: nasty }),
-      description: fc.string({ maxLength: 1200 }),
-      dryRun: fc.constant(true),
-      notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "C0FUZZ002") }),
-    }),
+    arb: inputs(
+      {
+        name: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/) }, { weight: 1, arbitrary: nasty }),
+        // free text: any code units, lone surrogates and control characters included
+        description: fc.oneof(fc.string({ maxLength: 1200 }), fc.string({ unit: "binary", maxLength: 300 }), nasty),
+        dryRun: fc.constant(true),
+        notify: fc.record({ channel: fc.constantFrom("C0FUZZ001", "C0FUZZ002") }),
+      },
+      // a server by its id or by its name (web-01 is a demo server's name on NCP and SCP)
+      {
+        keys: ["provider", "serverId"],
+        arb: providerWith("serverId").arb.chain((b) => fc.oneof(fc.constant(b), fc.constant({ ...b, serverId: "web-01" }))),
+      },
+    ),
   },
   "describe-operation": {
     methods: ["GET", "POST"],
@@ -170,29 +219,31 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
   },
   "track-image": {
     methods: ["POST"],
-    arb: inputs({
-      operation: fc.constant("img-fuzz"),
-      provider,
-      account: fc.constant("demo"),
-      region: fc.constantFrom("KR", "kr-west1"),
-      imageId: id,
-      startedAt: fc.constant("2026-11-23T00:00:00.000Z"),
-    }),
+    arb: inputs(
+      {
+        operation: fc.constant("img-fuzz"),
+        account: fc.constant("demo"),
+        region: fc.constantFrom("KR", "kr-west1"),
+        startedAt: fc.constant("2026-11-23T00:00:00.000Z"),
+      },
+      providerWith("imageId"),
+    ),
   },
   "audit-images": {
     methods: ["GET", "POST"],
     arb: inputs({ provider, account: fc.constantFrom("demo", "prod"), notify: fc.constant(false) }),
   },
-  // dry runs only: the fuzz never deletes anything
+  // dry runs only, never mutated away: the fuzz never deletes anything
   "delete-image": {
     methods: ["POST"],
-    arb: inputs({
-      provider,
-      id: fc.oneof(id, fc.constantFrom("31000001", "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c11")),
-      dryRun: fc.constant(true),
-      expectName: fc.oneof(fc.constant("web-base"), nasty),
-      region: fc.constantFrom("KR", "kr-west1"),
-    }),
+    arb: inputs(
+      {
+        expectName: fc.oneof(fc.constant("web-base"), nasty),
+        region: fc.constantFrom("KR", "kr-west1"),
+      },
+      providerWith("id"),
+      { dryRun: true },
+    ),
   },
   // never a real policy's name: the fuzz never runs one
   "run-policy": {
@@ -281,6 +332,13 @@ describe.each(Object.entries(spec))("fuzz %s", (name, { methods, arb }) => {
 });
 
 describe("after fuzzing", () => {
+  it("named the product on every request to a cloud: User-Agent imageops/<package.json's version>, put in the bundles at build time", () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const requests = [stack.ncp, stack.scp, stack.iwinv].flatMap((sim) => sim.requests);
+    expect(requests.length).toBeGreaterThan(100);
+    for (const r of requests) expect(r.headers["user-agent"], r.rawUrl).toBe(`imageops/${version}`);
+  });
+
   it("sent nothing to a host other than the configured endpoints (clouds, Secrets Manager, DynamoDB, Slack)", () => {
     expect(seenHosts.length).toBeGreaterThan(100);
     for (const host of new Set(seenHosts)) expect(hosts.has(host), host).toBe(true);

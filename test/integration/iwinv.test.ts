@@ -122,19 +122,20 @@ describe("iwinv adapter against the simulator", () => {
     expect(legacy).toMatchObject({ name: "legacy-app", kind: "custom", createdAt: "2023-03-02T01:15:00.000Z", os: { distro: "centos" } });
   });
 
-  it("NOT_FOUND for an unknown image or instance (iwinv HTTP 400 ID_INVALID), also for ids needing encoding", async () => {
+  it("NOT_FOUND for an unknown image or instance (iwinv HTTP 400 ID_INVALID); an id not of iwinv's form is refused before any request", async () => {
     const ctx = ctxFor();
     const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
     expect(e.code).toBe("NOT_FOUND");
     expect(e.providerCode).toBe("ID_INVALID");
     expect(e.provider).toBe("iwinv");
-    // the signature covers the encoded path as sent: these reach the lookup, not an auth failure
-    for (const id of ["이미지", "a+b*c~d/e", "with space"]) {
-      const err = await failure(iwinvAdapter.describeImage(ctx, id));
-      expect(err.code).toBe("NOT_FOUND");
-    }
     expect((await failure(iwinvAdapter.getServer(ctx, "IWVM-nope"))).code).toBe("NOT_FOUND");
-    expect((await failure(iwinvAdapter.describeImage(ctx, ".."))).code).toBe("INVALID_ARGUMENT");
+    const before = sim.requests.length;
+    // iwinv's ids are ASCII letters, digits and "-" (PIMAGE-1Pos3S8VaJXq3wgC8c4BMi, iwinv.md §1.2–1.3)
+    for (const id of ["이미지", "a+b*c~d/e", "with space", "..", "-x"]) {
+      expect(await failure(iwinvAdapter.describeImage(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+      expect(await failure(iwinvAdapter.getServer(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "serverId" });
+    }
+    expect(sim.requests.length).toBe(before);
   });
 
   it("gets a server, asking only for the fields it needs (never the default account's password)", async () => {

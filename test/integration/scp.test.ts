@@ -53,8 +53,8 @@ describe("SCP adapter against the simulator", () => {
     expect(pages[1]!.url.searchParams.get("marker")).toBe(images[49]!.id);
     const times = images.map((i) => Date.parse(i.createdAt!));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    // every request carried the version header, and no account id (the official provider sends none)
-    expect(pages.every((r) => r.headers["scp-api-version"] === "virtualserver 1.3" && !("scp-accountid" in r.headers))).toBe(true);
+    // every request carried the version header, and the account id empty (as the official provider sends it)
+    expect(pages.every((r) => r.headers["scp-api-version"] === "virtualserver 1.3" && r.headers["scp-accountid"] === "")).toBe(true);
   });
 
   it("uses the default page size of 100 and the API's limit bound", async () => {
@@ -114,14 +114,19 @@ describe("SCP adapter against the simulator", () => {
     expect(killed).toMatchObject({ status: "failed", providerStatus: "killed" });
   });
 
-  it("NOT_FOUND for a missing image or server, with the id escaped in the path", async () => {
-    const err = await failure(adapter.describeImage(ctx(), "no/such image"));
+  it("NOT_FOUND for a missing image or server; an id that is not a UUID is refused before any request", async () => {
+    const err = await failure(adapter.describeImage(ctx(), "0a0a0a0a-0000-4000-8000-00000000dead"));
     expect(err.code).toBe("NOT_FOUND");
     expect(err.providerCode).toBe("ImageNotFound");
     expect(err.requestId).toMatch(/^req-/);
-    expect(calls()[0]!.rawUrl).toBe("/v1/images/no%2Fsuch%20image");
-    expect((await failure(adapter.getServer(ctx(), "missing"))).code).toBe("NOT_FOUND");
-    expect((await failure(adapter.describeImage(ctx(), ".."))).code).toBe("INVALID_ARGUMENT");
+    expect(calls()[0]!.rawUrl).toBe("/v1/images/0a0a0a0a-0000-4000-8000-00000000dead");
+    expect((await failure(adapter.getServer(ctx(), "0a0a0a0a-0000-4000-8000-00000000beef"))).code).toBe("NOT_FOUND");
+    sim.requests.length = 0;
+    for (const id of ["no/such image", "..", "img+1:2@3=4&5$6", ""]) {
+      expect(await failure(adapter.describeImage(ctx(), id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+      expect(await failure(adapter.getServer(ctx(), id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "serverId" });
+    }
+    expect(calls()).toEqual([]);
   });
 
   it("gets servers and says whether they can be imaged", async () => {
@@ -221,15 +226,15 @@ describe("SCP adapter against the simulator", () => {
     expect(unknownKey).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "UNAUTHORIZED" });
     expect(unknownKey.message).toMatch(/access key is invalid/);
     sim.keys = []; // the key was revoked
-    expect((await failure(adapter.describeImage(ctx(), "x"))).code).toBe("PROVIDER_AUTH_FAILED");
+    expect((await failure(adapter.describeImage(ctx(), "70a599e0-31e7-49b7-b260-868f441e862b"))).code).toBe("PROVIDER_AUTH_FAILED");
   });
 
-  it("the account id is optional and never signed or sent: with any or none the calls succeed", async () => {
+  it("the account id is optional and never signed or sent: with any or none the calls succeed, Scp-AccountId empty", async () => {
     for (const accountId of ["someone-else", undefined]) {
       sim.requests.length = 0;
       const img = await adapter.describeImage(ctx({ accountId }), "70a599e0-31e7-49b7-b260-868f441e862b");
       expect(img.name).toBe("imagename");
-      expect(calls()[0]!.headers).not.toHaveProperty("scp-accountid");
+      expect(calls()[0]!.headers["scp-accountid"]).toBe("");
     }
   });
 

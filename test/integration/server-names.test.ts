@@ -132,9 +132,28 @@ describe("resolveServerId", () => {
     expect(await resolveServerId(ctx(provider), adapters[provider], name)).toBe(id);
   });
 
-  it("leaves an id (or anything no server is named) as given", async () => {
+  it("leaves an id no server is named as given, when it has the shape of the cloud's server ids", async () => {
     expect(await resolveServerId(ctx("ncp"), ncpAdapter, DEMO_SERVERS.ncp.xen)).toBe(DEMO_SERVERS.ncp.xen);
-    expect(await resolveServerId(ctx("scp"), adapters.scp, "missing")).toBe("missing");
+    expect(await resolveServerId(ctx("ncp"), ncpAdapter, "99999999")).toBe("99999999");
+    expect(await resolveServerId(ctx("scp"), adapters.scp, "2a9be312-5d4b-4bc8-b2ae-35100fa9241f")).toBe(
+      "2a9be312-5d4b-4bc8-b2ae-35100fa9241f",
+    );
+    expect(await resolveServerId(ctx("iwinv"), adapters.iwinv, "IWVM-missing-0009")).toBe("IWVM-missing-0009");
+  });
+
+  it.each([
+    ["ncp", "23214590&a=b+c %d/이", /is neither an NCP server instance number \(decimal digits.*nor the name of a ncp server in KR$/],
+    ["ncp", "no-such-server", /is neither an NCP server instance number/],
+    ["scp", "img+1:2@3=4&5$6;7,8 9/0?#%이", /is neither an SCP server id \(a UUID.*nor the name of a scp server in kr-west1$/],
+    ["iwinv", "a/b", /is neither an iwinv instance id/],
+  ] as const)("%s: refuses %j, neither a server id nor a server's name, after the name lookup alone", async (provider, given, message) => {
+    const err = await resolveServerId(ctx(provider), adapters[provider], given).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageOpsError);
+    expect(err).toMatchObject({ code: "INVALID_ARGUMENT", field: "serverId", message: expect.stringMatching(message) });
+    // the one request is the server list with the value as a name; it never went anywhere as an id
+    expect(sent(provider).map((r) => r.url.pathname)).toEqual([
+      provider === "ncp" ? "/vserver/v2/getServerInstanceList" : provider === "scp" ? "/v1/servers" : "/v1/instances",
+    ]);
   });
 
   it("refuses a name several servers have, with the candidates", async () => {

@@ -32,7 +32,7 @@ export class LeakWatch {
   static secrets(stack: LocalStack): string[] {
     const signatures = [stack.ncp, stack.scp, stack.iwinv].flatMap((sim) =>
       sim.requests.flatMap((r) =>
-        ["x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"]
+        ["x-ncp-apigw-signature-v1", "x-ncp-apigw-signature-v2", "scp-signature", "x-iwinv-signature"]
           .map((h) => r.headers[h])
           .filter((v): v is string => typeof v === "string"),
       ),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
 import { Limiter } from "../../shared/http/limiter.js";
@@ -30,6 +31,15 @@ describe("HttpClient", () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ path: "/v?b=%20x&a=%ED%95%9C", sig: "3" });
     expect(sim.requests).toHaveLength(3);
+  });
+
+  it("names the product on every request: User-Agent imageops/<the version in package.json>", async () => {
+    // as the official SDKs name themselves (NCP's Go SDK vserver/1.0.7/go, the SCP provider scpclient/0.0.1:
+    // ../shared/providers/oracle/vectors-*.json), and as the AWS and Slack SDKs do
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    await get(client());
+    await client().request({ method: "GET", url: `${sim.url}/unsigned`, idempotent: true });
+    expect(sim.requests.map((r) => r.headers["user-agent"])).toEqual([`imageops/${version}`, `imageops/${version}`]);
   });
 
   it("honours Retry-After on 429", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildIwinvUrl, canonicalIwinvPath, iwinvHeaders, iwinvPathOf, iwinvSignature } from "../../shared/providers/iwinv/signer.js";
-import { encodeSegment, isSendableSegment } from "../../shared/providers/segment.js";
+import { encodeSegment } from "../../shared/providers/escape.js";
 import { IWINV_VECTORS } from "../fixtures/provider-vectors.js";
 
 /*
@@ -128,12 +128,5 @@ describe("iwinv URL builder", () => {
     expect(iwinvPathOf("https://api-kr.iwinv.kr/v1/images/a%2Fb?x=1#f")).toBe("/v1/images/a%2Fb");
     expect(iwinvPathOf("http://127.0.0.1:8080")).toBe("/");
     expect(iwinvPathOf("/v1/images?page_no=1")).toBe("/v1/images");
-  });
-
-  it("flags dot-only ids (URL parsing would resolve them even escaped)", () => {
-    expect(isSendableSegment("..")).toBe(false);
-    expect(isSendableSegment(".")).toBe(false);
-    expect(isSendableSegment("a..b")).toBe(true);
-    expect(isSendableSegment("PIMAGE-1")).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { createIwinvAdapter } from "../../shared/providers/iwinv/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { IWINV_VECTORS, iwinvVector } from "../fixtures/provider-vectors.js";
+import { PRODUCT_USER_AGENT } from "../support/oracle.js";
 import { answer, recordingTransport, type Sent } from "../support/wire.js";
 
 const V = IWINV_VECTORS;
@@ -47,8 +48,9 @@ const account: Account = { provider: "iwinv", name: "golden", accessKey: V.acces
 const ctx = (): CallContext => ({ account, region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) });
 const adapter = createIwinvAdapter({ now: () => Number(V.timestamp) * 1000 });
 
-/** The documented headers [R1][R2] (the access key only in X-iwinv-Credential) and Accept. */
+/** The documented headers [R1][R2] (the access key only in X-iwinv-Credential), Accept and the product's User-Agent. */
 const headers = (path: string) => ({
+  "User-Agent": expect.stringMatching(PRODUCT_USER_AGENT),
   Accept: "application/json",
   "X-iwinv-Timestamp": V.timestamp,
   "X-iwinv-Credential": V.accessKey,

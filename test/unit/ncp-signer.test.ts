@@ -23,12 +23,14 @@ describe("NCP signature v2 against the official SDKs' vectors (ncp.md §2)", () 
     expect(ncpSignature("POST", `/vserver/v2/${action}`, timestamp, accessKey, secretKey)).toBe(signature);
   });
 
-  it("sends the three documented headers with the -v2 signature", () => {
+  it("sends the Go SDK's headers (its -v1 signature header) and the documented -v2 beside it, the same value", () => {
+    // ncloud-sdk-go-v2 services/vserver/api_client.go prepareRequest; ncp.md §1.1, §1.4
     const v = vectors.find((x) => x.id === "post-create-image-go-sdk")!;
     expect(ncpHeaders("POST", v.signedUri, Number(timestamp), accessKey, secretKey)).toEqual({
-      "x-ncp-apigw-timestamp": timestamp,
-      "x-ncp-iam-access-key": accessKey,
-      "x-ncp-apigw-signature-v2": v.signature,
+      "X-Ncp-Apigw-Timestamp": timestamp,
+      "X-Ncp-Iam-Access-Key": accessKey,
+      "X-Ncp-Apigw-Signature-V1": v.signature,
+      "X-Ncp-Apigw-Signature-V2": v.signature,
     });
   });
 

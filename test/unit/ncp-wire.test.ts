@@ -10,10 +10,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
-import { goQueryEscape, ncpForm } from "../../shared/providers/ncp/wire.js";
+import { goQueryEscape } from "../../shared/providers/escape.js";
+import { ncpForm } from "../../shared/providers/ncp/wire.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import { failure } from "../support/failure.js";
 import { NCP_MD_VECTORS, PYTHON_SDK_POST_SIGNATURES, ncpVector } from "../support/ncp-vectors.js";
+import { PRODUCT_USER_AGENT } from "../support/oracle.js";
 import { answer, recordingTransport, type Sent } from "../support/wire.js";
 
 const { accessKey, secretKey, timestamp } = NCP_MD_VECTORS;
@@ -34,12 +36,15 @@ function golden(action: string, body: string): Sent {
   return {
     url: `${BASE}/vserver/v2/${action}`,
     method: "POST",
+    // the Go SDK's header names and its -v1 signature header, the documented -v2 beside it (signer.ts)
     headers: {
-      "content-type": "application/x-www-form-urlencoded",
+      "User-Agent": expect.stringMatching(PRODUCT_USER_AGENT) as never,
+      "Content-Type": "application/x-www-form-urlencoded",
       "Content-Length": String(Buffer.byteLength(body)),
-      "x-ncp-apigw-timestamp": timestamp,
-      "x-ncp-iam-access-key": accessKey,
-      "x-ncp-apigw-signature-v2": SIGNATURE[action]!,
+      "X-Ncp-Apigw-Timestamp": timestamp,
+      "X-Ncp-Iam-Access-Key": accessKey,
+      "X-Ncp-Apigw-Signature-V1": SIGNATURE[action]!,
+      "X-Ncp-Apigw-Signature-V2": SIGNATURE[action]!,
     },
     body,
   };
@@ -120,9 +125,13 @@ describe("NCP form body: the Go SDK's encoding (ncp.md §1.2–1.3)", () => {
     );
   });
 
-  it("leaves out fields without a value and refuses a field the model does not have", () => {
-    expect(ncpForm("getServerImageList", { regionCode: "KR", serverImageName: "", osTypeCodeList: undefined, serverImageNoList: [] })).toBe(
+  it("leaves out fields without a value, writes an empty string as the SDK does, and refuses a field the model does not have", () => {
+    expect(ncpForm("getServerImageList", { regionCode: "KR", osTypeCodeList: undefined, serverImageNoList: [], sortedBy: null })).toBe(
       "responseFormatType=json&regionCode=KR",
+    );
+    // a pointer to "" is written as the field with no value (api_client.go convertToString; the oracle's find-images-by-empty-name)
+    expect(ncpForm("getServerImageList", { regionCode: "KR", serverImageName: "" })).toBe(
+      "responseFormatType=json&regionCode=KR&serverImageName=",
     );
     expect(() => ncpForm("getServerImageDetail", { serverImageNoo: "1" } as never)).toThrow(/no field serverImageNoo/);
   });
@@ -261,10 +270,14 @@ describe("NCP requests on the wire, to the character", () => {
   });
 
   // no SDK vector signs these two paths; the signature is of the path alone, a function the vectors above pin
-  const deleted = (action: string, body: string): Sent => ({
-    ...golden(action, body),
-    headers: { ...golden(action, body).headers, "x-ncp-apigw-signature-v2": expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as never },
-  });
+  const deleted = (action: string, body: string): Sent => {
+    const signature = expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as never;
+    const { headers } = golden(action, body);
+    return {
+      ...golden(action, body),
+      headers: { ...headers, "X-Ncp-Apigw-Signature-V1": signature, "X-Ncp-Apigw-Signature-V2": signature },
+    };
+  };
 
   it("deletes what the server-image API knows with deleteServerImage (serverImageNoList.N), never a second time", async () => {
     const terminating = { ...serverImage, serverImageStatus: code("CREAT"), serverImageOperation: code("TERMT") };
@@ -313,7 +326,7 @@ describe("NCP requests on the wire, to the character", () => {
       .mockReturnValueOnce(Number(timestamp) - 1)
       .mockReturnValue(Number(timestamp));
     await ncpAdapter.describeImage({ ...ctx(), http }, "23214590");
-    expect(sent.map((s) => s.headers["x-ncp-apigw-timestamp"])).toEqual([String(Number(timestamp) - 1), timestamp]);
+    expect(sent.map((s) => s.headers["X-Ncp-Apigw-Timestamp"])).toEqual([String(Number(timestamp) - 1), timestamp]);
     expect(sent[1]).toEqual(golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"));
   });
 });

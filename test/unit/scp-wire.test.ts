@@ -13,6 +13,7 @@ import { createScpAdapter } from "../../shared/providers/scp/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { SCP_VECTORS, scpVector } from "../fixtures/provider-vectors.js";
+import { PRODUCT_USER_AGENT } from "../support/oracle.js";
 import { answer, recordingTransport } from "../support/wire.js";
 
 const V = SCP_VECTORS;
@@ -37,7 +38,7 @@ const { sent, transport, reset } = recordingTransport((url, init) => {
   return answer(404, { errors: [{ code: "NotFound", status: 404 }] });
 });
 
-// an account id is configured, to show it is neither signed nor sent
+// an account id is configured, to show it is neither signed nor sent (the header goes empty)
 const account: Account = {
   provider: "scp",
   name: "golden",
@@ -49,15 +50,29 @@ const account: Account = {
 const ctx = (): CallContext => ({ account, region: "kr-west1", http: new HttpClient({ provider: "scp", transport }) });
 const adapter = () => createScpAdapter({ now: () => Number(V.timestamp) });
 
-/** The headers the docs and the SDK send (scp.md §2 headersToSend), with this request's signature. */
+/**
+ * The headers the SDK sends, named as it names them (scp.md §1.5; client/configuration.go SetupRequestHeader and the
+ * oracle's headerNames, ../shared/providers/oracle/vectors-scp.json: Scp-AccountId empty), with this request's signature.
+ */
 function expectedHeaders(
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "DELETE",
   signature: string | ReturnType<typeof expect.any>,
   body?: string,
 ): Record<string, unknown> {
-  const h: Record<string, unknown> = { ...V.headersToSend, "Scp-Signature": signature };
-  if (method === "GET") delete h["Content-Type"];
-  else {
+  const h: Record<string, unknown> = {
+    "User-Agent": expect.stringMatching(PRODUCT_USER_AGENT),
+    Accept: "application/json",
+    "Accept-Language": "en-US",
+    "Scp-API-Version": "virtualserver 1.3",
+    "Scp-AccessKey": V.accessKey,
+    "Scp-AccountId": "",
+    "Scp-ClientType": "Openapi",
+    "Scp-Signature": signature,
+    "Scp-Timestamp": V.timestamp,
+  };
+  // its DeleteImage sends no Accept (scp.md §1.5, the delete-image vector's sdkHeaders)
+  if (method === "DELETE") delete h.Accept;
+  if (method === "POST") {
     h["Content-Type"] = "application/json";
     // the SDK's prepareRequest sets Content-Length (library/virtualserver/*/client.go)
     h["Content-Length"] = String(Buffer.byteLength(body ?? ""));
@@ -142,12 +157,14 @@ describe("SCP requests on the wire", () => {
     ]);
   });
 
-  it("the version catalogue: an unsigned GET of the endpoint's root with no headers at all (the SDK's CheckVersion)", async () => {
+  it("the version catalogue: an unsigned GET of the endpoint's root, with no header but the product's User-Agent (the SDK's CheckVersion)", async () => {
     const a = adapter();
     await a.describeImage(ctx(), IMAGE);
     await a.getServer(ctx(), SERVER);
     const catalogue = sent.filter((s) => new URL(s.url).pathname === "/");
-    expect(catalogue).toEqual([{ method: "GET", url: `${E}/`, headers: {}, body: undefined }]);
+    expect(catalogue).toEqual([
+      { method: "GET", url: `${E}/`, headers: { "User-Agent": expect.stringMatching(PRODUCT_USER_AGENT) }, body: undefined },
+    ]);
   });
 
   it("delete: DELETE /v1/images/{id} with the SDK's headers (no Accept, no body), signed as the SDK signed it; 409 tried again", async () => {
@@ -156,10 +173,7 @@ describe("SCP requests on the wire", () => {
     reset();
     await a.deleteImage!(ctx(), target);
     const v = scpVector("delete-image");
-    const headers: Record<string, unknown> = { ...V.headersToSend, "Scp-Signature": v.signature };
-    delete headers.Accept;
-    delete headers["Content-Type"];
-    expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers, body: undefined }]);
+    expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers: expectedHeaders("DELETE", v.signature), body: undefined }]);
 
     // 409 is documented for the call; the live harness retries deletes on it (scp.md §4.4)
     const conflict = answer(409, { errors: [{ code: "Conflict", detail: "in use", status: 409 }] });
@@ -176,12 +190,12 @@ describe("SCP requests on the wire", () => {
     expect(signed()).toHaveLength(4);
   });
 
-  it("never an account id, in any request", async () => {
+  it("never the account's accountId, in any request: Scp-AccountId goes empty, as the official provider sends it", async () => {
     const a = adapter();
     await a.describeImage(ctx(), IMAGE);
     await a.getServer(ctx(), SERVER);
     await a.createImage(ctx(), { serverId: SERVER, name: "imageops-web-01" });
-    for (const s of sent) expect(Object.keys(s.headers).map((k) => k.toLowerCase())).not.toContain("scp-accountid");
+    for (const s of signed()) expect(s.headers["Scp-AccountId"]).toBe("");
     expect(sent.some((s) => JSON.stringify(s).includes(account.accountId!))).toBe(false);
   });
 });

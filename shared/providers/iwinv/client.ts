@@ -3,7 +3,7 @@ import { ImageOpsError, invalidArgument, providerFailure } from "../../model/err
 import type { Image } from "../../model/image.js";
 import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
-import { encodeSegment, isSendableSegment } from "../segment.js";
+import { checkId, type IdShapes } from "../ids.js";
 import { findIwinvServersByName } from "./servers.js";
 import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
 
@@ -35,6 +35,18 @@ const NOT_FOUND_NAMES = new Set(["NOT_FOUND"]);
 /** on a detail call an empty set or a malformed id also means "no such thing" */
 const DETAIL_MISS_CODES = new Set(["0x14", "0x16"]);
 const DETAIL_MISS_NAMES = new Set(["EMPTY_SET", "ID_INVALID"]);
+
+/**
+ * iwinv types its ids only as strings (Image Detail's `image_id`, R5; the instance pages' `instance_id`, "Instance
+ * ID of instance", R6); the form it shows is ASCII letters, digits and "-" (`PIMAGE-1Pos3S8VaJXq3wgC8c4BMi`, the
+ * Image List example, S1; iwinv.md §1.2–1.3), and a third-party client refuses anything else before it signs
+ * (T1). Such an id goes into the path and the signed string as it is; any other is refused before a request.
+ */
+const IWINV_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const IWINV_IDS: IdShapes = {
+  image: { pattern: IWINV_ID, expected: "an iwinv image id (ASCII letters, digits, '-' and '_', e.g. PIMAGE-1Pos3S8VaJXq3wgC8c4BMi)" },
+  server: { pattern: IWINV_ID, expected: "an iwinv instance id (ASCII letters, digits, '-' and '_')" },
+};
 
 /** API `os` enum (Image List) for each canonical distro; windows covers its three variants. */
 const API_OS: Record<string, string> = {
@@ -179,7 +191,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     return body!;
   }
 
-  /** One image or instance by id: refused before sending when the id could change the path. */
+  /** One image or instance by id: refused before sending when it is not of iwinv's id shape. */
   async function detail(
     ctx: CallContext,
     noun: "image" | "instance",
@@ -188,8 +200,8 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     query?: Record<string, IwinvQueryValue>,
   ): Promise<Record<string, unknown>> {
     if (!id) throw invalidArgument(field, "required");
-    if (!isSendableSegment(id)) throw invalidArgument(field, `not an iwinv ${noun} id`);
-    const body = await get(ctx, `/v1/${noun}s/${encodeSegment(id)}`, query, "detail");
+    checkId(noun === "image" ? IWINV_IDS.image : IWINV_IDS.server, field, id);
+    const body = await get(ctx, `/v1/${noun}s/${id}`, query, "detail");
     if (Array.isArray(body?.result) && body.result.length === 0) {
       throw new ImageOpsError("NOT_FOUND", `iwinv: no ${noun} ${id}`, { provider: "iwinv" });
     }
@@ -242,6 +254,7 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
   const adapter: ProviderAdapter = {
     name: "iwinv",
     defaultEndpoint: IWINV_DEFAULT_ENDPOINT,
+    ids: IWINV_IDS,
     // docs: "Call limit: 60 requests / per minute"
     limits: { concurrency: 4, perMinute: 60 },
     supportsCreate: false,

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { encodeSegment } from "../segment.js";
+import { encodeSegment } from "../escape.js";
 
 /**
  * iwinv API signing (docs: "API Request", https://api.iwinv.kr/doc-637859):

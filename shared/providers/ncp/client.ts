@@ -1,6 +1,7 @@
 import { log } from "../../log.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
+import { checkId, type IdShapes } from "../ids.js";
 import type { CallContext, DeleteTarget, ProviderAdapter, Server } from "../types.js";
 import { text } from "../read.js";
 import { normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
@@ -228,6 +229,18 @@ const CREATE = {
 type Hypervisor = keyof typeof CREATE;
 const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || h === "XEN";
 
+/**
+ * NCP numbers its images and servers: serverImageNo, memberServerImageInstanceNo and serverInstanceNo
+ * are each a "number" (docs getServerImageDetail "Server image number", getServerInstanceDetail
+ * "Server instance number" / 서버 인스턴스 번호), typed String and decimal in every docs example and
+ * SDK vector (ncp.md §2–3; ../shared/providers/oracle/vectors-ncp.json). Anything else the Go SDK
+ * would send mangled in a list (`serverImageNoList.1=<raw>`, compare-ncp.md) is refused before a request.
+ */
+const NCP_IDS: IdShapes = {
+  image: { pattern: /^[0-9]+$/, expected: "an NCP image number (decimal digits, as serverImageNo and memberServerImageInstanceNo are)" },
+  server: { pattern: /^[0-9]+$/, expected: "an NCP server instance number (decimal digits, as serverInstanceNo is)" },
+};
+
 /** Server states NCP images from: running or stopped (ncp.md §3.4), with no operation under way. */
 const IMAGEABLE_STATUS = new Set(["RUN", "NSTOP"]);
 
@@ -252,6 +265,7 @@ function unimageable(
 export const ncpAdapter: ProviderAdapter = {
   name: "ncp",
   defaultEndpoint: "https://ncloud.apigw.ntruss.com",
+  ids: NCP_IDS,
   // enough for ten pages at once (10,000 images) plus the legacy list
   limits: { concurrency: 12 },
   supportsCreate: true,
@@ -272,6 +286,7 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async describeImage(ctx, id) {
+    checkId(NCP_IDS.image, "id", id);
     // the server-image API first (KVM and XEN); the legacy member-image API only when it has none
     const image = await findOne(ctx, SERVER_IMAGE, id);
     if (image) return normalizeNcpServerImage(image, where(ctx));
@@ -281,6 +296,7 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async getServer(ctx, serverId): Promise<Server> {
+    checkId(NCP_IDS.server, "serverId", serverId);
     const raw = await findOne(ctx, SERVER_INSTANCE, serverId);
     if (!raw) throw new ImageOpsError("NOT_FOUND", `no ncp server ${serverId} in ${ctx.region}`, { provider: "ncp", field: "serverId" });
     const id = typeof raw.serverInstanceNo === "string" && raw.serverInstanceNo ? raw.serverInstanceNo : serverId;
@@ -307,6 +323,7 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async createImage(ctx, req) {
+    checkId(NCP_IDS.server, "serverId", req.serverId);
     // the hypervisor decides the call (KVM: createServerImage, XEN: createMemberServerImageInstance)
     const server = req.server?.id === req.serverId ? req.server : await ncpAdapter.getServer(ctx, req.serverId);
     if (!server.imageable || !isHypervisor(server.hypervisor)) {
@@ -360,6 +377,7 @@ export const ncpAdapter: ProviderAdapter = {
   supportsDelete: true,
 
   async describeForDelete(ctx, id): Promise<DeleteTarget> {
+    checkId(NCP_IDS.image, "id", id);
     // as describe: the server-image API first, the member-image API only when it has none
     const image = await findOne(ctx, SERVER_IMAGE, id);
     if (image) return { image: normalizeNcpServerImage(image, where(ctx)), sharedWith: loginIds(image), via: DELETE.server.action };
@@ -369,7 +387,7 @@ export const ncpAdapter: ProviderAdapter = {
   },
 
   async deleteImage(ctx, target) {
-    const id = target.image.id;
+    const id = checkId(NCP_IDS.image, "id", target.image.id);
     // never repeated by the client: whether a second delete of an image NCP is terminating is refused is undocumented
     const answer =
       target.via === DELETE.member.action

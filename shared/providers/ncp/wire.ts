@@ -1,4 +1,7 @@
 import type { HttpRequest } from "../../http/client.js";
+import { invalidArgument } from "../../model/errors.js";
+import { goQueryEscape } from "../escape.js";
+import { shown } from "../ids.js";
 import { ncpHeaders } from "./signer.js";
 
 /**
@@ -82,23 +85,31 @@ export type NcpAction = keyof typeof NCP_REQUEST_FIELDS;
 export type NcpParams<A extends NcpAction> = Partial<Record<(typeof NCP_REQUEST_FIELDS)[A][number], NcpParam>>;
 
 /**
- * Go's url.QueryEscape, which the Go SDK applies to every string value of the body
- * (api_client.go convertToString): RFC 3986 unreserved characters stay, space becomes `+`,
- * everything else is %XX of its UTF-8 bytes ("my image 이미지+1*~" →
- * "my+image+%EC%9D%B4%EB%AF%B8%EC%A7%80%2B1%2A~", ncp.md §1.3).
+ * The fields of each kind of record a list may hold, in declaration order (the Go SDK writes a
+ * record's fields in it): ncloud-sdk-go-v2 @ f3df3ed services/vserver/block_storage.go.
  */
-export function goQueryEscape(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, "+");
-}
+export const NCP_RECORD_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  blockStorageList: [
+    "order",
+    "snapshotInstanceNo",
+    "blockStorageSize",
+    "blockStorageVolumeTypeCode",
+    "emptyBlockStorage",
+    "noBlockStorage",
+  ],
+};
 
 /**
- * The form body of one call: `responseFormatType=json` first (the default answer is XML),
- * then each field that has a value, in the model's order; lists as `name.N` (1-based), lists of
- * records as `name.N.field`. Values are escaped as Go does for strings; the Go SDK writes list
- * elements unescaped, which is the same bytes for the codes and numbers the product sends and
- * keeps a stray `&` or `=` from splitting a field.
+ * The form body of one call, as the Go SDK writes it (services/vserver/api_client.go setBody,
+ * buildQueryString, convertToString): `responseFormatType=json` first (the default answer is XML),
+ * then each field that is set, in the model's order — an empty string is set (`serverImageName=`:
+ * the SDK writes a pointer to "" as the field with no value; ../shared/providers/oracle/vectors-ncp.json
+ * find-images-by-empty-name), undefined and null are not; lists as `name.N` (1-based), lists of
+ * records as `name.N.field` in the record model's order. Scalars and record fields are escaped with
+ * Go's url.QueryEscape. List elements the SDK writes as they are, unescaped (`reflect.String`):
+ * an element is sent only when escaping would leave it unchanged — a number, a code — so that the
+ * SDK's bytes are the right bytes; any other is refused, never split into fields (the oracle's
+ * wire-list-elements-with-hangul-and-reserved).
  */
 export function ncpForm<A extends NcpAction>(action: A, params: NcpParams<A>): string {
   const fields: readonly string[] = NCP_REQUEST_FIELDS[action];
@@ -110,14 +121,23 @@ export function ncpForm<A extends NcpAction>(action: A, params: NcpParams<A>): s
   const put = (name: string, value: Scalar) => (body += `&${name}=${goQueryEscape(String(value))}`);
   for (const field of fields) {
     const value = given[field];
-    if (value === undefined || value === null || value === "") continue;
+    if (value === undefined || value === null) continue;
     if (!Array.isArray(value)) {
       put(field, value as Scalar);
       continue;
     }
     value.forEach((item: Scalar | Readonly<Record<string, Scalar>>, i: number) => {
-      if (typeof item !== "object") return put(`${field}.${i + 1}`, item);
-      for (const [sub, v] of Object.entries(item)) put(`${field}.${i + 1}.${sub}`, v);
+      if (typeof item !== "object") {
+        const raw = String(item);
+        if (goQueryEscape(raw) !== raw)
+          throw invalidArgument(field, `${shown(raw)} cannot be sent: NCP's SDK writes list elements unescaped (numbers and codes only)`);
+        body += `&${field}.${i + 1}=${raw}`;
+        return;
+      }
+      const order = NCP_RECORD_FIELDS[field];
+      if (!order) throw new TypeError(`ncp: ${action} has no list of records ${field}`);
+      for (const sub of Object.keys(item)) if (!order.includes(sub)) throw new TypeError(`ncp: ${field} records have no field ${sub}`);
+      for (const sub of order) if (item[sub] !== undefined) put(`${field}.${i + 1}.${sub}`, item[sub]!);
     });
   }
   return body;
@@ -143,7 +163,7 @@ export function ncpRequest<A extends NcpAction>(
     url: `${base}/vserver/v2/${action}`,
     // the Go SDK's Content-Type; a length, not chunked framing, as Go's http.NewRequest sends it
     // Content-Length is set by the HTTP client, for every body
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body,
     idempotent,
     sign: (method) => ncpHeaders(method, path, Date.now(), credentials.accessKey, credentials.secretKey),

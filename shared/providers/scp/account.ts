@@ -5,7 +5,7 @@ import { accountBase } from "../account.js";
 export const ScpAccount = accountBase
   .extend({
     provider: z.literal("scp"),
-    /** the account id, for display only. Never signed, never sent: the official provider signs with an empty one (scp.md §1.1). */
+    /** the account id, for display only: never signed or sent, `Scp-AccountId` goes empty as the official provider sends it (scp.md §1.1, signer.ts). */
     accountId: z.string().min(1).optional(),
     /** pin a Virtual Server API version (default 1.3) */
     apiVersion: z

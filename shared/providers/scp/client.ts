@@ -2,7 +2,7 @@ import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
-import { encodeSegment, isSendableSegment } from "../segment.js";
+import { checkId, type IdShapes } from "../ids.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
 import { pinnedApiVersion } from "./account.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
@@ -40,6 +40,20 @@ const API_DISTROS = new Map<string, string>([
   ["opensuse", "sles"],
   ["sles", "sles"],
 ]);
+
+/**
+ * Images and servers are OpenStack (Glance, Nova) UUIDs: the SDK's spec gives `image_id`
+ * 1bea47ed-f6a9-463b-b423-14b9cca9ad27 and `server_id` 2a9be312-5d4b-4bc8-b2ae-35100fa9241f
+ * (S1 library/virtualserver/1.0/api/openapi.yaml), the docs' examples are the same form (D3, D4, D8).
+ * Go's url.PathEscape, which the SDK puts a path id through, leaves a UUID as it is: any other id
+ * it would send differently from encodeURIComponent (`+ : @ = & $` kept, compare-scp.md) is refused
+ * before a request. A UUID goes into the path as it is.
+ */
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const SCP_IDS: IdShapes = {
+  image: { pattern: UUID, expected: "an SCP image id (a UUID, e.g. 1bea47ed-f6a9-463b-b423-14b9cca9ad27)" },
+  server: { pattern: UUID, expected: "an SCP server id (a UUID, e.g. 2a9be312-5d4b-4bc8-b2ae-35100fa9241f)" },
+};
 
 /** Server states an image can be taken from. */
 const IMAGEABLE = new Set(["ACTIVE", "SHUTOFF"]);
@@ -114,8 +128,9 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
             ? { Accept: "application/json" }
             : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : `${JSON.stringify(body)}\n`,
-      // no account id: see signer.ts
-      sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion),
+      // Scp-AccountId empty, signed empty, as the official provider configures the SDK (signer.ts); the
+      // account's own accountId is for display only
+      sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion, ""),
     });
     const info = { apiVersion };
     if (res.status >= 300) throw scpFailure(res, info);
@@ -155,6 +170,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
   const adapter: ProviderAdapter = {
     name: "scp",
     defaultEndpoint: SCP_DEFAULT_ENDPOINT,
+    ids: SCP_IDS,
     // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
     limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
     supportsCreate: true,
@@ -175,8 +191,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     async describeImage(ctx, id) {
-      if (!isSendableSegment(id)) throw invalidArgument("id", "not an image id");
-      const json = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}`);
+      checkId(SCP_IDS.image, "id", id);
+      const json = await call(ctx, "GET", `/v1/images/${id}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
       const raw = (json as { image?: unknown }).image ?? json;
@@ -184,8 +200,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     async getServer(ctx, serverId): Promise<Server> {
-      if (!isSendableSegment(serverId)) throw invalidArgument("serverId", "not a server id");
-      const json = await call(ctx, "GET", `/v1/servers/${encodeSegment(serverId)}`);
+      checkId(SCP_IDS.server, "serverId", serverId);
+      const json = await call(ctx, "GET", `/v1/servers/${serverId}`);
       const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
       if (!s || typeof s !== "object") throw unexpected("server");
       const state = typeof s.state === "string" ? s.state : "";
@@ -205,9 +221,9 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     async createImage(ctx, req: CreateRequest) {
       const reason = validateScpImageName(req.name);
       if (reason) throw invalidArgument("name", reason);
-      if (!isSendableSegment(req.serverId)) throw invalidArgument("serverId", "not a server id");
+      checkId(SCP_IDS.server, "serverId", req.serverId);
       // SCP's create takes only the name; a description has nowhere to go (the preflight warns: descriptionNotStored)
-      const json = await call(ctx, "POST", `/v1/servers/${encodeSegment(req.serverId)}/images`, undefined, { image_name: req.name });
+      const json = await call(ctx, "POST", `/v1/servers/${req.serverId}/images`, undefined, { image_name: req.name });
       const id = (json as { image_id?: unknown })?.image_id;
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {
@@ -226,8 +242,8 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     supportsDelete: true,
 
     async describeForDelete(ctx, id): Promise<DeleteTarget> {
-      if (!isSendableSegment(id)) throw invalidArgument("id", "not an image id");
-      const json = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}`);
+      checkId(SCP_IDS.image, "id", id);
+      const json = await call(ctx, "GET", `/v1/images/${id}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
       const image = normalizeScpImage(raw, ctxOf(ctx));
@@ -236,7 +252,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       if (image.visibility === "shared") {
         // List members: GET /v1/images/{image_id}/members → {"members": [ImageMemberShowResponse]} (scp.md §4)
         try {
-          const m = await call(ctx, "GET", `/v1/images/${encodeSegment(id)}/members`);
+          const m = await call(ctx, "GET", `/v1/images/${id}/members`);
           const members = (m as { members?: unknown })?.members;
           target.sharedWith = Array.isArray(members)
             ? members.map((x) => (x as { member_id?: unknown })?.member_id).filter((v): v is string => typeof v === "string" && v !== "")
@@ -249,7 +265,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     },
 
     async deleteImage(ctx, target) {
-      const path = `/v1/images/${encodeSegment(target.image.id)}`;
+      const path = `/v1/images/${checkId(SCP_IDS.image, "id", target.image.id)}`;
       for (let attempt = 0; ; attempt++) {
         try {
           // 204, no body (D2, S3 DeleteImage)
