@@ -239,6 +239,10 @@ export function adapterOf(cloud: CloudModel, life: Life, fault: CloudFault, prov
     limits: { concurrency: 10 },
     supportsCreate: true,
     supportsDelete: true,
+    ids: {
+      image: { pattern: /^img-\d+$/, expected: "a model image id" },
+      server: { pattern: /^\d+$/, expected: "a model server id (digits)" },
+    },
     listImages: async () => [],
     describeImage: (_c, id) => life.call(`describe ${id}`, () => cloud.describe(id)),
     getServer: (_c, id) => life.call(`server ${id}`, () => server(id)),
