@@ -15,7 +15,8 @@
  *       ends every operation: its image available, the delete's image gone.
  *
  * The guarantees hold while the cloud shows what it did within the engine's grace (lag < grace);
- * the engine documents that bound.
+ * the engine documents that bound. To explore further or replay a failure: MODEL_RUNS, MODEL_STEPS,
+ * and MODEL_SEED with MODEL_PATH (the seed and path fast-check prints).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -255,7 +256,7 @@ class Gate {
 const NCP_LIKE: World = { lagMs: 0, createMs: 0, duplicateNames: "accept", serverShown: false };
 
 describe("the operation engine against an eventually consistent cloud, lost answers, refusals and deaths", () => {
-  it("keeps S1–S3 at every step, and ends every operation once the faults stop (interleaved twins)", async () => {
+  it("keeps S1–S4 at every step, and ends every operation once the faults stop (interleaved twins)", async () => {
     await fc.assert(
       fc.asyncProperty(
         world,
@@ -264,7 +265,7 @@ describe("the operation engine against an eventually consistent cloud, lost answ
         (w, steps, s) => play(w, steps, s),
       ),
       {
-        numRuns: Number(process.env.MODEL_RUNS ?? 250),
+        numRuns: Number(process.env.MODEL_RUNS ?? 500),
         ...(process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED), path: process.env.MODEL_PATH } : {}),
       },
     );
