@@ -209,7 +209,12 @@ class Engine<R extends OperationRecord, P> {
         return this.answer(await this.track(record!, tracking === "missing"), sighting, true);
       case "start": {
         const pre = await this.spec.preflight(record, sighting);
-        if (pre.checks.failure) throw pre.checks.failure;
+        if (pre.checks.failure) {
+          // a twin may have claimed (and made) it while the checks ran: then what they saw is its doing
+          const now = await this.deps.store.get<R>(this.spec.key);
+          if (now?.version !== record?.version) throw new StaleRecord(this.spec.key);
+          throw pre.checks.failure;
+        }
         const claim = this.spec.claim(record, { claimId: randomUUID(), now: this.rt.now(), leaseUntil: leaseUntil(this.rt) });
         await this.spec.reserve?.(claim);
         await this.deps.store.put(claim, record?.version);

@@ -132,7 +132,7 @@ describe("twins in two processes", () => {
       const req = { provider, serverId, name: `twin-${provider}-${refuse ? "r" : "a"}-golden` };
       const before = creates(sim, action);
       const [a, b] = await Promise.all([child(req).result, child(req).result]);
-      expect(a?.ok && b?.ok, label).toBe(true);
+      expect(a?.ok && b?.ok, `${label}: ${JSON.stringify([a?.error, b?.error])}`).toBe(true);
       expect(a.value.operation.id).toBe(b.value.operation.id);
       expect(a.value.image.id).toBe(b.value.image.id);
       expect(creates(sim, action) - before).toBe(1);

@@ -62,6 +62,20 @@ describe("a twin", () => {
     expect(sleeps).toBeGreaterThanOrEqual(20);
   });
 
+  it("whose checks ran while the winner made the image (its name now taken) answers the winner's operation, not the name conflict", async () => {
+    const w = world();
+    // the twin reads no record, then is held at its check of the name: meanwhile the winner claims, creates, records
+    const twinAt = gate((l) => l.startsWith("list "));
+    const twin = w.create(twinAt.point);
+    await twinAt.atGate;
+    const first = await w.create();
+    twinAt.open();
+    const second = await twin;
+    if (first.dryRun || second.dryRun) throw new Error("not dry runs");
+    expect(second.operation.id).toBe(first.operation.id);
+    expect(w.cloud.creates).toHaveLength(1);
+  });
+
   it("whose invocation ends while the winner still holds the claim answers CONFLICT naming the operation", async () => {
     const w = world();
     const winner = gate((l) => l.startsWith("create "));
