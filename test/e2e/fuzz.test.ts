@@ -53,6 +53,8 @@ afterAll(async () => {
 
 const CODES = [
   "INVALID_ARGUMENT",
+  // a notify channel outside NOTIFY_CHANNELS (issue #23)
+  "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
   "UNSUPPORTED",
@@ -63,6 +65,7 @@ const CODES = [
 ];
 const STATUS: Record<string, number> = {
   INVALID_ARGUMENT: 400,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   UNSUPPORTED: 501,
