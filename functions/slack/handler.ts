@@ -13,6 +13,7 @@ import { slackSecret } from "../../shared/secrets.js";
 import { slackClientOptions } from "../../shared/slack/client-options.js";
 import { auditRequest, helpText, parseCommand } from "../../shared/slack/commands.js";
 import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
+import { seal, unseal } from "../../shared/slack/sealed.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { DynamoSeenStore, HandledRequests } from "../../shared/slack/dedup.js";
 import { SlackGuard } from "./guard.js";
@@ -50,8 +51,10 @@ async function dispatch(job: Job): Promise<void> {
   const name = process.env.SLACK_FUNCTION_NAME;
   if (!name) throw new Error("SLACK_FUNCTION_NAME is not set");
   dispatcher ??= new LambdaClient({ maxAttempts: 2 });
-  // the request's correlation id goes with the job, and from it to every function the job calls
-  const payload = { imageopsJob: job, correlationId: correlationId() };
+  // the request's correlation id goes with the job, and from it to every function the job calls;
+  // its response_url sealed: Lambda keeps the event of a job that fails (shared/slack/sealed.ts)
+  const sealed = { ...job, responseUrl: seal((await secret.get()).signingSecret, job.responseUrl) };
+  const payload = { imageopsJob: sealed, correlationId: correlationId() };
   await dispatcher.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }));
 }
 
@@ -357,13 +360,29 @@ async function verify(headers: Record<string, string | undefined>, body: string)
   return again;
 }
 
+/** A job's response_url, unsealed with the signing secret (read again once, for a secret rotated since). */
+async function unsealed(sealedUrl: string): Promise<string | undefined> {
+  return unseal((await secret.get()).signingSecret, sealedUrl) ?? unseal((await secret.refresh()).signingSecret, sealedUrl);
+}
+
 export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | undefined> {
   const { imageopsJob: job, correlationId: carried } = (event ?? {}) as { imageopsJob?: Job; correlationId?: string };
   const e = (event ?? {}) as UrlEvent & { requestContext?: { requestId?: string } };
   if (context) logger.addContext(context);
   logger.setCorrelationId(carried ?? e.requestContext?.requestId ?? context?.awsRequestId);
   if (job) {
-    await (await import("./jobs.js")).runJob(job);
+    const responseUrl = await unsealed(job.responseUrl);
+    if (responseUrl === undefined) {
+      log(
+        "error",
+        "a Slack job's response_url could not be unsealed (the signing secret changed since it was dispatched): nobody can be answered",
+        {
+          kind: job.kind,
+        },
+      );
+      return undefined;
+    }
+    await (await import("./jobs.js")).runJob({ ...job, responseUrl });
     return undefined;
   }
 

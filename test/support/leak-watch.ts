@@ -58,10 +58,13 @@ export class LeakWatch {
     // of the table but the Slack bot's own progress targets, which expire with it
     const urls = stack.slackApi.issuedResponseUrls();
     const executions = [...stack.stepFunctions.executions.values()].map((e) => JSON.stringify(e.input)).join("\n");
+    // an asynchronous invocation's event is what Lambda's on-failure destination keeps (the failed-jobs queue)
+    const events = stack.lambda.invocations.map((i) => JSON.stringify(i.event ?? null)).join("\n");
     const items = (await tableItems(stack)).filter((i) => !String(i.pk?.S).startsWith("slack#target#")).map((i) => JSON.stringify(i));
     for (const [where, text] of [
       ["output", haystack],
       ["a tracking execution's input", executions],
+      ["an asynchronous invocation's event", events],
       ["the operations table", items.join("\n")],
     ] as const) {
       const leaked = urls.find((u) => text.includes(u)) ?? RESPONSE_URL.exec(text)?.[0];
