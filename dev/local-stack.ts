@@ -147,6 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     SLACK_API_URL: slackApi.apiUrl,
     TRACK_STATE_MACHINE_ARN: StepFunctionsSim.STATE_MACHINE_ARN,
     IMAGE_CREATORS: LOCAL_SLACK.user,
+    // the one workspace served (unset serves none): the local Slack's, which npm run slack and the console sign as
+    SLACK_TEAM_ID: LOCAL_SLACK.teamId,
     AUDIT_CHANNEL: LOCAL_SLACK.channel,
     ...options.env,
   });

@@ -15,8 +15,8 @@ const SLACK = "SlackSecret";
 /**
  * Each function: the secrets it reads, its items of the operations table (actions, and the
  * partition-key prefixes they are held to: `img-` a create, `name-` an image name's claim, `del-` a
- * delete, `pol-` a policy's runs and ledger, `audit#` the audit's memory, `slack#` Slack request
- * de-duplication), whether it starts (and reads) tracking executions, and the functions it invokes,
+ * delete, `pol-` a policy's runs and ledger, `audit#` the audit's memory, `slack#` the Slack bot's: requests
+ * already handled and progress targets), whether it starts (and reads) tracking executions, and the functions it invokes,
  * each given to it by name in an environment variable (`nameEnv`, else LIST_IMAGES_FUNCTION…).
  * What follows from these: a function that reads the cloud credentials calls the clouds (so it runs
  * in the VPC when one is asked for); one with an on-failure destination (serverless.yml) may send to it.
@@ -26,17 +26,28 @@ const FUNCTIONS = {
   "describe-image": { secrets: [CREDENTIALS] },
   "create-image": {
     secrets: [CREDENTIALS],
-    table: [{ actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*"] }],
+    table: [
+      { actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*"] },
+      // the progress target the Slack bot stored for the request (shared/tracking/targets.ts), read only
+      { actions: ["GetItem"], keys: ["slack#target#*"] },
+    ],
     tracks: true,
   },
   "delete-image": {
     secrets: [CREDENTIALS],
-    table: [{ actions: ["GetItem", "PutItem"], keys: ["del-*"] }],
+    table: [
+      { actions: ["GetItem", "PutItem"], keys: ["del-*"] },
+      { actions: ["GetItem"], keys: ["slack#target#*"] },
+    ],
     tracks: true,
   },
   "track-image": {
     secrets: [CREDENTIALS, SLACK],
-    table: [{ actions: ["GetItem", "PutItem"], keys: ["img-*", "del-*"] }],
+    table: [
+      { actions: ["GetItem", "PutItem"], keys: ["img-*", "del-*"] },
+      // a target's response_url, read when the card cannot go to the channel
+      { actions: ["GetItem"], keys: ["slack#target#*"] },
+    ],
   },
   // creates and deletes images through the same exactly-once paths, keeps the policy's runs and
   // ledger, and continues a run that waits for its images by invoking itself
@@ -61,7 +72,9 @@ const FUNCTIONS = {
   },
   slack: {
     secrets: [SLACK],
-    table: [{ actions: ["GetItem", "PutItem"], keys: ["slack#*"] }],
+    // requests already handled (conditional puts, shared/slack/dedup.ts) and the progress targets it
+    // stores for create-image, delete-image and track-image: the only writer of `slack#` keys
+    table: [{ actions: ["PutItem"], keys: ["slack#seen#*", "slack#target#*"] }],
     // itself (the asynchronous job) and every function a command calls
     invokes: ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images", "delete-image", "run-policy"],
     // its handler reads its own name from SLACK_FUNCTION_NAME

@@ -30,6 +30,37 @@ function alarm(TOPIC, description, metric) {
   };
 }
 
+/**
+ * What a failed tracking execution's alarm says: the operation, its image and cloud and the reason —
+ * never the whole event, whose `detail.input` is the execution's input (where a Slack progress
+ * target is named). The fields are the Step Functions status-change event's `detail`
+ * (executionArn, name, status, error, cause…: https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html);
+ * an execution's name is its operation's id (`-tN` for a restarted run), and the state machine's
+ * Fail states give the image, the cloud and the reason as the Cause (infra/state-machine.asl.json).
+ * Placeholders inside quotes are inserted as strings
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html).
+ */
+const TRACKING_ALARM = {
+  InputPathsMap: {
+    execution: "$.detail.name",
+    status: "$.detail.status",
+    error: "$.detail.error",
+    cause: "$.detail.cause",
+    executionArn: "$.detail.executionArn",
+    time: "$.time",
+  },
+  InputTemplate: JSON.stringify({
+    alarm: "imageops: a tracking execution ended <status>",
+    operation: "<execution>",
+    status: "<status>",
+    error: "<error>",
+    cause: "<cause>",
+    execution: "<executionArn>",
+    time: "<time>",
+    next: "describe-operation <execution> (without a -tN suffix) says what the operation record holds; the image may still be changing",
+  }),
+};
+
 module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
   const functions = Object.keys((await resolveConfigurationProperty(["functions"])) || {});
   const given = await resolveVariable("param:alarmTopicArn");
@@ -76,7 +107,7 @@ module.exports = async ({ resolveConfigurationProperty, resolveVariable }) => {
           "detail-type": ["Step Functions Execution Status Change"],
           detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
         },
-        Targets: onTopic((arn) => [{ Id: "alarm-topic", Arn: arn }]),
+        Targets: onTopic((arn) => [{ Id: "alarm-topic", Arn: arn, InputTransformer: TRACKING_ALARM }]),
       },
     },
     FailedJobsQueueDepthAlarm: alarm(TOPIC, "An asynchronous job (Slack job, scheduled audit) failed and is in the failed-jobs queue", {

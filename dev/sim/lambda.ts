@@ -20,7 +20,8 @@ export interface AsyncConfig {
  */
 export class LambdaSim extends SimServer {
   private readonly running = new Set<Promise<unknown>>();
-  readonly invocations: Array<{ name: string; type: string }> = [];
+  /** every invocation; an asynchronous one with its event (what an on-failure destination would receive) */
+  readonly invocations: Array<{ name: string; type: string; event?: unknown }> = [];
   /** asynchronous events that failed every attempt, as the on-failure destination receives them */
   readonly failures: Array<{ name: string; payload: unknown; error: string; attempts: number }> = [];
 
@@ -52,8 +53,8 @@ export class LambdaSim extends SimServer {
         headers: { "x-amzn-errortype": "ResourceNotFoundException" },
       };
     const type = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
-    this.invocations.push({ name, type });
     const payload = req.body ? JSON.parse(req.body) : {};
+    this.invocations.push(type === "Event" ? { name, type, event: payload } : { name, type });
     if (type === "Event") {
       const run = this.runAsync(name, target, payload);
       this.running.add(run);

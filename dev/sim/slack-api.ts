@@ -103,6 +103,11 @@ export class SlackApiSim extends SimServer {
     return url;
   }
 
+  /** Every response_url issued so far: credentials of a kind (they let their holder post as the app), which the leak checks look for. */
+  issuedResponseUrls(): string[] {
+    return [...this.hooks.keys()];
+  }
+
   /** The id of the app's DM with a user (what chat.postMessage answers for channel = user id). */
   static dmChannel(user: string): string {
     return `D${user.slice(1)}`;

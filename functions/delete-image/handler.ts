@@ -3,6 +3,7 @@ import { deleteImage } from "../../shared/images/delete.js";
 import { DeleteImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { trackingDeps } from "../../shared/tracking/deps.js";
+import { progressTarget, targetStore } from "../../shared/tracking/targets.js";
 
 /** Deletes one custom image exactly once, after its checks, and tracks it until it is gone. */
 export const handler = lambdaHandler({
@@ -10,7 +11,10 @@ export const handler = lambdaHandler({
   schema: DeleteImageInput,
   methods: ["POST"],
   run: async (input, context): Promise<Answer<unknown>> => {
-    const out = await deleteImage(lambdaRuntime(context), trackingDeps(), input);
+    const { provider, id, account, region } = input;
+    // where progress goes: an allowed channel, or the target the Slack bot stored for this request
+    const notify = await progressTarget(input.notify, { kind: "delete-image", provider, id, account, region }, { targets: targetStore });
+    const out = await deleteImage(lambdaRuntime(context), trackingDeps(), { ...input, notify });
     if (out.dryRun) return { body: { checks: out.checks, image: out.image, operation: out.operation } };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },

@@ -1,12 +1,11 @@
 /**
- * Who may do what from Slack, keyed on Slack ids only (`U…`, `T…`), never display names, and
- * the in-container memory of requests already handled (Slack retries, double clicks).
+ * Who may do what from Slack, keyed on Slack ids only (`U…`, `T…`), never display names, and the
+ * Confirms taken in this container (for a late Cancel). Requests already handled:
+ * shared/slack/dedup.ts.
  */
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 export class SlackGuard {
-  private pinnedTeam: string | undefined;
-  private readonly seen = new Map<string, number>();
   private readonly confirmations = new Map<string, { at: number; user: string; operation?: string }>();
 
   constructor(
@@ -48,28 +47,18 @@ export class SlackGuard {
   }
 
   /**
-   * The workspace: SLACK_TEAM_ID when set; otherwise the team of the first request this container
-   * served (signed requests only reach here), so a second workspace sharing the app is refused.
+   * The workspace: SLACK_TEAM_ID only. Unset serves nobody (as IMAGE_CREATORS): the app's signing
+   * secret is the same for every workspace it is installed in, so no request can say which is ours.
    */
   teamAllowed(team: string | undefined): boolean {
-    if (!team) return false;
-    const expected = this.env.SLACK_TEAM_ID || (this.pinnedTeam ??= team);
-    return team === expected;
+    const expected = this.env.SLACK_TEAM_ID?.trim();
+    return !!team && !!expected && team === expected;
   }
 
-  /** True the first time a key is seen within the memory window (Slack retries, double clicks). */
-  firstTime(key: string | undefined): boolean {
-    if (!key) return true;
-    const now = this.now();
-    for (const [k, at] of this.seen) if (now - at > this.rememberMs) this.seen.delete(k);
-    if (this.seen.has(key)) return false;
-    this.seen.set(key, now);
-    return true;
-  }
-
-  /** Lets a key through again (the first attempt could not be dispatched). */
-  forget(key: string): void {
-    this.seen.delete(key);
+  /** Why a workspace is refused, for the requester (their own team id, which a signed request carries) and the log. */
+  teamRefusal(team: string | undefined): string {
+    if (this.env.SLACK_TEAM_ID?.trim()) return ":no_entry: This Slack workspace is not allowed to use imageops.";
+    return `:no_entry: imageops serves no Slack workspace yet: SLACK_TEAM_ID is not set. To serve this one, set the slackTeamId deploy parameter to ${team ?? "its team id (T…)"} and deploy again (README, Deploy).`;
   }
 
   /** A Confirm on this message (its buttons' message ts) was taken: a Cancel after it is too late. */

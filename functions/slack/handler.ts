@@ -13,7 +13,9 @@ import { slackSecret } from "../../shared/secrets.js";
 import { slackClientOptions } from "../../shared/slack/client-options.js";
 import { auditRequest, helpText, parseCommand } from "../../shared/slack/commands.js";
 import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
+import { seal, unseal } from "../../shared/slack/sealed.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
+import { DynamoSeenStore, HandledRequests } from "../../shared/slack/dedup.js";
 import { SlackGuard } from "./guard.js";
 import type { CreateRequest, DeleteRequest, Job, ListQuery } from "./jobs.js";
 import { memoAsync } from "../../shared/memo.js";
@@ -33,8 +35,11 @@ const secret = slackSecret();
 // a failed start (e.g. the secret could not be read) is retried by the next request
 const bolt = memoAsync(() => createBolt());
 
-/** Authorization on Slack ids, and the requests already handled in this container. */
+/** Authorization on Slack ids. */
 const guard = new SlackGuard();
+/** The requests already handled, in every container (a conditional put each, shared/slack/dedup.ts). */
+let seenStore: DynamoSeenStore | undefined;
+const handled = new HandledRequests(() => (process.env.OPERATIONS_TABLE ? (seenStore ??= new DynamoSeenStore()) : undefined));
 
 /**
  * The ack path's own client: sharing the jobs' client would queue a dispatch behind the long
@@ -46,8 +51,10 @@ async function dispatch(job: Job): Promise<void> {
   const name = process.env.SLACK_FUNCTION_NAME;
   if (!name) throw new Error("SLACK_FUNCTION_NAME is not set");
   dispatcher ??= new LambdaClient({ maxAttempts: 2 });
-  // the request's correlation id goes with the job, and from it to every function the job calls
-  const payload = { imageopsJob: job, correlationId: correlationId() };
+  // the request's correlation id goes with the job, and from it to every function the job calls;
+  // its response_url sealed: Lambda keeps the event of a job that fails (shared/slack/sealed.ts)
+  const sealed = { ...job, responseUrl: seal((await secret.get()).signingSecret, job.responseUrl) };
+  const payload = { imageopsJob: sealed, correlationId: correlationId() };
   await dispatcher.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }));
 }
 
@@ -57,7 +64,7 @@ async function tryDispatch(job: Job, dedupeKey?: string): Promise<boolean> {
     await dispatch(job);
     return true;
   } catch (err) {
-    if (dedupeKey) guard.forget(dedupeKey);
+    if (dedupeKey) await handled.forget(dedupeKey);
     log("error", "could not dispatch a Slack job", { kind: job.kind, error: (err as Error)?.message });
     return false;
   }
@@ -104,6 +111,19 @@ function mayAcknowledge(user: string | undefined): string | undefined {
   return undefined;
 }
 
+/** A workspace refused: the log says what to set when none is set (the requester's answer says it too). */
+function refusedTeam(team: string | undefined): void {
+  if (process.env.SLACK_TEAM_ID?.trim()) log("warn", "refused a Slack request from another workspace", { team });
+  else
+    log(
+      "error",
+      "SLACK_TEAM_ID is not set: imageops serves no Slack workspace; set the slackTeamId deploy parameter to your team id (T…)",
+      {
+        team,
+      },
+    );
+}
+
 /** A button click, as Bolt types it. */
 type Click = SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
@@ -124,15 +144,18 @@ async function createBolt(): Promise<BoltHandler> {
     clientOptions: slackClientOptions(),
   });
 
-  /** The command's guard: another workspace is answered in the ack and goes no further. */
+  /** The command's guard: another workspace (or any, while SLACK_TEAM_ID is unset) is answered in the ack and goes no further. */
   const workspace: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
-    if (!guard.teamAllowed(command.team_id)) return ack(textMessage(":no_entry: This Slack workspace is not allowed to use imageops."));
+    if (!guard.teamAllowed(command.team_id)) {
+      refusedTeam(command.team_id);
+      return ack(textMessage(guard.teamRefusal(command.team_id)));
+    }
     await next();
   };
 
   app.command("/images", workspace, async ({ command, ack }) => {
     const key = command.trigger_id ? `cmd:${command.trigger_id}` : undefined;
-    if (!guard.firstTime(key)) return ack();
+    if (!(await handled.first(key))) return ack();
     const parsed = parseCommand(command.text ?? "");
     if (!parsed.ok) return ack(textMessage(helpText(parsed.error, parsed.command)));
     const responseUrl = command.response_url;
@@ -210,8 +233,8 @@ async function createBolt(): Promise<BoltHandler> {
    */
   const click: Middleware<Click> = async ({ ack, body, action, next }) => {
     await ack();
-    if (!guard.teamAllowed(body.team?.id) || !body.response_url || !guard.firstTime(`action:${body.trigger_id}:${action.action_ts}`))
-      return;
+    if (!guard.teamAllowed(body.team?.id)) return refusedTeam(body.team?.id);
+    if (!body.response_url || !(await handled.first(`action:${body.trigger_id}:${action.action_ts}`))) return;
     await next();
   };
   const button = (id: string, listener: Middleware<Click>) => app.action<BlockAction<ButtonAction>>(id, click, listener);
@@ -250,7 +273,7 @@ async function createBolt(): Promise<BoltHandler> {
       if (!parsed || !valid(parsed)) return void (await notice(body, stale));
       const { op, ...request } = parsed;
       const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
-      if (!guard.firstTime(key)) return;
+      if (!(await handled.first(key))) return;
       const common = { responseUrl: body.response_url, channel: body.channel.id, user: body.user.id, operation: op, at: Date.now() };
       const job: Job =
         kind === "create-confirm"
@@ -337,13 +360,29 @@ async function verify(headers: Record<string, string | undefined>, body: string)
   return again;
 }
 
+/** A job's response_url, unsealed with the signing secret (read again once, for a secret rotated since). */
+async function unsealed(sealedUrl: string): Promise<string | undefined> {
+  return unseal((await secret.get()).signingSecret, sealedUrl) ?? unseal((await secret.refresh()).signingSecret, sealedUrl);
+}
+
 export async function handler(event: unknown, context?: Context): Promise<APIGatewayProxyResult | undefined> {
   const { imageopsJob: job, correlationId: carried } = (event ?? {}) as { imageopsJob?: Job; correlationId?: string };
   const e = (event ?? {}) as UrlEvent & { requestContext?: { requestId?: string } };
   if (context) logger.addContext(context);
   logger.setCorrelationId(carried ?? e.requestContext?.requestId ?? context?.awsRequestId);
   if (job) {
-    await (await import("./jobs.js")).runJob(job);
+    const responseUrl = await unsealed(job.responseUrl);
+    if (responseUrl === undefined) {
+      log(
+        "error",
+        "a Slack job's response_url could not be unsealed (the signing secret changed since it was dispatched): nobody can be answered",
+        {
+          kind: job.kind,
+        },
+      );
+      return undefined;
+    }
+    await (await import("./jobs.js")).runJob({ ...job, responseUrl });
     return undefined;
   }
 
@@ -357,8 +396,9 @@ export async function handler(event: unknown, context?: Context): Promise<APIGat
       log("warn", "refused a Slack request", { reason: verdict.reason });
       return reply(401, JSON.stringify({ error: "invalid request" }));
     }
-    // Slack retries what it thinks timed out; the first attempt already did the work.
-    if (headers["x-slack-retry-num"]) return reply(200);
+    // A retry of what Slack thinks timed out (X-Slack-Retry-Num) goes through like the first attempt:
+    // the claims on Slack's ids (shared/slack/dedup.ts) answer it without running again when an
+    // attempt already ran, and run it when none did.
     return await (await bolt())({ ...e, headers, body, isBase64Encoded: false }, context ?? {}, () => {});
   } catch (err) {
     log("error", "slack handler failed", { error: (err as Error)?.message });

@@ -30,6 +30,7 @@ import {
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 import type * as z from "zod";
 import { Answers } from "../../shared/model/answers.js";
+import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/tracking/targets.js";
 
 /**
  * The work behind a Slack command, run in an asynchronous invocation of the slack function
@@ -142,6 +143,31 @@ const REMEDY_CONFIRMS = 3;
 /** Uses of a confirmation's response_url before tracking gets it: the "confirmed" and the "started" answers. */
 const CONFIRM_ANSWERS = 2;
 
+let targets: TargetStore | undefined;
+
+/**
+ * Where a confirmed operation's progress goes, stored by the bot (shared/tracking/targets.ts) for
+ * that one request: the channel, the requester and the response_url stay in the bot's item, and
+ * create-image and delete-image are given only its id.
+ */
+async function storeTarget(job: Job & { channel: string; user: string; at?: number }, request: TargetRequest): Promise<{ target: string }> {
+  targets ??= new DynamoTargetStore();
+  try {
+    const target = await targets.put({
+      channel: job.channel,
+      requester: job.user,
+      responseUrl: job.responseUrl,
+      responseUrlAt: job.at ?? Date.now(),
+      responseUses: CONFIRM_ANSWERS,
+      for: request,
+    });
+    return { target };
+  } catch (err) {
+    log("error", "could not store a progress target", { kind: job.kind, error: (err as Error).message });
+    throw new FunctionError("INTERNAL", `${(err as Error).message}: nothing was started; confirm again in a moment`);
+  }
+}
+
 async function build(job: Job): Promise<Message | undefined> {
   switch (job.kind) {
     case "list": {
@@ -205,14 +231,8 @@ async function build(job: Job): Promise<Message | undefined> {
           { replace_original: true },
         ),
       );
-      const notify = {
-        channel: job.channel,
-        requester: job.user,
-        serverId: r.serverId,
-        responseUrl: job.responseUrl,
-        responseUrlAt: job.at ?? Date.now(),
-        responseUses: CONFIRM_ANSWERS,
-      };
+      const { provider, serverId, name, account, region } = r;
+      const notify = await storeTarget(job, { kind: "create-image", provider, serverId, name, account, region });
       const out = await call<{ image: Image; operation: { id: string } }>("create-image", { ...r, notify }, Answers.started);
       return textMessage(
         `:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
@@ -257,14 +277,7 @@ async function build(job: Job): Promise<Message | undefined> {
           { replace_original: true },
         ),
       );
-      const notify = {
-        channel: job.channel,
-        requester: job.user,
-        responseUrl: job.responseUrl,
-        responseUrlAt: job.at ?? Date.now(),
-        responseUses: CONFIRM_ANSWERS,
-        ...(r.name ? { imageName: r.name } : {}),
-      };
+      const notify = await storeTarget(job, { kind: "delete-image", provider: r.provider, id: r.id, account: r.account, region: r.region });
       const out = await call<{ image: Image; operation: { id: string } }>(
         "delete-image",
         {

@@ -210,9 +210,10 @@ class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
     return err;
   }
 
+  /** the card names the source server (the record's: a name given for it was resolved to its id) */
   progress(record: CreateRecord) {
     const notify = this.input.notify ?? record.notify;
-    return notify ? { ...notify } : undefined;
+    return notify ? { ...notify, serverId: record.request.serverId } : undefined;
   }
 
   onTook(record: CreateRecord, image: Image | undefined): void {

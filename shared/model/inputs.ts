@@ -53,24 +53,61 @@ export const DescribeImageInput = z
   .strict();
 
 const slackTs = z.string().regex(/^\d+\.\d+$/);
-/** Where progress goes (shared/tracking/types.ts ProgressTarget); the fallbacks are for the requester. */
+/** A progress target's id (shared/tracking/targets.ts): 128 random bits, as hex. */
+export const TARGET_ID = /^[0-9a-f]{32}$/;
+const slackChannel = z.string().regex(/^[CDG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…, D…, G…)");
+/**
+ * Where progress goes (shared/tracking/targets.ts): a channel the deployment allows
+ * (NOTIFY_CHANNELS), or the id of a target the Slack bot stored. Nothing else: a caller can never
+ * name a message, a thread or a user.
+ */
 const notify = z
   .object({
-    channel: z.string().regex(/^[CDG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…, D…, G…)"),
-    threadTs: slackTs.optional(),
-    /** the progress message, once posted */
-    messageTs: slackTs.optional(),
-    requester: z
-      .string()
-      .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)")
-      .optional(),
-    serverId: id.optional(),
-    imageName: z.string().max(255).optional(),
-    responseUrl: z.string().url().max(2048).optional(),
-    responseUrlAt: z.number().int().nonnegative().optional(),
-    responseUses: z.number().int().min(0).max(5).optional(),
+    channel: slackChannel.optional(),
+    target: z.string().regex(TARGET_ID, "must be the id of a progress target the Slack bot issued").optional(),
   })
-  .strict();
+  .strict()
+  .refine((n) => (n.channel === undefined) !== (n.target === undefined), "give either channel or target, not both or neither")
+  .transform((n) => n as NotifyRequest);
+/** What `notify` of a create-image or delete-image request says. */
+export type NotifyRequest = { channel: string; target?: undefined } | { target: string; channel?: undefined };
+const NOTIFY_HELP = "Slack channel to post progress to: {channel} (one of NOTIFY_CHANNELS); {target} is the Slack bot's";
+
+/** Fields of a tracking run's progress state written before targets were stored: dropped, never passed on. */
+const RETIRED_NOTIFY_FIELDS = ["responseUrl", "responseUrlAt"];
+/** A tracking step's progress state (shared/tracking/types.ts ProgressState), as track-image's answer carries it to the next step. */
+const progressState = z.preprocess(
+  (v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).filter(([k]) => !RETIRED_NOTIFY_FIELDS.includes(k)))
+      : v,
+  z
+    .object({
+      channel: slackChannel,
+      threadTs: slackTs.optional(),
+      requester: z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,}$/, "must be a Slack user id (U…, W…)")
+        .optional(),
+      serverId: id.optional(),
+      imageName: z.string().max(255).optional(),
+      target: z.string().regex(TARGET_ID).optional(),
+      /** the progress message, once posted */
+      messageTs: slackTs.optional(),
+      responseUses: z.number().int().min(0).max(5).optional(),
+      lastStatus: z.string().max(32).optional(),
+      lastUpdate: z.number().optional(),
+      via: z.enum(["channel", "response_url", "dm"]).optional(),
+      dmChannel: z
+        .string()
+        .regex(/^D[A-Z0-9]{2,}$/)
+        .optional(),
+      dmTs: slackTs.optional(),
+      fallback: z.string().max(64).optional(),
+      hintVia: z.enum(["response_url", "dm"]).optional(),
+    })
+    .strict(),
+);
 
 export const CreateImageInput = z
   .object({
@@ -81,7 +118,7 @@ export const CreateImageInput = z
     account: text(64).optional(),
     region: text(64).optional(),
     dryRun: boolFromText.default(false).describe("run the checks only"),
-    notify: notify.optional().describe("Slack channel to post progress to"),
+    notify: notify.optional().describe(NOTIFY_HELP),
   })
   .strict();
 
@@ -93,7 +130,7 @@ export const DeleteImageInput = z
     region: text(64).optional(),
     dryRun: boolFromText.default(false).describe("run the checks only"),
     expectName: z.string().min(1).max(255).optional().describe("refuse unless the image still has this name (the one the requester saw)"),
-    notify: notify.optional().describe("Slack channel to post progress to"),
+    notify: notify.optional().describe(NOTIFY_HELP),
   })
   .strict();
 
@@ -110,21 +147,7 @@ export const TrackImageInput = z
     failures: z.number().int().min(0).optional(),
     /** set by the state machine's failure branch: record the operation as stopped for this reason */
     stop: z.string().max(2000).optional(),
-    notify: notify
-      .extend({
-        lastStatus: z.string().max(32).optional(),
-        lastUpdate: z.number().optional(),
-        via: z.enum(["channel", "response_url", "dm"]).optional(),
-        dmChannel: z
-          .string()
-          .regex(/^D[A-Z0-9]{2,}$/)
-          .optional(),
-        dmTs: slackTs.optional(),
-        fallback: z.string().max(64).optional(),
-        hintVia: z.enum(["response_url", "dm"]).optional(),
-      })
-      .strict()
-      .optional(),
+    notify: progressState.optional(),
   })
   .passthrough(); // Step Functions hands back the previous step's output fields too
 

@@ -16,12 +16,17 @@ export interface CardMessage {
   blocks: unknown[];
 }
 
+/** The response_url of a stored progress target (shared/tracking/targets.ts), read only when the channel could not be used. */
+export type ResponseUrlOf = (target: string) => Promise<{ responseUrl: string; responseUrlAt: number; responseUses: number } | undefined>;
+
 export interface DeliveryOptions {
   now: number;
   /** the outcome (available, failed, stopped, timed out): it must arrive, even late */
   final: boolean;
   /** the status differs from the card's: worth one of the response_url's few uses */
   changed: boolean;
+  /** where a target's response_url is read (absent: the card never takes that way) */
+  responseUrlOf?: ResponseUrlOf;
 }
 
 /** The card to update is gone (deleted, or too old to edit): post a new one (chat.update errors). */
@@ -52,7 +57,7 @@ export async function deliverProgress(
   if (s.via !== "dm") {
     const r = await toResponseUrl(poster, s, message, o);
     if (r === "skipped") return s;
-    if (r === "sent") return { ...s, via: "response_url", responseUses: (s.responseUses ?? 0) + 1, hintVia: s.hintVia ?? "response_url" };
+    if (typeof r === "number") return { ...s, via: "response_url", responseUses: r, hintVia: s.hintVia ?? "response_url" };
     s = { ...s, responseUses: RESPONSE_USES };
   }
   return toDm(poster, s, message, o);
@@ -87,29 +92,39 @@ async function toChannel(
   }
 }
 
-function responseUsable(s: ProgressState, now: number): s is ProgressState & { responseUrl: string } {
-  if (!s.responseUrl || !allowedResponseUrl(s.responseUrl)) return false;
-  if ((s.responseUses ?? 0) >= RESPONSE_USES) return false;
-  return s.responseUrlAt === undefined || now - s.responseUrlAt < RESPONSE_TTL_MS;
-}
-
+/**
+ * The card through the target's response_url: answers its uses once sent (a timeout counts: Slack
+ * may have shown it), "skipped" to keep a use, "unusable" when it cannot be used (none, expired,
+ * used up, refused). The URL is read from the stored target at the moment of use, never carried.
+ */
 async function toResponseUrl(
   poster: SlackPoster,
   s: ProgressState,
   message: CardMessage,
   o: DeliveryOptions,
-): Promise<"sent" | "skipped" | "unusable"> {
-  if (!responseUsable(s, o.now)) return "unusable";
-  const left = RESPONSE_USES - (s.responseUses ?? 0);
+): Promise<number | "skipped" | "unusable"> {
+  if (!s.target || !o.responseUrlOf) return "unusable";
+  if ((s.responseUses ?? 0) >= RESPONSE_USES) return "unusable";
+  const stored = await o.responseUrlOf(s.target).catch((err) => {
+    log("warn", "could not read the progress target's response_url", { error: (err as Error)?.message });
+    return undefined;
+  });
+  if (!stored || !allowedResponseUrl(stored.responseUrl) || o.now - stored.responseUrlAt >= RESPONSE_TTL_MS) return "unusable";
+  const uses = s.responseUses ?? stored.responseUses;
+  if (uses >= RESPONSE_USES) return "unusable";
   // the last use is kept for the outcome; between, only the first card and changes of state
-  if (!o.final && (left <= 1 || (s.via === "response_url" && !o.changed))) return "skipped";
+  if (!o.final && (RESPONSE_USES - uses <= 1 || (s.via === "response_url" && !o.changed))) return "skipped";
   try {
-    await poster.respond(s.responseUrl, { ...withHint(message, s, "response_url"), response_type: "ephemeral", replace_original: true });
-    return "sent";
+    await poster.respond(stored.responseUrl, {
+      ...withHint(message, s, "response_url"),
+      response_type: "ephemeral",
+      replace_original: true,
+    });
+    return uses + 1;
   } catch (err) {
     const e = toSlackCallError(err);
     // a timeout may have shown it: sending it again elsewhere would show it twice
-    if (e.ambiguous) return "sent";
+    if (e.ambiguous) return uses + 1;
     log("warn", "the response_url refused the progress card", { error: e.error });
     return "unusable";
   }

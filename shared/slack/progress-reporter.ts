@@ -1,16 +1,16 @@
 import type { Image } from "../model/image.js";
 import type { ProgressReporter, ProgressState, TrackInput } from "../tracking/types.js";
 import { progressMessage } from "./progress.js";
-import { deliverProgress } from "./progress-delivery.js";
+import { deliverProgress, type ResponseUrlOf } from "./progress-delivery.js";
 import type { SlackPoster } from "./web.js";
 import { unknownImage } from "../model/image.js";
 
 /**
  * Tracking's progress reported as the Slack card: rendered (./progress.ts), then delivered to
- * the channel, else the requester's response_url, else a DM (./progress-delivery.ts).
+ * the channel, else the requester's response_url (read from the bot's stored target), else a DM (./progress-delivery.ts).
  * Slack refusals never throw; only getting the poster (reading the Slack secret) can.
  */
-export function slackProgressReporter(poster: () => Promise<SlackPoster>): ProgressReporter {
+export function slackProgressReporter(poster: () => Promise<SlackPoster>, responseUrlOf?: ResponseUrlOf): ProgressReporter {
   return {
     async report(input, { image, now, final, end }): Promise<ProgressState> {
       const n = input.notify!;
@@ -27,7 +27,12 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>): Progr
         gone,
       });
       const status = gone ? "deleted" : shown.status;
-      const delivered = await deliverProgress(await poster(), n, message, { now, final, changed: n.lastStatus !== status });
+      const delivered = await deliverProgress(await poster(), n, message, {
+        now,
+        final,
+        changed: n.lastStatus !== status,
+        responseUrlOf,
+      });
       return { ...delivered, lastStatus: status, lastUpdate: now };
     },
   };

@@ -3,7 +3,9 @@ import type { OperationKind } from "../operations/record.js";
 
 /**
  * Where an operation reports its progress (shared/slack/progress-delivery.ts): the Slack channel
- * the request came from, and what reaches the requester when the bot cannot post there.
+ * the request came from, and what reaches the requester when the bot cannot post there. Only the
+ * Slack bot names a thread or a requester, through a target it stored (./targets.ts); a
+ * function-URL caller names at most a channel the deployment allows.
  */
 export interface ProgressTarget {
   channel: string;
@@ -14,16 +16,18 @@ export interface ProgressTarget {
   serverId?: string;
   /** the image's name, for a card that outlives the image (a delete) */
   imageName?: string;
-  /** the interaction's response_url: Slack honours it for 30 minutes and 5 uses */
-  responseUrl?: string;
-  /** when responseUrl was issued (epoch ms) */
-  responseUrlAt?: number;
-  /** uses of responseUrl so far */
-  responseUses?: number;
+  /**
+   * the id of the progress target the bot stored (./targets.ts): where the interaction's
+   * response_url is kept for its life. The URL itself is never carried: this object is the
+   * tracking execution's input, which Step Functions keeps in its history.
+   */
+  target?: string;
 }
 
 /** ProgressTarget plus where the card was delivered; carried from one tracking step to the next. */
 export interface ProgressState extends ProgressTarget {
+  /** uses of the target's response_url so far (absent: as many as the bot had made when it stored it) */
+  responseUses?: number;
   /** the card in the channel, once posted */
   messageTs?: string;
   lastStatus?: string;

@@ -16,7 +16,11 @@ import { stackHttp } from "../support/stack-http.js";
 let stack: LocalStack;
 // a cloud's grace to show a new image, short here: these tests delete images and expect that seen at once
 const leaks = watchLocalStack(
-  { createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", VISIBILITY_GRACE_SECONDS: "1" } },
+  {
+    createDelayMs: 1_500,
+    waitScale: 0.02,
+    env: { PROVIDER_TIMEOUT_MS: "2000", VISIBILITY_GRACE_SECONDS: "1", NOTIFY_CHANNELS: "C0VANISH01,C0LIMIT001" },
+  },
   (s) => (stack = s),
 );
 

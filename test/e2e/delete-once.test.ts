@@ -13,7 +13,10 @@ import { scpImage } from "../../dev/sim/scp.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 
 let stack: LocalStack;
-const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
+const leaks = watchLocalStack(
+  { createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", NOTIFY_CHANNELS: "C0DELETE01,C0DELETE02" } },
+  (s) => (stack = s),
+);
 
 async function call(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(stack.url + path, init);
@@ -170,7 +173,7 @@ describe("exactly once", () => {
   });
 
   it("a legacy image only the member-image API knows goes with deleteMemberServerImageInstances, with its progress card to the end", async () => {
-    const res = await del({ provider: "ncp", id: "41000001", notify: { channel: "C0DELETE01", requester: "U0LOCAL001" } });
+    const res = await del({ provider: "ncp", id: "41000001", notify: { channel: "C0DELETE01" } });
     expect(res.status).toBe(202);
     expect(deletes(stack.ncp, "deleteMemberServerImageInstances")).toBe(1);
     expect((await stack.stepFunctions.settled(res.body.operation.id))?.status).toBe("SUCCEEDED");

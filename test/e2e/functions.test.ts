@@ -3,7 +3,11 @@
  * forms: what a caller of the function URLs and Step Functions would see.
  */
 import { describe, expect, it } from "vitest";
-import type { LocalStack } from "../../dev/local-stack.js";
+import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
+import { keyOfOperation } from "../../shared/operations/record.js";
+import { DynamoOperationStore } from "../../shared/operations/store.js";
+import { slackWebClient, webPoster } from "../../shared/slack/web.js";
+import { DynamoTargetStore } from "../../shared/tracking/targets.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
@@ -11,7 +15,10 @@ import { stackHttp } from "../support/stack-http.js";
 
 let stack: LocalStack;
 // every log line, answer and Slack message of this suite: no secret, key or signature in any
-const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
+const leaks = watchLocalStack(
+  { createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000", NOTIFY_CHANNELS: "C0PROGRESS1,C0AUDIT0001" } },
+  (s) => (stack = s),
+);
 
 const { call, post } = stackHttp(() => stack, leaks);
 
@@ -398,5 +405,116 @@ describe("track-image with Slack progress", () => {
     const history = messages[0]!.history.map((h) => h.text);
     expect(history[0]).toMatch(/Creating image \*notified-golden\* — creating/);
     expect(history.at(-1)).toMatch(/notified-golden\* is available — available .* elapsed/);
+  });
+});
+
+// issue #23 item 1: `notify` used to take channel, messageTs, threadTs and requester from any caller,
+// so tracking chat.update'd whatever bot message messageTs named (reproduced: the audit summary
+// read "Image overwrite-1 is available"), posted in any channel and DMed any user
+describe("who names where progress goes", () => {
+  const AUDIT = "C0AUDIT0001";
+  const creates = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length;
+  const targets = () => new DynamoTargetStore(stack.dynamo.tableName, stack.dynamo.clientConfig());
+
+  it("a function-URL caller can never name a message, a thread or a user: refused, naming the field, and nothing is touched", async () => {
+    const poster = webPoster(slackWebClient(LOCAL_SLACK.botToken, stack.slackApi.apiUrl));
+    const { ts } = await poster.post({
+      channel: AUDIT,
+      text: "Image audit: 3 finding(s)",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "Image audit: 3 finding(s)" } }],
+    });
+    const before = { creates: creates(), calls: stack.slackApi.calls.length };
+    const forged = { messageTs: ts, threadTs: ts, requester: "U0VICTIM01", responseUrl: stack.slackApi.responseUrl("forged") };
+    for (const [field, value] of Object.entries(forged)) {
+      const res = await post("/create-image", {
+        provider: "ncp",
+        serverId: DEMO_SERVERS.ncp.kvm,
+        name: "overwrite-1",
+        notify: { channel: AUDIT, [field]: value },
+      });
+      expect(res.status, field).toBe(400);
+      expect(res.body.error.field, field).toMatch(/^notify/);
+      expect(res.body.error.message, field).toContain(field);
+      const del = await post("/delete-image", { provider: "ncp", id: "31000002", notify: { channel: AUDIT, [field]: value } });
+      expect(del.status, field).toBe(400);
+    }
+    expect(creates()).toBe(before.creates);
+    expect(stack.slackApi.calls.length).toBe(before.calls);
+    expect(stack.slackApi.messages.find((m) => m.ts === ts)!.history.map((h) => h.text)).toEqual(["Image audit: 3 finding(s)"]);
+  });
+
+  it("a channel the deployment does not list in NOTIFY_CHANNELS is refused with 403 naming notify.channel, before anything is created", async () => {
+    const before = creates();
+    const res = await post("/create-image", {
+      provider: "ncp",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "elsewhere-1",
+      notify: { channel: "C0GENERAL01" },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: "FORBIDDEN", field: "notify.channel" });
+    expect(res.body.error.message).toMatch(/NOTIFY_CHANNELS|notifyChannels/);
+    expect(creates()).toBe(before);
+  });
+
+  it("a target the Slack bot did not store, or stored for another request, is refused with 403 naming notify.target", async () => {
+    const before = creates();
+    const unknown = await post("/create-image", {
+      provider: "ncp",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "forged-1",
+      notify: { target: "f".repeat(32) },
+    });
+    expect(unknown.status).toBe(403);
+    expect(unknown.body.error).toMatchObject({ code: "FORBIDDEN", field: "notify.target" });
+    const id = await targets().put({
+      channel: "C0SLACKREQ1",
+      requester: "U0REQUEST01",
+      responseUrl: stack.slackApi.responseUrl("target-other"),
+      responseUrlAt: Date.now(),
+      responseUses: 2,
+      for: { kind: "create-image", provider: "ncp", serverId: DEMO_SERVERS.ncp.kvm, name: "the-confirmed-one" },
+    });
+    const other = await post("/create-image", {
+      provider: "ncp",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "another-one",
+      notify: { target: id },
+    });
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toMatch(/issued for another request/);
+    expect(creates()).toBe(before);
+  });
+
+  it("the bot's target for this request: the card goes to its channel naming its requester; the record and the execution keep no response_url", async () => {
+    const url = stack.slackApi.responseUrl("target-own");
+    const request = { provider: "ncp" as const, serverId: DEMO_SERVERS.ncp.kvm, name: "targeted-golden" };
+    const id = await targets().put({
+      channel: "C0SLACKREQ2",
+      requester: "U0REQUEST02",
+      responseUrl: url,
+      responseUrlAt: Date.now(),
+      responseUses: 2,
+      for: { kind: "create-image", ...request },
+    });
+    const res = await post("/create-image", { ...request, notify: { target: id } });
+    expect(res.status).toBe(202);
+    expect((await stack.stepFunctions.settled(res.body.operation.id))?.status).toBe("SUCCEEDED");
+    const card = stack.slackApi.messages.filter((m) => m.channel === "C0SLACKREQ2");
+    expect(card).toHaveLength(1);
+    expect(JSON.stringify(card[0]!.blocks)).toContain("<@U0REQUEST02>");
+    expect(card[0]!.history.at(-1)!.text).toMatch(/targeted-golden\* is available/);
+    const execution = stack.stepFunctions.executions.get(res.body.operation.id)!;
+    expect(execution.input.notify).toEqual({
+      channel: "C0SLACKREQ2",
+      requester: "U0REQUEST02",
+      target: id,
+      serverId: DEMO_SERVERS.ncp.kvm,
+    });
+    const record = await new DynamoOperationStore(stack.dynamo.tableName, stack.dynamo.clientConfig()).get(
+      keyOfOperation(res.body.operation.id),
+    );
+    expect((record as { notify?: unknown }).notify).toEqual({ channel: "C0SLACKREQ2", requester: "U0REQUEST02" });
+    expect(JSON.stringify(record)).not.toContain(url);
   });
 });

@@ -3,6 +3,8 @@
  * payloads, base64 or not), a local Slack Web API and the simulators: commands, refusals,
  * signatures and timestamps, retries, and the whole create flow to an available image.
  */
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
@@ -202,22 +204,19 @@ describe("create from Slack", () => {
     }
   });
 
-  it("does not run a Slack retry of a Confirm click", async () => {
+  // issue #23 item 5: a retry used to be answered 200 and dropped, even when its first attempt never ran
+  it("runs a Confirm click once across its Slack retry: the retry of a click that ran is answered, not run again", async () => {
     const before = creates();
-    const invocations = stack.lambda.invocations.length;
     const url = newResponseUrl();
-    const ack = (await stack.invoke(
-      "slack",
-      signedEvent(
-        blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url }),
-        FORM,
-        { retryNum: 1 },
-      ),
-    )) as Ack;
-    expect(ack.statusCode).toBe(200);
+    const body = blockActionBody({ action_id: "images_create_confirm", value: confirmValue("retried-golden") }, { responseUrl: url });
+    const first = (await stack.invoke("slack", signedEvent(body, FORM))) as Ack;
+    const retry = (await stack.invoke("slack", signedEvent(body, FORM, { retryNum: 1 }))) as Ack;
+    expect([first.statusCode, retry.statusCode]).toEqual([200, 200]);
     await stack.lambda.idle();
-    expect(stack.lambda.invocations.length).toBe(invocations);
-    expect(creates()).toBe(before);
+    expect(creates()).toBe(before + 1);
+    expect(stack.slackApi.responses.filter((r) => r.url === url && /confirmed: creating image/.test(JSON.stringify(r.body)))).toHaveLength(
+      1,
+    );
   });
 
   it("shows failed checks for a Korean name (base64 body) and offers no Confirm", async () => {
@@ -283,8 +282,56 @@ describe("request checks", () => {
     await refusedWithNothingRun({ timestamp: Math.floor(Date.now() / 1000) + 6 * 60 });
   });
 
-  it("does not run a Slack retry again", async () => {
-    await refusedWithNothingRun({ retryNum: 1 }, 200);
+  // Slack retries what it thinks timed out, with X-Slack-Retry-Num (https://api.slack.com/apis/connections/events-api#retries);
+  // the claim on the request's own ids (its trigger_id) decides, across containers (shared/slack/dedup.ts)
+  it("runs a Slack retry whose first attempt never ran, and answers a retry of one that ran without running it again", async () => {
+    const lost = newResponseUrl();
+    const retried = (await stack.invoke(
+      "slack",
+      signedEvent(slashCommandBody("list iwinv", { responseUrl: lost }), FORM, { retryNum: 1 }),
+    )) as Ack;
+    expect(JSON.parse(retried.body).text).toMatch(/Looking up images/);
+    expect(await responsesTo(lost)).toHaveLength(1);
+
+    const url = newResponseUrl();
+    const body = slashCommandBody("list iwinv", { responseUrl: url });
+    expect(JSON.parse(((await stack.invoke("slack", signedEvent(body, FORM))) as Ack).body).text).toMatch(/Looking up images/);
+    const again = (await stack.invoke("slack", signedEvent(body, FORM, { retryNum: 2 }))) as Ack;
+    expect(again.statusCode).toBe(200);
+    expect(await responsesTo(url)).toHaveLength(1);
+  });
+
+  it("answers a signed request replayed to another container once: the claim is in DynamoDB, not in a container", async () => {
+    const bundle = join(fileURLToPath(new URL("../..", import.meta.url)), "dist", "slack", "index.mjs");
+    const other = ((await import(`${pathToFileURL(bundle).href}?container=replay`)) as { handler: LocalStack["handlers"]["slack"] })
+      .handler;
+    const url = newResponseUrl();
+    const event = signedEvent(slashCommandBody("list iwinv", { responseUrl: url }), FORM);
+    const [a, b] = [(await stack.invoke("slack", event)) as Ack, (await other(event, {} as never)) as Ack];
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect(await responsesTo(url)).toHaveLength(1);
+  });
+
+  // issue #23 item 2: unset used to serve whichever workspace's signed request a container saw first
+  it("serves no workspace while SLACK_TEAM_ID is unset, saying what to set in the answer and the log", async () => {
+    const saved = process.env.SLACK_TEAM_ID;
+    delete process.env.SLACK_TEAM_ID;
+    const logged = leaks.output.length;
+    try {
+      for (const team of ["T0FIRST001", LOCAL_SLACK.teamId]) {
+        const invocations = stack.lambda.invocations.length;
+        const { ackBody } = await slash("list", { team });
+        expect(ackBody.text).toMatch(
+          new RegExp(`serves no Slack workspace yet: SLACK_TEAM_ID is not set.*slackTeamId deploy parameter to ${team}`),
+        );
+        expect(stack.lambda.invocations.length).toBe(invocations);
+      }
+      expect(leaks.output.slice(logged).join("")).toMatch(
+        /"level":"ERROR".*SLACK_TEAM_ID is not set: imageops serves no Slack workspace; set the slackTeamId deploy parameter/,
+      );
+    } finally {
+      process.env.SLACK_TEAM_ID = saved;
+    }
   });
 
   it("refuses another workspace's request", async () => {

@@ -205,8 +205,11 @@ describe("osls package", () => {
     for (const fn of FUNCTIONS) {
       if (fn !== "slack" && fn !== "describe-operation") expect(env(fn).CREDENTIALS_SECRET_ID, fn).toEqual({ Ref: "CredentialsSecret" });
     }
-    for (const fn of ["create-image", "delete-image", "track-image", "describe-operation", "run-policy", "audit-images"] as const)
+    for (const fn of ["create-image", "delete-image", "track-image", "describe-operation", "run-policy", "audit-images", "slack"] as const)
       expect(env(fn).OPERATIONS_TABLE, fn).toEqual({ Ref: "OperationsTable" });
+    // issue #23: the one workspace served, and the channels a function-URL caller may name (both empty by default: none)
+    expect(env("slack").SLACK_TEAM_ID).toBe("");
+    for (const fn of ["create-image", "delete-image"] as const) expect(env(fn).NOTIFY_CHANNELS, fn).toBe("");
     // the weekly digest's week is the schedule's: the same time zone parameter
     expect(env("audit-images").AUDIT_TIMEZONE).toBe("Asia/Seoul");
     expect(ofType("AWS::Scheduler::Schedule").find(([id]) => id === "AuditSchedule")![1].Properties.ScheduleExpressionTimezone).toBe(
@@ -498,18 +501,24 @@ describe("least privilege", () => {
     const OWNS: Record<Fn, [actions: string[], prefixes: string[]][]> = {
       "list-images": [],
       "describe-image": [],
+      // and, read only, the progress target the Slack bot stored for a request (issue #23 item 1)
       "create-image": [
         [
           ["GetItem", "PutItem"],
           ["img-*", "name-*"],
         ],
+        [["GetItem"], ["slack#target#*"]],
       ],
-      "delete-image": [[["GetItem", "PutItem"], ["del-*"]]],
+      "delete-image": [
+        [["GetItem", "PutItem"], ["del-*"]],
+        [["GetItem"], ["slack#target#*"]],
+      ],
       "track-image": [
         [
           ["GetItem", "PutItem"],
           ["img-*", "del-*"],
         ],
+        [["GetItem"], ["slack#target#*"]],
       ],
       "run-policy": [
         [["GetItem", "PutItem", "Query"], ["pol-*"]],
@@ -523,7 +532,8 @@ describe("least privilege", () => {
         [["DeleteItem", "GetItem", "PutItem", "Query"], ["audit#*"]],
         [["GetItem", "Query"], ["pol-*"]],
       ],
-      slack: [[["GetItem", "PutItem"], ["slack#*"]]],
+      // the one writer of slack# items: requests already handled (conditional puts), progress targets
+      slack: [[["PutItem"], ["slack#seen#*", "slack#target#*"]]],
     };
     const grants = (roleId: string) =>
       statements(roleId)
@@ -552,6 +562,11 @@ describe("least privilege", () => {
     const all = roles().flatMap((id) => statements(id).flatMap((s) => asList(s.Action)));
     for (const a of ["dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "dynamodb:*"])
       expect(all, a).not.toContain(a);
+    // a progress target is written by the Slack bot alone: no function-URL caller's role can forge one
+    const writers = roles().filter((id) =>
+      grants(id).some(([a, p]: Json) => a.includes("PutItem") && p.some((k: string) => k.startsWith("slack#"))),
+    );
+    expect(writers).toEqual(["SlackRole"]);
     // only the audit deletes, and only its own items
     expect(roles().filter((id) => statements(id).some((s) => asList(s.Action).includes("dynamodb:DeleteItem")))).toEqual([
       "AuditImagesRole",
@@ -690,9 +705,64 @@ describe("failures reach an operator", () => {
       "detail-type": ["Step Functions Execution Status Change"],
       detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [{ Ref: "TrackImageStateMachine" }] },
     });
+    const transformer = rule.Targets["Fn::If"][1][0].InputTransformer;
     expect(rule.Targets).toEqual({
-      "Fn::If": ["CreateAlarmTopic", [{ Id: "alarm-topic", Arn: { Ref: "AlarmTopic" } }], { Ref: "AWS::NoValue" }],
+      "Fn::If": [
+        "CreateAlarmTopic",
+        [{ Id: "alarm-topic", Arn: { Ref: "AlarmTopic" }, InputTransformer: transformer }],
+        { Ref: "AWS::NoValue" },
+      ],
     });
+    // issue #23 item 4: the alarm is shaped to what an operator needs, never the whole event, whose
+    // detail.input is the execution's input (a Slack progress target in notify). A FAILED execution's
+    // event as Step Functions sends it (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html),
+    // with the Cause infra/state-machine.asl.json's TrackingFailed gives it
+    const event = {
+      version: "0",
+      id: "315c1398-40ff-a850-213b-158f73e60175",
+      "detail-type": "Step Functions Execution Status Change",
+      source: "aws.states",
+      time: "2026-11-23T01:02:03Z",
+      detail: {
+        executionArn: "arn:aws:states:ap-northeast-2:123456789012:execution:imageops-ci-track-image:img-ncp-abc-t2",
+        stateMachineArn: "arn:aws:states:ap-northeast-2:123456789012:stateMachine:imageops-ci-track-image",
+        name: "img-ncp-abc-t2",
+        status: "FAILED",
+        startDate: 1_700_000_000_000,
+        stopDate: 1_700_000_100_000,
+        input: JSON.stringify({
+          operation: "img-ncp-abc",
+          notify: { channel: "C0SECRET01", requester: "U0SECRET01", target: "a".repeat(32) },
+        }),
+        inputDetails: { included: true },
+        output: null,
+        outputDetails: null,
+        error: "TrackingFailed",
+        cause: "create-image operation img-ncp-abc: image 42 on ncp/prod/KR: track-image kept failing: PROVIDER_UNAVAILABLE",
+      },
+    };
+    const paths = transformer.InputPathsMap as Record<string, string>;
+    // only fields of the event's detail (and its time), never its input or output, nor the whole event
+    for (const path of Object.values(paths)) expect(path).toMatch(/^\$\.(time|detail\.(name|status|error|cause|executionArn))$/);
+    expect(transformer.InputTemplate).not.toMatch(/aws\.events\.event/);
+    const at = (path: string) =>
+      path
+        .slice(2)
+        .split(".")
+        .reduce((o: Json, k) => o?.[k], event);
+    const sent = JSON.parse(
+      (transformer.InputTemplate as string).replace(/<([\w.-]+)>/g, (_, v: string) =>
+        JSON.stringify(String(at(paths[v]!) ?? "")).slice(1, -1),
+      ),
+    );
+    expect(sent).toMatchObject({
+      operation: "img-ncp-abc-t2",
+      status: "FAILED",
+      error: "TrackingFailed",
+      cause: event.detail.cause,
+      execution: event.detail.executionArn,
+    });
+    expect(JSON.stringify(sent)).not.toMatch(/SECRET|aaaaaaaa/);
     // the created topic lets only that rule publish
     const statement = resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement[0];
     expect(statement).toMatchObject({
@@ -731,7 +801,9 @@ describe("failures reach an operator", () => {
     const { dir, template: t } = await packageTemplate(`--param=alarmTopicArn=${ops}`, "--param=auditChannel=C0AUDIT001");
     expect(isTrue(t.Conditions, "CreateAlarmTopic")).toBe(false);
     expect(t.Resources.AlarmTopic.Condition).toBe("CreateAlarmTopic");
-    expect(t.Resources.TrackingFailedRule.Properties.Targets).toEqual([{ Id: "alarm-topic", Arn: ops }]);
+    expect(t.Resources.TrackingFailedRule.Properties.Targets).toEqual([
+      { Id: "alarm-topic", Arn: ops, InputTransformer: resources.TrackingFailedRule.Properties.Targets["Fn::If"][1][0].InputTransformer },
+    ]);
     for (const [, a] of Object.entries(t.Resources as Record<string, Json>).filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm"))
       expect([a.Properties.AlarmActions, a.Properties.OKActions]).toEqual([[ops], [ops]]);
     // the audit channel turns the schedule on, and the audit posts there

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../dev/local-stack.js";
-import { SECRETS } from "./leak-scan.js";
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { RESPONSE_URL, SECRETS } from "./leak-scan.js";
 import { tapOutput } from "./tap-output.js";
 
 /**
@@ -40,7 +41,7 @@ export class LeakWatch {
     return [...SECRETS, ...signatures];
   }
 
-  assertClean(stack: LocalStack): void {
+  async assertClean(stack: LocalStack): Promise<void> {
     const texts = [
       ...this.output,
       ...this.answers,
@@ -52,6 +53,40 @@ export class LeakWatch {
     for (const secret of LeakWatch.secrets(stack)) {
       expect(haystack.includes(secret), `a secret (${secret.slice(0, 4)}…) leaked into output`).toBe(false);
     }
+    // A response_url lets its holder post as the app (issue #23 item 4): in no log, answer or
+    // message, no tracking execution's input (Step Functions keeps it in the history), and no item
+    // of the table but the Slack bot's own progress targets, which expire with it
+    const urls = stack.slackApi.issuedResponseUrls();
+    const executions = [...stack.stepFunctions.executions.values()].map((e) => JSON.stringify(e.input)).join("\n");
+    // an asynchronous invocation's event is what Lambda's on-failure destination keeps (the failed-jobs queue)
+    const events = stack.lambda.invocations.map((i) => JSON.stringify(i.event ?? null)).join("\n");
+    const items = (await tableItems(stack)).filter((i) => !String(i.pk?.S).startsWith("slack#target#")).map((i) => JSON.stringify(i));
+    for (const [where, text] of [
+      ["output", haystack],
+      ["a tracking execution's input", executions],
+      ["an asynchronous invocation's event", events],
+      ["the operations table", items.join("\n")],
+    ] as const) {
+      const leaked = urls.find((u) => text.includes(u)) ?? RESPONSE_URL.exec(text)?.[0];
+      expect(leaked, `a Slack response_url is in ${where}`).toBeUndefined();
+    }
+  }
+}
+
+/** Every item of the local stack's table, as stored. */
+async function tableItems(stack: LocalStack): Promise<Record<string, AttributeValue>[]> {
+  const client = new DynamoDBClient(stack.dynamo.clientConfig());
+  try {
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: stack.dynamo.tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  } finally {
+    client.destroy();
   }
 }
 
@@ -70,7 +105,7 @@ export function watchLocalStack(options: LocalStackOptions, ready: (stack: Local
   }, 60_000);
   afterAll(async () => {
     leaks.stop();
-    if (stack) leaks.assertClean(stack);
+    if (stack) await leaks.assertClean(stack);
     await stack?.stop();
   });
   beforeEach(() => {

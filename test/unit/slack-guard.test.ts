@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SlackGuard } from "../../functions/slack/guard.js";
+import { HandledRequests, type SeenStore } from "../../shared/slack/dedup.js";
+import { tapOutput } from "../support/tap-output.js";
 
 describe("SlackGuard: authorization on Slack ids", () => {
   it("lets only the ids in IMAGE_CREATORS create", () => {
@@ -38,29 +40,86 @@ describe("SlackGuard: authorization on Slack ids", () => {
     expect(guard.teamAllowed(undefined)).toBe(false);
   });
 
-  it("otherwise pins the team of the first request", () => {
-    const guard = new SlackGuard({});
-    expect(guard.teamAllowed(undefined)).toBe(false);
-    expect(guard.teamAllowed("T0FIRST01")).toBe(true);
-    expect(guard.teamAllowed("T0SECOND1")).toBe(false);
-    expect(guard.teamAllowed("T0FIRST01")).toBe(true);
+  // issue #23 item 2: unset used to pin whichever workspace's signed request came first
+  it.each([{}, { SLACK_TEAM_ID: "" }, { SLACK_TEAM_ID: "  " }])(
+    "serves no workspace when SLACK_TEAM_ID is unset or empty (%j), and says what to set",
+    (env) => {
+      const guard = new SlackGuard(env);
+      expect(guard.teamAllowed("T0FIRST01")).toBe(false);
+      expect(guard.teamAllowed("T0FIRST01")).toBe(false);
+      expect(guard.teamAllowed("T0SECOND1")).toBe(false);
+      expect(guard.teamRefusal("T0FIRST01")).toMatch(/SLACK_TEAM_ID is not set.*slackTeamId deploy parameter to T0FIRST01/);
+    },
+  );
+
+  it("tells another workspace only that it is not allowed when SLACK_TEAM_ID is set", () => {
+    expect(new SlackGuard({ SLACK_TEAM_ID: "T0HOME001" }).teamRefusal("T0OTHER01")).toBe(
+      ":no_entry: This Slack workspace is not allowed to use imageops.",
+    );
   });
 });
 
-describe("SlackGuard: requests already handled", () => {
-  it("lets a key through once within the window, again after it or after forget", () => {
+/** The shared store of claims, deciding as DynamoDB's conditional put does (test/integration/slack-dedup.test.ts runs the real one). */
+class MemorySeen implements SeenStore {
+  readonly claims = new Map<string, { until: number; released?: boolean }>();
+  constructor(private readonly now: () => number) {}
+  async claim(key: string, until: number) {
+    const c = this.claims.get(key);
+    if (c && !c.released && c.until >= this.now()) return false;
+    this.claims.set(key, { until });
+    return true;
+  }
+  async release(key: string) {
+    this.claims.set(key, { until: this.now(), released: true });
+  }
+}
+
+describe("HandledRequests: requests already handled", () => {
+  it("lets a key through once within the window, again after it or after forget", async () => {
     let now = 1_000_000;
-    const guard = new SlackGuard({}, () => now, 60_000);
-    expect(guard.firstTime("cmd:1")).toBe(true);
-    expect(guard.firstTime("cmd:1")).toBe(false);
-    expect(guard.firstTime("cmd:2")).toBe(true);
-    guard.forget("cmd:2");
-    expect(guard.firstTime("cmd:2")).toBe(true);
+    const seen = new MemorySeen(() => now);
+    const handled = new HandledRequests(
+      () => seen,
+      () => now,
+      60_000,
+    );
+    expect(await handled.first("cmd:1")).toBe(true);
+    expect(await handled.first("cmd:1")).toBe(false);
+    expect(await handled.first("cmd:2")).toBe(true);
+    await handled.forget("cmd:2");
+    expect(await handled.first("cmd:2")).toBe(true);
     now += 60_001;
-    expect(guard.firstTime("cmd:1")).toBe(true);
+    expect(await handled.first("cmd:1")).toBe(true);
     // no key (no trigger id): never deduplicated
-    expect(guard.firstTime(undefined)).toBe(true);
-    expect(guard.firstTime(undefined)).toBe(true);
+    expect(await handled.first(undefined)).toBe(true);
+    expect(await handled.first(undefined)).toBe(true);
+  });
+
+  it("answers a key another container claimed as handled: the shared store decides, not this container's memory", async () => {
+    const now = () => 1_000_000;
+    const shared = new MemorySeen(now);
+    const a = new HandledRequests(() => shared, now);
+    const b = new HandledRequests(() => shared, now);
+    expect(await a.first("cmd:replayed")).toBe(true);
+    expect(await b.first("cmd:replayed")).toBe(false);
+    // released by the container whose dispatch failed: the next attempt anywhere runs it
+    await a.forget("cmd:replayed");
+    expect(await new HandledRequests(() => shared, now).first("cmd:replayed")).toBe(true);
+  });
+
+  it("handles the request when the store cannot be reached (the functions behind a job are exactly-once), and says so", async () => {
+    const lines: string[] = [];
+    const untap = tapOutput((chunk) => lines.push(String(chunk)));
+    try {
+      const broken: SeenStore = {
+        claim: () => Promise.reject(Object.assign(new Error("timed out"), { name: "TimeoutError" })),
+        release: async () => {},
+      };
+      expect(await new HandledRequests(() => broken).first("cmd:x")).toBe(true);
+    } finally {
+      untap();
+    }
+    expect(lines.join("")).toMatch(/could not record a Slack request as handled; handling it.*TimeoutError/);
   });
 });
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import { LambdaSim } from "../../dev/sim/lambda.js";
+import { DynamoSim } from "../../dev/sim/dynamodb.js";
+import { DynamoTargetStore } from "../../shared/tracking/targets.js";
 import { allowedResponseUrl } from "../../shared/slack/web.js";
 import { SlackApiSim } from "../../dev/sim/slack-api.js";
 import * as z from "zod";
@@ -15,15 +17,18 @@ type Handler = (event: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {};
 const lambda = new LambdaSim((name) => (handlers[name] ? { handler: (e) => handlers[name]!(e), context: () => ({}) as never } : undefined));
 const slack = new SlackApiSim("xoxb-test");
+const dynamo = new DynamoSim();
 let jobs: typeof import("../../functions/slack/jobs.js");
 
 beforeAll(async () => {
-  await Promise.all([lambda.start(), slack.start()]);
+  await Promise.all([lambda.start(), slack.start(), dynamo.start()]);
   Object.assign(process.env, {
     AWS_REGION: "ap-northeast-2",
     AWS_ACCESS_KEY_ID: "AKIAUNITTEST00000000",
     AWS_SECRET_ACCESS_KEY: "unit-test-not-a-secret",
     AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    OPERATIONS_TABLE: dynamo.tableName,
     SLACK_API_URL: slack.apiUrl,
     LIST_IMAGES_FUNCTION: "list-images",
     DESCRIBE_IMAGE_FUNCTION: "describe-image",
@@ -33,7 +38,7 @@ beforeAll(async () => {
   jobs = await import("../../functions/slack/jobs.js");
 });
 afterAll(async () => {
-  await Promise.all([lambda.close(), slack.close()]);
+  await Promise.all([lambda.close(), slack.close(), dynamo.close()]);
 });
 
 const answersTo = (url: string) =>
@@ -103,7 +108,9 @@ describe("runJob", () => {
   });
 
   it("reports a typed error of the image function, replacing the confirmation on a failed create", async () => {
-    handlers["create-image"] = async () => {
+    let asked: { notify?: unknown } = {};
+    handlers["create-image"] = async (e) => {
+      asked = e as typeof asked;
       throw new ImageOpsError("CONFLICT", "the name is taken");
     };
     const url = slack.responseUrl("create-1");
@@ -120,6 +127,18 @@ describe("runJob", () => {
     expect(answers[0]!.text).toMatch(/<@U0TEST0001> confirmed: creating image \*web\*/);
     expect(answers[0]!.replace_original).toBe(true);
     expect(answers[1]).toMatchObject({ text: ":x: CONFLICT: the name is taken", replace_original: true });
+    // create-image is told only the id of the target the bot stored (issue #23 item 1): the channel,
+    // the requester and the response_url stay in the bot's item, for this request only
+    expect(asked.notify).toEqual({ target: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(JSON.stringify(asked)).not.toContain(url);
+    const stored = await new DynamoTargetStore(dynamo.tableName).get((asked.notify as { target: string }).target);
+    expect(stored).toMatchObject({
+      channel: "C0TEST0001",
+      requester: "U0TEST0001",
+      responseUrl: url,
+      responseUses: 2,
+      for: { kind: "create-image", provider: "ncp", serverId: "1", name: "web" },
+    });
   });
 
   it("never answers a response_url outside Slack", async () => {

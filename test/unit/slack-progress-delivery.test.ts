@@ -6,7 +6,8 @@
  *   posts to the app's DM with that user (same page, "Channels");
  * - chat.update `message_not_found` (https://docs.slack.dev/reference/methods/chat.update#errors);
  * - HTTP 429 with Retry-After (https://docs.slack.dev/apis/web-api/rate-limits);
- * - response_url: 5 uses within 30 minutes (https://api.slack.com/interactivity/handling#message_responses).
+ * - response_url: 5 uses within 30 minutes (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses),
+ *   read from the target the bot stored (shared/tracking/targets.ts), never carried in the state.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverProgress } from "../../shared/slack/progress-delivery.js";
@@ -28,25 +29,24 @@ afterAll(() => sim.close());
 
 let seq = 0;
 const card = (text: string) => ({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
-/** A fresh channel (its own rate-limit budget) and response_url, as a Confirm click gives them. */
+/** The bot's stored targets (shared/tracking/targets.ts), by id: the response_url is read from here only. */
+const stored = new Map<string, { responseUrl: string; responseUrlAt: number; responseUses: number }>();
+const responseUrlOf = async (id: string) => stored.get(id);
+/** A fresh channel (its own rate-limit budget) and a stored target with its response_url, as a Confirm click gives them. */
 function target(over: Partial<ProgressState> = {}): ProgressState {
   const id = ++seq;
-  return {
-    channel: `C0DELIV${String(id).padStart(3, "0")}`,
-    requester: USER,
-    responseUrl: sim.responseUrl(`deliv-${id}`),
-    responseUrlAt: Date.now(),
-    responseUses: 2,
-    ...over,
-  };
+  const key = id.toString(16).padStart(32, "0");
+  stored.set(key, { responseUrl: sim.responseUrl(`deliv-${id}`), responseUrlAt: Date.now(), responseUses: 2 });
+  return { channel: `C0DELIV${String(id).padStart(3, "0")}`, requester: USER, target: key, ...over };
 }
+const urlOf = (s: ProgressState) => stored.get(s.target!)!.responseUrl;
 const responses = (url: string) =>
   sim.responses
     .filter((r) => r.url === url)
     .map((r) => r.body as { text: string; blocks: unknown[]; replace_original?: boolean; response_type?: string });
 const now = () => Date.now();
 const step = (s: ProgressState, text: string, final = false, changed = false) =>
-  deliverProgress(poster, s, card(text), { now: now(), final, changed });
+  deliverProgress(poster, s, card(text), { now: now(), final, changed, responseUrlOf });
 
 describe("the channel of the request", () => {
   it("posts the card once, then updates it in place", async () => {
@@ -77,7 +77,7 @@ describe("the channel of the request", () => {
     sim.setSlackFaults({ methods: { "chat.update": { ratelimited: 1, count: 1 } } });
     const skipped = await step(s, "still creating");
     expect(skipped).toEqual(s);
-    expect(responses(s.responseUrl!)).toHaveLength(0);
+    expect(responses(urlOf(s))).toHaveLength(0);
 
     sim.setSlackFaults({ methods: { "chat.update": { ratelimited: 1, count: 1 } } });
     const t0 = Date.now();
@@ -102,7 +102,7 @@ describe("when the bot cannot post in the channel", () => {
     expect(s.responseUses).toBe(3);
     s = await step(s, "available", true, true);
     expect(s.responseUses).toBe(4);
-    const seen = responses(t.responseUrl!);
+    const seen = responses(urlOf(t));
     expect(seen.map((r) => r.text)).toEqual(["creating", "available"]);
     for (const r of seen) expect(r).toMatchObject({ replace_original: true, response_type: "ephemeral" });
     expect(JSON.stringify(seen[0]!.blocks)).toContain("`/invite @imageops`");
@@ -129,7 +129,7 @@ describe("when the bot cannot post in the channel", () => {
     let s = await step(t, "creating", false, true);
     expect(s.via).toBe("response_url");
     // 31 minutes later the response_url is past Slack's limit: the outcome goes by DM
-    s = await deliverProgress(poster, s, card("available"), { now: now() + 31 * 60_000, final: true, changed: true });
+    s = await deliverProgress(poster, s, card("available"), { now: now() + 31 * 60_000, final: true, changed: true, responseUrlOf });
     expect(s.via).toBe("dm");
     const dm = sim.messages.find((m) => m.ts === s.dmTs)!;
     expect(dm.text).toBe("available");
@@ -151,7 +151,28 @@ describe("when the bot cannot post in the channel", () => {
     sim.setSlackFaults({ methods: { "chat.postMessage": { error: "internal_error", count: 1 } } });
     const s = await step(t, "failed", true, true);
     expect(s.via).toBe("response_url");
-    expect(responses(t.responseUrl!).map((r) => r.text)).toEqual(["failed"]);
+    expect(responses(urlOf(t)).map((r) => r.text)).toEqual(["failed"]);
+    sim.setSlackFaults({});
+  });
+
+  it("reads the response_url from the stored target at the moment of use: the state carried between steps never holds it", async () => {
+    const t = target();
+    sim.setSlackFaults({ channels: { [t.channel]: "not_in_channel" } });
+    let s = await step(t, "creating", false, true);
+    s = await step(s, "available", true, true);
+    expect(responses(urlOf(t)).map((r) => r.text)).toEqual(["creating", "available"]);
+    // what Step Functions keeps in the execution history: the target's id, never its URL
+    expect(JSON.stringify(s)).not.toContain(urlOf(t));
+    expect(JSON.stringify(s)).not.toMatch(/responseUrl/);
+    sim.setSlackFaults({});
+  });
+
+  it("a target that is gone (expired, or never stored by the bot): the DM", async () => {
+    const t = target({ target: "f".repeat(32) });
+    sim.setSlackFaults({ channels: { [t.channel]: "not_in_channel" } });
+    const s = await step(t, "available", true, true);
+    expect(s.via).toBe("dm");
+    expect(sim.messages.find((m) => m.ts === s.dmTs)!.text).toBe("available");
     sim.setSlackFaults({});
   });
 

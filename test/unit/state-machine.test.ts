@@ -109,11 +109,18 @@ describe("the tracking state machine", () => {
   it("ends in the failure branch when the image failed", async () => {
     const { outcome } = await run(() => ({ done: true, waitSeconds: 0, outcome: "failed", image: { status: "failed" } }));
     expect(outcome).toMatchObject({ status: "FAILED", error: "ImageFailed", output: { image: { status: "failed" } } });
+    expect(outcome).toMatchObject({
+      cause: "create-image operation img-ncp-abc: image 42 on ncp/prod/KR: the cloud reports the image as failed",
+    });
   });
 
   it("ends in TrackingStopped, with track-image's reason, when tracking stopped", async () => {
     const { outcome } = await run(() => ({ done: true, waitSeconds: 0, outcome: "stopped", reason: "image 42 no longer exists" }));
-    expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingStopped", cause: "image 42 no longer exists" });
+    expect(outcome).toMatchObject({
+      status: "FAILED",
+      error: "TrackingStopped",
+      cause: "create-image operation img-ncp-abc: image 42 on ncp/prod/KR: image 42 no longer exists",
+    });
   });
 
   it("follows a delete (kind delete-image) to Done when track-image says the image is gone, the kind in every step and the stop", async () => {
@@ -140,7 +147,9 @@ describe("the tracking state machine", () => {
   it("on a step that keeps failing, asks track-image once to record the stop, then ends in TrackingFailed", async () => {
     const { outcome, calls } = await run((p) => (p.stop ? { done: true, outcome: "stopped" } : failure("PROVIDER_UNAVAILABLE")));
     expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingFailed" });
-    expect((outcome as { cause: string }).cause).toContain("PROVIDER_UNAVAILABLE");
+    expect((outcome as { cause: string }).cause).toBe(
+      "create-image operation img-ncp-abc: image 42 on ncp/prod/KR: track-image kept failing: PROVIDER_UNAVAILABLE",
+    );
     expect(calls).toHaveLength(5); // the first try, three retries, and the stop
     expect(calls[4]).toEqual({ ...INPUT, stop: "track-image kept failing: PROVIDER_UNAVAILABLE" });
   });
@@ -148,7 +157,27 @@ describe("the tracking state machine", () => {
   it("ends in TrackingFailed even when recording the stop fails too", async () => {
     const { outcome, calls } = await run(() => failure("Lambda.Unknown"));
     expect(outcome).toMatchObject({ status: "FAILED", error: "TrackingFailed" });
+    expect((outcome as { cause: string }).cause).toBe(
+      "create-image operation img-ncp-abc: image 42 on ncp/prod/KR: track-image kept failing: Lambda.Unknown (could not be recorded on the operation)",
+    );
     expect(calls.filter((c) => c.stop)).toHaveLength(3); // the stop and its two retries
+  });
+
+  // issue #23 item 4: the Cause was the whole state ($string($states.input)), notify included, and an
+  // execution's end event and the alarm (infra/operator.cjs) carry the Cause
+  it("never puts the progress state in a Cause: only the operation, its image and cloud, and why", async () => {
+    const notify = { channel: "C0SECRET01", requester: "U0SECRET01", target: "a".repeat(32), messageTs: "171.1", lastStatus: "creating" };
+    const runs = [
+      await run((p) => (p.stop ? { done: true, outcome: "stopped" } : failure("PROVIDER_UNAVAILABLE")), { ...INPUT, notify }),
+      await run(() => failure("Lambda.Unknown"), { ...INPUT, notify }),
+      await run(() => ({ done: true, outcome: "stopped", reason: "image 42 no longer exists", notify }), { ...INPUT, notify }),
+      await run(() => ({ done: true, outcome: "failed", image: { status: "failed" }, notify }), { ...INPUT, notify }),
+    ];
+    for (const { outcome } of runs) {
+      const cause = (outcome as { cause: string }).cause;
+      expect(cause).toMatch(/^create-image operation img-ncp-abc: image 42 on ncp\/prod\/KR: /);
+      for (const v of Object.values(notify)) expect(cause).not.toContain(v);
+    }
   });
 
   it("times out as a whole", async () => {

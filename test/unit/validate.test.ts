@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { validate } from "../../shared/events.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import { AuditImagesInput, CreateImageInput, DescribeImageInput, ListImagesInput } from "../../shared/model/inputs.js";
+import {
+  AuditImagesInput,
+  CreateImageInput,
+  DeleteImageInput,
+  DescribeImageInput,
+  ListImagesInput,
+  TrackImageInput,
+} from "../../shared/model/inputs.js";
 
 function refusal(schema: Parameters<typeof validate>[0], raw: unknown): { field?: string; message: string } {
   try {
@@ -44,12 +51,51 @@ describe("validate", () => {
       'notify.channel: expected a Slack channel id (C…, D…, G…), got "general"',
     ],
     [CreateImageInput, { provider: "ncp", serverId: "1", name: "n", notify: "C0123" }, "notify", 'notify: expected an object, got "C0123"'],
+    // issue #23: a caller names a channel or the bot's target, never a message, a thread or a user
+    [
+      CreateImageInput,
+      { provider: "ncp", serverId: "1", name: "n", notify: { channel: "C0AAA", messageTs: "1.2" } },
+      "notify.messageTs",
+      "notify.messageTs: unknown field",
+    ],
+    [
+      DeleteImageInput,
+      { provider: "ncp", id: "1", notify: { channel: "C0AAA", requester: "U0AAA" } },
+      "notify.requester",
+      "notify.requester: unknown field",
+    ],
+    [
+      CreateImageInput,
+      { provider: "ncp", serverId: "1", name: "n", notify: { channel: "C0AAA", target: "a".repeat(32) } },
+      "notify",
+      "notify: give either channel or target, not both or neither",
+    ],
+    [
+      CreateImageInput,
+      { provider: "ncp", serverId: "1", name: "n", notify: { target: "https://hooks.slack.com/x" } },
+      "notify.target",
+      "notify.target: expected the id of a progress target the Slack bot issued",
+    ],
     [AuditImagesInput, { scheduled: false }, "scheduled", "scheduled: expected true, got false"],
   ])("%#: says what was expected and what came", (schema, raw, field, message) => {
     const r = refusal(schema, raw);
     expect(r.field).toBe(field);
     expect(r.message.startsWith(message)).toBe(true);
     expect(r.message).not.toMatch(/is required/);
+  });
+
+  it("drops a tracking step's retired response_url fields (an execution started before targets were stored) rather than pass them on", () => {
+    const step = {
+      operation: "img-x",
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      imageId: "1",
+      startedAt: "2026-11-23T00:00:00.000Z",
+    };
+    const notify = { channel: "C0AAA", messageTs: "1.2", responseUrl: "https://hooks.slack.com/actions/T/1/x", responseUrlAt: 1 };
+    const parsed = TrackImageInput.parse({ ...step, notify });
+    expect(parsed.notify).toEqual({ channel: "C0AAA", messageTs: "1.2" });
   });
 
   it("names every missing required field of an empty request at once", () => {
