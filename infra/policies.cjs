@@ -123,12 +123,6 @@ module.exports = async ({ resolveVariable }) => {
     );
   return Resources;
 };
-/** The examples run-policy refuses to run in this stage (its POLICIES_DISABLED), so its list says what the schedules do. */
-module.exports.disabledExamples = async ({ resolveVariable }) => {
-  const service = await resolveVariable("self:service");
-  const stage = await resolveVariable("sls:stage");
-  return policySchedules(loadPolicies(), { service, stage }).examples.join(",");
-};
 module.exports.policyResources = policyResources;
 module.exports.policySchedules = policySchedules;
 module.exports.EXAMPLE = { account: DEMO_ACCOUNT, channel: DEMO_CHANNEL, stage: LOCAL_STAGE };
