@@ -216,9 +216,11 @@ const handlers = {
   update({ message }) {
     const node = nodes.get(`ts:${message.channel}:${message.ts}`);
     if (!node) return;
+    // an edit keeps your place, unless you were following the end of the conversation
+    const following = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
     setBody(node, message);
     node.querySelector(".edited").textContent = ` · edited ${clock(message.at)}`;
-    reveal(node.closest(".replies")?.hidden ? node.closest(".msg:not(.reply)") : node);
+    if (following) reveal(node.closest(".replies")?.hidden ? node.closest(".msg:not(.reply)") : node);
   },
 };
 

@@ -9,10 +9,12 @@
  * and `npm test` says why and how to run them (test/support/browser-notice.ts); the page's own
  * routes are tested either way.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_SLACK, type LocalStack, startLocalStack } from "../../dev/local-stack.js";
+import { EMOJI } from "../../dev/console/mrkdwn.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { chromiumNotice, findChromium } from "../support/chromium.js";
 
@@ -82,6 +84,25 @@ describe("the console page's routes", () => {
     };
     expect(workspace.users[LOCAL_SLACK.user]).toBe("alex");
     expect(workspace.channels[LOCAL_SLACK.channel]).toBe("imageops");
+  });
+});
+
+describe("the console's emoji", () => {
+  it("has every emoji code the product writes (shared/, functions/) as the Unicode emoji Slack shows", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+      );
+    // :name: codes, not times (18:59:43) nor the ":execution:" of a Step Functions ARN (shared/tracking/sfn.ts)
+    const used = new Set(
+      [...files("shared"), ...files("functions")]
+        .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/:([a-z][a-z0-9_+-]*):/g)].map((m) => m[1]!))
+        .filter((code) => code !== "execution"),
+    );
+    expect(used.size).toBeGreaterThanOrEqual(15);
+    expect([...used].filter((code) => !(code in EMOJI))).toEqual([]);
+    // each is one emoji (an emoji presentation sequence), never a stand-in glyph
+    for (const code of used) expect(EMOJI[code], code).toMatch(/^\p{Extended_Pictographic}\uFE0F?$/u);
   });
 });
 
