@@ -179,7 +179,7 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
     await page.goto(`${stack.url}/`);
-    await expect.poll(() => page.locator(".cloud").count()).toBe(3);
+    await expect.poll(() => page.locator(".cloud").count(), { timeout: 10_000 }).toBe(3);
 
     // the first load: the channel's welcome with every example in view, at both sizes
     const examples = page.locator("#welcome .examples code");
@@ -209,7 +209,7 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     await page.getByText("Ubuntu 24.04 LTS").first().waitFor(); // iwinv sorts first
     // the answer came into view by itself (a tall one from its top); its emoji are Slack's, none left as a :code:
     const list = page.locator(".msg.ephemeral", { hasText: "narrow with --os/--name" });
-    await expect.poll(() => onScreen(list.locator(".who"))).toBe(true);
+    await expect.poll(() => onScreen(list.locator(".who")), { timeout: 5_000 }).toBe(true);
     expect(await list.textContent()).toContain("🟢");
     await page.getByText("🔍 Looking up images…").waitFor();
     expect(await page.locator("#conversation").textContent()).not.toMatch(/:[a-z_]+:/);
@@ -245,13 +245,19 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     const summary = page.locator(".channel-message:not(.reply)", { hasText: "Image audit:" });
     const toggle = summary.locator(".replies-toggle");
     await toggle.waitFor({ timeout: 30_000 });
+    // the audit's job has posted its whole thread
+    await stack.lambda.idle();
     expect(await toggle.textContent()).toMatch(/^\d+ repl(y|ies) · last reply /);
     const replies = summary.locator(".replies");
     expect(await replies.isVisible()).toBe(false);
     await toggle.click();
     expect(await replies.isVisible()).toBe(true);
-    const n = Number(/^\d+/.exec((await toggle.textContent())!)![0]);
-    expect(await replies.locator(".msg.reply").count()).toBe(n);
+    // the count it says is the replies under it
+    const said = await summary.evaluate((el) => [
+      el.querySelector(".replies-toggle")!.textContent,
+      el.querySelectorAll(".replies .msg.reply").length,
+    ]);
+    expect(Number(/^\d+/.exec(String(said[0]))![0])).toBe(said[1]);
     // replies are not channel messages of their own
     expect(await page.locator("#conversation > .msg.reply").count()).toBe(0);
     await toggle.click();
@@ -266,7 +272,9 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     mkdirSync("test-artifacts", { recursive: true });
     await page.screenshot({ path: "test-artifacts/console-1280.png" });
 
-    // a reload keeps the conversation, as it was
+    // a reload keeps the conversation, as it was (once every answer is in: both lists' acks, every job)
+    await expect.poll(() => page.getByText("🔍 Looking up images…").count(), { timeout: 10_000 }).toBe(2);
+    await stack.lambda.idle();
     const shown = await page.locator("#conversation").textContent();
     const count = await page.locator("#conversation .msg:not([hidden])").count();
     await page.reload();
@@ -278,19 +286,19 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     // 800 px: the side panel is a drawer behind a button, the input stays in view, new answers come into view
     await page.setViewportSize({ width: 800, height: 600 });
     const panel = page.locator("#panel");
-    await expect.poll(() => panel.isVisible()).toBe(false);
+    await expect.poll(() => panel.isVisible(), { timeout: 5_000 }).toBe(false);
     expect(await onScreen(page.locator("#command"))).toBe(true);
     const open = page.locator("#panel-toggle");
     expect(await onScreen(open)).toBe(true);
     await open.click();
-    await expect.poll(() => onScreen(page.locator(".cloud[data-cloud=ncp] .name"))).toBe(true);
+    await expect.poll(() => onScreen(page.locator(".cloud[data-cloud=ncp] .name")), { timeout: 5_000 }).toBe(true);
     expect(await open.getAttribute("aria-expanded")).toBe("true");
     await open.click();
-    await expect.poll(() => panel.isVisible()).toBe(false);
+    await expect.poll(() => panel.isVisible(), { timeout: 5_000 }).toBe(false);
     await sendCommand(page, "/images help");
     const help = page.locator(".msg.ephemeral", { hasText: "Quote values with spaces" }).last();
     await help.waitFor({ timeout: 15_000 });
-    await expect.poll(() => onScreen(help.locator(".who"))).toBe(true);
+    await expect.poll(() => onScreen(help.locator(".who")), { timeout: 5_000 }).toBe(true);
     expect(await onScreen(page.locator("#command"))).toBe(true);
     await page.screenshot({ path: "test-artifacts/console-800.png" });
 
