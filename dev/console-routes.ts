@@ -1,11 +1,12 @@
 /**
  * The local chat console's routes on the local stack's gateway: the static page, a signer (the
- * signing secret stays on the server), the live event stream of the local Slack API, and the
- * simulators' state and fault switches.
+ * signing secret stays on the server), the conversation of the local session (replayed, then
+ * live), the local workspace's names, and the simulators' state and fault switches.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { slackSignature } from "../shared/slack/signature.js";
+import { LOCAL_WORKSPACE } from "./sim/demo.js";
 import type { SimServer } from "./sim/server.js";
 import type { SlackApiSim, SlackFaults } from "./sim/slack-api.js";
 
@@ -13,6 +14,7 @@ const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/console.js": ["console.js", "text/javascript; charset=utf-8"],
   "/console.css": ["console.css", "text/css; charset=utf-8"],
+  "/mrkdwn.js": ["mrkdwn.js", "text/javascript; charset=utf-8"],
   // browsers ask for /favicon.ico whatever the page links: both get the icon, never a 404
   "/favicon.svg": ["favicon.svg", "image/svg+xml"],
   "/favicon.ico": ["favicon.svg", "image/svg+xml"],
@@ -51,6 +53,41 @@ export interface ConsoleDeps {
   accounts: () => Promise<Array<{ provider: string; name: string }>>;
 }
 
+/**
+ * What the console itself did, which no Slack API call records: a command typed (with its
+ * response_url), the ack /slack/events answered, a button pressed (its response_url and the
+ * message it was on). Kept for the stack's life, beside the Slack sink's messages and responses.
+ */
+type Turn = { type: "command" | "ack" | "click"; at: number } & Record<string, unknown>;
+type ConsoleEvent = { type: string; [k: string]: unknown };
+const sessions = new WeakMap<SlackApiSim, { turns: Turn[]; listeners: Set<(e: ConsoleEvent) => void> }>();
+function session(slackApi: SlackApiSim) {
+  let s = sessions.get(slackApi);
+  if (!s) sessions.set(slackApi, (s = { turns: [], listeners: new Set() }));
+  return s;
+}
+
+/**
+ * The conversation so far, in the order it happened: the console's turns, every version of every
+ * message the bot posted (its post, then each chat.update), every response_url post.
+ */
+function conversation(slackApi: SlackApiSim): ConsoleEvent[] {
+  const all: Array<{ at: number; event: ConsoleEvent }> = [
+    ...session(slackApi).turns.map((turn) => ({ at: turn.at, event: { type: "turn", turn } })),
+    ...slackApi.messages.flatMap((m) =>
+      m.history.map((h, i) => ({
+        at: h.at,
+        event: {
+          type: i === 0 ? "post" : "update",
+          message: { channel: m.channel, ts: m.ts, threadTs: m.threadTs, text: h.text, blocks: h.blocks, at: h.at },
+        },
+      })),
+    ),
+    ...slackApi.responses.map((response) => ({ at: response.at, event: { type: "response", response } })),
+  ];
+  return all.sort((a, b) => a.at - b.at).map((e) => e.event); // a stable sort: ties keep the order above
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -78,10 +115,37 @@ export async function consoleRoute(req: IncomingMessage, res: ServerResponse, de
     return true;
   }
   if (path === "/__console/events") {
+    // the whole conversation first (a reload, or a reconnect, shows it all again), then live:
+    // both in this one turn of the event loop, so nothing falls between them
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-    res.write(": connected\n\n");
-    const stop = deps.slackApi.onChange((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
-    req.on("close", stop);
+    const send = (event: ConsoleEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+    send({ type: "reset" });
+    for (const event of conversation(deps.slackApi)) send({ ...event, replay: true });
+    send({ type: "replayed" });
+    const { listeners } = session(deps.slackApi);
+    listeners.add(send);
+    const stop = deps.slackApi.onChange((event) =>
+      send(event.message ? { ...event, message: { ...event.message, at: event.message.history.at(-1)?.at } } : event),
+    );
+    req.on("close", () => {
+      stop();
+      listeners.delete(send);
+    });
+    return true;
+  }
+  if (path === "/__console/turn" && req.method === "POST") {
+    const turn = JSON.parse((await readBody(req)) || "{}") as Turn;
+    if (!["command", "ack", "click"].includes(turn.type))
+      return (json(res, 400, { error: "type must be one of command, ack, click" }), true);
+    const s = session(deps.slackApi);
+    const kept = { ...turn, at: Date.now() };
+    s.turns.push(kept);
+    for (const l of s.listeners) l({ type: "turn", turn: kept });
+    json(res, 200, { ok: true });
+    return true;
+  }
+  if (path === "/__console/workspace") {
+    json(res, 200, LOCAL_WORKSPACE);
     return true;
   }
   if (path === "/__console/state") {

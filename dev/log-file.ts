@@ -3,12 +3,17 @@
  * terminal gets one short line per function call and per error. The lines are Powertools
  * Logger's (shared/log.ts): one JSON object per write, starting with its "level", written to
  * stdout (debug, info) or stderr (warn, error) through a Console of its own on process.stdout and
- * process.stderr (@aws-lambda-powertools/logger Logger.setConsole), so both streams are routed.
+ * process.stderr (@aws-lambda-powertools/logger Logger.setConsole), so both streams are routed;
+ * and Powertools Metrics' CloudWatch embedded metric format, one JSON object starting with its
+ * "_aws" written to stdout through a Console of its own too (@aws-lambda-powertools/metrics
+ * Metrics.publishStoredMetrics: `this.console.log(JSON.stringify(emfOutput))`).
  */
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
 const clock = () => new Date().toTimeString().slice(0, 8);
+/** A function's JSON log line: a Logger entry or a metric (EMF). */
+const isFunctionLog = (text: string) => text.startsWith('{"level":') || text.startsWith('{"_aws":');
 
 export interface LogRouting {
   /** one short terminal line for a function call through the gateway */
@@ -25,7 +30,7 @@ export function routeLogs(file: string): LogRouting {
     const write = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-      if (!text.startsWith('{"level":')) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+      if (!isFunctionLog(text)) return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
       out.write(text);
       // errors are worth a glance; expected refusals (warn) and the rest stay in the file
       const line = parse(text);

@@ -95,8 +95,9 @@ Slack as a real workspace misbehaves (also switches in the console page):
 
 Chat console (Slack without a workspace): ${u}/
   ${slack} "/images list ncp --os ubuntu"
-  ${slack} "/images create ncp web-01 web-golden"
-  # add --click Confirm to press the Confirm button and follow the progress card
+  ${slack} "/images create ncp web-01 slack-golden"
+  # add --click Confirm to press the Confirm button and follow the progress card;
+  # ${slack} --help: act as another user (--user sam) or in another channel (--channel general)
 
 Ctrl-C stops everything. Each call is one line below; the functions' own logs go to ${LOG_FILE}.
 `);

@@ -18,3 +18,13 @@ export const LOCAL_SLACK = {
   channel: "C0LOCAL001",
   user: "U0LOCAL001",
 };
+
+/**
+ * The local workspace's people and channels by id: what <@U…> and <#C…> show as in the console and
+ * `npm run slack`, and the names `npm run slack --user/--channel` take. The local user is an image
+ * creator (the local stack's IMAGE_CREATORS); the second one is not.
+ */
+export const LOCAL_WORKSPACE = {
+  users: { [LOCAL_SLACK.user]: "alex", U0LOCAL002: "sam", UBOT00001: "imageops" } as Record<string, string>,
+  channels: { [LOCAL_SLACK.channel]: "imageops", C0LOCAL002: "general" } as Record<string, string>,
+};

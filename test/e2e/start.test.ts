@@ -78,9 +78,13 @@ describe("npm start", () => {
     // the examples above ran: each is one short line, and no JSON log line reached the terminal
     expect(output).toMatch(/ GET {2}\/list-images\?os=ubuntu&limit=5 {2}→ 200 {2}\d+ ms\n/);
     expect(output).toMatch(/ POST \/create-image {2}→ 202 {2}\d+ ms\n/);
-    expect(output).not.toMatch(/^\{"level"/m);
+    // neither Logger's lines nor Metrics' embedded metric format ({"_aws":…}): no JSON at all
+    expect(output).not.toMatch(/^\{"/m);
     expect(existsSync(file!)).toBe(true);
-    expect(readFileSync(file!, "utf8")).toMatch(/^\{"level":"INFO","message":"image creation started"/m);
+    const logged = readFileSync(file!, "utf8");
+    expect(logged).toMatch(/^\{"level":"INFO","message":"image creation started"/m);
+    // the metric of the create above: in the file, one line of its own
+    expect(logged).toMatch(/^\{"_aws":\{"Timestamp":\d+,"CloudWatchMetrics":.*"ImagesCreated":1\}$/m);
     // the AWS SDK's Node version warning: once at most, not once per bundle
     expect(output.split("NodeVersionSupportWarning").length - 1).toBeLessThanOrEqual(1);
   });
@@ -131,12 +135,91 @@ describe("npm start", () => {
       await fault({ latencyMs: 5_000, count: 1 });
       const cut = await runToEnd("npm", ["run", "--silent", "slack", "--", "/images list ncp"], { ...env, SLACK_TIMEOUT_SECONDS: "1" });
       expect(cut.code, cut.output).toBe(1);
-      expect(cut.output).toContain("(stopped waiting after 1 s with 1 job(s) still running; SLACK_TIMEOUT_SECONDS=600 waits longer)");
+      expect(cut.output).toContain(
+        "(stopped waiting after 1 s with 1 job(s) still running; --timeout 600 or SLACK_TIMEOUT_SECONDS=600 waits longer)",
+      );
       expect(cut.output).not.toMatch(/^response:/m);
     } finally {
       await fetch(`${ncp}/__sim/faults`, { method: "POST", body: "{}" });
     }
   }, 60_000);
+
+  it("npm run slack -- --help says its options and sends nothing; an unknown option is refused, not sent as a command", async () => {
+    const port = /functions \(function URL events\)\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
+    const env = { ...process.env, PORT: port };
+    for (const flag of ["--help", "-h"]) {
+      const help = await runToEnd("npm", ["run", "--silent", "slack", "--", flag], env);
+      expect(help.code, help.output).toBe(0);
+      expect(help.output).toMatch(/^usage: npm run slack -- \[options\] "\/images <command>"$/m);
+      for (const option of ["--user <id|name>", "--channel <id|name>", "--click <button>", "--timeout <seconds>"])
+        expect(help.output).toContain(option);
+      expect(help.output).not.toMatch(/^ack /m);
+    }
+    const wrong = await runToEnd("npm", ["run", "--silent", "slack", "--", "--usr", "sam", "/images list"], env);
+    expect(wrong.code, wrong.output).toBe(2);
+    expect(wrong.output).toContain("unknown option --usr; npm run slack -- --help says the options");
+    expect(wrong.output).not.toMatch(/^ack /m);
+  }, 60_000);
+
+  it("npm run slack --click of a button that never comes exits 1, naming the buttons that came", async () => {
+    const port = /functions \(function URL events\)\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
+    // a list of ncp has more than a screenful: it offers Next page, never Confirm
+    const run = await runToEnd("npm", ["run", "--silent", "slack", "--", "--click", "Confirm", "/images list ncp"], {
+      ...process.env,
+      PORT: port,
+    });
+    expect(run.code, run.output).toBe(1);
+    expect(run.output).toMatch(/^response:\n/m);
+    expect(run.output).toContain("(no [ Confirm ] button was offered: the buttons offered were [ Next page ])");
+  }, 60_000);
+
+  it("npm run slack --user acts as another user of the local workspace, shown by name", async () => {
+    const port = /functions \(function URL events\)\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]!;
+    // sam (U0LOCAL002) is not in the local stack's IMAGE_CREATORS: the bot refuses, naming sam as Slack shows <@U0LOCAL002>
+    const run = await runToEnd("npm", ["run", "--silent", "slack", "--", "--user", "sam", "/images create ncp web-01 sam-golden"], {
+      ...process.env,
+      PORT: port,
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/@sam is not allowed to create images/);
+    expect(run.output).not.toMatch(/<@U/);
+  }, 60_000);
+
+  it("the banner's create example, followed with --click Confirm in another channel (--channel general), creates its own image", async () => {
+    const line = output
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => /npm run slack -- "\/images create /.test(l))!;
+    const m = /^(?:PORT=(\d+) )?npm run slack -- "(.*)"$/.exec(line)!;
+    const name = m[2]!.split(" ")[4]!;
+    const run = await runToEnd("npm", ["run", "--silent", "slack", "--", "--channel", "general", "--click", "Confirm", m[2]!], {
+      ...process.env,
+      PORT: m[1] ?? "3000",
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain("clicked [ Confirm ]");
+    // a name of its own: the curl example's image (web-golden) is not answered instead
+    expect(run.output).toContain(`no other image is named "${name}"`);
+    expect(run.output).not.toContain("nothing new is created");
+    // the command came from #general: the progress card is there, people and channels by name
+    expect(run.output).toMatch(/^(posted|updated) in #general \(C0LOCAL002, ts [\d.]+\):\n.*is available/ms);
+    expect(run.output).not.toMatch(/<[@#][UC]/);
+  }, 90_000);
+
+  it("every image the banner's and the README's examples create has a name of its own", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const names = [
+      // curl examples that create (not the dry runs)
+      ...[...output.matchAll(/create-image .*-d '(\{[^']*\})'/g)]
+        .map((c) => JSON.parse(c[1]!) as { name: string; dryRun?: boolean })
+        .filter((b) => !b.dryRun)
+        .map((b) => b.name),
+      // npm run slack examples, the banner's and the README's
+      ...[...`${output}\n${readme}`.matchAll(/npm run slack -- .*["']\/images create \S+ \S+ ([a-z0-9-]+)/g)].map((c) => c[1]!),
+    ];
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
 
   it("stops everything on Ctrl-C", async () => {
     const gateway = /functions \(function URL events\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
