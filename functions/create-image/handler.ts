@@ -4,7 +4,7 @@ import { dryRunVerdict } from "../../shared/images/verdict.js";
 import { CreateImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { trackingDeps } from "../../shared/tracking/deps.js";
-import { progressTarget, targetStore } from "../../shared/tracking/targets.js";
+import { progressTarget, targetStore } from "../../shared/slack/targets.js";
 
 export const handler = lambdaHandler({
   name: "create-image",

@@ -3,7 +3,7 @@ import { deleteImage } from "../../shared/images/delete.js";
 import { DeleteImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { trackingDeps } from "../../shared/tracking/deps.js";
-import { progressTarget, targetStore } from "../../shared/tracking/targets.js";
+import { progressTarget, targetStore } from "../../shared/slack/targets.js";
 
 /** Deletes one custom image exactly once, after its checks, and tracks it until it is gone. */
 export const handler = lambdaHandler({

@@ -24,21 +24,11 @@ export class SlackGuard {
     );
   }
 
-  mayCreate(user: string | undefined): Verdict {
-    return this.mayChange(user, "create images");
-  }
-
-  /** Deleting an image is for the same people as creating one. */
-  mayDelete(user: string | undefined): Verdict {
-    return this.mayChange(user, "delete images");
-  }
-
-  /** A policy's run creates (and deletes) images: the same people again. */
-  mayRunPolicies(user: string | undefined): Verdict {
-    return this.mayChange(user, "run policies");
-  }
-
-  private mayChange(user: string | undefined, what: string): Verdict {
+  /**
+   * The one permission check: whether `user` may do `what` (create or delete images, run
+   * policies, acknowledge audit findings: each changes something, and each is IMAGE_CREATORS').
+   */
+  may(user: string | undefined, what: string): Verdict {
     const creators = this.creators();
     if (creators.size === 0) return { ok: false, reason: `nobody may ${what} from Slack here (IMAGE_CREATORS is not set)` };
     if (!user || !creators.has(user))

@@ -11,13 +11,13 @@ import type { APIGatewayProxyResult, Context } from "aws-lambda";
 import { correlationId, log, logger } from "../../shared/log.js";
 import { slackSecret } from "../../shared/secrets.js";
 import { slackClientOptions } from "../../shared/slack/client-options.js";
-import { auditRequest, helpText, parseCommand } from "../../shared/slack/commands.js";
-import { BUTTON_VALUE_MAX, textMessage } from "../../shared/slack/render.js";
+import { textMessage } from "../../shared/slack/render.js";
 import { seal, unseal } from "../../shared/slack/sealed.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { DynamoSeenStore, HandledRequests } from "../../shared/slack/dedup.js";
 import { SlackGuard } from "./guard.js";
-import type { CreateRequest, DeleteRequest, Job, ListQuery } from "./jobs.js";
+import { type Command, COMMANDS, helpText, type ListArgs, parseCommand } from "./commands.js";
+import type { CommandJob, CreateRequest, DeleteRequest, Job } from "./jobs.js";
 import { memoAsync } from "../../shared/memo.js";
 
 /**
@@ -84,33 +84,6 @@ function parseValue<T>(value: string | undefined): T | undefined {
   }
 }
 
-/** The jobs of a slash command, and what its ack says while they run. */
-type CommandJob = Extract<
-  Job,
-  { kind: "list" | "show" | "status" | "create" | "audit" | "audit-ack" | "audit-acks" | "delete" | "policy-list" | "policy-run" }
->;
-const ACK: Record<CommandJob["kind"], string> = {
-  list: ":mag: Looking up images…",
-  show: ":mag: Looking up the image…",
-  status: ":mag: Looking up the operation…",
-  create: ":clipboard: Checking whether the image can be created…",
-  audit: ":mag: Running the audit…",
-  "audit-ack": ":pushpin: Acknowledging the finding…",
-  "audit-acks": ":mag: Looking up the acknowledged findings…",
-  delete: ":clipboard: Looking up the image and whether it can be deleted…",
-  "policy-list": ":mag: Looking up the policies…",
-  "policy-run": ":gear: Starting the policy…",
-};
-
-/** Acknowledging a finding hides it from every report: the image creators' call (IMAGE_CREATORS), as creating is. */
-function mayAcknowledge(user: string | undefined): string | undefined {
-  const creators = guard.creators();
-  if (creators.size === 0) return "nobody may acknowledge audit findings from Slack here (IMAGE_CREATORS is not set)";
-  if (!user || !creators.has(user))
-    return `<@${user ?? "?"}> may not acknowledge audit findings: only image creators may (ask to be added to IMAGE_CREATORS)`;
-  return undefined;
-}
-
 /** A workspace refused: the log says what to set when none is set (the requester's answer says it too). */
 function refusedTeam(team: string | undefined): void {
   if (process.env.SLACK_TEAM_ID?.trim()) log("warn", "refused a Slack request from another workspace", { team });
@@ -158,68 +131,22 @@ async function createBolt(): Promise<BoltHandler> {
     if (!(await handled.first(key))) return ack();
     const parsed = parseCommand(command.text ?? "");
     if (!parsed.ok) return ack(textMessage(helpText(parsed.error, parsed.command)));
-    const responseUrl = command.response_url;
-    const user = command.user_id;
-    let job: CommandJob;
-    switch (parsed.command) {
-      case "help":
-        return ack(textMessage(helpText(undefined, parsed.args.command)));
-      case "list":
-        job = { kind: "list", responseUrl, user, query: parsed.args };
-        break;
-      case "show":
-        job = { kind: "show", responseUrl, user, ...parsed.args };
-        break;
-      case "status":
-        job = { kind: "status", responseUrl, user, operation: parsed.args.operation };
-        break;
-      case "create": {
-        const may = guard.mayCreate(command.user_id);
-        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
-        // the Confirm button carries the request, and Slack caps a button's value
-        const size = JSON.stringify(parsed.args).length;
-        if (size > BUTTON_VALUE_MAX)
-          return ack(
-            textMessage(
-              helpText(
-                `the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): shorten the name or --description`,
-                "create",
-              ),
-            ),
-          );
-        job = { kind: "create", responseUrl, user, request: parsed.args };
-        break;
-      }
-      case "audit": {
-        const request = auditRequest(parsed.args);
-        if ("error" in request) return ack(textMessage(helpText(request.error, "audit")));
-        if (request.kind === "ack") {
-          const refused = mayAcknowledge(user);
-          if (refused) return ack(textMessage(`:no_entry: ${refused}.`));
-          job = { kind: "audit-ack", responseUrl, user, finding: request.finding, for: request.for, reason: request.reason };
-        } else if (request.kind === "acks") job = { kind: "audit-acks", responseUrl, user };
-        else job = { kind: "audit", responseUrl, user, channel: command.channel_id };
-        break;
-      }
-      case "delete": {
-        const may = guard.mayDelete(command.user_id);
-        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
-        job = { kind: "delete", responseUrl, user, request: parsed.args };
-        break;
-      }
-      case "policy": {
-        if (parsed.args.action === "list") {
-          job = { kind: "policy-list", responseUrl, user };
-          break;
-        }
-        const may = guard.mayRunPolicies(command.user_id);
-        if (!may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
-        job = { kind: "policy-run", responseUrl, user, name: parsed.args.name, channel: command.channel_id };
-        break;
-      }
-    }
+    // one record drives the rest (./commands.ts): who may, an answer of its own, or its job and the ack's words
+    const c = COMMANDS[parsed.command] as unknown as Command<typeof parsed.args>;
+    const needs = c.needs?.(parsed.args);
+    const may = needs ? guard.may(command.user_id, needs) : undefined;
+    if (may && !may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
+    if (c.answer) return ack(textMessage(c.answer(parsed.args)));
+    const job = {
+      kind: "command",
+      command: parsed.command,
+      args: parsed.args,
+      responseUrl: command.response_url,
+      user: command.user_id,
+      channel: command.channel_id,
+    } as CommandJob;
     if (!(await tryDispatch(job, key))) return ack(textMessage(NOT_STARTED));
-    await ack(textMessage(ACK[job.kind]));
+    await ack(textMessage(typeof c.ack === "function" ? c.ack(parsed.args) : c.ack));
   });
 
   /** The message the buttons are on (an ephemeral message is the requester's alone). */
@@ -240,16 +167,10 @@ async function createBolt(): Promise<BoltHandler> {
   const button = (id: string, listener: Middleware<Click>) => app.action<BlockAction<ButtonAction>>(id, click, listener);
 
   button("images_next", async ({ body, action }) => {
-    const value = parseValue<{ query?: ListQuery; cursor?: string; offset?: number }>(action.value);
+    const value = parseValue<Partial<ListArgs>>(action.value);
     if (!value) return void (await notice(body, STALE_LIST));
-    await tryDispatch({
-      kind: "list",
-      responseUrl: body.response_url,
-      user: body.user.id,
-      query: value.query ?? {},
-      cursor: value.cursor,
-      offset: value.offset,
-    });
+    const args: ListArgs = { query: value.query ?? {}, cursor: value.cursor, offset: value.offset };
+    await tryDispatch({ kind: "command", command: "list", args, responseUrl: body.response_url, user: body.user.id });
   });
 
   /**
@@ -260,13 +181,13 @@ async function createBolt(): Promise<BoltHandler> {
   const confirm =
     (
       kind: "create-confirm" | "delete-confirm",
-      may: (user: string) => { ok: boolean; reason?: string },
+      needs: string,
       valid: (r: Partial<CreateRequest & DeleteRequest>) => boolean,
       stale: string,
     ) =>
     async ({ body, action }: Click & AllMiddlewareArgs) => {
       if (!body.channel?.id) return;
-      const allowed = may(body.user.id);
+      const allowed = guard.may(body.user.id, needs);
       if (!allowed.ok) return void (await notice(body, `:no_entry: ${allowed.reason}.`));
       const value = action.value ?? "";
       const parsed = parseValue<(CreateRequest | DeleteRequest) & { op?: string }>(value);
@@ -293,28 +214,18 @@ async function createBolt(): Promise<BoltHandler> {
 
   button(
     "images_create_confirm",
-    confirm(
-      "create-confirm",
-      (u) => guard.mayCreate(u),
-      () => true,
-      STALE_CONFIRM,
-    ),
+    confirm("create-confirm", "create images", () => true, STALE_CONFIRM),
   );
   button("images_create_cancel", cancel("cancel"));
   button(
     "images_delete_confirm",
-    confirm(
-      "delete-confirm",
-      (u) => guard.mayDelete(u),
-      (r) => Boolean(r.provider && r.id),
-      STALE_DELETE,
-    ),
+    confirm("delete-confirm", "delete images", (r) => Boolean(r.provider && "id" in r && r.id), STALE_DELETE),
   );
   button("images_delete_cancel", cancel("delete-cancel"));
   // the audit summary's remedy ("Delete stale images…"): its value is the image list
   button("images_audit_remedy", async ({ body, action }) => {
     // it leads to deletes: the delete guard's users only
-    const may = guard.mayDelete(body.user.id);
+    const may = guard.may(body.user.id, "delete images");
     if (!may.ok) return void (await notice(body, `:no_entry: ${may.reason}.`));
     await tryDispatch({ kind: "audit-remedy", responseUrl: body.response_url, user: body.user.id, value: action.value ?? "" });
   });

@@ -6,7 +6,7 @@ import { lambdaRuntime } from "../../shared/runtime.js";
 import { slackProgressReporter } from "../../shared/slack/progress-reporter.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
 import { secondsFromEnv } from "../../shared/tracking/deps.js";
-import { targetStore } from "../../shared/tracking/targets.js";
+import { targetStore } from "../../shared/slack/targets.js";
 
 // the Slack card is where tracking reports progress (a port of shared/images/track.ts); a
 // target's response_url is read from the bot's stored target only when the channel cannot be used

@@ -1,5 +1,6 @@
 import { log } from "../log.js";
-import { BUTTON_VALUE_MAX, clip, esc, FIELD_TEXT_MAX, SECTION_TEXT_MAX, sections } from "../slack/render.js";
+import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../slack/limits.js";
+import { clip, esc, sections } from "../slack/render.js";
 import { honouringRetryAfter, type SlackPoster, toSlackCallError } from "../slack/web.js";
 import type { Finding, Severity } from "./finding.js";
 import type { Ack, AuditedFinding, Remembered } from "./memory.js";

@@ -53,11 +53,11 @@ export const DescribeImageInput = z
   .strict();
 
 const slackTs = z.string().regex(/^\d+\.\d+$/);
-/** A progress target's id (shared/tracking/targets.ts): 128 random bits, as hex. */
+/** A progress target's id (shared/slack/targets.ts): 128 random bits, as hex. */
 export const TARGET_ID = /^[0-9a-f]{32}$/;
 const slackChannel = z.string().regex(/^[CDG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…, D…, G…)");
 /**
- * Where progress goes (shared/tracking/targets.ts): a channel the deployment allows
+ * Where progress goes (shared/slack/targets.ts): a channel the deployment allows
  * (NOTIFY_CHANNELS), or the id of a target the Slack bot stored. Nothing else: a caller can never
  * name a message, a thread or a user.
  */

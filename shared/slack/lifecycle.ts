@@ -5,7 +5,8 @@ import type { RunView } from "../policies/record.js";
 import type { PolicyReporter } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
-import { BUTTON_VALUE_MAX, clip, esc, FIELD_TEXT_MAX, type Message, SECTION_TEXT_MAX, sections } from "./render.js";
+import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
+import { clip, esc, type Message, sections } from "./render.js";
 import { honouringRetryAfter, NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */

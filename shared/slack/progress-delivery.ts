@@ -1,3 +1,4 @@
+import { RESPONSE_URL_LIFE_MS, RESPONSE_URL_USES } from "./limits.js";
 import { log } from "../log.js";
 import type { ProgressState } from "../tracking/types.js";
 import { channelHint } from "./render.js";
@@ -16,7 +17,7 @@ export interface CardMessage {
   blocks: unknown[];
 }
 
-/** The response_url of a stored progress target (shared/tracking/targets.ts), read only when the channel could not be used. */
+/** The response_url of a stored progress target (shared/slack/targets.ts), read only when the channel could not be used. */
 export type ResponseUrlOf = (target: string) => Promise<{ responseUrl: string; responseUrlAt: number; responseUses: number } | undefined>;
 
 export interface DeliveryOptions {
@@ -33,9 +34,9 @@ export interface DeliveryOptions {
 const CARD_GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
 /** A final card waits out Slack's Retry-After this long before taking the next way. */
 const FINAL_WAIT_MS = 10_000;
-/** Slack honours a response_url 5 times within 30 minutes; one minute of margin for clocks and queues. */
-const RESPONSE_USES = 5;
-const RESPONSE_TTL_MS = 29 * 60_000;
+/** Slack honours a response_url 5 times within 30 minutes (./limits.ts); one minute of margin for clocks and queues. */
+const RESPONSE_USES = RESPONSE_URL_USES;
+const RESPONSE_TTL_MS = RESPONSE_URL_LIFE_MS - 60_000;
 
 type Via = NonNullable<ProgressState["via"]>;
 

@@ -1,5 +1,6 @@
 import type { Image } from "../model/image.js";
-import { clip, esc, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./render.js";
+import { FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
+import { clip, esc } from "./render.js";
 
 /** "4m 05s", "1h 02m" */
 export function formatElapsed(ms: number): string {

@@ -17,10 +17,8 @@ export interface Message {
 /** At most a screenful of rows per message. */
 export const PAGE_ROWS = 15;
 
-/** Slack's Block Kit limits: a button's value, a section's text, a field's or context element's text. */
-export const BUTTON_VALUE_MAX = 2000;
-export const SECTION_TEXT_MAX = 3000;
-export const FIELD_TEXT_MAX = 2000;
+import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
+
 const NAME_MAX = 80;
 
 /** Cuts text to at most `max` characters, marking the cut with "…". */

@@ -133,7 +133,7 @@ describe("audits that remember", () => {
     const staleB = mine(first, ID.staleB, "stale-custom").id;
 
     const refused = await slash(`audit ack ${publicId} --for 30d --reason "shared on purpose"`, { user: "U0NOTCREATOR" });
-    expect(refused.ackBody.text).toMatch(/may not acknowledge audit findings: only image creators may/);
+    expect(refused.ackBody.text).toMatch(/is not allowed to acknowledge audit findings \(ask to be added to IMAGE_CREATORS\)/);
     const noReason = await slash(`audit ack ${publicId} --for 30d`);
     expect(noReason.ackBody.text).toMatch(/ack needs --reason/);
     const badId = await slash(`audit ack img-123 --reason "x"`);

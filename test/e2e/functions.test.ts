@@ -7,7 +7,7 @@ import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
 import { keyOfOperation } from "../../shared/operations/record.js";
 import { DynamoOperationStore } from "../../shared/operations/store.js";
 import { slackWebClient, webPoster } from "../../shared/slack/web.js";
-import { DynamoTargetStore } from "../../shared/tracking/targets.js";
+import { DynamoTargetStore } from "../../shared/slack/targets.js";
 import type { Image } from "../../shared/model/image.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";

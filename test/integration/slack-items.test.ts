@@ -1,6 +1,6 @@
 /**
  * The Slack bot's items against dynalite, with the operations table as serverless.yml defines it
- * (issue #23): progress targets (shared/tracking/targets.ts) — stored by the bot, named by id, for
+ * (issue #23): progress targets (shared/slack/targets.ts) — stored by the bot, named by id, for
  * one request, gone with the response_url Slack honours "up to 5 times within 30 minutes"
  * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses) — and the
  * claims that de-duplicate Slack requests across containers (shared/slack/dedup.ts), one
@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoSim } from "../../dev/sim/dynamodb.js";
 import { DynamoSeenStore } from "../../shared/slack/dedup.js";
-import { DynamoTargetStore, progressTarget, type StoredTarget, type TargetRequest } from "../../shared/tracking/targets.js";
+import { DynamoTargetStore, progressTarget, type StoredTarget, type TargetRequest } from "../../shared/slack/targets.js";
 
 const dynamo = new DynamoSim("slack-items-test");
 const now = Date.now();

@@ -15,7 +15,7 @@ import {
 import { parseRemedyValue, remedyMessage, remedyValue } from "../../shared/audit/report.js";
 import { setFacts } from "../../shared/model/facts.js";
 import type { Image } from "../../shared/model/image.js";
-import { auditRequest, parseCommand } from "../../shared/slack/commands.js";
+import { parseCommand } from "../../functions/slack/commands.js";
 
 const image = (over: Partial<Image> = {}): Image => ({
   provider: "scp",
@@ -184,10 +184,11 @@ describe("the remedy button", () => {
 });
 
 describe("/images audit words", () => {
+  // what the audit command makes of its words: its arguments, or what is wrong
   const req = (text: string) => {
     const p = parseCommand(text);
-    if (!p.ok || p.command !== "audit") throw new Error(`not an audit command: ${text}`);
-    return auditRequest(p.args);
+    if (p.ok && p.command !== "audit") throw new Error(`not an audit command: ${text}`);
+    return p.ok ? p.args : { error: p.error };
   };
   it("run, ack with a finding id, a duration and a reason, and acks", () => {
     expect(req("audit")).toEqual({ kind: "run" });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { COMMANDS, helpText, parseCommand, tokenize } from "../../shared/slack/commands.js";
+import { COMMANDS, helpText, parseCommand } from "../../functions/slack/commands.js";
+import { tokenize } from "../../shared/slack/grammar.js";
 import { confirmMessage, imageRow, listMessage } from "../../shared/slack/render.js";
 import { slackSignature, verifySlackRequest } from "../../shared/slack/signature.js";
 import { blocksToText } from "../../shared/slack/text.js";
@@ -12,9 +13,9 @@ describe("/images grammar", () => {
     expect(parseCommand("list ncp --os ubuntu --name web --scope custom --account a --region KR")).toEqual({
       ok: true,
       command: "list",
-      args: { provider: "ncp", os: "ubuntu", name: "web", scope: "custom", account: "a", region: "KR" },
+      args: { query: { provider: "ncp", os: "ubuntu", name: "web", scope: "custom", account: "a", region: "KR" } },
     });
-    expect(parseCommand("list")).toEqual({ ok: true, command: "list", args: {} });
+    expect(parseCommand("list")).toEqual({ ok: true, command: "list", args: { query: {} } });
     expect(parseCommand("SHOW NCP 123")).toEqual({ ok: true, command: "show", args: { provider: "ncp", id: "123" } });
     expect(parseCommand('create scp srv-1 "web golden" --description "한글 설명, with spaces"')).toEqual({
       ok: true,
@@ -25,7 +26,7 @@ describe("/images grammar", () => {
       ok: true,
       args: { description: "smart quotes" },
     });
-    expect(parseCommand("audit")).toEqual({ ok: true, command: "audit", args: {} });
+    expect(parseCommand("audit")).toEqual({ ok: true, command: "audit", args: { kind: "run" } });
     expect(parseCommand("delete scp 4c8e2a6b --region kr-west1")).toEqual({
       ok: true,
       command: "delete",
@@ -178,6 +179,10 @@ describe("/images help", () => {
   });
 
   it("takes --flag=value and Korean values", () => {
-    expect(parseCommand("list --name=웹서버 --os=ubuntu")).toEqual({ ok: true, command: "list", args: { name: "웹서버", os: "ubuntu" } });
+    expect(parseCommand("list --name=웹서버 --os=ubuntu")).toEqual({
+      ok: true,
+      command: "list",
+      args: { query: { name: "웹서버", os: "ubuntu" } },
+    });
   });
 });

@@ -6,20 +6,20 @@ import { tapOutput } from "../support/tap-output.js";
 describe("SlackGuard: authorization on Slack ids", () => {
   it("lets only the ids in IMAGE_CREATORS create", () => {
     const guard = new SlackGuard({ IMAGE_CREATORS: " U0AAA, U0BBB ,," });
-    expect(guard.mayCreate("U0AAA")).toEqual({ ok: true });
-    expect(guard.mayCreate("U0BBB")).toEqual({ ok: true });
-    const refused = guard.mayCreate("U0CCC");
+    expect(guard.may("U0AAA", "create images")).toEqual({ ok: true });
+    expect(guard.may("U0BBB", "create images")).toEqual({ ok: true });
+    const refused = guard.may("U0CCC", "create images");
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.reason).toMatch(/<@U0CCC> is not allowed to create images/);
     // a display name is never an id
-    expect(guard.mayCreate("someone").ok).toBe(false);
-    expect(guard.mayCreate(undefined).ok).toBe(false);
+    expect(guard.may("someone", "create images").ok).toBe(false);
+    expect(guard.may(undefined, "create images").ok).toBe(false);
   });
 
   it.each([{}, { IMAGE_CREATORS: "" }, { IMAGE_CREATORS: " , " }])(
     "lets nobody create when IMAGE_CREATORS is unset or empty (%j), and says so",
     (env) => {
-      const refused = new SlackGuard(env).mayCreate("U0AAA");
+      const refused = new SlackGuard(env).may("U0AAA", "create images");
       expect(refused.ok).toBe(false);
       if (!refused.ok) expect(refused.reason).toMatch(/nobody may create images from Slack here \(IMAGE_CREATORS is not set\)/);
     },
@@ -28,9 +28,9 @@ describe("SlackGuard: authorization on Slack ids", () => {
   it("reads IMAGE_CREATORS at each call", () => {
     const env: NodeJS.ProcessEnv = { IMAGE_CREATORS: "U0AAA" };
     const guard = new SlackGuard(env);
-    expect(guard.mayCreate("U0AAA").ok).toBe(true);
+    expect(guard.may("U0AAA", "create images").ok).toBe(true);
     delete env.IMAGE_CREATORS;
-    expect(guard.mayCreate("U0AAA").ok).toBe(false);
+    expect(guard.may("U0AAA", "create images").ok).toBe(false);
   });
 
   it("accepts only SLACK_TEAM_ID's team when it is set", () => {

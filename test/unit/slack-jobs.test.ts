@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
 import { ImageOpsError } from "../../shared/model/errors.js";
+import { unknownImage } from "../../shared/model/image.js";
 import { LambdaSim } from "../../dev/sim/lambda.js";
 import { DynamoSim } from "../../dev/sim/dynamodb.js";
-import { DynamoTargetStore } from "../../shared/tracking/targets.js";
+import { DynamoTargetStore } from "../../shared/slack/targets.js";
 import { allowedResponseUrl } from "../../shared/slack/web.js";
 import { SlackApiSim } from "../../dev/sim/slack-api.js";
 import * as z from "zod";
-import { Answers } from "../../shared/model/answers.js";
+import { type Answer, Answers } from "../../functions/slack/answers.js";
 
 type Handler = (event: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {};
@@ -67,7 +68,7 @@ describe("LambdaSim speaks the Invoke API to the real SDK", () => {
       throw new ImageOpsError("NOT_FOUND", "no such image");
     };
     // describe-image is not played here: Lambda's own error comes back
-    const echo = z.looseObject({ echo: z.unknown() });
+    const echo = { shape: z.looseObject({ echo: z.unknown() }) } as Answer<{ echo: unknown }>;
     await expect(jobs.call("describe-image", {}, echo)).rejects.toMatchObject({ message: expect.stringMatching(/describe-image/) });
     handlers["describe-image"] = handlers.ok!;
     expect(await jobs.call("describe-image", { id: "한글" }, echo)).toEqual({ echo: { id: "한글" } });
@@ -76,7 +77,10 @@ describe("LambdaSim speaks the Invoke API to the real SDK", () => {
   });
 
   it("checks an answer's shape at the boundary: another shape is an error naming the field, never rendered", async () => {
-    handlers["describe-image"] = async () => ({ image: { provider: "ncp", id: 42, name: "x", status: "available" } });
+    // an Image in every field the messages read, but for its id
+    handlers["describe-image"] = async () => ({
+      image: { ...unknownImage({ provider: "ncp", account: "a", region: "KR", id: "1", name: "x" }), id: 42 },
+    });
     await expect(jobs.call("describe-image", {}, Answers.image)).rejects.toMatchObject({
       code: "INTERNAL",
       message: expect.stringMatching(/^describe-image answered an unexpected shape \(image\.id: /),
@@ -90,7 +94,7 @@ describe("runJob", () => {
       throw new ImageOpsError("INTERNAL", "imageops/credentials is invalid");
     };
     const url = slack.responseUrl("audit-1");
-    await jobs.runJob({ kind: "audit", responseUrl: url });
+    await jobs.runJob({ kind: "command", command: "audit", args: { kind: "run" }, responseUrl: url });
     expect(answersTo(url)).toMatchObject([{ text: ":x: INTERNAL: imageops/credentials is invalid", response_type: "ephemeral" }]);
   });
 
@@ -101,7 +105,7 @@ describe("runJob", () => {
       errors: [],
     });
     const url = slack.responseUrl("audit-2");
-    await jobs.runJob({ kind: "audit", responseUrl: url });
+    await jobs.runJob({ kind: "command", command: "audit", args: { kind: "run" }, responseUrl: url });
     const [answer] = answersTo(url);
     expect(answer!.text).toMatch(/Image audit: 0 finding\(s\) in 3 image\(s\)/);
     expect(answer!.response_type).toBe("in_channel");
@@ -149,7 +153,12 @@ describe("runJob", () => {
     let called = false;
     handlers["describe-image"] = async () => ((called = true), { image: {} });
     const before = slack.requests.length;
-    await jobs.runJob({ kind: "show", responseUrl: "http://127.0.0.2:9/elsewhere", provider: "ncp", id: "1" });
+    await jobs.runJob({
+      kind: "command",
+      command: "show",
+      args: { provider: "ncp", id: "1" },
+      responseUrl: "http://127.0.0.2:9/elsewhere",
+    });
     expect(slack.requests.length).toBe(before);
     // refused before any work: the image function was never called
     expect(called).toBe(false);

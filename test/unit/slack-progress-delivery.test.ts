@@ -7,7 +7,7 @@
  * - chat.update `message_not_found` (https://docs.slack.dev/reference/methods/chat.update#errors);
  * - HTTP 429 with Retry-After (https://docs.slack.dev/apis/web-api/rate-limits);
  * - response_url: 5 uses within 30 minutes (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses),
- *   read from the target the bot stored (shared/tracking/targets.ts), never carried in the state.
+ *   read from the target the bot stored (shared/slack/targets.ts), never carried in the state.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverProgress } from "../../shared/slack/progress-delivery.js";
@@ -29,7 +29,7 @@ afterAll(() => sim.close());
 
 let seq = 0;
 const card = (text: string) => ({ text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] });
-/** The bot's stored targets (shared/tracking/targets.ts), by id: the response_url is read from here only. */
+/** The bot's stored targets (shared/slack/targets.ts), by id: the response_url is read from here only. */
 const stored = new Map<string, { responseUrl: string; responseUrlAt: number; responseUses: number }>();
 const responseUrlOf = async (id: string) => stored.get(id);
 /** A fresh channel (its own rate-limit budget) and a stored target with its response_url, as a Confirm click gives them. */

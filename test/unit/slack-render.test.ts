@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  BUTTON_VALUE_MAX,
-  clip,
-  confirmMessage,
-  FIELD_TEXT_MAX,
-  imageMessage,
-  listMessage,
-  PAGE_ROWS,
-  SECTION_TEXT_MAX,
-  textMessage,
-} from "../../shared/slack/render.js";
-import { helpText } from "../../shared/slack/commands.js";
+import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../../shared/slack/limits.js";
+import { clip, confirmMessage, imageMessage, listMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import { helpText } from "../../functions/slack/commands.js";
 import { blocksToText } from "../../shared/slack/text.js";
 import { progressMessage } from "../../shared/slack/progress.js";
 import type { Image } from "../../shared/model/image.js";

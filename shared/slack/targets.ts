@@ -1,3 +1,4 @@
+import { RESPONSE_URL_LIFE_MS } from "./limits.js";
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -5,7 +6,7 @@ import { DynamoTable, dynamoUnavailable } from "../dynamo.js";
 import { ImageOpsError } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
 import type { NotifyRequest } from "../model/inputs.js";
-import type { ProgressTarget } from "./types.js";
+import type { ProgressTarget } from "../tracking/types.js";
 
 /**
  * Progress targets: where the Slack bot wants an operation's progress, stored by the bot itself
@@ -19,7 +20,7 @@ import type { ProgressTarget } from "./types.js";
  * A target is issued for one request (the Confirm's): another request naming it is refused, so an
  * id seen in an execution history cannot send another operation's progress to the same people.
  */
-export const RESPONSE_URL_LIFE_MS = 30 * 60_000;
+export { RESPONSE_URL_LIFE_MS };
 
 /** The request a target was issued for: what the Confirm button carried. */
 export type TargetRequest =
