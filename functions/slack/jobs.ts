@@ -14,7 +14,9 @@ import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
 import { RESPONSE_URL_USES } from "../../shared/slack/limits.js";
 import {
+  cancelMessage,
   channelHint,
+  confirmedMessage,
   confirmMessage,
   confirmValue,
   imageMessage,
@@ -22,6 +24,7 @@ import {
   type Message,
   operationMessage,
   PAGE_ROWS,
+  startedMessage,
   textMessage,
 } from "../../shared/slack/render.js";
 import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/slack/targets.js";
@@ -234,61 +237,53 @@ async function build(job: Job): Promise<Message | undefined> {
       return runCommand(job);
     case "create-confirm": {
       const r = job.request;
-      // the buttons go at once: while the image is being created nothing may look cancellable
       await answer(
         job,
-        textMessage(
-          `:hourglass_flowing_sand: <@${job.user}> confirmed: creating image *${r.name}* from ${r.provider} server \`${r.serverId}\`…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`,
-          { replace_original: true },
-        ),
+        confirmedMessage({
+          kind: "create-image",
+          user: job.user,
+          name: r.name,
+          provider: r.provider,
+          subject: r.serverId,
+          operation: job.operation,
+        }),
       );
       const { provider, serverId, name, account, region } = r;
       const notify = await storeTarget(job, { kind: "create-image", provider, serverId, name, account, region });
       const out = await call("create-image", { ...r, notify }, Answers.started);
-      return textMessage(
-        `:rocket: <@${job.user}> started creating image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
-        { replace_original: true },
-      );
+      return startedMessage("create-image", job.user, out.image, out.operation.id, job.channel);
     }
     case "cancel": {
       // a Confirm seen by another container: the operation record says whether creation began
       const confirmedBy = job.confirmedBy ?? (job.operation && (await begun(job.operation)) ? (job.user ?? "someone") : undefined);
-      if (!confirmedBy) return textMessage("Cancelled: no image was created.", { replace_original: true });
-      return textMessage(
-        `:warning: Too late to cancel: <@${confirmedBy}> confirmed, and the image is being created${job.operation ? ` (operation \`${job.operation}\`)` : ""}. It cannot be stopped from Slack; its progress card says when it is done, and an unwanted image can be deleted then.`,
-        { replace_original: false },
-      );
+      return cancelMessage("create-image", confirmedBy, job.operation);
     }
     case "notice":
       return textMessage(job.text, { replace_original: false });
     case "delete-confirm": {
       const r = job.request;
-      const shown = r.name ?? r.id;
       await answer(
         job,
-        textMessage(
-          `:hourglass_flowing_sand: <@${job.user}> confirmed: deleting image *${shown}* (\`${r.id}\`) on ${r.provider}…${job.operation ? `\nOperation \`${job.operation}\`` : ""}`,
-          { replace_original: true },
-        ),
+        confirmedMessage({
+          kind: "delete-image",
+          user: job.user,
+          name: r.name ?? r.id,
+          provider: r.provider,
+          subject: r.id,
+          operation: job.operation,
+        }),
       );
-      const notify = await storeTarget(job, { kind: "delete-image", provider: r.provider, id: r.id, account: r.account, region: r.region });
       const { provider, id, account, region } = r;
+      const notify = await storeTarget(job, { kind: "delete-image", provider, id, account, region });
       const out = await call(
         "delete-image",
         { provider, id, account, region, ...(r.name ? { expectName: r.name } : {}), notify },
         Answers.started,
       );
-      return textMessage(
-        `:wastebasket: <@${job.user}> started deleting image *${out.image.name}* (\`${out.image.id}\`) on ${out.image.provider}. Progress is posted in <#${job.channel}>.\nOperation \`${out.operation.id}\``,
-        { replace_original: true },
-      );
+      return startedMessage("delete-image", job.user, out.image, out.operation.id, job.channel);
     }
     case "delete-cancel":
-      if (!job.confirmedBy) return textMessage("Cancelled: nothing was deleted.", { replace_original: true });
-      return textMessage(
-        `:warning: Too late to cancel: <@${job.confirmedBy}> confirmed, and the image is being deleted${job.operation ? ` (operation \`${job.operation}\`)` : ""}. A deletion cannot be stopped; its progress card says when the image is gone.`,
-        { replace_original: false },
-      );
+      return cancelMessage("delete-image", job.confirmedBy, job.operation);
     case "audit-remedy": {
       // The list, then the first images each through the delete guard (its checks and a Confirm for
       // that exact image); the rest as commands: a response_url takes 5 answers

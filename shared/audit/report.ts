@@ -1,6 +1,6 @@
 import { log } from "../log.js";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../slack/limits.js";
-import { clip, esc, sections } from "../slack/render.js";
+import { clip, esc, sections, slackDate } from "../slack/render.js";
 import { honouringRetryAfter, type SlackPoster, toSlackCallError } from "../slack/web.js";
 import type { Finding, Severity } from "./finding.js";
 import type { Ack, AuditedFinding, Remembered } from "./memory.js";
@@ -73,9 +73,7 @@ export function remedyValue(rule: string, findings: ReportFinding[]): string | u
   return value.images.length ? text : undefined;
 }
 
-/** Slack shows the instant in the reader's own time zone (https://docs.slack.dev/messaging/formatting-message-text#date-formatting). */
-const when = (iso: string) =>
-  `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
+const when = (iso: string) => slackDate(Date.parse(iso), `${iso.slice(0, 16).replace("T", " ")} UTC`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export interface SummaryOptions {

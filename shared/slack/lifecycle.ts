@@ -6,13 +6,11 @@ import type { PolicyReporter } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
-import { clip, esc, type Message, sections } from "./render.js";
+import { checkLine, clip, esc, type Message, sections, slackDate } from "./render.js";
 import { honouringRetryAfter, NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
 
-const checkLine = (c: Check) =>
-  `${!c.ok ? ":x:" : c.level === "warning" ? ":warning:" : ":white_check_mark:"} *${c.name}* — ${esc(c.message)}`;
 const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
 
 /**
@@ -95,7 +93,7 @@ export function deleteConfirmMessage(
 function when(iso: string, tz: string): string {
   const ms = Date.parse(iso);
   const local = `${formatTime(ms, tz, "yyyy-MM-dd HH:mm")} ${tz}`;
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${local}>`;
+  return slackDate(ms, local);
 }
 
 const retentionText = (r: Policy["retention"]) =>

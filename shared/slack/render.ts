@@ -21,6 +21,19 @@ import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js"
 
 const NAME_MAX = 80;
 
+/**
+ * An instant as Slack shows it in the reader's own time zone, with `fallback` for clients that
+ * cannot (https://docs.slack.dev/messaging/formatting-message-text#date-formatting).
+ */
+export function slackDate(ms: number, fallback: string): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+/** One check of a create's or a delete's preflight, as a line: failed, passed, or passed with a warning to read. */
+export function checkLine(c: Check): string {
+  return `${!c.ok ? ":x:" : c.level === "warning" ? ":warning:" : ":white_check_mark:"} *${c.name}* — ${esc(c.message)}`;
+}
+
 /** Cuts text to at most `max` characters, marking the cut with "…". */
 export function clip(s: string, max: number): string {
   if (s.length <= max) return s;
@@ -197,7 +210,7 @@ export function confirmMessage(
 ): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
   const ok = checks.every((c) => c.ok) && fits;
-  const lines = checks.map((c) => `${c.ok ? ":white_check_mark:" : ":x:"} *${c.name}* — ${esc(c.message)}`);
+  const lines = checks.map(checkLine);
   const blocks: unknown[] = [
     {
       type: "section",
@@ -237,6 +250,53 @@ export function confirmMessage(
     text: ok ? `Confirm creating ${request.name}` : `Cannot create ${request.name}: a check failed`,
     blocks,
   };
+}
+
+/** What a create or a delete is, for the answers around its Confirm. */
+export interface Confirmed {
+  kind: "create-image" | "delete-image";
+  user: string;
+  /** create: the new image's name; delete: the image's name as shown, else its id */
+  name: string;
+  provider: string;
+  /** create: the server; delete: the image id */
+  subject: string;
+  operation?: string;
+}
+
+const opLine = (operation?: string) => (operation ? `\nOperation \`${operation}\`` : "");
+
+/** The Confirm taken: it replaces the buttons at once, so that nothing looks cancellable while it runs. */
+export function confirmedMessage(c: Confirmed): Message {
+  const what =
+    c.kind === "create-image"
+      ? `creating image *${esc(c.name)}* from ${c.provider} server \`${esc(c.subject)}\``
+      : `deleting image *${esc(c.name)}* (\`${esc(c.subject)}\`) on ${c.provider}`;
+  return textMessage(`:hourglass_flowing_sand: <@${c.user}> confirmed: ${what}…${opLine(c.operation)}`, { replace_original: true });
+}
+
+/** The operation started, and where its progress card is. */
+export function startedMessage(kind: Confirmed["kind"], user: string, image: Image, operation: string, channel: string): Message {
+  const verb = kind === "create-image" ? ":rocket: <@USER> started creating" : ":wastebasket: <@USER> started deleting";
+  return textMessage(
+    `${verb.replace("USER", user)} image *${esc(image.name)}* (\`${esc(image.id)}\`) on ${image.provider}. Progress is posted in <#${channel}>.${opLine(operation)}`,
+    { replace_original: true },
+  );
+}
+
+/** A Cancel: nothing was done, or too late, said by whom it was confirmed. */
+export function cancelMessage(kind: Confirmed["kind"], confirmedBy: string | undefined, operation?: string): Message {
+  if (!confirmedBy)
+    return textMessage(kind === "create-image" ? "Cancelled: no image was created." : "Cancelled: nothing was deleted.", {
+      replace_original: true,
+    });
+  const op = operation ? ` (operation \`${operation}\`)` : "";
+  return textMessage(
+    kind === "create-image"
+      ? `:warning: Too late to cancel: <@${confirmedBy}> confirmed, and the image is being created${op}. It cannot be stopped from Slack; its progress card says when it is done, and an unwanted image can be deleted then.`
+      : `:warning: Too late to cancel: <@${confirmedBy}> confirmed, and the image is being deleted${op}. A deletion cannot be stopped; its progress card says when the image is gone.`,
+    { replace_original: false },
+  );
 }
 
 export function textMessage(text: string, extra: Partial<Message> = {}): Message {

@@ -1,4 +1,4 @@
-import { LogLevel, WebClient } from "@slack/web-api";
+import { ErrorCode, LogLevel, type WebAPICallError, WebClient } from "@slack/web-api";
 import { slackSecret } from "../secrets.js";
 import { slackClientOptions } from "./client-options.js";
 import { memoAsync } from "../memo.js";
@@ -35,22 +35,24 @@ export const NOT_POSTABLE = new Set([
   "team_access_not_granted",
 ]);
 
-/** WebClient's errors (@slack/web-api dist/errors.js) as SlackCallError. */
+/** WebClient's errors (@slack/web-api's WebAPICallError, told apart by their ErrorCode) as SlackCallError. */
 export function toSlackCallError(err: unknown): SlackCallError {
   if (err instanceof SlackCallError) return err;
-  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
+  const e = err as Partial<WebAPICallError> & { message?: string };
   switch (e?.code) {
-    case "slack_webapi_platform_error":
+    case ErrorCode.PlatformError:
       return new SlackCallError(e.data?.error ?? "unknown_error");
-    case "slack_webapi_rate_limited_error":
+    case ErrorCode.RateLimitedError:
       return new SlackCallError("ratelimited", e.retryAfter);
-    case "slack_webapi_http_error":
+    case ErrorCode.HTTPError:
       return new SlackCallError(`http_${e.statusCode}`);
-    case "slack_webapi_request_error":
+    case ErrorCode.RequestError:
       return new SlackCallError("request_failed", undefined, true);
   }
-  // a 429 without a usable Retry-After, or a retried 429, comes back as a plain Error
-  if (/rate.?limit/i.test(e?.message ?? "")) return new SlackCallError("ratelimited");
+  // a 429 whose Retry-After outlasts the client's own retries is thrown as a plain Error
+  // ("A rate limit was exceeded (url: …, retry-after: N)", @slack/web-api dist/WebClient.js)
+  const after = /^A rate limit was exceeded \(.*retry-after: (\d+)\)/.exec(e?.message ?? "");
+  if (after) return new SlackCallError("ratelimited", Number(after[1]));
   return new SlackCallError("request_failed", undefined, true);
 }
 
