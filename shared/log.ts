@@ -5,6 +5,7 @@
  * here and replaced before a line is written; access keys are masked to their last 4 characters.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { text } from "./config.js";
 
 const redactions = new Map<string, string>();
 
@@ -29,7 +30,7 @@ export type Level = "debug" | "info" | "warn" | "error";
 
 export const logger = new Logger({
   serviceName: "imageops",
-  logLevel: process.env.IMAGEOPS_DEBUG ? "DEBUG" : ((process.env.LOG_LEVEL as "INFO" | undefined) ?? "INFO"),
+  logLevel: (text("LOG_LEVEL") as "INFO" | undefined) ?? "INFO",
   // applied to every value as the line is serialized, error messages and stacks included
   jsonReplacerFn: (_key: string, value: unknown) => (typeof value === "string" ? redact(value) : value),
 });

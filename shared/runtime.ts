@@ -8,6 +8,7 @@ import { metric } from "./metrics.js";
 import { adapterFor } from "./providers/index.js";
 import type { CallContext, ProviderAdapter } from "./providers/types.js";
 import { type Account, type CachedSecret, type Credentials, credentialsSecret } from "./secrets.js";
+import { positive } from "./config.js";
 
 /**
  * Everything a handler needs from the outside, passed in so tests run the real code against
@@ -42,7 +43,7 @@ export function lambdaRuntime(context?: { getRemainingTimeInMillis?: () => numbe
   const remaining = context?.getRemainingTimeInMillis?.();
   // Keep a margin to shape and return the answer after the last provider call gives up.
   const deadline = remaining !== undefined && remaining > 0 ? Date.now() + Math.max(500, remaining - 1_000) : undefined;
-  const timeoutMs = Number(process.env.PROVIDER_TIMEOUT_MS) || undefined;
+  const timeoutMs = positive("PROVIDER_TIMEOUT_MS");
   return { credentials: shared, now: Date.now, deadline, timeoutMs, correlationId: correlationId(), ...overrides };
 }
 

@@ -6,6 +6,7 @@ import { log, registerSecret } from "./log.js";
 import { IwinvAccount } from "./providers/iwinv/account.js";
 import { NcpAccount } from "./providers/ncp/account.js";
 import { ScpAccount } from "./providers/scp/account.js";
+import { text } from "./config.js";
 
 /**
  * Each adapter declares its account (shared/providers/<cloud>/account.ts), here by cloud, so that a
@@ -164,7 +165,7 @@ type CacheOptions = ConstructorParameters<typeof CachedSecret>[5];
 export function credentialsSecret(source: SecretSource = new SecretsManagerSource(), options?: CacheOptions): CachedSecret<Credentials> {
   return new CachedSecret(
     source,
-    () => process.env.CREDENTIALS_SECRET_ID,
+    () => text("CREDENTIALS_SECRET_ID"),
     "CREDENTIALS_SECRET_ID",
     (name, text) => parseSecret(name, text, CredentialsSchema),
     (c) => c.accounts.forEach((a) => registerSecret(a.secretKey, a.accessKey)),
@@ -175,7 +176,7 @@ export function credentialsSecret(source: SecretSource = new SecretsManagerSourc
 export function slackSecret(source: SecretSource = new SecretsManagerSource(), options?: CacheOptions): CachedSecret<SlackSecret> {
   return new CachedSecret(
     source,
-    () => process.env.SLACK_SECRET_ID,
+    () => text("SLACK_SECRET_ID"),
     "SLACK_SECRET_ID",
     (name, text) => parseSecret(name, text, SlackSecretSchema),
     (s) => {

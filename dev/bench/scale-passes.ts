@@ -11,7 +11,7 @@
  * (policy-deliveries.mjs).
  */
 import { auditConfig } from "../../shared/audit/config.js";
-import { identify } from "../../shared/audit/memory.js";
+import { identify } from "../../shared/audit/history.js";
 import { RULES } from "../../shared/audit/rules.js";
 import type { Image } from "../../shared/model/image.js";
 import { lambdaRuntime, type Target, withTarget } from "../../shared/runtime.js";

@@ -1,6 +1,6 @@
 import { auditConfig, auditTimeZone } from "../../shared/audit/config.js";
-import { scopeOf } from "../../shared/audit/memory.js";
-import { acknowledge, listAcks, recall } from "../../shared/audit/recall.js";
+import { scopeOf } from "../../shared/audit/history.js";
+import { acknowledge, listAcks, recall } from "../../shared/audit/compare.js";
 import { postAuditReport } from "../../shared/audit/report.js";
 import { runAudit } from "../../shared/audit/run.js";
 import { auditStore } from "../../shared/audit/store.js";
@@ -10,6 +10,7 @@ import { ImageOpsError } from "../../shared/model/errors.js";
 import { AuditImagesInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { NOT_POSTABLE, lazySlackPoster, toSlackCallError } from "../../shared/slack/web.js";
+import { text } from "../../shared/config.js";
 
 const slack = lazySlackPoster();
 
@@ -37,7 +38,7 @@ export const handler = lambdaHandler({
       timeZone: auditTimeZone(),
     });
     const changes = result.changes;
-    const channel = process.env.AUDIT_CHANNEL;
+    const channel = text("AUDIT_CHANNEL");
     // Scheduled runs report to the channel when something changed (or it is the week's digest);
     // other callers ask for it with notify.
     const quiet = scheduled && !input.notify && changes?.memory === "ok" && !changes.changed && !changes.digest;

@@ -10,20 +10,20 @@ import { validatePolicies } from "../../shared/policies/schema.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { slackPolicyReporter } from "../../shared/slack/lifecycle.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
-import { secondsFromEnv, trackingDeps } from "../../shared/tracking/deps.js";
+import { trackingDeps } from "../../shared/tracking/deps.js";
+import { list, required, seconds } from "../../shared/config.js";
 
 // validated when the bundle was built; checked again here, so a hand-edited bundle cannot run a bad policy.
 // The examples (they name the local demo account or channel) do not run outside the local stack
 // (POLICIES_DISABLED, from infra/policies.cjs): their schedules are DISABLED, and the list says so.
-const EXAMPLES = new Set((process.env.POLICIES_DISABLED ?? "").split(",").filter(Boolean));
+const EXAMPLES = new Set(list("POLICIES_DISABLED"));
 const POLICIES = validatePolicies(bundled, "the policies in this bundle").map((p) => (EXAMPLES.has(p.name) ? { ...p, enabled: false } : p));
 const reporter = slackPolicyReporter(lazySlackPoster());
 let lambda: LambdaClient | undefined;
 
 /** Runs of this function started from here (a continuation, a start): asynchronous, so they answer nothing. */
 async function dispatch(event: ContinueEvent | Record<string, unknown>): Promise<void> {
-  const name = process.env.RUN_POLICY_FUNCTION;
-  if (!name) throw new ImageOpsError("INTERNAL", "RUN_POLICY_FUNCTION is not set");
+  const name = required("RUN_POLICY_FUNCTION");
   lambda ??= new LambdaClient({ maxAttempts: 2 });
   await lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }));
 }
@@ -33,8 +33,8 @@ function deps(): PolicyDeps {
     ...trackingDeps(),
     reporter,
     continueLater: dispatch,
-    pollMs: secondsFromEnv("POLICY_POLL_SECONDS"),
-    waitMs: secondsFromEnv("POLICY_WAIT_SECONDS"),
+    pollMs: seconds("POLICY_POLL_SECONDS"),
+    waitMs: seconds("POLICY_WAIT_SECONDS"),
   };
 }
 

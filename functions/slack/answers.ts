@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Ack } from "../../shared/audit/memory.js";
+import type { Ack } from "../../shared/audit/history.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/checks.js";
 import type { ListOutput } from "../../shared/images/list.js";

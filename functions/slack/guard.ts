@@ -1,3 +1,5 @@
+import { list, text } from "../../shared/config.js";
+
 /**
  * Who may do what from Slack, keyed on Slack ids only (`U…`, `T…`), never display names, and the
  * Confirms taken in this container (for a late Cancel). Requests already handled:
@@ -9,19 +11,14 @@ export class SlackGuard {
   private readonly confirmations = new Map<string, { at: number; user: string; operation?: string }>();
 
   constructor(
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly env: Record<string, string | undefined> = process.env,
     private readonly now: () => number = Date.now,
     private readonly rememberMs = 15 * 60_000,
   ) {}
 
   /** IMAGE_CREATORS, read at each call; unset or empty means nobody may create from Slack. */
   creators(): Set<string> {
-    return new Set(
-      (this.env.IMAGE_CREATORS ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
+    return new Set(list("IMAGE_CREATORS", this.env));
   }
 
   /**
@@ -41,13 +38,13 @@ export class SlackGuard {
    * secret is the same for every workspace it is installed in, so no request can say which is ours.
    */
   teamAllowed(team: string | undefined): boolean {
-    const expected = this.env.SLACK_TEAM_ID?.trim();
+    const expected = text("SLACK_TEAM_ID", this.env);
     return !!team && !!expected && team === expected;
   }
 
   /** Why a workspace is refused, for the requester (their own team id, which a signed request carries) and the log. */
   teamRefusal(team: string | undefined): string {
-    if (this.env.SLACK_TEAM_ID?.trim()) return ":no_entry: This Slack workspace is not allowed to use imageops.";
+    if (text("SLACK_TEAM_ID", this.env)) return ":no_entry: This Slack workspace is not allowed to use imageops.";
     return `:no_entry: imageops serves no Slack workspace yet: SLACK_TEAM_ID is not set. To serve this one, set the slackTeamId deploy parameter to ${team ?? "its team id (T…)"} and deploy again (README, Deploy).`;
   }
 

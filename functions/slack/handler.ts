@@ -16,9 +16,10 @@ import { seal, unseal } from "../../shared/slack/sealed.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { DynamoSeenStore, HandledRequests } from "../../shared/slack/dedup.js";
 import { SlackGuard } from "./guard.js";
-import { type Command, COMMANDS, helpText, type ListArgs, parseCommand } from "./commands.js";
-import type { CommandJob, CreateRequest, DeleteRequest, Job } from "./jobs.js";
+import { type Command, COMMANDS, type CreateArgs, helpText, type ListArgs, parseCommand } from "./commands.js";
+import type { CommandJob, DeleteConfirmation, Job } from "./jobs.js";
 import { memoAsync } from "../../shared/memo.js";
+import { required, text } from "../../shared/config.js";
 
 /**
  * The Slack bot: a Bolt app on AwsLambdaReceiver for `/images`. The listener only validates and
@@ -39,7 +40,7 @@ const bolt = memoAsync(() => createBolt());
 const guard = new SlackGuard();
 /** The requests already handled, in every container (a conditional put each, shared/slack/dedup.ts). */
 let seenStore: DynamoSeenStore | undefined;
-const handled = new HandledRequests(() => (process.env.OPERATIONS_TABLE ? (seenStore ??= new DynamoSeenStore()) : undefined));
+const handled = new HandledRequests(() => (text("OPERATIONS_TABLE") ? (seenStore ??= new DynamoSeenStore()) : undefined));
 
 /**
  * The ack path's own client: sharing the jobs' client would queue a dispatch behind the long
@@ -48,8 +49,7 @@ const handled = new HandledRequests(() => (process.env.OPERATIONS_TABLE ? (seenS
 let dispatcher: LambdaClient | undefined;
 
 async function dispatch(job: Job): Promise<void> {
-  const name = process.env.SLACK_FUNCTION_NAME;
-  if (!name) throw new Error("SLACK_FUNCTION_NAME is not set");
+  const name = required("SLACK_FUNCTION_NAME");
   dispatcher ??= new LambdaClient({ maxAttempts: 2 });
   // the request's correlation id goes with the job, and from it to every function the job calls;
   // its response_url sealed: Lambda keeps the event of a job that fails (shared/slack/sealed.ts)
@@ -86,7 +86,7 @@ function parseValue<T>(value: string | undefined): T | undefined {
 
 /** A workspace refused: the log says what to set when none is set (the requester's answer says it too). */
 function refusedTeam(team: string | undefined): void {
-  if (process.env.SLACK_TEAM_ID?.trim()) log("warn", "refused a Slack request from another workspace", { team });
+  if (text("SLACK_TEAM_ID")) log("warn", "refused a Slack request from another workspace", { team });
   else
     log(
       "error",
@@ -182,7 +182,7 @@ async function createBolt(): Promise<BoltHandler> {
     (
       kind: "create-confirm" | "delete-confirm",
       needs: string,
-      valid: (r: Partial<CreateRequest & DeleteRequest>) => boolean,
+      valid: (r: Partial<CreateArgs & DeleteConfirmation>) => boolean,
       stale: string,
     ) =>
     async ({ body, action }: Click & AllMiddlewareArgs) => {
@@ -190,7 +190,7 @@ async function createBolt(): Promise<BoltHandler> {
       const allowed = guard.may(body.user.id, needs);
       if (!allowed.ok) return void (await notice(body, `:no_entry: ${allowed.reason}.`));
       const value = action.value ?? "";
-      const parsed = parseValue<(CreateRequest | DeleteRequest) & { op?: string }>(value);
+      const parsed = parseValue<(CreateArgs | DeleteConfirmation) & { op?: string }>(value);
       if (!parsed || !valid(parsed)) return void (await notice(body, stale));
       const { op, ...request } = parsed;
       const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
@@ -198,8 +198,8 @@ async function createBolt(): Promise<BoltHandler> {
       const common = { responseUrl: body.response_url, channel: body.channel.id, user: body.user.id, operation: op, at: Date.now() };
       const job: Job =
         kind === "create-confirm"
-          ? { kind, request: request as CreateRequest, ...common }
-          : { kind, request: request as DeleteRequest, ...common };
+          ? { kind, request: request as CreateArgs, ...common }
+          : { kind, request: request as DeleteConfirmation, ...common };
       if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(body), { user: body.user.id, operation: op });
     };
 

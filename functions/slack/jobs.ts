@@ -31,6 +31,7 @@ import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../s
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
 import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs } from "./commands.js";
+import { required } from "../../shared/config.js";
 
 /**
  * The work behind a Slack command or button, run in an asynchronous invocation of the slack
@@ -40,9 +41,9 @@ import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListAr
  * are logged (and the function has no retries, serverless.yml).
  */
 
-/** A delete's request as its Confirm button carries it: the image, and the name shown. */
-export type DeleteRequest = ArgsOf<"delete"> & { name?: string };
-export type { CreateArgs as CreateRequest, ListQuery };
+/** What a delete's Confirm button carries: the image, and the name shown (refused if it is not that image any more). */
+export type DeleteConfirmation = ArgsOf<"delete"> & { name?: string };
+export type { ListQuery };
 
 /** A command's job: which one, and its arguments as it read them (functions/slack/commands.ts). */
 export type CommandJob = { [K in CommandName]: CommandContext & { kind: "command"; command: K; args: ArgsOf<K> } }[CommandName];
@@ -53,7 +54,7 @@ export type ButtonJob = CommandContext &
     | { kind: "cancel"; confirmedBy?: string; operation?: string }
     | { kind: "notice"; text: string }
     | { kind: "audit-remedy"; value: string }
-    | { kind: "delete-confirm"; request: DeleteRequest; channel: string; user: string; operation?: string; at?: number }
+    | { kind: "delete-confirm"; request: DeleteConfirmation; channel: string; user: string; operation?: string; at?: number }
     | { kind: "delete-cancel"; confirmedBy?: string; operation?: string }
   );
 export type Job = CommandJob | ButtonJob;
@@ -78,8 +79,7 @@ const slack = lazySlackPoster();
  * against `answer` (its type is the answer's); its typed error comes back as the ImageOpsError it was.
  */
 export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: object, answer: Answer<T>): Promise<T> {
-  const name = process.env[FUNCTION_ENV[fn]];
-  if (!name) throw new ImageOpsError("INTERNAL", `${FUNCTION_ENV[fn]} is not set`);
+  const name = required(FUNCTION_ENV[fn]);
   // the Slack request's correlation id rides along (shared/events.ts reads it off a direct invocation)
   const body = { ...payload, correlationId: correlationId() };
   const out = await lambdaClient().send(

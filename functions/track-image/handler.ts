@@ -5,7 +5,7 @@ import { operationStore } from "../../shared/operations/store.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { slackProgressReporter } from "../../shared/slack/progress-reporter.js";
 import { lazySlackPoster } from "../../shared/slack/web.js";
-import { secondsFromEnv } from "../../shared/tracking/deps.js";
+import { seconds } from "../../shared/config.js";
 import { targetStore } from "../../shared/slack/targets.js";
 
 // the Slack card is where tracking reports progress (a port of shared/images/track.ts); a
@@ -23,7 +23,7 @@ export const handler = lambdaHandler({
     const body = await trackStep(lambdaRuntime(context), step, {
       store: operationStore(),
       progress,
-      graceMs: secondsFromEnv("VISIBILITY_GRACE_SECONDS"),
+      graceMs: seconds("VISIBILITY_GRACE_SECONDS"),
     });
     return { body };
   },

@@ -3,7 +3,7 @@
  * and audit-images (which stores it): no imports, so the slack bundle stays small.
  */
 
-/** A finding id as the summary shows it (shared/audit/memory.ts findingId). */
+/** A finding id as the summary shows it (shared/audit/history.ts findingId). */
 export const FINDING_ID = /^f-[0-9a-f]{12}$/;
 
 /** `--for`: hours, days or weeks, e.g. 12h, 30d, 8w. */

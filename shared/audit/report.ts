@@ -3,7 +3,7 @@ import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../slack/lim
 import { clip, esc, sections, slackDate } from "../slack/render.js";
 import { honouringRetryAfter, type SlackPoster, toSlackCallError } from "../slack/web.js";
 import type { Finding, Severity } from "./finding.js";
-import type { Ack, AuditedFinding, Remembered } from "./memory.js";
+import type { Ack, AuditedFinding, Remembered } from "./history.js";
 import type { AuditResult } from "./run.js";
 
 /** What a report renders: an audit's result (a finding without an id, from before the audit had a memory, is shown without one). */

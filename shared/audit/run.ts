@@ -7,7 +7,7 @@ import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
 import type { Severity } from "./finding.js";
 import { RULES } from "./rules.js";
-import { type AuditChanges, type AuditedFinding, identify } from "./memory.js";
+import { type AuditChanges, type AuditedFinding, identify } from "./history.js";
 
 export interface AuditResult {
   /** every finding, each with its id and fingerprint; those an acknowledgement hides say so (`acknowledged`) */
@@ -15,7 +15,7 @@ export interface AuditResult {
   /** `acknowledged`: how many of `findings` an acknowledgement hides (with the audit's memory) */
   summary: { images: number; findings: number; bySeverity: Record<Severity, number>; acknowledged?: number };
   errors: ProviderErrorEntry[];
-  /** what changed since the last run (shared/audit/memory.ts), when the audit has its memory */
+  /** what changed since the last run (shared/audit/history.ts), when the audit has its memory */
   changes?: AuditChanges;
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./memory.js";
+import type { Ack, Remembered, Snapshot, SnapshotData, Stream } from "./history.js";
 import { DynamoTable, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
+import { text } from "../config.js";
 
 /** Another run stored its snapshot since this one read it: read again and compare again. */
 export class StaleSnapshot extends Error {
@@ -227,7 +228,7 @@ export class DynamoAuditStore extends DynamoTable implements AuditStore {
 let shared: DynamoAuditStore | undefined;
 /** The container's audit store on OPERATIONS_TABLE, or undefined when the table is not configured (the audit then has no memory). */
 export function auditStore(): AuditStore | undefined {
-  const table = process.env.OPERATIONS_TABLE;
+  const table = text("OPERATIONS_TABLE");
   if (!table) return undefined;
   return (shared ??= new DynamoAuditStore(table));
 }

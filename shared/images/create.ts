@@ -14,7 +14,7 @@ import { claimName, nameHeld, nameHolder } from "../operations/names.js";
 import {
   type Claim,
   type CreateRecord,
-  type CreateRequestFields,
+  type RecordedCreate,
   claimRecord,
   type Decision,
   operationIdOf,
@@ -86,7 +86,7 @@ export async function createOnTarget(
   adapter: ProviderAdapter,
   input: CreateInput,
 ): Promise<CreateOutput> {
-  const request: CreateRequestFields = {
+  const request: RecordedCreate = {
     provider: adapter.name,
     account: ctx.account.name,
     region: ctx.region,
@@ -132,7 +132,7 @@ class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
     private readonly ctx: CallContext,
     private readonly adapter: ProviderAdapter,
     private readonly input: CreateInput,
-    private readonly request: CreateRequestFields,
+    private readonly request: RecordedCreate,
   ) {
     this.key = operationKey(request);
     this.hash = payloadHash(request);

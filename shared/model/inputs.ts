@@ -210,14 +210,6 @@ export type RunPolicyInput = z.infer<typeof RunPolicyInput>;
 export type AuditImagesInput = z.infer<typeof AuditImagesInput>;
 export type DescribeOperationInput = z.infer<typeof DescribeOperationInput>;
 
-/**
- * The request shapes the Slack parser, its jobs, its buttons and its rendering carry, taken from
- * the functions' own schemas (one source for each): a create's and a delete's fields.
- */
-export type CreateRequest = Pick<CreateImageInput, "provider" | "serverId" | "name" | "description" | "account" | "region">;
-/** `name`: the image's name when it was shown (the delete is refused if it is not that image any more) */
-export type DeleteRequest = Pick<DeleteImageInput, "provider" | "id" | "account" | "region"> & { name?: string };
-
 /** "field  description" lines for help text, from the schema itself. */
 export function describeFields(schema: z.ZodObject): string[] {
   return Object.entries(schema.shape).map(([name, field]) => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ImageOpsError } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
-import type { CreateRecord, CreateRequestFields } from "./record.js";
+import type { CreateRecord, RecordedCreate } from "./record.js";
 import { type OperationStore, StaleRecord, type StoredRecord } from "./store.js";
 
 /**
@@ -24,7 +24,7 @@ export interface NameClaim extends StoredRecord {
   leaseUntil: number;
 }
 
-type Where = Pick<CreateRequestFields, "provider" | "account" | "region" | "name">;
+type Where = Pick<RecordedCreate, "provider" | "account" | "region" | "name">;
 
 export function nameKey(w: Where): string {
   const digest = createHash("sha256")

@@ -24,7 +24,7 @@ export interface Origin {
   scheduledAt: string;
 }
 
-export interface CreateRequestFields {
+export interface RecordedCreate {
   provider: ProviderName;
   account: string;
   region: string;
@@ -35,7 +35,9 @@ export interface CreateRequestFields {
   origin?: Origin;
 }
 
-export interface DeleteRequestFields {
+/** @see RecordedDelete (shared/images/delete.ts takes the new name when the delete guard's work lands) */
+export type DeleteRequestFields = RecordedDelete;
+export interface RecordedDelete {
   provider: ProviderName;
   account: string;
   region: string;
@@ -103,14 +105,14 @@ interface RecordBase extends StoredRecord {
 export interface CreateRecord extends RecordBase {
   kind?: "create-image";
   /** the key is derived from provider, account, region, server and name (and a policy run's origin) */
-  request: CreateRequestFields;
+  request: RecordedCreate;
 }
 
 /** A delete request's record: `imageId` is the image to delete, from the claim on. */
 export interface DeleteRecord extends RecordBase {
   kind: "delete-image";
   /** the key is derived from provider, account, region and image id */
-  request: DeleteRequestFields;
+  request: RecordedDelete;
 }
 
 export type OperationRecord = CreateRecord | DeleteRecord;
@@ -121,14 +123,14 @@ const HISTORY_LIMIT = 10;
 /** The scheduled run a policy's request belongs to, in the key's hash (absent for every other request: their keys are unchanged). */
 const originOf = (o: Origin | undefined) => (o ? [o.policy, o.scheduledAt] : []);
 
-export function operationKey(p: Pick<CreateRequestFields, "provider" | "account" | "region" | "serverId" | "name" | "origin">): string {
+export function operationKey(p: Pick<RecordedCreate, "provider" | "account" | "region" | "serverId" | "name" | "origin">): string {
   const digest = createHash("sha256")
     .update(JSON.stringify([p.provider, p.account, p.region, p.serverId, p.name, ...originOf(p.origin)]))
     .digest("hex");
   return `img-${p.provider}-${digest.slice(0, 40)}`;
 }
 
-export function payloadHash(r: CreateRequestFields): string {
+export function payloadHash(r: RecordedCreate): string {
   return createHash("sha256")
     .update(JSON.stringify([r.provider, r.account, r.region, r.serverId, r.name, r.description ?? null, ...originOf(r.origin)]))
     .digest("hex")
@@ -136,17 +138,17 @@ export function payloadHash(r: CreateRequestFields): string {
 }
 
 /** One delete operation per image: provider, account, region and id. */
-export function deleteKey(p: Pick<DeleteRequestFields, "provider" | "account" | "region" | "imageId">): string {
+export function deleteKey(p: Pick<RecordedDelete, "provider" | "account" | "region" | "imageId">): string {
   const digest = createHash("sha256")
     .update(JSON.stringify(["delete-image", p.provider, p.account, p.region, p.imageId]))
     .digest("hex");
   return `del-${p.provider}-${digest.slice(0, 40)}`;
 }
 
-const isDelete = (r: CreateRequestFields | DeleteRequestFields): r is DeleteRequestFields => "imageId" in r;
+const isDelete = (r: RecordedCreate | RecordedDelete): r is RecordedDelete => "imageId" in r;
 
 /** The key and payload hash of a request, whichever its kind. */
-export function keyOf(r: CreateRequestFields | DeleteRequestFields): { key: string; hash: string; kind: OperationKind } {
+export function keyOf(r: RecordedCreate | RecordedDelete): { key: string; hash: string; kind: OperationKind } {
   if (isDelete(r)) {
     const key = deleteKey(r);
     return { key, hash: key.slice(-32), kind: "delete-image" };
@@ -189,11 +191,11 @@ export type Claim = { claimId: string; now: number; leaseUntil: number; notify?:
  * A fresh claim: generation 1 on a new key, or the next generation of a record whose operation
  * is over. The request's kind decides the key: a create's or a delete's.
  */
-export function claimRecord(previous: CreateRecord | undefined, request: CreateRequestFields, claim: Claim): CreateRecord;
-export function claimRecord(previous: DeleteRecord | undefined, request: DeleteRequestFields, claim: Claim): DeleteRecord;
+export function claimRecord(previous: CreateRecord | undefined, request: RecordedCreate, claim: Claim): CreateRecord;
+export function claimRecord(previous: DeleteRecord | undefined, request: RecordedDelete, claim: Claim): DeleteRecord;
 export function claimRecord(
   previous: OperationRecord | undefined,
-  request: CreateRequestFields | DeleteRequestFields,
+  request: RecordedCreate | RecordedDelete,
   claim: Claim,
 ): OperationRecord {
   const { key, hash, kind } = keyOf(request);
@@ -212,7 +214,7 @@ export function claimRecord(
     attempts: 1,
     history: previous ? [summary(previous), ...previous.history].slice(0, HISTORY_LIMIT) : [],
   } as OperationRecord;
-  if (kind === "delete-image") Object.assign(record, { kind, imageId: (request as DeleteRequestFields).imageId });
+  if (kind === "delete-image") Object.assign(record, { kind, imageId: (request as RecordedDelete).imageId });
   // an image a policy made is kept on record while the policy's retention may delete it
   if (!isDelete(request) && request.origin) record.keep = true;
   if (claim.notify) record.notify = storedNotify(claim.notify);

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ImageOpsError } from "../model/errors.js";
 import { DynamoTable, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
+import { required } from "../config.js";
 
 /** Another writer changed the record since it was read: read again and decide again. */
 export class StaleRecord extends Error {
@@ -127,7 +128,5 @@ function fromItem<R extends StoredRecord>(item: Record<string, unknown>): R {
 let shared: DynamoOperationStore | undefined;
 /** The container's store, from OPERATIONS_TABLE. */
 export function operationStore(): OperationStore {
-  const table = process.env.OPERATIONS_TABLE;
-  if (!table) throw new ImageOpsError("INTERNAL", "OPERATIONS_TABLE is not set");
-  return (shared ??= new DynamoOperationStore(table));
+  return (shared ??= new DynamoOperationStore(required("OPERATIONS_TABLE")));
 }

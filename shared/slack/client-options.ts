@@ -1,10 +1,11 @@
+import { text } from "../config.js";
 /**
  * Slack WebClient settings for Lambda (also Bolt's client): WebClient's defaults retry for about
  * 30 minutes with no timeout, far past a function's life. Here: a short retry policy, a timeout,
- * and rate-limited calls rejected (the caller decides) instead of slept on. No imports, so the
- * slack ack path can use it without loading the Web API client early.
+ * and rate-limited calls rejected (the caller decides) instead of slept on. It imports nothing of
+ * the Web API client, so the slack ack path can use it without loading that early.
  */
-export function slackClientOptions(apiUrl = process.env.SLACK_API_URL) {
+export function slackClientOptions(apiUrl = text("SLACK_API_URL")) {
   return {
     slackApiUrl: apiUrl || "https://slack.com/api/",
     timeout: 5_000,

@@ -3,6 +3,7 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoTable, isConditionFailure } from "../dynamo.js";
 import { log } from "../log.js";
+import { text } from "../config.js";
 
 /**
  * The Slack requests already handled, across every container: a signed request replayed to
@@ -33,7 +34,7 @@ const itemKey = (key: string) => ({ pk: `slack#seen#${createHash("sha256").updat
  */
 export class DynamoSeenStore extends DynamoTable implements SeenStore {
   constructor(
-    table = process.env.OPERATIONS_TABLE ?? "",
+    table = text("OPERATIONS_TABLE") ?? "",
     config: DynamoDBClientConfig = {},
     private readonly now: () => number = Date.now,
   ) {

@@ -4,7 +4,7 @@ import type { Image } from "../model/image.js";
 import type { OperationView } from "../operations/describe.js";
 import { osDisplayName } from "../model/os.js";
 import { count } from "../model/words.js";
-import type { CreateRequest } from "../model/inputs.js";
+import type { CreateImageInput } from "../model/inputs.js";
 
 /** Block Kit for the bot's answers: pure functions from data to messages. */
 export interface Message {
@@ -203,7 +203,7 @@ export function confirmValue(request: object, operation?: string): string {
 }
 
 export function confirmMessage(
-  request: Pick<CreateRequest, "provider" | "serverId" | "name" | "description">,
+  request: Pick<CreateImageInput, "provider" | "serverId" | "name" | "description">,
   checks: Check[],
   value: string,
   cancelValue = "cancel",

@@ -7,6 +7,7 @@ import { ImageOpsError } from "../model/errors.js";
 import type { ProviderName } from "../model/image.js";
 import type { NotifyRequest } from "../model/inputs.js";
 import type { ProgressTarget } from "../tracking/types.js";
+import { list, text } from "../config.js";
 
 /**
  * Progress targets: where the Slack bot wants an operation's progress, stored by the bot itself
@@ -51,7 +52,7 @@ const keyOf = (id: string) => ({ pk: `slack#target#${id}`, sk: "target" });
 
 export class DynamoTargetStore extends DynamoTable implements TargetStore {
   constructor(
-    table = process.env.OPERATIONS_TABLE ?? "",
+    table = text("OPERATIONS_TABLE") ?? "",
     config: DynamoDBClientConfig = {},
     private readonly now: () => number = Date.now,
   ) {
@@ -90,13 +91,8 @@ export class DynamoTargetStore extends DynamoTable implements TargetStore {
 }
 
 /** The channels a function-URL caller may name in `notify.channel` (NOTIFY_CHANNELS; unset: none). */
-export function allowedChannels(env: NodeJS.ProcessEnv = process.env): Set<string> {
-  return new Set(
-    (env.NOTIFY_CHANNELS ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+export function allowedChannels(env: Record<string, string | undefined> = process.env): Set<string> {
+  return new Set(list("NOTIFY_CHANNELS", env));
 }
 
 const same = (a: string | undefined, b: string | undefined) => (a ?? "") === (b ?? "");

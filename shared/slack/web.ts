@@ -2,9 +2,10 @@ import { ErrorCode, LogLevel, type WebAPICallError, WebClient } from "@slack/web
 import { slackSecret } from "../secrets.js";
 import { slackClientOptions } from "./client-options.js";
 import { memoAsync } from "../memo.js";
+import { text } from "../config.js";
 
 /** A Slack Web API client for Lambda (bounded retries and timeout: ./client-options.ts). */
-export function slackWebClient(token: string, apiUrl = process.env.SLACK_API_URL): WebClient {
+export function slackWebClient(token: string, apiUrl = text("SLACK_API_URL")): WebClient {
   return new WebClient(token, { ...slackClientOptions(apiUrl), logLevel: LogLevel.ERROR });
 }
 
@@ -69,7 +70,8 @@ export function allowedResponseUrl(url: string): boolean {
   try {
     const u = new URL(url);
     if (u.protocol === "https:" && u.hostname === "hooks.slack.com") return true;
-    const api = process.env.SLACK_API_URL ? new URL(process.env.SLACK_API_URL) : undefined;
+    const configured = text("SLACK_API_URL");
+    const api = configured ? new URL(configured) : undefined;
     return api !== undefined && u.origin === api.origin;
   } catch {
     return false;

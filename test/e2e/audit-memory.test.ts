@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LOCAL_SLACK, type LocalStack } from "../../dev/local-stack.js";
-import type { AuditChanges, AuditedFinding } from "../../shared/audit/memory.js";
+import type { AuditChanges, AuditedFinding } from "../../shared/audit/history.js";
 import { DynamoAuditStore } from "../../shared/audit/store.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { buttons, slackSession } from "../support/slack-session.js";

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { identify, type Remembered, type SnapshotData } from "../../shared/audit/memory.js";
-import { recall } from "../../shared/audit/recall.js";
+import { identify, type Remembered, type SnapshotData } from "../../shared/audit/history.js";
+import { recall } from "../../shared/audit/compare.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import { DynamoAuditStore, StaleSnapshot, toParts } from "../../shared/audit/store.js";
 import { DynamoSim } from "../../dev/sim/dynamodb.js";

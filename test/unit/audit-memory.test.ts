@@ -11,7 +11,7 @@ import {
   plan,
   type PlanContext,
   weekOf,
-} from "../../shared/audit/memory.js";
+} from "../../shared/audit/history.js";
 import { parseRemedyValue, remedyMessage, remedyValue } from "../../shared/audit/report.js";
 import { setFacts } from "../../shared/model/facts.js";
 import type { Image } from "../../shared/model/image.js";

@@ -7,7 +7,7 @@ import type { Finding } from "./finding.js";
  * What the audit remembers between runs, as pure functions: a finding's stable id and the
  * fingerprint of the image state it was raised on, and the plan that compares a run with the
  * snapshot the previous run left (new, resolved, still open) and makes the next snapshot.
- * Storage is ./store.ts; the run that uses both is ./recall.ts.
+ * Storage is ./store.ts; the run that uses both is ./compare.ts.
  */
 
 /** A finding as an audit run reports it: the rule's finding, its id and fingerprint, and whether an acknowledgement hides it. */

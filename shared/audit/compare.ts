@@ -1,7 +1,7 @@
 import { log } from "../log.js";
 import { ImageOpsError } from "../model/errors.js";
 import { ackDuration, ACK_REASON_MAX } from "./ack-input.js";
-import { type Ack, type AuditChanges, applyAcks, plan, type PlanContext, type Remembered, type Snapshot, type Stream } from "./memory.js";
+import { type Ack, type AuditChanges, applyAcks, plan, type PlanContext, type Remembered, type Snapshot, type Stream } from "./history.js";
 import type { AuditResult } from "./run.js";
 import { type AuditStore, StaleSnapshot } from "./store.js";
 
