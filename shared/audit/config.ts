@@ -1,4 +1,4 @@
-import { configFault, positive, text, type VariableName } from "../config.js";
+import { configFault, positive, text } from "../config.js";
 
 export interface AuditConfig {
   now: number;

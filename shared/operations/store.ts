@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { ImageOpsError } from "../model/errors.js";
 import { DynamoTable, dynamoUnavailable, isConditionFailure } from "../dynamo.js";
 import { required } from "../config.js";
 
