@@ -14,10 +14,10 @@ import {
   predictedOperationId,
   type Sighting,
 } from "../operations/record.js";
-import type { CallContext, DeleteTarget, ProviderAdapter } from "../providers/types.js";
+import type { CallContext, DeleteTarget, ImageDeleter, ProviderAdapter } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget } from "../tracking/types.js";
-import { type Check, Checks } from "./checks.js";
+import { addUnsupported, type Check, Checks } from "./checks.js";
 
 export interface DeleteInput {
   provider: ProviderName;
@@ -60,14 +60,15 @@ export async function deleteOnTarget(
 ): Promise<DeleteOutput> {
   const request: DeleteRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
   if (input.origin) request.origin = input.origin;
-  if (!adapter.supportsDelete || !adapter.describeForDelete || !adapter.deleteImage) {
+  const { deleter } = adapter;
+  if (!deleter) {
     const c = new Checks();
     c.add("account", true, `${adapter.name} account "${ctx.account.name}", region ${ctx.region}`);
-    c.add("provider", false, `${adapter.name}'s API has no image-deletion call`, () => unsupported(adapter.name));
+    addUnsupported(c, adapter, "delete");
     if (input.dryRun) return { dryRun: true, checks: c.checks, operation: { id: operationIdOf(keyOf(request).key, 1) } };
-    throw c.failure!;
+    throw c.failure;
   }
-  const spec = new DeleteSpec(ctx, adapter, input, request);
+  const spec = new DeleteSpec(ctx, adapter.name, deleter, input, request);
   const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
   if (out.dryRun) {
     const checks = spec.checks(spec.target, out.record);
@@ -91,38 +92,29 @@ export async function deleteOnTarget(
 
 const startsAfresh = (d: Decision) => d.action === "start";
 
-function unsupported(provider: ProviderName): ImageOpsError {
-  return new ImageOpsError(
-    "UNSUPPORTED",
-    `${provider}'s API has no call that deletes an image (its Images API offers only Image List and Image Detail): delete it in the ${provider} console`,
-    { provider },
-  );
-}
-
 class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   readonly kind = "delete-image" as const;
   readonly field = "id";
   readonly took = "accepted" as const;
   readonly key: string;
   readonly hash: string;
-  readonly provider: ProviderName;
   /** the image and its delete facts as last read (null: gone) */
   target: DeleteTarget | null = null;
 
   constructor(
     private readonly ctx: CallContext,
-    private readonly adapter: ProviderAdapter,
+    readonly provider: ProviderName,
+    private readonly deleter: ImageDeleter,
     private readonly input: DeleteInput,
     private readonly request: DeleteRequestFields,
   ) {
     ({ key: this.key, hash: this.hash } = keyOf(request));
-    this.provider = adapter.name;
   }
 
   /** The image and its delete facts as the cloud sees them now; null when it is gone. */
   private async look(): Promise<DeleteTarget | null> {
     try {
-      this.target = await this.adapter.describeForDelete!(this.ctx, this.input.id);
+      this.target = await this.deleter.describeForDelete(this.ctx, this.input.id);
     } catch (err) {
       if (!(err instanceof ImageOpsError && err.code === "NOT_FOUND")) throw err;
       this.target = null;
@@ -146,7 +138,7 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   }
 
   send(_record: DeleteRecord, target: DeleteTarget): Promise<undefined> {
-    return this.adapter.deleteImage!(this.ctx, target).then(() => undefined);
+    return this.deleter.deleteImage(this.ctx, target).then(() => undefined);
   }
 
   /** The delete took when the image is gone or being deleted (a 404 to the DELETE itself proves nothing until a read agrees). */
@@ -200,7 +192,7 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   /** The preflight checks, in order; the first failed one is the request's failure. */
   checks(target: DeleteTarget | null, record: DeleteRecord | undefined): Checks {
     const c = new Checks();
-    const { name: provider } = this.adapter;
+    const { provider } = this;
     const id = this.input.id;
     c.add("account", true, `${provider} account "${this.ctx.account.name}", region ${this.ctx.region}`);
     c.add("provider", true, `${provider} deletes images (${target?.via ?? "its delete call"})`);
@@ -241,16 +233,12 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
           provider,
         }),
     );
+    const { protected: unprotect } = target;
     c.add(
       "protected",
-      !target.protected,
-      target.protected ? "protected: SCP refuses to delete it" : "not protected",
-      () =>
-        new ImageOpsError(
-          "CONFLICT",
-          `image ${id} is protected: clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false), then repeat the delete`,
-          { field: "id", provider },
-        ),
+      !unprotect,
+      unprotect ? `protected: ${provider} refuses to delete it` : "not protected",
+      () => new ImageOpsError("CONFLICT", `image ${id} is protected: ${unprotect}, then repeat the delete`, { field: "id", provider }),
     );
     const going = i.status === "deleting" && !ours;
     c.add(

@@ -1,6 +1,6 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
-import type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server } from "../types.js";
+import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, ListFilter, Server } from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
@@ -94,7 +94,7 @@ function ctxOf(ctx: CallContext): ScpContext {
   return { account: ctx.account.name, region: ctx.region };
 }
 
-export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
+export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creator" | "deleter"> {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
   const conflictWaits = options.deleteConflictWaitsMs ?? DELETE_CONFLICT_WAITS_MS;
@@ -167,56 +167,20 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of images`, { provider: "scp" });
   }
 
-  const adapter: ProviderAdapter = {
-    name: "scp",
-    defaultEndpoint: SCP_DEFAULT_ENDPOINT,
-    ids: SCP_IDS,
-    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
-    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
-    supportsCreate: true,
+  async function describeImage(ctx: CallContext, id: string) {
+    checkId(SCP_IDS.image, "id", id);
+    const json = await call(ctx, "GET", `/v1/images/${id}`);
+    if (!json || typeof json !== "object") throw unexpected("image");
+    // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
+    const raw = (json as { image?: unknown }).image ?? json;
+    return normalizeScpImage(raw, ctxOf(ctx));
+  }
+
+  const creator: ImageCreator = {
+    validateImageName: validateScpImageName,
     // the create call's body is {"image_name"} only (docs: Create Image from Server; SDK ServerCreateImageRequestBody)
     descriptionNotStored:
       "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
-
-    async listImages(ctx, filter: ListFilter = {}) {
-      const query: Record<string, QueryValue> = {};
-      if (filter.scope === "custom") query.scp_image_type = "custom";
-      else if (filter.scope === "public") query.visibility = "public";
-      const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
-      if (distro) query.os_distro = distro;
-      // only "available" is one Glance status ("active"); the other contract statuses span several
-      if (filter.status === "available") query.status = "active";
-      // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
-      return listAll(ctx, query);
-    },
-
-    async describeImage(ctx, id) {
-      checkId(SCP_IDS.image, "id", id);
-      const json = await call(ctx, "GET", `/v1/images/${id}`);
-      if (!json || typeof json !== "object") throw unexpected("image");
-      // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
-      const raw = (json as { image?: unknown }).image ?? json;
-      return normalizeScpImage(raw, ctxOf(ctx));
-    },
-
-    async getServer(ctx, serverId): Promise<Server> {
-      checkId(SCP_IDS.server, "serverId", serverId);
-      const json = await call(ctx, "GET", `/v1/servers/${serverId}`);
-      const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
-      if (!s || typeof s !== "object") throw unexpected("server");
-      const state = typeof s.state === "string" ? s.state : "";
-      return {
-        id: typeof s.id === "string" ? s.id : serverId,
-        name: typeof s.name === "string" ? s.name : "",
-        providerStatus: state,
-        imageable: IMAGEABLE.has(state.toUpperCase()),
-      };
-    },
-
-    // List Virtual Servers, in its own file (./servers.ts)
-    findServersByName: (ctx, name) => findScpServersByName((path, query) => call(ctx, "GET", path, query), name),
-
-    validateImageName: validateScpImageName,
 
     async createImage(ctx, req: CreateRequest) {
       const reason = validateScpImageName(req.name);
@@ -228,7 +192,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {
         // the status comes from SCP itself (Glance: "queued" first)
-        const image = await adapter.describeImage(ctx, id);
+        const image = await describeImage(ctx, id);
         return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
       } catch {
         // the image exists even if the first read fails (eventual consistency): never a failure the caller
@@ -236,19 +200,19 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
         return unreadScpImage(id, req.name, req.serverId, ctxOf(ctx));
       }
     },
+  };
 
-    accountWarning: pinnedVersionWarning,
-
-    supportsDelete: true,
-
+  const deleter: ImageDeleter = {
     async describeForDelete(ctx, id): Promise<DeleteTarget> {
       checkId(SCP_IDS.image, "id", id);
       const json = await call(ctx, "GET", `/v1/images/${id}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
       const image = normalizeScpImage(raw, ctxOf(ctx));
-      // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with PUT /v1/images/{id} first
-      const target: DeleteTarget = { image, protected: raw.protected === true, via: "DELETE /v1/images/{image_id}" };
+      const target: DeleteTarget = { image, via: "DELETE /v1/images/{image_id}" };
+      // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with Update image, PUT /v1/images/{id}
+      if (raw.protected === true)
+        target.protected = `clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false)`;
       if (image.visibility === "shared") {
         // List members: GET /v1/images/{image_id}/members → {"members": [ImageMemberShowResponse]} (scp.md §4)
         try {
@@ -291,14 +255,55 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
         }
       }
     },
+  };
+
+  return {
+    name: "scp",
+    defaultEndpoint: SCP_DEFAULT_ENDPOINT,
+    ids: SCP_IDS,
+    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
+    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
+
+    async listImages(ctx, filter: ListFilter = {}) {
+      const query: Record<string, QueryValue> = {};
+      if (filter.scope === "custom") query.scp_image_type = "custom";
+      else if (filter.scope === "public") query.visibility = "public";
+      const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
+      if (distro) query.os_distro = distro;
+      // only "available" is one Glance status ("active"); the other contract statuses span several
+      if (filter.status === "available") query.status = "active";
+      // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
+      return listAll(ctx, query);
+    },
+
+    describeImage,
+
+    async getServer(ctx, serverId): Promise<Server> {
+      checkId(SCP_IDS.server, "serverId", serverId);
+      const json = await call(ctx, "GET", `/v1/servers/${serverId}`);
+      const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
+      if (!s || typeof s !== "object") throw unexpected("server");
+      const state = typeof s.state === "string" ? s.state : "";
+      return {
+        id: typeof s.id === "string" ? s.id : serverId,
+        name: typeof s.name === "string" ? s.name : "",
+        providerStatus: state,
+        imageable: IMAGEABLE.has(state.toUpperCase()),
+      };
+    },
+
+    // List Virtual Servers, in its own file (./servers.ts)
+    findServersByName: (ctx, name) => findScpServersByName((path, query) => call(ctx, "GET", path, query), name),
+
+    accountWarning: pinnedVersionWarning,
 
     async findImagesByName(ctx, name) {
       if (!name) return [];
       const images = await listAll(ctx, { name, scp_image_type: "custom" });
       return images.filter((i) => i.name === name && i.kind === "custom");
     },
-  };
-  return adapter;
-}
 
-export const scpAdapter: ProviderAdapter = createScpAdapter();
+    creator,
+    deleter,
+  };
+}
