@@ -49,6 +49,12 @@ export interface CreateRequest {
 export interface DeleteTarget {
   image: Image;
   /**
+   * whether it is positively this account's own custom image, as the adapter reads the cloud's
+   * fields (NCP serverImageType SELF or a member image; SCP owner and scp_image_type); `says` is
+   * what it read, and why not when it is not. Anything not known to be this account's is not.
+   */
+  own: { ok: boolean; says: string };
+  /**
    * set when the cloud refuses to delete it until a protection is cleared (SCP `protected`): how
    * to clear it, in the adapter's words
    */
@@ -80,6 +86,20 @@ export interface ImageDeleter {
    * an ambiguous failure by looking the image up. A NOT_FOUND answer means the image is gone.
    */
   deleteImage(ctx: CallContext, target: DeleteTarget): Promise<void>;
+  /**
+   * The servers that still use the image, from the cloud's server list (read only before a send:
+   * the dry run and a new delete, never while tracking). Throws when the list cannot be read.
+   */
+  serversUsing(ctx: CallContext, target: DeleteTarget): Promise<ServerUsage>;
+}
+
+/** Which servers of the region use an image, as the cloud's server list says. */
+export interface ServerUsage {
+  servers: ServerRef[];
+  /** how many servers the list had */
+  read: number;
+  /** set when some servers do not say which image they run: how many, in the adapter's words */
+  unsure?: string;
 }
 
 /** Why a cloud has no such part, in the adapter's words: what its API lacks, and what to do instead. */

@@ -251,8 +251,14 @@ export function adapterOf(cloud: CloudModel, life: Life, fault: CloudFault, prov
       createImage: (_c, req) => life.call(`create ${req.name}`, () => cloud.create(req.name, req.serverId, fault)),
     },
     deleter: {
-      describeForDelete: (_c, id) => life.call(`describe ${id}`, (): DeleteTarget => ({ image: cloud.describe(id), via: "model delete" })),
+      describeForDelete: (_c, id) =>
+        life.call(
+          `describe ${id}`,
+          (): DeleteTarget => ({ image: cloud.describe(id), own: { ok: true, says: "a model image" }, via: "model delete" }),
+        ),
       deleteImage: (_c, target) => life.call(`delete ${target.image.id}`, () => cloud.delete(target.image.id, fault)),
+      // no server runs a model image; not a step of the model (no effect to interleave)
+      serversUsing: async () => ({ servers: [], read: 0 }),
     },
   };
 }

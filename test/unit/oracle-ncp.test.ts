@@ -124,6 +124,7 @@ const wire = async (c: OracleCase) => {
 };
 const target = (id: string): DeleteTarget => ({
   image: unknownImage({ provider: "ncp", account: "oracle", region: "KR", id, name: "nightly-img-01" }),
+  own: { ok: true, says: "the oracle's image" },
   via: "deleteServerImage",
 });
 

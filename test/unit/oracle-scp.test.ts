@@ -87,6 +87,7 @@ const listFilter = (args: Record<string, unknown> = {}): ListFilter => ({
 });
 const target = (id: string): DeleteTarget => ({
   image: unknownImage({ provider: "scp", account: "oracle", region: REGION, id, name: "x" }),
+  own: { ok: true, says: "the oracle's image" },
   via: "DELETE /v1/images/{image_id}",
 });
 
@@ -127,7 +128,10 @@ const SCENARIOS: Record<string, Scenario> = {
     },
     refused: "serverId",
   },
-  "describe-for-delete-shared": { run: (c) => adapterFor(c).deleter.describeForDelete(ctx(c), input(c, "ShowImage").id!) },
+  // the account's id as its secret gives it (the docs' example image is its own): nothing read besides what the SDK read
+  "describe-for-delete-shared": {
+    run: (c) => adapterFor(c).deleter.describeForDelete(ctx(c, { accountId: exampleImage.owner }), input(c, "ShowImage").id!),
+  },
   "delete-image": { run: (c) => adapterFor(c).deleter.deleteImage(ctx(c), target(input(c, "DeleteImage").id!)) },
   "delete-image-odd-id": {
     run: (c) => adapterFor(c).deleter.deleteImage(ctx(c), target(input(c, "DeleteImage").id!)),

@@ -2,7 +2,7 @@ import { log } from "../../log.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import { checkId, type IdShapes } from "../ids.js";
-import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, Server } from "../types.js";
+import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, Server, ServerUsage } from "../types.js";
 import { text } from "../read.js";
 import { codeOf, normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
@@ -330,14 +330,63 @@ async function createImage(ctx: CallContext, req: CreateRequest): Promise<Image>
   return normalizeNcpMemberImage(raw, where(ctx));
 }
 
+/**
+ * Whether a server-image record is this account's own: its serverImageType, whose documented
+ * values are NCP | SELF (docs common-vapidatatype-serverimage: "Valid values: NCP | SELF"; ncp.md
+ * §3.1), SELF being "My server images" (docs deleteServerImage: "Delete the list of My server
+ * images"). Any other code, or none, is not known to be this account's, so it is not.
+ */
+function serverImageOwn(raw: Json): DeleteTarget["own"] {
+  const type = codeOf(raw.serverImageType);
+  if (type === "SELF") return { ok: true, says: "serverImageType SELF: one of this account's own server images" };
+  if (type === "NCP") return { ok: false, says: "serverImageType NCP: a public image of NCP" };
+  return {
+    ok: false,
+    says: `serverImageType ${type ?? "absent"}: neither SELF (this account's own) nor NCP (public), so not known to be this account's own`,
+  };
+}
+
+/**
+ * A member server image instance is the member's own: the member-image API lists "My server image
+ * instance(s)" (docs setMemberServerImageSharingPermission, "Set sharing permissions for My server
+ * image instance"; ncp.md §3.2).
+ */
+const MEMBER_OWN: DeleteTarget["own"] = { ok: true, says: "a member server image instance: one of this account's own" };
+
 async function describeForDelete(ctx: CallContext, id: string): Promise<DeleteTarget> {
   checkId(NCP_IDS.image, "id", id);
   // as describe: the server-image API first, the member-image API only when it has none
   const image = await findOne(ctx, SERVER_IMAGE, id);
-  if (image) return { image: normalizeNcpServerImage(image, where(ctx)), sharedWith: loginIds(image), via: DELETE.server.action };
+  if (image)
+    return {
+      image: normalizeNcpServerImage(image, where(ctx)),
+      own: serverImageOwn(image),
+      sharedWith: loginIds(image),
+      via: DELETE.server.action,
+    };
   const member = await findOne(ctx, MEMBER_IMAGE, id);
-  if (member) return { image: normalizeNcpMemberImage(member, where(ctx)), sharedWith: loginIds(member), via: DELETE.member.action };
+  if (member)
+    return { image: normalizeNcpMemberImage(member, where(ctx)), own: MEMBER_OWN, sharedWith: loginIds(member), via: DELETE.member.action };
   throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+}
+
+/**
+ * Servers made from the image: every server of getServerInstanceList (paged, ncp.md §3.3, §5),
+ * each naming the image it runs as serverImageNo and, for a legacy one, memberServerImageInstanceNo
+ * (ServerInstance: docs common-vapidatatype-serverinstance; Go server_instance.go). The list has no
+ * filter by image, so the region's servers are read and matched here.
+ */
+async function serversUsing(ctx: CallContext, target: DeleteTarget): Promise<ServerUsage> {
+  const id = target.image.id;
+  const servers = await listAll(ctx, "getServerInstanceList", "serverInstanceList", {});
+  const using = servers.filter((s) => text(s.serverImageNo) === id || text(s.memberServerImageInstanceNo) === id);
+  return {
+    servers: using.flatMap((s) => {
+      const no = text(s.serverInstanceNo);
+      return no ? [{ id: no, name: text(s.serverName) ?? "", providerStatus: codeOf(s.serverInstanceStatus) ?? "" }] : [];
+    }),
+    read: servers.length,
+  };
 }
 
 async function deleteImage(ctx: CallContext, target: DeleteTarget): Promise<void> {
@@ -356,7 +405,7 @@ async function deleteImage(ctx: CallContext, target: DeleteTarget): Promise<void
 
 /** NCP creates (KVM: createServerImage, XEN: createMemberServerImageInstance) and deletes images (ncp.md §3.1–3.2). */
 const creator: ImageCreator = { validateImageName, createImage };
-const deleter: ImageDeleter = { describeForDelete, deleteImage };
+const deleter: ImageDeleter = { describeForDelete, deleteImage, serversUsing };
 
 export function ncpAdapter(): AdapterWith<"creator" | "deleter"> {
   return {
