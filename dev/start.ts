@@ -45,7 +45,7 @@ const servers = Object.entries(demoServers(stack.simulators))
   .flatMap(([cloud, list]) =>
     list.map(
       (s, i) =>
-        `  ${(i === 0 ? cloud : "").padEnd(6)} ${s.name.padEnd(12)} ${s.id.padEnd(38)} ${s.state}${i === 0 && !ADAPTERS[cloud as keyof typeof ADAPTERS].supportsCreate ? `   (${cloud}'s API cannot create images)` : ""}`,
+        `  ${(i === 0 ? cloud : "").padEnd(6)} ${s.name.padEnd(12)} ${s.id.padEnd(38)} ${s.state}${i === 0 && !ADAPTERS[cloud as keyof typeof ADAPTERS].creator ? `   (${cloud}'s API cannot create images)` : ""}`,
     ),
   )
   .join("\n");

@@ -32,7 +32,8 @@ async function ncpPaging(root: string, total: number, cacheNcpPages: boolean, ro
     const rt = { now: Date.now } as unknown as Runtime;
     const ctx = callContext(rt, { account, region: "KR" });
 
-    const productList = () => ncpAdapter.listImages(ctx, {});
+    const adapter = ncpAdapter();
+    const productList = () => adapter.listImages(ctx, {});
     // baseline: the same endpoints, same client, same parsing and normalisation — one page at a time
     const http: HttpClient = ctx.http;
     const where = { account: account.name, region: "KR" };

@@ -69,6 +69,9 @@ export interface SimServerInstance {
   /** absent: a detail without hypervisorType (the Go model has it omitempty, server_instance.go) */
   hypervisor?: "KVM" | "XEN";
   productCode: string;
+  /** the image it was made from: ServerInstance's serverImageNo, and memberServerImageInstanceNo for a legacy image (ncp.md §3.3; Go server_instance.go) */
+  serverImageNo?: string;
+  memberServerImageInstanceNo?: string;
 }
 
 /**
@@ -410,6 +413,7 @@ export class NcpSim extends SimServer {
         operation: "NULL",
         hypervisor: "KVM",
         productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+        serverImageNo: "23214590",
       },
       {
         serverInstanceNo: NCP_DEMO.servers.xen,
@@ -426,6 +430,7 @@ export class NcpSim extends SimServer {
         operation: "CREAT",
         hypervisor: "KVM",
         productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+        serverImageNo: "23214590",
       },
     ];
     for (const s of servers) this.addServer(s);
@@ -509,6 +514,8 @@ export class NcpSim extends SimServer {
       serverInstanceOperation: c(s.operation),
       serverInstanceStatusName: s.status === "RUN" ? "running" : s.status === "NSTOP" ? "stopped" : "init",
       ...(s.hypervisor ? { hypervisorType: c(s.hypervisor) } : {}),
+      ...(s.serverImageNo ? { serverImageNo: s.serverImageNo } : {}),
+      ...(s.memberServerImageInstanceNo ? { memberServerImageInstanceNo: s.memberServerImageInstanceNo } : {}),
       regionCode: "KR",
     };
   }
@@ -838,3 +845,11 @@ export function ncpSeedServerRows(): number {
   const sim = new NcpSim();
   return [...sim.images.values()].filter((i) => i.kind === "server" || (i as { alsoServer?: boolean }).alsoServer).length;
 }
+
+/**
+ * A server image record as getServerImageList shows one of the account's own (serverImageType
+ * SELF), for a test to add with `addImage("server", …)`; `over` changes any field, e.g. a
+ * serverImageType outside the documented NCP | SELF.
+ */
+export const ncpServerImage = (no: string, name: string, created: string, over: Record<string, unknown> = {}) =>
+  selfImage(no, name, created, over);

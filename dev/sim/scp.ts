@@ -15,7 +15,8 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./ser
 
 /** The demo account of the local stack (fake keys, local only; tests scan all output for them) and its seeded servers, by role. */
 export const SCP_DEMO = {
-  keys: { accessKey: "SCPDEMOACCESSKEY0001", secretKey: "scp-demo-secret-8b3c1d2e5f6a", accountId: "scpdemoaccount0001" },
+  // accountId: 32 hex as SCP's account ids are (scp.md §4.1); the 1.0 spec's example owner (S1 openapi.yaml ImageShowResponse)
+  keys: { accessKey: "SCPDEMOACCESSKEY0001", secretKey: "scp-demo-secret-8b3c1d2e5f6a", accountId: "8989447062e04a818baf9e073fd04fa7" },
   regions: ["kr-west1"],
   servers: { active: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", busy: "7a2b3c4d-5e6f-4a70-8b9c-0d1e2f3a4b5c" },
 } as const;
@@ -57,6 +58,14 @@ export interface ScpSimOptions {
    * once, D9), so 0 by default; a test sets it to check that such an image is never taken for gone.
    */
   readLagMs?: number;
+  /**
+   * Which id Show Image's `owner` is: unknown for SCP. The 1.3 SDK says "Owner account ID" (S3
+   * model_image_show_response_v1_dot3.go) and the docs' example owner is the account_id of their
+   * server example (D8, S1), so "account" (the default) shows the account_id its servers show; the
+   * 1.0 spec says "Owner project ID" (S1 openapi.yaml), so "project" shows another id of the same
+   * account on its own images.
+   */
+  ownerId?: "account" | "project";
 }
 
 /** An entry of the unsigned version catalogue, GET / (D1 example; the SDK's client/catalog.go VersionsResponse). */
@@ -74,7 +83,10 @@ export const SEED_VERSIONS: readonly ScpSimVersion[] = [
   { id: "v1.3", status: "CURRENT", not_before: "" },
 ];
 
-const OWN_PROJECT = "8989447062e04a818baf9e073fd04fa7";
+/** the demo account's id: its servers' account_id, and its own images' owner */
+const OWN_ACCOUNT = SCP_DEMO.keys.accountId;
+/** another id of the same account, shown as its images' owner when `ownerId` is "project" */
+export const SCP_OWN_PROJECT = "3e5a7c9b1d2f4e6a8c0b2d4f6a8c0e2b";
 const SYSTEM_PROJECT = "0d1f3a5c7e9b4d2f8a6c4e2b0d8f6a4c";
 const OTHER_PROJECT = "5b7d9f1a3c5e4a6b8d0f2a4c6e8b0d2f";
 
@@ -95,7 +107,10 @@ interface SimServerRecord {
   id: string;
   name: string;
   state: string;
-  image_id: string;
+  /** nullable in ServerShowResponse (S1 1.0 openapi.yaml; scp.md §4.6) */
+  image_id: string | null;
+  /** ServerShowResponse.account_id: the demo account's unless a test says otherwise */
+  account_id?: string;
 }
 
 const zoneless = (s: string) => (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
@@ -111,7 +126,7 @@ function image(p: Partial<Raw> & { id: string; name: string; created_at: string 
     os_hash_algo: "sha512",
     os_hash_value: null,
     os_hidden: false,
-    owner: OWN_PROJECT,
+    owner: OWN_ACCOUNT,
     owner_account_name: "AccountName",
     owner_user_name: "user@samsung.com",
     protected: false,
@@ -343,6 +358,7 @@ export class ScpSim extends SimServer {
   /** the next this-many deletes are answered 404 (documented for an unknown image) with the image left there: a 404 proves nothing alone */
   deleteNotFound = 0;
   readLagMs: number;
+  ownerId: "account" | "project";
   /** an image's members (List members: GET /v1/images/{id}/members), by image id */
   readonly members = new Map<string, Array<{ member_id: string; status: string }>>();
 
@@ -364,6 +380,7 @@ export class ScpSim extends SimServer {
     this.deleteDelayMs = options.deleteDelayMs ?? 0;
     this.protectedAnswer = options.protectedAnswer ?? 403;
     this.readLagMs = options.readLagMs ?? 0;
+    this.ownerId = options.ownerId ?? "account";
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(SCP_DEMO.servers.active, {
       id: SCP_DEMO.servers.active,
@@ -399,12 +416,13 @@ export class ScpSim extends SimServer {
    * (D9: queued → saving → active, or killed on failure); the official provider polls until "active" (S2 image.go).
    */
   view(img: SimImage): Raw {
-    if (img.deleted) return { ...img.raw, status: "pending_delete" };
-    if (!img.create) return img.raw;
+    const raw = this.ownerId === "project" && img.raw.owner === OWN_ACCOUNT ? { ...img.raw, owner: SCP_OWN_PROJECT } : img.raw;
+    if (img.deleted) return { ...raw, status: "pending_delete" };
+    if (!img.create) return raw;
     const elapsed = this.now() - img.create.at;
     const { delayMs, outcome } = img.create;
     const status = elapsed >= delayMs ? outcome : elapsed >= delayMs / 5 ? "saving" : "queued";
-    return { ...img.raw, status, size: status === "active" ? img.create.sizeWhenDone : null };
+    return { ...raw, status, size: status === "active" ? img.create.sizeWhenDone : null };
   }
 
   private async handle(req: SimRequest): Promise<SimResponse> {
@@ -590,13 +608,13 @@ export class ScpSim extends SimServer {
     // unknown for SCP (Glance accepts it): the option decides
     for (const img of this.duplicateNames === "refuse" ? this.images.values() : []) {
       const v = this.view(img);
-      if (v.name === name && v.owner === OWN_PROJECT && v.scp_image_type === "custom" && v.status !== "killed") {
+      if (v.name === name && img.raw.owner === OWN_ACCOUNT && v.scp_image_type === "custom" && v.status !== "killed") {
         return scpError(409, "ImageNameDuplicated", `An image named ${name} already exists.`);
       }
     }
     const id = randomUUID();
     const now = this.now();
-    const base = this.images.get(server.image_id)?.raw;
+    const base = server.image_id ? this.images.get(server.image_id)?.raw : undefined;
     this.images.set(id, {
       raw: image({
         id,
@@ -622,7 +640,7 @@ export class ScpSim extends SimServer {
   private delete(id: string): SimResponse {
     const img = this.images.get(id);
     if (!img || img.deleted) return scpError(404, "ImageNotFound", `Image ${id} could not be found.`);
-    if (img.raw.owner !== OWN_PROJECT || img.raw.visibility === "public")
+    if (img.raw.owner !== OWN_ACCOUNT || img.raw.visibility === "public")
       return scpError(403, "Forbidden", `You are not allowed to delete image ${id}.`);
     if (img.raw.protected === true)
       return scpError(
@@ -645,7 +663,7 @@ export class ScpSim extends SimServer {
 
   private serverView(s: SimServerRecord): Record<string, unknown> {
     return {
-      account_id: SCP_DEMO.keys.accountId,
+      account_id: s.account_id ?? SCP_DEMO.keys.accountId,
       addresses: [{ ip_addresses: [{ ip_address: "192.168.3.2", version: 4 }], subnet_name: "subnet-a" }],
       auto_scaling_group_id: null,
       created_at: "2025-06-01T00:00:00.000+00:00",

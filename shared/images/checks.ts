@@ -1,4 +1,5 @@
-import type { ImageOpsError } from "../model/errors.js";
+import { ImageOpsError } from "../model/errors.js";
+import type { ProviderAdapter } from "../providers/types.js";
 
 /** One preflight check of a create or a delete, as the dry run shows it. */
 export interface Check {
@@ -17,4 +18,15 @@ export class Checks {
     this.checks.push(level ? { name, ok, message, level } : { name, ok, message });
     if (!ok && !this.failure && error) this.failure = error();
   }
+}
+
+/**
+ * The failed "provider" check of a cloud whose adapter has no such part: its reason as the
+ * adapter words it (`unsupported`), and the 501 saying what to do instead.
+ */
+export function addUnsupported(c: Checks, adapter: ProviderAdapter, part: "create" | "delete"): void {
+  const said = adapter.unsupported?.[part];
+  const reason = said?.reason ?? `${adapter.name} cannot ${part} images`;
+  const message = said ? `${said.reason}: ${said.instead}` : reason;
+  c.add("provider", false, reason, () => new ImageOpsError("UNSUPPORTED", message, { provider: adapter.name }));
 }

@@ -25,10 +25,10 @@ import {
   predictedOperationId,
   type Sighting,
 } from "../operations/record.js";
-import type { CallContext, ProviderAdapter, Server } from "../providers/types.js";
+import type { CallContext, ImageCreator, ProviderAdapter, Server } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget } from "../tracking/types.js";
-import { type Check, Checks } from "./checks.js";
+import { addUnsupported, type Check, Checks } from "./checks.js";
 import { resolveServerId } from "./servers.js";
 
 export { DEFAULT_TRACK_LIMIT_MS };
@@ -73,7 +73,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 export async function createImage(rt: Runtime, deps: CreateDeps, input: CreateInput): Promise<CreateOutput> {
   return withTarget(rt, input, async (ctx, adapter) => {
     // a server may be given by its name: the operation key and every call use its id (a cloud that cannot create is not asked)
-    const serverId = input.server?.id ?? (adapter.supportsCreate ? await resolveServerId(ctx, adapter, input.serverId) : input.serverId);
+    const serverId = input.server?.id ?? (adapter.creator ? await resolveServerId(ctx, adapter, input.serverId) : input.serverId);
     return createOnTarget(rt, deps, ctx, adapter, { ...input, serverId });
   });
 }
@@ -95,12 +95,13 @@ export async function createOnTarget(
   };
   if (input.description !== undefined) request.description = input.description;
   if (input.origin) request.origin = input.origin;
-  if (!adapter.supportsCreate) {
+  const { creator } = adapter;
+  if (!creator) {
     const checks = localChecks(ctx, adapter, input);
     if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
-    throw checks.failure!;
+    throw checks.failure;
   }
-  const spec = new CreateSpec(rt, deps, ctx, adapter, input, request);
+  const spec = new CreateSpec(rt, deps, ctx, adapter, creator, input, request);
   const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
   if (out.dryRun)
     return {
@@ -131,6 +132,7 @@ class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
     private readonly deps: CreateDeps,
     private readonly ctx: CallContext,
     private readonly adapter: ProviderAdapter,
+    private readonly creator: ImageCreator,
     private readonly input: CreateInput,
     private readonly request: RecordedCreate,
   ) {
@@ -176,7 +178,7 @@ class CreateSpec implements OperationSpec<CreateRecord, Server | undefined> {
   }
 
   send(_record: CreateRecord, server: Server | undefined): Promise<Image> {
-    return this.adapter.createImage(this.ctx, {
+    return this.creator.createImage(this.ctx, {
       serverId: this.input.serverId,
       name: this.input.name,
       description: this.input.description,
@@ -281,26 +283,24 @@ function ownImages(record: CreateRecord | undefined): Set<string> {
   return ids;
 }
 
-/** The checks that need no cloud call: account, provider, name rule (of the server's create call when known), description size. */
+/** The checks that need no cloud call: account, provider, name rule (of the server's create call when known; none without a creator), description size. */
 function localChecks(ctx: CallContext, adapter: ProviderAdapter, input: CreateInput, server?: Server): Checks {
   const c = new Checks();
   const provider = adapter.name;
   c.add("account", true, `${provider} account "${ctx.account.name}", region ${ctx.region}`);
-  c.add(
-    "provider",
-    adapter.supportsCreate,
-    adapter.supportsCreate ? `${provider} can create images` : `${provider}'s API has no image-creation call`,
-    () => new ImageOpsError("UNSUPPORTED", `${provider}'s API has no call that creates an image from a server`, { provider }),
-  );
-  const nameProblem = adapter.validateImageName(input.name, server);
-  c.add(
-    "name",
-    !nameProblem,
-    nameProblem ?? `"${input.name}" is a valid name`,
-    () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }),
-  );
+  const { creator } = adapter;
+  if (creator) {
+    c.add("provider", true, `${provider} can create images`);
+    const nameProblem = creator.validateImageName(input.name, server);
+    c.add(
+      "name",
+      !nameProblem,
+      nameProblem ?? `"${input.name}" is a valid name`,
+      () => new ImageOpsError("INVALID_ARGUMENT", `name: ${nameProblem}`, { field: "name" }),
+    );
+  } else addUnsupported(c, adapter, "create");
   const bytes = Buffer.byteLength(input.description ?? "", "utf8");
-  const dropped = bytes > 0 && bytes <= MAX_DESCRIPTION_BYTES ? adapter.descriptionNotStored : undefined;
+  const dropped = bytes > 0 && bytes <= MAX_DESCRIPTION_BYTES ? creator?.descriptionNotStored : undefined;
   c.add(
     "description",
     bytes <= MAX_DESCRIPTION_BYTES,

@@ -14,10 +14,11 @@ import {
   predictedOperationId,
   type Sighting,
 } from "../operations/record.js";
-import type { CallContext, DeleteTarget, ProviderAdapter } from "../providers/types.js";
+import { count } from "../model/words.js";
+import type { CallContext, DeleteTarget, ImageDeleter, ProviderAdapter, ServerRef, ServerUsage } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget } from "../tracking/types.js";
-import { type Check, Checks } from "./checks.js";
+import { addUnsupported, type Check, Checks } from "./checks.js";
 
 export interface DeleteInput {
   provider: ProviderName;
@@ -30,6 +31,8 @@ export interface DeleteInput {
   notify?: ProgressTarget;
   /** set by a policy's retention (shared/policies/run.ts) */
   origin?: { policy: string };
+  /** delete even though servers still use the image (or whether they do could not be read) */
+  force?: boolean;
 }
 
 export type DeleteOutput =
@@ -42,8 +45,10 @@ export type DeleteDeps = EngineDeps;
  * Deletes a custom image exactly once per image, on the one operation engine
  * (operations/engine.ts, kind delete-image): claimed before the cloud is called, marked sent,
  * then accepted when the cloud answers, and tracked until the image is gone. Preflight first:
- * the image exists, is custom (never a public image), is not protected (SCP), and is the one the
- * requester saw; whom it is shared with is said as a warning. This module is the delete's part:
+ * the image exists, is the one the requester saw, is positively this account's own custom image
+ * (the adapter reads it from the cloud's fields; anything else is refused), is not protected, is
+ * not already going, and no server still uses it (unless `force`); whom it is shared with is said
+ * as a warning. This module is the delete's part:
  * what it checks, sends, and accepts as proof that a delete took (the image gone or going).
  */
 export async function deleteImage(rt: Runtime, deps: DeleteDeps, input: DeleteInput): Promise<DeleteOutput> {
@@ -60,17 +65,20 @@ export async function deleteOnTarget(
 ): Promise<DeleteOutput> {
   const request: DeleteRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
   if (input.origin) request.origin = input.origin;
-  if (!adapter.supportsDelete || !adapter.describeForDelete || !adapter.deleteImage) {
+  const { deleter } = adapter;
+  if (!deleter) {
     const c = new Checks();
     c.add("account", true, `${adapter.name} account "${ctx.account.name}", region ${ctx.region}`);
-    c.add("provider", false, `${adapter.name}'s API has no image-deletion call`, () => unsupported(adapter.name));
+    addUnsupported(c, adapter, "delete");
     if (input.dryRun) return { dryRun: true, checks: c.checks, operation: { id: operationIdOf(keyOf(request).key, 1) } };
-    throw c.failure!;
+    throw c.failure;
   }
-  const spec = new DeleteSpec(ctx, adapter, input, request);
+  const spec = new DeleteSpec(ctx, adapter.name, deleter, input, request);
   const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
   if (out.dryRun) {
-    const checks = spec.checks(spec.target, out.record);
+    // the same look-ups as a delete that sends; only what the record says when it would not send
+    const sends = out.decision.action === "start" || (out.decision.action === "take-over" && !out.decision.sent);
+    const checks = sends ? (await spec.preflight(out.record)).checks : spec.checks(spec.target, out.record);
     checks.add("operation", out.decision.action !== "conflict", predict(out.decision, out.record, "delete-image"));
     const dry: DeleteOutput = {
       dryRun: true,
@@ -91,38 +99,29 @@ export async function deleteOnTarget(
 
 const startsAfresh = (d: Decision) => d.action === "start";
 
-function unsupported(provider: ProviderName): ImageOpsError {
-  return new ImageOpsError(
-    "UNSUPPORTED",
-    `${provider}'s API has no call that deletes an image (its Images API offers only Image List and Image Detail): delete it in the ${provider} console`,
-    { provider },
-  );
-}
-
 class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   readonly kind = "delete-image" as const;
   readonly field = "id";
   readonly took = "accepted" as const;
   readonly key: string;
   readonly hash: string;
-  readonly provider: ProviderName;
   /** the image and its delete facts as last read (null: gone) */
   target: DeleteTarget | null = null;
 
   constructor(
     private readonly ctx: CallContext,
-    private readonly adapter: ProviderAdapter,
+    readonly provider: ProviderName,
+    private readonly deleter: ImageDeleter,
     private readonly input: DeleteInput,
     private readonly request: DeleteRequestFields,
   ) {
     ({ key: this.key, hash: this.hash } = keyOf(request));
-    this.provider = adapter.name;
   }
 
   /** The image and its delete facts as the cloud sees them now; null when it is gone. */
   private async look(): Promise<DeleteTarget | null> {
     try {
-      this.target = await this.adapter.describeForDelete!(this.ctx, this.input.id);
+      this.target = await this.deleter.describeForDelete(this.ctx, this.input.id);
     } catch (err) {
       if (!(err instanceof ImageOpsError && err.code === "NOT_FOUND")) throw err;
       this.target = null;
@@ -136,7 +135,58 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   }
 
   async preflight(record: DeleteRecord | undefined): Promise<{ checks: Checks; prepared: DeleteTarget }> {
-    return { checks: this.checks(this.target, record), prepared: this.target! };
+    const checks = this.checks(this.target, record);
+    // the server list is read only for an image that may be deleted: this account's own
+    if (this.target?.own.ok) await this.addServers(checks, this.target);
+    return { checks, prepared: this.target! };
+  }
+
+  /**
+   * Servers still made from the image refuse the delete, naming them, unless the request says
+   * `force`. Refused rather than only warned of: a delete cannot be undone, and a server made from
+   * the image would lose what it is rebuilt, reinstalled or scaled out from (an SCP auto-scaling
+   * group's launch configuration, NCP's re-creation from a server image); whoever knows that this
+   * does not matter says so. A list that cannot be read is refused the same way: not known to be
+   * unused is not unused.
+   */
+  private async addServers(c: Checks, target: DeleteTarget): Promise<void> {
+    const { provider } = this;
+    const id = this.input.id;
+    const force = this.input.force === true;
+    const override = "repeat the delete with force: true (delete-image's input) to delete it anyway";
+    let usage: ServerUsage;
+    try {
+      usage = await this.deleter.serversUsing(this.ctx, target);
+    } catch (err) {
+      if (!(err instanceof ImageOpsError)) throw err;
+      const why = `whether servers use it could not be read (${err.code}: ${err.message})`;
+      c.add(
+        "servers",
+        force,
+        force ? `${why}: deleted anyway (force)` : why,
+        () => new ImageOpsError("CONFLICT", `image ${id}: ${why}; ${override}`, { field: "id", provider }),
+        force ? "warning" : undefined,
+      );
+      return;
+    }
+    const unsure = usage.unsure ? `, ${usage.unsure}` : "";
+    if (!usage.servers.length) {
+      c.add("servers", true, `no server uses it (${count(usage.read, "server")} read${unsure})`, undefined, unsure ? "warning" : undefined);
+      return;
+    }
+    const named = serverList(usage.servers);
+    c.add(
+      "servers",
+      force,
+      force ? `used by ${named}: deleted anyway (force)` : `used by ${named}`,
+      () =>
+        new ImageOpsError(
+          "CONFLICT",
+          `image ${id} is still used by ${named}: they could not be rebuilt from it once it is gone; delete or rebuild them first, or ${override}`,
+          { field: "id", provider },
+        ),
+      force ? "warning" : undefined,
+    );
   }
 
   claim(previous: DeleteRecord | undefined, claim: Claim): DeleteRecord {
@@ -146,7 +196,7 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   }
 
   send(_record: DeleteRecord, target: DeleteTarget): Promise<undefined> {
-    return this.adapter.deleteImage!(this.ctx, target).then(() => undefined);
+    return this.deleter.deleteImage(this.ctx, target).then(() => undefined);
   }
 
   /** The delete took when the image is gone or being deleted (a 404 to the DELETE itself proves nothing until a read agrees). */
@@ -200,7 +250,7 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
   /** The preflight checks, in order; the first failed one is the request's failure. */
   checks(target: DeleteTarget | null, record: DeleteRecord | undefined): Checks {
     const c = new Checks();
-    const { name: provider } = this.adapter;
+    const { provider } = this;
     const id = this.input.id;
     c.add("account", true, `${provider} account "${this.ctx.account.name}", region ${this.ctx.region}`);
     c.add("provider", true, `${provider} deletes images (${target?.via ?? "its delete call"})`);
@@ -231,26 +281,24 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
           ),
       );
     }
+    // positively this account's own custom image, as the adapter reads the cloud's fields; nothing else
+    const { own } = target;
     c.add(
-      "custom",
-      i.kind === "custom",
-      i.kind === "custom" ? "a custom image" : `a public image of ${provider}: imageops deletes only custom images`,
+      "own",
+      own.ok,
+      own.says,
       () =>
-        new ImageOpsError("FORBIDDEN", `image ${id} is a public image of ${provider}: imageops deletes only custom images`, {
+        new ImageOpsError("FORBIDDEN", `image ${id} is not this account's own custom image (${own.says}): imageops deletes only those`, {
           field: "id",
           provider,
         }),
     );
+    const { protected: unprotect } = target;
     c.add(
       "protected",
-      !target.protected,
-      target.protected ? "protected: SCP refuses to delete it" : "not protected",
-      () =>
-        new ImageOpsError(
-          "CONFLICT",
-          `image ${id} is protected: clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false), then repeat the delete`,
-          { field: "id", provider },
-        ),
+      !unprotect,
+      unprotect ? `protected: ${provider} refuses to delete it` : "not protected",
+      () => new ImageOpsError("CONFLICT", `image ${id} is protected: ${unprotect}, then repeat the delete`, { field: "id", provider }),
     );
     const going = i.status === "deleting" && !ours;
     c.add(
@@ -277,4 +325,11 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
 function goneImage(record: DeleteRecord): Image {
   const r = record.request;
   return unknownImage({ provider: r.provider, account: r.account, region: r.region, id: r.imageId, name: r.imageName ?? r.imageId });
+}
+
+/** Servers as a refusal names them: "web-01 (1234567, RUN)", at most ten, then how many more. */
+function serverList(servers: readonly ServerRef[]): string {
+  const shown = servers.slice(0, 10).map((s) => `${s.name || s.id} (${[s.name ? s.id : "", s.providerStatus].filter(Boolean).join(", ")})`);
+  const more = servers.length - shown.length;
+  return `${count(servers.length, "server")}: ${shown.join(", ")}${more > 0 ? `, and ${more} more` : ""}`;
 }

@@ -130,6 +130,9 @@ export const DeleteImageInput = z
     region: text(64).optional(),
     dryRun: boolFromText.default(false).describe("run the checks only"),
     expectName: z.string().min(1).max(255).optional().describe("refuse unless the image still has this name (the one the requester saw)"),
+    force: boolFromText
+      .default(false)
+      .describe("delete even though servers still use the image, or whether they do could not be read (refused otherwise)"),
     notify: notify.optional().describe(NOTIFY_HELP),
   })
   .strict();

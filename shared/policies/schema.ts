@@ -71,8 +71,9 @@ export type Policy = z.infer<typeof PolicyShape>;
 /** What a policy's fields say together: the schedule, the time zone, the name template against the cloud's rule. */
 function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-  if (!adapterFor(p.provider).supportsCreate)
-    issue("provider", `${p.provider} documents no image-creation call: a policy cannot make its images`);
+  const adapter = adapterFor(p.provider);
+  if (!adapter.creator)
+    issue("provider", `${adapter.unsupported?.create?.reason ?? `${p.provider} cannot create images`}: a policy cannot make its images`);
   let schedule: Schedule | undefined;
   try {
     schedule = parseSchedule(p.schedule);
@@ -107,7 +108,7 @@ function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   if (name(runs[0]) === name(runs[1]))
     issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[0])}": add a finer time token (e.g. {HHmm})`);
   // the cloud's name rule (NCP: that of createServerImage; a XEN server's narrower rule is checked again before its create)
-  const problem = adapterFor(p.provider).validateImageName(name(runs[0]));
+  const problem = adapter.creator?.validateImageName(name(runs[0]));
   if (problem)
     issue(
       "image",

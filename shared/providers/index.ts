@@ -6,13 +6,23 @@ import type { ProviderAdapter } from "./types.js";
 
 /** The registry: the only place that knows every cloud by name. */
 export const ADAPTERS: Record<ProviderName, ProviderAdapter> = {
-  ncp: ncpAdapter,
-  scp: scpAdapter,
-  iwinv: iwinvAdapter,
+  ncp: ncpAdapter(),
+  scp: scpAdapter(),
+  iwinv: iwinvAdapter(),
 };
 
 export function adapterFor(provider: ProviderName): ProviderAdapter {
   return ADAPTERS[provider];
 }
 
-export type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server, ServerRef } from "./types.js";
+export type {
+  CallContext,
+  CreateRequest,
+  DeleteTarget,
+  ImageCreator,
+  ImageDeleter,
+  ListFilter,
+  ProviderAdapter,
+  Server,
+  ServerRef,
+} from "./types.js";

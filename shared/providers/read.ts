@@ -17,3 +17,9 @@ export function text(v: unknown, o: { trim?: boolean; keepEmpty?: boolean } = {}
   const s = o.trim ? v.trim() : v;
   return s === "" && !o.keepEmpty ? null : s;
 }
+
+/** A whole number of at least 0, from a number or a string of digits; null for anything else (a count, a page size). */
+export function wholeNumber(v: unknown): number | null {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}

@@ -48,8 +48,17 @@ export interface CreateRequest {
  */
 export interface DeleteTarget {
   image: Image;
-  /** the cloud refuses to delete it until this is cleared (SCP `protected`) */
-  protected?: boolean;
+  /**
+   * whether it is positively this account's own custom image, as the adapter reads the cloud's
+   * fields (NCP serverImageType SELF or a member image; SCP owner and scp_image_type); `says` is
+   * what it read, and why not when it is not. Anything not known to be this account's is not.
+   */
+  own: { ok: boolean; says: string };
+  /**
+   * set when the cloud refuses to delete it until a protection is cleared (SCP `protected`): how
+   * to clear it, in the adapter's words
+   */
+  protected?: string;
   /** whom it is shared with (login ids, account or project ids): they lose it too */
   sharedWith?: string[];
   /** set when the adapter could not read with whom it is shared */
@@ -58,8 +67,53 @@ export interface DeleteTarget {
   via: string;
 }
 
+/** A cloud's image creation: present only where the cloud documents a call that makes an image from a server. */
+export interface ImageCreator {
+  /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
+  validateImageName(name: string, server?: Server): string | null;
+  /** one request, never retried (the caller resolves ambiguity by looking the name up) */
+  createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
+  /** set when the cloud's create call has no field for a description: the warning the create preflight shows */
+  readonly descriptionNotStored?: string;
+}
+
+/** A cloud's image deletion: present only where the cloud documents a call that deletes an image. */
+export interface ImageDeleter {
+  /** the image and its delete facts; NOT_FOUND when there is none */
+  describeForDelete(ctx: CallContext, id: string): Promise<DeleteTarget>;
+  /**
+   * One delete request, with the cloud's documented retries only (SCP: 409); the caller resolves
+   * an ambiguous failure by looking the image up. A NOT_FOUND answer means the image is gone.
+   */
+  deleteImage(ctx: CallContext, target: DeleteTarget): Promise<void>;
+  /**
+   * The servers that still use the image, from the cloud's server list (read only before a send:
+   * the dry run and a new delete, never while tracking). Throws when the list cannot be read.
+   */
+  serversUsing(ctx: CallContext, target: DeleteTarget): Promise<ServerUsage>;
+}
+
+/** Which servers of the region use an image, as the cloud's server list says. */
+export interface ServerUsage {
+  servers: ServerRef[];
+  /** how many servers the list had */
+  read: number;
+  /** set when some servers do not say which image they run: how many, in the adapter's words */
+  unsure?: string;
+}
+
+/** Why a cloud has no such part, in the adapter's words: what its API lacks, and what to do instead. */
+export interface Unsupported {
+  /** "iwinv's API has no image-creation call" */
+  readonly reason: string;
+  /** "its Images API offers only Image List and Image Detail (iwinv.md §2.3): create the image in the iwinv console" */
+  readonly instead: string;
+}
+
 /**
- * One cloud behind one interface. A provider difference lives in its adapter and nowhere else.
+ * One cloud behind one interface. A provider difference lives in its adapter and nowhere else:
+ * what it can do is data — a `creator` and a `deleter` part where the cloud documents such calls,
+ * and `unsupported` saying why not where it does not.
  * Errors are ImageOpsError: NOT_FOUND for a missing image/server, provider failures typed.
  */
 export interface ProviderAdapter {
@@ -70,29 +124,20 @@ export interface ProviderAdapter {
   readonly ids: IdShapes;
   /** request limits per access key, and the answers besides 429 by which the cloud says it is throttling */
   readonly limits: { concurrency: number; perMinute?: number; throttleSignals?: readonly ThrottleSignal[] };
-  readonly supportsCreate: boolean;
-  /** set when the cloud's create call has no field for a description: the warning the create preflight shows */
-  readonly descriptionNotStored?: string;
   listImages(ctx: CallContext, filter?: ListFilter): Promise<Image[]>;
   describeImage(ctx: CallContext, id: string): Promise<Image>;
   getServer(ctx: CallContext, serverId: string): Promise<Server>;
   /** servers named exactly `name` in the region, from the cloud's server list (a user may name a server instead of giving its id) */
   findServersByName(ctx: CallContext, name: string): Promise<ServerRef[]>;
-  /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
-  validateImageName(name: string, server?: Server): string | null;
-  /** one request, never retried (the caller resolves ambiguity by looking the name up) */
-  createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */
   findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
-  /** whether the cloud documents a call that deletes an image */
-  readonly supportsDelete: boolean;
-  /** the image and its delete facts; NOT_FOUND when there is none */
-  describeForDelete?(ctx: CallContext, id: string): Promise<DeleteTarget>;
-  /**
-   * One delete request, with the cloud's documented retries only (SCP: 409); the caller resolves
-   * an ambiguous failure by looking the image up. A NOT_FOUND answer means the image is gone.
-   */
-  deleteImage?(ctx: CallContext, target: DeleteTarget): Promise<void>;
+  readonly creator?: ImageCreator;
+  readonly deleter?: ImageDeleter;
+  /** why a part is absent */
+  readonly unsupported?: { readonly create?: Unsupported; readonly delete?: Unsupported };
   /** a warning about how the account talks to the cloud (e.g. a deprecated API version), for the audit */
   accountWarning?(account: Account, now: number): string | undefined;
 }
+
+/** An adapter that has the named parts (a factory's type says what its cloud can do). */
+export type AdapterWith<K extends "creator" | "deleter"> = ProviderAdapter & Required<Pick<ProviderAdapter, K>>;

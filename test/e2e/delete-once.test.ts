@@ -1,7 +1,8 @@
 /**
  * Deleting an image, through the built bundles, on the operation record (dynalite, the real AWS
- * SDK): every guard refuses before anything is sent (a public image, a protected one whatever SCP
- * would answer, another image than the one seen, a cloud with no delete call); twins in two
+ * SDK): every guard refuses before anything is sent (a public image, one not positively this
+ * account's own, a protected one whatever SCP would answer, another image than the one seen, one
+ * servers still use unless forced, a cloud with no delete call); twins in two
  * processes send one delete; SCP's documented 409 is tried again; a lost answer is settled by
  * looking; and tracking follows the image until it is gone, on the same progress card.
  */
@@ -9,7 +10,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local-stack.js";
-import { scpImage } from "../../dev/sim/scp.js";
+import { ncpServerImage } from "../../dev/sim/ncp.js";
+import { SCP_DEMO, scpImage } from "../../dev/sim/scp.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 
 let stack: LocalStack;
@@ -80,10 +82,12 @@ describe("the guards: nothing is sent", () => {
     expect(res.body.error).toMatchObject({
       code: "FORBIDDEN",
       field: "id",
-      message: expect.stringMatching(/a public image .*deletes only custom images/),
+      message: expect.stringMatching(
+        /is not this account's own custom image \(.*a public image of (NCP|SCP)\): imageops deletes only those/,
+      ),
     });
     const dry = await del({ provider, id, dryRun: true });
-    expect(dry.body.checks.find((c: any) => c.name === "custom")).toMatchObject({ ok: false });
+    expect(dry.body.checks.find((c: any) => c.name === "own")).toMatchObject({ ok: false });
     expect(ncpDeletes() + scpDeletes()).toBe(before);
   });
 
@@ -122,8 +126,156 @@ describe("the guards: nothing is sent", () => {
     expect(stack.iwinv.requests.length).toBe(before);
   });
 
+  // issue #23.6: only what is positively this account's own; before, anything not known to be public passed
+  it("NCP: a serverImageType outside the documented NCP | SELF (docs common-vapidatatype-serverimage) is refused, saying so", async () => {
+    stack.ncp.addImage(
+      "server",
+      ncpServerImage("31000021", "odd-type", "2026-10-01T10:00:00+0900", {
+        serverImageType: { code: "SIM-UNLISTED", codeName: "not a documented type" },
+      }),
+    );
+    const res = await del({ provider: "ncp", id: "31000021" });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: "FORBIDDEN", field: "id" });
+    expect(res.body.error.message).toMatch(/serverImageType SIM-UNLISTED: neither SELF \(this account's own\) nor NCP \(public\)/);
+    const dry = await del({ provider: "ncp", id: "31000021", dryRun: true });
+    expect(dry.body.checks.find((c: any) => c.name === "own")).toMatchObject({ ok: false });
+    // a SELF image says what made it the account's own
+    expect((await del({ provider: "ncp", id: "31000002", dryRun: true })).body.checks).toContainEqual({
+      name: "own",
+      ok: true,
+      message: "serverImageType SELF: one of this account's own server images",
+    });
+    expect(ncpDeletes()).toBe(0);
+  });
+
+  it("SCP: a custom image another account owns (shared with this one: owner, scp.md §4.1) is refused; its own images name the owner", async () => {
+    const before = scpDeletes();
+    const res = await del({ provider: "scp", id: "4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13" });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(
+      /owner 5b7d\w+ \(PartnerAccount\) is not this account \(8989\w+, accountId in the credentials secret\)/,
+    );
+    const mine = await del({ provider: "scp", id: scpCustom(), dryRun: true });
+    expect(mine.body.checks).toContainEqual({
+      name: "own",
+      ok: true,
+      message: `scp_image_type custom, owner ${SCP_DEMO.keys.accountId}: this account (accountId in the credentials secret)`,
+    });
+    expect(scpDeletes()).toBe(before);
+  });
+
   it("an unknown image is 404 NOT_FOUND", async () => {
     expect((await del({ provider: "ncp", id: "99999999" })).body.error).toMatchObject({ code: "NOT_FOUND", field: "id" });
+  });
+});
+
+describe("servers still using the image (issue #23.6): refused unless force: true, naming them", () => {
+  it("NCP: a server's serverImageNo (ServerInstance, ncp.md §3.3); force deletes it, once", async () => {
+    stack.ncp.addImage("server", ncpServerImage("31000031", "in-use-base", "2026-10-02T10:00:00+0900"));
+    stack.ncp.addServer({
+      serverInstanceNo: "5678901",
+      serverName: "web-02",
+      status: "RUN",
+      operation: "NULL",
+      hypervisor: "KVM",
+      productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR24.G003",
+      serverImageNo: "31000031",
+    });
+    const before = ncpDeletes();
+    const dry = await del({ provider: "ncp", id: "31000031", dryRun: true });
+    expect(dry.body.checks).toContainEqual({ name: "servers", ok: false, message: "used by 1 server: web-02 (5678901, RUN)" });
+    const res = await del({ provider: "ncp", id: "31000031" });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: "CONFLICT", field: "id" });
+    expect(res.body.error.message).toMatch(/is still used by 1 server: web-02 \(5678901, RUN\).*force: true/);
+    expect(ncpDeletes()).toBe(before);
+    const forcedDry = await del({ provider: "ncp", id: "31000031", dryRun: true, force: true });
+    expect(forcedDry.body.checks).toContainEqual({
+      name: "servers",
+      ok: true,
+      level: "warning",
+      message: "used by 1 server: web-02 (5678901, RUN): deleted anyway (force)",
+    });
+    const forced = await del({ provider: "ncp", id: "31000031", force: true });
+    expect(forced.status).toBe(202);
+    expect(ncpDeletes() - before).toBe(1);
+  });
+
+  it("NCP: a legacy server's memberServerImageInstanceNo counts too; an unused image says how many servers were read", async () => {
+    stack.ncp.addServer({
+      serverInstanceNo: "5678902",
+      serverName: "legacy-02",
+      status: "NSTOP",
+      operation: "NULL",
+      hypervisor: "XEN",
+      productCode: "SW.VSVR.OS.LNX64.UBNTU.SVR1604.B050",
+      memberServerImageInstanceNo: "41000002",
+    });
+    const used = await del({ provider: "ncp", id: "41000002", dryRun: true });
+    expect(used.body.checks).toContainEqual({ name: "servers", ok: false, message: "used by 1 server: legacy-02 (5678902, NSTOP)" });
+    const unused = await del({ provider: "ncp", id: "31000002", dryRun: true });
+    expect(unused.body.checks).toContainEqual({
+      name: "servers",
+      ok: true,
+      message: `no server uses it (${stack.ncp.servers.size} servers read)`,
+    });
+  });
+
+  it("NCP: a server list that cannot be read refuses too (not known to be unused), and force goes ahead with a warning", async () => {
+    stack.ncp.addImage("server", ncpServerImage("31000032", "unread-base", "2026-10-03T10:00:00+0900"));
+    const before = ncpDeletes();
+    stack.ncp.setFaults({ malformed: true, pathIncludes: "getServerInstanceList" });
+    try {
+      const res = await del({ provider: "ncp", id: "31000032" });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/whether servers use it could not be read \(PROVIDER_ERROR: .*force: true/);
+      const forced = await del({ provider: "ncp", id: "31000032", force: true, dryRun: true });
+      expect(forced.body.checks).toContainEqual(
+        expect.objectContaining({
+          name: "servers",
+          ok: true,
+          level: "warning",
+          message: expect.stringMatching(/deleted anyway \(force\)$/),
+        }),
+      );
+    } finally {
+      stack.ncp.setFaults({});
+    }
+    expect(ncpDeletes()).toBe(before);
+  });
+
+  it("SCP: a server's image_id (ServerShowResponse, scp.md §4.6); one without image_id is a warning; force deletes", async () => {
+    const id = scpCustom();
+    const server = "2b000000-0000-4000-8000-000000000001";
+    stack.scp.servers.set(server, { id: server, name: "app-01", state: "SHUTOFF", image_id: id });
+    stack.scp.servers.set("2b000000-0000-4000-8000-000000000002", {
+      id: "2b000000-0000-4000-8000-000000000002",
+      name: "boot-from-volume",
+      state: "ACTIVE",
+      image_id: null,
+    });
+    try {
+      const before = scpDeletes();
+      const res = await del({ provider: "scp", id });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(new RegExp(`is still used by 1 server: app-01 \\(${server}, SHUTOFF\\)`));
+      expect(scpDeletes()).toBe(before);
+      stack.scp.servers.delete(server);
+      const dry = await del({ provider: "scp", id, dryRun: true });
+      expect(dry.body.checks).toContainEqual({
+        name: "servers",
+        ok: true,
+        level: "warning",
+        message: `no server uses it (${stack.scp.servers.size} servers read, 1 of them show no image_id, so whether they run it is not known)`,
+      });
+      stack.scp.servers.set(server, { id: server, name: "app-01", state: "SHUTOFF", image_id: id });
+      expect((await del({ provider: "scp", id, force: true })).status).toBe(202);
+      expect(scpDeletes() - before).toBe(1);
+    } finally {
+      stack.scp.servers.delete(server);
+      stack.scp.servers.delete("2b000000-0000-4000-8000-000000000002");
+    }
   });
 });
 

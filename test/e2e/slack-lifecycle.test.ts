@@ -99,7 +99,7 @@ describe("/images delete", () => {
     const { responseUrl } = await slash("delete ncp 23214590");
     const [answer] = await responsesTo(responseUrl);
     expect(answer!.text).toBe("Cannot delete ubuntu-24.04-base: a check failed");
-    expect(text(answer!.blocks)).toMatch(/a public image of ncp: imageops deletes only custom images/);
+    expect(text(answer!.blocks)).toMatch(/serverImageType NCP: a public image of NCP/);
     expect(buttons(answer!).images_delete_confirm).toBeUndefined();
   });
 

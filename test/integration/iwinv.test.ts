@@ -4,7 +4,7 @@ import { HttpClient } from "../../shared/http/client.js";
 import type { Transport } from "../../shared/http/transport.js";
 import { Limiter } from "../../shared/http/limiter.js";
 import type { ImageOpsError } from "../../shared/model/errors.js";
-import { createIwinvAdapter, iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
+import { iwinvAdapter, iwinvFailure } from "../../shared/providers/iwinv/client.js";
 import { iwinvHeaders } from "../../shared/providers/iwinv/signer.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
@@ -14,6 +14,7 @@ import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { IwinvSim, iwinvSeedImages } from "../../dev/sim/iwinv.js";
 
 const ZONE = "kr2-z01";
+const iwinv = iwinvAdapter();
 // functional tests share one credential: the per-minute limit is exercised by its own simulators below
 const sim = new IwinvSim({ generatedImages: 20, rateLimitPerMinute: 100_000 });
 
@@ -31,7 +32,7 @@ function account(over: Partial<Account> = {}): Account {
 function ctxFor(over: Partial<Account> = {}, clientOver: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): CallContext {
   const http = new HttpClient({
     provider: "iwinv",
-    limiter: new Limiter(iwinvAdapter.limits),
+    limiter: new Limiter(iwinv.limits),
     baseDelayMs: 5,
     maxDelayMs: 20,
     ...clientOver,
@@ -45,15 +46,19 @@ const IN_ZONE = iwinvSeedImages().filter((i) => i.zone.includes(ZONE)).length + 
 
 describe("iwinv adapter against the simulator", () => {
   it("declares its limits and capabilities", () => {
-    expect(iwinvAdapter.name).toBe("iwinv");
-    expect(iwinvAdapter.defaultEndpoint).toBe("https://api-kr.iwinv.kr");
-    expect(iwinvAdapter.limits).toEqual({ concurrency: 4, perMinute: 60 });
-    expect(iwinvAdapter.supportsCreate).toBe(false);
+    expect(iwinv.name).toBe("iwinv");
+    expect(iwinv.defaultEndpoint).toBe("https://api-kr.iwinv.kr");
+    expect(iwinv.limits).toEqual({ concurrency: 4, perMinute: 60 });
+    // the Images API is Image List and Image Detail only (iwinv.md §2.3): no creator, no deleter, and why
+    expect(iwinv.creator).toBeUndefined();
+    expect(iwinv.deleter).toBeUndefined();
+    expect(iwinv.unsupported?.create?.reason).toMatch(/no image-creation call/);
+    expect(iwinv.unsupported?.delete?.reason).toMatch(/no image-deletion call/);
   });
 
   it("lists across pages until a short page, only the zone asked for", async () => {
     const n = sim.requests.length;
-    const images = await createIwinvAdapter({ pageSize: 5 }).listImages(ctxFor());
+    const images = await iwinvAdapter({ pageSize: 5 }).listImages(ctxFor());
     expect(images).toHaveLength(IN_ZONE);
     expect(new Set(images.map((i) => i.id)).size).toBe(IN_ZONE);
     expect(images.some((i) => i.id === "PIMAGE-5Ubuntu2204KR1Z01001")).toBe(false); // kr1-z01 only
@@ -72,7 +77,7 @@ describe("iwinv adapter against the simulator", () => {
 
   it("asks for big pages by default: one request for a small catalogue", async () => {
     const n = sim.requests.length;
-    const images = await iwinvAdapter.listImages(ctxFor());
+    const images = await iwinv.listImages(ctxFor());
     expect(images).toHaveLength(IN_ZONE);
     expect(since(n)).toHaveLength(1);
     expect(since(n)[0]!.url.searchParams.get("page_size")).toBe("100");
@@ -81,65 +86,65 @@ describe("iwinv adapter against the simulator", () => {
   it("passes scope and os to the API, not name", async () => {
     const ctx = ctxFor();
     let n = sim.requests.length;
-    const custom = await iwinvAdapter.listImages(ctx, { scope: "custom" });
+    const custom = await iwinv.listImages(ctx, { scope: "custom" });
     expect(since(n)[0]!.url.searchParams.get("visibility")).toBe("private");
     expect(custom).toHaveLength(14);
     expect(custom.every((i) => i.kind === "custom" && i.visibility === "private")).toBe(true);
 
     n = sim.requests.length;
-    const rocky = await iwinvAdapter.listImages(ctx, { os: "rocky", scope: "public" });
+    const rocky = await iwinv.listImages(ctx, { os: "rocky", scope: "public" });
     expect(since(n)[0]!.url.searchParams.get("os")).toBe("rocky");
     expect(rocky.length).toBeGreaterThan(0);
     expect(rocky.every((i) => i.os.distro === "rocky" && i.kind === "public")).toBe(true);
 
     n = sim.requests.length;
-    const windows = await iwinvAdapter.listImages(ctx, { os: "windows" });
+    const windows = await iwinv.listImages(ctx, { os: "windows" });
     expect(since(n)[0]!.url.searchParams.get("os")).toBe("windows,windows_core,windows_sql");
     expect(windows.length).toBeGreaterThan(0);
     expect(windows.every((i) => i.os.family === "windows")).toBe(true);
 
     n = sim.requests.length;
     // the name filter is not sent (iwinv's case handling is undocumented): the caller filters
-    const all = await iwinvAdapter.listImages(ctx, { name: "golden" });
+    const all = await iwinv.listImages(ctx, { name: "golden" });
     expect(since(n)[0]!.url.searchParams.has("name")).toBe(false);
     expect(all.map((i) => i.name)).toContain("web-golden");
 
     // an os the API has no value for is not sent (the caller filters afterwards)
     n = sim.requests.length;
-    await iwinvAdapter.listImages(ctx, { os: "solaris" });
+    await iwinv.listImages(ctx, { os: "solaris" });
     expect(since(n)[0]!.url.searchParams.has("os")).toBe(false);
   });
 
   it("describes an image exactly as the list does", async () => {
     const n = sim.requests.length;
-    const image = await iwinvAdapter.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    const image = await iwinv.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
     expect(since(n)[0]!.rawUrl).toBe("/v1/images/PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
-    const listed = (await iwinvAdapter.listImages(ctxFor())).find((i) => i.id === "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
+    const listed = (await iwinv.listImages(ctxFor())).find((i) => i.id === "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
     expect(image).toEqual(listed);
     expect(image).toMatchObject({ kind: "public", status: "available", os: { distro: "rocky", version: "9.X" }, architecture: "x86_64" });
 
-    const legacy = await iwinvAdapter.describeImage(ctxFor(), "IMAGE-9Lg4LegacyApp0000000003");
+    const legacy = await iwinv.describeImage(ctxFor(), "IMAGE-9Lg4LegacyApp0000000003");
     expect(legacy).toMatchObject({ name: "legacy-app", kind: "custom", createdAt: "2023-03-02T01:15:00.000Z", os: { distro: "centos" } });
   });
 
   it("NOT_FOUND for an unknown image or instance (iwinv HTTP 400 ID_INVALID); an id not of iwinv's form is refused before any request", async () => {
     const ctx = ctxFor();
-    const e = await failure(iwinvAdapter.describeImage(ctx, "PIMAGE-doesnotexist"));
+    const e = await failure(iwinv.describeImage(ctx, "PIMAGE-doesnotexist"));
     expect(e.code).toBe("NOT_FOUND");
     expect(e.providerCode).toBe("ID_INVALID");
     expect(e.provider).toBe("iwinv");
-    expect((await failure(iwinvAdapter.getServer(ctx, "IWVM-nope"))).code).toBe("NOT_FOUND");
+    expect((await failure(iwinv.getServer(ctx, "IWVM-nope"))).code).toBe("NOT_FOUND");
     const before = sim.requests.length;
     // iwinv's ids are ASCII letters, digits and "-" (PIMAGE-1Pos3S8VaJXq3wgC8c4BMi, iwinv.md §1.2–1.3)
     for (const id of ["이미지", "a+b*c~d/e", "with space", "..", "-x"]) {
-      expect(await failure(iwinvAdapter.describeImage(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
-      expect(await failure(iwinvAdapter.getServer(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "serverId" });
+      expect(await failure(iwinv.describeImage(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
+      expect(await failure(iwinv.getServer(ctx, id))).toMatchObject({ code: "INVALID_ARGUMENT", field: "serverId" });
     }
     expect(sim.requests.length).toBe(before);
   });
 
   it("gets a server, asking only for the fields it needs (never the default account's password)", async () => {
-    const server = await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active);
+    const server = await iwinv.getServer(ctxFor(), DEMO_SERVERS.iwinv.active);
     expect(server).toEqual({ id: DEMO_SERVERS.iwinv.active, name: "demo-web-01", providerStatus: "active", imageable: false });
     expect(sim.requests.at(-1)!.rawUrl).toBe(`/v1/instances/${DEMO_SERVERS.iwinv.active}?fields=3599`);
     // what that mask brings back from the simulator: no password, no console link
@@ -159,7 +164,7 @@ describe("iwinv adapter against the simulator", () => {
     const capped = new IwinvSim({ maxPageSize: 4, rateLimitPerMinute: 100_000 });
     await capped.start();
     try {
-      const images = await iwinvAdapter.listImages(ctxFor({ endpoint: capped.url }));
+      const images = await iwinv.listImages(ctxFor({ endpoint: capped.url }));
       expect(images).toHaveLength(iwinvSeedImages().filter((i) => i.zone.includes(ZONE)).length);
       expect(capped.requests.map((r) => r.url.searchParams.get("page_size"))).toEqual(capped.requests.map(() => "100"));
       expect(capped.requests.length).toBe(Math.ceil((images.length + 1) / 4));
@@ -174,50 +179,31 @@ describe("iwinv adapter against the simulator", () => {
       const before = sim.nameMatch;
       sim.nameMatch = nameMatch;
       try {
-        expect((await iwinvAdapter.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
-        expect(await iwinvAdapter.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
+        expect((await iwinv.findImagesByName(ctxFor(), "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+        expect(await iwinv.findImagesByName(ctxFor(), "Web-Golden")).toEqual([]);
       } finally {
         sim.nameMatch = before;
       }
     },
   );
 
-  it("createImage is UNSUPPORTED and sends nothing", async () => {
-    const n = sim.requests.length;
-    const e = await failure(iwinvAdapter.createImage(ctxFor(), { serverId: DEMO_SERVERS.iwinv.active, name: "snap-1" }));
-    expect(e.code).toBe("UNSUPPORTED");
-    expect(e.statusCode).toBe(501);
-    expect(e.provider).toBe("iwinv");
-    expect(e.message).toMatch(/no image-creation call/);
-    expect(sim.requests.length).toBe(n);
-  });
-
   it("findImagesByName: custom images with exactly that name", async () => {
     const ctx = ctxFor();
-    expect((await iwinvAdapter.findImagesByName(ctx, "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
-    expect(await iwinvAdapter.findImagesByName(ctx, "web")).toEqual([]); // contains ≠ equals
-    expect(await iwinvAdapter.findImagesByName(ctx, "Ubuntu 24.04 LTS")).toEqual([]); // public images never match
+    expect((await iwinv.findImagesByName(ctx, "web-golden")).map((i) => i.id)).toEqual(["IMAGE-7Hq2WebGolden000000001"]);
+    expect(await iwinv.findImagesByName(ctx, "web")).toEqual([]); // contains ≠ equals
+    expect(await iwinv.findImagesByName(ctx, "Ubuntu 24.04 LTS")).toEqual([]); // public images never match
     expect(sim.requests.at(-1)!.url.searchParams.get("visibility")).toBe("private");
-  });
-
-  it("validates names with a simple rule", () => {
-    expect(iwinvAdapter.validateImageName("web-golden_2025.06")).toBeNull();
-    expect(iwinvAdapter.validateImageName("웹 서버")).toBeNull();
-    expect(iwinvAdapter.validateImageName("")).not.toBeNull();
-    expect(iwinvAdapter.validateImageName(" x")).not.toBeNull();
-    expect(iwinvAdapter.validateImageName("a/b")).not.toBeNull();
-    expect(iwinvAdapter.validateImageName("x".repeat(65))).not.toBeNull();
   });
 
   it("a wrong secret → PROVIDER_AUTH_FAILED (INVALID_SIGNATURE 0x8); unknown key → CHECK_CREDENTIAL 0x6; not retried", async () => {
     let n = sim.requests.length;
-    const bad = await failure(iwinvAdapter.listImages(ctxFor({ secretKey: "wrong-secret" })));
+    const bad = await failure(iwinv.listImages(ctxFor({ secretKey: "wrong-secret" })));
     expect(bad.code).toBe("PROVIDER_AUTH_FAILED");
     expect(bad.providerCode).toBe("INVALID_SIGNATURE");
     expect(since(n)).toHaveLength(1);
 
     n = sim.requests.length;
-    const unknown = await failure(iwinvAdapter.describeImage(ctxFor({ accessKey: "NOPE" }), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
+    const unknown = await failure(iwinv.describeImage(ctxFor({ accessKey: "NOPE" }), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
     expect(unknown.code).toBe("PROVIDER_AUTH_FAILED");
     expect(unknown.providerCode).toBe("CHECK_CREDENTIAL");
   });
@@ -226,7 +212,7 @@ describe("iwinv adapter against the simulator", () => {
     sim.callerIpAllowed = false;
     try {
       const n = sim.requests.length;
-      const e = await failure(iwinvAdapter.listImages(ctxFor()));
+      const e = await failure(iwinv.listImages(ctxFor()));
       expect(e).toMatchObject({ code: "PROVIDER_AUTH_FAILED", provider: "iwinv", providerCode: "CHECK_IP", credentialsRejected: false });
       expect(e.message).toMatch(/register the egress IP this function calls from .* on the API key in the iwinv console/);
       expect(since(n)).toHaveLength(1); // not retried
@@ -264,11 +250,8 @@ describe("iwinv adapter against the simulator", () => {
     const before = sim.keys;
     try {
       sim.keys = [{ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }];
-      expect((await failure(iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_AUTH_FAILED");
-      const s = await iwinvAdapter.getServer(
-        ctxFor({ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }),
-        DEMO_SERVERS.iwinv.active,
-      );
+      expect((await failure(iwinv.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_AUTH_FAILED");
+      const s = await iwinv.getServer(ctxFor({ accessKey: "IWINVROTATED0002", secretKey: "rotated-secret" }), DEMO_SERVERS.iwinv.active);
       expect(s.providerStatus).toBe("active");
     } finally {
       sim.keys = before;
@@ -276,27 +259,27 @@ describe("iwinv adapter against the simulator", () => {
   });
 
   it("a clock more than 5 minutes off → PROVIDER_AUTH_FAILED", async () => {
-    const skewed = createIwinvAdapter({ now: () => Date.now() - 6 * 60_000 });
+    const skewed = iwinvAdapter({ now: () => Date.now() - 6 * 60_000 });
     const e = await failure(skewed.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
     expect(e.code).toBe("PROVIDER_AUTH_FAILED");
-    const slightly = createIwinvAdapter({ now: () => Date.now() - 4 * 60_000 });
+    const slightly = iwinvAdapter({ now: () => Date.now() - 4 * 60_000 });
     expect((await slightly.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi")).id).toBe("PIMAGE-1Pos3S8VaJXq3wgC8c4BMi");
   });
 
   it("a non-JSON or truncated body → PROVIDER_ERROR, never a crash", async () => {
     sim.setFaults({ malformed: true, count: 1 });
-    const m = await failure(iwinvAdapter.listImages(ctxFor()));
+    const m = await failure(iwinv.listImages(ctxFor()));
     expect(m.code).toBe("PROVIDER_ERROR");
     sim.setFaults({ truncated: true, count: 1 });
-    const t = await failure(iwinvAdapter.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
+    const t = await failure(iwinv.describeImage(ctxFor(), "PIMAGE-1Pos3S8VaJXq3wgC8c4BMi"));
     expect(t.code).toBe("PROVIDER_ERROR");
   });
 
   it("5xx is retried, then PROVIDER_UNAVAILABLE", async () => {
     sim.setFaults({ status: 503, count: 1 });
-    expect((await iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
+    expect((await iwinv.getServer(ctxFor(), DEMO_SERVERS.iwinv.active)).id).toBe(DEMO_SERVERS.iwinv.active);
     sim.setFaults({ status: 503 });
-    expect((await failure(iwinvAdapter.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_UNAVAILABLE");
+    expect((await failure(iwinv.getServer(ctxFor(), DEMO_SERVERS.iwinv.active))).code).toBe("PROVIDER_UNAVAILABLE");
   });
 });
 
@@ -306,19 +289,15 @@ describe("iwinv rate limit", () => {
     await small.start();
     try {
       const ctx = { ...ctxFor({ endpoint: small.url }, { maxAttempts: 1 }) };
-      for (let i = 0; i < 3; i++) await iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active);
-      const e = await failure(iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active));
+      for (let i = 0; i < 3; i++) await iwinv.getServer(ctx, DEMO_SERVERS.iwinv.active);
+      const e = await failure(iwinv.getServer(ctx, DEMO_SERVERS.iwinv.active));
       expect(e.code).toBe("PROVIDER_UNAVAILABLE");
       expect(e.providerCode).toBe("LIMIT_EXCEEDED");
       // another credential has its own window
       small.keys.push({ accessKey: "OTHER", secretKey: "other-secret" });
       expect(
-        (
-          await iwinvAdapter.getServer(
-            ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }),
-            DEMO_SERVERS.iwinv.active,
-          )
-        ).id,
+        (await iwinv.getServer(ctxFor({ endpoint: small.url, accessKey: "OTHER", secretKey: "other-secret" }), DEMO_SERVERS.iwinv.active))
+          .id,
       ).toBe(DEMO_SERVERS.iwinv.active);
     } finally {
       await small.close();
@@ -330,7 +309,7 @@ describe("iwinv rate limit", () => {
     await burst.start();
     try {
       const ctx = ctxFor({ endpoint: burst.url }, { deadline: Date.now() + 5_000 });
-      const results = await Promise.allSettled(Array.from({ length: 70 }, () => iwinvAdapter.getServer(ctx, DEMO_SERVERS.iwinv.active)));
+      const results = await Promise.allSettled(Array.from({ length: 70 }, () => iwinv.getServer(ctx, DEMO_SERVERS.iwinv.active)));
       const ok = results.filter((r) => r.status === "fulfilled").length;
       const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as ImageOpsError);
       expect(ok).toBe(60);
@@ -408,7 +387,7 @@ describe("paging guards (stubbed transport)", () => {
       region: ZONE,
       http: new HttpClient({ provider: "iwinv", transport }),
     };
-    const e = await failure(createIwinvAdapter({ pageSize: 2 }).listImages(ctx));
+    const e = await failure(iwinvAdapter({ pageSize: 2 }).listImages(ctx));
     expect(e.code).toBe("PROVIDER_ERROR");
     expect(calls).toBe(2);
   });
@@ -420,6 +399,6 @@ describe("paging guards (stubbed transport)", () => {
       region: ZONE,
       http: new HttpClient({ provider: "iwinv", transport }),
     };
-    expect(await iwinvAdapter.listImages(ctx, { name: "zzz" })).toEqual([]);
+    expect(await iwinv.listImages(ctx, { name: "zzz" })).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ import { DEMO_KEYS, DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { DynamoSim } from "../../dev/sim/dynamodb.js";
 import { NcpSim, ncpParams } from "../../dev/sim/ncp.js";
 
+const ncp = ncpAdapter();
+
 const sim = new NcpSim({ generatedImages: 2_500, createDelayMs: 200 });
 let ctx: CallContext;
 const context = (over: Partial<CallContext["account"]> = {}): CallContext => ({
@@ -57,7 +59,7 @@ beforeEach(() => {
 
 describe("NCP adapter against the simulator", () => {
   it("lists every page, the rest concurrently, and merges the legacy list without duplicates", async () => {
-    const images = await ncpAdapter.listImages(ctx);
+    const images = await ncp.listImages(ctx);
     const ids = images.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toContain("41000002"); // listed by both APIs, kept once
@@ -70,10 +72,10 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("passes scope and OS to the API", async () => {
-    const custom = await ncpAdapter.listImages(ctx, { scope: "custom" });
+    const custom = await ncp.listImages(ctx, { scope: "custom" });
     expect(custom.length).toBeGreaterThan(0);
     expect(custom.every((i) => i.kind === "custom")).toBe(true);
-    const ubuntu = await ncpAdapter.listImages(ctx, { scope: "public", os: "ubuntu" });
+    const ubuntu = await ncp.listImages(ctx, { scope: "public", os: "ubuntu" });
     expect(ubuntu.length).toBeGreaterThan(0);
     expect(ubuntu.every((i) => i.os.distro === "ubuntu" && i.kind === "public")).toBe(true);
     expect(sim.requests.some((r) => ncpParams(r).get("osTypeCodeList.1") === "UBUNTU")).toBe(true);
@@ -83,52 +85,52 @@ describe("NCP adapter against the simulator", () => {
   for (const absentDetail of ["empty", "refused"] as const) {
     it(`describes server and legacy images, and answers NOT_FOUND for neither (absent detail: ${absentDetail})`, async () => {
       sim.absentDetail = absentDetail;
-      expect((await ncpAdapter.describeImage(ctx, "23214590")).name).toBe("ubuntu-24.04-base");
-      expect((await ncpAdapter.describeImage(ctx, "41000001")).name).toBe("legacy-web"); // from the member-image API
-      await expect(ncpAdapter.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND", field: "id" });
-      await expect(ncpAdapter.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
+      expect((await ncp.describeImage(ctx, "23214590")).name).toBe("ubuntu-24.04-base");
+      expect((await ncp.describeImage(ctx, "41000001")).name).toBe("legacy-web"); // from the member-image API
+      await expect(ncp.describeImage(ctx, "99999999")).rejects.toMatchObject({ code: "NOT_FOUND", field: "id" });
+      await expect(ncp.getServer(ctx, "1")).rejects.toMatchObject({ code: "NOT_FOUND", field: "serverId" });
       // a refusal is only taken for absence once the filtered list shows none
       if (absentDetail === "refused") expect(actions()).toContain("getServerImageList");
     });
   }
 
   it("never takes the API Gateway's 404 (no such API) for a missing image", async () => {
-    const err = await failure(ncpAdapter.describeImage(context({ endpoint: `${sim.url}/wrong-prefix` }), "23214590"));
+    const err = await failure(ncp.describeImage(context({ endpoint: `${sim.url}/wrong-prefix` }), "23214590"));
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "300" });
     expect(actions()).toEqual(["getServerImageDetail"]);
   });
 
   it("reads servers with their hypervisor, and whether and why they can be imaged", async () => {
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toEqual({
+    expect(await ncp.getServer(ctx, DEMO_SERVERS.ncp.kvm)).toEqual({
       id: DEMO_SERVERS.ncp.kvm,
       name: "web-01",
       providerStatus: "RUN",
       imageable: true,
       hypervisor: "KVM",
     });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({
+    expect(await ncp.getServer(ctx, DEMO_SERVERS.ncp.xen)).toMatchObject({
       hypervisor: "XEN",
       imageable: true,
       providerStatus: "NSTOP",
     });
-    expect(await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({
+    expect(await ncp.getServer(ctx, DEMO_SERVERS.ncp.busy)).toMatchObject({
       imageable: false,
       reason: expect.stringMatching(/INIT/),
     });
     // RUN is not enough: an operation under way (here a shutdown) must be over (serverInstanceOperation NULL)
-    expect(await ncpAdapter.getServer(ctx, SHUTTING_DOWN)).toMatchObject({
+    expect(await ncp.getServer(ctx, SHUTTING_DOWN)).toMatchObject({
       providerStatus: "RUN",
       imageable: false,
       reason: expect.stringMatching(/operation SHTDN/),
     });
     // no hypervisorType in the detail: never assumed, refused
-    const unknown = await ncpAdapter.getServer(ctx, NO_HYPERVISOR);
+    const unknown = await ncp.getServer(ctx, NO_HYPERVISOR);
     expect(unknown).toMatchObject({ imageable: false, reason: expect.stringMatching(/no hypervisorType/) });
     expect(unknown.hypervisor).toBeUndefined();
   });
 
   it("creates with createServerImage on KVM and the legacy call on XEN, once each, then follows the clock", async () => {
-    const kvm = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-kvm", description: "한글 설명 + more" });
+    const kvm = await ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-kvm", description: "한글 설명 + more" });
     expect(kvm).toMatchObject({
       name: "int-kvm",
       status: "creating",
@@ -136,27 +138,27 @@ describe("NCP adapter against the simulator", () => {
       sourceServerId: DEMO_SERVERS.ncp.kvm,
       description: "한글 설명 + more",
     });
-    const xen = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "int-xen" });
+    const xen = await ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "int-xen" });
     expect(xen).toMatchObject({ name: "int-xen", status: "creating" });
     expect(actions().filter((c) => c === "createServerImage")).toHaveLength(1);
     expect(actions().filter((c) => c === "createMemberServerImageInstance")).toHaveLength(1);
     const sent = ncpParams(sim.requests.find((r) => r.url.pathname.endsWith("createServerImage"))!);
     expect(sent.get("blockStorageList.1.order")).toBe("0");
     await new Promise((r) => setTimeout(r, 250));
-    expect((await ncpAdapter.describeImage(ctx, kvm.id)).status).toBe("available");
+    expect((await ncp.describeImage(ctx, kvm.id)).status).toBe("available");
     sim.createOutcome = "failed";
-    const doomed = await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-doomed" });
+    const doomed = await ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "int-doomed" });
     await new Promise((r) => setTimeout(r, 250));
-    expect(await ncpAdapter.describeImage(ctx, doomed.id)).toMatchObject({ status: "failed", providerStatus: "CREFL" });
-    expect((await ncpAdapter.findImagesByName(ctx, "int-kvm")).map((i) => i.id)).toEqual([kvm.id]);
+    expect(await ncp.describeImage(ctx, doomed.id)).toMatchObject({ status: "failed", providerStatus: "CREFL" });
+    expect((await ncp.findImagesByName(ctx, "int-kvm")).map((i) => i.id)).toEqual([kvm.id]);
   });
 
   it("uses the name rule of the call the server is imaged with: '_' on KVM, not on XEN", async () => {
-    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({
+    expect(await ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "golden_img1" })).toMatchObject({
       name: "golden_img1",
     });
     sim.requests.length = 0;
-    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "golden_img2" }));
+    const err = await failure(ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.xen, name: "golden_img2" }));
     expect(err).toMatchObject({
       code: "INVALID_ARGUMENT",
       field: "name",
@@ -169,7 +171,7 @@ describe("NCP adapter against the simulator", () => {
     for (const states of ["running-or-stopped", "any"] as const) {
       sim.createServerImageStates = states;
       for (const serverId of [DEMO_SERVERS.ncp.busy, SHUTTING_DOWN, NO_HYPERVISOR]) {
-        const err = await failure(ncpAdapter.createImage(ctx, { serverId, name: "never-made" }));
+        const err = await failure(ncp.creator.createImage(ctx, { serverId, name: "never-made" }));
         expect(err).toMatchObject({ code: "CONFLICT", field: "serverId" });
       }
     }
@@ -177,35 +179,35 @@ describe("NCP adapter against the simulator", () => {
   });
 
   it("answers a taken name as the cloud does: refused with its code, or made when names need not be unique", async () => {
-    const err = await failure(ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
+    const err = await failure(ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" }));
     expect(err).toMatchObject({ code: "PROVIDER_ERROR", providerCode: "SIM-NAME-TAKEN" });
     sim.uniqueNames = false;
-    expect(await ncpAdapter.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" })).toMatchObject({
+    expect(await ncp.creator.createImage(ctx, { serverId: DEMO_SERVERS.ncp.kvm, name: "web-base" })).toMatchObject({
       name: "web-base",
       status: "creating",
     });
   });
 
   it("validates names by the documented rules of createServerImage (default) and createMemberServerImageInstance", async () => {
-    const xen = await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.xen);
-    const kvm = await ncpAdapter.getServer(ctx, DEMO_SERVERS.ncp.kvm);
+    const xen = await ncp.getServer(ctx, DEMO_SERVERS.ncp.xen);
+    const kvm = await ncp.getServer(ctx, DEMO_SERVERS.ncp.kvm);
     for (const ok of ["web", "web-golden-2", "a1b"]) {
-      expect(ncpAdapter.validateImageName(ok)).toBeNull();
-      expect(ncpAdapter.validateImageName(ok, xen)).toBeNull();
+      expect(ncp.creator.validateImageName(ok)).toBeNull();
+      expect(ncp.creator.validateImageName(ok, xen)).toBeNull();
     }
     for (const ok of ["golden_img1", "web_Golden-2", "a_b"]) {
-      expect(ncpAdapter.validateImageName(ok)).toBeNull();
-      expect(ncpAdapter.validateImageName(ok, kvm)).toBeNull();
-      expect(ncpAdapter.validateImageName(ok, xen)).not.toBeNull();
+      expect(ncp.creator.validateImageName(ok)).toBeNull();
+      expect(ncp.creator.validateImageName(ok, kvm)).toBeNull();
+      expect(ncp.creator.validateImageName(ok, xen)).not.toBeNull();
     }
     for (const bad of ["ab", "Web", "1web", "web-", "web_", "_web", "a".repeat(31), "웹이미지", "web golden", "webX"]) {
-      expect(ncpAdapter.validateImageName(bad)).not.toBeNull();
-      expect(ncpAdapter.validateImageName(bad, xen)).not.toBeNull();
+      expect(ncp.creator.validateImageName(bad)).not.toBeNull();
+      expect(ncp.creator.validateImageName(bad, xen)).not.toBeNull();
     }
   });
 
   it("maps a wrong key to PROVIDER_AUTH_FAILED with the gateway's code, not retried", async () => {
-    const err = await failure(ncpAdapter.listImages(context({ secretKey: "wrong-secret" })));
+    const err = await failure(ncp.listImages(context({ secretKey: "wrong-secret" })));
     expect(err).toBeInstanceOf(ImageOpsError);
     expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "200" });
     expect(sim.requests.length).toBe(2); // the two list calls, once each
@@ -214,13 +216,13 @@ describe("NCP adapter against the simulator", () => {
   it("turns malformed and truncated bodies into PROVIDER_ERROR", async () => {
     for (const fault of [{ malformed: true }, { truncated: true }]) {
       sim.setFaults(fault);
-      await expect(ncpAdapter.describeImage(ctx, "23214590")).rejects.toMatchObject({ code: "PROVIDER_ERROR" });
+      await expect(ncp.describeImage(ctx, "23214590")).rejects.toMatchObject({ code: "PROVIDER_ERROR" });
     }
   });
 
   it("retries a 503 with Retry-After, then succeeds", async () => {
     sim.setFaults({ status: 503, retryAfter: 0, count: 1 });
-    expect((await ncpAdapter.describeImage(ctx, "23214590")).id).toBe("23214590");
+    expect((await ncp.describeImage(ctx, "23214590")).id).toBe("23214590");
     expect(sim.requests.length).toBe(2);
   });
 });
@@ -291,7 +293,7 @@ describe("NCP simulator checks", () => {
     const stale = new NcpSim({ now: () => Date.now() + 6 * 60_000 });
     await stale.start();
     try {
-      const err = await failure(ncpAdapter.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590"));
+      const err = await failure(ncp.describeImage({ ...ctx, account: { ...ctx.account, endpoint: stale.url } }, "23214590"));
       expect(err).toMatchObject({ code: "PROVIDER_AUTH_FAILED", providerCode: "200" });
     } finally {
       await stale.close();
@@ -313,7 +315,7 @@ describe("NCP simulator checks", () => {
     cached.cachePages = true;
     await cached.start();
     try {
-      const list = () => ncpAdapter.listImages({ ...ctx, account: { ...ctx.account, endpoint: cached.url } });
+      const list = () => ncp.listImages({ ...ctx, account: { ...ctx.account, endpoint: cached.url } });
       const first = await list();
       expect(first.length).toBeGreaterThan(5);
       cached.images.clear(); // a cached page does not see it

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { failure } from "../support/failure.js";
 import { HttpClient } from "../../shared/http/client.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import { createScpAdapter, SCP_DEFAULT_ENDPOINT, scpAdapter, scpBaseUrl } from "../../shared/providers/scp/client.js";
+import { SCP_DEFAULT_ENDPOINT, scpAdapter, scpBaseUrl } from "../../shared/providers/scp/client.js";
 import { scpFailure } from "../../shared/providers/scp/errors.js";
 import { SCP_VECTORS } from "../fixtures/provider-vectors.js";
 import type { CallContext } from "../../shared/providers/types.js";
@@ -16,19 +16,19 @@ let offset = 0; // the simulator's clock runs ahead of real time by this much (c
 const sim = new ScpSim({ generatedImages: 150, createDelayMs: 2000, now: () => Date.now() + offset });
 const SEEDED = 13 + 150;
 
+const adapter = scpAdapter({ pageSize: 50 });
 // as shared/runtime.ts builds it: with the adapter's declared throttle signals
 const http = new HttpClient({
   provider: "scp",
   baseDelayMs: 5,
   maxDelayMs: 20,
   timeoutMs: 2000,
-  throttleSignals: scpAdapter.limits.throttleSignals,
+  throttleSignals: adapter.limits.throttleSignals,
 });
 function ctx(over: Partial<Account> = {}): CallContext {
   const account: Account = { provider: "scp", name: "prod", regions: ["kr-west1"], ...DEMO_KEYS.scp, endpoint: sim.url, ...over };
   return { account, region: "kr-west1", http };
 }
-const adapter = createScpAdapter({ pageSize: 50 });
 /** the API calls the simulator saw, without the daily unsigned version-catalogue read */
 const calls = () => sim.requests.filter((r) => r.url.pathname !== "/");
 
@@ -58,7 +58,7 @@ describe("SCP adapter against the simulator", () => {
   });
 
   it("uses the default page size of 100 and the API's limit bound", async () => {
-    const images = await scpAdapter.listImages(ctx());
+    const images = await scpAdapter().listImages(ctx());
     expect(images).toHaveLength(SEEDED);
     expect(calls().map((r) => r.url.searchParams.get("limit"))).toEqual(["100", "100"]);
   });
@@ -141,7 +141,7 @@ describe("SCP adapter against the simulator", () => {
 
   it("creates an image and follows it to available", async () => {
     const name = `nightly ${Date.now()}`;
-    const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name, description: "ignored by SCP" });
+    const created = await adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name, description: "ignored by SCP" });
     expect(created).toMatchObject({
       name,
       status: "creating",
@@ -170,13 +170,13 @@ describe("SCP adapter against the simulator", () => {
     sim.duplicateNames = mode;
     try {
       const name = `twice ${mode} ${Date.now()}`;
-      const first = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
+      const first = await adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
       if (mode === "refuse") {
-        const dup = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name }));
+        const dup = await failure(adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name }));
         expect(dup).toMatchObject({ code: "CONFLICT", providerCode: "ImageNameDuplicated" });
         expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id)).toEqual([first.id]);
       } else {
-        const second = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
+        const second = await adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name });
         expect(second.id).not.toBe(first.id);
         expect((await adapter.findImagesByName(ctx(), name)).map((i) => i.id).sort()).toEqual([first.id, second.id].sort());
       }
@@ -197,15 +197,15 @@ describe("SCP adapter against the simulator", () => {
 
   it("creates an image that ends killed (failed)", async () => {
     sim.createOutcome = "killed";
-    const created = await adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: `doomed-${Date.now()}` });
+    const created = await adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: `doomed-${Date.now()}` });
     offset = 2001;
     expect(await adapter.describeImage(ctx(), created.id)).toMatchObject({ status: "failed", providerStatus: "killed" });
   });
 
   it("refuses to image a busy server (CONFLICT) and a bad name before sending", async () => {
-    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.busy, name: "x1" }))).code).toBe("CONFLICT");
+    expect((await failure(adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.busy, name: "x1" }))).code).toBe("CONFLICT");
     sim.requests.length = 0;
-    expect((await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe(
+    expect((await failure(adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "bad/name" }))).code).toBe(
       "INVALID_ARGUMENT",
     );
     expect(calls()).toHaveLength(0);
@@ -213,7 +213,7 @@ describe("SCP adapter against the simulator", () => {
 
   it("never repeats a create", async () => {
     sim.setFaults({ status: 503, pathIncludes: "/images", count: 5 });
-    const err = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "once-only" }));
+    const err = await failure(adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "once-only" }));
     expect(err.code).toBe("PROVIDER_UNAVAILABLE");
     expect(calls().filter((r) => r.method === "POST")).toHaveLength(1);
   });
@@ -239,7 +239,7 @@ describe("SCP adapter against the simulator", () => {
   });
 
   it("a pin past its Not-Before date is refused before any call, naming the version and its date", async () => {
-    const today = createScpAdapter({ now: () => Date.parse("2026-12-02T09:00:00Z") });
+    const today = scpAdapter({ now: () => Date.parse("2026-12-02T09:00:00Z") });
     for (const [version, date] of [
       ["1.0", "2025-12-31"],
       ["1.1", "2026-05-31"],
@@ -252,7 +252,7 @@ describe("SCP adapter against the simulator", () => {
     }
     expect(sim.requests).toHaveLength(0); // not even the catalogue
     // the day before its date 1.2 was still sent
-    const before = createScpAdapter({ now: () => Date.parse("2026-08-30T23:59:59Z") });
+    const before = scpAdapter({ now: () => Date.parse("2026-08-30T23:59:59Z") });
     expect((await failure(before.describeImage(ctx({ apiVersion: "1.2" }), "x"))).code).not.toBe("INTERNAL");
   });
 
@@ -280,7 +280,7 @@ describe("SCP adapter against the simulator", () => {
     const saved = sim.versions;
     sim.versions = saved.map((v) => (v.id === "v1.3" ? { ...v, status: "DEPRECATED" as const, not_before: "2099-01-31" } : v));
     sim.catalogueDelayMs = 1_500;
-    const fresh = createScpAdapter({ now: () => Date.now() + offset });
+    const fresh = scpAdapter({ now: () => Date.now() + offset });
     const warnings = () => lines.filter((l) => l.includes("SCP Virtual Server API version deprecated"));
     try {
       const started = Date.now();
@@ -328,7 +328,7 @@ describe("SCP adapter against the simulator", () => {
 
       // a create is never repeated, and a block is not an ambiguous outcome: it never reached the API
       sim.requests.length = 0;
-      const create = await failure(adapter.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "blocked-once" }));
+      const create = await failure(adapter.creator.createImage(ctx(), { serverId: DEMO_SERVERS.scp.active, name: "blocked-once" }));
       expect(create).toMatchObject({ code: "PROVIDER_UNAVAILABLE", ambiguous: false });
       expect(calls()).toHaveLength(1);
     } finally {
@@ -426,11 +426,11 @@ describe("SCP adapter pieces", () => {
   });
 
   it("validates names by SCP's image name rule", () => {
-    expect(scpAdapter.validateImageName("web-base_2025 v1")).toBeNull();
-    expect(scpAdapter.validateImageName("")).not.toBeNull();
-    expect(scpAdapter.validateImageName("a".repeat(256))).not.toBeNull();
-    expect(scpAdapter.validateImageName("웹")).not.toBeNull();
-    expect(scpAdapter.validateImageName("a.b")).not.toBeNull();
+    expect(adapter.creator.validateImageName("web-base_2025 v1")).toBeNull();
+    expect(adapter.creator.validateImageName("")).not.toBeNull();
+    expect(adapter.creator.validateImageName("a".repeat(256))).not.toBeNull();
+    expect(adapter.creator.validateImageName("웹")).not.toBeNull();
+    expect(adapter.creator.validateImageName("a.b")).not.toBeNull();
   });
 
   it("maps SCP's envelopes (captured live, scp.md §6.1) without crashing", () => {

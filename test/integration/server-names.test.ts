@@ -7,9 +7,9 @@ import { HttpClient } from "../../shared/http/client.js";
 import { resolveServerId } from "../../shared/images/servers.js";
 import { ImageOpsError } from "../../shared/model/errors.js";
 import type { ProviderName } from "../../shared/model/image.js";
-import { createIwinvAdapter } from "../../shared/providers/iwinv/client.js";
+import { iwinvAdapter } from "../../shared/providers/iwinv/client.js";
 import { ncpAdapter } from "../../shared/providers/ncp/client.js";
-import { createScpAdapter } from "../../shared/providers/scp/client.js";
+import { scpAdapter } from "../../shared/providers/scp/client.js";
 import type { CallContext, ProviderAdapter } from "../../shared/providers/types.js";
 import { DEMO_KEYS, DEMO_REGIONS, DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { IwinvSim } from "../../dev/sim/iwinv.js";
@@ -21,7 +21,7 @@ const ncp = new NcpSim();
 const scp = new ScpSim();
 const iwinv = new IwinvSim({ rateLimitPerMinute: 100_000 });
 const sims: Record<ProviderName, SimServer> = { ncp, scp, iwinv };
-const adapters: Record<ProviderName, ProviderAdapter> = { ncp: ncpAdapter, scp: createScpAdapter(), iwinv: createIwinvAdapter() };
+const adapters: Record<ProviderName, ProviderAdapter> = { ncp: ncpAdapter(), scp: scpAdapter(), iwinv: iwinvAdapter() };
 
 function ctx(provider: ProviderName): CallContext {
   const account = { provider, name: "demo", ...DEMO_KEYS[provider], regions: [...DEMO_REGIONS[provider]], endpoint: sims[provider].url };
@@ -81,7 +81,7 @@ beforeEach(() => {
 describe("findServersByName", () => {
   it("NCP: getServerInstanceList with serverName, paged, as a form POST", async () => {
     ncp.serverNameMatch = "contains";
-    expect(await ncpAdapter.findServersByName(ctx("ncp"), "web-01")).toEqual([
+    expect(await adapters.ncp.findServersByName(ctx("ncp"), "web-01")).toEqual([
       { id: DEMO_SERVERS.ncp.kvm, name: "web-01", providerStatus: "RUN" },
     ]);
     const [req] = sent("ncp");
@@ -133,8 +133,8 @@ describe("resolveServerId", () => {
   });
 
   it("leaves an id no server is named as given, when it has the shape of the cloud's server ids", async () => {
-    expect(await resolveServerId(ctx("ncp"), ncpAdapter, DEMO_SERVERS.ncp.xen)).toBe(DEMO_SERVERS.ncp.xen);
-    expect(await resolveServerId(ctx("ncp"), ncpAdapter, "99999999")).toBe("99999999");
+    expect(await resolveServerId(ctx("ncp"), adapters.ncp, DEMO_SERVERS.ncp.xen)).toBe(DEMO_SERVERS.ncp.xen);
+    expect(await resolveServerId(ctx("ncp"), adapters.ncp, "99999999")).toBe("99999999");
     expect(await resolveServerId(ctx("scp"), adapters.scp, "2a9be312-5d4b-4bc8-b2ae-35100fa9241f")).toBe(
       "2a9be312-5d4b-4bc8-b2ae-35100fa9241f",
     );
@@ -157,7 +157,7 @@ describe("resolveServerId", () => {
   });
 
   it("refuses a name several servers have, with the candidates", async () => {
-    const err = await resolveServerId(ctx("ncp"), ncpAdapter, "twin").catch((e: unknown) => e);
+    const err = await resolveServerId(ctx("ncp"), adapters.ncp, "twin").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageOpsError);
     expect(err).toMatchObject({
       code: "INVALID_ARGUMENT",

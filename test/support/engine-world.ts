@@ -237,8 +237,6 @@ export function adapterOf(cloud: CloudModel, life: Life, fault: CloudFault, prov
     name: provider,
     defaultEndpoint: "http://127.0.0.1:1",
     limits: { concurrency: 10 },
-    supportsCreate: true,
-    supportsDelete: true,
     ids: {
       image: { pattern: /^img-\d+$/, expected: "a model image id" },
       server: { pattern: /^\d+$/, expected: "a model server id (digits)" },
@@ -247,11 +245,21 @@ export function adapterOf(cloud: CloudModel, life: Life, fault: CloudFault, prov
     describeImage: (_c, id) => life.call(`describe ${id}`, () => cloud.describe(id)),
     getServer: (_c, id) => life.call(`server ${id}`, () => server(id)),
     findServersByName: async () => [],
-    validateImageName: () => null,
-    createImage: (_c, req) => life.call(`create ${req.name}`, () => cloud.create(req.name, req.serverId, fault)),
     findImagesByName: (_c, name) => life.call(`list ${name}`, () => cloud.byName(name)),
-    describeForDelete: (_c, id) => life.call(`describe ${id}`, (): DeleteTarget => ({ image: cloud.describe(id), via: "model delete" })),
-    deleteImage: (_c, target) => life.call(`delete ${target.image.id}`, () => cloud.delete(target.image.id, fault)),
+    creator: {
+      validateImageName: () => null,
+      createImage: (_c, req) => life.call(`create ${req.name}`, () => cloud.create(req.name, req.serverId, fault)),
+    },
+    deleter: {
+      describeForDelete: (_c, id) =>
+        life.call(
+          `describe ${id}`,
+          (): DeleteTarget => ({ image: cloud.describe(id), own: { ok: true, says: "a model image" }, via: "model delete" }),
+        ),
+      deleteImage: (_c, target) => life.call(`delete ${target.image.id}`, () => cloud.delete(target.image.id, fault)),
+      // no server runs a model image; not a step of the model (no effect to interleave)
+      serversUsing: async () => ({ servers: [], read: 0 }),
+    },
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
-import { createIwinvAdapter } from "../../shared/providers/iwinv/client.js";
+import { iwinvAdapter } from "../../shared/providers/iwinv/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { IWINV_VECTORS, iwinvVector } from "../fixtures/provider-vectors.js";
@@ -46,7 +46,7 @@ const { sent, transport, reset } = recordingTransport((url) => {
 
 const account: Account = { provider: "iwinv", name: "golden", accessKey: V.accessKey, secretKey: V.secretKey, regions: [ZONE] };
 const ctx = (): CallContext => ({ account, region: ZONE, http: new HttpClient({ provider: "iwinv", transport }) });
-const adapter = createIwinvAdapter({ now: () => Number(V.timestamp) * 1000 });
+const adapter = iwinvAdapter({ now: () => Number(V.timestamp) * 1000 });
 
 /** The documented headers [R1][R2] (the access key only in X-iwinv-Credential), Accept and the product's User-Agent. */
 const headers = (path: string) => ({
@@ -97,9 +97,9 @@ describe("iwinv requests on the wire", () => {
     expect(sent).toEqual([get(`${E}/v1/instances/EXAMPLE-INSTANCE-ID?fields=3599`, "/v1/instances/EXAMPLE-INSTANCE-ID")]);
   });
 
-  it("create sends nothing (iwinv documents no image-creation call)", async () => {
-    await expect(adapter.createImage(ctx(), { serverId: "EXAMPLE-INSTANCE-ID", name: "x" })).rejects.toMatchObject({ code: "UNSUPPORTED" });
-    expect(sent).toEqual([]);
+  it("has no create or delete part (iwinv documents neither call): there is nothing to send", () => {
+    expect(adapter.creator).toBeUndefined();
+    expect(adapter.deleter).toBeUndefined();
   });
 
   it("never one of the known wrong signatures (query signed, trailing slash, ms, method, base64)", async () => {

@@ -18,6 +18,8 @@ import { NCP_MD_VECTORS, PYTHON_SDK_POST_SIGNATURES, ncpVector } from "../suppor
 import { PRODUCT_USER_AGENT } from "../support/oracle.js";
 import { answer, recordingTransport, type Sent } from "../support/wire.js";
 
+const ncp = ncpAdapter();
+
 const { accessKey, secretKey, timestamp } = NCP_MD_VECTORS;
 const BASE = "https://ncloud.apigw.ntruss.com";
 
@@ -143,7 +145,7 @@ describe("NCP requests on the wire, to the character", () => {
       action === "getServerImageList"
         ? ok(action, { totalRows: 1001, serverImageList: form.get("pageNo") === "1" ? [serverImage] : [] })
         : ok(action, { totalRows: 0, memberServerImageInstanceList: [] });
-    await ncpAdapter.listImages(ctx(), { scope: "custom", os: "ubuntu" });
+    await ncp.listImages(ctx(), { scope: "custom", os: "ubuntu" });
     expect(sent).toEqual([
       golden(
         "getServerImageList",
@@ -157,14 +159,14 @@ describe("NCP requests on the wire, to the character", () => {
     ]);
 
     reset();
-    await ncpAdapter.listImages(ctx(), { scope: "public" });
+    await ncp.listImages(ctx(), { scope: "public" });
     expect(sent).toEqual([
       golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=1&pageSize=1000"),
       golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageTypeCodeList.1=NCP&pageNo=2&pageSize=1000"),
     ]);
 
     reset();
-    await ncpAdapter.listImages(ctx(), {});
+    await ncp.listImages(ctx(), {});
     expect(sent[0]).toEqual(
       golden(
         "getServerImageList",
@@ -175,7 +177,7 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("looks a name up with free text only in the (unsigned) body", async () => {
     reply = (action) => ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
-    await ncpAdapter.findImagesByName(ctx(), "my image 이미지+1*~");
+    await ncp.findImagesByName(ctx(), "my image 이미지+1*~");
     const name = "my+image+%EC%9D%B4%EB%AF%B8%EC%A7%80%2B1%2A~"; // the encoded value of ncp.md's Go body
     expect(sent).toEqual([
       golden(
@@ -192,7 +194,7 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("describes from the server-image API, and from the member-image API when it has none", async () => {
     reply = (action) => ok(action, { totalRows: 1, serverImageList: [serverImage] });
-    expect(await ncpAdapter.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", status: "creating" });
+    expect(await ncp.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", status: "creating" });
     expect(sent).toEqual([golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590")]);
 
     reset();
@@ -200,7 +202,7 @@ describe("NCP requests on the wire, to the character", () => {
       action === "getServerImageDetail"
         ? ok(action, { totalRows: 0, serverImageList: [] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
-    expect(await ncpAdapter.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", name: "my-image-01" });
+    expect(await ncp.describeImage(ctx(), "23214590")).toMatchObject({ id: "23214590", name: "my-image-01" });
     expect(sent).toEqual([
       golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
       golden("getMemberServerImageInstanceDetail", "responseFormatType=json&regionCode=KR&memberServerImageInstanceNo=23214590"),
@@ -210,7 +212,7 @@ describe("NCP requests on the wire, to the character", () => {
   it("confirms a refused detail with the list filtered by that number before saying NOT_FOUND", async () => {
     reply = (action) =>
       action.endsWith("Detail") ? refused : ok(action, { totalRows: 0, serverImageList: [], memberServerImageInstanceList: [] });
-    expect(await failure(ncpAdapter.describeImage(ctx(), "23214590"))).toMatchObject({ code: "NOT_FOUND", field: "id" });
+    expect(await failure(ncp.describeImage(ctx(), "23214590"))).toMatchObject({ code: "NOT_FOUND", field: "id" });
     expect(sent).toEqual([
       golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
       golden("getServerImageList", "responseFormatType=json&regionCode=KR&serverImageNoList.1=23214590"),
@@ -221,7 +223,7 @@ describe("NCP requests on the wire, to the character", () => {
 
   it("looks the server up by its number, confirming a refusal with the filtered list", async () => {
     reply = (action) => ok(action, { totalRows: 1, serverInstanceList: [server()] });
-    expect(await ncpAdapter.getServer(ctx(), "12345678")).toEqual({
+    expect(await ncp.getServer(ctx(), "12345678")).toEqual({
       id: "12345678",
       name: "web-01",
       providerStatus: "RUN",
@@ -232,7 +234,7 @@ describe("NCP requests on the wire, to the character", () => {
 
     reset();
     reply = (action) => (action === "getServerInstanceDetail" ? refused : ok(action, { totalRows: 0, serverInstanceList: [] }));
-    expect(await failure(ncpAdapter.getServer(ctx(), "12345678"))).toMatchObject({ code: "NOT_FOUND", field: "serverId" });
+    expect(await failure(ncp.getServer(ctx(), "12345678"))).toMatchObject({ code: "NOT_FOUND", field: "serverId" });
     expect(sent).toEqual([
       golden("getServerInstanceDetail", "responseFormatType=json&regionCode=KR&serverInstanceNo=12345678"),
       golden("getServerInstanceList", "responseFormatType=json&regionCode=KR&serverInstanceNoList.1=12345678"),
@@ -244,7 +246,7 @@ describe("NCP requests on the wire, to the character", () => {
       action === "getServerInstanceDetail"
         ? ok(action, { totalRows: 1, serverInstanceList: [server()] })
         : ok(action, { totalRows: 1, serverImageList: [serverImage] });
-    await ncpAdapter.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
+    await ncp.creator.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
     expect(sent).toEqual([
       golden("getServerInstanceDetail", "responseFormatType=json&regionCode=KR&serverInstanceNo=12345678"),
       golden("createServerImage", ncpVector("post-create-image-go-sdk").body),
@@ -259,7 +261,7 @@ describe("NCP requests on the wire, to the character", () => {
       action === "getServerInstanceDetail"
         ? ok(action, { totalRows: 1, serverInstanceList: [server({ hypervisorType: code("XEN"), serverInstanceStatus: code("NSTOP") })] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [memberImage] });
-    await ncpAdapter.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
+    await ncp.creator.createImage(ctx(), { serverId: "12345678", name: "my-image-01", description: "nightly backup 백업" });
     // create_member_server_image_instance_request.go: regionCode, memberServerImageName, memberServerImageDescription, serverInstanceNo
     expect(sent[1]).toEqual(
       golden(
@@ -283,9 +285,9 @@ describe("NCP requests on the wire, to the character", () => {
     const terminating = { ...serverImage, serverImageStatus: code("CREAT"), serverImageOperation: code("TERMT") };
     reply = (action) =>
       ok(action, { totalRows: 1, serverImageList: [action === "deleteServerImage" ? terminating : serverImage], sharedLoginIdList: [] });
-    const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
+    const target = await ncp.deleter.describeForDelete(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteServerImage", sharedWith: [] });
-    await ncpAdapter.deleteImage!(ctx(), target);
+    await ncp.deleter.deleteImage(ctx(), target);
     // delete_server_image_request.go: regionCode, serverImageNoList
     expect(sent).toEqual([
       golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"),
@@ -295,7 +297,7 @@ describe("NCP requests on the wire, to the character", () => {
     reset();
     reply = () => ({ status: 503, body: { error: { errorCode: "500", message: "Endpoint Error", details: "" } } });
     const http = new HttpClient({ provider: "ncp", transport, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, now: () => 0 });
-    expect(await failure(ncpAdapter.deleteImage!({ ...ctx(), http }, target))).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+    expect(await failure(ncp.deleter.deleteImage({ ...ctx(), http }, target))).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
     expect(sent).toHaveLength(1);
   });
 
@@ -304,10 +306,10 @@ describe("NCP requests on the wire, to the character", () => {
       action === "getServerImageDetail"
         ? ok(action, { totalRows: 0, serverImageList: [] })
         : ok(action, { totalRows: 1, memberServerImageInstanceList: [{ ...memberImage, sharedLoginIdList: ["partner@example.com"] }] });
-    const target = await ncpAdapter.describeForDelete!(ctx(), "23214590");
+    const target = await ncp.deleter.describeForDelete(ctx(), "23214590");
     expect(target).toMatchObject({ via: "deleteMemberServerImageInstances", sharedWith: ["partner@example.com"] });
     reset();
-    await ncpAdapter.deleteImage!(ctx(), target);
+    await ncp.deleter.deleteImage(ctx(), target);
     // delete_member_server_image_instances_request.go: regionCode, memberServerImageInstanceNoList
     expect(sent).toEqual([
       deleted("deleteMemberServerImageInstances", "responseFormatType=json&regionCode=KR&memberServerImageInstanceNoList.1=23214590"),
@@ -325,7 +327,7 @@ describe("NCP requests on the wire, to the character", () => {
     vi.mocked(Date.now)
       .mockReturnValueOnce(Number(timestamp) - 1)
       .mockReturnValue(Number(timestamp));
-    await ncpAdapter.describeImage({ ...ctx(), http }, "23214590");
+    await ncp.describeImage({ ...ctx(), http }, "23214590");
     expect(sent.map((s) => s.headers["X-Ncp-Apigw-Timestamp"])).toEqual([String(Number(timestamp) - 1), timestamp]);
     expect(sent[1]).toEqual(golden("getServerImageDetail", "responseFormatType=json&regionCode=KR&serverImageNo=23214590"));
   });

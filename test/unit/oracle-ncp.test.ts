@@ -19,6 +19,8 @@ import { NCP_MD_VECTORS } from "../support/ncp-vectors.js";
 import { expectSdkRequest, loadOracle, type OracleCase, oracleClock, oracleFile, sharedOracleFile } from "../support/oracle.js";
 import { answer, recordingTransport } from "../support/wire.js";
 
+const ncp = ncpAdapter();
+
 const ORACLE = loadOracle("ncp");
 const BASE = "https://ncloud.apigw.ntruss.com";
 // the capture's keys: its access key is in every request; its secret is ncp.md §2's test secret, the
@@ -122,6 +124,7 @@ const wire = async (c: OracleCase) => {
 };
 const target = (id: string): DeleteTarget => ({
   image: unknownImage({ provider: "ncp", account: "oracle", region: "KR", id, name: "nightly-img-01" }),
+  own: { ok: true, says: "the oracle's image" },
   via: "deleteServerImage",
 });
 
@@ -135,29 +138,29 @@ interface Scenario {
 }
 
 const SCENARIOS: Record<string, Scenario> = {
-  "list-all-3-pages": { run: (c) => ncpAdapter.listImages(ctx(), listFilter(params(c, "getServerImageList"))), cloud: { totalRows: 2001 } },
-  "list-custom-ubuntu": { run: (c) => ncpAdapter.listImages(ctx(), listFilter(params(c, "getServerImageList"))) },
-  "list-public": { run: (c) => ncpAdapter.listImages(ctx(), listFilter(params(c, "getServerImageList"))) },
-  "find-images-by-hard-name": { run: (c) => ncpAdapter.findImagesByName(ctx(), str(params(c, "getServerImageList").serverImageName)) },
-  "find-images-by-empty-name": { run: (c) => ncpAdapter.findImagesByName(ctx(), str(params(c, "getServerImageList").serverImageName)) },
-  "describe-server-image": { run: (c) => ncpAdapter.describeImage(ctx(), str(params(c, "getServerImageDetail").serverImageNo)) },
+  "list-all-3-pages": { run: (c) => ncp.listImages(ctx(), listFilter(params(c, "getServerImageList"))), cloud: { totalRows: 2001 } },
+  "list-custom-ubuntu": { run: (c) => ncp.listImages(ctx(), listFilter(params(c, "getServerImageList"))) },
+  "list-public": { run: (c) => ncp.listImages(ctx(), listFilter(params(c, "getServerImageList"))) },
+  "find-images-by-hard-name": { run: (c) => ncp.findImagesByName(ctx(), str(params(c, "getServerImageList").serverImageName)) },
+  "find-images-by-empty-name": { run: (c) => ncp.findImagesByName(ctx(), str(params(c, "getServerImageList").serverImageName)) },
+  "describe-server-image": { run: (c) => ncp.describeImage(ctx(), str(params(c, "getServerImageDetail").serverImageNo)) },
   "describe-refused-odd-id": {
-    run: (c) => ncpAdapter.describeImage(ctx(), str(params(c, "getServerImageDetail").serverImageNo)),
-    also: (c) => ncpAdapter.describeForDelete!(ctx(), str(params(c, "getMemberServerImageInstanceDetail").memberServerImageInstanceNo)),
+    run: (c) => ncp.describeImage(ctx(), str(params(c, "getServerImageDetail").serverImageNo)),
+    also: (c) => ncp.deleter.describeForDelete(ctx(), str(params(c, "getMemberServerImageInstanceDetail").memberServerImageInstanceNo)),
     refused: "id",
   },
-  "get-server-kvm": { run: (c) => ncpAdapter.getServer(ctx(), str(params(c, "getServerInstanceDetail").serverInstanceNo)) },
+  "get-server-kvm": { run: (c) => ncp.getServer(ctx(), str(params(c, "getServerInstanceDetail").serverInstanceNo)) },
   "get-server-refused-odd-id": {
-    run: (c) => ncpAdapter.getServer(ctx(), str(params(c, "getServerInstanceDetail").serverInstanceNo)),
+    run: (c) => ncp.getServer(ctx(), str(params(c, "getServerInstanceDetail").serverInstanceNo)),
     also: (c) =>
-      ncpAdapter.createImage(ctx(), { serverId: str(params(c, "getServerInstanceList").serverInstanceNoList), name: "nightly-img-01" }),
+      ncp.creator.createImage(ctx(), { serverId: str(params(c, "getServerInstanceList").serverInstanceNoList), name: "nightly-img-01" }),
     refused: "serverId",
   },
-  "find-servers-by-hard-name": { run: (c) => ncpAdapter.findServersByName(ctx(), str(params(c, "getServerInstanceList").serverName)) },
+  "find-servers-by-hard-name": { run: (c) => ncp.findServersByName(ctx(), str(params(c, "getServerInstanceList").serverName)) },
   "create-kvm-hard-description": {
     run: (c) => {
       const p = params(c, "createServerImage");
-      return ncpAdapter.createImage(ctx(), {
+      return ncp.creator.createImage(ctx(), {
         serverId: str(p.serverInstanceNo),
         name: str(p.serverImageName),
         description: str(p.serverImageDescription),
@@ -167,7 +170,7 @@ const SCENARIOS: Record<string, Scenario> = {
   "create-xen-description-controls": {
     run: (c) => {
       const p = params(c, "createMemberServerImageInstance");
-      return ncpAdapter.createImage(ctx(), {
+      return ncp.creator.createImage(ctx(), {
         serverId: str(p.serverInstanceNo),
         name: str(p.memberServerImageName),
         description: str(p.memberServerImageDescription),
@@ -178,7 +181,7 @@ const SCENARIOS: Record<string, Scenario> = {
   "create-kvm-lone-surrogate": {
     run: (c) => {
       const p = params(c, "createServerImage");
-      return ncpAdapter.createImage(ctx(), {
+      return ncp.creator.createImage(ctx(), {
         serverId: str(p.serverInstanceNo),
         name: str(p.serverImageName),
         description: str(p.serverImageDescription),
@@ -187,22 +190,22 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   "delete-server-image": {
     run: async (c) => {
-      const t = await ncpAdapter.describeForDelete!(ctx(), str(params(c, "getServerImageDetail").serverImageNo));
-      await ncpAdapter.deleteImage!(ctx(), t);
+      const t = await ncp.deleter.describeForDelete(ctx(), str(params(c, "getServerImageDetail").serverImageNo));
+      await ncp.deleter.deleteImage(ctx(), t);
     },
   },
   "delete-member-image": {
     run: async (c) => {
-      const t = await ncpAdapter.describeForDelete!(ctx(), str(params(c, "getServerImageDetail").serverImageNo));
+      const t = await ncp.deleter.describeForDelete(ctx(), str(params(c, "getServerImageDetail").serverImageNo));
       expect(t.via).toBe("deleteMemberServerImageInstances");
-      await ncpAdapter.deleteImage!(ctx(), t);
+      await ncp.deleter.deleteImage(ctx(), t);
     },
     cloud: { serverImageKnown: false },
   },
   "delete-server-image-odd-id": {
-    run: (c) => ncpAdapter.describeForDelete!(ctx(), str(params(c, "getServerImageDetail").serverImageNo)),
+    run: (c) => ncp.deleter.describeForDelete(ctx(), str(params(c, "getServerImageDetail").serverImageNo)),
     // a target whose image has that id (as if the cloud had answered it) is not deleted either
-    also: (c) => ncpAdapter.deleteImage!(ctx(), target(str(params(c, "deleteServerImage").serverImageNoList))),
+    also: (c) => ncp.deleter.deleteImage(ctx(), target(str(params(c, "deleteServerImage").serverImageNoList))),
     refused: "id",
   },
   "wire-getServerImageList-every-field": { run: wire },

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
 import { unknownImage } from "../../shared/model/image.js";
-import { createScpAdapter } from "../../shared/providers/scp/client.js";
+import { scpAdapter } from "../../shared/providers/scp/client.js";
 import { scpHeaders } from "../../shared/providers/scp/signer.js";
 import type { CallContext, DeleteTarget, ListFilter } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
@@ -77,7 +77,7 @@ const ctx = (c: OracleCase, over: Partial<Account> = {}): CallContext => ({
   region: REGION,
   http: new HttpClient({ provider: "scp", transport, maxAttempts: 1 }),
 });
-const adapterFor = (c: OracleCase) => createScpAdapter({ now: oracleClock(c.calls, () => signed().length) });
+const adapterFor = (c: OracleCase) => scpAdapter({ now: oracleClock(c.calls, () => signed().length) });
 
 const input = (c: OracleCase, op: string) => c.calls.find((x) => x.action === op)!.input!;
 const listFilter = (args: Record<string, unknown> = {}): ListFilter => ({
@@ -87,6 +87,7 @@ const listFilter = (args: Record<string, unknown> = {}): ListFilter => ({
 });
 const target = (id: string): DeleteTarget => ({
   image: unknownImage({ provider: "scp", account: "oracle", region: REGION, id, name: "x" }),
+  own: { ok: true, says: "the oracle's image" },
   via: "DELETE /v1/images/{image_id}",
 });
 
@@ -108,7 +109,7 @@ const SCENARIOS: Record<string, Scenario> = {
   "describe-image": { run: describeIt },
   "describe-image-odd-id": {
     run: describeIt,
-    also: (c) => adapterFor(c).describeForDelete!(ctx(c), input(c, "ShowImage").id!),
+    also: (c) => adapterFor(c).deleter.describeForDelete(ctx(c), input(c, "ShowImage").id!),
     refused: "id",
   },
   "get-server": { run: (c) => adapterFor(c).getServer(ctx(c), input(c, "ShowVirtualServer").id!) },
@@ -117,21 +118,24 @@ const SCENARIOS: Record<string, Scenario> = {
   "create-image": {
     run: (c) => {
       const i = input(c, "CreateVirtualServerCustomImage");
-      return adapterFor(c).createImage(ctx(c), { serverId: i.id!, name: String(i.args!.image_name) });
+      return adapterFor(c).creator.createImage(ctx(c), { serverId: i.id!, name: String(i.args!.image_name) });
     },
   },
   "create-image-odd-server-id": {
     run: (c) => {
       const i = input(c, "CreateVirtualServerCustomImage");
-      return adapterFor(c).createImage(ctx(c), { serverId: i.id!, name: String(i.args!.image_name) });
+      return adapterFor(c).creator.createImage(ctx(c), { serverId: i.id!, name: String(i.args!.image_name) });
     },
     refused: "serverId",
   },
-  "describe-for-delete-shared": { run: (c) => adapterFor(c).describeForDelete!(ctx(c), input(c, "ShowImage").id!) },
-  "delete-image": { run: (c) => adapterFor(c).deleteImage!(ctx(c), target(input(c, "DeleteImage").id!)) },
+  // the account's id as its secret gives it (the docs' example image is its own): nothing read besides what the SDK read
+  "describe-for-delete-shared": {
+    run: (c) => adapterFor(c).deleter.describeForDelete(ctx(c, { accountId: exampleImage.owner }), input(c, "ShowImage").id!),
+  },
+  "delete-image": { run: (c) => adapterFor(c).deleter.deleteImage(ctx(c), target(input(c, "DeleteImage").id!)) },
   "delete-image-odd-id": {
-    run: (c) => adapterFor(c).deleteImage!(ctx(c), target(input(c, "DeleteImage").id!)),
-    also: (c) => adapterFor(c).describeForDelete!(ctx(c), input(c, "DeleteImage").id!),
+    run: (c) => adapterFor(c).deleter.deleteImage(ctx(c), target(input(c, "DeleteImage").id!)),
+    also: (c) => adapterFor(c).deleter.describeForDelete(ctx(c), input(c, "DeleteImage").id!),
     refused: "id",
   },
   // the SDK found its endpoint in IAM's catalogue; the adapter's default for the region is the same URL

@@ -52,7 +52,7 @@ describe("the policies file", () => {
   });
 
   it.each([
-    [{ provider: "iwinv" }, /field provider: iwinv documents no image-creation call/],
+    [{ provider: "iwinv" }, /field provider: iwinv's API has no image-creation call: a policy cannot make its images/],
     [{ schedule: "cron(0 3 * * * *)" }, /field schedule: .*exactly one of day-of-month and day-of-week must be "\?"/],
     [{ schedule: "cron(0 25 * * ? *)" }, /field schedule: hours "25" is outside 0–23/],
     [{ schedule: "rate(1 hours)" }, /field schedule: .*write rate\(1 hour\)/],

@@ -9,7 +9,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { HttpClient } from "../../shared/http/client.js";
 import type { TransportResponse } from "../../shared/http/transport.js";
-import { createScpAdapter } from "../../shared/providers/scp/client.js";
+import { scpAdapter } from "../../shared/providers/scp/client.js";
 import type { CallContext } from "../../shared/providers/types.js";
 import type { Account } from "../../shared/secrets.js";
 import { SCP_VECTORS, scpVector } from "../fixtures/provider-vectors.js";
@@ -48,7 +48,7 @@ const account: Account = {
   accountId: "a8f10467abfc4b87b64614ab36eb9ae4",
 };
 const ctx = (): CallContext => ({ account, region: "kr-west1", http: new HttpClient({ provider: "scp", transport }) });
-const adapter = () => createScpAdapter({ now: () => Number(V.timestamp) });
+const adapter = () => scpAdapter({ now: () => Number(V.timestamp) });
 
 /**
  * The headers the SDK sends, named as it names them (scp.md §1.5; client/configuration.go SetupRequestHeader and the
@@ -102,7 +102,7 @@ describe("SCP requests on the wire", () => {
   });
 
   it("create: POST /v1/servers/{id}/images with the SDK's body bytes, then a read of the new image", async () => {
-    const image = await adapter().createImage(ctx(), { serverId: SERVER, name: "imageops-web-01", description: "not sent" });
+    const image = await adapter().creator.createImage(ctx(), { serverId: SERVER, name: "imageops-web-01", description: "not sent" });
     const v = scpVector("create-image-from-server");
     const read = scpVector("show-image");
     expect(signed()).toEqual([
@@ -168,10 +168,10 @@ describe("SCP requests on the wire", () => {
   });
 
   it("delete: DELETE /v1/images/{id} with the SDK's headers (no Accept, no body), signed as the SDK signed it; 409 tried again", async () => {
-    const a = createScpAdapter({ now: () => Number(V.timestamp), deleteConflictWaitsMs: [1, 1, 1] });
-    const target = await a.describeForDelete!(ctx(), IMAGE);
+    const a = scpAdapter({ now: () => Number(V.timestamp), deleteConflictWaitsMs: [1, 1, 1] });
+    const target = await a.deleter.describeForDelete(ctx(), IMAGE);
     reset();
-    await a.deleteImage!(ctx(), target);
+    await a.deleter.deleteImage(ctx(), target);
     const v = scpVector("delete-image");
     expect(signed()).toEqual([{ method: "DELETE", url: v.wireUrl, headers: expectedHeaders("DELETE", v.signature), body: undefined }]);
 
@@ -179,11 +179,11 @@ describe("SCP requests on the wire", () => {
     const conflict = answer(409, { errors: [{ code: "Conflict", detail: "in use", status: 409 }] });
     reset();
     deleteAnswers = [conflict, conflict];
-    await a.deleteImage!(ctx(), target);
+    await a.deleter.deleteImage(ctx(), target);
     expect(signed().map((s) => s.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
     reset();
     deleteAnswers = [conflict, conflict, conflict, conflict];
-    await expect(a.deleteImage!(ctx(), target)).rejects.toMatchObject({
+    await expect(a.deleter.deleteImage(ctx(), target)).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringMatching(/409 to 4 delete request\(s\) in a row/),
     });
@@ -194,7 +194,7 @@ describe("SCP requests on the wire", () => {
     const a = adapter();
     await a.describeImage(ctx(), IMAGE);
     await a.getServer(ctx(), SERVER);
-    await a.createImage(ctx(), { serverId: SERVER, name: "imageops-web-01" });
+    await a.creator.createImage(ctx(), { serverId: SERVER, name: "imageops-web-01" });
     for (const s of signed()) expect(s.headers["Scp-AccountId"]).toBe("");
     expect(sent.some((s) => JSON.stringify(s).includes(account.accountId!))).toBe(false);
   });

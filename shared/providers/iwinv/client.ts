@@ -1,6 +1,7 @@
 import type { HttpResponse } from "../../http/client.js";
 import { ImageOpsError, invalidArgument, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
+import { text, wholeNumber } from "../read.js";
 import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
@@ -10,8 +11,8 @@ import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "
 /**
  * iwinv IaaS API (https://api-kr.iwinv.kr). Documented calls used here: GET /v1/images
  * (zone_id, name, os, type, visibility, page_no, page_size), GET /v1/images/{image_id},
- * GET /v1/instances/{instance_id}?fields=3599. The Images section documents no create call, so
- * createImage is UNSUPPORTED. Every answer is the envelope {code, error_code, message, result}
+ * GET /v1/instances/{instance_id}?fields=3599. The Images section documents no create or delete
+ * call, so the adapter has neither part (`unsupported` says why). Every answer is the envelope {code, error_code, message, result}
  * with code "0x00" / error_code "SUCCESS" on success.
  */
 
@@ -93,20 +94,14 @@ interface Envelope {
   total_count?: unknown;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : undefined);
-const int = (v: unknown): number | undefined => {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
-};
-
 export function iwinvBaseUrl(ctx: CallContext): string {
   return (ctx.account.endpoint ?? IWINV_DEFAULT_ENDPOINT).replace(/\/+$/, "");
 }
 
 /** The JSON envelope of an answer, or undefined when the body is not one. */
-function envelopeOf(text: string): Envelope | undefined {
+function envelopeOf(body: string): Envelope | undefined {
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = JSON.parse(body);
     return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Envelope) : undefined;
   } catch {
     return undefined;
@@ -123,12 +118,12 @@ function envelopeFailure(status: number, body: Envelope | undefined, kind: "list
     // HTML from a gateway, a truncated body: the status decides (5xx → unavailable, 200 → error)
     return providerFailure("iwinv", status, { message: `unreadable response (HTTP ${status}, not a JSON envelope)` });
   }
-  const code = text(body.code);
-  const name = text(body.error_code);
+  const code = text(body.code) ?? undefined;
+  const name = text(body.error_code) ?? undefined;
   // success is HTTP 2xx and code "0x00" and error_code "SUCCESS" (iwinv.md §3.1)
   if (status < 300 && code === "0x00" && name === "SUCCESS") return null;
   if ((code !== undefined && IP_CODES.has(code)) || (name !== undefined && IP_NAMES.has(name)))
-    return ipRefused(name ?? code!, text(body.message));
+    return ipRefused(name ?? code!, text(body.message) ?? undefined);
   const auth = (code !== undefined && AUTH_CODES.has(code)) || (name !== undefined && AUTH_NAMES.has(name));
   const notFound =
     (code !== undefined && NOT_FOUND_CODES.has(code)) ||
@@ -152,18 +147,9 @@ function ipRefused(providerCode: string, said: string | undefined): ImageOpsErro
   );
 }
 
-/** Image name rule (iwinv documents none for images; console names are short free text). */
-export function validateIwinvImageName(name: string): string | null {
-  if (typeof name !== "string" || name.length === 0) return "name is required";
-  if (name.length > 64) return "at most 64 characters";
-  if (name.trim() !== name) return "no leading or trailing spaces";
-  if (!/^[\p{L}\p{N} ._-]+$/u.test(name)) return 'only letters, digits, spaces, ".", "_" and "-"';
-  return null;
-}
-
 const ctxOf = (ctx: CallContext): IwinvContext => ({ account: ctx.account.name, region: ctx.region });
 
-export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderAdapter {
+export function iwinvAdapter(options: IwinvAdapterOptions = {}): ProviderAdapter {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
 
@@ -235,11 +221,11 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
         out.push(image);
       }
       // the API may cap page_size: compare with the size it says it used
-      const size = int(body.page_size) || pageSize;
-      const count = int(body.count) ?? result.length;
-      const total = int(body.total) ?? int(body.total_count);
+      const size = wholeNumber(body.page_size) || pageSize;
+      const count = wholeNumber(body.count) ?? result.length;
+      const total = wholeNumber(body.total) ?? wholeNumber(body.total_count);
       if (result.length === 0 || count < size || result.length < size) return out;
-      if (total !== undefined && page * size >= total) return out;
+      if (total !== null && page * size >= total) return out;
       // a full page of ids already seen: page_no is being ignored, more requests would loop
       if (seen.size === before) throw unexpected("image list (page_no not honoured)");
     }
@@ -251,15 +237,24 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     return r && typeof r === "object" && !Array.isArray(r) ? (r as Record<string, unknown>) : null;
   }
 
-  const adapter: ProviderAdapter = {
+  return {
     name: "iwinv",
     defaultEndpoint: IWINV_DEFAULT_ENDPOINT,
     ids: IWINV_IDS,
     // docs: "Call limit: 60 requests / per minute"
     limits: { concurrency: 4, perMinute: 60 },
-    supportsCreate: false,
-    // the Images API is Image List and Image Detail only (iwinv.md §2.3: the docs' sidebar, the IaaS OpenAPI, the official CLI): no delete either
-    supportsDelete: false,
+    // the Images API is Image List and Image Detail only (iwinv.md §2.3: the docs' sidebar, the IaaS OpenAPI, the
+    // official CLI): no creator, no deleter
+    unsupported: {
+      create: {
+        reason: "iwinv's API has no image-creation call",
+        instead: "its Images API offers only Image List and Image Detail (iwinv.md §2.3): create the image in the iwinv console",
+      },
+      delete: {
+        reason: "iwinv's API has no image-deletion call",
+        instead: "its Images API offers only Image List and Image Detail (iwinv.md §2.3): delete it in the iwinv console",
+      },
+    },
 
     async listImages(ctx, filter: ListFilter = {}) {
       const query: Record<string, IwinvQueryValue> = {};
@@ -291,23 +286,10 @@ export function createIwinvAdapter(options: IwinvAdapterOptions = {}): ProviderA
     // Instance List, in its own file (./servers.ts)
     findServersByName: (ctx, name) => findIwinvServersByName((path, query) => get(ctx, path, query, "list"), ctx.region, name),
 
-    validateImageName: validateIwinvImageName,
-
-    async createImage() {
-      throw new ImageOpsError(
-        "UNSUPPORTED",
-        "iwinv's API has no image-creation call (its Images API offers only Image List and Image Detail); create the image in the iwinv console",
-        { provider: "iwinv" },
-      );
-    },
-
     async findImagesByName(ctx, name) {
       if (!name) return [];
       const images = await listAll(ctx, { visibility: "private", name });
       return images.filter((i) => i.kind === "custom" && i.name === name);
     },
   };
-  return adapter;
 }
-
-export const iwinvAdapter: ProviderAdapter = createIwinvAdapter();

@@ -12,6 +12,8 @@ import { type Rec, record, text } from "../read.js";
 const rec = record;
 const str = (v: unknown) => text(v);
 const code = (v: unknown): string | null => str(rec(v).code);
+/** A CommonCode's code (`{code, codeName}`, ncp.md §3.1), undefined when absent or empty. */
+export const codeOf = (v: unknown): string | undefined => code(v) ?? undefined;
 
 const STATUS = new Map<string, ImageStatus>([
   ["CREAT", "available"],

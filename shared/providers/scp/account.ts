@@ -5,7 +5,12 @@ import { accountBase } from "../account.js";
 export const ScpAccount = accountBase
   .extend({
     provider: z.literal("scp"),
-    /** the account id, for display only: never signed or sent, `Scp-AccountId` goes empty as the official provider sends it (scp.md §1.1, signer.ts). */
+    /**
+     * the account id the keys belong to: what a delete compares with an image's `owner` ("Owner
+     * account ID", Show Image) to know the image is this account's own; without it, the one
+     * `account_id` the account's servers show is used (scp/client.ts `thisAccount`). Never signed or
+     * sent: `Scp-AccountId` goes empty as the official provider sends it (scp.md §1.1, signer.ts).
+     */
     accountId: z.string().min(1).optional(),
     /** pin a Virtual Server API version (default 1.3) */
     apiVersion: z
@@ -19,4 +24,9 @@ export type ScpAccount = z.infer<typeof ScpAccount>;
 /** The API version an account pins, if it is an SCP account that pins one. */
 export function pinnedApiVersion(account: { provider: string } & Partial<Pick<ScpAccount, "apiVersion">>): string | undefined {
   return account.provider === "scp" ? account.apiVersion : undefined;
+}
+
+/** The account id an account's secret gives, if it is an SCP account that gives one. */
+export function configuredAccountId(account: { provider: string } & Partial<Pick<ScpAccount, "accountId">>): string | undefined {
+  return account.provider === "scp" ? account.accountId : undefined;
 }

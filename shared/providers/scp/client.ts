@@ -1,13 +1,14 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
-import type { CallContext, CreateRequest, DeleteTarget, ListFilter, ProviderAdapter, Server } from "../types.js";
+import { type Rec, text } from "../read.js";
+import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, ListFilter, Server } from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
-import { pinnedApiVersion } from "./account.js";
+import { configuredAccountId, pinnedApiVersion } from "./account.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
 import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
-import { findScpServersByName } from "./servers.js";
+import { findScpServersByName, listScpServers, type ScpGet, scpServerRef } from "./servers.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -94,7 +95,40 @@ function ctxOf(ctx: CallContext): ScpContext {
   return { account: ctx.account.name, region: ctx.region };
 }
 
-export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapter {
+/** This account's id, and where it was read; or why it is not known. */
+type ThisAccount = { id: string; from: string; why?: undefined } | { id?: undefined; from?: undefined; why: string };
+
+/**
+ * Whether an image is positively this account's own custom image: `scp_image_type` custom (the
+ * type the docs' List Images example gives the account's own image, D8; nullable in the SDK) and
+ * `owner`, "Owner account ID" (S3 model_image_show_response_v1_dot3.go, required), this account.
+ * An image shared with the account or public to it is another's: its owner is not this account.
+ */
+function scpOwn(raw: Rec, me: ThisAccount | undefined): DeleteTarget["own"] {
+  const type = text(raw.scp_image_type);
+  const visibility = text(raw.visibility);
+  if (type !== "custom")
+    return {
+      ok: false,
+      says: `scp_image_type ${type ?? "absent"}${visibility ? ` (visibility ${visibility})` : ""}: not a custom image${visibility === "public" ? ", a public image of SCP" : ""}`,
+    };
+  const owner = text(raw.owner);
+  if (!owner) return { ok: false, says: "Show Image names no owner, so it is not known to be this account's" };
+  if (!me?.id)
+    return {
+      ok: false,
+      says: `owner ${owner} cannot be compared with this account: ${me?.why ?? "its id is unknown"}; set accountId in the credentials secret (the owner SCP shows on this account's own images)`,
+    };
+  const name = text(raw.owner_account_name);
+  if (owner.toLowerCase() !== me.id.toLowerCase())
+    return {
+      ok: false,
+      says: `owner ${owner}${name ? ` (${name})` : ""} is not this account (${me.id}, ${me.from})`,
+    };
+  return { ok: true, says: `scp_image_type custom, owner ${owner}: this account (${me.from})` };
+}
+
+export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creator" | "deleter"> {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
   const conflictWaits = options.deleteConflictWaitsMs ?? DELETE_CONFLICT_WAITS_MS;
@@ -129,7 +163,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
             : { Accept: "application/json", "Content-Type": "application/json" },
       body: body === undefined ? undefined : `${JSON.stringify(body)}\n`,
       // Scp-AccountId empty, signed empty, as the official provider configures the SDK (signer.ts); the
-      // account's own accountId is for display only
+      // account's own accountId is never sent (a delete compares it with images' owner)
       sign: (m, u) => scpHeaders(m, u, now(), account.accessKey, account.secretKey, apiVersion, ""),
     });
     const info = { apiVersion };
@@ -167,56 +201,55 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
     throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of images`, { provider: "scp" });
   }
 
-  const adapter: ProviderAdapter = {
-    name: "scp",
-    defaultEndpoint: SCP_DEFAULT_ENDPOINT,
-    ids: SCP_IDS,
-    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
-    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
-    supportsCreate: true,
+  async function describeImage(ctx: CallContext, id: string) {
+    checkId(SCP_IDS.image, "id", id);
+    const json = await call(ctx, "GET", `/v1/images/${id}`);
+    if (!json || typeof json !== "object") throw unexpected("image");
+    // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
+    const raw = (json as { image?: unknown }).image ?? json;
+    return normalizeScpImage(raw, ctxOf(ctx));
+  }
+
+  const getter =
+    (ctx: CallContext): ScpGet =>
+    (path, query) =>
+      call(ctx, "GET", path, query);
+
+  /** account ids read from the servers, per endpoint and access key (an account's id does not change) */
+  const derived = new Map<string, string>();
+
+  /**
+   * The id of the account the keys belong to: the secret's `accountId` when given; otherwise the
+   * one `account_id` its servers show (List Virtual Servers: ServerShowResponse.account_id,
+   * "Account ID", required, S3 model_server_show_response.go — the docs' example account_id
+   * a8f10467abfc4b87b64614ab36eb9ae4 is also the owner of their example image, D8). No server, or
+   * servers naming several accounts, leave it unknown: nothing is then taken to be this account's.
+   */
+  async function thisAccount(ctx: CallContext): Promise<ThisAccount> {
+    const configured = configuredAccountId(ctx.account);
+    if (configured) return { id: configured, from: "accountId in the credentials secret" };
+    const key = `${scpBaseUrl(ctx)} ${ctx.account.accessKey}`;
+    const known = derived.get(key);
+    if (known) return { id: known, from: "the account_id of its servers" };
+    const servers = await listScpServers(getter(ctx), {}, "servers");
+    const ids = new Set(servers.flatMap((s) => text(s.account_id) ?? []));
+    const [only] = ids;
+    if (ids.size === 1 && only) {
+      derived.set(key, only);
+      return { id: only, from: "the account_id of its servers" };
+    }
+    return {
+      why: ids.size
+        ? `the secret gives no accountId, and the servers in ${ctx.region} name ${ids.size} accounts`
+        : `the secret gives no accountId, and there is no server in ${ctx.region} to read it from`,
+    };
+  }
+
+  const creator: ImageCreator = {
+    validateImageName: validateScpImageName,
     // the create call's body is {"image_name"} only (docs: Create Image from Server; SDK ServerCreateImageRequestBody)
     descriptionNotStored:
       "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
-
-    async listImages(ctx, filter: ListFilter = {}) {
-      const query: Record<string, QueryValue> = {};
-      if (filter.scope === "custom") query.scp_image_type = "custom";
-      else if (filter.scope === "public") query.visibility = "public";
-      const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
-      if (distro) query.os_distro = distro;
-      // only "available" is one Glance status ("active"); the other contract statuses span several
-      if (filter.status === "available") query.status = "active";
-      // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
-      return listAll(ctx, query);
-    },
-
-    async describeImage(ctx, id) {
-      checkId(SCP_IDS.image, "id", id);
-      const json = await call(ctx, "GET", `/v1/images/${id}`);
-      if (!json || typeof json !== "object") throw unexpected("image");
-      // ImageShowResponse is the image itself; tolerate an {image: …} wrapper
-      const raw = (json as { image?: unknown }).image ?? json;
-      return normalizeScpImage(raw, ctxOf(ctx));
-    },
-
-    async getServer(ctx, serverId): Promise<Server> {
-      checkId(SCP_IDS.server, "serverId", serverId);
-      const json = await call(ctx, "GET", `/v1/servers/${serverId}`);
-      const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
-      if (!s || typeof s !== "object") throw unexpected("server");
-      const state = typeof s.state === "string" ? s.state : "";
-      return {
-        id: typeof s.id === "string" ? s.id : serverId,
-        name: typeof s.name === "string" ? s.name : "",
-        providerStatus: state,
-        imageable: IMAGEABLE.has(state.toUpperCase()),
-      };
-    },
-
-    // List Virtual Servers, in its own file (./servers.ts)
-    findServersByName: (ctx, name) => findScpServersByName((path, query) => call(ctx, "GET", path, query), name),
-
-    validateImageName: validateScpImageName,
 
     async createImage(ctx, req: CreateRequest) {
       const reason = validateScpImageName(req.name);
@@ -228,7 +261,7 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       if (typeof id !== "string" || !id) throw unexpected("create");
       try {
         // the status comes from SCP itself (Glance: "queued" first)
-        const image = await adapter.describeImage(ctx, id);
+        const image = await describeImage(ctx, id);
         return { ...image, sourceServerId: image.sourceServerId ?? req.serverId };
       } catch {
         // the image exists even if the first read fails (eventual consistency): never a failure the caller
@@ -236,19 +269,21 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
         return unreadScpImage(id, req.name, req.serverId, ctxOf(ctx));
       }
     },
+  };
 
-    accountWarning: pinnedVersionWarning,
-
-    supportsDelete: true,
-
+  const deleter: ImageDeleter = {
     async describeForDelete(ctx, id): Promise<DeleteTarget> {
       checkId(SCP_IDS.image, "id", id);
       const json = await call(ctx, "GET", `/v1/images/${id}`);
       if (!json || typeof json !== "object") throw unexpected("image");
       const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
       const image = normalizeScpImage(raw, ctxOf(ctx));
-      // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with PUT /v1/images/{id} first
-      const target: DeleteTarget = { image, protected: raw.protected === true, via: "DELETE /v1/images/{image_id}" };
+      // the account's id is read only for a custom image (it may take the server list)
+      const me = text(raw.scp_image_type) === "custom" ? await thisAccount(ctx) : undefined;
+      const target: DeleteTarget = { image, own: scpOwn(raw, me), via: "DELETE /v1/images/{image_id}" };
+      // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with Update image, PUT /v1/images/{id}
+      if (raw.protected === true)
+        target.protected = `clear "protected" first (in the SCP console, or PUT /v1/images/${id} with protected=false)`;
       if (image.visibility === "shared") {
         // List members: GET /v1/images/{image_id}/members → {"members": [ImageMemberShowResponse]} (scp.md §4)
         try {
@@ -292,13 +327,69 @@ export function createScpAdapter(options: ScpAdapterOptions = {}): ProviderAdapt
       }
     },
 
+    /**
+     * Servers made from the image: List Virtual Servers (./servers.ts) has no filter by image, so
+     * every server is read and its `image_id` (ServerShowResponse, nullable: S1 1.0 openapi.yaml;
+     * scp.md §4.6) matched here. A server without one does not say what it runs.
+     */
+    async serversUsing(ctx, target) {
+      const servers = await listScpServers(getter(ctx), {}, "servers");
+      const silent = servers.filter((s) => !text(s.image_id)).length;
+      return {
+        servers: servers.flatMap((s) => (text(s.image_id) === target.image.id ? (scpServerRef(s) ?? []) : [])),
+        read: servers.length,
+        ...(silent ? { unsure: `${silent} of them show no image_id, so whether they run it is not known` } : {}),
+      };
+    },
+  };
+
+  return {
+    name: "scp",
+    defaultEndpoint: SCP_DEFAULT_ENDPOINT,
+    ids: SCP_IDS,
+    // SCP documents no rate limit; its gateway blocks with an HTML 417 (scp.md §6.3), retried like a 429
+    limits: { concurrency: 8, throttleSignals: SCP_THROTTLE_SIGNALS },
+
+    async listImages(ctx, filter: ListFilter = {}) {
+      const query: Record<string, QueryValue> = {};
+      if (filter.scope === "custom") query.scp_image_type = "custom";
+      else if (filter.scope === "public") query.visibility = "public";
+      const distro = filter.os ? API_DISTROS.get(filter.os.trim().toLowerCase()) : undefined;
+      if (distro) query.os_distro = distro;
+      // only "available" is one Glance status ("active"); the other contract statuses span several
+      if (filter.status === "available") query.status = "active";
+      // `name` stays client-side: the contract's name filter is a substring, the API's an exact match
+      return listAll(ctx, query);
+    },
+
+    describeImage,
+
+    async getServer(ctx, serverId): Promise<Server> {
+      checkId(SCP_IDS.server, "serverId", serverId);
+      const json = await call(ctx, "GET", `/v1/servers/${serverId}`);
+      const s = ((json as { server?: unknown })?.server ?? json) as Record<string, unknown> | null;
+      if (!s || typeof s !== "object") throw unexpected("server");
+      const state = typeof s.state === "string" ? s.state : "";
+      return {
+        id: typeof s.id === "string" ? s.id : serverId,
+        name: typeof s.name === "string" ? s.name : "",
+        providerStatus: state,
+        imageable: IMAGEABLE.has(state.toUpperCase()),
+      };
+    },
+
+    // List Virtual Servers, in its own file (./servers.ts)
+    findServersByName: (ctx, name) => findScpServersByName(getter(ctx), name),
+
+    accountWarning: pinnedVersionWarning,
+
     async findImagesByName(ctx, name) {
       if (!name) return [];
       const images = await listAll(ctx, { name, scp_image_type: "custom" });
       return images.filter((i) => i.name === name && i.kind === "custom");
     },
-  };
-  return adapter;
-}
 
-export const scpAdapter: ProviderAdapter = createScpAdapter();
+    creator,
+    deleter,
+  };
+}

@@ -1,5 +1,5 @@
 import { ImageOpsError } from "../../model/errors.js";
-import { record, text } from "../read.js";
+import { type Rec, record, text } from "../read.js";
 import type { ServerRef } from "../types.js";
 import type { QueryValue } from "./signer.js";
 
@@ -10,31 +10,40 @@ const PAGE_SIZE = 100;
 const MAX_PAGES = 100;
 
 /**
- * Servers named exactly `name`: List Virtual Servers, `GET /v1/servers` (scp.md §4 table, docs D5
- * listvirtualservers) with `name`, `limit` (D5 shows no default, so it is always sent, §6.4),
- * `marker` (the last id of the previous page) and the documented default `sort` created_at:desc
- * pinned, as the image list pages (§6.4). The answer is `{"servers": [ServerShowResponse]}`
- * (S1/S3 models); only `id`, `name` and `state` are read, the fields §4.6 lists, because the
- * list's shape changed in virtualserver 1.5 (§3.4). How `name` matches is not documented: the
- * exact name is kept here.
+ * Every server of List Virtual Servers, `GET /v1/servers` (scp.md §4 table, docs D5
+ * listvirtualservers), with `query`'s filters: `limit` (D5 shows no default, so it is always sent,
+ * §6.4), `marker` (the last id of the previous page) and the documented default `sort`
+ * created_at:desc pinned, as the image list pages (§6.4). The answer is
+ * `{"servers": [ServerShowResponse]}` (S1/S3 models), each server as it came.
  */
-export async function findScpServersByName(get: ScpGet, name: string): Promise<ServerRef[]> {
-  const out: ServerRef[] = [];
+export async function listScpServers(get: ScpGet, query: Record<string, QueryValue>, what: string): Promise<Rec[]> {
+  const out: Rec[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const json = await get("/v1/servers", { name, limit: PAGE_SIZE, marker, sort: "created_at:desc" });
+    const json = await get("/v1/servers", { ...query, limit: PAGE_SIZE, marker, sort: "created_at:desc" });
     const servers = (json as { servers?: unknown })?.servers;
     if (!Array.isArray(servers))
       throw new ImageOpsError("PROVIDER_ERROR", "scp: unexpected server list response shape", { provider: "scp" });
-    for (const raw of servers) {
-      const s = record(raw);
-      const id = text(s.id);
-      if (s.name === name && id) out.push({ id, name, providerStatus: text(s.state) ?? "" });
-    }
+    for (const raw of servers) out.push(record(raw));
     // marker paging as for images: a short page is the last one
     const last = (servers[servers.length - 1] as { id?: unknown } | undefined)?.id;
     if (servers.length < PAGE_SIZE || typeof last !== "string" || last === marker) return out;
     marker = last;
   }
-  throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of servers named "${name}"`, { provider: "scp" });
+  throw new ImageOpsError("PROVIDER_ERROR", `scp: more than ${MAX_PAGES} pages of ${what}`, { provider: "scp" });
+}
+
+/** A server as the product names it: only `id`, `name` and `state`, the fields §4.6 lists (the list's shape changed in virtualserver 1.5, §3.4). */
+export function scpServerRef(s: Rec): ServerRef | undefined {
+  const id = text(s.id);
+  return id ? { id, name: text(s.name) ?? "", providerStatus: text(s.state) ?? "" } : undefined;
+}
+
+/** Servers named exactly `name`. How List Virtual Servers' `name` matches is not documented: the exact name is kept here. */
+export async function findScpServersByName(get: ScpGet, name: string): Promise<ServerRef[]> {
+  const servers = await listScpServers(get, { name }, `servers named "${name}"`);
+  return servers.flatMap((s) => {
+    const ref = s.name === name ? scpServerRef(s) : undefined;
+    return ref ? [{ ...ref, name }] : [];
+  });
 }
