@@ -7,7 +7,7 @@ import {
   claimRecord,
   type Decision,
   type DeleteRecord,
-  type DeleteRequestFields,
+  type RecordedDelete,
   keyOf,
   operationIdOf,
   predict,
@@ -63,7 +63,7 @@ export async function deleteOnTarget(
   adapter: ProviderAdapter,
   input: DeleteInput,
 ): Promise<DeleteOutput> {
-  const request: DeleteRequestFields = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
+  const request: RecordedDelete = { provider: adapter.name, account: ctx.account.name, region: ctx.region, imageId: input.id };
   if (input.origin) request.origin = input.origin;
   const { deleter } = adapter;
   if (!deleter) {
@@ -113,7 +113,7 @@ class DeleteSpec implements OperationSpec<DeleteRecord, DeleteTarget> {
     readonly provider: ProviderName,
     private readonly deleter: ImageDeleter,
     private readonly input: DeleteInput,
-    private readonly request: DeleteRequestFields,
+    private readonly request: RecordedDelete,
   ) {
     ({ key: this.key, hash: this.hash } = keyOf(request));
   }

@@ -35,8 +35,6 @@ export interface RecordedCreate {
   origin?: Origin;
 }
 
-/** @see RecordedDelete (shared/images/delete.ts takes the new name when the delete guard's work lands) */
-export type DeleteRequestFields = RecordedDelete;
 export interface RecordedDelete {
   provider: ProviderName;
   account: string;

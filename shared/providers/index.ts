@@ -17,7 +17,7 @@ export function adapterFor(provider: ProviderName): ProviderAdapter {
 
 export type {
   CallContext,
-  CreateRequest,
+  CreateCall,
   DeleteTarget,
   ImageCreator,
   ImageDeleter,

@@ -34,7 +34,8 @@ export interface Server {
 /** A server as a server list shows it: enough to tell servers of the same name apart. */
 export type ServerRef = Pick<Server, "id" | "name" | "providerStatus">;
 
-export interface CreateRequest {
+/** What an adapter's create is given: the server, the new image's name and description. */
+export interface CreateCall {
   serverId: string;
   name: string;
   description?: string;
@@ -72,7 +73,7 @@ export interface ImageCreator {
   /** null when valid, else the reason; with the server, the rule of the call it would be imaged with (NCP: KVM and XEN differ) */
   validateImageName(name: string, server?: Server): string | null;
   /** one request, never retried (the caller resolves ambiguity by looking the name up) */
-  createImage(ctx: CallContext, req: CreateRequest): Promise<Image>;
+  createImage(ctx: CallContext, req: CreateCall): Promise<Image>;
   /** set when the cloud's create call has no field for a description: the warning the create preflight shows */
   readonly descriptionNotStored?: string;
 }

@@ -2,7 +2,7 @@ import { log } from "../../log.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import { checkId, type IdShapes } from "../ids.js";
-import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, Server, ServerUsage } from "../types.js";
+import type { AdapterWith, CallContext, CreateCall, DeleteTarget, ImageCreator, ImageDeleter, Server, ServerUsage } from "../types.js";
 import { text } from "../read.js";
 import { codeOf, normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
@@ -288,7 +288,7 @@ function validateImageName(name: string, server?: Server): string | null {
   return null;
 }
 
-async function createImage(ctx: CallContext, req: CreateRequest): Promise<Image> {
+async function createImage(ctx: CallContext, req: CreateCall): Promise<Image> {
   checkId(NCP_IDS.server, "serverId", req.serverId);
   // the hypervisor decides the call (KVM: createServerImage, XEN: createMemberServerImageInstance)
   const server = req.server?.id === req.serverId ? req.server : await getServer(ctx, req.serverId);

@@ -1,7 +1,7 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import { type Rec, text } from "../read.js";
-import type { AdapterWith, CallContext, CreateRequest, DeleteTarget, ImageCreator, ImageDeleter, ListFilter, Server } from "../types.js";
+import type { AdapterWith, CallContext, CreateCall, DeleteTarget, ImageCreator, ImageDeleter, ListFilter, Server } from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
@@ -251,7 +251,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
     descriptionNotStored:
       "SCP does not store descriptions: its create-image call takes only image_name, so this description will not be kept",
 
-    async createImage(ctx, req: CreateRequest) {
+    async createImage(ctx, req: CreateCall) {
       const reason = validateScpImageName(req.name);
       if (reason) throw invalidArgument("name", reason);
       checkId(SCP_IDS.server, "serverId", req.serverId);
