@@ -18,9 +18,8 @@ export const handler = lambdaHandler({
   schema: TrackImageInput,
   methods: ["POST"],
   run: async (input, context) => {
-    const { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify } = input;
-    const step = { operation, kind, provider, account, region, imageId, startedAt, limitAt, failures, stop, notify };
-    const body = await trackStep(lambdaRuntime(context), step, {
+    // the step as its schema read it: the state machine's payload picked its fields
+    const body = await trackStep(lambdaRuntime(context), input, {
       store: operationStore(),
       progress,
       graceMs: seconds("VISIBILITY_GRACE_SECONDS"),
