@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (after `npm run build`): the seven performance figures of issue 6, figure 8
- * (an audit and the policies' scheduled runs over 200 account-regions) and figure 9 (what
- * observability adds to cold starts), each measured against a baseline taken in the same run, as
+ * (an audit and the policies' scheduled runs over 200 account-regions), figure 9 (what
+ * observability adds to cold starts) and figure 10 (how long a person waits for a slash command's
+ * answer), each measured against a baseline taken in the same run, as
  * medians over repeated runs; one line per figure with product, baseline, ratio, target and
  * PASS/MISS, then the bundle sizes. It is a report: it exits 0 whatever the figures say.
  * Everything runs on 127.0.0.1.
@@ -33,6 +34,7 @@ import { figure6 } from "./bench/figure-6-peak-rss.js";
 import { figure7 } from "./bench/figure-7-signing.js";
 import { figure8 } from "./bench/figure-8-scale.js";
 import { figure9 } from "./bench/figure-9-observability.js";
+import { figure10 } from "./bench/figure-10-slack-answer.js";
 import { type Figure, formatFigure, kib } from "./bench/lib.js";
 import { BUNDLE_OPTIONS } from "../scripts/build.js";
 
@@ -47,6 +49,7 @@ const FIGURES: Array<[id: string, name: string, run: (ctx: BenchContext) => Prom
   ["7", "signing", figure7],
   ["8", "scale: 200 account-regions", figure8],
   ["9", "observability", figure9],
+  ["10", "slash command to answer", figure10],
 ];
 
 const FUNCTIONS = ["list-images", "describe-image", "create-image", "describe-operation", "track-image", "audit-images", "slack"];

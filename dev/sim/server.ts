@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 
 /** Fault injection shared by every simulator; set from tests or over HTTP at /__sim/faults. */
 export interface Faults {
@@ -36,6 +37,9 @@ export interface SimRequest {
   url: URL;
   headers: IncomingMessage["headers"];
   body: string;
+  /** performance.now() when it arrived and when its answer was sent (the bench's clouds' own time) */
+  receivedAt?: number;
+  answeredAt?: number;
 }
 
 export interface SimResponse {
@@ -113,7 +117,11 @@ export class SimServer {
       url: new URL(rawUrl, "http://sim.local"),
       headers: req.headers,
       body: Buffer.concat(chunks).toString("utf8"),
+      receivedAt: performance.now(),
     };
+    res.on("finish", () => {
+      simReq.answeredAt = performance.now();
+    });
     try {
       if (simReq.url.pathname.startsWith("/__sim/")) return send(res, await this.admin(simReq));
       this.requests.push(simReq);
