@@ -146,7 +146,7 @@ export async function figure10(ctx: BenchContext): Promise<void> {
       }
       lines.push(
         `${label}: warm ${ms(med(warm, "total"))} (clouds ${ms(med(warm, "clouds"))}, +${ms(over)}); ` +
-          `cold ${ms(med(cold, "total"))} = ack ${ms(med(cold, "ack"))}, the job (self-invoked) began at +${ms(med(cold, "selfInvoke"))}, ` +
+          `cold ${ms(med(cold, "total"))}: ack ${ms(med(cold, "ack"))}, the job (self-invoked) began at +${ms(med(cold, "selfInvoke"))}, ` +
           `job to ${fn} ${ms(med(cold, "functionInvoke"))}, the secret store's own time ${ms(med(cold, "secrets"))}, clouds ${ms(med(cold, "clouds"))}; ` +
           `before it, importing the ${FUNCTIONS.length} bundles afresh ${ms(median(imports))}`,
       );
