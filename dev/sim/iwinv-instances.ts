@@ -7,7 +7,7 @@ const STATUSES = new Set(["pending", "active", "error", "work", "off"]);
 const DEFAULT_FIELDS = 1 | 2 | 8;
 
 /**
- * Instance List, GET /v1/instances (../shared/providers/iwinv.md §5.1 [R7][T2-inv]): filters
+ * Instance List, GET /v1/instances (docs/providers/iwinv.md §5.1 [R7][T2-inv]): filters
  * `name`, `zone_id`, `status` (enum), paging `page_no` (default 1) and `page_size` (default 10),
  * `fields` as Instance Detail (§5.3). "If don't have instances running in API supported zones, it
  * will return an empty array" [R7]. How `name` matches is undocumented: the simulator's Image List

@@ -7,7 +7,7 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse, TIMESTAMP_WI
  * page_size), GET /v1/images/{id}, GET /v1/instances (./iwinv-instances.ts), GET /v1/instances/{id}?fields=N; X-iwinv-* signature over
  * timestamp + path (query not signed), ±5 minutes; 60 requests per minute per credential.
  *
- * Every behaviour cites where it comes from, with the source keys of ../shared/providers/iwinv.md
+ * Every behaviour cites where it comes from, with the source keys of docs/providers/iwinv.md
  * (R1–R7 the official docs, S1 the seed Image List page, T1–T12 third-party clients and their live
  * observations). Answers use iwinv's envelope {code, error_code, message, result} [S1][T6]; the error
  * codes are those of iwinv's Error Code page [T1]. Where the truth is unknown, an option decides.

@@ -10,7 +10,7 @@ export const NCP_DEMO = {
 
 /**
  * NAVER Cloud VPC Server API v2 simulator. It enforces what the official sources say, each rule
- * citing where it comes from (ncp.md is ../shared/providers/ncp.md, which cites the pages and SDK
+ * citing where it comes from (ncp.md is docs/providers/ncp.md, which cites the pages and SDK
  * files); where they say nothing, the behaviour is an option so tests can run the product against
  * either truth. Keeps server images (NCP + SELF), legacy member images (XEN) and servers; creates
  * follow the clock (INIT → CREAT, or CREFL).
@@ -580,7 +580,7 @@ export class NcpSim extends SimServer {
    * exactly as received, and the ±5-minute window (ncp.md §1; docs compute-vserver "a difference
    * of 5 minutes or more ... invalid"). It may come as `x-ncp-apigw-signature-v2` (the docs, the Java
    * SDK) or `x-ncp-apigw-signature-v1` (the Go SDK terraform-provider-ncloud runs with, ncp.md §1.4;
-   * ../shared/providers/oracle/vectors-ncp.json): either is accepted, and each one sent must be right.
+   * test/fixtures/oracle/vectors-ncp.json): either is accepted, and each one sent must be right.
    * Failures are the gateway's 401 errorCode 200 "Authentication Failed" (api-call-lgc-errorhandling);
    * the `details` texts are the observed ones (ncp.md §4.1), which of them NCP gives for which failure
    * is not documented.

@@ -3,7 +3,7 @@
  * `npm start`'s banner says of it. The local stack, the demo secret, the console and the bench
  * read this; a fourth cloud adds its simulator module and an entry here (and, in the product, its
  * name to PROVIDERS, its adapter to shared/providers/index.ts and its account to shared/secrets.ts:
- * README, Layout). `satisfies Record<ProviderName, …>` makes the compiler name a cloud the product
+ * docs/development.md, Layout). `satisfies Record<ProviderName, …>` makes the compiler name a cloud the product
  * knows and this file does not.
  */
 import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";

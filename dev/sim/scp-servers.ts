@@ -2,7 +2,7 @@ import { scpError } from "./scp.js";
 import type { SimResponse } from "./server.js";
 
 /**
- * List Virtual Servers, GET /v1/servers (../shared/providers/scp.md §4 table, docs D5
+ * List Virtual Servers, GET /v1/servers (docs/providers/scp.md §4 table, docs D5
  * listvirtualservers): filters `name` and `state`, `limit` (no documented default, §6.4; 1–1000
  * as List Images), `marker` ("the last item's ID from previous request", as List Images) and
  * `sort` (default created_at:desc). The answer is {"servers": [ServerShowResponse]} with no count

@@ -8,7 +8,7 @@ import { SimServer, type SimKey, type SimRequest, type SimResponse } from "./ser
  * POST /v1/servers/{id}/images. Signatures are checked with SCP's formula over the full URL received,
  * independently of the adapter's signer.
  *
- * Every behaviour cites where it comes from; the sources are those of ../shared/providers/scp.md
+ * Every behaviour cites where it comes from; the sources are those of docs/providers/scp.md
  * (S1 the official Go SDK, S2 the official Terraform provider, S3 its vendored v3 SDK, S4 a live
  * third-party harness, D1–D8 the SCP docs). Where the truth is unknown, an option decides.
  */
@@ -484,7 +484,7 @@ export class ScpSim extends SimServer {
    * The signature of the official SDK (client/signature_generator.go MakeHmacSignature) over "http://" + Host + the raw
    * path and query as received: method + url + timestamp + accessKey + accountId + "Openapi", where accountId is the
    * Scp-AccountId header the SDK sends — empty, as the official provider configures it (every request of
-   * ../shared/providers/oracle/vectors-scp.json), or absent, as the docs' sample signs (method + url + timestamp +
+   * test/fixtures/oracle/vectors-scp.json), or absent, as the docs' sample signs (method + url + timestamp +
    * accessKey + clientType). The two agree when the account id is empty.
    */
   private authenticate(req: SimRequest): SimResponse | undefined {

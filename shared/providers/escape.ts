@@ -7,7 +7,7 @@
  * The string with each lone surrogate replaced by U+FFFD, as the official Go SDKs see it: Go strings
  * are UTF-8, which cannot hold a lone surrogate, and Go's decoders (encoding/json, unicode/utf16)
  * write U+FFFD in its place — the NCP SDK sent "bad \ud800 text" as `bad+%EF%BF%BD+text`
- * (../shared/providers/oracle/vectors-ncp.json, create-kvm-lone-surrogate). encodeURIComponent
+ * (test/fixtures/oracle/vectors-ncp.json, create-kvm-lone-surrogate). encodeURIComponent
  * throws URIError on one instead.
  */
 export const wellFormed = (value: string): string =>

@@ -1,6 +1,6 @@
 /**
  * NCP signature test vectors, copied unchanged from the machine-readable block of
- * ../shared/providers/ncp.md §2 ("computed by running the official SDKs' own code"; each vector
+ * docs/providers/ncp.md §2 ("computed by running the official SDKs' own code"; each vector
  * names the SDK files that produced it). test/unit/ncp-signer.test.ts checks this copy against
  * ncp.md whenever that file is there. Never recompute these with the product's signer.
  */

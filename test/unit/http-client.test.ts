@@ -35,7 +35,7 @@ describe("HttpClient", () => {
 
   it("names the product on every request: User-Agent imageops/<the version in package.json>", async () => {
     // as the official SDKs name themselves (NCP's Go SDK vserver/1.0.7/go, the SCP provider scpclient/0.0.1:
-    // ../shared/providers/oracle/vectors-*.json), and as the AWS and Slack SDKs do
+    // test/fixtures/oracle/vectors-*.json), and as the AWS and Slack SDKs do
     const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
     await get(client());
     await client().request({ method: "GET", url: `${sim.url}/unsigned`, idempotent: true });

@@ -24,7 +24,7 @@ const ncp = ncpAdapter();
 const ORACLE = loadOracle("ncp");
 const BASE = "https://ncloud.apigw.ntruss.com";
 // the capture's keys: its access key is in every request; its secret is ncp.md §2's test secret, the
-// key pair the capture was made with (../shared/providers/oracle/README.md: "test keys made for the capture")
+// key pair the capture was made with (test/fixtures/oracle/README.md: "test keys made for the capture")
 const accessKey = ORACLE.cases[0]!.calls[0]!.sdkRequest.headers["X-Ncp-Iam-Access-Key"]![0]!;
 const { secretKey } = NCP_MD_VECTORS;
 

@@ -32,7 +32,7 @@ import { answer, recordingTransport } from "../support/wire.js";
 const ORACLE = loadOracle("scp");
 const REGION = "kr-west1";
 // the capture's keys: its access key is in every request; its secret is scp.md §2's test secret, the
-// key pair the capture was made with (../shared/providers/oracle/README.md: "test keys made for the capture")
+// key pair the capture was made with (test/fixtures/oracle/README.md: "test keys made for the capture")
 const accessKey = ORACLE.cases[0]!.calls[0]!.sdkRequest.headers["Scp-AccessKey"]![0]!;
 const { secretKey } = SCP_VECTORS;
 const exampleImage = SCP_VECTORS.fixtures.listImages200_v1_3.body.images[0];

@@ -6,7 +6,7 @@ import { SCP_VECTORS, scpVector } from "../fixtures/provider-vectors.js";
 
 /**
  * Every expected signature here was computed by the official Go SDK's own request pipeline
- * (../shared/providers/scp.md §2, copied in test/fixtures/provider-vectors.ts), not by this signer.
+ * (docs/providers/scp.md §2, copied in test/fixtures/provider-vectors.ts), not by this signer.
  */
 const { accessKey: AK, secretKey: SK, timestamp: TS, endpoint: BASE } = SCP_VECTORS;
 
@@ -47,7 +47,7 @@ describe("SCP signer against the official SDK's vectors", () => {
     expect(scpSignature("GET", v.signedUrl, TS, AK, SK)).toBe(v.signature);
     expect(scpSignature("GET", v.signedUrl, TS, AK, SK, "")).toBe(v.signature);
     expect(scpSignature("GET", v.signedUrl, TS, AK, SK, withId.accountId)).toBe(withId.signature);
-    // SetupRequestHeader sends the slot as Scp-AccountId, empty when empty (../shared/providers/oracle/vectors-scp.json)
+    // SetupRequestHeader sends the slot as Scp-AccountId, empty when empty (test/fixtures/oracle/vectors-scp.json)
     expect(scpHeaders("GET", v.signedUrl, TS, AK, SK)["Scp-AccountId"]).toBe("");
   });
 

@@ -52,7 +52,7 @@ const adapter = () => scpAdapter({ now: () => Number(V.timestamp) });
 
 /**
  * The headers the SDK sends, named as it names them (scp.md §1.5; client/configuration.go SetupRequestHeader and the
- * oracle's headerNames, ../shared/providers/oracle/vectors-scp.json: Scp-AccountId empty), with this request's signature.
+ * oracle's headerNames, test/fixtures/oracle/vectors-scp.json: Scp-AccountId empty), with this request's signature.
  */
 function expectedHeaders(
   method: "GET" | "POST" | "DELETE",

@@ -232,7 +232,7 @@ const isHypervisor = (h: string | undefined): h is Hypervisor => h === "KVM" || 
  * NCP numbers its images and servers: serverImageNo, memberServerImageInstanceNo and serverInstanceNo
  * are each a "number" (docs getServerImageDetail "Server image number", getServerInstanceDetail
  * "Server instance number" / 서버 인스턴스 번호), typed String and decimal in every docs example and
- * SDK vector (ncp.md §2–3; ../shared/providers/oracle/vectors-ncp.json). Anything else the Go SDK
+ * SDK vector (ncp.md §2–3; test/fixtures/oracle/vectors-ncp.json). Anything else the Go SDK
  * would send mangled in a list (`serverImageNoList.1=<raw>`, compare-ncp.md) is refused before a request.
  */
 const NCP_IDS: IdShapes = {

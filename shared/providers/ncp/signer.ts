@@ -13,7 +13,7 @@ export function ncpSignature(method: string, uri: string, timestamp: string, acc
 /**
  * The auth headers, named as the official Go SDK writes them (Go's canonical form): the SDK sends
  * the signature as `X-Ncp-Apigw-Signature-V1` (ncloud-sdk-go-v2 services/vserver/api_client.go
- * prepareRequest; ../shared/providers/oracle/vectors-ncp.json), which is what terraform-provider-ncloud
+ * prepareRequest; test/fixtures/oracle/vectors-ncp.json), which is what terraform-provider-ncloud
  * runs with; the docs name `-v2` (ncp.md §1.1, §1.4), sent beside it with the same value.
  */
 export function ncpHeaders(method: string, uri: string, timestampMs: number, accessKey: string, secretKey: string): Record<string, string> {

@@ -103,7 +103,7 @@ export const NCP_RECORD_FIELDS: Readonly<Record<string, readonly string[]>> = {
  * The form body of one call, as the Go SDK writes it (services/vserver/api_client.go setBody,
  * buildQueryString, convertToString): `responseFormatType=json` first (the default answer is XML),
  * then each field that is set, in the model's order — an empty string is set (`serverImageName=`:
- * the SDK writes a pointer to "" as the field with no value; ../shared/providers/oracle/vectors-ncp.json
+ * the SDK writes a pointer to "" as the field with no value; test/fixtures/oracle/vectors-ncp.json
  * find-images-by-empty-name), undefined and null are not; lists as `name.N` (1-based), lists of
  * records as `name.N.field` in the record model's order. Scalars and record fields are escaped with
  * Go's url.QueryEscape. List elements the SDK writes as they are, unescaped (`reflect.String`):

@@ -4,7 +4,7 @@ import { text as read } from "../read.js";
 
 /**
  * What SCP answers when something is wrong, mapped to the taxonomy. SCP has several envelopes
- * (../shared/providers/scp.md §6.1); each is recognised by its shape, never guessed from the status alone:
+ * (docs/providers/scp.md §6.1); each is recognised by its shape, never guessed from the status alone:
  * (a) the Virtual Server API's own {"errors":[{code, title, status, detail, request_id, global_request_id, …}]}
  *     (the official provider's client/common.go GetDetailFromError reads errors[].detail; live captures);
  * (b) a Spring {timestamp, path, status, error, requestId}: the gateway's 404 to a request without the

@@ -9,7 +9,7 @@ import { SCP_DEFAULT_API_VERSION } from "./versions.js";
  * where requestUrl is the full URL as sent: base + path, then "?" + the query as Go's url.Values.Encode() writes it.
  * terraform-provider-samsungcloudplatformv2 configures the SDK with AccountId: "" (samsungcloudplatform/client/client.go),
  * so the account id is empty in what is signed and the SDK sends `Scp-AccountId:` with an empty value
- * (../shared/providers/oracle/vectors-scp.json, every case); with it empty the string is the docs' Java sample's
+ * (test/fixtures/oracle/vectors-scp.json, every case); with it empty the string is the docs' Java sample's
  * (method + url + timestamp + accessKey + clientType, scp.md §1.2). The adapter signs as the provider does.
  */
 
