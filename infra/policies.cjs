@@ -119,7 +119,7 @@ module.exports = async ({ resolveVariable }) => {
     process.stderr.write(
       `imageops: ${examples.map((n) => `policy ${n}`).join(", ")} of ${path.relative(process.cwd(), policiesFile())} ` +
         `name${examples.length > 1 ? "" : "s"} the local demo account "${DEMO_ACCOUNT}" or channel ${DEMO_CHANNEL}: an example, ` +
-        `packaged DISABLED for stage ${stage}. Replace it with your own servers, account and channel (README, Deploy).\n`,
+        `packaged DISABLED for stage ${stage}. Replace it with your own servers, account and channel (docs/operations.md).\n`,
     );
   return Resources;
 };

@@ -45,7 +45,7 @@ export class SlackGuard {
   /** Why a workspace is refused, for the requester (their own team id, which a signed request carries) and the log. */
   teamRefusal(team: string | undefined): string {
     if (text("SLACK_TEAM_ID", this.env)) return ":no_entry: This Slack workspace is not allowed to use imageops.";
-    return `:no_entry: imageops serves no Slack workspace yet: SLACK_TEAM_ID is not set. To serve this one, set the slackTeamId deploy parameter to ${team ?? "its team id (T…)"} and deploy again (README, Deploy).`;
+    return `:no_entry: imageops serves no Slack workspace yet: SLACK_TEAM_ID is not set. To serve this one, set the slackTeamId deploy parameter to ${team ?? "its team id (T…)"} and deploy again (docs/operations.md).`;
   }
 
   /** A Confirm on this message (its buttons' message ts) was taken: a Cancel after it is too late. */

@@ -152,7 +152,7 @@ export const TrackImageInput = z
     stop: z.string().max(2000).optional(),
     notify: progressState.optional(),
   })
-  .passthrough(); // Step Functions hands back the previous step's output fields too
+  .strict(); // the state machine's Task payload names exactly these (infra/state-machine.asl.json)
 
 export const RunPolicyInput = z
   .object({

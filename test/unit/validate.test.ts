@@ -98,6 +98,20 @@ describe("validate", () => {
     expect(parsed.notify).toEqual({ channel: "C0AAA", messageTs: "1.2" });
   });
 
+  it("takes a tracking step as the state machine's Task payload names it, and nothing besides (one filter: the payload)", () => {
+    const step = {
+      operation: "img-x",
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      imageId: "1",
+      startedAt: "2026-11-23T00:00:00.000Z",
+    };
+    expect(TrackImageInput.safeParse({ ...step, failures: 2, limitAt: "2026-11-23T06:00:00.000Z" }).success).toBe(true);
+    // a loop field the Task's payload does not pick (infra/state-machine.asl.json) is refused, not carried
+    expect(TrackImageInput.safeParse({ ...step, waitSeconds: 30 }).success).toBe(false);
+  });
+
   it("names every missing required field of an empty request at once", () => {
     expect(refusal(CreateImageInput, {})).toEqual({ field: "provider", message: "provider, serverId and name are required" });
     expect(refusal(DescribeImageInput, {})).toEqual({ field: "provider", message: "provider and id are required" });
