@@ -19,7 +19,10 @@ export const handler = lambdaHandler({
       { targets: targetStore },
     );
     const out = await createImage(lambdaRuntime(context), trackingDeps(), { ...input, notify });
-    if (out.dryRun) return { body: { checks: out.checks, operation: out.operation, verdict: dryRunVerdict(input.provider, out.checks) } };
+    if (out.dryRun)
+      return {
+        body: { checks: out.checks, operation: out.operation, serverId: out.serverId, verdict: dryRunVerdict(input.provider, out.checks) },
+      };
     return { statusCode: 202, body: { image: out.image, operation: out.operation } };
   },
 });

@@ -89,8 +89,13 @@ export const Answers = {
   list: answer<ListOutput>(z.looseObject({ images: z.array(image), nextCursor: nullable, errors: z.array(providerError) })),
   image: answer<{ image: Image }>(z.looseObject({ image })),
   operation: answer<{ operation: OperationView }>(z.looseObject({ operation: operationView })),
-  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string } }>(
-    z.looseObject({ checks: z.array(check), image: image.optional(), operation: z.looseObject({ id: str }).optional() }),
+  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string }; serverId?: string }>(
+    z.looseObject({
+      checks: z.array(check),
+      image: image.optional(),
+      operation: z.looseObject({ id: str }).optional(),
+      serverId: str.optional(),
+    }),
   ),
   started: answer<{ image: Image; operation: { id: string } }>(z.looseObject({ image, operation: z.looseObject({ id: str }) })),
   policies: answer<{ policies: PolicyView[] }>(z.looseObject({ policies: z.array(policyView) })),

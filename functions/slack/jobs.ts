@@ -178,9 +178,11 @@ export const runners = {
   },
 
   async create(request: CreateArgs): Promise<Message> {
-    const { checks, operation } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
+    const { checks, operation, serverId } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
     const op = operation?.id;
-    return confirmMessage(request, checks, confirmValue(request, op), op ? JSON.stringify({ op }) : undefined);
+    // Confirm carries the server's id as the dry run resolved it (a name given for it is not looked up again)
+    const confirmed = serverId ? { ...request, serverId } : request;
+    return confirmMessage(request, checks, confirmValue(confirmed, op), op ? JSON.stringify({ op }) : undefined);
   },
 
   async delete(args: ArgsOf<"delete">): Promise<Message> {

@@ -54,7 +54,8 @@ export interface CreateInput {
 export type { Check } from "./checks.js";
 
 export type CreateOutput =
-  | { dryRun: true; checks: Check[]; operation: { id: string } }
+  /** the dry run: its checks, the operation the request will have, and the server's id as resolved (a name given for it) */
+  | { dryRun: true; checks: Check[]; operation: { id: string }; serverId: string }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
 export type CreateDeps = EngineDeps;
@@ -98,7 +99,8 @@ export async function createOnTarget(
   const { creator } = adapter;
   if (!creator) {
     const checks = localChecks(ctx, adapter, input);
-    if (input.dryRun) return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) } };
+    if (input.dryRun)
+      return { dryRun: true, checks: checks.checks, operation: { id: operationIdOf(operationKey(request), 1) }, serverId: input.serverId };
     throw checks.failure;
   }
   const spec = new CreateSpec(rt, deps, ctx, adapter, creator, input, request);
@@ -109,6 +111,7 @@ export async function createOnTarget(
       checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
       // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
       operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
+      serverId: input.serverId,
     };
   const r = out.record;
   return {

@@ -161,6 +161,23 @@ describe("create from Slack", () => {
     expect(stack.slackApi.messages.filter((m) => m.text.includes(name))).toHaveLength(1);
   });
 
+  it("resolves a server named in the command once: the dry run answers its id, and Confirm carries that id, not the name", async () => {
+    const { responseUrl } = await slash("create ncp web-01 by-name-golden");
+    const [confirm] = await responsesTo(responseUrl);
+    expect(blocksText(confirm!.blocks)).toMatch(/server-state/);
+    const button = (confirm!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
+      .find((b) => b.type === "actions")!
+      .elements!.find((e) => e.action_id === "images_create_confirm")!;
+    expect(JSON.parse(button.value)).toMatchObject({ serverId: DEMO_SERVERS.ncp.kvm, name: "by-name-golden" });
+    // Confirm's create is sent for the id the dry run resolved
+    const sent = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage"));
+    const before = sent().length;
+    const clickUrl = newResponseUrl();
+    await stack.invoke("slack", signedEvent(blockActionBody(button, { responseUrl: clickUrl, messageTs: nextMessageTs() }), FORM));
+    await vi.waitFor(() => expect(sent().length - before).toBe(1), { timeout: 20_000, interval: 100 });
+    expect(sent().at(-1)!.rawUrl + sent().at(-1)!.body).toContain(`serverInstanceNo=${DEMO_SERVERS.ncp.kvm}`);
+  });
+
   it("refuses users not in IMAGE_CREATORS, with nothing executed", async () => {
     const invocations = stack.lambda.invocations.length;
     const { ackBody } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} nope-golden`, { user: "U0STRANGER1" });
