@@ -28,7 +28,7 @@ import {
   textMessage,
 } from "../../shared/slack/render.js";
 import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/slack/targets.js";
-import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
+import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, type SlackPoster, toSlackCallError } from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
 import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs } from "./commands.js";
 import { required } from "../../shared/config.js";
@@ -70,9 +70,36 @@ export const FUNCTION_ENV = {
   "run-policy": "RUN_POLICY_FUNCTION",
 } as const;
 
+/**
+ * What a job reaches beyond itself: the image functions, Slack, and the bot's store of progress
+ * targets. Deployed, these are Lambda, Slack's Web API and DynamoDB; a test gives its own
+ * (test/unit/slack-jobs.test.ts), so the jobs run without any server.
+ */
+export interface JobPorts {
+  /** a RequestResponse invocation of `functionName`: its payload, and Lambda's FunctionError when the function threw */
+  invoke(functionName: string, payload: string): Promise<{ payload: string; functionError?: string }>;
+  /** the bot's poster (chat.postMessage, chat.update), its token read on first use */
+  slack(): Promise<SlackPoster>;
+  /** an answer through an interaction's response_url */
+  respond(url: string, message: Message): Promise<void>;
+  targets(): TargetStore;
+}
+
 let lambda: LambdaClient | undefined;
-const lambdaClient = () => (lambda ??= new LambdaClient({ maxAttempts: 2 }));
-const slack = lazySlackPoster();
+let targetStore: TargetStore | undefined;
+export const jobPorts: JobPorts = {
+  async invoke(functionName, payload) {
+    lambda ??= new LambdaClient({ maxAttempts: 2 });
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(payload) }),
+    );
+    return { payload: out.Payload ? Buffer.from(out.Payload).toString("utf8") : "null", functionError: out.FunctionError };
+  },
+  slack: lazySlackPoster(),
+  respond: (url, message) => respondTo(url, message),
+  targets: () => (targetStore ??= new DynamoTargetStore()),
+};
+const slack = () => jobPorts.slack();
 
 /**
  * Calls an image function in its direct-invocation form and answers what it answered, checked
@@ -82,11 +109,9 @@ export async function call<T>(fn: keyof typeof FUNCTION_ENV, payload: object, an
   const name = required(FUNCTION_ENV[fn]);
   // the Slack request's correlation id rides along (shared/events.ts reads it off a direct invocation)
   const body = { ...payload, correlationId: correlationId() };
-  const out = await lambdaClient().send(
-    new InvokeCommand({ FunctionName: name, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(body)) }),
-  );
-  const text = out.Payload ? Buffer.from(out.Payload).toString("utf8") : "null";
-  if (out.FunctionError) {
+  const out = await jobPorts.invoke(name, JSON.stringify(body));
+  const text = out.payload;
+  if (out.functionError) {
     let reported: { errorType?: string; errorMessage?: string } = {};
     try {
       reported = JSON.parse(text);
@@ -120,8 +145,6 @@ const CONFIRM_ANSWERS = 2;
 /** Images of a remedy put through the delete guard at once: with the list, all but one of the response_url's answers. */
 const REMEDY_CONFIRMS = RESPONSE_URL_USES - 2;
 
-let targets: TargetStore | undefined;
-
 /**
  * Where a confirmed operation's progress goes, stored by the bot (shared/slack/targets.ts) for
  * that one request: the channel, the requester and the response_url stay in the bot's item, and
@@ -131,9 +154,8 @@ async function storeTarget(
   job: CommandContext & { kind: string; channel: string; user: string; at?: number },
   request: TargetRequest,
 ): Promise<{ target: string }> {
-  targets ??= new DynamoTargetStore();
   try {
-    const target = await targets.put({
+    const target = await jobPorts.targets().put({
       channel: job.channel,
       requester: job.user,
       responseUrl: job.responseUrl,
@@ -350,7 +372,7 @@ async function audit(job: CommandContext, result: AuditResult): Promise<Message 
  */
 async function answer(job: CommandContext & { kind: string }, message: Message): Promise<void> {
   try {
-    await respondTo(job.responseUrl, message);
+    await jobPorts.respond(job.responseUrl, message);
     return;
   } catch (err) {
     const e = toSlackCallError(err);

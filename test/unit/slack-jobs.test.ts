@@ -1,99 +1,69 @@
 /**
- * The job runner and the local Lambda endpoint together: the real @aws-sdk/client-lambda against
- * LambdaSim, image functions played by small handlers, answers caught by the Slack sink.
+ * The job runner on its ports (functions/slack/jobs.ts `jobPorts`), with no server: the image
+ * functions are small handlers invoked as Lambda reports them (a thrown error is a FunctionError
+ * with `{errorType, errorMessage}`), answers and posts are kept in memory, and targets go to an
+ * in-memory store. The Lambda port itself meets the real SDK in test/integration/lambda-invoke.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ImageOpsError } from "../../shared/model/errors.js";
-import { unknownImage } from "../../shared/model/image.js";
-import { LambdaSim } from "../../dev/sim/lambda.js";
-import { DynamoSim } from "../../dev/sim/dynamodb.js";
-import { DynamoTargetStore } from "../../shared/slack/targets.js";
-import { allowedResponseUrl } from "../../shared/slack/web.js";
-import { SlackApiSim } from "../../dev/sim/slack-api.js";
-import * as z from "zod";
-import { type Answer, Answers } from "../../functions/slack/answers.js";
+import type { StoredTarget, TargetStore } from "../../shared/slack/targets.js";
+import { allowedResponseUrl, SlackCallError, type SlackPoster } from "../../shared/slack/web.js";
 
 type Handler = (event: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {};
-const lambda = new LambdaSim((name) => (handlers[name] ? { handler: (e) => handlers[name]!(e), context: () => ({}) as never } : undefined));
-const slack = new SlackApiSim("xoxb-test");
-const dynamo = new DynamoSim();
+const answers: Array<{ url: string; body: { text: string; replace_original?: boolean; response_type?: string } }> = [];
+const posts: Array<{ channel: string; text: string }> = [];
+const stored = new Map<string, StoredTarget>();
+const targets: TargetStore = {
+  async put(t) {
+    const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    stored.set(id, t);
+    return id;
+  },
+  get: async (id) => stored.get(id),
+};
+const poster: SlackPoster = {
+  post: async (m) => (posts.push(m), { ts: `${posts.length}.0`, channel: m.channel }),
+  update: async () => undefined,
+  respond: async (url, body) => void answers.push({ url, body: body as (typeof answers)[number]["body"] }),
+};
 let jobs: typeof import("../../functions/slack/jobs.js");
 
 beforeAll(async () => {
-  await Promise.all([lambda.start(), slack.start(), dynamo.start()]);
   Object.assign(process.env, {
-    AWS_REGION: "ap-northeast-2",
-    AWS_ACCESS_KEY_ID: "AKIAUNITTEST00000000",
-    AWS_SECRET_ACCESS_KEY: "unit-test-not-a-secret",
-    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-    OPERATIONS_TABLE: dynamo.tableName,
-    SLACK_API_URL: slack.apiUrl,
-    LIST_IMAGES_FUNCTION: "list-images",
-    DESCRIBE_IMAGE_FUNCTION: "describe-image",
     CREATE_IMAGE_FUNCTION: "create-image",
+    DESCRIBE_IMAGE_FUNCTION: "describe-image",
     AUDIT_IMAGES_FUNCTION: "audit-images",
   });
   jobs = await import("../../functions/slack/jobs.js");
+  Object.assign(jobs.jobPorts, {
+    // as Lambda answers a RequestResponse invocation (API_Invoke: X-Amz-Function-Error, {errorType, errorMessage})
+    async invoke(name: string, payload: string) {
+      const handler = handlers[name];
+      if (!handler) throw new Error(`ResourceNotFoundException: Function not found: ${name}`);
+      try {
+        return { payload: JSON.stringify(await handler(JSON.parse(payload))) };
+      } catch (err) {
+        const e = err as Error;
+        return { payload: JSON.stringify({ errorType: e.name, errorMessage: e.message }), functionError: "Unhandled" };
+      }
+    },
+    slack: async () => poster,
+    respond: (url: string, body: unknown) => poster.respond(url, body as never),
+    targets: () => targets,
+  } satisfies typeof jobs.jobPorts);
 });
-afterAll(async () => {
-  await Promise.all([lambda.close(), slack.close(), dynamo.close()]);
-});
 
-const answersTo = (url: string) =>
-  slack.responses.filter((r) => r.url === url).map((r) => r.body as { text: string; replace_original?: boolean; response_type?: string });
-
-describe("LambdaSim speaks the Invoke API to the real SDK", () => {
-  it("Event: 202 at once, the handler runs in the background", async () => {
-    let release!: () => void;
-    const ran = new Promise<void>((r) => (release = r));
-    handlers.slow = async () => {
-      await new Promise((r) => setTimeout(r, 200));
-      release();
-    };
-    const client = new LambdaClient({ endpoint: lambda.url });
-    const started = Date.now();
-    const out = await client.send(new InvokeCommand({ FunctionName: "slow", InvocationType: "Event", Payload: Buffer.from("{}") }));
-    expect(out.StatusCode).toBe(202);
-    expect(Date.now() - started).toBeLessThan(200);
-    await ran;
-    await lambda.idle();
-  });
-
-  it("RequestResponse: the result, or the error as Lambda reports it; an unknown function is refused", async () => {
-    handlers.ok = async (e) => ({ echo: e });
-    handlers.bad = async () => {
-      throw new ImageOpsError("NOT_FOUND", "no such image");
-    };
-    // describe-image is not played here: Lambda's own error comes back
-    const echo = { shape: z.looseObject({ echo: z.unknown() }) } as Answer<{ echo: unknown }>;
-    await expect(jobs.call("describe-image", {}, echo)).rejects.toMatchObject({ message: expect.stringMatching(/describe-image/) });
-    handlers["describe-image"] = handlers.ok!;
-    expect(await jobs.call("describe-image", { id: "한글" }, echo)).toEqual({ echo: { id: "한글" } });
-    handlers["describe-image"] = handlers.bad!;
-    await expect(jobs.call("describe-image", {}, echo)).rejects.toMatchObject({ code: "NOT_FOUND", message: "no such image" });
-  });
-
-  it("checks an answer's shape at the boundary: another shape is an error naming the field, never rendered", async () => {
-    // an Image in every field the messages read, but for its id
-    handlers["describe-image"] = async () => ({
-      image: { ...unknownImage({ provider: "ncp", account: "a", region: "KR", id: "1", name: "x" }), id: 42 },
-    });
-    await expect(jobs.call("describe-image", {}, Answers.image)).rejects.toMatchObject({
-      code: "INTERNAL",
-      message: expect.stringMatching(/^describe-image answered an unexpected shape \(image\.id: /),
-    });
-  });
-});
+let seq = 0;
+const responseUrl = () => `https://hooks.slack.com/commands/T0TEST0001/${++seq}/x`;
+const answersTo = (url: string) => answers.filter((a) => a.url === url).map((a) => a.body);
 
 describe("runJob", () => {
   it("reports a failed audit with its code, privately", async () => {
     handlers["audit-images"] = async () => {
       throw new ImageOpsError("INTERNAL", "imageops/credentials is invalid");
     };
-    const url = slack.responseUrl("audit-1");
+    const url = responseUrl();
     await jobs.runJob({ kind: "command", command: "audit", args: { kind: "run" }, responseUrl: url });
     expect(answersTo(url)).toMatchObject([{ text: ":x: INTERNAL: imageops/credentials is invalid", response_type: "ephemeral" }]);
   });
@@ -104,7 +74,7 @@ describe("runJob", () => {
       summary: { images: 3, findings: 0, bySeverity: { critical: 0, warning: 0, info: 0 } },
       errors: [],
     });
-    const url = slack.responseUrl("audit-2");
+    const url = responseUrl();
     await jobs.runJob({ kind: "command", command: "audit", args: { kind: "run" }, responseUrl: url });
     const [answer] = answersTo(url);
     expect(answer!.text).toMatch(/Image audit: 0 finding\(s\) in 3 image\(s\)/);
@@ -117,7 +87,7 @@ describe("runJob", () => {
       asked = e as typeof asked;
       throw new ImageOpsError("CONFLICT", "the name is taken");
     };
-    const url = slack.responseUrl("create-1");
+    const url = responseUrl();
     await jobs.runJob({
       kind: "create-confirm",
       responseUrl: url,
@@ -126,17 +96,16 @@ describe("runJob", () => {
       user: "U0TEST0001",
     });
     // the buttons are replaced at once (nothing looks cancellable while it runs), then the outcome
-    const answers = answersTo(url);
-    expect(answers).toHaveLength(2);
-    expect(answers[0]!.text).toMatch(/<@U0TEST0001> confirmed: creating image \*web\*/);
-    expect(answers[0]!.replace_original).toBe(true);
-    expect(answers[1]).toMatchObject({ text: ":x: CONFLICT: the name is taken", replace_original: true });
+    const said = answersTo(url);
+    expect(said).toHaveLength(2);
+    expect(said[0]!.text).toMatch(/<@U0TEST0001> confirmed: creating image \*web\*/);
+    expect(said[0]!.replace_original).toBe(true);
+    expect(said[1]).toMatchObject({ text: ":x: CONFLICT: the name is taken", replace_original: true });
     // create-image is told only the id of the target the bot stored (issue #23 item 1): the channel,
     // the requester and the response_url stay in the bot's item, for this request only
     expect(asked.notify).toEqual({ target: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(JSON.stringify(asked)).not.toContain(url);
-    const stored = await new DynamoTargetStore(dynamo.tableName).get((asked.notify as { target: string }).target);
-    expect(stored).toMatchObject({
+    expect(stored.get((asked.notify as { target: string }).target)).toMatchObject({
       channel: "C0TEST0001",
       requester: "U0TEST0001",
       responseUrl: url,
@@ -145,21 +114,43 @@ describe("runJob", () => {
     });
   });
 
+  it("answers by DM when the response_url refuses the answer", async () => {
+    handlers["describe-image"] = async () => {
+      throw new ImageOpsError("NOT_FOUND", "no ncp image 1 in KR");
+    };
+    const refusing = jobs.jobPorts.respond;
+    jobs.jobPorts.respond = async () => {
+      throw new SlackCallError("used_url");
+    };
+    try {
+      const before = posts.length;
+      await jobs.runJob({
+        kind: "command",
+        command: "show",
+        args: { provider: "ncp", id: "1" },
+        responseUrl: responseUrl(),
+        user: "U0TEST0001",
+      });
+      expect(posts.slice(before)).toMatchObject([{ channel: "U0TEST0001", text: expect.stringContaining("NOT_FOUND") }]);
+    } finally {
+      jobs.jobPorts.respond = refusing;
+    }
+  });
+
   it("never answers a response_url outside Slack", async () => {
     expect(allowedResponseUrl("https://hooks.slack.com/commands/T1/2/x")).toBe(true);
     expect(allowedResponseUrl("http://hooks.slack.com/commands/T1/2/x")).toBe(false);
     expect(allowedResponseUrl("https://evil.example/hooks.slack.com")).toBe(false);
-    expect(allowedResponseUrl(slack.responseUrl("x"))).toBe(true);
     let called = false;
     handlers["describe-image"] = async () => ((called = true), { image: {} });
-    const before = slack.requests.length;
+    const before = answers.length + posts.length;
     await jobs.runJob({
       kind: "command",
       command: "show",
       args: { provider: "ncp", id: "1" },
       responseUrl: "http://127.0.0.2:9/elsewhere",
     });
-    expect(slack.requests.length).toBe(before);
+    expect(answers.length + posts.length).toBe(before);
     // refused before any work: the image function was never called
     expect(called).toBe(false);
   });
