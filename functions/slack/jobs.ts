@@ -28,7 +28,14 @@ import {
   textMessage,
 } from "../../shared/slack/render.js";
 import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/slack/targets.js";
-import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, type SlackPoster, toSlackCallError } from "../../shared/slack/web.js";
+import {
+  allowedResponseUrl,
+  lazySlackPoster,
+  NOT_POSTABLE,
+  respondTo,
+  type SlackPoster,
+  toSlackCallError,
+} from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
 import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs } from "./commands.js";
 import { required } from "../../shared/config.js";
