@@ -3,6 +3,7 @@ import type { Ack } from "../../shared/audit/history.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/checks.js";
 import type { ListOutput } from "../../shared/images/list.js";
+import type { ServersOutput } from "../../shared/images/servers.js";
 import type { OperationView } from "../../shared/operations/describe.js";
 import type { PolicyView } from "../../shared/policies/list.js";
 import { ERROR_STATUS, type ErrorCode, ImageOpsError } from "../../shared/model/errors.js";
@@ -85,7 +86,10 @@ const policyView = z.looseObject({
   servers: z.array(str),
 });
 
+const server = z.looseObject({ provider, account: str, region: str, id: str, name: str, providerStatus: str });
+
 export const Answers = {
+  servers: answer<ServersOutput>(z.looseObject({ servers: z.array(server), errors: z.array(providerError) })),
   list: answer<ListOutput>(z.looseObject({ images: z.array(image), nextCursor: nullable, errors: z.array(providerError) })),
   image: answer<{ image: Image }>(z.looseObject({ image })),
   operation: answer<{ operation: OperationView }>(z.looseObject({ operation: operationView })),

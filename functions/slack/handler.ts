@@ -136,7 +136,7 @@ async function createBolt(): Promise<BoltHandler> {
     const needs = c.needs?.(parsed.args);
     const may = needs ? guard.may(command.user_id, needs) : undefined;
     if (may && !may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
-    if (c.answer) return ack(textMessage(c.answer(parsed.args)));
+    if (c.answer) return ack(textMessage(c.answer(parsed.args, { creators: [...guard.creators()] })));
     const job = {
       kind: "command",
       command: parsed.command,

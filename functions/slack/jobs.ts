@@ -10,6 +10,7 @@ import {
 import type { AuditResult } from "../../shared/audit/run.js";
 import { correlationId, log } from "../../shared/log.js";
 import { asImageOpsError, ImageOpsError } from "../../shared/model/errors.js";
+import { CAPABILITIES } from "../../shared/model/capabilities.js";
 import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
 import { RESPONSE_URL_USES } from "../../shared/slack/limits.js";
@@ -24,13 +25,14 @@ import {
   type Message,
   operationMessage,
   PAGE_ROWS,
+  serversMessage,
   startedMessage,
   textMessage,
 } from "../../shared/slack/render.js";
 import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/slack/targets.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
-import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs } from "./commands.js";
+import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs, ServersArgs } from "./commands.js";
 import { required } from "../../shared/config.js";
 
 /**
@@ -109,7 +111,7 @@ async function begun(operation: string): Promise<boolean> {
   }
 }
 
-const describeFilters = (q: ListQuery) =>
+const describeFilters = (q: ListQuery | ServersArgs) =>
   Object.entries(q)
     .filter(([, v]) => v)
     .map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`))
@@ -158,6 +160,12 @@ export const runners = {
     const remaining = Math.max(0, out.images.length - after);
     const next: ListArgs | undefined =
       remaining > 0 ? { query, cursor, offset: after } : out.nextCursor ? { query, cursor: out.nextCursor, offset: 0 } : undefined;
+    // the filters not given yet that narrow a long list; --scope custom leaves the clouds' own public images out
+    const narrow = [
+      ...(["os", "name"] as const).filter((f) => !query[f]).map((f) => `--${f}`),
+      ...(query.scope ? [] : ["--scope custom"]),
+    ];
+    const failed = new Set(out.errors.map((e) => e.provider));
     return listMessage({
       rows,
       remaining,
@@ -165,6 +173,20 @@ export const runners = {
       nextValue: next ? JSON.stringify(next) : undefined,
       errors: out.errors,
       filters: describeFilters(query),
+      narrow,
+      next: cursor !== undefined || offset > 0,
+      allFailed: query.provider !== undefined && failed.has(query.provider),
+    });
+  },
+
+  async servers(args: ServersArgs): Promise<Message> {
+    const { provider, ...rest } = args;
+    const out = await call("list-images", { resource: "servers", ...(provider ? { provider } : {}), ...rest }, Answers.servers);
+    const shown = new Set(out.servers.map((s) => s.provider));
+    return serversMessage(out.servers, {
+      errors: out.errors,
+      filters: describeFilters(args),
+      cannotCreate: [...shown].filter((p) => !CAPABILITIES[p].creates),
     });
   },
 

@@ -54,7 +54,11 @@ export interface CreateInput {
 export type { Check } from "./checks.js";
 
 export type CreateOutput =
-  | { dryRun: true; checks: Check[]; operation: { id: string } }
+  /**
+   * the dry run: its checks, and the operation the request will have; when that operation exists
+   * already (the request answers it: nothing new is created), its state and its image as the cloud shows it
+   */
+  | { dryRun: true; checks: Check[]; operation: { id: string; state?: string }; image?: Image }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
 export type CreateDeps = EngineDeps;
@@ -103,13 +107,15 @@ export async function createOnTarget(
   }
   const spec = new CreateSpec(rt, deps, ctx, adapter, creator, input, request);
   const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
-  if (out.dryRun)
-    return {
-      dryRun: true,
-      checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
-      // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
-      operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
-    };
+  if (out.dryRun) {
+    const afresh = out.decision.action === "start";
+    // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
+    const operation: { id: string; state?: string } = { id: predictedOperationId(spec.key, out.record, afresh) };
+    const dry: CreateOutput = { dryRun: true, checks: await spec.dryRunChecks(out.record, out.decision, out.sighting), operation };
+    if (!afresh && out.record) operation.state = out.record.state;
+    if (!afresh && out.sighting?.seen === "present") dry.image = out.sighting.image;
+    return dry;
+  }
   const r = out.record;
   return {
     dryRun: false,

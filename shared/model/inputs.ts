@@ -40,6 +40,10 @@ export const ListImagesInput = z
     status: z.enum(["creating", "available", "failed", "deleting", "unknown"]).optional().describe("image status"),
     limit: intFromText(1, 1000).default(100).describe("1–1000, default 100"),
     cursor: z.string().min(1).max(2048).optional().describe("nextCursor of the previous page"),
+    resource: z
+      .enum(["images", "servers"])
+      .default("images")
+      .describe("images | servers: the servers an image can be made from (with provider, account, region and name only)"),
   })
   .strict();
 

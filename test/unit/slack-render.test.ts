@@ -55,7 +55,7 @@ describe("list", () => {
     const text = blocksToText(msg.blocks);
     expect(text).toContain("*Images (scp --os rocky)*");
     expect(text).toContain(
-      "*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1",
+      "*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  custom  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1",
     );
     expect(text).not.toMatch(/more — narrow/);
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
@@ -77,11 +77,11 @@ describe("list", () => {
       code: "PROVIDER_ERROR" as const,
       message: "x".repeat(3000),
     }));
-    const msg = listMessage({ rows, remaining: 40, more: false, nextValue: "{}", errors, filters: "" });
+    const msg = listMessage({ rows, remaining: 40, more: false, nextValue: "{}", errors, filters: "", narrow: ["--os", "--name"] });
     withinSlackLimits(msg);
     const text = blocksToText(msg.blocks);
     for (let i = 0; i < PAGE_ROWS; i++) expect(text).toContain(`\`id-${i}\``);
-    expect(text).toContain("40 more — narrow with --os/--name");
+    expect(text).toContain("40 more — narrow with --os or --name");
   });
 
   it("drops the Next button rather than send a value Slack would refuse", () => {
@@ -92,9 +92,10 @@ describe("list", () => {
       nextValue: "x".repeat(BUTTON_VALUE_MAX + 1),
       errors: [],
       filters: "",
+      narrow: ["--os", "--name"],
     });
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
-    expect(blocksToText(msg.blocks)).toContain("3+ more — narrow with --os/--name");
+    expect(blocksToText(msg.blocks)).toContain("3+ more — narrow with --os or --name");
   });
 });
 
