@@ -60,12 +60,10 @@ const WHERE_FLAGS = { account: "account name", region: "region or zone" } as con
 const LONGEST_OPERATION = `img-${"x".repeat(5)}-${"0".repeat(40)}-999`;
 
 /** a distro people write ("Ubuntu", "rocky linux"), as the list filters on it; anything else names the known ones */
-const os = z
-  .string()
-  .refine((v) => KNOWN_DISTROS.includes(canonicalDistro(v) ?? ""), {
-    error: (i) =>
-      `"${String(i.input).slice(0, 40)}" is not a distro imageops knows${didYouMean(String(i.input), KNOWN_DISTROS)} (it knows ${KNOWN_DISTROS.join(", ")})`,
-  });
+const os = z.string().refine((v) => KNOWN_DISTROS.includes(canonicalDistro(v) ?? ""), {
+  error: (i) =>
+    `"${String(i.input).slice(0, 40)}" is not a distro imageops knows${didYouMean(String(i.input), KNOWN_DISTROS)} (it knows ${KNOWN_DISTROS.join(", ")})`,
+});
 const SCOPES = ["public", "custom", "all"] as const;
 const STATUSES = ["creating", "available", "failed", "deleting", "unknown"] as const;
 const ListArgs = z.object({
@@ -188,10 +186,7 @@ export const COMMANDS = {
     flags: WHERE_FLAGS,
     read: fromSchema(ImageArgs),
     needs: () => CHANGE.delete,
-    notes: (h) => [
-      `Custom images only, never a cloud's public ones; ${cannot("deletes")}.`,
-      whoMay("delete images", h),
-    ],
+    notes: (h) => [`Custom images only, never a cloud's public ones; ${cannot("deletes")}.`, whoMay("delete images", h)],
     ack: ":clipboard: Looking up the image and whether it can be deleted…",
   }),
   policy: command<PolicyArgs>({

@@ -32,7 +32,17 @@ import {
 import { DynamoTargetStore, type TargetRequest, type TargetStore } from "../../shared/slack/targets.js";
 import { allowedResponseUrl, lazySlackPoster, NOT_POSTABLE, respondTo, toSlackCallError } from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
-import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs, ServersArgs } from "./commands.js";
+import type {
+  ArgsOf,
+  AuditArgs,
+  CommandContext,
+  CommandName,
+  CreateArgs,
+  ListArgs,
+  ListQuery,
+  PolicyArgs,
+  ServersArgs,
+} from "./commands.js";
 import { required } from "../../shared/config.js";
 
 /**
@@ -161,10 +171,7 @@ export const runners = {
     const next: ListArgs | undefined =
       remaining > 0 ? { query, cursor, offset: after } : out.nextCursor ? { query, cursor: out.nextCursor, offset: 0 } : undefined;
     // the filters not given yet that narrow a long list; --scope custom leaves the clouds' own public images out
-    const narrow = [
-      ...(["os", "name"] as const).filter((f) => !query[f]).map((f) => `--${f}`),
-      ...(query.scope ? [] : ["--scope custom"]),
-    ];
+    const narrow = [...(["os", "name"] as const).filter((f) => !query[f]).map((f) => `--${f}`), ...(query.scope ? [] : ["--scope custom"])];
     const failed = new Set(out.errors.map((e) => e.provider));
     return listMessage({
       rows,

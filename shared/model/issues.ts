@@ -115,7 +115,10 @@ export function issueError(schema: z.ZodType, raw: unknown, issues: readonly Iss
     const key = first.keys[0]!.slice(0, 64);
     const field = first.path.length ? `${fieldOf(first.path)}.${key}` : key;
     const known = first.path.length === 0 ? Object.keys((schema as unknown as { shape?: object }).shape ?? {}) : [];
-    return invalidArgument(field, `unknown field${didYouMean(key, known, (k) => k)}${known.length ? `; expected one of ${known.join(", ")}` : ""}`);
+    return invalidArgument(
+      field,
+      `unknown field${didYouMean(key, known, (k) => k)}${known.length ? `; expected one of ${known.join(", ")}` : ""}`,
+    );
   }
   const field = fieldOf(first.path);
   const help = described(schema, first.path);
@@ -131,5 +134,8 @@ export function issueError(schema: z.ZodType, raw: unknown, issues: readonly Iss
           (v) => JSON.stringify(v),
         )
       : "";
-  return invalidArgument(field, `${expectation(first)}, got ${got(first, valueAt(raw, first.path))}${elementOf(raw, first.path)}${near}${more}`);
+  return invalidArgument(
+    field,
+    `${expectation(first)}, got ${got(first, valueAt(raw, first.path))}${elementOf(raw, first.path)}${near}${more}`,
+  );
 }

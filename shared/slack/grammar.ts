@@ -89,7 +89,7 @@ export function helpText(
   notes: readonly string[] = [],
 ): string {
   const head = problem ? `:warning: ${problem}\n\n` : "";
-  const quoting = "Quote values with spaces: `--description \"웹 서버 골든 이미지\"`";
+  const quoting = 'Quote values with spaces: `--description "웹 서버 골든 이미지"`';
   const grammar = command ? grammars[command] : undefined;
   if (!grammar) {
     const lines = Object.values(grammars).map((c) => `• \`${c.usage}\` — ${c.summary}`);

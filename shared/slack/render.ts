@@ -80,7 +80,8 @@ export function imageRow(i: Image): string {
 }
 
 /** A provider's message without the provider's name in front (it is said beside it). */
-const unprefixed = (e: ProviderErrorEntry) => (e.message.startsWith(`${e.provider}: `) ? e.message.slice(e.provider.length + 2) : e.message);
+const unprefixed = (e: ProviderErrorEntry) =>
+  e.message.startsWith(`${e.provider}: `) ? e.message.slice(e.provider.length + 2) : e.message;
 
 /**
  * The clouds that could not be read, said first and in bold: a person must not read an empty or
@@ -159,7 +160,10 @@ export function serversMessage(
   const shown = servers.slice(0, SERVER_ROWS);
   blocks.push({
     type: "section",
-    text: { type: "mrkdwn", text: `*${esc(shown.length ? `Servers${filters ? ` (${filters})` : ""}` : `No servers${filters ? ` match ${filters}` : ""}`)}*` },
+    text: {
+      type: "mrkdwn",
+      text: `*${esc(shown.length ? `Servers${filters ? ` (${filters})` : ""}` : `No servers${filters ? ` match ${filters}` : ""}`)}*`,
+    },
   });
   if (shown.length) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "*name* · `id` · state · cloud/region" }] });
@@ -178,7 +182,11 @@ export function serversMessage(
     o.cannotCreate.length ? `${orList(o.cannotCreate)}: the API cannot create images (use the cloud's console).` : "",
   ].filter(Boolean);
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(notes.join("\n"), FIELD_TEXT_MAX) }] });
-  return { response_type: "ephemeral", text: `${shown.length ? `${servers.length} server(s)` : "No servers"}${o.errors.length ? "; some clouds could not be read" : ""}`, blocks };
+  return {
+    response_type: "ephemeral",
+    text: `${shown.length ? `${servers.length} server(s)` : "No servers"}${o.errors.length ? "; some clouds could not be read" : ""}`,
+    blocks,
+  };
 }
 
 export function imageMessage(i: Image): Message {
@@ -316,7 +324,10 @@ export function confirmMessage(
       ],
     });
   } else if (!passed) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing was created"), FIELD_TEXT_MAX) }] });
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing was created"), FIELD_TEXT_MAX) }],
+    });
   } else {
     blocks.push({
       type: "context",
@@ -350,8 +361,7 @@ export interface MadeBy {
   at?: string;
 }
 
-const byWhom = (m: MadeBy) =>
-  m.user ? `<@${m.user}>` : m.policy ? `policy *${esc(m.policy)}*` : `operation \`${esc(m.operation)}\``;
+const byWhom = (m: MadeBy) => (m.user ? `<@${m.user}>` : m.policy ? `policy *${esc(m.policy)}*` : `operation \`${esc(m.operation)}\``);
 
 /**
  * A create whose image exists already (the same request was confirmed before): the image, who
