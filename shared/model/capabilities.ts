@@ -2,8 +2,8 @@ import type { ProviderName } from "./image.js";
 
 /**
  * What each cloud's API lets imageops do, in words the Slack bot can use without loading the
- * adapters (shared/providers/, which declare the same as `supportsCreate`, `supportsDelete` and
- * `validateImageName`: test/unit/capabilities.test.ts holds them to this table, with its examples).
+ * adapters (shared/providers/ say it as their optional `creator`/`deleter` parts, `unsupported`
+ * reasons and `validateImageName`: test/unit/capabilities.test.ts holds this table to them, with its examples).
  */
 export interface Capability {
   creates: boolean;
