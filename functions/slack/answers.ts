@@ -63,6 +63,9 @@ const operationView = z.looseObject({
   reason: opt,
   endedAt: opt,
   supersededBy: opt,
+  requestedBy: opt,
+  policy: opt,
+  sentAt: opt,
 });
 const finding = z.looseObject({
   rule: str,
@@ -93,10 +96,12 @@ export const Answers = {
   list: answer<ListOutput>(z.looseObject({ images: z.array(image), nextCursor: nullable, errors: z.array(providerError) })),
   image: answer<{ image: Image }>(z.looseObject({ image })),
   operation: answer<{ operation: OperationView }>(z.looseObject({ operation: operationView })),
-  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string } }>(
-    z.looseObject({ checks: z.array(check), image: image.optional(), operation: z.looseObject({ id: str }).optional() }),
+  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string; state?: string } }>(
+    z.looseObject({ checks: z.array(check), image: image.optional(), operation: z.looseObject({ id: str, state: opt }).optional() }),
   ),
-  started: answer<{ image: Image; operation: { id: string } }>(z.looseObject({ image, operation: z.looseObject({ id: str }) })),
+  started: answer<{ image: Image; operation: { id: string }; existing?: boolean }>(
+    z.looseObject({ image, operation: z.looseObject({ id: str }), existing: z.boolean().optional() }),
+  ),
   policies: answer<{ policies: PolicyView[] }>(z.looseObject({ policies: z.array(policyView) })),
   policyStarted: answer<{ started: { policy: string; scheduledAt: string; channel: string } }>(
     z.looseObject({ started: z.looseObject({ policy: str, scheduledAt: str, channel: str }) }),

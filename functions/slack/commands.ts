@@ -254,7 +254,11 @@ export type Parsed =
 
 export function parseCommand(text: string): Parsed {
   const tokens = tokenize(text.trim());
-  if (!Array.isArray(tokens)) return { ok: false, error: tokens.error };
+  if (!Array.isArray(tokens)) {
+    // the words before the bad quote still say which command it was
+    const first = text.trim().split(/\s+/, 1)[0]!.toLowerCase();
+    return isCommand(first) ? { ok: false, error: tokens.error, command: first } : { ok: false, error: tokens.error };
+  }
   const [word, ...rest] = tokens;
   if (!word) return { ok: true, command: "help", args: {} };
   const name = word.toLowerCase();

@@ -19,9 +19,11 @@ import {
   channelHint,
   confirmedMessage,
   confirmMessage,
+  existsMessage,
   confirmValue,
   imageMessage,
   listMessage,
+  type MadeBy,
   type Message,
   operationMessage,
   PAGE_ROWS,
@@ -121,6 +123,17 @@ async function begun(operation: string): Promise<boolean> {
   }
 }
 
+/** Who made an existing operation's image and when, from its record; the operation alone when it cannot be read. */
+async function madeBy(operation: string): Promise<MadeBy> {
+  try {
+    const { operation: o } = await call("describe-operation", { operation }, Answers.operation);
+    return { operation, user: o.requestedBy, policy: o.policy, at: o.sentAt ?? o.claimedAt };
+  } catch (err) {
+    log("warn", "could not read who made an existing image", { operation, error: asImageOpsError(err).message });
+    return { operation };
+  }
+}
+
 const describeFilters = (q: ListQuery | ServersArgs) =>
   Object.entries(q)
     .filter(([, v]) => v)
@@ -207,8 +220,10 @@ export const runners = {
   },
 
   async create(request: CreateArgs): Promise<Message> {
-    const { checks, operation } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
+    const { checks, operation, image } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
     const op = operation?.id;
+    // the same request made this image already: Confirm would only answer it, so no Confirm
+    if (op && image?.status === "available" && operation?.state === "available") return existsMessage(image, await madeBy(op));
     return confirmMessage(request, checks, confirmValue(request, op), op ? JSON.stringify({ op }) : undefined);
   },
 
@@ -280,6 +295,8 @@ async function build(job: Job): Promise<Message | undefined> {
       const { provider, serverId, name, account, region } = r;
       const notify = await storeTarget(job, { kind: "create-image", provider, serverId, name, account, region });
       const out = await call("create-image", { ...r, notify }, Answers.started);
+      // a Confirm of a request made before (a twin card, the same command again): its image, not "started"
+      if (out.existing) return existsMessage(out.image, await madeBy(out.operation.id), { replace_original: true });
       return startedMessage("create-image", job.user, out.image, out.operation.id, job.channel);
     }
     case "cancel": {
