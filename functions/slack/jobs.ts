@@ -123,6 +123,24 @@ async function begun(operation: string): Promise<boolean> {
   }
 }
 
+/**
+ * A not-found image gets what to try next, as commands: a list filtered by part of the name, and
+ * the servers (a server's name is not an image's). The function's message already names the closest.
+ */
+const withNextSteps =
+  (args: { provider: ProviderName; id: string }) =>
+  (err: unknown): never => {
+    const e = asImageOpsError(err);
+    // the image's not-found (shared/images/named.ts), not an account's: a direct invocation keeps the code and message only
+    if (e.code !== "NOT_FOUND" || !e.message.startsWith(`no ${args.provider} image `)) throw err;
+    const part = /^[\p{L}]{2,}/u.exec(args.id)?.[0] ?? args.id.slice(0, 20);
+    throw new ImageOpsError(
+      "NOT_FOUND",
+      `${e.message}.\nTry \`/images list ${args.provider} --name ${part}\` (images whose name has it) or \`/images servers ${args.provider}\` (the servers images are made from).`,
+      { field: "id", provider: e.provider },
+    );
+  };
+
 /** Who made an existing operation's image and when, from its record; the operation alone when it cannot be read. */
 async function madeBy(operation: string): Promise<MadeBy> {
   try {
@@ -211,7 +229,7 @@ export const runners = {
   },
 
   async show(args: ArgsOf<"show">): Promise<Message> {
-    const { image } = await call("describe-image", args, Answers.image);
+    const { image } = await call("describe-image", args, Answers.image).catch(withNextSteps(args));
     return imageMessage(image);
   },
 
@@ -229,11 +247,12 @@ export const runners = {
 
   async delete(args: ArgsOf<"delete">): Promise<Message> {
     const { provider, id, account, region } = args;
-    const out = await call("delete-image", { provider, id, account, region, dryRun: true }, Answers.dryRun);
+    const out = await call("delete-image", { provider, id, account, region, dryRun: true }, Answers.dryRun).catch(withNextSteps(args));
     const op = out.operation?.id;
-    // the button carries the exact image: its id, and the name shown here
-    const value = JSON.stringify({ provider, id, account, region, name: out.image?.name, ...(op ? { op } : {}) });
-    return deleteConfirmMessage(out.image, args, out.checks, value, op ? JSON.stringify({ op }) : undefined);
+    // the button carries the exact image: its id (a name given resolved to it), and the name shown here
+    const exact = out.image?.id ?? id;
+    const value = JSON.stringify({ provider, id: exact, account, region, name: out.image?.name, ...(op ? { op } : {}) });
+    return deleteConfirmMessage(out.image, { ...args, id: exact }, out.checks, value, op ? JSON.stringify({ op }) : undefined);
   },
 
   async policy(args: PolicyArgs, ctx: CommandContext): Promise<Message> {

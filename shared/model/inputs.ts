@@ -50,7 +50,7 @@ export const ListImagesInput = z
 export const DescribeImageInput = z
   .object({
     provider,
-    id: id.describe("the provider's image id"),
+    id: id.describe("the provider's image id, or a custom image's name"),
     account: text(64).optional(),
     region: text(64).optional(),
   })
@@ -129,7 +129,7 @@ export const CreateImageInput = z
 export const DeleteImageInput = z
   .object({
     provider,
-    id: id.describe("the provider's image id (a custom image)"),
+    id: id.describe("the provider's image id, or the image's name (a custom image)"),
     account: text(64).optional(),
     region: text(64).optional(),
     dryRun: boolFromText.default(false).describe("run the checks only"),

@@ -71,7 +71,11 @@ describe("/images delete", () => {
     const url = newResponseUrl();
     const messageTs = nextMessageTs();
     await Promise.all([0, 1].map(() => stack.invoke("slack", signedEvent(blockActionBody(del, { responseUrl: url, messageTs }), FORM))));
-    const answers = await responsesTo(url, 2);
+    const all = await responsesTo(url, 3);
+    // the twin click is answered on its own, apart from the first click's answers
+    const twin = all.filter((a) => /^:information_source: You confirmed this already: this click adds nothing/.test(a.text));
+    expect(twin).toHaveLength(1);
+    const answers = all.filter((a) => !twin.includes(a));
     expect(answers[0]!.text).toMatch(/confirmed: deleting image \*api-release-42\* \(`31000002`\)/);
     expect(answers.at(-1)!.text).toMatch(/started deleting image \*api-release-42\*.*Progress is posted in <#C0LOCAL001>/s);
     expect(ncpDeletes() - before).toBe(1);

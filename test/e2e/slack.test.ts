@@ -70,6 +70,36 @@ describe("slash commands", () => {
     expect(error!.text).toMatch(/NOT_FOUND/);
   });
 
+  it("show and delete take a custom image's name; every not-found says what to try, in one wording for every cloud", async () => {
+    const shown = await slash("show ncp api-release-42");
+    const [byName] = await responsesTo(shown.responseUrl);
+    expect(blocksToText(byName!.blocks)).toContain("*Id*: `31000002`");
+    const deleting = await slash("delete ncp web-base");
+    const [card] = await responsesTo(deleting.responseUrl);
+    expect(JSON.stringify(card!.blocks)).toContain('\\"id\\":\\"31000001\\"');
+
+    const answers = async (text: string) => (await responsesTo((await slash(text)).responseUrl))[0]!.text;
+    // a server's name: said to be one, with the closest image names and where servers are listed
+    const server = await answers("show ncp web-01");
+    expect(server).toMatch(
+      /^:x: NOT_FOUND: no ncp image "web-01" in KR \(neither an image id nor a custom image's name\); "web-01" is the name of ncp server 1234567, not of an image; closest image names: web-base/,
+    );
+    expect(server).toContain("Try `/images list ncp --name web` (images whose name has it) or `/images servers ncp`");
+    // another cloud's id: the same words, none of the cloud's own ("could not be found", "Check request.")
+    const scp = await answers("show scp 00000000-0000-4000-8000-000000000000");
+    expect(scp).toMatch(
+      /^:x: NOT_FOUND: no scp image "00000000-0000-4000-8000-000000000000" in kr-west1 \(neither an image id nor a custom image's name\)/,
+    );
+    const iwinv = await answers("show iwinv PIMAGE-doesnotexist");
+    expect(iwinv).toMatch(/^:x: NOT_FOUND: no iwinv image "PIMAGE-doesnotexist" in \S+ \(neither an image id nor a custom image's name\)/);
+    for (const t of [scp, iwinv]) {
+      expect(t).not.toMatch(/could not be found|Check request|ID_INVALID/);
+      expect(t).toMatch(/Try `\/images list (scp|iwinv) --name \S+` .* or `\/images servers (scp|iwinv)`/);
+    }
+    const gone = await answers("delete ncp api-releese-42");
+    expect(gone).toMatch(/no ncp image "api-releese-42" in KR .*closest image names: api-release-42/);
+  });
+
   it("answers help, and help with what was wrong for anything else", async () => {
     expect((await slash("help")).ackBody.text).toMatch(/\/images list/);
     for (const [text, problem] of [
