@@ -6,6 +6,7 @@ import { osDisplayName } from "../model/os.js";
 import { count } from "../model/words.js";
 import type { CreateImageInput } from "../model/inputs.js";
 import { confirmWords } from "../images/verdict.js";
+import { CAPABILITIES } from "../model/capabilities.js";
 
 /** Block Kit for the bot's answers: pure functions from data to messages. */
 export interface Message {
@@ -324,9 +325,11 @@ export function confirmMessage(
       ],
     });
   } else if (!passed) {
+    const cannot = checks.some((c) => c.name === "provider" && !c.ok && c.final);
+    const instead = cannot ? `Create it in ${CAPABILITIES[request.provider].console}.` : undefined;
     blocks.push({
       type: "context",
-      elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing was created"), FIELD_TEXT_MAX) }],
+      elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing was created", instead), FIELD_TEXT_MAX) }],
     });
   } else {
     blocks.push({

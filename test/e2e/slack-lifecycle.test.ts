@@ -99,10 +99,10 @@ describe("/images delete", () => {
     expect(tooLate!.text).toMatch(/Too late to cancel: .* the image is being deleted \(operation `del-ncp-/);
   });
 
-  it("a public image gets the failed check and no Delete button", async () => {
+  it("a public image gets the failed check, said to be final, and no Delete button", async () => {
     const { responseUrl } = await slash("delete ncp 23214590");
     const [answer] = await responsesTo(responseUrl);
-    expect(answer!.text).toBe("Cannot delete ubuntu-24.04-base: a check failed");
+    expect(answer!.text).toBe("ubuntu-24.04-base cannot be deleted");
     expect(text(answer!.blocks)).toMatch(/serverImageType NCP: a public image of NCP/);
     expect(buttons(answer!).images_delete_confirm).toBeUndefined();
   });

@@ -316,6 +316,33 @@ describe("create from Slack", () => {
     expect((confirm!.blocks as Array<{ type: string }>).some((b) => b.type === "actions")).toBe(false);
   });
 
+  it("a refusal nothing can lift says it is final, with no Confirm and no line saying Confirm would create (issue #26 item 4)", async () => {
+    const card = async (text: string) => (await responsesTo((await slash(text)).responseUrl))[0]!;
+    // iwinv has no create call
+    const iwinv = await card(`create iwinv ${DEMO_SERVERS.iwinv.active} iwinv-golden`);
+    const text = blocksToText(iwinv.blocks);
+    expect(text).toMatch(/^:no_entry: Image \*iwinv-golden\* from iwinv server `.+` cannot be created/);
+    expect(text).toMatch(
+      /:no_entry: \*This is final:\* iwinv's API has no image-creation call\. Nothing was created, and running the command again gets the same answer\. Create it in the iwinv console\./,
+    );
+    expect(text).not.toMatch(/Create image .*\?|Confirm creates|fix the failed check/);
+    expect(JSON.stringify(iwinv.blocks)).not.toContain("images_create_confirm");
+    expect(iwinv.text).toBe("iwinv-golden cannot be created");
+    // a cloud's public image is never deleted
+    const pub = await card("delete ncp 23214597");
+    const pubText = blocksToText(pub.blocks);
+    expect(pubText).toMatch(/^:no_entry: Image .* cannot be deleted/);
+    expect(pubText).toMatch(
+      /\*This is final:\* serverImageType NCP: a public image of NCP\. Nothing is deleted, and running the command again gets the same answer/,
+    );
+    expect(pubText).not.toMatch(/Delete image .*\?|deletes the image|fix the failed check/);
+    expect(JSON.stringify(pub.blocks)).not.toContain("images_delete_confirm");
+    // a check that can pass later is not final: it says what to fix
+    const busy = await card(`create ncp ${DEMO_SERVERS.ncp.busy} busy-golden`);
+    expect(blocksToText(busy.blocks)).toMatch(/^:warning: Image \*busy-golden\* .* cannot be created yet/);
+    expect(blocksToText(busy.blocks)).toMatch(/Nothing was created: fix the failed check\(s\) and run the command again/);
+  });
+
   it("refuses at once a request too long to carry through the Confirm button", async () => {
     const invocations = stack.lambda.invocations.length;
     const { ackBody } = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} long-golden --description "${"설".repeat(2100)}"`);
