@@ -159,13 +159,15 @@ export function serversMessage(
   const filters = clip(o.filters, 300);
   const blocks: unknown[] = [...unreadLines(o.errors, "servers")];
   const shown = servers.slice(0, SERVER_ROWS);
-  blocks.push({
-    type: "section",
-    text: {
-      type: "mrkdwn",
-      text: `*${esc(shown.length ? `Servers${filters ? ` (${filters})` : ""}` : `No servers${filters ? ` match ${filters}` : ""}`)}*`,
-    },
-  });
+  // none shown because clouds failed is not "no servers": the failure, said first, is the headline
+  if (shown.length || !o.errors.length)
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `*${esc(shown.length ? `Servers${filters ? ` (${filters})` : ""}` : `No servers${filters ? ` match ${filters}` : ""}`)}*`,
+      },
+    });
   if (shown.length) {
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "*name* · `id` · state · cloud/region" }] });
     blocks.push(

@@ -113,6 +113,55 @@ describe("list-images", () => {
     expect(res.body.error).toEqual({ code: "NOT_FOUND", field, message });
   });
 
+  it("lists the servers an image can be made from with resource=servers, refusing image filters by name", async () => {
+    const { status, body } = await call("/list-images?resource=servers&provider=ncp");
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([]);
+    expect(body.servers).toContainEqual({
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      id: DEMO_SERVERS.ncp.kvm,
+      name: "web-01",
+      providerStatus: "RUN",
+    });
+    // sorted by provider, account, region, name
+    const names = (body.servers as Array<{ name: string }>).map((s) => s.name);
+    expect(names).toEqual([...names].sort());
+    const part = await call("/list-images?resource=servers&name=WEB");
+    expect((part.body.servers as Array<{ name: string }>).every((s) => s.name.toLowerCase().includes("web"))).toBe(true);
+    expect(new Set((part.body.servers as Array<{ provider: string }>).map((s) => s.provider)).size).toBeGreaterThan(1);
+    const wrong = await call("/list-images?resource=servers&os=ubuntu");
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toEqual({
+      code: "INVALID_ARGUMENT",
+      field: "os",
+      message: "os: applies to images; servers take provider, account, region and name",
+    });
+  });
+
+  it("a wrong account on create names the accounts there are, as list does", async () => {
+    const res = await post("/create-image", {
+      provider: "ncp",
+      account: "prod",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "acct-golden",
+      dryRun: true,
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({ code: "NOT_FOUND", field: "account", message: 'no ncp account named "prod" (there are ncp/demo)' });
+  });
+
+  it("the local stack's 404 never suggests a function without a URL", async () => {
+    const track = await call("/track-image");
+    expect(track.status).toBe(404);
+    expect(track.body.error.message).toBe("track-image has no function URL: only the tracking state machine calls it (serverless.yml)");
+    const typo = await call("/list-image");
+    expect(typo.status).toBe(404);
+    expect(typo.body.error.message).toMatch(/^no function at \/list-image — did you mean \/list-images\?; the functions are /);
+    expect(typo.body.error.message).not.toContain("/track-image");
+  });
+
   it("returns the other clouds plus one error entry when a cloud is down", async () => {
     stack.scp.setFaults({ down: true });
     const { status, body } = await call("/list-images?limit=1000");

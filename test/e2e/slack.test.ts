@@ -70,6 +70,29 @@ describe("slash commands", () => {
     expect(error!.text).toMatch(/NOT_FOUND/);
   });
 
+  it("/images servers lists what an image can be made from, and how (issue #26 item 2)", async () => {
+    const { ackBody, responseUrl } = await slash("servers");
+    expect(ackBody.text).toBeTruthy();
+    const [answer] = await responsesTo(responseUrl);
+    const text = blocksToText(answer!.blocks);
+    expect(text).toMatch(/^\*Servers\*/);
+    expect(text).toContain(`:desktop_computer: *web-01*  \`${DEMO_SERVERS.ncp.kvm}\`  ·  RUN  ·  ncp/KR`);
+    expect(text).toContain("`/images create <provider> <server> <image-name>` makes an image of one, given by its name or id.");
+    expect(text).toMatch(/iwinv: the API cannot create images \(use the cloud's console\)/);
+    const one = await slash("servers ncp --name legacy");
+    const only = blocksToText((await responsesTo(one.responseUrl))[0]!.blocks);
+    expect(only).toMatch(/^\*Servers \(ncp --name legacy\)\*/);
+    expect(only).toContain("*legacy-01*");
+    expect(only).not.toContain("*web-01*");
+    // a cloud that is down is said first, as in a list
+    stack.scp.setFaults({ status: 503 });
+    const down = blocksToText((await responsesTo((await slash("servers scp")).responseUrl))[0]!.blocks);
+    expect(down.split("\n")[0]).toMatch(/^:warning: \*scp\/demo\/kr-west1 could not be read\*: PROVIDER_UNAVAILABLE/);
+    expect(down).toContain("Its servers are not shown");
+    expect(down).not.toMatch(/No servers/);
+    stack.scp.setFaults({});
+  });
+
   it("show and delete take a custom image's name; every not-found says what to try, in one wording for every cloud", async () => {
     const shown = await slash("show ncp api-release-42");
     const [byName] = await responsesTo(shown.responseUrl);

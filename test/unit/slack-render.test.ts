@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../../shared/slack/limits.js";
-import { clip, confirmMessage, imageMessage, listMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import {
+  clip,
+  confirmMessage,
+  existsMessage,
+  imageMessage,
+  listMessage,
+  PAGE_ROWS,
+  serversMessage,
+  textMessage,
+} from "../../shared/slack/render.js";
 import { helpText } from "../../functions/slack/commands.js";
 import { blocksToText } from "../../shared/slack/text.js";
 import { progressMessage } from "../../shared/slack/progress.js";
@@ -222,5 +231,50 @@ describe("progress card", () => {
         end: { kind: "stopped", reason: "x".repeat(5000) },
       }),
     );
+  });
+});
+
+describe("servers and an existing image stay within Block Kit's limits", () => {
+  const errors = Array.from({ length: 6 }, (_, i) => ({
+    provider: "scp" as const,
+    account: "x".repeat(64),
+    region: `kr-west${i}`,
+    code: "PROVIDER_TIMEOUT" as const,
+    message: `scp: no answer within the time limit (waited 10.0 s over 2 attempts) ${"y".repeat(3000)}`,
+  }));
+
+  it("a long server list, with every cloud's failure said first", () => {
+    const servers = Array.from({ length: 120 }, (_, i) => ({
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      id: String(1_000_000 + i),
+      name: `${"서버-".repeat(80)}${i}`,
+      providerStatus: "RUN",
+    }));
+    const m = serversMessage(servers, { errors, filters: "ncp", cannotCreate: ["iwinv"] });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks).split("\n")[0]).toMatch(
+      /^:warning: \*scp\/x+\/kr-west0 could not be read\*: PROVIDER_TIMEOUT — no answer/,
+    );
+    expect(blocksToText(m.blocks)).toMatch(/80 more — narrow with --name/);
+  });
+
+  it("an existing image at its longest", () => {
+    const m = existsMessage(image({ name: "가".repeat(255), description: "d".repeat(5000), status: "available" }), {
+      operation: `img-ncp-${"0".repeat(40)}-999`,
+      user: "U0LOCAL001",
+      at: "2026-01-04T09:00:00.000Z",
+    });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks)).toMatch(/^:information_source: Already exists: image \*가+…?\* \(`4c8e2a6b-/);
+    expect(blocksToText(m.blocks)).toContain("by <@U0LOCAL001>");
+  });
+
+  it("a list whose one cloud failed says so and no 'No images match'", () => {
+    const m = listMessage({ rows: [], remaining: 0, more: false, errors: errors.slice(0, 1), filters: "scp", allFailed: true });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks)).not.toMatch(/No images match/);
+    expect(m.text).toBe("scp could not be read; no images shown");
   });
 });
