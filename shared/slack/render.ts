@@ -427,7 +427,7 @@ export function confirmedMessage(c: Confirmed): Message {
 export function startedMessage(kind: Confirmed["kind"], user: string, image: Image, operation: string, channel: string): Message {
   const verb = kind === "create-image" ? ":rocket: <@USER> started creating" : ":wastebasket: <@USER> started deleting";
   return textMessage(
-    `${verb.replace("USER", user)} image *${esc(image.name)}* (\`${esc(image.id)}\`) on ${image.provider}. Progress is posted in <#${channel}>.${opLine(operation)}`,
+    `${verb.replace("USER", user)} image *${esc(image.name)}* (\`${esc(image.id)}\`) on ${image.provider}. Its progress card goes to <#${channel}>, or comes to you here if I can't post there.${opLine(operation)}`,
     { replace_original: true },
   );
 }

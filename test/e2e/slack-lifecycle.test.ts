@@ -77,7 +77,9 @@ describe("/images delete", () => {
     expect(twin).toHaveLength(1);
     const answers = all.filter((a) => !twin.includes(a));
     expect(answers[0]!.text).toMatch(/confirmed: deleting image \*api-release-42\* \(`31000002`\)/);
-    expect(answers.at(-1)!.text).toMatch(/started deleting image \*api-release-42\*.*Progress is posted in <#C0LOCAL001>/s);
+    expect(answers.at(-1)!.text).toMatch(
+      /started deleting image \*api-release-42\*.*Its progress card goes to <#C0LOCAL001>, or comes to you here if I can.t post there/s,
+    );
     expect(ncpDeletes() - before).toBe(1);
     const card = await vi.waitFor(
       () => {
