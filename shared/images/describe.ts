@@ -9,3 +9,11 @@ export async function describeImage(
 ): Promise<Image> {
   return withTarget(rt, input, (ctx, adapter) => describeNamedImage(ctx, adapter, input.id));
 }
+
+/** One image by its id only, as the cloud answers (tracking: an image it follows is never looked up by name). */
+export async function describeImageById(
+  rt: Runtime,
+  input: { provider: ProviderName; id: string; account?: string; region?: string },
+): Promise<Image> {
+  return withTarget(rt, input, (ctx, adapter) => adapter.describeImage(ctx, input.id));
+}

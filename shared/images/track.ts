@@ -7,7 +7,7 @@ import { keyOfOperation, type OperationRecord, type OperationState } from "../op
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
-import { describeImage } from "./describe.js";
+import { describeImageById } from "./describe.js";
 
 /**
  * How a tracking run ended: the image's outcome (a create: available or failed; a delete: deleted,
@@ -36,7 +36,7 @@ export interface TrackDeps {
 }
 
 const readImage = (rt: Runtime, i: TrackInput) =>
-  describeImage(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
+  describeImageById(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
 export function nextWait(elapsedMs: number): number {
