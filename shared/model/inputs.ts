@@ -109,6 +109,8 @@ const progressState = z.preprocess(
       dmTs: slackTs.optional(),
       fallback: z.string().max(64).optional(),
       hintVia: z.enum(["response_url", "dm"]).optional(),
+      /** the outcome reached the requester but Slack rate-limited the channel card's update: retried after this many seconds */
+      channelOwed: z.number().int().min(1).max(300).optional(),
     })
     .strict(),
 );
