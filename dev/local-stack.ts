@@ -23,6 +23,7 @@ import { DynamoSim } from "./sim/dynamodb.js";
 import { type ScheduleResource, SchedulerSim } from "./sim/scheduler.js";
 import { consoleRoute } from "./console-routes.js";
 import type { ProviderName } from "../shared/model/image.js";
+import { didYouMean } from "../shared/model/nearest.js";
 
 export const FUNCTIONS = [
   "list-images",
@@ -36,6 +37,8 @@ export const FUNCTIONS = [
   "slack",
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
+/** The functions with a URL, as deployed (serverless.yml: track-image has none, only the state machine calls it). */
+const URL_FUNCTIONS: readonly FunctionName[] = FUNCTIONS.filter((f) => f !== "track-image");
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 
 export { LOCAL_SLACK };
@@ -208,13 +211,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       const path = new URL(req.url ?? "/", "http://local").pathname.replace(/^\/+|\/+$/g, "");
       const name = path.split("/")[0] as FunctionName; // slack answers at /slack/events too
-      if (!FUNCTIONS.includes(name)) {
+      if (!URL_FUNCTIONS.includes(name)) {
+        const message = FUNCTIONS.includes(name)
+          ? `${name} has no function URL: only the tracking state machine calls it (serverless.yml)`
+          : `no function at ${req.url}${didYouMean(name, URL_FUNCTIONS, (f) => `/${f}`)}; the functions are ${URL_FUNCTIONS.map((f) => `/${f}`).join(", ")}`;
         res.writeHead(404, { "content-type": "application/json" });
-        return res.end(
-          JSON.stringify({
-            error: { code: "NOT_FOUND", message: `no function at ${req.url}; try ${FUNCTIONS.map((f) => `/${f}`).join(", ")}` },
-          }),
-        );
+        return res.end(JSON.stringify({ error: { code: "NOT_FOUND", message } }));
       }
       const started = Date.now();
       const event = await urlEvent(req, `/${name}`);

@@ -59,7 +59,13 @@ export function resolveTarget(creds: Credentials, provider: ProviderName, accoun
   let account: Account | undefined;
   if (accountName !== undefined) {
     account = accounts.find((a) => a.name === accountName);
-    if (!account) throw new ImageOpsError("NOT_FOUND", `no ${provider} account named "${accountName}"`, { field: "account" });
+    // the same words as a list's (selectTargets): what there is
+    if (!account)
+      throw new ImageOpsError(
+        "NOT_FOUND",
+        `no ${provider} account named "${accountName}" (there are ${accounts.map((a) => `${provider}/${a.name}`).join(", ")})`,
+        { field: "account" },
+      );
   } else if (accounts.length === 1) {
     account = accounts[0]!;
   } else {

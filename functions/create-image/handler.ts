@@ -1,6 +1,6 @@
 import { type Answer, lambdaHandler } from "../../shared/events.js";
 import { createImage } from "../../shared/images/create.js";
-import { dryRunVerdict } from "../../shared/images/verdict.js";
+import { dryRunAnswer } from "../../shared/images/verdict.js";
 import { CreateImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { trackingDeps } from "../../shared/tracking/deps.js";
@@ -19,10 +19,11 @@ export const handler = lambdaHandler({
       { targets: targetStore },
     );
     const out = await createImage(lambdaRuntime(context), trackingDeps(), { ...input, notify });
-    if (out.dryRun)
-      return {
-        body: { checks: out.checks, operation: out.operation, serverId: out.serverId, verdict: dryRunVerdict(input.provider, out.checks) },
-      };
-    return { statusCode: 202, body: { image: out.image, operation: out.operation } };
+    if (out.dryRun) {
+      const { checks, verdict } = dryRunAnswer("create-image", provider, out.checks);
+      return { body: { checks, operation: out.operation, serverId: out.serverId, verdict, ...(out.image ? { image: out.image } : {}) } };
+    }
+    // existing: the request's operation was there already (nothing new was created; no new tracking)
+    return { statusCode: 202, body: { image: out.image, operation: out.operation, existing: out.existing } };
   },
 });

@@ -1,5 +1,6 @@
 import { type Answer, lambdaHandler } from "../../shared/events.js";
 import { deleteImage } from "../../shared/images/delete.js";
+import { dryRunAnswer } from "../../shared/images/verdict.js";
 import { DeleteImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 import { trackingDeps } from "../../shared/tracking/deps.js";
@@ -15,7 +16,11 @@ export const handler = lambdaHandler({
     // where progress goes: an allowed channel, or the target the Slack bot stored for this request
     const notify = await progressTarget(input.notify, { kind: "delete-image", provider, id, account, region }, { targets: targetStore });
     const out = await deleteImage(lambdaRuntime(context), trackingDeps(), { ...input, notify });
-    if (out.dryRun) return { body: { checks: out.checks, image: out.image, operation: out.operation } };
-    return { statusCode: 202, body: { image: out.image, operation: out.operation } };
+    if (out.dryRun) {
+      const { checks, verdict } = dryRunAnswer("delete-image", provider, out.checks);
+      return { body: { checks, image: out.image, operation: out.operation, verdict } };
+    }
+    // existing: the request's operation was there already (nothing was sent again)
+    return { statusCode: 202, body: { image: out.image, operation: out.operation, existing: out.existing } };
   },
 });

@@ -3,6 +3,7 @@ import type { Ack } from "../../shared/audit/history.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/checks.js";
 import type { ListOutput } from "../../shared/images/list.js";
+import type { ServersOutput } from "../../shared/images/servers.js";
 import type { OperationView } from "../../shared/operations/describe.js";
 import type { PolicyView } from "../../shared/policies/list.js";
 import { ERROR_STATUS, type ErrorCode, ImageOpsError } from "../../shared/model/errors.js";
@@ -62,6 +63,9 @@ const operationView = z.looseObject({
   reason: opt,
   endedAt: opt,
   supersededBy: opt,
+  requestedBy: opt,
+  policy: opt,
+  sentAt: opt,
 });
 const finding = z.looseObject({
   rule: str,
@@ -85,19 +89,24 @@ const policyView = z.looseObject({
   servers: z.array(str),
 });
 
+const server = z.looseObject({ provider, account: str, region: str, id: str, name: str, providerStatus: str });
+
 export const Answers = {
+  servers: answer<ServersOutput>(z.looseObject({ servers: z.array(server), errors: z.array(providerError) })),
   list: answer<ListOutput>(z.looseObject({ images: z.array(image), nextCursor: nullable, errors: z.array(providerError) })),
   image: answer<{ image: Image }>(z.looseObject({ image })),
   operation: answer<{ operation: OperationView }>(z.looseObject({ operation: operationView })),
-  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string }; serverId?: string }>(
+  dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string; state?: string }; serverId?: string }>(
     z.looseObject({
       checks: z.array(check),
       image: image.optional(),
-      operation: z.looseObject({ id: str }).optional(),
+      operation: z.looseObject({ id: str, state: opt }).optional(),
       serverId: str.optional(),
     }),
   ),
-  started: answer<{ image: Image; operation: { id: string } }>(z.looseObject({ image, operation: z.looseObject({ id: str }) })),
+  started: answer<{ image: Image; operation: { id: string }; existing?: boolean }>(
+    z.looseObject({ image, operation: z.looseObject({ id: str }), existing: z.boolean().optional() }),
+  ),
   policies: answer<{ policies: PolicyView[] }>(z.looseObject({ policies: z.array(policyView) })),
   policyStarted: answer<{ started: { policy: string; scheduledAt: string; channel: string } }>(
     z.looseObject({ started: z.looseObject({ policy: str, scheduledAt: str, channel: str }) }),

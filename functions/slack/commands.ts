@@ -1,6 +1,9 @@
 import * as z from "zod";
 import { ACK_DEFAULT, ACK_REASON_MAX, ackDuration, FINDING_ID } from "../../shared/audit/ack-input.js";
+import { CAPABILITIES, cloudsThat } from "../../shared/model/capabilities.js";
 import { PROVIDERS } from "../../shared/model/image.js";
+import { didYouMean, nearest } from "../../shared/model/nearest.js";
+import { canonicalDistro, KNOWN_DISTROS } from "../../shared/model/os.js";
 import { type Grammar, helpText as grammarHelp, parseWords, tokenize } from "../../shared/slack/grammar.js";
 import { BUTTON_VALUE_MAX } from "../../shared/slack/limits.js";
 import { confirmValue } from "../../shared/slack/render.js";
@@ -12,6 +15,11 @@ import { confirmValue } from "../../shared/slack/render.js";
  * it), which the compiler holds to one runner per command taking these arguments. The ack path
  * (./handler.ts) and the job both read this table; nothing else names a command.
  */
+
+/** What the help says of who may do what (IMAGE_CREATORS, read by ./guard.ts). */
+export interface HelpContext {
+  creators: readonly string[];
+}
 
 /** Where a command's answer goes, and who asked. */
 export interface CommandContext {
@@ -26,7 +34,9 @@ export interface Command<A> extends Grammar {
   /** what the requester must be allowed to do (IMAGE_CREATORS: ./guard.ts), when it changes something */
   needs?(args: A): string | undefined;
   /** answered in the ack itself, with no job */
-  answer?(args: A): string;
+  answer?(args: A, help: HelpContext): string;
+  /** what `help <command>` says besides the usage and options (rules, who may) */
+  notes?(help: HelpContext): string[];
   /** what the ack says while its job runs */
   ack: string | ((args: A) => string);
 }
@@ -49,12 +59,19 @@ const WHERE_FLAGS = { account: "account name", region: "region or zone" } as con
 /** the longest operation id a create's Confirm button may carry besides the request (img-<provider>-<40 hex>-<generation>) */
 const LONGEST_OPERATION = `img-${"x".repeat(5)}-${"0".repeat(40)}-999`;
 
+/** a distro people write ("Ubuntu", "rocky linux"), as the list filters on it; anything else names the known ones */
+const os = z.string().refine((v) => KNOWN_DISTROS.includes(canonicalDistro(v) ?? ""), {
+  error: (i) =>
+    `"${String(i.input).slice(0, 40)}" is not a distro imageops knows${didYouMean(String(i.input), KNOWN_DISTROS)} (it knows ${KNOWN_DISTROS.join(", ")})`,
+});
+const SCOPES = ["public", "custom", "all"] as const;
+const STATUSES = ["creating", "available", "failed", "deleting", "unknown"] as const;
 const ListArgs = z.object({
   provider: provider.optional(),
-  os: z.string().optional(),
+  os: os.optional(),
   name: z.string().optional(),
-  scope: z.string().optional(),
-  status: z.string().optional(),
+  scope: z.enum(SCOPES).optional(),
+  status: z.enum(STATUSES).optional(),
   ...where,
 });
 export type ListQuery = z.infer<typeof ListArgs>;
@@ -62,11 +79,23 @@ export type ListQuery = z.infer<typeof ListArgs>;
 export type ListArgs = { query: ListQuery; cursor?: string; offset?: number };
 
 const ImageArgs = z.object({ provider, id: z.string(), ...where });
+const ServersArgs = z.object({ provider: provider.optional(), name: z.string().optional(), ...where });
+export type ServersArgs = z.infer<typeof ServersArgs>;
 const CreateArgs = z.object({ provider, serverId: z.string(), name: z.string(), description: z.string().optional(), ...where });
 export type CreateArgs = z.infer<typeof CreateArgs>;
 
 export type AuditArgs = { kind: "run" } | { kind: "acks" } | { kind: "ack"; finding: string; for: string; reason: string };
 export type PolicyArgs = { action: "list" } | { action: "run"; name: string };
+
+/** Who may, as `help <command>` says it. */
+const whoMay = (what: string, h: HelpContext) =>
+  h.creators.length
+    ? `*Who may ${what}:* ${h.creators.map((u) => `<@${u}>`).join(", ")} (IMAGE_CREATORS)`
+    : `*Who may ${what}:* nobody here yet: IMAGE_CREATORS is not set`;
+const cannot = (what: "creates" | "deletes") =>
+  PROVIDERS.filter((p) => !CAPABILITIES[p][what])
+    .map((p) => `${p}'s API cannot ${what === "creates" ? "create" : "delete"} images (use ${CAPABILITIES[p].console})`)
+    .join("; ");
 
 const CHANGE = { create: "create images", delete: "delete images", runPolicies: "run policies", acknowledge: "acknowledge audit findings" };
 
@@ -79,9 +108,10 @@ export const COMMANDS = {
       os: "distro, e.g. ubuntu, rocky, windows",
       name: "part of the name",
       scope: "public | custom | all",
-      status: "creating | available | failed",
+      status: "creating | available | failed | deleting | unknown",
       ...WHERE_FLAGS,
     },
+    values: { scope: SCOPES, status: STATUSES },
     read: (w) => {
       const query = fromSchema(ListArgs)(w);
       return "error" in query ? query : { query };
@@ -89,8 +119,8 @@ export const COMMANDS = {
     ack: ":mag: Looking up images…",
   }),
   show: command<z.infer<typeof ImageArgs>>({
-    usage: "/images show <provider> <id>",
-    summary: "one image's details",
+    usage: "/images show <provider> <id or name>",
+    summary: "one image's details (a custom image may be named by its name)",
     args: [
       { name: "provider", required: true, choices: PROVIDERS },
       { name: "id", required: true },
@@ -100,8 +130,8 @@ export const COMMANDS = {
     ack: ":mag: Looking up the image…",
   }),
   create: command<CreateArgs>({
-    usage: '/images create <provider> <serverId> <name> [--description "…"]',
-    summary: "make an image from a server (asks to confirm, then reports progress here)",
+    usage: '/images create <provider> <server> <name> [--description "…"]',
+    summary: "make an image from a server, given by its id or name (asks to confirm, then reports progress here)",
     args: [
       { name: "provider", required: true, choices: PROVIDERS },
       { name: "serverId", required: true },
@@ -120,7 +150,23 @@ export const COMMANDS = {
       return args;
     },
     needs: () => CHANGE.create,
+    notes: (h) => [
+      "*Image names*",
+      ...cloudsThat("creates").map((p) => `• ${p}: ${CAPABILITIES[p].names}`),
+      `• ${cannot("creates")}`,
+      "A name must be free: no other custom image of the account may have it.",
+      whoMay("create images", h),
+      "`/images servers <provider>` lists the servers to image.",
+    ],
     ack: ":clipboard: Checking whether the image can be created…",
+  }),
+  servers: command<ServersArgs>({
+    usage: `/images servers [${PROVIDERS.join("|")}] [--name web] [--account a] [--region r]`,
+    summary: "the servers an image can be made from, with their ids and states",
+    args: [{ name: "provider", required: false, choices: PROVIDERS }],
+    flags: { name: "part of the server's name", ...WHERE_FLAGS },
+    read: fromSchema(ServersArgs),
+    ack: ":mag: Looking up the servers…",
   }),
   status: command<{ operation: string }>({
     usage: "/images status <operation>",
@@ -131,7 +177,7 @@ export const COMMANDS = {
     ack: ":mag: Looking up the operation…",
   }),
   delete: command<z.infer<typeof ImageArgs>>({
-    usage: "/images delete <provider> <id>",
+    usage: "/images delete <provider> <id or name>",
     summary: "delete a custom image (shows it and asks to confirm that exact image, then reports progress here)",
     args: [
       { name: "provider", required: true, choices: PROVIDERS },
@@ -140,6 +186,7 @@ export const COMMANDS = {
     flags: WHERE_FLAGS,
     read: fromSchema(ImageArgs),
     needs: () => CHANGE.delete,
+    notes: (h) => [`Custom images only, never a cloud's public ones; ${cannot("deletes")}.`, whoMay("delete images", h)],
     ack: ":clipboard: Looking up the image and whether it can be deleted…",
   }),
   policy: command<PolicyArgs>({
@@ -185,9 +232,11 @@ export const COMMANDS = {
       const name = c.toLowerCase();
       return isCommand(name)
         ? { command: name }
-        : { error: `<command> must be one of ${Object.keys(COMMANDS).join(", ")}, not "${c.slice(0, 40)}"` };
+        : {
+            error: `<command> must be one of ${Object.keys(COMMANDS).join(", ")}, not "${c.slice(0, 40)}"${didYouMean(c, Object.keys(COMMANDS))}`,
+          };
     },
-    answer: (a) => helpText(undefined, a.command),
+    answer: (a, h): string => helpText(undefined, a.command, h),
     ack: "",
   }),
 };
@@ -205,11 +254,19 @@ export type Parsed =
 
 export function parseCommand(text: string): Parsed {
   const tokens = tokenize(text.trim());
-  if (!Array.isArray(tokens)) return { ok: false, error: tokens.error };
+  if (!Array.isArray(tokens)) {
+    // the words before the bad quote still say which command it was
+    const first = text.trim().split(/\s+/, 1)[0]!.toLowerCase();
+    return isCommand(first) ? { ok: false, error: tokens.error, command: first } : { ok: false, error: tokens.error };
+  }
   const [word, ...rest] = tokens;
   if (!word) return { ok: true, command: "help", args: {} };
   const name = word.toLowerCase();
-  if (!isCommand(name)) return { ok: false, error: `"${word.slice(0, 40)}" is not a command` };
+  if (!isCommand(name)) {
+    // the usage shown is the one of the command it was most likely meant to be
+    const [meant] = nearest(name, Object.keys(COMMANDS), 1) as CommandName[];
+    return { ok: false, error: `"${word.slice(0, 40)}" is not a command${meant ? ` — did you mean \`${meant}\`?` : ""}`, command: meant };
+  }
   // each record reads its own words into its own arguments: name and arguments stay paired (Parsed)
   const c = COMMANDS[name] as unknown as Command<unknown>;
   const words = parseWords(name, c, rest);
@@ -219,9 +276,19 @@ export function parseCommand(text: string): Parsed {
   return { ok: true, command: name, args } as Parsed;
 }
 
-/** The help text: every command's usage, and one command's options. */
-export function helpText(problem?: string, command?: string): string {
-  return grammarHelp(COMMANDS, problem, command);
+/**
+ * The help text: one command's usage, options and notes when a command is in question (a
+ * problem with it, `help <command>`); every command's usage for `/images help`; for a word that
+ * is no command and near none, the command names in one line.
+ */
+export function helpText(problem?: string, command?: string, help: HelpContext = { creators: [] }): string {
+  if (problem && !command)
+    return `:warning: ${problem}\n\nCommands: ${Object.keys(COMMANDS)
+      .map((c) => `\`${c}\``)
+      .join(", ")}. \`/images help\` says what each does, \`/images help <command>\` its options.`;
+  const c = command && isCommand(command) ? (COMMANDS[command] as unknown as Command<unknown>) : undefined;
+  // the notes (rules, who may) are help's: a usage error stays short
+  return grammarHelp(COMMANDS, problem, command, problem ? [] : (c?.notes?.(help) ?? []));
 }
 
 /** What `/images audit` asks for, its words checked: run it, acknowledge a finding, or list the acknowledged ones. */

@@ -136,7 +136,7 @@ async function createBolt(): Promise<BoltHandler> {
     const needs = c.needs?.(parsed.args);
     const may = needs ? guard.may(command.user_id, needs) : undefined;
     if (may && !may.ok) return ack(textMessage(`:no_entry: ${may.reason}.`));
-    if (c.answer) return ack(textMessage(c.answer(parsed.args)));
+    if (c.answer) return ack(textMessage(c.answer(parsed.args, { creators: [...guard.creators()] })));
     const job = {
       kind: "command",
       command: parsed.command,
@@ -194,7 +194,13 @@ async function createBolt(): Promise<BoltHandler> {
       if (!parsed || !valid(parsed)) return void (await notice(body, stale));
       const { op, ...request } = parsed;
       const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
-      if (!(await handled.first(key))) return;
+      if (!(await handled.first(key))) {
+        // a twin click (the first is being answered; the key is per user and message): said, so it is not taken for a lost click
+        return void (await notice(
+          body,
+          `:information_source: You confirmed this already: this click adds nothing; the answer to the first follows${op ? ` (operation \`${op}\`)` : ""}.`,
+        ));
+      }
       const common = { responseUrl: body.response_url, channel: body.channel.id, user: body.user.id, operation: op, at: Date.now() };
       const job: Job =
         kind === "create-confirm"

@@ -10,6 +10,7 @@ import {
 import type { AuditResult } from "../../shared/audit/run.js";
 import { correlationId, log } from "../../shared/log.js";
 import { asImageOpsError, ImageOpsError } from "../../shared/model/errors.js";
+import { CAPABILITIES } from "../../shared/model/capabilities.js";
 import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
 import { RESPONSE_URL_USES } from "../../shared/slack/limits.js";
@@ -18,12 +19,15 @@ import {
   channelHint,
   confirmedMessage,
   confirmMessage,
+  existsMessage,
   confirmValue,
   imageMessage,
   listMessage,
+  type MadeBy,
   type Message,
   operationMessage,
   PAGE_ROWS,
+  serversMessage,
   startedMessage,
   textMessage,
 } from "../../shared/slack/render.js";
@@ -37,7 +41,17 @@ import {
   toSlackCallError,
 } from "../../shared/slack/web.js";
 import { type Answer, Answers, checkAnswer, fromInvokeError } from "./answers.js";
-import type { ArgsOf, AuditArgs, CommandContext, CommandName, CreateArgs, ListArgs, ListQuery, PolicyArgs } from "./commands.js";
+import type {
+  ArgsOf,
+  AuditArgs,
+  CommandContext,
+  CommandName,
+  CreateArgs,
+  ListArgs,
+  ListQuery,
+  PolicyArgs,
+  ServersArgs,
+} from "./commands.js";
 import { required } from "../../shared/config.js";
 
 /**
@@ -141,7 +155,36 @@ async function begun(operation: string): Promise<boolean> {
   }
 }
 
-const describeFilters = (q: ListQuery) =>
+/**
+ * A not-found image gets what to try next, as commands: a list filtered by part of the name, and
+ * the servers (a server's name is not an image's). The function's message already names the closest.
+ */
+const withNextSteps =
+  (args: { provider: ProviderName; id: string }) =>
+  (err: unknown): never => {
+    const e = asImageOpsError(err);
+    // the image's not-found (shared/images/named.ts), not an account's: a direct invocation keeps the code and message only
+    if (e.code !== "NOT_FOUND" || !e.message.startsWith(`no ${args.provider} image `)) throw err;
+    const part = /^[\p{L}]{2,}/u.exec(args.id)?.[0] ?? args.id.slice(0, 20);
+    throw new ImageOpsError(
+      "NOT_FOUND",
+      `${e.message}.\nTry \`/images list ${args.provider} --name ${part}\` (images whose name has it) or \`/images servers ${args.provider}\` (the servers images are made from).`,
+      { field: "id", provider: e.provider },
+    );
+  };
+
+/** Who made an existing operation's image and when, from its record; the operation alone when it cannot be read. */
+async function madeBy(operation: string): Promise<MadeBy> {
+  try {
+    const { operation: o } = await call("describe-operation", { operation }, Answers.operation);
+    return { operation, user: o.requestedBy, policy: o.policy, at: o.sentAt ?? o.claimedAt };
+  } catch (err) {
+    log("warn", "could not read who made an existing image", { operation, error: asImageOpsError(err).message });
+    return { operation };
+  }
+}
+
+const describeFilters = (q: ListQuery | ServersArgs) =>
   Object.entries(q)
     .filter(([, v]) => v)
     .map(([k, v]) => (k === "provider" ? v : `--${k} ${v}`))
@@ -187,6 +230,9 @@ export const runners = {
     const remaining = Math.max(0, out.images.length - after);
     const next: ListArgs | undefined =
       remaining > 0 ? { query, cursor, offset: after } : out.nextCursor ? { query, cursor: out.nextCursor, offset: 0 } : undefined;
+    // the filters not given yet that narrow a long list; --scope custom leaves the clouds' own public images out
+    const narrow = [...(["os", "name"] as const).filter((f) => !query[f]).map((f) => `--${f}`), ...(query.scope ? [] : ["--scope custom"])];
+    const failed = new Set(out.errors.map((e) => e.provider));
     return listMessage({
       rows,
       remaining,
@@ -194,11 +240,25 @@ export const runners = {
       nextValue: next ? JSON.stringify(next) : undefined,
       errors: out.errors,
       filters: describeFilters(query),
+      narrow,
+      next: cursor !== undefined || offset > 0,
+      allFailed: query.provider !== undefined && failed.has(query.provider),
+    });
+  },
+
+  async servers(args: ServersArgs): Promise<Message> {
+    const { provider, ...rest } = args;
+    const out = await call("list-images", { resource: "servers", ...(provider ? { provider } : {}), ...rest }, Answers.servers);
+    const shown = new Set(out.servers.map((s) => s.provider));
+    return serversMessage(out.servers, {
+      errors: out.errors,
+      filters: describeFilters(args),
+      cannotCreate: [...shown].filter((p) => !CAPABILITIES[p].creates),
     });
   },
 
   async show(args: ArgsOf<"show">): Promise<Message> {
-    const { image } = await call("describe-image", args, Answers.image);
+    const { image } = await call("describe-image", args, Answers.image).catch(withNextSteps(args));
     return imageMessage(image);
   },
 
@@ -207,8 +267,10 @@ export const runners = {
   },
 
   async create(request: CreateArgs): Promise<Message> {
-    const { checks, operation, serverId } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
+    const { checks, operation, image, serverId } = await call("create-image", { ...request, dryRun: true }, Answers.dryRun);
     const op = operation?.id;
+    // the same request made this image already: Confirm would only answer it, so no Confirm
+    if (op && image?.status === "available" && operation?.state === "available") return existsMessage(image, await madeBy(op));
     // Confirm carries the server's id as the dry run resolved it (a name given for it is not looked up again)
     const confirmed = serverId ? { ...request, serverId } : request;
     return confirmMessage(request, checks, confirmValue(confirmed, op), op ? JSON.stringify({ op }) : undefined);
@@ -216,11 +278,12 @@ export const runners = {
 
   async delete(args: ArgsOf<"delete">): Promise<Message> {
     const { provider, id, account, region } = args;
-    const out = await call("delete-image", { provider, id, account, region, dryRun: true }, Answers.dryRun);
+    const out = await call("delete-image", { provider, id, account, region, dryRun: true }, Answers.dryRun).catch(withNextSteps(args));
     const op = out.operation?.id;
-    // the button carries the exact image: its id, and the name shown here
-    const value = JSON.stringify({ provider, id, account, region, name: out.image?.name, ...(op ? { op } : {}) });
-    return deleteConfirmMessage(out.image, args, out.checks, value, op ? JSON.stringify({ op }) : undefined);
+    // the button carries the exact image: its id (a name given resolved to it), and the name shown here
+    const exact = out.image?.id ?? id;
+    const value = JSON.stringify({ provider, id: exact, account, region, name: out.image?.name, ...(op ? { op } : {}) });
+    return deleteConfirmMessage(out.image, { ...args, id: exact }, out.checks, value, op ? JSON.stringify({ op }) : undefined);
   },
 
   async policy(args: PolicyArgs, ctx: CommandContext): Promise<Message> {
@@ -282,6 +345,8 @@ async function build(job: Job): Promise<Message | undefined> {
       const { provider, serverId, name, account, region } = r;
       const notify = await storeTarget(job, { kind: "create-image", provider, serverId, name, account, region });
       const out = await call("create-image", { ...r, notify }, Answers.started);
+      // a Confirm of a request made before (a twin card, the same command again): its image, not "started"
+      if (out.existing) return existsMessage(out.image, await madeBy(out.operation.id), { replace_original: true });
       return startedMessage("create-image", job.user, out.image, out.operation.id, job.channel);
     }
     case "cancel": {

@@ -1,4 +1,6 @@
 import { log } from "../log.js";
+import { CAPABILITIES } from "../model/capabilities.js";
+import type { ProviderName } from "../model/image.js";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../slack/limits.js";
 import { clip, esc, sections, slackDate } from "../slack/render.js";
 import { honouringRetryAfter, type SlackPoster, toSlackCallError } from "../slack/web.js";
@@ -58,8 +60,16 @@ export interface RemedyValue {
  * 2,000 characters, https://docs.slack.dev/reference/block-kit/block-elements/button-element);
  * `total` says how many there are.
  */
+/** A rule's reported findings that name an image. */
+const remedyTargets = (rule: string, findings: ReportFinding[]) =>
+  findings.filter((f) => f.rule === rule && !f.acknowledged && f.imageId !== "-");
+
+/**
+ * The stale images the button may offer: only those of clouds whose API deletes images (an
+ * iwinv image would only ever be refused); the rest are said beside it (remedyElsewhere).
+ */
 export function remedyValue(rule: string, findings: ReportFinding[]): string | undefined {
-  const targets = findings.filter((f) => f.rule === rule && !f.acknowledged && f.imageId !== "-");
+  const targets = remedyTargets(rule, findings).filter((f) => CAPABILITIES[f.provider].deletes);
   if (!targets.length) return undefined;
   const value: RemedyValue = { rule, total: targets.length, images: [] };
   let text = JSON.stringify(value);
@@ -198,7 +208,23 @@ export function auditSummaryMessage(result: AuditReport, o: SummaryOptions = {})
     return value ? [{ type: "button", action_id: r.actionId, text: { type: "plain_text", text: r.label }, value }] : [];
   });
   if (buttons.length) blocks.push({ type: "actions", elements: buttons });
+  const elsewhere = remedyElsewhere(findings);
+  if (elsewhere) blocks.push(context(elsewhere));
   return { text, blocks };
+}
+
+/** Where the stale images a remedy cannot offer go: the console of each cloud whose API cannot delete. */
+function remedyElsewhere(findings: ReportFinding[]): string | undefined {
+  const by = new Map<ProviderName, number>();
+  for (const rule of Object.keys(REMEDIES))
+    for (const f of remedyTargets(rule, findings)) if (!CAPABILITIES[f.provider].deletes) by.set(f.provider, (by.get(f.provider) ?? 0) + 1);
+  if (!by.size) return undefined;
+  return `:information_source: Not offered to delete: ${[...by]
+    .map(
+      ([p, n]) =>
+        `${plural(n, "stale image")} on ${p} (its API cannot delete images: delete ${n === 1 ? "it" : "them"} in ${CAPABILITIES[p].console})`,
+    )
+    .join("; ")}.`;
 }
 
 /**

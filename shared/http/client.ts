@@ -90,9 +90,14 @@ export class HttpClient {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { provider } = this;
     const deadline = this.o.deadline ?? Infinity;
+    const started = this.o.now();
+    // how long a person waited for nothing, said with the timeout
+    const waited = (attempts: number) =>
+      `waited ${((this.o.now() - started) / 1000).toFixed(1)} s${attempts > 1 ? ` over ${attempts} attempts` : ""}`;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - this.o.now();
-      if (remaining <= 0) throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no time left before the deadline`, { provider });
+      if (remaining <= 0)
+        throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no time left before the deadline (${waited(attempt - 1)})`, { provider });
       const last = attempt >= this.o.maxAttempts || !req.idempotent;
       let release: (() => void) | undefined;
       try {
@@ -125,7 +130,11 @@ export class HttpClient {
         // A create that timed out may have been carried out: say so, so the caller looks it up instead of retrying.
         const ambiguous = !req.idempotent && !notSent;
         if (timedOut) {
-          throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no answer within the time limit`, { provider, ambiguous, cause: err });
+          throw new ImageOpsError("PROVIDER_TIMEOUT", `${provider}: no answer within the time limit (${waited(attempt)})`, {
+            provider,
+            ambiguous,
+            cause: err,
+          });
         }
         throw new ImageOpsError("PROVIDER_UNAVAILABLE", `${provider}: ${causeCode(err) ?? "network error"}`, {
           provider,

@@ -54,8 +54,12 @@ export interface CreateInput {
 export type { Check } from "./checks.js";
 
 export type CreateOutput =
-  /** the dry run: its checks, the operation the request will have, and the server's id as resolved (a name given for it) */
-  | { dryRun: true; checks: Check[]; operation: { id: string }; serverId: string }
+  /**
+   * the dry run: its checks, the operation the request will have, and the server's id as resolved
+   * (a name given for it); when that operation exists already (the request answers it: nothing new
+   * is created), its state and its image as the cloud shows it
+   */
+  | { dryRun: true; checks: Check[]; operation: { id: string; state?: string }; image?: Image; serverId: string }
   | { dryRun: false; image: Image; operation: { id: string; startedAt: string }; existing: boolean };
 
 export type CreateDeps = EngineDeps;
@@ -105,14 +109,16 @@ export async function createOnTarget(
   }
   const spec = new CreateSpec(rt, deps, ctx, adapter, creator, input, request);
   const out = await runOperation(rt, deps, spec, { dryRun: input.dryRun });
-  if (out.dryRun)
-    return {
-      dryRun: true,
-      checks: await spec.dryRunChecks(out.record, out.decision, out.sighting),
-      // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
-      operation: { id: predictedOperationId(spec.key, out.record, out.decision.action === "start") },
-      serverId: input.serverId,
-    };
+  if (out.dryRun) {
+    const afresh = out.decision.action === "start";
+    // the id Confirm's operation will have: Slack's Cancel names it when the Confirm came first
+    const operation: { id: string; state?: string } = { id: predictedOperationId(spec.key, out.record, afresh) };
+    const checks = await spec.dryRunChecks(out.record, out.decision, out.sighting);
+    const dry: CreateOutput = { dryRun: true, checks, operation, serverId: input.serverId };
+    if (!afresh && out.record) operation.state = out.record.state;
+    if (!afresh && out.sighting?.seen === "present") dry.image = out.sighting.image;
+    return dry;
+  }
   const r = out.record;
   return {
     dryRun: false,

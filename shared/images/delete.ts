@@ -19,6 +19,7 @@ import type { CallContext, DeleteTarget, ImageDeleter, ProviderAdapter, ServerRe
 import { type Runtime, withTarget } from "../runtime.js";
 import type { ProgressTarget } from "../tracking/types.js";
 import { addUnsupported, type Check, Checks } from "./checks.js";
+import { notFound, resolveImageId } from "./named.js";
 
 export interface DeleteInput {
   provider: ProviderName;
@@ -52,7 +53,20 @@ export type DeleteDeps = EngineDeps;
  * what it checks, sends, and accepts as proof that a delete took (the image gone or going).
  */
 export async function deleteImage(rt: Runtime, deps: DeleteDeps, input: DeleteInput): Promise<DeleteOutput> {
-  return withTarget(rt, input, (ctx, adapter) => deleteOnTarget(rt, deps, ctx, adapter, input));
+  return withTarget(rt, input, async (ctx, adapter) => {
+    // an image may be named by its name (one custom image of that name), as show takes it
+    const id = await resolveImageId(ctx, adapter, input.id);
+    try {
+      const out = await deleteOnTarget(rt, deps, ctx, adapter, { ...input, id });
+      // a dry run's "no image" check says what to try, in every cloud's same words
+      const missing = out.dryRun ? out.checks.find((c) => c.name === "image" && !c.ok && c.message === `no image ${id}`) : undefined;
+      if (missing) missing.message = (await notFound(ctx, adapter, id)).message;
+      return out;
+    } catch (err) {
+      if (err instanceof ImageOpsError && err.code === "NOT_FOUND" && err.field === "id") throw await notFound(ctx, adapter, id, err);
+      throw err;
+    }
+  });
 }
 
 /** The delete on an account and region already resolved (the model-based test drives this). */

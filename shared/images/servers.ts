@@ -1,6 +1,8 @@
-import { invalidArgument } from "../model/errors.js";
+import { ImageOpsError, invalidArgument, type ProviderErrorEntry } from "../model/errors.js";
+import type { ProviderName } from "../model/image.js";
 import { fitsShape, shown } from "../providers/ids.js";
-import type { CallContext, ProviderAdapter } from "../providers/types.js";
+import type { CallContext, ProviderAdapter, ServerRef } from "../providers/types.js";
+import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 
 /**
  * The server a request names, as its id: wherever a server id is taken, a server's name works
@@ -26,4 +28,47 @@ export async function resolveServerId(ctx: CallContext, adapter: ProviderAdapter
     "serverId",
     `"${given}" names ${named.length} ${adapter.name} servers in ${ctx.region}: ${candidates}; give the id of the one to image`,
   );
+}
+
+/** A server of `/images servers`, where it is. */
+export interface ServerRow extends ServerRef {
+  provider: ProviderName;
+  account: string;
+  region: string;
+}
+
+export interface ServersOutput {
+  servers: ServerRow[];
+  errors: ProviderErrorEntry[];
+}
+
+/**
+ * The servers of every selected account and region, as a list selects them (a cloud that fails
+ * is an `errors` entry, the others still answer), filtered by part of the name, in the list's
+ * order (provider, account, region, name, id).
+ */
+export async function listServers(
+  rt: Runtime,
+  input: { provider?: ProviderName[]; account?: string; region?: string; name?: string },
+): Promise<ServersOutput> {
+  const creds = await rt.credentials.get();
+  const targets = selectTargets(creds.accounts, input);
+  const { results, errors } = await fanOut(rt, targets, async (ctx, adapter) => {
+    if (!adapter.listServers)
+      throw new ImageOpsError("UNSUPPORTED", `${adapter.name}: imageops cannot list its servers`, { provider: adapter.name });
+    return adapter.listServers(ctx);
+  });
+  const part = input.name?.toLowerCase();
+  const servers = results
+    .flatMap(({ target, value }) =>
+      value.map((s) => ({ provider: target.account.provider, account: target.account.name, region: target.region, ...s })),
+    )
+    .filter((s) => !part || s.name.toLowerCase().includes(part));
+  const key = (s: ServerRow) => [s.provider, s.account, s.region, s.name, s.id];
+  servers.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return 0;
+  });
+  return { servers, errors };
 }

@@ -7,7 +7,7 @@ import { keyOfOperation, type OperationRecord, type OperationState } from "../op
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { Runtime } from "../runtime.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
-import { describeImage } from "./describe.js";
+import { describeImageById } from "./describe.js";
 
 /**
  * How a tracking run ended: the image's outcome (a create: available or failed; a delete: deleted,
@@ -36,7 +36,7 @@ export interface TrackDeps {
 }
 
 const readImage = (rt: Runtime, i: TrackInput) =>
-  describeImage(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
+  describeImageById(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
 
 /** Poll often at first (small images finish in minutes), then back off for long ones. */
 export function nextWait(elapsedMs: number): number {
@@ -70,7 +70,9 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   const failures = input.failures ?? 0;
   const deleting = input.kind === "delete-image";
   if (input.stop) return finish(rt, input, deps, { outcome: "stopped", reason: input.stop });
-  if (input.limitAt && now >= Date.parse(input.limitAt)) {
+  // a step that only brings the channel card up to its recorded outcome is never cut by the time limit
+  const owed = input.notify?.channelOwed !== undefined;
+  if (!owed && input.limitAt && now >= Date.parse(input.limitAt)) {
     // the card shows how far the image got, when the cloud can say
     let gone = false;
     const last = await (deps.read ?? readImage)(rt, input).catch((err) => {
@@ -139,8 +141,9 @@ async function finish(
 ): Promise<TrackOutput> {
   const now = rt.now();
   const failures = input.failures ?? 0;
+  let recorded: boolean;
   try {
-    await recordEnd(deps.store, input.operation, end.outcome, end.reason, now);
+    recorded = await recordEnd(deps.store, input.operation, end.outcome, end.reason, now);
   } catch (err) {
     log("warn", "could not record the end of an operation; trying again later", {
       operation: input.operation,
@@ -154,39 +157,42 @@ async function finish(
       notify: input.notify,
     };
   }
-  log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", {
-    operation: input.operation,
-    imageId: input.imageId,
-    outcome: end.outcome,
-    reason: end.reason,
-  });
-  if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
-  if (end.outcome === "deleted") metric("ImagesDeleted", { provider: input.provider });
-  if (end.outcome === "available")
-    metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
-  const out: TrackOutput = {
-    done: true,
-    image,
-    waitSeconds: 0,
-    failures: 0,
-    outcome: end.outcome,
-    notify: await progress(input, deps, image, now, end),
-  };
+  // said and counted once: a step that only brings the channel card up to date (channelOwed) ends the same operation again
+  if (recorded) {
+    log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", {
+      operation: input.operation,
+      imageId: input.imageId,
+      outcome: end.outcome,
+      reason: end.reason,
+    });
+    if (end.outcome === "failed") metric("ImagesFailed", { provider: input.provider });
+    if (end.outcome === "deleted") metric("ImagesDeleted", { provider: input.provider });
+    if (end.outcome === "available")
+      metric("TimeToAvailable", { provider: input.provider }, Math.round((now - Date.parse(input.startedAt)) / 1000), "Seconds");
+  }
+  const notify = await progress(input, deps, image, now, end);
+  // the requester has the outcome; the channel card was rate-limited: one more step after Slack's Retry-After
+  if (notify?.channelOwed !== undefined) return { done: false, image, waitSeconds: notify.channelOwed, failures: 0, notify };
+  const out: TrackOutput = { done: true, image, waitSeconds: 0, failures: 0, outcome: end.outcome, notify };
   if (end.reason) out.reason = end.reason;
   return out;
 }
 
-/** The end state on the record of this operation (an execution of an older generation changes nothing). */
+/**
+ * The end state on the record of this operation (an execution of an older generation changes
+ * nothing); false when the record said so already (this step ends an operation a step ended).
+ */
 async function recordEnd(
   store: OperationStore,
   operation: string,
   state: OperationState,
   reason: string | undefined,
   now: number,
-): Promise<void> {
+): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_STALE_ROUNDS; attempt++) {
     const record = await store.get<OperationRecord>(keyOfOperation(operation));
-    if (!record || record.id !== operation || record.state === state) return;
+    if (!record || record.id !== operation) return true;
+    if (record.state === state) return false;
     try {
       // an end without a reason keeps what the record said (e.g. what a takeover found)
       const ended: OperationRecord = {
@@ -197,11 +203,12 @@ async function recordEnd(
         version: record.version + 1,
       };
       await store.put(ended, record.version);
-      return;
+      return true;
     } catch (err) {
       if (!(err instanceof StaleRecord)) throw err;
     }
   }
+  return true;
 }
 
 async function progress(

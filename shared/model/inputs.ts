@@ -40,13 +40,17 @@ export const ListImagesInput = z
     status: z.enum(["creating", "available", "failed", "deleting", "unknown"]).optional().describe("image status"),
     limit: intFromText(1, 1000).default(100).describe("1–1000, default 100"),
     cursor: z.string().min(1).max(2048).optional().describe("nextCursor of the previous page"),
+    resource: z
+      .enum(["images", "servers"])
+      .default("images")
+      .describe("images | servers: the servers an image can be made from (with provider, account, region and name only)"),
   })
   .strict();
 
 export const DescribeImageInput = z
   .object({
     provider,
-    id: id.describe("the provider's image id"),
+    id: id.describe("the provider's image id, or a custom image's name"),
     account: text(64).optional(),
     region: text(64).optional(),
   })
@@ -105,6 +109,8 @@ const progressState = z.preprocess(
       dmTs: slackTs.optional(),
       fallback: z.string().max(64).optional(),
       hintVia: z.enum(["response_url", "dm"]).optional(),
+      /** the outcome reached the requester but Slack rate-limited the channel card's update: retried after this many seconds */
+      channelOwed: z.number().int().min(1).max(300).optional(),
     })
     .strict(),
 );
@@ -125,7 +131,7 @@ export const CreateImageInput = z
 export const DeleteImageInput = z
   .object({
     provider,
-    id: id.describe("the provider's image id (a custom image)"),
+    id: id.describe("the provider's image id, or the image's name (a custom image)"),
     account: text(64).optional(),
     region: text(64).optional(),
     dryRun: boolFromText.default(false).describe("run the checks only"),

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import { ImageOpsError, invalidArgument } from "./errors.js";
+import { didYouMean } from "./nearest.js";
 
 /**
  * Schema issues as INVALID_ARGUMENT errors that name the field and say what was expected and
@@ -82,7 +83,20 @@ function described(schema: z.ZodType, path: readonly PropertyKey[]): string | un
   return shape?.[String(path[0])]?.description;
 }
 
-const fieldOf = (path: readonly PropertyKey[]) => path.map(String).join(".") || "input";
+/** A field as its caller named it: an element of a list is the list's field ("provider", never "provider.0"). */
+const fieldOf = (path: readonly PropertyKey[]) =>
+  path
+    .filter((k) => typeof k !== "number")
+    .map(String)
+    .join(".") || "input";
+/** Which element of a list was wrong, when the list has several ("item 2 of 3"). */
+function elementOf(raw: unknown, path: readonly PropertyKey[]): string {
+  const index = path.at(-1);
+  if (typeof index !== "number") return "";
+  const list = valueAt(raw, path.slice(0, -1));
+  const length = Array.isArray(list) ? list.length : typeof list === "string" ? list.split(",").length : 0;
+  return length > 1 ? ` (item ${index + 1} of ${length})` : "";
+}
 
 function and(names: string[]): string {
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
@@ -101,12 +115,27 @@ export function issueError(schema: z.ZodType, raw: unknown, issues: readonly Iss
     const key = first.keys[0]!.slice(0, 64);
     const field = first.path.length ? `${fieldOf(first.path)}.${key}` : key;
     const known = first.path.length === 0 ? Object.keys((schema as unknown as { shape?: object }).shape ?? {}) : [];
-    return invalidArgument(field, `unknown field${known.length ? `; expected one of ${known.join(", ")}` : ""}`);
+    return invalidArgument(
+      field,
+      `unknown field${didYouMean(key, known, (k) => k)}${known.length ? `; expected one of ${known.join(", ")}` : ""}`,
+    );
   }
   const field = fieldOf(first.path);
   const help = described(schema, first.path);
   if (first.path.length > 0 && missing.includes(first)) return invalidArgument(field, `is required${help ? ` — ${help}` : ""}`);
-  // an enum's help repeats its choices
+  // an enum's help repeats its choices; a value near one of them is named
   const more = help && first.code !== "invalid_value" ? ` — ${help}` : "";
-  return invalidArgument(field, `${expectation(first)}, got ${got(first, valueAt(raw, first.path))}${more}`);
+  const sent = valueAt(raw, first.path) ?? first.input;
+  const near =
+    first.code === "invalid_value" && typeof sent === "string"
+      ? didYouMean(
+          sent,
+          first.values.map((v) => String(v)),
+          (v) => JSON.stringify(v),
+        )
+      : "";
+  return invalidArgument(
+    field,
+    `${expectation(first)}, got ${got(first, valueAt(raw, first.path))}${elementOf(raw, first.path)}${near}${more}`,
+  );
 }

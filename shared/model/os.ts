@@ -48,6 +48,9 @@ const DISPLAY: Record<string, string> = {
   windows: "Windows",
 };
 
+/** The distros imageops knows by name, canonical (what `canonicalDistro` answers for them). */
+export const KNOWN_DISTROS: readonly string[] = Object.keys(DISPLAY);
+
 /**
  * An OS as people write it, from the canonical distro and version: "Ubuntu 24.04", "Rocky Linux 9"
  * (a wildcard minor such as iwinv's "9.X" is dropped), "Windows Server 2022 Standard"; null when

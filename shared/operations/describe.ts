@@ -19,6 +19,8 @@ export interface OperationView {
   imageName?: string;
   /** the policy whose run made the request */
   policy?: string;
+  /** the Slack user who confirmed it, when it came from Slack (who made an image, for the one who asks again) */
+  requestedBy?: string;
   scheduledAt?: string;
   claimedAt: string;
   sentAt?: string;
@@ -46,12 +48,22 @@ export async function describeOperation(store: OperationStore, id: string): Prom
 /** The request's fields, by kind. */
 function requestView(record: OperationRecord) {
   const { provider, account, region } = record.request;
+  const requestedBy = record.notify?.requester;
   if (record.kind === "delete-image") {
     const r = record.request;
-    return { kind: record.kind, provider, account, region, imageName: r.imageName, policy: r.origin?.policy };
+    return { kind: record.kind, provider, account, region, imageName: r.imageName, policy: r.origin?.policy, requestedBy };
   }
   const r = record.request;
-  return { provider, account, region, serverId: r.serverId, name: r.name, policy: r.origin?.policy, scheduledAt: r.origin?.scheduledAt };
+  return {
+    provider,
+    account,
+    region,
+    serverId: r.serverId,
+    name: r.name,
+    policy: r.origin?.policy,
+    scheduledAt: r.origin?.scheduledAt,
+    requestedBy,
+  };
 }
 
 function strip<T extends object>(o: T): T {

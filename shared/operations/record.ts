@@ -308,46 +308,55 @@ function decideDelete(record: DeleteRecord, now: number, sighting: Sighting | un
   return decideLive(record, now, tracking);
 }
 
-/** What the dry run says Confirm will do. */
+/**
+ * What the request will do when it is sent without dryRun, as the dry run's `operation` check says
+ * it: always a sentence about REQUEST (the API has no Confirm; Slack's card says "Confirm" for it,
+ * shared/images/verdict.ts).
+ */
+export const REQUEST = "the request";
+
 export function predict(
   decision: Decision,
   record: OperationRecord | undefined,
   kind: OperationKind = record?.kind ?? "create-image",
 ): string {
-  if (kind === "delete-image") return predictDelete(decision, record);
+  return `${REQUEST} ${kind === "delete-image" ? predictDelete(decision, record) : predictCreate(decision, record)}`;
+}
+
+function predictCreate(decision: Decision, record: OperationRecord | undefined): string {
   switch (decision.action) {
     case "start":
-      return record ? `Confirm creates a new image: ${decision.reason}` : "Confirm creates the image";
+      return record ? `creates a new image: ${decision.reason}` : "creates the image";
     case "conflict":
-      return `Confirm is refused: ${decision.message}`;
+      return `is refused: ${decision.message}`;
     case "wait":
-      return `operation ${record!.id} is being created right now: Confirm answers it`;
+      return `answers operation ${record!.id}, which is creating the image right now`;
     case "take-over":
       return decision.sent
-        ? `operation ${record!.id} was interrupted after sending: Confirm looks for its image before creating anything`
-        : `operation ${record!.id} was interrupted before sending: Confirm creates the image`;
+        ? `looks for the image of operation ${record!.id} (interrupted after sending) before creating anything`
+        : `creates the image (operation ${record!.id} was interrupted before sending)`;
     case "track":
-      return `Confirm tracks image ${record!.imageId} of operation ${record!.id} again: ${decision.reason}`;
+      return `tracks image ${record!.imageId} of operation ${record!.id} again: ${decision.reason}`;
     case "existing":
-      return `Confirm answers operation ${record!.id} (image ${record!.imageId}, ${record!.state}); nothing new is created`;
+      return `answers operation ${record!.id} (image ${record!.imageId}, ${record!.state}); nothing new is created`;
   }
 }
 
 function predictDelete(decision: Decision, record: OperationRecord | undefined): string {
   switch (decision.action) {
     case "start":
-      return record ? `Confirm sends the delete again: ${decision.reason}` : "Confirm deletes the image";
+      return record ? `sends the delete again: ${decision.reason}` : "deletes the image";
     case "conflict":
-      return `Confirm is refused: ${decision.message}`;
+      return `is refused: ${decision.message}`;
     case "wait":
-      return `operation ${record!.id} is deleting this image right now: Confirm answers it`;
+      return `answers operation ${record!.id}, which is deleting the image right now`;
     case "take-over":
       return decision.sent
-        ? `operation ${record!.id} was interrupted after sending: Confirm checks whether the image is already going before sending anything`
-        : `operation ${record!.id} was interrupted before sending: Confirm deletes the image`;
+        ? `checks whether the image is already going before sending anything (operation ${record!.id} was interrupted after sending)`
+        : `deletes the image (operation ${record!.id} was interrupted before sending)`;
     case "track":
-      return `Confirm follows the deletion of image ${record!.imageId} by operation ${record!.id} again: ${decision.reason}`;
+      return `follows the deletion of image ${record!.imageId} by operation ${record!.id} again: ${decision.reason}`;
     case "existing":
-      return `Confirm answers operation ${record!.id} (${record!.state === "deleted" ? "the image is deleted" : `deletion ${record!.state}`}); nothing is sent again`;
+      return `answers operation ${record!.id} (${record!.state === "deleted" ? "the image is deleted" : `deletion ${record!.state}`}); nothing is sent again`;
   }
 }

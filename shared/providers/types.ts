@@ -130,6 +130,8 @@ export interface ProviderAdapter {
   getServer(ctx: CallContext, serverId: string): Promise<Server>;
   /** servers named exactly `name` in the region, from the cloud's server list (a user may name a server instead of giving its id) */
   findServersByName(ctx: CallContext, name: string): Promise<ServerRef[]>;
+  /** every server of the region, from the same server list (`/images servers`: what a person can image) */
+  listServers?(ctx: CallContext): Promise<ServerRef[]>;
   /** custom images with exactly this name (for preflight and for resolving an ambiguous create) */
   findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
   readonly creator?: ImageCreator;

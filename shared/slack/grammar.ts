@@ -1,3 +1,5 @@
+import { didYouMean } from "../model/nearest.js";
+
 /**
  * The words of a slash command: one grammar per command (its positional arguments and flags)
  * drives the parser and the help text. Values may be quoted ("…", '…', or Slack's smart quotes
@@ -11,6 +13,8 @@ export interface Grammar {
   args: ReadonlyArray<{ name: string; required: boolean; choices?: readonly string[] }>;
   /** the flags it takes, each with what it means (the help text) */
   flags: Readonly<Record<string, string>>;
+  /** flags that take one of a few values (matched in lower case) */
+  values?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Splits on spaces, keeping quoted runs whole ("…", '…', “…”, ‘…’). */
@@ -42,12 +46,15 @@ export function parseWords(name: string, grammar: Grammar, words: string[]): { w
     const [flag, inline] = t.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (!Object.hasOwn(grammar.flags, flag))
       return {
-        error: `${name} has no option --${flag.slice(0, 30)}${known.length ? ` (it takes ${known.map((f) => `--${f}`).join(", ")})` : ""}`,
+        error: `${name} has no option --${flag.slice(0, 30)}${didYouMean(flag, known, (f) => `--${f}`) || (known.length ? ` (it takes ${known.map((f) => `--${f}`).join(", ")})` : "")}`,
       };
     const value = inline ?? words[++i];
     if (value === undefined || value === "") return { error: `--${flag} needs a value` };
     if (Object.hasOwn(flags, flag)) return { error: `--${flag} is given twice` };
-    flags[flag] = value;
+    const allowed = grammar.values && Object.hasOwn(grammar.values, flag) ? grammar.values[flag] : undefined;
+    if (allowed && !allowed.includes(value.toLowerCase()))
+      return { error: `--${flag} is one of ${allowed.join(", ")}, not "${value.slice(0, 40)}"${didYouMean(value, allowed)}` };
+    flags[flag] = allowed ? value.toLowerCase() : value;
   }
   if (positional.length > grammar.args.length)
     return {
@@ -62,24 +69,35 @@ export function parseWords(name: string, grammar: Grammar, words: string[]): { w
     }
     const v = arg.choices ? value.toLowerCase() : value;
     if (arg.choices && !arg.choices.includes(v))
-      return { error: `<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"` };
+      return {
+        error: `<${arg.name}> must be one of ${arg.choices.join(", ")}, not "${value.slice(0, 40)}"${didYouMean(value, arg.choices)}`,
+      };
     args[arg.name] = v;
   }
   return { words: { ...args, ...flags } };
 }
 
 /**
- * The help text of a set of commands, with what was wrong first when there was something, and
- * the options of the command in question.
+ * The help text of a set of commands, with what was wrong first when there was something. For
+ * one command (a problem with it, or `help <command>`), that command alone: its usage, options
+ * and notes (the full list is one `/images help` away); otherwise every command's usage.
  */
-export function helpText(grammars: Readonly<Record<string, Grammar>>, problem?: string, command?: string): string {
-  const lines = Object.values(grammars).map((c) => `• \`${c.usage}\` — ${c.summary}`);
+export function helpText(
+  grammars: Readonly<Record<string, Grammar>>,
+  problem?: string,
+  command?: string,
+  notes: readonly string[] = [],
+): string {
+  const head = problem ? `:warning: ${problem}\n\n` : "";
+  const quoting = 'Quote values with spaces: `--description "웹 서버 골든 이미지"`';
   const grammar = command ? grammars[command] : undefined;
-  const options =
-    grammar && Object.keys(grammar.flags).length
-      ? `\n\n*Options of ${command}*\n${Object.entries(grammar.flags)
-          .map(([f, d]) => `• \`--${f}\` — ${d}`)
-          .join("\n")}`
-      : "";
-  return `${problem ? `:warning: ${problem}\n\n` : ""}*Usage*\n${lines.join("\n")}${options}\nQuote values with spaces: \`--description "웹 서버 골든 이미지"\``;
+  if (!grammar) {
+    const lines = Object.values(grammars).map((c) => `• \`${c.usage}\` — ${c.summary}`);
+    return `${head}*Usage*\n${lines.join("\n")}\n${quoting}`;
+  }
+  const flags = Object.entries(grammar.flags);
+  const options = flags.length ? `\n*Options*\n${flags.map(([f, d]) => `• \`--${f}\` — ${d}`).join("\n")}` : "";
+  const more = notes.length ? `\n${notes.join("\n")}` : "";
+  const tail = flags.length || /"/.test(grammar.usage) ? `\n${quoting}` : "";
+  return `${head}*Usage of ${command}*\n\`${grammar.usage}\` — ${grammar.summary}${options}${more}${tail}\n\`/images help\` lists every command.`;
 }

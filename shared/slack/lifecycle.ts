@@ -1,15 +1,18 @@
 import type { Check } from "../images/create.js";
-import type { Image } from "../model/image.js";
+import { CAPABILITIES } from "../model/capabilities.js";
+import { type Image, PROVIDERS, type ProviderName } from "../model/image.js";
 import type { PolicyView } from "../policies/list.js";
 import type { RunView } from "../policies/record.js";
 import type { PolicyReporter } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
-import { checkLine, clip, esc, type Message, sections, slackDate } from "./render.js";
+import { checkLines, clip, esc, type Message, refusalNote, refusedForGood, sections, slackDate } from "./render.js";
 import { honouringRetryAfter, NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
+
+const isProvider = (p: string): p is ProviderName => (PROVIDERS as readonly string[]).includes(p);
 
 const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
 
@@ -27,10 +30,17 @@ export function deleteConfirmMessage(
   cancelValue = "cancel",
 ): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
-  const ok = checks.every((c) => c.ok) && fits && image !== undefined;
-  const title = image
-    ? `Delete image *${esc(clip(image.name, 80))}* (\`${esc(image.id)}\`) from ${image.provider}?`
-    : `Delete ${request.provider} image \`${esc(request.id)}\`?`;
+  const passed = checks.every((c) => c.ok);
+  const ok = passed && fits && image !== undefined;
+  const what = image
+    ? `image *${esc(clip(image.name, 80))}* (\`${esc(image.id)}\`) from ${image.provider}`
+    : `${request.provider} image \`${esc(request.id)}\``;
+  // a refusal nothing lifts (a public image, a cloud that cannot delete) never asks "Delete …?"
+  const title = passed
+    ? `Delete ${what}?`
+    : refusedForGood(checks)
+      ? `:no_entry: ${what.charAt(0).toUpperCase()}${what.slice(1)} cannot be deleted`
+      : `:warning: ${what.charAt(0).toUpperCase()}${what.slice(1)} cannot be deleted yet`;
   const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: clip(title, SECTION_TEXT_MAX) } }];
   if (image) {
     blocks.push({
@@ -45,7 +55,7 @@ export function deleteConfirmMessage(
       ],
     });
   }
-  blocks.push(...sections(checks.map(checkLine)));
+  blocks.push(...sections(checkLines(checks)));
   if (ok) {
     const what = `${clip(image.name, 60)} (${clip(image.id, 60)})`;
     blocks.push({
@@ -80,13 +90,21 @@ export function deleteConfirmMessage(
       ],
     });
   } else {
+    // a cloud whose API cannot delete: where a person does it instead
+    const cannot = checks.some((c) => c.name === "provider" && !c.ok && c.final);
+    const instead = cannot && isProvider(request.provider) ? `Delete it in ${CAPABILITIES[request.provider].console}.` : undefined;
     blocks.push({
       type: "context",
-      elements: [{ type: "mrkdwn", text: "Nothing is deleted: fix the failed check(s) and run the command again." }],
+      elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing is deleted", instead), FIELD_TEXT_MAX) }],
     });
   }
   const name = image?.name ?? request.id;
-  return { response_type: "ephemeral", text: ok ? `Confirm deleting ${name}` : `Cannot delete ${name}: a check failed`, blocks };
+  const text = ok
+    ? `Confirm deleting ${name}`
+    : refusedForGood(checks)
+      ? `${name} cannot be deleted`
+      : `Cannot delete ${name} yet: a check failed`;
+  return { response_type: "ephemeral", text, blocks };
 }
 
 /** A time as Slack shows it in the reader's own time zone, with the policy's time zone as the fallback text. */

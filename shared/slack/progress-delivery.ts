@@ -48,9 +48,22 @@ export async function deliverProgress(
   o: DeliveryOptions,
 ): Promise<ProgressState> {
   let s: ProgressState = { ...state };
+  if (s.channelOwed !== undefined) {
+    // the requester has the outcome already: only the channel card is behind, tried once more
+    const { channelOwed: _, ...rest } = s;
+    const r = await toChannel(poster, rest, message, o);
+    if (!r.ok) log("warn", "the channel's progress card stays behind its outcome", { channel: s.channel, error: r.reason });
+    return r.ok ? { ...rest, via: "channel", messageTs: r.ts } : rest;
+  }
   if (s.via === undefined || s.via === "channel") {
     const r = await toChannel(poster, s, message, o);
     if (r.ok) return { ...s, via: "channel", messageTs: r.ts };
+    if (o.final && r.retryAfterS !== undefined) {
+      // Slack asked to wait longer than the step can: the outcome goes to the requester now (no
+      // hint: the channel is fine), and the channel card is updated after its Retry-After
+      const told = await toRequester(poster, s, message, o);
+      return { ...told, via: "channel", messageTs: s.messageTs, channelOwed: Math.min(300, Math.max(1, Math.ceil(r.retryAfterS))) };
+    }
     // a transient failure mid-way (429, Slack slow): the next step tries the channel again
     if (!r.fallBack) return s;
     s = { ...s, fallback: r.reason };
@@ -69,7 +82,7 @@ async function toChannel(
   s: ProgressState,
   message: CardMessage,
   o: DeliveryOptions,
-): Promise<{ ok: true; ts: string } | { ok: false; fallBack: boolean; reason: string }> {
+): Promise<{ ok: true; ts: string } | { ok: false; fallBack: boolean; reason: string; retryAfterS?: number }> {
   const wait = o.final ? FINAL_WAIT_MS : 0;
   try {
     if (s.messageTs) {
@@ -89,7 +102,7 @@ async function toChannel(
     if (NOT_POSTABLE.has(e.error)) return { ok: false, fallBack: true, reason: e.error };
     log("warn", "could not post the progress card in the channel", { channel: s.channel, error: e.error, final: o.final });
     // the outcome must not wait for a later step that never comes: take the next way now
-    return { ok: false, fallBack: o.final, reason: e.error };
+    return { ok: false, fallBack: o.final, reason: e.error, ...(e.error === "ratelimited" ? { retryAfterS: e.retryAfterS ?? 1 } : {}) };
   }
 }
 
@@ -129,6 +142,16 @@ async function toResponseUrl(
     log("warn", "the response_url refused the progress card", { error: e.error });
     return "unusable";
   }
+}
+
+/** The outcome to the requester alone (their response_url, else the DM), keeping the channel as the card's place. */
+async function toRequester(poster: SlackPoster, s: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<ProgressState> {
+  if (s.via !== "dm") {
+    const r = await toResponseUrl(poster, s, message, o);
+    if (typeof r === "number") return { ...s, responseUses: r };
+  }
+  const dm = await toDm(poster, s, message, o);
+  return { ...dm };
 }
 
 async function toDm(poster: SlackPoster, s: ProgressState, message: CardMessage, o: DeliveryOptions): Promise<ProgressState> {

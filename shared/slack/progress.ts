@@ -24,7 +24,8 @@ const ICON: Record<Image["status"], string> = {
 export interface CardContext {
   requester?: string;
   serverId?: string;
-  operation?: string;
+  /** the operation the card follows: named on every card, so anyone can ask `/images status` about it */
+  operation: string;
   /** a delete's card (absent: a create's) */
   kind?: "create-image" | "delete-image";
   /** a delete's outcome: the image is gone */
@@ -106,7 +107,7 @@ export function progressMessage(
   image: Image,
   startedAt: string,
   now: number,
-  o: CardContext & { end?: TrackingEnd } = {},
+  o: CardContext & { end?: TrackingEnd },
 ): { text: string; blocks: unknown[] } {
   const elapsed = formatElapsed(now - Date.parse(startedAt));
   const { icon, headline, reason, next } =
@@ -129,9 +130,11 @@ export function progressMessage(
     { type: "section", text: { type: "mrkdwn", text: clip(`${icon} ${headline}`, SECTION_TEXT_MAX) } },
     { type: "section", fields },
   ];
-  const notes = [reason && `Reason: ${esc(reason)}`, next && `What to do: ${next}`, o.operation && `Operation \`${o.operation}\``].filter(
-    Boolean,
-  ) as string[];
-  if (notes.length) blocks.push({ type: "context", elements: notes.map((n) => ({ type: "mrkdwn", text: clip(n, FIELD_TEXT_MAX) })) });
+  const notes = [
+    reason && `Reason: ${esc(reason)}`,
+    next && `What to do: ${next}`,
+    `Operation \`${esc(o.operation)}\` · \`/images status ${esc(o.operation)}\``,
+  ].filter(Boolean) as string[];
+  blocks.push({ type: "context", elements: notes.map((n) => ({ type: "mrkdwn", text: clip(n, FIELD_TEXT_MAX) })) });
   return { text, blocks };
 }

@@ -5,6 +5,8 @@ import type { OperationView } from "../operations/describe.js";
 import { osDisplayName } from "../model/os.js";
 import { count } from "../model/words.js";
 import type { CreateImageInput } from "../model/inputs.js";
+import { confirmWords } from "../images/verdict.js";
+import { CAPABILITIES } from "../model/capabilities.js";
 
 /** Block Kit for the bot's answers: pure functions from data to messages. */
 export interface Message {
@@ -16,6 +18,8 @@ export interface Message {
 
 /** At most a screenful of rows per message. */
 export const PAGE_ROWS = 15;
+/** Servers are fewer and shorter: up to this many at once. */
+const SERVER_ROWS = 40;
 
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
 
@@ -71,17 +75,27 @@ export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 const osLabel = (i: Image) => osDisplayName(i.os) ?? ([i.os.distro ?? i.os.family, i.os.version].filter(Boolean).join(" ") || "—");
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
-/** One image as a table row: name, id, OS, status, created, cloud/region. */
+/** One image as a table row: name, id, public or custom, OS, status, created, cloud/region. */
 export function imageRow(i: Image): string {
-  return `${STATUS_ICON[i.status]} *${esc(clip(i.name, NAME_MAX))}*  \`${esc(clip(i.id, NAME_MAX))}\`  ·  ${esc(osLabel(i))}  ·  ${i.status}  ·  ${day(i.createdAt)}  ·  ${i.provider}/${esc(i.region)}`;
+  return `${STATUS_ICON[i.status]} *${esc(clip(i.name, NAME_MAX))}*  \`${esc(clip(i.id, NAME_MAX))}\`  ·  ${i.kind}  ·  ${esc(osLabel(i))}  ·  ${i.status}  ·  ${day(i.createdAt)}  ·  ${i.provider}/${esc(i.region)}`;
 }
 
-export function errorLines(errors: ProviderErrorEntry[]): unknown[] {
+/** A provider's message without the provider's name in front (it is said beside it). */
+const unprefixed = (e: ProviderErrorEntry) =>
+  e.message.startsWith(`${e.provider}: `) ? e.message.slice(e.provider.length + 2) : e.message;
+
+/**
+ * The clouds that could not be read, said first and in bold: a person must not read an empty or
+ * short list before learning that part of it is missing, nor why (a timeout says how long it waited).
+ */
+export function unreadLines(errors: ProviderErrorEntry[], what = "images"): unknown[] {
   if (!errors.length) return [];
-  const text = errors
-    .map((e) => `:warning: ${e.provider}/${esc(e.account)}/${esc(e.region)}: ${e.code} — ${esc(clip(e.message, 300))}`)
-    .join("\n");
-  return [{ type: "context", elements: [{ type: "mrkdwn", text: clip(text, FIELD_TEXT_MAX) }] }];
+  const lines = errors.map(
+    (e) =>
+      `:warning: *${e.provider}${e.account ? `/${esc(e.account)}` : ""}/${esc(e.region)} could not be read*: ${e.code} — ${esc(clip(unprefixed(e), 300))}`,
+  );
+  lines.push(`_Its ${what} are not shown: try again in a moment._`.replace("Its", errors.length > 1 ? "Their" : "Its"));
+  return sections(lines);
 }
 
 export interface ListPage {
@@ -94,19 +108,32 @@ export interface ListPage {
   nextValue?: string;
   errors: ProviderErrorEntry[];
   filters: string;
+  /** the filters not used yet, that would narrow the list (e.g. `--os`, `--scope custom`) */
+  narrow?: string[];
+  /** this screen is a Next page: it replaces the screen it came from */
+  next?: boolean;
+  /** every cloud asked failed: there is no "none match" to say */
+  allFailed?: boolean;
 }
 
 export function listMessage(page: ListPage): Message {
   const filters = clip(page.filters, 300);
-  const title = page.rows.length ? `Images${filters ? ` (${filters})` : ""}` : `No images match${filters ? ` ${filters}` : ""}`;
-  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*${esc(title)}*` } }];
+  const blocks: unknown[] = [...unreadLines(page.errors)];
+  const title = page.rows.length
+    ? `Images${filters ? ` (${filters})` : ""}`
+    : `No images match${filters ? ` ${filters}` : ""}${page.errors.length ? " in the clouds that answered" : ""}`;
+  if (page.rows.length || !page.allFailed) blocks.push({ type: "section", text: { type: "mrkdwn", text: `*${esc(title)}*` } });
   if (page.rows.length) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "status · *name* · `id` · OS · state · created · cloud/region" }] });
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "status · *name* · `id` · public/custom · OS · state · created · cloud/region" }],
+    });
     blocks.push(...sections(page.rows.map(imageRow)));
   }
   if (page.remaining > 0 || page.more) {
     const count = `${page.remaining}${page.more ? "+" : ""}`;
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${count} more — narrow with --os/--name` }] });
+    const narrow = page.narrow?.length ? ` — narrow with ${orList(page.narrow)}` : "";
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${count} more${narrow}` }] });
     // a value Slack would refuse (over its limit) would lose the whole message: no button then
     if (page.nextValue && page.nextValue.length <= BUTTON_VALUE_MAX) {
       blocks.push({
@@ -115,9 +142,54 @@ export function listMessage(page: ListPage): Message {
       });
     }
   }
-  blocks.push(...errorLines(page.errors));
-  const text = `${title}: ${page.rows.length} shown${page.remaining || page.more ? `, more available` : ""}${page.errors.length ? `; ${count(page.errors.length, "cloud")} failed` : ""}`;
-  return { text, blocks, response_type: "ephemeral" };
+  const failed = page.errors.length ? `${[...new Set(page.errors.map((e) => e.provider))].join(", ")} could not be read; ` : "";
+  const text = `${failed}${page.allFailed && !page.rows.length ? "no images shown" : `${title}: ${page.rows.length} shown`}${page.remaining || page.more ? ", more available" : ""}`;
+  // a Next page replaces the screen it came from (a response_url answer without it is posted as a new message)
+  return { text, blocks, response_type: "ephemeral", ...(page.next ? { replace_original: true } : {}) };
+}
+
+/** "a, b or c" */
+export const orList = (items: string[]) => (items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`);
+
+/** The servers of `/images servers`: what can be imaged, by name and id, and how. */
+export function serversMessage(
+  servers: Array<{ provider: string; account: string; region: string; id: string; name: string; providerStatus: string }>,
+  o: { errors: ProviderErrorEntry[]; filters: string; cannotCreate: string[] },
+): Message {
+  const filters = clip(o.filters, 300);
+  const blocks: unknown[] = [...unreadLines(o.errors, "servers")];
+  const shown = servers.slice(0, SERVER_ROWS);
+  // none shown because clouds failed is not "no servers": the failure, said first, is the headline
+  if (shown.length || !o.errors.length)
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `*${esc(shown.length ? `Servers${filters ? ` (${filters})` : ""}` : `No servers${filters ? ` match ${filters}` : ""}`)}*`,
+      },
+    });
+  if (shown.length) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "*name* · `id` · state · cloud/region" }] });
+    blocks.push(
+      ...sections(
+        shown.map(
+          (s) =>
+            `:desktop_computer: *${esc(clip(s.name || "(no name)", NAME_MAX))}*  \`${esc(clip(s.id, NAME_MAX))}\`  ·  ${esc(s.providerStatus || "—")}  ·  ${s.provider}/${esc(s.region)}`,
+        ),
+      ),
+    );
+  }
+  const notes = [
+    servers.length > shown.length ? `${servers.length - shown.length} more — narrow with --name` : "",
+    "`/images create <provider> <server> <image-name>` makes an image of one, given by its name or id.",
+    o.cannotCreate.length ? `${orList(o.cannotCreate)}: the API cannot create images (use the cloud's console).` : "",
+  ].filter(Boolean);
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(notes.join("\n"), FIELD_TEXT_MAX) }] });
+  return {
+    response_type: "ephemeral",
+    text: `${shown.length ? `${servers.length} server(s)` : "No servers"}${o.errors.length ? "; some clouds could not be read" : ""}`,
+    blocks,
+  };
 }
 
 export function imageMessage(i: Image): Message {
@@ -202,6 +274,28 @@ export function confirmValue(request: object, operation?: string): string {
   return JSON.stringify(operation ? { ...request, op: operation } : request);
 }
 
+/**
+ * The checks a card shows: all of them while they pass, the operation check in Confirm's words;
+ * while one fails, not the operation check (the card's title and note say what happens instead).
+ */
+export function checkLines(checks: Check[]): string[] {
+  const blocked = checks.some((c) => !c.ok && c.name !== "operation");
+  return checks
+    .filter((c) => !(blocked && c.name === "operation"))
+    .map((c) => checkLine(c.name === "operation" ? { ...c, message: confirmWords(c.message) } : c));
+}
+
+/** How a card that offers no Confirm ends: a refusal nothing lifts is said to be final; any other, what to do. */
+export function refusalNote(checks: Check[], nothing: string, instead?: string): string {
+  const final = checks.filter((c) => !c.ok && c.final);
+  if (final.length)
+    return `:no_entry: *This is final:* ${final.map((c) => esc(c.message)).join("; ")}. ${nothing}, and running the command again gets the same answer.${instead ? ` ${instead}` : ""}`;
+  return `${nothing}: fix the failed check(s) and run the command again.`;
+}
+
+/** Whether the checks refuse for good (a final failed check). */
+export const refusedForGood = (checks: Check[]) => checks.some((c) => !c.ok && c.final);
+
 export function confirmMessage(
   request: Pick<CreateImageInput, "provider" | "serverId" | "name" | "description">,
   checks: Check[],
@@ -209,20 +303,20 @@ export function confirmMessage(
   cancelValue = "cancel",
 ): Message {
   const fits = value.length <= BUTTON_VALUE_MAX;
-  const ok = checks.every((c) => c.ok) && fits;
-  const lines = checks.map(checkLine);
+  const passed = checks.every((c) => c.ok);
+  const ok = passed && fits;
+  const what = `image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\``;
+  const title = passed
+    ? `Create ${what}?`
+    : refusedForGood(checks)
+      ? `:no_entry: ${capital(what)} cannot be created`
+      : `:warning: ${capital(what)} cannot be created yet`;
   const blocks: unknown[] = [
     {
       type: "section",
-      text: {
-        type: "mrkdwn",
-        text: clip(
-          `Create image *${esc(request.name)}* from ${request.provider} server \`${esc(request.serverId)}\`?${request.description ? `\n_${esc(request.description)}_` : ""}`,
-          SECTION_TEXT_MAX,
-        ),
-      },
+      text: { type: "mrkdwn", text: clip(`${title}${request.description ? `\n_${esc(request.description)}_` : ""}`, SECTION_TEXT_MAX) },
     },
-    ...sections(lines),
+    ...sections(checkLines(checks)),
   ];
   if (ok) {
     blocks.push({
@@ -232,7 +326,14 @@ export function confirmMessage(
         { type: "button", action_id: "images_create_cancel", text: { type: "plain_text", text: "Cancel" }, value: cancelValue },
       ],
     });
-  } else if (!fits) {
+  } else if (!passed) {
+    const cannot = checks.some((c) => c.name === "provider" && !c.ok && c.final);
+    const instead = cannot ? `Create it in ${CAPABILITIES[request.provider].console}.` : undefined;
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: clip(refusalNote(checks, "Nothing was created", instead), FIELD_TEXT_MAX) }],
+    });
+  } else {
     blocks.push({
       type: "context",
       elements: [
@@ -242,13 +343,60 @@ export function confirmMessage(
         },
       ],
     });
-  } else {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Fix the failed check(s) and run the command again." }] });
   }
   return {
     response_type: "ephemeral",
-    text: ok ? `Confirm creating ${request.name}` : `Cannot create ${request.name}: a check failed`,
+    text: ok
+      ? `Confirm creating ${request.name}`
+      : refusedForGood(checks)
+        ? `${request.name} cannot be created`
+        : `Cannot create ${request.name} yet: a check failed`,
     blocks,
+  };
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Who made an image, as far as its operation says: a person, a policy, or just the operation. */
+export interface MadeBy {
+  operation: string;
+  user?: string;
+  policy?: string;
+  /** when the cloud took the create (the image's own date when it has none) */
+  at?: string;
+}
+
+const byWhom = (m: MadeBy) => (m.user ? `<@${m.user}>` : m.policy ? `policy *${esc(m.policy)}*` : `operation \`${esc(m.operation)}\``);
+
+/**
+ * A create whose image exists already (the same request was confirmed before): the image, who
+ * made it and when, its card, and no Confirm — nothing new would be created.
+ */
+export function existsMessage(image: Image, made: MadeBy, extra: Partial<Message> = {}): Message {
+  const at = made.at ?? image.createdAt;
+  const when = at ? ` ${slackDate(Date.parse(at), at.slice(0, 16).replace("T", " "))}` : "";
+  const headline =
+    image.status === "available"
+      ? `:information_source: Already exists: image *${esc(clip(image.name, NAME_MAX))}* (\`${esc(image.id)}\`), made${when} by ${byWhom(made)}`
+      : `:hourglass_flowing_sand: Already being created: image *${esc(clip(image.name, NAME_MAX))}* (\`${esc(image.id)}\`, ${image.status}), asked for${when} by ${byWhom(made)}`;
+  const card = imageMessage(image);
+  return {
+    response_type: "ephemeral",
+    text: `${image.status === "available" ? "Already exists" : "Already being created"}: ${image.name} (${image.id})`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: clip(headline, SECTION_TEXT_MAX) } },
+      ...card.blocks.slice(1),
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `Operation \`${esc(made.operation)}\`: nothing new is created.${image.status === "available" ? "" : " Its progress card says when it is done."}`,
+          },
+        ],
+      },
+    ],
+    ...extra,
   };
 }
 
@@ -279,7 +427,7 @@ export function confirmedMessage(c: Confirmed): Message {
 export function startedMessage(kind: Confirmed["kind"], user: string, image: Image, operation: string, channel: string): Message {
   const verb = kind === "create-image" ? ":rocket: <@USER> started creating" : ":wastebasket: <@USER> started deleting";
   return textMessage(
-    `${verb.replace("USER", user)} image *${esc(image.name)}* (\`${esc(image.id)}\`) on ${image.provider}. Progress is posted in <#${channel}>.${opLine(operation)}`,
+    `${verb.replace("USER", user)} image *${esc(image.name)}* (\`${esc(image.id)}\`) on ${image.provider}. Its progress card goes to <#${channel}>, or comes to you here if I can't post there.${opLine(operation)}`,
     { replace_original: true },
   );
 }

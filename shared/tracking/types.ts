@@ -41,6 +41,11 @@ export interface ProgressState extends ProgressTarget {
   fallback?: string;
   /** where that was told (the card there keeps saying it; the other way does not repeat it) */
   hintVia?: "response_url" | "dm";
+  /**
+   * the outcome reached the requester, but Slack rate-limited the channel card's update past the
+   * step's wait: the next step updates the channel card once more after this many seconds (Retry-After)
+   */
+  channelOwed?: number;
 }
 
 /** What one tracking step needs; also the state machine's input (CONTRACT.md section 3, track-image). */

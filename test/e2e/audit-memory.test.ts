@@ -90,6 +90,8 @@ describe("audits that remember", () => {
     expect(text(list!.blocks)).toMatch(/come below, each with its checks and a Confirm for that exact image|comes below/);
     // the first images of the list, in its order, each with a Confirm carrying that exact image
     const listed = (JSON.parse(remedy.value) as { images: string[][] }).images.map((i) => i[3]);
+    // never an image the cloud cannot delete (iwinv): those are said to go to its console
+    expect((JSON.parse(remedy.value) as { images: string[][] }).images.every((i) => i[0] !== "iwinv")).toBe(true);
     // (the simulator's copy of the docs' example image is another account's, owner a8f1…: the guard
     // refuses it, its card the failed "own" check and no Delete button)
     const OTHER_ACCOUNTS = "70a599e0-31e7-49b7-b260-868f441e862b";

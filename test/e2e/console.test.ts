@@ -225,7 +225,9 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     const started = page.locator(".msg.ephemeral", { hasText: "started creating image" });
     await started.waitFor({ timeout: 15_000 });
     // mentions by name: <@U0LOCAL001> and <#C0LOCAL001> as Slack shows them
-    expect(await started.textContent()).toMatch(/🚀 @alex started creating image console-golden .*Progress is posted in #imageops\./);
+    expect(await started.textContent()).toMatch(
+      /🚀 @alex started creating image console-golden .*Its progress card goes to #imageops, or comes to you here if I can.t post there\./,
+    );
     expect(await started.locator(".mention").allTextContents()).toEqual(["@alex", "#imageops"]);
 
     const card = page.locator(".channel-message", { hasText: "console-golden" });

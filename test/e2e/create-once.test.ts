@@ -156,7 +156,7 @@ describe("a request after its image is gone", () => {
 
     const dry = await create({ ...req, dryRun: true });
     expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", ok: true });
-    expect(dry.body.checks.at(-1).message).toMatch(/Confirm creates a new image: image .* no longer exists/);
+    expect(dry.body.checks.at(-1).message).toMatch(/^the request creates a new image: image .* no longer exists/);
 
     const second = await create(req);
     expect(second.status).toBe(202);
@@ -196,10 +196,14 @@ describe("same key, other parameters", () => {
     expect(other.body.error).toMatchObject({ code: "CONFLICT", field: "name" });
     expect(other.body.error.message).toContain(`operation ${first.body.operation.id} with other parameters`);
     const dry = await create({ ...req, description: "second", dryRun: true });
-    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", ok: false, message: expect.stringMatching(/^Confirm is refused/) });
+    expect(dry.body.checks.at(-1)).toMatchObject({
+      name: "operation",
+      ok: false,
+      message: expect.stringMatching(/^the request is refused/),
+    });
     const same = await create({ ...req, dryRun: true });
     expect(same.body.checks.at(-1).message).toMatch(
-      new RegExp(`Confirm answers operation ${first.body.operation.id} .*nothing new is created`),
+      new RegExp(`^the request answers operation ${first.body.operation.id} .*nothing new is created`),
     );
   });
 });
@@ -272,7 +276,7 @@ describe("tracking", () => {
     expect(card.history.at(-1)!.text).toMatch(/is still creating after .*: tracking timed out/);
 
     const dry = await create({ ...req, dryRun: true });
-    expect(dry.body.checks.at(-1).message).toMatch(/Confirm tracks image .* again: tracking had stopped/);
+    expect(dry.body.checks.at(-1).message).toMatch(/^the request tracks image .* again: tracking had stopped/);
     const again = await create(req);
     expect(again.status).toBe(202);
     expect(again.body.operation.id).toBe(id);

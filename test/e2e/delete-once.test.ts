@@ -302,7 +302,7 @@ describe("exactly once", () => {
   it("twins in two processes: one deleteServerImage, one operation; tracked until gone; a repeat sends nothing", async () => {
     const before = ncpDeletes();
     const dry = await del({ provider: "ncp", id: "31000001", dryRun: true });
-    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", message: "Confirm deletes the image" });
+    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", message: "the request deletes the image" });
     const [a, b] = await Promise.all([child({ provider: "ncp", id: "31000001" }), child({ provider: "ncp", id: "31000001" })]);
     expect(a.ok && b.ok).toBe(true);
     expect(a.value.operation.id).toBe(b.value.operation.id);
@@ -352,7 +352,7 @@ describe("exactly once", () => {
       expect(res.status).toBe(409);
       expect(res.body.error.message).toMatch(/SCP answered 409 to 4 delete request\(s\) in a row/);
       const dry = (await del({ provider: "scp", id, dryRun: true })).body;
-      expect(dry.checks.at(-1).message).toMatch(/Confirm sends the delete again: the earlier delete did not happen/);
+      expect(dry.checks.at(-1).message).toMatch(/^the request sends the delete again: the earlier delete did not happen/);
     } finally {
       stack.scp.deleteConflicts = 0;
     }

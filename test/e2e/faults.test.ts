@@ -68,6 +68,11 @@ describe("cloud faults", () => {
     const took = Date.now() - started;
     expect(took).toBeLessThan(4_000);
     expect(out.errors).toEqual([expect.objectContaining({ provider: "scp", code: "PROVIDER_TIMEOUT" })]);
+    // a person reads how long was waited for nothing (issue #26 item 1)
+    const waited = /\(waited (\d+\.\d) s( over \d+ attempts)?\)$/.exec(out.errors[0]!.message);
+    expect(waited, out.errors[0]!.message).not.toBeNull();
+    expect(Number(waited![1])).toBeGreaterThan(0.5);
+    expect(Number(waited![1]) * 1000).toBeLessThanOrEqual(took + 100);
     expect(out.images.some((i) => i.provider === "iwinv")).toBe(true);
   });
 

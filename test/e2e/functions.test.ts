@@ -82,7 +82,7 @@ describe("list-images", () => {
     ["limit=0", "limit"],
     ["limit=1001", "limit"],
     ["limit=ten", "limit"],
-    ["provider=aws", "provider.0"],
+    ["provider=aws", "provider"],
     ["scope=mine", "scope"],
     ["colour=blue", "colour"],
     ["cursor=%25%25%25", "cursor"],
@@ -113,6 +113,55 @@ describe("list-images", () => {
     expect(res.body.error).toEqual({ code: "NOT_FOUND", field, message });
   });
 
+  it("lists the servers an image can be made from with resource=servers, refusing image filters by name", async () => {
+    const { status, body } = await call("/list-images?resource=servers&provider=ncp");
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([]);
+    expect(body.servers).toContainEqual({
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      id: DEMO_SERVERS.ncp.kvm,
+      name: "web-01",
+      providerStatus: "RUN",
+    });
+    // sorted by provider, account, region, name
+    const names = (body.servers as Array<{ name: string }>).map((s) => s.name);
+    expect(names).toEqual([...names].sort());
+    const part = await call("/list-images?resource=servers&name=WEB");
+    expect((part.body.servers as Array<{ name: string }>).every((s) => s.name.toLowerCase().includes("web"))).toBe(true);
+    expect(new Set((part.body.servers as Array<{ provider: string }>).map((s) => s.provider)).size).toBeGreaterThan(1);
+    const wrong = await call("/list-images?resource=servers&os=ubuntu");
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toEqual({
+      code: "INVALID_ARGUMENT",
+      field: "os",
+      message: "os: applies to images; servers take provider, account, region and name",
+    });
+  });
+
+  it("a wrong account on create names the accounts there are, as list does", async () => {
+    const res = await post("/create-image", {
+      provider: "ncp",
+      account: "prod",
+      serverId: DEMO_SERVERS.ncp.kvm,
+      name: "acct-golden",
+      dryRun: true,
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toEqual({ code: "NOT_FOUND", field: "account", message: 'no ncp account named "prod" (there are ncp/demo)' });
+  });
+
+  it("the local stack's 404 never suggests a function without a URL", async () => {
+    const track = await call("/track-image");
+    expect(track.status).toBe(404);
+    expect(track.body.error.message).toBe("track-image has no function URL: only the tracking state machine calls it (serverless.yml)");
+    const typo = await call("/list-image");
+    expect(typo.status).toBe(404);
+    expect(typo.body.error.message).toMatch(/^no function at \/list-image — did you mean \/list-images\?; the functions are /);
+    expect(typo.body.error.message).not.toContain("/track-image");
+  });
+
   it("returns the other clouds plus one error entry when a cloud is down", async () => {
     stack.scp.setFaults({ down: true });
     const { status, body } = await call("/list-images?limit=1000");
@@ -137,7 +186,10 @@ describe("help", () => {
     expect(status).toBe(200);
     expect(body.function).toBe("list-images");
     expect(body.fields).toContain("limit — 1–1000, default 100");
-    expect(body.fields.length).toBe(9);
+    expect(body.fields.length).toBe(10);
+    expect(body.fields).toContain(
+      "resource — images | servers: the servers an image can be made from (with provider, account, region and name only)",
+    );
     const create = await call("/create-image/help");
     expect(create.body.fields).toContain("provider (required) — ncp | scp | iwinv");
   });
@@ -154,27 +206,26 @@ describe("describe-image", () => {
     }
   });
 
-  it("answers 404 NOT_FOUND for an unknown id, 400 for one not of the cloud's shape, and 400 without one", async () => {
-    // an id of each cloud's documented shape that names nothing: NCP numbers, SCP UUIDs, iwinv's ASCII ids
-    const unknown = { ncp: "99999999", scp: "0a0a0a0a-0000-4000-8000-00000000dead", iwinv: "PIMAGE-does-not-exist-42" };
-    for (const [p, id] of Object.entries(unknown)) {
-      const res = await call(`/describe-image?provider=${p}&id=${id}`);
-      expect(res.status, p).toBe(404);
-      expect(res.body.error.code).toBe("NOT_FOUND");
+  it("answers 404 NOT_FOUND in one wording for an unknown id or name (a value not of the cloud's id shape is a name), and 400 without one", async () => {
+    // an id of each cloud's documented shape that names nothing: NCP numbers, SCP UUIDs, iwinv's ASCII ids;
+    // then values of no id shape, looked up as custom images' names (never sent as an id)
+    const unknown = {
+      ncp: ["99999999", "does-not-exist-42"],
+      scp: ["0a0a0a0a-0000-4000-8000-00000000dead", "does-not-exist-42"],
+      iwinv: ["PIMAGE-does-not-exist-42", "a/b"],
+    };
+    for (const [p, ids] of Object.entries(unknown)) {
+      for (const id of ids) {
+        const res = await call(`/describe-image?provider=${p}&id=${encodeURIComponent(id)}`);
+        expect(res.status, `${p} ${id}`).toBe(404);
+        expect(res.body.error).toMatchObject({ code: "NOT_FOUND", field: "id", provider: p });
+        expect(res.body.error.message).toMatch(
+          new RegExp(`^no ${p} image "${id}" in \\S+ \\(neither an image id nor a custom image's name\\)`),
+        );
+      }
     }
-    for (const [p, id] of [
-      ["ncp", "does-not-exist-42"],
-      ["scp", "does-not-exist-42"],
-      ["iwinv", "a%2Fb"],
-    ]) {
-      const res = await call(`/describe-image?provider=${p}&id=${id}`);
-      expect(res.status, p).toBe(400);
-      expect(res.body.error).toMatchObject({
-        code: "INVALID_ARGUMENT",
-        field: "id",
-        message: expect.stringMatching(/^id: ".*" is not an? \w+ image/),
-      });
-    }
+    const byName = await call("/describe-image?provider=ncp&id=api-release-42");
+    expect(byName.body.image).toMatchObject({ id: "31000002", name: "api-release-42" });
     const missing = await call("/describe-image?provider=ncp");
     expect(missing.status).toBe(400);
     expect(missing.body.error).toMatchObject({ code: "INVALID_ARGUMENT", field: "id" });
@@ -211,7 +262,9 @@ describe("create-image", () => {
       "operation",
     ]);
     expect(body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
-    expect(body.verdict).toEqual({ ok: true, message: "Ready: Confirm creates the image" });
+    // the API has no Confirm: the verdict says what sending it without dryRun does (issue #26 item 12)
+    expect(body.verdict).toEqual({ ok: true, message: "Ready: sent without dryRun, the request creates the image" });
+    for (const c of body.checks as Array<{ message: string }>) expect(c.message).not.toMatch(/Confirm/);
     expect(stack.ncp.requests.slice(before).some((r) => /create/i.test(r.url.pathname))).toBe(false);
   });
 
@@ -232,7 +285,7 @@ describe("create-image", () => {
     expect(body.verdict).toEqual({
       ok: true,
       message: expect.stringMatching(
-        /^Ready, with 1 warning \(description: SCP does not store descriptions.*\): Confirm creates the image$/,
+        /^Ready, with 1 warning \(description: SCP does not store descriptions.*\): sent without dryRun, the request creates the image$/,
       ),
     });
   });
@@ -245,7 +298,15 @@ describe("create-image", () => {
       message: expect.stringMatching(/^Not ready: 1 check failed — server-state: server 3456789 is INIT/),
     });
     const iwinv = await post("/create-image", { provider: "iwinv", serverId: DEMO_SERVERS.iwinv.active, name: "dry-iwinv", dryRun: true });
-    expect(iwinv.body.verdict).toEqual({ ok: false, message: "iwinv cannot create images (iwinv's API has no image-creation call)" });
+    // final: nothing in the request can change it, and no check says the request would create anything
+    expect(iwinv.body.verdict).toEqual({
+      ok: false,
+      final: true,
+      message: "iwinv cannot create images (iwinv's API has no image-creation call)",
+    });
+    expect(iwinv.body.checks.find((c: { name: string }) => c.name === "provider")).toMatchObject({ ok: false, final: true });
+    for (const c of iwinv.body.checks as Array<{ ok: boolean; message: string }>)
+      expect(c.ok && /creates the image/.test(c.message)).toBe(false);
   });
 
   it("creates on NCP from a KVM server and tracks it to available", async () => {

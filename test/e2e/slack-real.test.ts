@@ -100,6 +100,12 @@ describe("every result reaches the requester", () => {
     expect(text(card.blocks)).toContain(`<@${LOCAL_SLACK.user}>`);
     expect(stack.slackApi.messages.filter((m) => m.channel === channel)).toHaveLength(0);
     expect(stack.slackApi.callsTo("response_url").filter((c) => c.error)).toEqual([]);
+    // what came first never promised the channel: it said the card comes here when the channel cannot take it
+    const started = last.find((m) => /started creating image \*notin-golden\*/.test(m.text))!;
+    expect(started.text).toContain(`Its progress card goes to <#${channel}>, or comes to you here if I can't post there.`);
+    for (const m of last) expect(m.text).not.toMatch(/Progress is posted in/);
+    // the card names its operation, for /images status
+    expect(text(card.blocks)).toMatch(/Operation `img-ncp-[0-9a-f]{40}` · `\/images status img-ncp-[0-9a-f]{40}`/);
   });
 
   it("channel_not_found, and a response_url Slack no longer takes: the outcome arrives in the app's DM with the requester", async () => {

@@ -11,6 +11,7 @@ import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { blockActionBody, signedEvent, slashCommandBody, type SignedOptions } from "../../dev/slack-sign.js";
 import { type Ack, FORM, slackSession } from "../support/slack-session.js";
+import { blocksToText } from "../../shared/slack/text.js";
 
 let stack: LocalStack;
 const leaks = watchLocalStack(
@@ -35,8 +36,12 @@ describe("slash commands", () => {
   it("pages a long list: N more and a Next page button that continues", async () => {
     const { responseUrl } = await slash("list");
     const [first] = await responsesTo(responseUrl);
-    const more = /(\d+)\+? more — narrow with --os\/--name/.exec(blocksText(first!.blocks));
+    // what narrows it: the filters not given, and --scope custom (the clouds' public images left out)
+    const more = /(\d+)\+? more — narrow with --os, --name or --scope custom/.exec(blocksText(first!.blocks));
     expect(more).not.toBeNull();
+    // each row says whether it is a cloud's public image or a custom one
+    const rows = (first!.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.text?.text.includes("  ·  "));
+    for (const row of rows) for (const line of row.text!.text.split("\n")) expect(line).toMatch(/ {2}· {2}(public|custom) {2}· /);
     const button = (first!.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
       (b) => b.type === "actions",
     )!.elements![0]!;
@@ -47,6 +52,11 @@ describe("slash commands", () => {
     const [second] = await responsesTo(nextUrl);
     expect(blocksText(second!.blocks)).not.toEqual(blocksText(first!.blocks));
     expect(second!.text).toMatch(/shown/);
+    // the next page replaces the page its button was on: a response_url message with
+    // "replace_original": true replaces the message the interaction came from, one without it is
+    // posted as a new message (https://api.slack.com/interactivity/handling#updating_message_response)
+    expect(second!.replace_original).toBe(true);
+    expect(first!.replace_original).toBeUndefined();
   });
 
   it("shows one image's details as fields", async () => {
@@ -58,6 +68,59 @@ describe("slash commands", () => {
     const missing = await slash("show ncp 99999999");
     const [error] = await responsesTo(missing.responseUrl);
     expect(error!.text).toMatch(/NOT_FOUND/);
+  });
+
+  it("/images servers lists what an image can be made from, and how (issue #26 item 2)", async () => {
+    const { ackBody, responseUrl } = await slash("servers");
+    expect(ackBody.text).toBeTruthy();
+    const [answer] = await responsesTo(responseUrl);
+    const text = blocksToText(answer!.blocks);
+    expect(text).toMatch(/^\*Servers\*/);
+    expect(text).toContain(`:desktop_computer: *web-01*  \`${DEMO_SERVERS.ncp.kvm}\`  ·  RUN  ·  ncp/KR`);
+    expect(text).toContain("`/images create <provider> <server> <image-name>` makes an image of one, given by its name or id.");
+    expect(text).toMatch(/iwinv: the API cannot create images \(use the cloud's console\)/);
+    const one = await slash("servers ncp --name legacy");
+    const only = blocksToText((await responsesTo(one.responseUrl))[0]!.blocks);
+    expect(only).toMatch(/^\*Servers \(ncp --name legacy\)\*/);
+    expect(only).toContain("*legacy-01*");
+    expect(only).not.toContain("*web-01*");
+    // a cloud that is down is said first, as in a list
+    stack.scp.setFaults({ status: 503 });
+    const down = blocksToText((await responsesTo((await slash("servers scp")).responseUrl))[0]!.blocks);
+    expect(down.split("\n")[0]).toMatch(/^:warning: \*scp\/demo\/kr-west1 could not be read\*: PROVIDER_UNAVAILABLE/);
+    expect(down).toContain("Its servers are not shown");
+    expect(down).not.toMatch(/No servers/);
+    stack.scp.setFaults({});
+  });
+
+  it("show and delete take a custom image's name; every not-found says what to try, in one wording for every cloud", async () => {
+    const shown = await slash("show ncp api-release-42");
+    const [byName] = await responsesTo(shown.responseUrl);
+    expect(blocksToText(byName!.blocks)).toContain("*Id*: `31000002`");
+    const deleting = await slash("delete ncp web-base");
+    const [card] = await responsesTo(deleting.responseUrl);
+    expect(JSON.stringify(card!.blocks)).toContain('\\"id\\":\\"31000001\\"');
+
+    const answers = async (text: string) => (await responsesTo((await slash(text)).responseUrl))[0]!.text;
+    // a server's name: said to be one, with the closest image names and where servers are listed
+    const server = await answers("show ncp web-01");
+    expect(server).toMatch(
+      /^:x: NOT_FOUND: no ncp image "web-01" in KR \(neither an image id nor a custom image's name\); "web-01" is the name of ncp server 1234567, not of an image; closest image names: web-base/,
+    );
+    expect(server).toContain("Try `/images list ncp --name web` (images whose name has it) or `/images servers ncp`");
+    // another cloud's id: the same words, none of the cloud's own ("could not be found", "Check request.")
+    const scp = await answers("show scp 00000000-0000-4000-8000-000000000000");
+    expect(scp).toMatch(
+      /^:x: NOT_FOUND: no scp image "00000000-0000-4000-8000-000000000000" in kr-west1 \(neither an image id nor a custom image's name\)/,
+    );
+    const iwinv = await answers("show iwinv PIMAGE-doesnotexist");
+    expect(iwinv).toMatch(/^:x: NOT_FOUND: no iwinv image "PIMAGE-doesnotexist" in \S+ \(neither an image id nor a custom image's name\)/);
+    for (const t of [scp, iwinv]) {
+      expect(t).not.toMatch(/could not be found|Check request|ID_INVALID/);
+      expect(t).toMatch(/Try `\/images list (scp|iwinv) --name \S+` .* or `\/images servers (scp|iwinv)`/);
+    }
+    const gone = await answers("delete ncp api-releese-42");
+    expect(gone).toMatch(/no ncp image "api-releese-42" in KR .*closest image names: api-release-42/);
   });
 
   it("answers help, and help with what was wrong for anything else", async () => {
@@ -72,17 +135,23 @@ describe("slash commands", () => {
       const { ack, ackBody } = await slash(text);
       expect(ack.statusCode).toBe(200);
       expect(ackBody.text).toMatch(problem);
-      expect(ackBody.text).toMatch(/Usage/);
+      // that command's usage alone, or the command names when no command is in question
+      expect(ackBody.text).toMatch(text === "frobnicate" ? /Commands: `list`, `show`/ : /\*Usage of (show|list|create)\*/);
+      expect(ackBody.text).not.toContain("/images status <operation>");
     }
   });
 
   it("help <command> adds that command's options", async () => {
     const { ackBody } = await slash("help create");
-    expect(ackBody.text).toContain("*Options of create*");
-    expect(ackBody.text).toContain("`--description`");
+    expect(ackBody.text).toContain("*Usage of create*");
+    expect(ackBody.text).toContain("*Options*\n• `--description`");
+    // the name rules and who may create (IMAGE_CREATORS of this stack)
+    expect(ackBody.text).toMatch(/• ncp: 3–30 characters/);
+    expect(ackBody.text).toContain(`*Who may create images:* <@${LOCAL_SLACK.user}>, <@U0OTHER999> (IMAGE_CREATORS)`);
     const wrong = await slash("list --os");
     expect(wrong.ackBody.text).toMatch(/--os needs a value/);
-    expect(wrong.ackBody.text).toContain("*Options of list*");
+    expect(wrong.ackBody.text).toContain("*Usage of list*");
+    expect(wrong.ackBody.text).not.toContain("Who may");
   });
 
   it("runs the audit now and posts its summary in the channel, naming who ran it, with the full list in its thread", async () => {
@@ -100,11 +169,25 @@ describe("slash commands", () => {
     for (const reply of thread) expect(reply.threadTs).toBe(summary!.ts);
   });
 
-  it("reports per-cloud errors under the results", async () => {
+  it("says first which cloud could not be read, above the others' results", async () => {
     stack.scp.setFaults({ status: 503 });
     const { responseUrl } = await slash("list --scope custom");
     const [answer] = await responsesTo(responseUrl);
-    expect(blocksText(answer!.blocks)).toMatch(/scp\/demo\/kr-west1: PROVIDER_UNAVAILABLE/);
+    const text = blocksToText(answer!.blocks);
+    expect(text.split("\n")[0]).toMatch(/^:warning: \*scp\/demo\/kr-west1 could not be read\*: PROVIDER_UNAVAILABLE — /);
+    expect(text).toMatch(/Its images are not shown: try again in a moment/);
+    expect(answer!.text).toMatch(/^scp could not be read; /);
+  });
+
+  it("a cloud that is down is headlined as such, never as 'No images match' (issue #26 item 1)", async () => {
+    stack.scp.setFaults({ status: 503 });
+    const down = await slash("list scp");
+    const [answer] = await responsesTo(down.responseUrl);
+    const text = blocksToText(answer!.blocks);
+    expect(text.split("\n")[0]).toMatch(/^:warning: \*scp\/demo\/kr-west1 could not be read\*: PROVIDER_UNAVAILABLE/);
+    expect(text).not.toMatch(/No images match/);
+    expect(answer!.text).toBe("scp could not be read; no images shown");
+    stack.scp.setFaults({});
   });
 
   it("acks well within 3 s while the clouds take 5 s", async () => {
@@ -139,7 +222,14 @@ describe("create from Slack", () => {
       stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: clickUrl, messageTs }), FORM, { base64: true })),
     ]);
     for (const c of clicks) expect((c as Ack).statusCode).toBe(200);
-    const answers = await responsesTo(clickUrl, 2);
+    const all = await responsesTo(clickUrl, 3);
+    // the twin click has an answer of its own, apart from the first click's
+    const twin = all.filter((a) =>
+      /You confirmed this already: this click adds nothing; the answer to the first follows \(operation `img-ncp-/.test(a.text),
+    );
+    expect(twin).toHaveLength(1);
+    expect(twin[0]!.replace_original).toBe(false);
+    const answers = all.filter((a) => !twin.includes(a));
     // the buttons went at once, then the operation started
     expect(answers[0]!.text).toMatch(/confirmed: creating image \*slack-golden\*/);
     expect(JSON.stringify(answers[0]!.blocks)).not.toContain("images_create_cancel");
@@ -159,6 +249,27 @@ describe("create from Slack", () => {
     );
     expect(card!.history[0]!.text).toMatch(/Creating image/);
     expect(stack.slackApi.messages.filter((m) => m.text.includes(name))).toHaveLength(1);
+
+    // Confirm again (the card of an earlier /images create): the image exists, said with who made it and its card
+    const againUrl = newResponseUrl();
+    await stack.invoke("slack", signedEvent(blockActionBody(confirmButton, { responseUrl: againUrl, messageTs: nextMessageTs() }), FORM));
+    const again = (await responsesTo(againUrl, 2)).at(-1)!;
+    expect(again.text).toMatch(/^Already exists: slack-golden \(\d+\)$/);
+    const againText = blocksToText(again.blocks);
+    expect(againText).toMatch(/Already exists: image \*slack-golden\* \(`\d+`\), made .+ by <@U0LOCAL001>/);
+    expect(againText).toMatch(/Operation `img-ncp-[0-9a-f]{40}`: nothing new is created/);
+    // its card: the image's fields, as /images show gives them
+    expect(againText).toMatch(/\*Status\*: available \(/);
+    expect(againText).toContain(`*Source server*: \`${DEMO_SERVERS.ncp.kvm}\``);
+    expect(againText).not.toMatch(/started creating/);
+    expect(again.replace_original).toBe(true);
+    expect(stack.ncp.requests.filter((r) => r.url.pathname.endsWith("createServerImage")).length - before).toBe(1);
+
+    // the same command again: the same answer instead of a Confirm card that would only answer it
+    const repeat = await slash(`create ncp ${DEMO_SERVERS.ncp.kvm} ${name} --description "한글 설명 golden"`);
+    const [exists] = await responsesTo(repeat.responseUrl);
+    expect(blocksToText(exists!.blocks)).toMatch(/Already exists: image \*slack-golden\*.* by <@U0LOCAL001>/);
+    expect(JSON.stringify(exists!.blocks)).not.toContain("images_create_confirm");
   });
 
   it("resolves a server named in the command once: the dry run answers its id, and Confirm carries that id, not the name", async () => {
@@ -243,6 +354,33 @@ describe("create from Slack", () => {
     expect(blocksText(confirm!.blocks)).toContain("웹 골든");
     expect(blocksText(confirm!.blocks)).toMatch(/:x: \*name\*/);
     expect((confirm!.blocks as Array<{ type: string }>).some((b) => b.type === "actions")).toBe(false);
+  });
+
+  it("a refusal nothing can lift says it is final, with no Confirm and no line saying Confirm would create (issue #26 item 4)", async () => {
+    const card = async (text: string) => (await responsesTo((await slash(text)).responseUrl))[0]!;
+    // iwinv has no create call
+    const iwinv = await card(`create iwinv ${DEMO_SERVERS.iwinv.active} iwinv-golden`);
+    const text = blocksToText(iwinv.blocks);
+    expect(text).toMatch(/^:no_entry: Image \*iwinv-golden\* from iwinv server `.+` cannot be created/);
+    expect(text).toMatch(
+      /:no_entry: \*This is final:\* iwinv's API has no image-creation call\. Nothing was created, and running the command again gets the same answer\. Create it in the iwinv console\./,
+    );
+    expect(text).not.toMatch(/Create image .*\?|Confirm creates|fix the failed check/);
+    expect(JSON.stringify(iwinv.blocks)).not.toContain("images_create_confirm");
+    expect(iwinv.text).toBe("iwinv-golden cannot be created");
+    // a cloud's public image is never deleted
+    const pub = await card("delete ncp 23214597");
+    const pubText = blocksToText(pub.blocks);
+    expect(pubText).toMatch(/^:no_entry: Image .* cannot be deleted/);
+    expect(pubText).toMatch(
+      /\*This is final:\* serverImageType NCP: a public image of NCP\. Nothing is deleted, and running the command again gets the same answer/,
+    );
+    expect(pubText).not.toMatch(/Delete image .*\?|deletes the image|fix the failed check/);
+    expect(JSON.stringify(pub.blocks)).not.toContain("images_delete_confirm");
+    // a check that can pass later is not final: it says what to fix
+    const busy = await card(`create ncp ${DEMO_SERVERS.ncp.busy} busy-golden`);
+    expect(blocksToText(busy.blocks)).toMatch(/^:warning: Image \*busy-golden\* .* cannot be created yet/);
+    expect(blocksToText(busy.blocks)).toMatch(/Nothing was created: fix the failed check\(s\) and run the command again/);
   });
 
   it("refuses at once a request too long to carry through the Confirm button", async () => {

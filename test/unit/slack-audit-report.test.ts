@@ -44,6 +44,42 @@ function result(n: number, critical = 30): AuditReport {
 const inThread = (channel: string, ts: string) => sim.messages.filter((m) => m.channel === channel && m.threadTs === ts);
 
 describe("audit report in Slack", () => {
+  it("offers to delete only the stale images of clouds that can delete them, and says where the rest go (issue #26 item 5)", () => {
+    const stale = (provider: "ncp" | "scp" | "iwinv", i: number): Finding => ({
+      rule: "stale-custom",
+      severity: "info",
+      provider,
+      account: "demo",
+      region: provider === "iwinv" ? "KR1" : "KR",
+      imageId: `${provider}-img-${i}`,
+      imageName: `old-${provider}-${i}`,
+      message: "not used for 200 days",
+    });
+    const findings = [stale("iwinv", 1), stale("ncp", 1), stale("iwinv", 2), stale("scp", 1), stale("iwinv", 3)];
+    const msg = auditSummaryMessage({
+      findings,
+      summary: { images: 5, findings: 5, bySeverity: { critical: 0, warning: 0, info: 5 } },
+      errors: [],
+    });
+    expect(blockKitProblem(msg.blocks)).toBeUndefined();
+    const blocks = msg.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string; text?: unknown }> }>;
+    const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === "images_audit_remedy")!;
+    const offered = JSON.parse(button.value!) as { total: number; images: string[][] };
+    expect(offered.images.map((e) => e[0])).toEqual(["ncp", "scp"]);
+    expect(offered.total).toBe(2);
+    expect(JSON.stringify(msg.blocks)).toContain(
+      "Not offered to delete: 3 stale images on iwinv (its API cannot delete images: delete them in the iwinv console).",
+    );
+    // only iwinv's: no button at all, and still where they go
+    const only = auditSummaryMessage({
+      findings: [stale("iwinv", 1)],
+      summary: { images: 1, findings: 1, bySeverity: { critical: 0, warning: 0, info: 1 } },
+      errors: [],
+    });
+    expect(JSON.stringify(only.blocks)).not.toContain("images_audit_remedy");
+    expect(JSON.stringify(only.blocks)).toContain("1 stale image on iwinv (its API cannot delete images: delete it in the iwinv console)");
+  });
+
   it("keeps the summary within Block Kit's limits with long names (a section was 3,839 characters)", () => {
     const msg = auditSummaryMessage(result(40, 40), { requester: "U0AUDITOR1", fullList: "Full list (40 findings) in the thread." });
     expect(blockKitProblem(msg.blocks)).toBeUndefined();

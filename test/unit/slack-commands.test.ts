@@ -60,10 +60,13 @@ describe("/images grammar", () => {
     if (!out.ok) expect(out.error).toMatch(problem);
   });
 
-  it("help lists every command of the table, with the problem first", () => {
-    const help = helpText("oops");
-    expect(help.startsWith(":warning: oops")).toBe(true);
+  it("help lists every command of the table; a problem with no command in question names them in one line", () => {
+    const help = helpText();
     for (const c of Object.values(COMMANDS)) expect(help).toContain(c.usage);
+    const oops = helpText("oops");
+    expect(oops.startsWith(":warning: oops")).toBe(true);
+    for (const name of Object.keys(COMMANDS)) expect(oops).toContain(`\`${name}\``);
+    expect(oops.split("\n").length).toBeLessThanOrEqual(3);
   });
 
   it("tokenizes quotes of every kind", () => {
@@ -92,7 +95,7 @@ const image: Image = {
 describe("rendering", () => {
   it("a row reads like a table line and escapes Slack markup", () => {
     expect(imageRow(image)).toBe(
-      ":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  Ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR",
+      ":large_green_circle: *web&lt;base&gt;*  `31000001`  ·  custom  ·  Ubuntu 24.04  ·  available  ·  2025-05-02  ·  ncp/KR",
     );
   });
 
@@ -104,11 +107,12 @@ describe("rendering", () => {
       nextValue: "{}",
       errors: [{ provider: "scp", account: "demo", region: "kr-west1", code: "PROVIDER_TIMEOUT", message: "slow" }],
       filters: "ncp",
+      narrow: ["--os", "--name", "--scope custom"],
     });
     const text = blocksToText(msg.blocks);
-    expect(text).toContain("20+ more — narrow with --os/--name");
+    expect(text).toContain("20+ more — narrow with --os, --name or --scope custom");
     expect(text).toContain("[ Next page ]");
-    expect(text).toContain(":warning: scp/demo/kr-west1: PROVIDER_TIMEOUT — slow");
+    expect(text).toContain(":warning: *scp/demo/kr-west1 could not be read*: PROVIDER_TIMEOUT — slow");
   });
 
   it("a confirmation offers Confirm/Cancel only when every check passed", () => {
@@ -170,7 +174,7 @@ describe("/images help", () => {
   it("a mistake names its command, so the help can show that command's options", () => {
     const out = parseCommand("create ncp 1 web --colour red");
     expect(out).toMatchObject({ ok: false, command: "create" });
-    expect(helpText("x", "create")).toContain("*Options of create*");
+    expect(helpText("x", "create")).toContain("*Usage of create*");
     expect(helpText("x", "create")).toContain("`--description`");
   });
 
@@ -184,5 +188,57 @@ describe("/images help", () => {
       command: "list",
       args: { query: { name: "웹서버", os: "ubuntu" } },
     });
+  });
+});
+
+// issue #26 item 6: a typo gets the nearest command or value, and the usage of that one command
+describe("typos", () => {
+  it.each([
+    ["lsit", /"lsit" is not a command — did you mean `list`\?/, "list"],
+    ["creat ncp web-01 web-golden", /"creat" is not a command — did you mean `create`\?/, "create"],
+    ["list nccp", /<provider> must be one of ncp, scp, iwinv, not "nccp" — did you mean `ncp`\?/, "list"],
+    ["list --os ubunto", /"ubunto" is not a distro imageops knows — did you mean `ubuntu`\? \(it knows ubuntu, rocky, /, "list"],
+    ["list --scope custum", /--scope is one of public, custom, all, not "custum" — did you mean `custom`\?/, "list"],
+    ["list --nmae web", /list has no option --nmae — did you mean --name\?/, "list"],
+    ["help craete", /did you mean `create`\?/, "help"],
+  ])("%j: names what was meant", (text, problem, command) => {
+    const out = parseCommand(text);
+    expect(out).toMatchObject({ ok: false, command });
+    if (out.ok) return;
+    expect(out.error).toMatch(problem);
+    // the answer is that command's usage alone, not every command's
+    const help = helpText(out.error, out.command);
+    expect(help).toContain(COMMANDS[out.command!].usage);
+    const others = Object.entries(COMMANDS).filter(([name]) => name !== out.command);
+    for (const [, c] of others) expect(help).not.toContain(c.usage);
+    expect(help.split("\n").length).toBeLessThan(14);
+  });
+
+  it("a word near no command gets the command names, not the whole usage", () => {
+    const out = parseCommand("frobnicate");
+    expect(out).toEqual({ ok: false, error: '"frobnicate" is not a command' });
+    const help = helpText(!out.ok ? out.error : "", undefined);
+    expect(help).toMatch(/Commands: `list`, `show`, `create`, `servers`/);
+    expect(help).not.toContain(COMMANDS.create.usage);
+  });
+
+  it("an OS is taken as people write it", () => {
+    expect(parseCommand("list --os Ubuntu")).toMatchObject({ ok: true, args: { query: { os: "Ubuntu" } } });
+    expect(parseCommand('list --os "rocky linux"')).toMatchObject({ ok: true });
+    expect(parseCommand("list --scope CUSTOM")).toMatchObject({ ok: true, args: { query: { scope: "custom" } } });
+  });
+
+  it("help create gives the name rules of each cloud and who may create", () => {
+    const out = parseCommand("help create");
+    expect(out).toEqual({ ok: true, command: "help", args: { command: "create" } });
+    const help = COMMANDS.help.answer!({ command: "create" }, { creators: ["U0LOCAL001", "U0OTHER999"] });
+    expect(help).toContain("*Usage of create*");
+    expect(help).toMatch(/• ncp: 3–30 characters/);
+    expect(help).toMatch(/• scp: 1–255 characters/);
+    expect(help).toMatch(/iwinv's API cannot create images \(use the iwinv console\)/);
+    expect(help).toContain("*Who may create images:* <@U0LOCAL001>, <@U0OTHER999> (IMAGE_CREATORS)");
+    expect(COMMANDS.help.answer!({ command: "create" }, { creators: [] })).toContain("nobody here yet: IMAGE_CREATORS is not set");
+    // a usage error stays short: no rules
+    expect(helpText("x", "create")).not.toContain("Who may");
   });
 });

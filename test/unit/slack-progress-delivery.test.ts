@@ -91,6 +91,33 @@ describe("the channel of the request", () => {
   });
 });
 
+describe("a final update Slack rate-limits longer than a step waits", () => {
+  it("tells the requester now, then brings the channel card up to date after Retry-After (issue #26 item 7)", async () => {
+    // chat.update is rate-limited per method (Tier 3, 50+ per minute); a 429 carries Retry-After,
+    // the seconds to wait before calling again (https://docs.slack.dev/apis/web-api/rate-limits)
+    let s = await step(target(), "creating", false, true);
+    const ts = s.messageTs;
+    sim.setSlackFaults({ methods: { "chat.update": { ratelimited: 30, count: 1 } } });
+    const t0 = Date.now();
+    s = await step(s, "available", true, true);
+    // the step did not sit out 30 s; the requester has the outcome, without a channel hint (the channel is fine)
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(s).toMatchObject({ via: "channel", messageTs: ts, channelOwed: 30 });
+    expect(s.fallback).toBeUndefined();
+    const told = responses(urlOf(s));
+    expect(told.map((r) => r.text)).toEqual(["available"]);
+    expect(JSON.stringify(told[0]!.blocks)).not.toContain("/invite");
+    expect(sim.messages.find((m) => m.ts === ts)!.text).toBe("creating");
+    // the next step (after Retry-After): the channel card only, updated in place; nothing new to the requester
+    s = await step(s, "available", true, true);
+    expect(s.channelOwed).toBeUndefined();
+    expect(s).toMatchObject({ via: "channel", messageTs: ts });
+    expect(sim.messages.find((m) => m.ts === ts)!.text).toBe("available");
+    expect(sim.messages.filter((m) => m.channel === s.channel)).toHaveLength(1);
+    expect(responses(urlOf(s))).toHaveLength(1);
+  });
+});
+
 describe("when the bot cannot post in the channel", () => {
   it("not_in_channel: the card goes to the requester's response_url, says once how to fix it, and keeps a use for the outcome", async () => {
     const t = target();

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "../../shared/slack/limits.js";
-import { clip, confirmMessage, imageMessage, listMessage, PAGE_ROWS, textMessage } from "../../shared/slack/render.js";
+import {
+  clip,
+  confirmMessage,
+  existsMessage,
+  imageMessage,
+  listMessage,
+  PAGE_ROWS,
+  serversMessage,
+  textMessage,
+} from "../../shared/slack/render.js";
 import { helpText } from "../../functions/slack/commands.js";
 import { blocksToText } from "../../shared/slack/text.js";
 import { progressMessage } from "../../shared/slack/progress.js";
@@ -55,7 +64,7 @@ describe("list", () => {
     const text = blocksToText(msg.blocks);
     expect(text).toContain("*Images (scp --os rocky)*");
     expect(text).toContain(
-      "*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1",
+      "*웹-서버-골든*  `4c8e2a6b-1d3f-4a5b-9c7d-2e4f6a8b0c13`  ·  custom  ·  Rocky Linux 9.4  ·  creating  ·  2026-01-04  ·  scp/kr-west1",
     );
     expect(text).not.toMatch(/more — narrow/);
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
@@ -77,11 +86,11 @@ describe("list", () => {
       code: "PROVIDER_ERROR" as const,
       message: "x".repeat(3000),
     }));
-    const msg = listMessage({ rows, remaining: 40, more: false, nextValue: "{}", errors, filters: "" });
+    const msg = listMessage({ rows, remaining: 40, more: false, nextValue: "{}", errors, filters: "", narrow: ["--os", "--name"] });
     withinSlackLimits(msg);
     const text = blocksToText(msg.blocks);
     for (let i = 0; i < PAGE_ROWS; i++) expect(text).toContain(`\`id-${i}\``);
-    expect(text).toContain("40 more — narrow with --os/--name");
+    expect(text).toContain("40 more — narrow with --os or --name");
   });
 
   it("drops the Next button rather than send a value Slack would refuse", () => {
@@ -92,9 +101,10 @@ describe("list", () => {
       nextValue: "x".repeat(BUTTON_VALUE_MAX + 1),
       errors: [],
       filters: "",
+      narrow: ["--os", "--name"],
     });
     expect(blocks(msg).some((b) => b.type === "actions")).toBe(false);
-    expect(blocksToText(msg.blocks)).toContain("3+ more — narrow with --os/--name");
+    expect(blocksToText(msg.blocks)).toContain("3+ more — narrow with --os or --name");
   });
 });
 
@@ -221,5 +231,50 @@ describe("progress card", () => {
         end: { kind: "stopped", reason: "x".repeat(5000) },
       }),
     );
+  });
+});
+
+describe("servers and an existing image stay within Block Kit's limits", () => {
+  const errors = Array.from({ length: 6 }, (_, i) => ({
+    provider: "scp" as const,
+    account: "x".repeat(64),
+    region: `kr-west${i}`,
+    code: "PROVIDER_TIMEOUT" as const,
+    message: `scp: no answer within the time limit (waited 10.0 s over 2 attempts) ${"y".repeat(3000)}`,
+  }));
+
+  it("a long server list, with every cloud's failure said first", () => {
+    const servers = Array.from({ length: 120 }, (_, i) => ({
+      provider: "ncp",
+      account: "demo",
+      region: "KR",
+      id: String(1_000_000 + i),
+      name: `${"서버-".repeat(80)}${i}`,
+      providerStatus: "RUN",
+    }));
+    const m = serversMessage(servers, { errors, filters: "ncp", cannotCreate: ["iwinv"] });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks).split("\n")[0]).toMatch(
+      /^:warning: \*scp\/x+\/kr-west0 could not be read\*: PROVIDER_TIMEOUT — no answer/,
+    );
+    expect(blocksToText(m.blocks)).toMatch(/80 more — narrow with --name/);
+  });
+
+  it("an existing image at its longest", () => {
+    const m = existsMessage(image({ name: "가".repeat(255), description: "d".repeat(5000), status: "available" }), {
+      operation: `img-ncp-${"0".repeat(40)}-999`,
+      user: "U0LOCAL001",
+      at: "2026-01-04T09:00:00.000Z",
+    });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks)).toMatch(/^:information_source: Already exists: image \*가+…?\* \(`4c8e2a6b-/);
+    expect(blocksToText(m.blocks)).toContain("by <@U0LOCAL001>");
+  });
+
+  it("a list whose one cloud failed says so and no 'No images match'", () => {
+    const m = listMessage({ rows: [], remaining: 0, more: false, errors: errors.slice(0, 1), filters: "scp", allFailed: true });
+    withinSlackLimits(m);
+    expect(blocksToText(m.blocks)).not.toMatch(/No images match/);
+    expect(m.text).toBe("scp could not be read; no images shown");
   });
 });

@@ -29,7 +29,8 @@ describe("validate", () => {
     [ListImagesInput, { limit: "0" }, "limit", 'limit: expected at least 1, got "0" — 1–1000, default 100'],
     [ListImagesInput, { limit: 5000 }, "limit", "limit: expected at most 1000, got 5000 — 1–1000, default 100"],
     [ListImagesInput, { scope: "mine" }, "scope", 'scope: expected one of public | custom | all, got "mine"'],
-    [ListImagesInput, { provider: "ncp,aws" }, "provider.1", 'provider.1: expected one of ncp | scp | iwinv, got "aws"'],
+    [ListImagesInput, { provider: "ncp,aws" }, "provider", 'provider: expected one of ncp | scp | iwinv, got "aws" (item 2 of 2)'],
+    [ListImagesInput, { provider: "nccp" }, "provider", 'provider: expected one of ncp | scp | iwinv, got "nccp" — did you mean "ncp"?'],
     [
       ListImagesInput,
       { account: " " },
@@ -124,7 +125,11 @@ describe("validate", () => {
   it("names an unknown field and the fields there are", () => {
     const r = refusal(ListImagesInput, { colour: "blue" });
     expect(r.field).toBe("colour");
-    expect(r.message).toBe("colour: unknown field; expected one of provider, account, region, scope, os, name, status, limit, cursor");
+    expect(r.message).toBe(
+      "colour: unknown field; expected one of provider, account, region, scope, os, name, status, limit, cursor, resource",
+    );
+    // a field near one it knows is named (issue #26 item 6)
+    expect(refusal(ListImagesInput, { limits: "5" }).message).toMatch(/^limits: unknown field — did you mean limit\?; expected one of/);
   });
 
   it("cuts long values it echoes", () => {

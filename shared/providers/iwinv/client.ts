@@ -5,7 +5,7 @@ import { text, wholeNumber } from "../read.js";
 import type { CallContext, ListFilter, ProviderAdapter, Server } from "../types.js";
 import { normalizeIwinvImage, type IwinvContext } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
-import { findIwinvServersByName } from "./servers.js";
+import { findIwinvServersByName, listIwinvServers } from "./servers.js";
 import { buildIwinvUrl, iwinvHeaders, iwinvPathOf, type IwinvQueryValue } from "./signer.js";
 
 /**
@@ -285,6 +285,7 @@ export function iwinvAdapter(options: IwinvAdapterOptions = {}): ProviderAdapter
 
     // Instance List, in its own file (./servers.ts)
     findServersByName: (ctx, name) => findIwinvServersByName((path, query) => get(ctx, path, query, "list"), ctx.region, name),
+    listServers: (ctx) => listIwinvServers((path, query) => get(ctx, path, query, "list"), ctx.region),
 
     async findImagesByName(ctx, name) {
       if (!name) return [];

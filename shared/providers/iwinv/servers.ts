@@ -18,17 +18,23 @@ const FIELDS = 1 | 2 | 8;
  * Servers in zones the API does not support are invisible to it (§5.1).
  */
 export async function findIwinvServersByName(get: IwinvListGet, zone: string, name: string): Promise<ServerRef[]> {
+  return (await listIwinvServers(get, zone, name)).filter((s) => s.name === name);
+}
+
+/** Every instance of the zone (or those the `name` filter gives), by the same Instance List pages. */
+export async function listIwinvServers(get: IwinvListGet, zone: string, name?: string): Promise<ServerRef[]> {
   const out: ServerRef[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await get("/v1/instances", { name, zone_id: zone, page_no: page, page_size: PAGE_SIZE, fields: FIELDS });
+    const query = { name, zone_id: zone, page_no: page, page_size: PAGE_SIZE, fields: FIELDS };
+    const body = await get("/v1/instances", query);
     const result = body?.result ?? [];
     if (!Array.isArray(result)) throw providerFailure("iwinv", 200, { message: "unexpected instance list response shape" });
     for (const raw of result) {
       const s = record(raw);
       const id = text(s.instance_id);
-      if (s.name === name && id) out.push({ id, name, providerStatus: text(s.status) ?? "" });
+      if (id) out.push({ id, name: text(s.name) ?? "", providerStatus: text(s.status) ?? "" });
     }
     if (result.length < PAGE_SIZE) return out;
   }
-  throw providerFailure("iwinv", 200, { message: `more than ${MAX_PAGES} pages of instances named "${name}"` });
+  throw providerFailure("iwinv", 200, { message: `more than ${MAX_PAGES} pages of instances${name ? ` named "${name}"` : ""}` });
 }

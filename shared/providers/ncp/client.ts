@@ -451,6 +451,15 @@ export function ncpAdapter(): AdapterWith<"creator" | "deleter"> {
       });
     },
 
+    async listServers(ctx) {
+      // the same list, unfiltered
+      const servers = await listAll(ctx, "getServerInstanceList", "serverInstanceList", {});
+      return servers.flatMap((s) => {
+        const id = text(s.serverInstanceNo);
+        return id ? [{ id, name: text(s.serverName) ?? "", providerStatus: codeOf(s.serverInstanceStatus) ?? "" }] : [];
+      });
+    },
+
     async findImagesByName(ctx, name) {
       const [images, members] = await Promise.all([
         listAll(ctx, "getServerImageList", "serverImageList", { serverImageTypeCodeList: ["SELF"], serverImageName: name }),

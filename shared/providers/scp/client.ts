@@ -8,7 +8,7 @@ import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
 import { configuredAccountId, pinnedApiVersion } from "./account.js";
 import { catalogueWatch, pinnedVersionRefusal, pinnedVersionWarning, SCP_DEFAULT_API_VERSION } from "./versions.js";
 import { SCP_THROTTLE_SIGNALS, scpFailure } from "./errors.js";
-import { findScpServersByName, listScpServers, type ScpGet, scpServerRef } from "./servers.js";
+import { findScpServersByName, listAllScpServers, listScpServers, type ScpGet, scpServerRef } from "./servers.js";
 
 /**
  * Samsung Cloud Platform v2, Virtual Server API (`Scp-Api-Version: virtualserver 1.3`).
@@ -380,6 +380,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
 
     // List Virtual Servers, in its own file (./servers.ts)
     findServersByName: (ctx, name) => findScpServersByName(getter(ctx), name),
+    listServers: (ctx) => listAllScpServers(getter(ctx)),
 
     accountWarning: pinnedVersionWarning,
 

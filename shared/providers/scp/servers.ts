@@ -47,3 +47,8 @@ export async function findScpServersByName(get: ScpGet, name: string): Promise<S
     return ref ? [{ ...ref, name }] : [];
   });
 }
+
+/** Every server of the region, as the product names them (`/images servers`). */
+export async function listAllScpServers(get: ScpGet): Promise<ServerRef[]> {
+  return (await listScpServers(get, {}, "servers")).flatMap((s) => scpServerRef(s) ?? []);
+}

@@ -78,7 +78,7 @@ describe("decide", () => {
   });
 
   it("predicts each decision in words for the dry run", () => {
-    expect(predict({ action: "start", reason: "x" }, undefined)).toBe("Confirm creates the image");
+    expect(predict({ action: "start", reason: "x" }, undefined)).toBe("the request creates the image");
     expect(predict({ action: "existing" }, at({ state: "created", imageId: "42" }))).toMatch(/nothing new is created/);
   });
 });
@@ -141,7 +141,7 @@ describe("a delete's decision", () => {
   });
 
   it("predicts in a delete's words", () => {
-    expect(predict({ action: "start", reason: "x" }, undefined, "delete-image")).toBe("Confirm deletes the image");
+    expect(predict({ action: "start", reason: "x" }, undefined, "delete-image")).toBe("the request deletes the image");
     expect(predict({ action: "existing" }, del({ state: "deleted" }))).toMatch(/the image is deleted\); nothing is sent again/);
   });
 });
