@@ -3,7 +3,6 @@ import type { ProviderErrorEntry } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import type { OperationView } from "../operations/describe.js";
 import { osDisplayName } from "../model/os.js";
-import { count } from "../model/words.js";
 import type { CreateImageInput } from "../model/inputs.js";
 import { confirmWords } from "../images/verdict.js";
 import { CAPABILITIES } from "../model/capabilities.js";

@@ -105,7 +105,10 @@ describe("validate", () => {
   });
 
   it("says a single missing field is required, with its help text", () => {
-    expect(refusal(DescribeImageInput, { provider: "ncp" })).toEqual({ field: "id", message: "id: is required — the provider's image id, or a custom image's name" });
+    expect(refusal(DescribeImageInput, { provider: "ncp" })).toEqual({
+      field: "id",
+      message: "id: is required — the provider's image id, or a custom image's name",
+    });
   });
 
   it("names an unknown field and the fields there are", () => {
