@@ -204,11 +204,11 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     expect(await page.locator(".cloud[data-cloud=iwinv]").textContent()).toContain("demo-web-01 IWVM-demo-0001 · active");
 
     await sendCommand(page, "/images list");
-    const more = page.getByText(/more — narrow with --os\/--name/).first();
+    const more = page.getByText(/more — narrow with --os, --name or --scope custom/).first();
     await more.waitFor({ timeout: 15_000 });
     await page.getByText("Ubuntu 24.04 LTS").first().waitFor(); // iwinv sorts first
     // the answer came into view by itself (a tall one from its top); its emoji are Slack's, none left as a :code:
-    const list = page.locator(".msg.ephemeral", { hasText: "narrow with --os/--name" });
+    const list = page.locator(".msg.ephemeral", { hasText: "narrow with --os, --name or --scope custom" });
     await expect.poll(() => onScreen(list.locator(".who")), { timeout: 5_000 }).toBe(true);
     expect(await list.textContent()).toContain("🟢");
     await page.getByText("🔍 Looking up images…").waitFor();
@@ -265,10 +265,13 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     await toggle.click();
     expect(await replies.isVisible()).toBe(false);
 
-    // the side panel makes a cloud fail; the next list shows its error under the results
+    // the side panel makes a cloud fail; the next list is headlined by that cloud not being read, never "No images"
     await page.locator(".cloud[data-cloud=scp] button[data-mode=fail]").click();
     await sendCommand(page, "/images list scp");
-    await page.getByText(/scp\/demo\/kr-west1: PROVIDER_UNAVAILABLE/).waitFor({ timeout: 20_000 });
+    const down = page.locator(".msg.ephemeral", { hasText: "could not be read" }).last();
+    await down.waitFor({ timeout: 20_000 });
+    expect(await down.textContent()).toMatch(/⚠️ ?scp\/demo\/kr-west1 could not be read: PROVIDER_UNAVAILABLE/);
+    expect(await down.textContent()).not.toMatch(/No images match/);
     await page.locator(".cloud[data-cloud=scp] button[data-mode=ok]").click();
 
     mkdirSync("test-artifacts", { recursive: true });
@@ -283,7 +286,7 @@ describe.skipIf(!executablePath)("the console in Chromium", () => {
     await expect.poll(() => page.locator("#conversation .msg:not([hidden])").count(), { timeout: 10_000 }).toBe(count);
     expect(await page.locator("#conversation").textContent()).toBe(shown);
     // and the last message in view, the newest at the bottom
-    expect(await onScreen(page.getByText(/scp\/demo\/kr-west1: PROVIDER_UNAVAILABLE/).last())).toBe(true);
+    expect(await onScreen(page.getByText(/scp\/demo\/kr-west1 could not be read/).last())).toBe(true);
 
     // 800 px: the side panel is a drawer behind a button, the input stays in view, new answers come into view
     await page.setViewportSize({ width: 800, height: 600 });

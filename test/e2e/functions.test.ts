@@ -232,6 +232,30 @@ describe("describe-image", () => {
   });
 });
 
+describe("delete-image dry run", () => {
+  it("gives a verdict: final for a cloud's public image and for a cloud that cannot delete, naming the image by its name too", async () => {
+    const pub = await post("/delete-image", { provider: "ncp", id: "23214597", dryRun: true });
+    expect(pub.status).toBe(200);
+    expect(pub.body.verdict).toMatchObject({
+      ok: false,
+      final: true,
+      message: expect.stringMatching(/^Not possible: own: .*asking again changes nothing$/),
+    });
+    expect(pub.body.checks.find((c: { name: string }) => c.name === "own")).toMatchObject({ ok: false, final: true });
+    // while a check fails, the operation check says the request is refused, not that it deletes
+    expect(pub.body.checks.at(-1)).toMatchObject({
+      name: "operation",
+      ok: false,
+      message: expect.stringMatching(/^the request is refused whatever it says: /),
+    });
+    const iwinv = await post("/delete-image", { provider: "iwinv", id: "PIMAGE-1tQFoTuKeENlSZ7xFXyVix", dryRun: true });
+    expect(iwinv.body.verdict).toMatchObject({ ok: false, final: true, message: expect.stringMatching(/^iwinv cannot delete images/) });
+    const byName = await post("/delete-image", { provider: "ncp", id: "web-base", dryRun: true });
+    expect(byName.body.image).toMatchObject({ id: "31000001", name: "web-base" });
+    expect(byName.body.verdict).toMatchObject({ ok: true, message: "Ready: sent without dryRun, the request deletes the image" });
+  });
+});
+
 describe("create-image", () => {
   /** the execution's last answer from track-image, whether the state machine succeeded or failed */
   const settle = async (operation: string) => {
