@@ -85,29 +85,16 @@ describe("validate", () => {
     expect(r.message).not.toMatch(/is required/);
   });
 
+  /** a tracking step as the state machine's Task hands it over */
+  const step = { operation: "img-x", provider: "ncp", account: "demo", region: "KR", imageId: "1", startedAt: "2026-11-23T00:00:00.000Z" };
+
   it("drops a tracking step's retired response_url fields (an execution started before targets were stored) rather than pass them on", () => {
-    const step = {
-      operation: "img-x",
-      provider: "ncp",
-      account: "demo",
-      region: "KR",
-      imageId: "1",
-      startedAt: "2026-11-23T00:00:00.000Z",
-    };
     const notify = { channel: "C0AAA", messageTs: "1.2", responseUrl: "https://hooks.slack.com/actions/T/1/x", responseUrlAt: 1 };
     const parsed = TrackImageInput.parse({ ...step, notify });
     expect(parsed.notify).toEqual({ channel: "C0AAA", messageTs: "1.2" });
   });
 
   it("takes a tracking step as the state machine's Task payload names it, and nothing besides (one filter: the payload)", () => {
-    const step = {
-      operation: "img-x",
-      provider: "ncp",
-      account: "demo",
-      region: "KR",
-      imageId: "1",
-      startedAt: "2026-11-23T00:00:00.000Z",
-    };
     expect(TrackImageInput.safeParse({ ...step, failures: 2, limitAt: "2026-11-23T06:00:00.000Z" }).success).toBe(true);
     // a loop field the Task's payload does not pick (infra/state-machine.asl.json) is refused, not carried
     expect(TrackImageInput.safeParse({ ...step, waitSeconds: 30 }).success).toBe(false);
