@@ -67,6 +67,7 @@ export const FUNCTION_ENV = {
   "describe-operation": "DESCRIBE_OPERATION_FUNCTION",
   "audit-images": "AUDIT_IMAGES_FUNCTION",
   "delete-image": "DELETE_IMAGE_FUNCTION",
+  "share-image": "SHARE_IMAGE_FUNCTION",
   "run-policy": "RUN_POLICY_FUNCTION",
 } as const;
 

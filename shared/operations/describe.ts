@@ -17,6 +17,9 @@ export interface OperationView {
   imageId?: string;
   /** a delete's image name, as it was when the delete was asked for */
   imageName?: string;
+  /** a share's action and whom it names */
+  action?: "share" | "unshare";
+  targets?: string[];
   /** the policy whose run made the request */
   policy?: string;
   scheduledAt?: string;
@@ -49,6 +52,19 @@ function requestView(record: OperationRecord) {
   if (record.kind === "delete-image") {
     const r = record.request;
     return { kind: record.kind, provider, account, region, imageName: r.imageName, policy: r.origin?.policy };
+  }
+  if (record.kind === "share-image") {
+    const r = record.request;
+    return {
+      kind: record.kind,
+      provider,
+      account,
+      region,
+      imageName: r.imageName,
+      action: r.action,
+      targets: r.targets,
+      policy: r.origin?.policy,
+    };
   }
   const r = record.request;
   return { provider, account, region, serverId: r.serverId, name: r.name, policy: r.origin?.policy, scheduledAt: r.origin?.scheduledAt };

@@ -160,6 +160,8 @@ const OPERATION_ICON: Record<OperationView["state"], string> = {
   stopped: ":warning:",
   accepted: ":wastebasket:",
   deleted: ":wastebasket:",
+  shared: ":handshake:",
+  unshared: ":white_check_mark:",
 };
 
 /** `/images status <operation>`: what anyone holding an operation id may learn of it. */

@@ -250,6 +250,18 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
       { dryRun: true },
     ),
   },
+  "share-image": {
+    methods: ["POST"],
+    arb: inputs(
+      {
+        targets: fc.oneof(fc.constant(["partner@example.com"]), fc.array(nasty, { maxLength: 3 }), nasty),
+        action: fc.constantFrom("share", "unshare", "give"),
+        region: fc.constantFrom("KR", "kr-west1"),
+      },
+      providerWith("id"),
+      { dryRun: true },
+    ),
+  },
   // never a real policy's name: the fuzz never runs one
   "run-policy": {
     methods: ["GET", "POST"],
