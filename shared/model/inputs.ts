@@ -216,8 +216,11 @@ export const DescribeOperationInput = z
   .object({
     operation: z
       .string()
-      .regex(/^(img|del)-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N], or del-… for a delete)")
-      .describe("the operation id create-image or delete-image answered"),
+      .regex(
+        /^(img|del|shr)-[a-z]+-[0-9a-f]{40}(-\d+)?$/,
+        "must be an operation id (img-<provider>-<40 hex>[-N], del-… for a delete, shr-… for a share)",
+      )
+      .describe("the operation id create-image, delete-image or share-image answered"),
   })
   .strict();
 
