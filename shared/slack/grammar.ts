@@ -8,7 +8,7 @@ export interface Grammar {
   usage: string;
   summary: string;
   /** positional arguments in order; `choices` restricts a value (matched in lower case) */
-  args: ReadonlyArray<{ name: string; required: boolean; choices?: readonly string[] }>;
+  args: ReadonlyArray<{ name: string; required: boolean; choices?: readonly string[]; rest?: boolean }>;
   /** the flags it takes, each with what it means (the help text) */
   flags: Readonly<Record<string, string>>;
 }
@@ -49,6 +49,10 @@ export function parseWords(name: string, grammar: Grammar, words: string[]): { w
     if (Object.hasOwn(flags, flag)) return { error: `--${flag} is given twice` };
     flags[flag] = value;
   }
+  // a last argument marked `rest` takes every remaining word, joined by a space (`<target…>`)
+  const last = grammar.args.at(-1);
+  if (last?.rest && positional.length > grammar.args.length)
+    positional.splice(grammar.args.length - 1, positional.length, positional.slice(grammar.args.length - 1).join(" "));
   if (positional.length > grammar.args.length)
     return {
       error: `${name} takes ${grammar.args.length || "no"} argument(s); "${positional[grammar.args.length]!.slice(0, 40)}" is one too many`,

@@ -120,8 +120,20 @@ export function listMessage(page: ListPage): Message {
   return { text, blocks, response_type: "ephemeral" };
 }
 
-export function imageMessage(i: Image): Message {
+/** Whom an image is shared with, as `/images show` and a share's result say it (SCP: with each member's status). */
+export function sharedWithText(members: readonly { id: string; status?: string }[]): string {
+  if (!members.length) return "nobody";
+  return members.map((m) => `\`${esc(m.id)}\`${m.status ? ` (${esc(m.status)})` : ""}`).join(", ");
+}
+
+/** `/images show`: one image, and for a shared custom image whom it is shared with (describe-image's `sharedWith`). */
+export function imageMessage(i: Image, shares: { sharedWith?: { id: string; status?: string }[]; sharingUnknown?: string } = {}): Message {
   const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+  const shared = shares.sharedWith
+    ? [field("Shared with", sharedWithText(shares.sharedWith))]
+    : shares.sharingUnknown
+      ? [field("Shared with", `could not be read (${esc(shares.sharingUnknown)})`)]
+      : [];
   return {
     response_type: "ephemeral",
     text: `${i.name} (${i.id}): ${i.status}`,
@@ -145,6 +157,7 @@ export function imageMessage(i: Image): Message {
           field("Size", i.sizeBytes === null ? "—" : `${(i.sizeBytes / 2 ** 30).toFixed(1)} GiB`),
           field("Created", i.createdAt ?? "—"),
           field("Source server", i.sourceServerId ? `\`${esc(i.sourceServerId)}\`` : "—"),
+          ...shared,
         ],
       },
     ],
