@@ -61,7 +61,7 @@ const FUNCTIONS = {
     secrets: [CREDENTIALS, SLACK],
     table: [
       { actions: ["GetItem", "PutItem", "Query"], keys: ["pol-*"] },
-      { actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*", "del-*"] },
+      { actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*", "del-*", "shr-*"] },
     ],
     tracks: true,
     invokes: ["run-policy"],

@@ -526,7 +526,7 @@ describe("least privilege", () => {
         [["GetItem", "PutItem", "Query"], ["pol-*"]],
         [
           ["GetItem", "PutItem"],
-          ["img-*", "name-*", "del-*"],
+          ["img-*", "name-*", "del-*", "shr-*"],
         ],
       ],
       "describe-operation": [[["GetItem"], ["img-*", "del-*", "shr-*"]]],
