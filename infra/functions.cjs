@@ -74,6 +74,8 @@ const FUNCTIONS = {
       { actions: ["GetItem", "PutItem", "DeleteItem", "Query"], keys: ["audit#*"] },
       // the policies' ledgers, read only
       { actions: ["GetItem", "Query"], keys: ["pol-*"] },
+      // whom imageops shared each image with (shared/images/share-ledger.ts), read only
+      { actions: ["GetItem"], keys: ["shr-led-*"] },
     ],
   },
   slack: {

@@ -17,6 +17,7 @@ import { configuredAccountId } from "../providers/scp/account.js";
 import type { CallContext, ImageSharer, ProviderAdapter, ShareMember, ShareTarget } from "../providers/types.js";
 import { callContext, type Runtime, withTarget } from "../runtime.js";
 import { addUnsupported, type Check, Checks } from "./checks.js";
+import { recordShares } from "./share-ledger.js";
 
 export type ShareAction = "share" | "unshare";
 
@@ -125,6 +126,8 @@ export async function shareOnTarget(
     return dry;
   }
   const r = out.record;
+  // whom imageops gave it (the audit tells these from shares made by hand)
+  await recordShares(deps.store, request, r.id, rt.now());
   const split = spec.split(r);
   // what the cloud shows now (the share's own look, or a fresh one after the send)
   const now = (await spec.look()) ?? undefined;

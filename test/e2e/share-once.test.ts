@@ -192,6 +192,37 @@ describe("exactly once", () => {
   });
 });
 
+describe("the audit", () => {
+  it("names, in the over-shared finding, the targets no share operation or policy recorded (shared by hand)", async () => {
+    const no = ncpOwn();
+    const res = await share({ provider: "ncp", id: no, targets: ["workload-a@example.com"] });
+    expect(res.status).toBe(202);
+    // someone adds a login id in the console
+    const raw = stack.ncp.images.get(no)!.raw;
+    raw.sharedLoginIdList = [...(raw.sharedLoginIdList as string[]), "partner@example.com"];
+    const audit = await call("/audit-images", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider: "ncp" }),
+    });
+    const found = audit.body.findings.find((f: any) => f.rule === "over-shared" && f.imageId === no);
+    expect(found.message).toBe(
+      "custom image is visible beyond the account: visibility is shared; shared by hand (no policy or share operation recorded it): partner@example.com",
+    );
+    // the one imageops shared alone: said so
+    const only = ncpOwn();
+    await share({ provider: "ncp", id: only, targets: ["workload-b@example.com"] });
+    const again = await call("/audit-images", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider: "ncp" }),
+    });
+    expect(again.body.findings.find((f: any) => f.rule === "over-shared" && f.imageId === only).message).toMatch(
+      /; every one shared by imageops \(workload-b@example.com\)$/,
+    );
+  });
+});
+
 describe("SCP: the receiving account accepts", () => {
   it("accepts with the receiving account's own keys when the secret holds them; says who must accept otherwise", async () => {
     const id = scpOwn();

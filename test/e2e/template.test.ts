@@ -533,6 +533,7 @@ describe("least privilege", () => {
       "audit-images": [
         [["DeleteItem", "GetItem", "PutItem", "Query"], ["audit#*"]],
         [["GetItem", "Query"], ["pol-*"]],
+        [["GetItem"], ["shr-led-*"]],
       ],
       // the one writer of slack# items: requests already handled (conditional puts), progress targets
       slack: [[["PutItem"], ["slack#seen#*", "slack#target#*"]]],
