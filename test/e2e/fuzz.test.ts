@@ -254,8 +254,12 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
     methods: ["POST"],
     arb: inputs(
       {
-        targets: fc.oneof(fc.constant(["partner@example.com"]), fc.array(nasty, { maxLength: 3 }), nasty),
-        action: fc.constantFrom("share", "unshare", "give"),
+        targets: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(["partner@example.com"], ["workload-a@example.com", "workload-b@example.com"]) },
+          { weight: 1, arbitrary: fc.array(nasty, { maxLength: 3 }) },
+          { weight: 1, arbitrary: nasty },
+        ),
+        action: fc.constantFrom("share", "unshare"),
         region: fc.constantFrom("KR", "kr-west1"),
       },
       providerWith("id"),
