@@ -33,6 +33,7 @@ export const EMOJI = {
   pushpin: "📌",
   calendar: "📆",
   zipper_mouth_face: "🤐",
+  handshake: "🤝",
 };
 
 const html = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");

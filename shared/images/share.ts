@@ -139,7 +139,12 @@ export async function shareOnTarget(
     ...split,
     sharedWith: now?.members ?? [],
   };
-  if (action === "share" && sharer.accept && now) result.accept = await acceptAll(rt, ctx, sharer, now, targets);
+  if (action === "share" && sharer.accept && now) {
+    result.accept = await acceptAll(rt, ctx, sharer, now, targets);
+    // what was accepted just now is what the cloud shows now
+    const accepted = new Set(result.accept.flatMap((a) => ("by" in a ? [a.target.toLowerCase()] : [])));
+    result.sharedWith = result.sharedWith.map((m) => (accepted.has(m.id.toLowerCase()) ? { ...m, status: "accepted" } : m));
+  }
   return result;
 }
 

@@ -241,6 +241,10 @@ describe("SCP: the receiving account accepts", () => {
         { target: ELSEWHERE.accountId, pending: expect.stringContaining(`PUT /v1/images/${id}/members/${ELSEWHERE.accountId}`) },
       ]),
     );
+    expect(res.body.sharedWith).toEqual([
+      { id: RECEIVING.accountId, status: "accepted" },
+      { id: ELSEWHERE.accountId, status: "pending" },
+    ]);
     expect(stack.scp.members.get(id)).toEqual([
       expect.objectContaining({ member_id: RECEIVING.accountId, status: "accepted" }),
       expect.objectContaining({ member_id: ELSEWHERE.accountId, status: "pending" }),
