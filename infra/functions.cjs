@@ -41,10 +41,16 @@ const FUNCTIONS = {
     ],
     tracks: true,
   },
+  // `shr-` a share's record
+  "share-image": {
+    secrets: [CREDENTIALS],
+    table: [{ actions: ["GetItem", "PutItem"], keys: ["shr-*"] }],
+    tracks: true,
+  },
   "track-image": {
     secrets: [CREDENTIALS, SLACK],
     table: [
-      { actions: ["GetItem", "PutItem"], keys: ["img-*", "del-*"] },
+      { actions: ["GetItem", "PutItem"], keys: ["img-*", "del-*", "shr-*"] },
       // a target's response_url, read when the card cannot go to the channel
       { actions: ["GetItem"], keys: ["slack#target#*"] },
     ],
@@ -55,12 +61,12 @@ const FUNCTIONS = {
     secrets: [CREDENTIALS, SLACK],
     table: [
       { actions: ["GetItem", "PutItem", "Query"], keys: ["pol-*"] },
-      { actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*", "del-*"] },
+      { actions: ["GetItem", "PutItem"], keys: ["img-*", "name-*", "del-*", "shr-*"] },
     ],
     tracks: true,
     invokes: ["run-policy"],
   },
-  "describe-operation": { table: [{ actions: ["GetItem"], keys: ["img-*", "del-*"] }] },
+  "describe-operation": { table: [{ actions: ["GetItem"], keys: ["img-*", "del-*", "shr-*"] }] },
   "audit-images": {
     secrets: [CREDENTIALS, SLACK],
     table: [
@@ -68,6 +74,8 @@ const FUNCTIONS = {
       { actions: ["GetItem", "PutItem", "DeleteItem", "Query"], keys: ["audit#*"] },
       // the policies' ledgers, read only
       { actions: ["GetItem", "Query"], keys: ["pol-*"] },
+      // whom imageops shared each image with (shared/images/share-ledger.ts), read only
+      { actions: ["GetItem"], keys: ["shr-led-*"] },
     ],
   },
   slack: {
@@ -76,7 +84,17 @@ const FUNCTIONS = {
     // stores for create-image, delete-image and track-image: the only writer of `slack#` keys
     table: [{ actions: ["PutItem"], keys: ["slack#seen#*", "slack#target#*"] }],
     // itself (the asynchronous job) and every function a command calls
-    invokes: ["slack", "list-images", "describe-image", "create-image", "describe-operation", "audit-images", "delete-image", "run-policy"],
+    invokes: [
+      "slack",
+      "list-images",
+      "describe-image",
+      "create-image",
+      "describe-operation",
+      "audit-images",
+      "delete-image",
+      "share-image",
+      "run-policy",
+    ],
     // its handler reads its own name from SLACK_FUNCTION_NAME
     nameEnv: "SLACK_FUNCTION_NAME",
   },

@@ -22,16 +22,16 @@ export const ENVIRONMENT = {
     about: "the DynamoDB table of operation records, policies' runs, the audit's memory, the bot's items",
     readBy: "every function but list-images and describe-image",
   },
-  TRACK_STATE_MACHINE_ARN: { about: "the tracking state machine", readBy: "create-image, delete-image, run-policy" },
+  TRACK_STATE_MACHINE_ARN: { about: "the tracking state machine", readBy: "create-image, delete-image, share-image, run-policy" },
   TRACK_LIMIT_SECONDS: {
     about: "how long one tracking run follows an image before it records the operation as stopped",
     default: "21600",
-    readBy: "create-image, delete-image, run-policy",
+    readBy: "create-image, delete-image, share-image, run-policy",
   },
   VISIBILITY_GRACE_SECONDS: {
     about: "how long a cloud may take to show what it did (a new image readable, a delete taking) before 'not seen' counts as proof",
     default: "300",
-    readBy: "create-image, delete-image, track-image, run-policy",
+    readBy: "create-image, delete-image, share-image, track-image, run-policy",
   },
   PROVIDER_TIMEOUT_MS: { about: "one request's timeout to a cloud", default: "10000", readBy: "the functions that call the clouds" },
   NOTIFY_CHANNELS: {
@@ -53,6 +53,7 @@ export const ENVIRONMENT = {
   DESCRIBE_IMAGE_FUNCTION: { about: "the function the bot invokes for one image", readBy: "slack" },
   CREATE_IMAGE_FUNCTION: { about: "the function the bot invokes to create", readBy: "slack" },
   DELETE_IMAGE_FUNCTION: { about: "the function the bot invokes to delete", readBy: "slack" },
+  SHARE_IMAGE_FUNCTION: { about: "the function the bot invokes to share and unshare", readBy: "slack" },
   DESCRIBE_OPERATION_FUNCTION: { about: "the function the bot invokes for `/images status`", readBy: "slack" },
   AUDIT_IMAGES_FUNCTION: { about: "the function the bot invokes to audit", readBy: "slack" },
   RUN_POLICY_FUNCTION: { about: "run-policy's name (the bot starts runs; a run continues itself)", readBy: "slack, run-policy" },

@@ -34,6 +34,7 @@ export const EMOJI = {
   calendar: "📆",
   zipper_mouth_face: "🤐",
   desktop_computer: "🖥️",
+  handshake: "🤝",
 };
 
 const html = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");

@@ -45,7 +45,15 @@ export interface NcpSimOptions {
    * delete examples, ncp.md §3.4) before it is gone. Undocumented.
    */
   deleteDelayMs?: number;
+  /**
+   * The login ids of NCP accounts that exist (a share's targets). What NCP answers for a login id
+   * of no account is undocumented: here a refusal with a placeholder code.
+   */
+  loginIds?: string[];
 }
+
+/** Login ids of accounts the simulator knows, by default (the docs' examples are masked: test-***@naver.com). */
+export const NCP_LOGIN_IDS = ["partner@example.com", "workload-a@example.com", "workload-b@example.com"] as const;
 
 type Code = { code: string; codeName: string };
 const c = (code: string, codeName = code): Code => ({ code, codeName });
@@ -87,6 +95,7 @@ const RETURN_CODE = {
   hypervisor: "SIM-HYPERVISOR",
   nameTaken: "SIM-NAME-TAKEN",
   notOwn: "SIM-NOT-OWN",
+  noLoginId: "SIM-NO-LOGIN-ID",
 } as const;
 
 const KST = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z").replace("Z", "+0000");
@@ -358,6 +367,7 @@ export class NcpSim extends SimServer {
   createServerImageStates: "running-or-stopped" | "any";
   serverNameMatch: "exact" | "contains";
   deleteDelayMs: number;
+  readonly loginIds: Set<string>;
   readonly now: () => number;
   readonly images = new Map<string, SimImage>();
   readonly servers = new Map<string, SimServerInstance>();
@@ -386,6 +396,7 @@ export class NcpSim extends SimServer {
     this.createServerImageStates = options.createServerImageStates ?? "running-or-stopped";
     this.serverNameMatch = options.serverNameMatch ?? "exact";
     this.deleteDelayMs = options.deleteDelayMs ?? 2000;
+    this.loginIds = new Set(options.loginIds ?? NCP_LOGIN_IDS);
     this.now = options.now ?? Date.now;
     for (const image of ncpSeedImages()) this.images.set(this.idOf(image), image);
     for (let i = 0; i < (options.generatedImages ?? 0); i++) {
@@ -573,6 +584,10 @@ export class NcpSim extends SimServer {
     createMemberServerImageInstance: (q) => this.create(q, "member"),
     deleteServerImage: (q) => this.delete(q, "server"),
     deleteMemberServerImageInstances: (q) => this.delete(q, "member"),
+    addServerImageSharingPermission: (q) => this.share(q, "server", "add"),
+    removeServerImageSharingPermission: (q) => this.share(q, "server", "remove"),
+    addMemberServerImageSharingPermission: (q) => this.share(q, "member", "add"),
+    removeMemberServerImageSharingPermission: (q) => this.share(q, "member", "remove"),
   };
 
   /**
@@ -812,6 +827,41 @@ export class NcpSim extends SimServer {
       totalRows: found.length,
       [listKey]: found.map((i) => (kind === "server" ? this.asServerRecord(i) : this.view(i))),
     });
+  }
+
+  /**
+   * add/removeServerImageSharingPermission (docs compute-vserver-serverimage-addserverimagesharingpermission:
+   * serverImageNo Required, targetLoginIdList.N Required, "NAVER Cloud Platform account login ID
+   * list"; ncp.md §3.1) and the member-image calls (memberServerImageInstanceNo; "KVM-based server
+   * images are not supported", ncp.md §3.2). The image then shows the ids in sharedLoginIdList and
+   * a shareStatus other than NULL (ServerImage / MemberServerImageInstance, ncp.md §3.1–3.2); the
+   * status code shown ("SHARE") and the answers for an unknown login id, a public image or an id
+   * given twice are undocumented: placeholders, and a repeat adds nobody twice.
+   */
+  private share(q: URLSearchParams, kind: "server" | "member", change: "add" | "remove"): SimResponse {
+    const param = kind === "server" ? "serverImageNo" : "memberServerImageInstanceNo";
+    const action = `${change}${kind === "server" ? "" : "Member"}ServerImageSharingPermission`;
+    const no = q.get(param);
+    if (!no) return refused(RETURN_CODE.invalid, `Parameter is invalid. ${param} is required`);
+    const targets = listParam(q, "targetLoginIdList");
+    if (!targets.length) return refused(RETURN_CODE.invalid, "Parameter is invalid. targetLoginIdList.N is required");
+    const image = this.images.get(no);
+    const visible = image && (image.kind === kind || (kind === "server" && image.alsoServer));
+    if (!image || !visible || image.deleted)
+      return refused(
+        RETURN_CODE.absent,
+        `The ${kind === "server" ? "server image" : "member server image instance"} ${no} does not exist.`,
+      );
+    if (image.kind === "server" && (image.raw.serverImageType as Code).code !== "SELF")
+      return refused(RETURN_CODE.notOwn, `The server image ${no} is not one of My server images.`);
+    const unknown = targets.find((t) => !this.loginIds.has(t));
+    if (change === "add" && unknown) return refused(RETURN_CODE.noLoginId, `The login ID ${unknown} does not exist.`);
+    const now = Array.isArray(image.raw.sharedLoginIdList) ? (image.raw.sharedLoginIdList as string[]) : [];
+    const next = change === "add" ? [...new Set([...now, ...targets])] : now.filter((t) => !targets.includes(t));
+    image.raw.sharedLoginIdList = next;
+    image.raw.shareStatus = next.length ? c("SHARE", "NSI Share state") : c("NULL", "NSI Share NULL State");
+    const listKey = kind === "server" ? "serverImageList" : "memberServerImageInstanceList";
+    return ok(action, { totalRows: 1, [listKey]: [kind === "server" ? this.asServerRecord(image) : this.view(image)] });
   }
 }
 

@@ -59,6 +59,11 @@ export interface ScpSimOptions {
    */
   readLagMs?: number;
   /**
+   * What Add member answers for a member_id of no SCP account: undocumented (Glance itself accepts
+   * any id). "refuse" (the default) answers 400 with a placeholder message; "accept" adds it.
+   */
+  unknownMember?: "refuse" | "accept";
+  /**
    * Which id Show Image's `owner` is: unknown for SCP. The 1.3 SDK says "Owner account ID" (S3
    * model_image_show_response_v1_dot3.go) and the docs' example owner is the account_id of their
    * server example (D8, S1), so "account" (the default) shows the account_id its servers show; the
@@ -360,7 +365,10 @@ export class ScpSim extends SimServer {
   readLagMs: number;
   ownerId: "account" | "project";
   /** an image's members (List members: GET /v1/images/{id}/members), by image id */
-  readonly members = new Map<string, Array<{ member_id: string; status: string }>>();
+  readonly members = new Map<string, Array<{ member_id: string; status: string; created_at?: string; updated_at?: string }>>();
+  unknownMember: "refuse" | "accept";
+  /** the account of the request being answered (its key's accountId) */
+  private caller = "";
 
   constructor(options: ScpSimOptions = {}) {
     super(
@@ -381,6 +389,7 @@ export class ScpSim extends SimServer {
     this.protectedAnswer = options.protectedAnswer ?? 403;
     this.readLagMs = options.readLagMs ?? 0;
     this.ownerId = options.ownerId ?? "account";
+    this.unknownMember = options.unknownMember ?? "refuse";
     for (const raw of [...seedImages(), ...generated(options.generatedImages ?? 0)]) this.addImage(raw);
     this.servers.set(SCP_DEMO.servers.active, {
       id: SCP_DEMO.servers.active,
@@ -477,7 +486,104 @@ export class ScpSim extends SimServer {
         ? { status: 200, body: { members: this.members.get(parts[2]!) ?? [] } }
         : scpError(404, "ImageNotFound", `Image ${parts[2]} could not be found.`);
     }
+    if (parts[1] === "images" && parts[3] === "members") {
+      if (req.method === "POST" && parts.length === 4) return this.addMember(parts[2]!, req);
+      if (req.method === "PUT" && parts.length === 5) return this.setMember(parts[2]!, parts[4]!, req);
+      if (req.method === "DELETE" && parts.length === 5) return this.removeMember(parts[2]!, parts[4]!);
+    }
+    if (req.method === "PUT" && parts[1] === "images" && parts.length === 3) return this.setImage(parts[2]!, req);
     return scpError(404, "NotFound", `no route for ${req.method} ${req.url.pathname}`);
+  }
+
+  /** The JSON body of a request, or a 400 (the envelope of the create's). */
+  private json(req: SimRequest): { body: Record<string, unknown> } | { refused: SimResponse } {
+    try {
+      const body = JSON.parse(req.body || "null");
+      return { body: body && typeof body === "object" ? body : {} };
+    } catch {
+      return { refused: scpError(400, "ValidationError", "The request body is not valid JSON.") };
+    }
+  }
+
+  /** The image of `id` if the calling account owns it (Glance: only the owner changes an image or its members). */
+  private owned(id: string, action: string): { image: SimImage } | { refused: SimResponse } {
+    const image = this.images.get(id);
+    if (!image || image.deleted) return { refused: scpError(404, "ImageNotFound", `Image ${id} could not be found.`) };
+    if (image.raw.owner !== this.caller || image.raw.visibility === "public")
+      return { refused: scpError(403, "Forbidden", `You are not allowed to ${action} image ${id}.`) };
+    return { image };
+  }
+
+  /** Update image, PUT /v1/images/{id} (S3 model_image_set_request.go ImageSetRequest; visibility `private|shared` only). */
+  private setImage(id: string, req: SimRequest): SimResponse {
+    const owned = this.owned(id, "update");
+    if ("refused" in owned) return owned.refused;
+    const read = this.json(req);
+    if ("refused" in read) return read.refused;
+    const b = read.body;
+    if (b.visibility !== undefined && b.visibility !== "private" && b.visibility !== "shared")
+      return scpError(400, "ValidationError", "visibility: must be one of private, shared.");
+    const { image } = owned;
+    if (b.visibility !== undefined) image.raw = { ...image.raw, visibility: b.visibility as string };
+    if (typeof b.protected === "boolean") image.raw = { ...image.raw, protected: b.protected };
+    return { status: 200, body: this.view(image) };
+  }
+
+  /**
+   * Add member, POST /v1/images/{id}/members {"member_id"} (S3 model_image_member_create_request.go:
+   * `^[A-Za-z0-9-]*$`; 200 ImageMemberShowResponse; 409 documented, Glance's answer to a member
+   * already there). Glance adds members only to a shared image (403 otherwise), and a new member is
+   * `pending` until the member itself accepts (ImageMemberStatusEnum). An id of no account: `unknownMember`.
+   */
+  private addMember(id: string, req: SimRequest): SimResponse {
+    const owned = this.owned(id, "share");
+    if ("refused" in owned) return owned.refused;
+    const { image } = owned;
+    const read = this.json(req);
+    if ("refused" in read) return read.refused;
+    const member = read.body.member_id;
+    if (typeof member !== "string" || !/^[A-Za-z0-9-]*$/.test(member) || !member)
+      return scpError(400, "ValidationError", "member_id: must match ^[A-Za-z0-9-]*$.");
+    if (image.raw.visibility !== "shared") return scpError(403, "Forbidden", `Image ${id} is not shared: only shared images have members.`);
+    const known = this.keys.some((k) => k.accountId === member) || member === OWN_ACCOUNT;
+    if (!known && this.unknownMember === "refuse") return scpError(400, "ValidationError", `member_id: account ${member} does not exist.`);
+    const list = this.members.get(id) ?? [];
+    if (list.some((m) => m.member_id === member)) return scpError(409, "Conflict", `Member ${member} already exists for image ${id}.`);
+    const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const entry = { member_id: member, status: "pending", created_at: at, updated_at: at };
+    this.members.set(id, [...list, entry]);
+    return { status: 200, body: { ...entry, image_id: id } };
+  }
+
+  /**
+   * Accept/reject, PUT /v1/images/{id}/members/{member_id} {"status"} (S3 model_image_member_set_request.go):
+   * the member account, with its own keys, sets its status (Glance: the owner cannot; 403).
+   */
+  private setMember(id: string, member: string, req: SimRequest): SimResponse {
+    const entry = this.members.get(id)?.find((m) => m.member_id === member);
+    if (!this.images.has(id) || !entry) return scpError(404, "NotFound", `Member ${member} of image ${id} could not be found.`);
+    if (this.caller !== member) return scpError(403, "Forbidden", `Only account ${member} can accept or reject image ${id}.`);
+    const read = this.json(req);
+    if ("refused" in read) return read.refused;
+    const status = read.body.status;
+    if (status !== "pending" && status !== "accepted" && status !== "rejected")
+      return scpError(400, "ValidationError", "status: must be one of pending, accepted, rejected.");
+    entry.status = status;
+    entry.updated_at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return { status: 200, body: { ...entry, image_id: id } };
+  }
+
+  /** Remove member, DELETE /v1/images/{id}/members/{member_id}: 204 (S3 DeleteImageMember), 404 for no such member. */
+  private removeMember(id: string, member: string): SimResponse {
+    const owned = this.owned(id, "unshare");
+    if ("refused" in owned) return owned.refused;
+    const list = this.members.get(id) ?? [];
+    if (!list.some((m) => m.member_id === member)) return scpError(404, "NotFound", `Member ${member} of image ${id} could not be found.`);
+    this.members.set(
+      id,
+      list.filter((m) => m.member_id !== member),
+    );
+    return { status: 204, body: "" };
   }
 
   /**
@@ -501,6 +607,7 @@ export class ScpSim extends SimServer {
     if (clientType !== "Openapi") return gatewayRejected("Scp-ClientType is not Openapi.");
     const key = this.keys.find((k) => k.accessKey === accessKey);
     if (!key) return gatewayRejected("The access key is invalid or expired.");
+    this.caller = key.accountId ?? OWN_ACCOUNT;
     const ts = Number(timestamp);
     if (!/^\d+$/.test(timestamp) || Math.abs(this.now() - ts) > TIMESTAMP_WINDOW_MS)
       return gatewayRejected("Scp-Timestamp is outside the allowed window.");

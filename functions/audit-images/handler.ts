@@ -3,6 +3,8 @@ import { scopeOf } from "../../shared/audit/history.js";
 import { acknowledge, listAcks, recall } from "../../shared/audit/compare.js";
 import { postAuditReport } from "../../shared/audit/report.js";
 import { runAudit } from "../../shared/audit/run.js";
+import { recordedShares } from "../../shared/images/share-ledger.js";
+import { operationStore } from "../../shared/operations/store.js";
 import { auditStore } from "../../shared/audit/store.js";
 import { lambdaHandler } from "../../shared/events.js";
 import { log } from "../../shared/log.js";
@@ -30,7 +32,10 @@ export const handler = lambdaHandler({
     if (input.acks) return { body: await listAcks(store, config.now) };
 
     const scheduled = form === "scheduled" || input.scheduled === true;
-    const audited = await runAudit(lambdaRuntime(context), input, config);
+    const shares = operationStore();
+    const audited = await runAudit(lambdaRuntime(context), input, config, {
+      recordedShares: (i) => recordedShares(shares, { provider: i.provider, account: i.account, region: i.region, imageId: i.id }),
+    });
     const { result, commit } = await recall(store, audited, {
       scope: scopeOf(input),
       stream: scheduled ? "scheduled" : "on-demand",

@@ -2,6 +2,8 @@ import * as z from "zod";
 import type { Ack } from "../../shared/audit/history.js";
 import type { AuditResult } from "../../shared/audit/run.js";
 import type { Check } from "../../shared/images/checks.js";
+import type { Acceptance } from "../../shared/images/share.js";
+import type { ShareMember } from "../../shared/providers/types.js";
 import type { ListOutput } from "../../shared/images/list.js";
 import type { ServersOutput } from "../../shared/images/servers.js";
 import type { OperationView } from "../../shared/operations/describe.js";
@@ -46,6 +48,7 @@ const image = z.looseObject({
   createdAt: nullable,
   sourceServerId: nullable,
 });
+const member = z.looseObject({ id: str, status: opt });
 const providerError = z.looseObject({ provider: str, account: str, region: str, code: str, message: str });
 const check = z.looseObject({ name: str, ok: z.boolean(), message: str, level: z.literal("warning").optional() });
 const operationView = z.looseObject({
@@ -94,7 +97,43 @@ const server = z.looseObject({ provider, account: str, region: str, id: str, nam
 export const Answers = {
   servers: answer<ServersOutput>(z.looseObject({ servers: z.array(server), errors: z.array(providerError) })),
   list: answer<ListOutput>(z.looseObject({ images: z.array(image), nextCursor: nullable, errors: z.array(providerError) })),
-  image: answer<{ image: Image }>(z.looseObject({ image })),
+  image: answer<{ image: Image; sharedWith?: ShareMember[]; sharingUnknown?: string }>(
+    z.looseObject({ image, sharedWith: z.array(member).optional(), sharingUnknown: opt }),
+  ),
+  shareDry: answer<{ checks: Check[]; image?: Image; operation: { id: string }; send: string[]; already: string[] }>(
+    z.looseObject({
+      checks: z.array(check),
+      image: image.optional(),
+      operation: z.looseObject({ id: str }),
+      send: z.array(str),
+      already: z.array(str),
+    }),
+  ),
+  shared: answer<{
+    image: Image;
+    operation: { id: string };
+    send: string[];
+    already: string[];
+    sharedWith: ShareMember[];
+    accept?: Acceptance[];
+  }>(
+    z.looseObject({
+      image,
+      operation: z.looseObject({ id: str }),
+      send: z.array(str),
+      already: z.array(str),
+      sharedWith: z.array(member),
+      accept: z
+        .array(
+          z.union([
+            z.object({ target: str, accepted: z.literal("now"), by: str }),
+            z.object({ target: str, accepted: z.literal("before") }),
+            z.object({ target: str, pending: str }),
+          ]),
+        )
+        .optional(),
+    }),
+  ),
   operation: answer<{ operation: OperationView }>(z.looseObject({ operation: operationView })),
   dryRun: answer<{ checks: Check[]; image?: Image; operation?: { id: string; state?: string }; serverId?: string }>(
     z.looseObject({

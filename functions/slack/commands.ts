@@ -84,6 +84,45 @@ export type ServersArgs = z.infer<typeof ServersArgs>;
 const CreateArgs = z.object({ provider, serverId: z.string(), name: z.string(), description: z.string().optional(), ...where });
 export type CreateArgs = z.infer<typeof CreateArgs>;
 
+const ShareArgs = z.object({
+  provider,
+  id: z.string(),
+  targets: z
+    .string()
+    .transform((t) => [...new Set(t.split(/[\s,]+/).filter(Boolean))])
+    .pipe(z.array(z.string()).min(1, "at least one target").max(20, "at most 20 targets")),
+  ...where,
+});
+export type ShareArgs = z.infer<typeof ShareArgs> & { action: "share" | "unshare" };
+/** share and unshare: the same words, the Confirm button carrying them all */
+const shareCommand = (action: "share" | "unshare") =>
+  command<ShareArgs>({
+    usage: `/images ${action} <provider> <id> <target…>`,
+    summary:
+      action === "share"
+        ? "share a custom image with other accounts: NCP login ids, SCP account ids (asks to confirm, then says who has it and who must accept)"
+        : "stop sharing a custom image with the accounts named (asks to confirm)",
+    args: [
+      { name: "provider", required: true, choices: PROVIDERS },
+      { name: "id", required: true },
+      { name: "targets", required: true, rest: true },
+    ],
+    flags: WHERE_FLAGS,
+    read: (w) => {
+      const args = fromSchema(ShareArgs)(w);
+      if ("error" in args) return args;
+      const request: ShareArgs = { ...args, action };
+      const size = JSON.stringify({ ...request, op: LONGEST_OPERATION }).length;
+      if (size > BUTTON_VALUE_MAX)
+        return {
+          error: `the request is too long for Slack's Confirm button (${size} of ${BUTTON_VALUE_MAX} characters): name fewer targets`,
+        };
+      return request;
+    },
+    needs: () => CHANGE.share,
+    ack: ":clipboard: Looking up the image and whom it is shared with…",
+  });
+
 export type AuditArgs = { kind: "run" } | { kind: "acks" } | { kind: "ack"; finding: string; for: string; reason: string };
 export type PolicyArgs = { action: "list" } | { action: "run"; name: string };
 
@@ -97,7 +136,13 @@ const cannot = (what: "creates" | "deletes") =>
     .map((p) => `${p}'s API cannot ${what === "creates" ? "create" : "delete"} images (use ${CAPABILITIES[p].console})`)
     .join("; ");
 
-const CHANGE = { create: "create images", delete: "delete images", runPolicies: "run policies", acknowledge: "acknowledge audit findings" };
+const CHANGE = {
+  create: "create images",
+  delete: "delete images",
+  share: "share images",
+  runPolicies: "run policies",
+  acknowledge: "acknowledge audit findings",
+};
 
 export const COMMANDS = {
   list: command<ListArgs>({
@@ -189,6 +234,8 @@ export const COMMANDS = {
     notes: (h) => [`Custom images only, never a cloud's public ones; ${cannot("deletes")}.`, whoMay("delete images", h)],
     ack: ":clipboard: Looking up the image and whether it can be deleted…",
   }),
+  share: shareCommand("share"),
+  unshare: shareCommand("unshare"),
   policy: command<PolicyArgs>({
     usage: "/images policy list | /images policy run <name>",
     summary: "scheduled images: the policies with their next run and last result, or run one now",

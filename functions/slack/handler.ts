@@ -16,7 +16,7 @@ import { seal, unseal } from "../../shared/slack/sealed.js";
 import { verifySlackRequest } from "../../shared/slack/signature.js";
 import { DynamoSeenStore, HandledRequests } from "../../shared/slack/dedup.js";
 import { SlackGuard } from "./guard.js";
-import { type Command, COMMANDS, type CreateArgs, helpText, type ListArgs, parseCommand } from "./commands.js";
+import { type Command, COMMANDS, type CreateArgs, helpText, type ListArgs, parseCommand, type ShareArgs } from "./commands.js";
 import type { CommandJob, DeleteConfirmation, Job } from "./jobs.js";
 import { memoAsync } from "../../shared/memo.js";
 import { required, text } from "../../shared/config.js";
@@ -73,6 +73,7 @@ async function tryDispatch(job: Job, dedupeKey?: string): Promise<boolean> {
 const NOT_STARTED = ":x: imageops could not start that just now; try again in a moment.";
 const STALE_LIST = ":warning: That button is out of date; run `/images list` again.";
 const STALE_CONFIRM = ":warning: That confirmation is out of date; run `/images create` again.";
+const STALE_SHARE = ":warning: That confirmation is out of date; run `/images share` or `/images unshare` again.";
 const STALE_DELETE = ":warning: That confirmation is out of date; run `/images delete` again.";
 
 function parseValue<T>(value: string | undefined): T | undefined {
@@ -180,9 +181,9 @@ async function createBolt(): Promise<BoltHandler> {
    */
   const confirm =
     (
-      kind: "create-confirm" | "delete-confirm",
+      kind: "create-confirm" | "delete-confirm" | "share-confirm",
       needs: string,
-      valid: (r: Partial<CreateArgs & DeleteConfirmation>) => boolean,
+      valid: (r: Partial<CreateArgs & DeleteConfirmation & ShareArgs>) => boolean,
       stale: string,
     ) =>
     async ({ body, action }: Click & AllMiddlewareArgs) => {
@@ -190,7 +191,7 @@ async function createBolt(): Promise<BoltHandler> {
       const allowed = guard.may(body.user.id, needs);
       if (!allowed.ok) return void (await notice(body, `:no_entry: ${allowed.reason}.`));
       const value = action.value ?? "";
-      const parsed = parseValue<(CreateArgs | DeleteConfirmation) & { op?: string }>(value);
+      const parsed = parseValue<(CreateArgs | DeleteConfirmation | ShareArgs) & { op?: string }>(value);
       if (!parsed || !valid(parsed)) return void (await notice(body, stale));
       const { op, ...request } = parsed;
       const key = `confirm:${body.user.id}:${body.container?.message_ts ?? ""}:${value}`;
@@ -205,13 +206,15 @@ async function createBolt(): Promise<BoltHandler> {
       const job: Job =
         kind === "create-confirm"
           ? { kind, request: request as CreateArgs, ...common }
-          : { kind, request: request as DeleteConfirmation, ...common };
+          : kind === "share-confirm"
+            ? { kind, request: request as ShareArgs, ...common }
+            : { kind, request: request as DeleteConfirmation, ...common };
       if (await tryDispatch(job, key)) guard.noteConfirmed(messageOf(body), { user: body.user.id, operation: op });
     };
 
   /** Cancel of a create or a delete: after a Confirm (the buttons were still showing) it must not say nothing was done. */
   const cancel =
-    (kind: "cancel" | "delete-cancel") =>
+    (kind: "cancel" | "delete-cancel" | "share-cancel") =>
     async ({ body, action }: Click & AllMiddlewareArgs) => {
       const confirmed = guard.confirmed(messageOf(body));
       const operation = parseValue<{ op?: string }>(action.value)?.op ?? confirmed?.operation;
@@ -228,6 +231,11 @@ async function createBolt(): Promise<BoltHandler> {
     confirm("delete-confirm", "delete images", (r) => Boolean(r.provider && "id" in r && r.id), STALE_DELETE),
   );
   button("images_delete_cancel", cancel("delete-cancel"));
+  // the targets are checked again by share-image; a button carrying anything else is out of date
+  const shareRequest = (r: Partial<ShareArgs>) =>
+    Boolean(r.provider && r.id && (r.action === "share" || r.action === "unshare") && Array.isArray(r.targets) && r.targets.length);
+  button("images_share_confirm", confirm("share-confirm", "share images", shareRequest, STALE_SHARE));
+  button("images_share_cancel", cancel("share-cancel"));
   // the audit summary's remedy ("Delete stale images…"): its value is the image list
   button("images_audit_remedy", async ({ body, action }) => {
     // it leads to deletes: the delete guard's users only

@@ -13,6 +13,7 @@ import { asImageOpsError, ImageOpsError } from "../../shared/model/errors.js";
 import { CAPABILITIES } from "../../shared/model/capabilities.js";
 import { PROVIDERS, type ProviderName } from "../../shared/model/image.js";
 import { deleteConfirmMessage, policyListMessage } from "../../shared/slack/lifecycle.js";
+import { shareConfirmMessage, shareResultMessage } from "../../shared/slack/share.js";
 import { RESPONSE_URL_USES } from "../../shared/slack/limits.js";
 import {
   cancelMessage,
@@ -51,6 +52,7 @@ import type {
   ListQuery,
   PolicyArgs,
   ServersArgs,
+  ShareArgs,
 } from "./commands.js";
 import { required } from "../../shared/config.js";
 
@@ -77,6 +79,8 @@ export type ButtonJob = CommandContext &
     | { kind: "audit-remedy"; value: string }
     | { kind: "delete-confirm"; request: DeleteConfirmation; channel: string; user: string; operation?: string; at?: number }
     | { kind: "delete-cancel"; confirmedBy?: string; operation?: string }
+    | { kind: "share-confirm"; request: ShareArgs; channel: string; user: string; operation?: string; at?: number }
+    | { kind: "share-cancel"; confirmedBy?: string; operation?: string }
   );
 export type Job = CommandJob | ButtonJob;
 
@@ -88,6 +92,7 @@ export const FUNCTION_ENV = {
   "describe-operation": "DESCRIBE_OPERATION_FUNCTION",
   "audit-images": "AUDIT_IMAGES_FUNCTION",
   "delete-image": "DELETE_IMAGE_FUNCTION",
+  "share-image": "SHARE_IMAGE_FUNCTION",
   "run-policy": "RUN_POLICY_FUNCTION",
 } as const;
 
@@ -258,8 +263,8 @@ export const runners = {
   },
 
   async show(args: ArgsOf<"show">): Promise<Message> {
-    const { image } = await call("describe-image", args, Answers.image).catch(withNextSteps(args));
-    return imageMessage(image);
+    const { image, sharedWith, sharingUnknown } = await call("describe-image", args, Answers.image).catch(withNextSteps(args));
+    return imageMessage(image, { sharedWith, sharingUnknown });
   },
 
   async status({ operation }: ArgsOf<"status">): Promise<Message> {
@@ -285,6 +290,9 @@ export const runners = {
     const value = JSON.stringify({ provider, id: exact, account, region, name: out.image?.name, ...(op ? { op } : {}) });
     return deleteConfirmMessage(out.image, { ...args, id: exact }, out.checks, value, op ? JSON.stringify({ op }) : undefined);
   },
+
+  share: (args: ShareArgs) => shareDry(args),
+  unshare: (args: ShareArgs) => shareDry(args),
 
   async policy(args: PolicyArgs, ctx: CommandContext): Promise<Message> {
     if (args.action === "list") return policyListMessage((await call("run-policy", { action: "list" }, Answers.policies)).policies);
@@ -315,6 +323,14 @@ export const runners = {
     return audit(ctx, await call("audit-images", {}, Answers.audit));
   },
 } satisfies { [K in Exclude<CommandName, "help">]: (args: ArgsOf<K>, ctx: CommandContext) => Promise<Message | undefined> };
+
+/** A share's or an unshare's dry run, and its Confirm carrying the request. */
+async function shareDry(args: ShareArgs): Promise<Message> {
+  const { provider, id, account, region, action, targets } = args;
+  const out = await call("share-image", { provider, id, account, region, action, targets, dryRun: true }, Answers.shareDry);
+  const value = JSON.stringify({ ...args, op: out.operation.id });
+  return shareConfirmMessage(out.image, args, out, value);
+}
 
 /** A command's job: its runner, with the arguments its command read. */
 function runCommand(job: CommandJob): Promise<Message | undefined> {
@@ -380,6 +396,17 @@ async function build(job: Job): Promise<Message | undefined> {
     }
     case "delete-cancel":
       return cancelMessage("delete-image", job.confirmedBy, job.operation);
+    case "share-confirm": {
+      const { provider, id, account, region, action, targets } = job.request;
+      const out = await call("share-image", { provider, id, account, region, action, targets }, Answers.shared);
+      return shareResultMessage(job.user, action, out);
+    }
+    case "share-cancel":
+      return job.confirmedBy
+        ? textMessage(
+            `:warning: Too late to cancel: <@${job.confirmedBy}> confirmed${job.operation ? ` (operation \`${job.operation}\`)` : ""}; run the opposite command to undo it.`,
+          )
+        : textMessage("Cancelled: nothing was shared or unshared.", { replace_original: true });
     case "audit-remedy": {
       // The list, then the first images each through the delete guard (its checks and a Confirm for
       // that exact image); the rest as commands: a response_url takes 5 answers
@@ -471,7 +498,7 @@ export async function runJob(job: Job): Promise<void> {
     const e = asImageOpsError(err);
     if (!(err instanceof ImageOpsError)) log("error", "slack job failed", { kind: job.kind, error: err });
     message = textMessage(`:x: ${e.code}: ${e.message}`, {
-      replace_original: job.kind === "create-confirm" || job.kind === "delete-confirm",
+      replace_original: job.kind === "create-confirm" || job.kind === "delete-confirm" || job.kind === "share-confirm",
     });
   }
   try {

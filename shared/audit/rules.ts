@@ -33,6 +33,14 @@ export const staleCustom: Rule = (images, c) =>
     ];
   });
 
+/** Whom an image was shared with by hand (no share operation or policy of imageops recorded it), when the audit could tell. */
+function byHand(i: Image): string {
+  const { sharedWithIds, sharedByHand } = factsOf(i);
+  if (!sharedWithIds?.length || !sharedByHand) return "";
+  if (!sharedByHand.length) return `; every one shared by imageops (${sharedWithIds.join(", ")})`;
+  return `; shared by hand (no policy or share operation recorded it): ${sharedByHand.join(", ")}`;
+}
+
 /** Custom images visible beyond the account. */
 export const overShared: Rule = (images) =>
   images.flatMap((i) => {
@@ -40,7 +48,7 @@ export const overShared: Rule = (images) =>
     const sharedWith = factsOf(i).sharedWith ?? 0;
     if (i.visibility === "private" && sharedWith === 0) return [];
     const why = i.visibility !== "private" ? `visibility is ${i.visibility}` : `shared with ${count(sharedWith, "other login")}`;
-    return [finding("over-shared", "critical", i, `custom image is visible beyond the account: ${why}`)];
+    return [finding("over-shared", "critical", i, `custom image is visible beyond the account: ${why}${byHand(i)}`)];
   });
 
 const EOL = (eolTable as { eol: Record<string, Record<string, string>> }).eol;

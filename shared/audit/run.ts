@@ -1,7 +1,8 @@
 import { log } from "../log.js";
 import { metric } from "../metrics.js";
 import type { ProviderErrorEntry } from "../model/errors.js";
-import type { ProviderName } from "../model/image.js";
+import { factsOf, setFacts } from "../model/facts.js";
+import type { Image, ProviderName } from "../model/image.js";
 import { adapterFor } from "../providers/index.js";
 import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
@@ -22,14 +23,38 @@ export interface AuditResult {
 const ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 /**
+ * For each custom image whose list names whom it is shared with (NCP), those no share operation or
+ * policy of imageops recorded: shared by hand, named by the over-shared finding. A ledger that
+ * cannot be read leaves the image unmarked (the finding then says only how many).
+ */
+async function markSharedByHand(images: Image[], recorded: NonNullable<AuditDeps["recordedShares"]>): Promise<void> {
+  for (const image of images) {
+    const facts = factsOf(image);
+    if (image.kind !== "custom" || !facts.sharedWithIds?.length) continue;
+    try {
+      const known = (await recorded(image)) ?? new Set<string>();
+      setFacts(image, { ...facts, sharedByHand: facts.sharedWithIds.filter((id) => !known.has(id.toLowerCase())) });
+    } catch (err) {
+      log("warn", "could not read whom imageops shared an image with", { imageId: image.id, error: (err as Error).message });
+    }
+  }
+}
+
+/**
  * A read-only audit of every selected account: list everything, run each rule, report. A cloud
  * that fails is an `errors` entry and the rest of the audit still runs. Each finding is also
  * logged as one JSON line (for CloudWatch Logs Insights).
  */
+export interface AuditDeps {
+  /** whom imageops recorded sharing an image with (shared/images/share-ledger.ts), lower case; undefined: nobody */
+  recordedShares?(image: Image): Promise<Set<string> | undefined>;
+}
+
 export async function runAudit(
   rt: Runtime,
   input: { provider?: ProviderName; account?: string },
   config: AuditConfig,
+  deps: AuditDeps = {},
 ): Promise<AuditResult> {
   const creds = await rt.credentials.get();
   // an unconfigured provider or an unknown account is NOT_FOUND: a typo must not audit as all clear
@@ -37,6 +62,7 @@ export async function runAudit(
   const accounts = [...new Set(targets.map((t) => t.account))];
   const { results, errors } = await fanOut(rt, targets, (ctx, adapter) => adapter.listImages(ctx));
   const images = results.flatMap((r) => r.value);
+  if (deps.recordedShares) await markSharedByHand(images, deps.recordedShares);
 
   const findings = Object.values(RULES).flatMap((rule) => rule(images, config));
   // Account-level warnings (a deprecated API version in use): once per account per run.

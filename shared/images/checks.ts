@@ -38,7 +38,7 @@ export class Checks {
  * The failed "provider" check of a cloud whose adapter has no such part: its reason as the
  * adapter words it (`unsupported`), and the 501 saying what to do instead.
  */
-export function addUnsupported(c: Checks, adapter: ProviderAdapter, part: "create" | "delete"): void {
+export function addUnsupported(c: Checks, adapter: ProviderAdapter, part: "create" | "delete" | "share"): void {
   const said = adapter.unsupported?.[part];
   const reason = said?.reason ?? `${adapter.name} cannot ${part} images`;
   const message = said ? `${said.reason}: ${said.instead}` : reason;

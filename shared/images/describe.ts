@@ -1,4 +1,6 @@
+import { ImageOpsError } from "../model/errors.js";
 import type { Image, ProviderName } from "../model/image.js";
+import type { ShareMember } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import { describeNamedImage } from "./named.js";
 
@@ -16,4 +18,32 @@ export async function describeImageById(
   input: { provider: ProviderName; id: string; account?: string; region?: string },
 ): Promise<Image> {
   return withTarget(rt, input, (ctx, adapter) => adapter.describeImage(ctx, input.id));
+}
+
+/** An image, and for a shared custom image whom it is shared with (or why that could not be read). */
+export interface DescribedImage {
+  image: Image;
+  sharedWith?: ShareMember[];
+  sharingUnknown?: string;
+}
+
+/**
+ * describe-image's answer: the image, and — for a custom image the cloud shows as shared, on a
+ * cloud that shares — whom it is shared with (the sharer's read; NCP sharedLoginIdList, SCP's
+ * members). A list of members that cannot be read never fails the describe: it says why.
+ */
+export async function describeImageWithShares(
+  rt: Runtime,
+  input: { provider: ProviderName; id: string; account?: string; region?: string },
+): Promise<DescribedImage> {
+  return withTarget(rt, input, async (ctx, adapter) => {
+    const image = await adapter.describeImage(ctx, input.id);
+    if (!adapter.sharer || image.kind !== "custom" || image.visibility !== "shared") return { image };
+    try {
+      const target = await adapter.sharer.describeForShare(ctx, input.id);
+      return { image, sharedWith: target.members };
+    } catch (err) {
+      return { image, sharingUnknown: err instanceof ImageOpsError ? `${err.code}: ${err.message}` : "the members could not be read" };
+    }
+  });
 }

@@ -5,15 +5,16 @@ import type { Image } from "../model/image.js";
 import { DEFAULT_GRACE_MS, MAX_STALE_ROUNDS } from "../operations/engine.js";
 import { keyOfOperation, type OperationRecord, type OperationState } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
-import type { Runtime } from "../runtime.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
+import type { ShareTarget } from "../providers/types.js";
+import { type Runtime, withTarget } from "../runtime.js";
 import { describeImageById } from "./describe.js";
 
 /**
  * How a tracking run ended: the image's outcome (a create: available or failed; a delete: deleted,
  * the image is gone), or tracking stopped (the image may still be creating, or still there).
  */
-export type TrackOutcome = "available" | "failed" | "stopped" | "deleted";
+export type TrackOutcome = "available" | "failed" | "stopped" | "deleted" | "shared" | "unshared";
 
 export interface TrackOutput {
   done: boolean;
@@ -33,7 +34,15 @@ export interface TrackDeps {
   graceMs?: number;
   /** where the image is read (default: the account's cloud, describeImage) */
   read?: (rt: Runtime, input: TrackInput) => Promise<Image>;
+  /** where a share's image and members are read (default: the account's cloud, the adapter's sharer) */
+  readShare?: (rt: Runtime, input: TrackInput) => Promise<ShareTarget>;
 }
+
+const readShareTarget = (rt: Runtime, i: TrackInput) =>
+  withTarget(rt, { provider: i.provider, account: i.account, region: i.region }, (ctx, adapter) => {
+    if (!adapter.sharer) throw new ImageOpsError("UNSUPPORTED", `${i.provider} does not share images`, { provider: i.provider });
+    return adapter.sharer.describeForShare(ctx, i.imageId);
+  });
 
 const readImage = (rt: Runtime, i: TrackInput) =>
   describeImageById(rt, { provider: i.provider, id: i.imageId, account: i.account, region: i.region });
@@ -70,6 +79,7 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   const failures = input.failures ?? 0;
   const deleting = input.kind === "delete-image";
   if (input.stop) return finish(rt, input, deps, { outcome: "stopped", reason: input.stop });
+  if (input.kind === "share-image") return shareStep(rt, input, deps, elapsed, failures);
   // a step that only brings the channel card up to its recorded outcome is never cut by the time limit
   const owed = input.notify?.channelOwed !== undefined;
   if (!owed && input.limitAt && now >= Date.parse(input.limitAt)) {
@@ -131,6 +141,38 @@ export async function trackStep(rt: Runtime, input: TrackInput & { stop?: string
   return { done: false, image, waitSeconds: nextWait(elapsed), failures: 0, notify: await progress(input, deps, image, now) };
 }
 
+/**
+ * One step of a share's tracking: done once the cloud lists every target (an unshare: none of
+ * them), as the record names them. The image gone ends it stopped; transient trouble waits longer.
+ */
+async function shareStep(rt: Runtime, input: TrackInput, deps: TrackDeps, elapsed: number, failures: number): Promise<TrackOutput> {
+  const record = await deps.store.get<OperationRecord>(keyOfOperation(input.operation));
+  if (!record || record.id !== input.operation || record.kind !== "share-image")
+    return { done: true, waitSeconds: 0, failures: 0, outcome: "stopped", reason: `no share operation ${input.operation}` };
+  const { action, targets } = record.request;
+  if (input.limitAt && rt.now() >= Date.parse(input.limitAt))
+    return finish(rt, input, deps, {
+      outcome: "stopped",
+      reason: `${TIME_LIMIT} after ${formatHours(elapsed)}: the cloud does not show the ${action} yet`,
+    });
+  let target: ShareTarget;
+  try {
+    target = await (deps.readShare ?? readShareTarget)(rt, input);
+  } catch (err) {
+    const e = err instanceof ImageOpsError ? err : new ImageOpsError("INTERNAL", (err as Error)?.message ?? String(err));
+    if (isPermanent(e))
+      return finish(rt, input, deps, {
+        outcome: "stopped",
+        reason: e.code === "NOT_FOUND" ? `image ${input.imageId} no longer exists` : `${e.code}: ${e.message}`,
+      });
+    return { done: false, waitSeconds: backoffWait(elapsed, failures + 1), failures: failures + 1 };
+  }
+  const listed = new Set(target.members.map((m) => m.id.toLowerCase()));
+  const done = targets.every((t) => listed.has(t.toLowerCase()) === (action === "share"));
+  if (done) return finish(rt, input, deps, { outcome: action === "share" ? "shared" : "unshared" }, target.image);
+  return { done: false, image: target.image, waitSeconds: nextWait(elapsed), failures: 0 };
+}
+
 /** Records the end on the operation record, then tells Slack; a record that cannot be written yet keeps the run going. */
 async function finish(
   rt: Runtime,
@@ -159,7 +201,7 @@ async function finish(
   }
   // said and counted once: a step that only brings the channel card up to date (channelOwed) ends the same operation again
   if (recorded) {
-    log(end.outcome === "available" || end.outcome === "deleted" ? "info" : "warn", "operation ended", {
+    log(end.outcome === "failed" || end.outcome === "stopped" ? "warn" : "info", "operation ended", {
       operation: input.operation,
       imageId: input.imageId,
       outcome: end.outcome,

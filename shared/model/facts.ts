@@ -12,6 +12,10 @@ export interface ImageFacts {
   lifecycle?: string;
   /** how many other accounts/login ids the image is shared with */
   sharedWith?: number;
+  /** whom, where the list names them (NCP sharedLoginIdList) */
+  sharedWithIds?: string[];
+  /** of those, whom no share operation or policy of imageops recorded (set by the audit) */
+  sharedByHand?: string[];
 }
 
 const facts = new WeakMap<Image, ImageFacts>();

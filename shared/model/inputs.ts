@@ -143,10 +143,27 @@ export const DeleteImageInput = z
   })
   .strict();
 
+export const ShareImageInput = z
+  .object({
+    provider,
+    id: id.describe("the provider's image id (this account's own custom image)"),
+    account: text(64).optional(),
+    region: text(64).optional(),
+    action: z.enum(["share", "unshare"]).default("share").describe("share (the default) or unshare"),
+    targets: z
+      .preprocess(
+        (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v),
+        z.array(z.string().trim().min(1).max(254)).min(1).max(20),
+      )
+      .describe("1–20 login ids (NCP) or account ids (SCP): an array, or one string separated by commas or spaces"),
+    dryRun: boolFromText.default(false).describe("run the checks only"),
+  })
+  .strict();
+
 export const TrackImageInput = z
   .object({
     operation: z.string().min(1).max(80),
-    kind: z.enum(["create-image", "delete-image"]).optional(),
+    kind: z.enum(["create-image", "delete-image", "share-image"]).optional(),
     provider,
     account: text(64),
     region: text(64),
@@ -205,8 +222,11 @@ export const DescribeOperationInput = z
   .object({
     operation: z
       .string()
-      .regex(/^(img|del)-[a-z]+-[0-9a-f]{40}(-\d+)?$/, "must be an operation id (img-<provider>-<40 hex>[-N], or del-… for a delete)")
-      .describe("the operation id create-image or delete-image answered"),
+      .regex(
+        /^(img|del|shr)-[a-z]+-[0-9a-f]{40}(-\d+)?$/,
+        "must be an operation id (img-<provider>-<40 hex>[-N], del-… for a delete, shr-… for a share)",
+      )
+      .describe("the operation id create-image, delete-image or share-image answered"),
   })
   .strict();
 

@@ -17,6 +17,9 @@ export interface OperationView {
   imageId?: string;
   /** a delete's image name, as it was when the delete was asked for */
   imageName?: string;
+  /** a share's action and whom it names */
+  action?: "share" | "unshare";
+  targets?: string[];
   /** the policy whose run made the request */
   policy?: string;
   /** the Slack user who confirmed it, when it came from Slack (who made an image, for the one who asks again) */
@@ -52,6 +55,19 @@ function requestView(record: OperationRecord) {
   if (record.kind === "delete-image") {
     const r = record.request;
     return { kind: record.kind, provider, account, region, imageName: r.imageName, policy: r.origin?.policy, requestedBy };
+  }
+  if (record.kind === "share-image") {
+    const r = record.request;
+    return {
+      kind: record.kind,
+      provider,
+      account,
+      region,
+      imageName: r.imageName,
+      action: r.action,
+      targets: r.targets,
+      policy: r.origin?.policy,
+    };
   }
   const r = record.request;
   return {

@@ -365,7 +365,7 @@ class Engine<R extends OperationRecord, P> {
       limitAt: new Date(this.rt.now() + (this.deps.trackLimitMs ?? DEFAULT_TRACK_LIMIT_MS)).toISOString(),
     };
     // absent for a create: a create's tracking input is what it always was
-    if (this.spec.kind === "delete-image") input.kind = "delete-image";
+    if (this.spec.kind !== "create-image") input.kind = this.spec.kind;
     if (this.rt.correlationId) input.correlationId = this.rt.correlationId;
     const notify = this.spec.progress(record);
     if (notify) input.notify = notify;

@@ -8,6 +8,7 @@ import type { StoredRecord } from "./store.js";
  *
  *   create-image   claimed → sent → created(imageId) → available | failed | stopped
  *   delete-image   claimed → sent → accepted → deleted | failed | stopped
+ *   share-image    claimed → sent → accepted → shared | unshared | failed | stopped
  *
  * It is written *before* the cloud is called, so a retry, a lost answer or a concurrent twin is
  * recognised from the record, never from what the cloud happens to return about an image.
@@ -15,8 +16,18 @@ import type { StoredRecord } from "./store.js";
  * generation of the same key: a new operation id, the old one kept in `history`.
  * What each state promises, and the engine that moves records between them: ./engine.ts.
  */
-export type OperationKind = "create-image" | "delete-image";
-export type OperationState = "claimed" | "sent" | "created" | "available" | "failed" | "stopped" | "accepted" | "deleted";
+export type OperationKind = "create-image" | "delete-image" | "share-image";
+export type OperationState =
+  | "claimed"
+  | "sent"
+  | "created"
+  | "available"
+  | "failed"
+  | "stopped"
+  | "accepted"
+  | "deleted"
+  | "shared"
+  | "unshared";
 
 /** A request a policy's run made (shared/policies/): which policy, and the scheduled time of the run. */
 export interface Origin {
@@ -43,6 +54,22 @@ export interface RecordedDelete {
   /** the image's name when the delete was asked for (for people reading the record) */
   imageName?: string;
   /** the policy whose retention asked for it; not part of the key: an image is deleted once, whoever asks */
+  origin?: { policy: string };
+}
+
+/** A share or unshare of one image with a set of accounts (login ids at NCP, account ids at SCP). */
+export interface RecordedShare {
+  provider: ProviderName;
+  account: string;
+  region: string;
+  imageId: string;
+  action: "share" | "unshare";
+  /** whom, sorted and without repeats: part of the key, so a repeat of the same request is the same operation */
+  targets: string[];
+  /** the targets the cloud did not list yet when the request was claimed: the ones its send adds (or, unsharing, the listed ones it removes) */
+  sent?: string[];
+  imageName?: string;
+  /** the policy that asked (its `share:`, or its retention unsharing before a delete); not part of the key */
   origin?: { policy: string };
 }
 
@@ -113,7 +140,14 @@ export interface DeleteRecord extends RecordBase {
   request: RecordedDelete;
 }
 
-export type OperationRecord = CreateRecord | DeleteRecord;
+/** A share request's record: `imageId` is the image shared, from the claim on. */
+export interface ShareRecord extends RecordBase {
+  kind: "share-image";
+  /** the key is derived from provider, account, region, image id, action and targets */
+  request: RecordedShare;
+}
+
+export type OperationRecord = CreateRecord | DeleteRecord | ShareRecord;
 
 /** Older generations kept on a record, for describe-operation. */
 const HISTORY_LIMIT = 10;
@@ -143,10 +177,24 @@ export function deleteKey(p: Pick<RecordedDelete, "provider" | "account" | "regi
   return `del-${p.provider}-${digest.slice(0, 40)}`;
 }
 
-const isDelete = (r: RecordedCreate | RecordedDelete): r is RecordedDelete => "imageId" in r;
+/** One share operation per image, action and set of targets. */
+export function shareKey(p: Pick<RecordedShare, "provider" | "account" | "region" | "imageId" | "action" | "targets">): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify(["share-image", p.provider, p.account, p.region, p.imageId, p.action, [...new Set(p.targets)].sort()]))
+    .digest("hex");
+  return `shr-${p.provider}-${digest.slice(0, 40)}`;
+}
+
+type AnyRequest = RecordedCreate | RecordedDelete | RecordedShare;
+const isShare = (r: AnyRequest): r is RecordedShare => "action" in r && "targets" in r;
+const isDelete = (r: AnyRequest): r is RecordedDelete => "imageId" in r && !isShare(r);
 
 /** The key and payload hash of a request, whichever its kind. */
-export function keyOf(r: RecordedCreate | RecordedDelete): { key: string; hash: string; kind: OperationKind } {
+export function keyOf(r: AnyRequest): { key: string; hash: string; kind: OperationKind } {
+  if (isShare(r)) {
+    const key = shareKey(r);
+    return { key, hash: key.slice(-32), kind: "share-image" };
+  }
   if (isDelete(r)) {
     const key = deleteKey(r);
     return { key, hash: key.slice(-32), kind: "delete-image" };
@@ -191,11 +239,8 @@ export type Claim = { claimId: string; now: number; leaseUntil: number; notify?:
  */
 export function claimRecord(previous: CreateRecord | undefined, request: RecordedCreate, claim: Claim): CreateRecord;
 export function claimRecord(previous: DeleteRecord | undefined, request: RecordedDelete, claim: Claim): DeleteRecord;
-export function claimRecord(
-  previous: OperationRecord | undefined,
-  request: RecordedCreate | RecordedDelete,
-  claim: Claim,
-): OperationRecord {
+export function claimRecord(previous: ShareRecord | undefined, request: RecordedShare, claim: Claim): ShareRecord;
+export function claimRecord(previous: OperationRecord | undefined, request: AnyRequest, claim: Claim): OperationRecord {
   const { key, hash, kind } = keyOf(request);
   const generation = (previous?.generation ?? 0) + 1;
   const record = {
@@ -212,7 +257,7 @@ export function claimRecord(
     attempts: 1,
     history: previous ? [summary(previous), ...previous.history].slice(0, HISTORY_LIMIT) : [],
   } as OperationRecord;
-  if (kind === "delete-image") Object.assign(record, { kind, imageId: (request as RecordedDelete).imageId });
+  if (kind === "delete-image" || kind === "share-image") Object.assign(record, { kind, imageId: (request as RecordedDelete).imageId });
   // an image a policy made is kept on record while the policy's retention may delete it
   if (!isDelete(request) && request.origin) record.keep = true;
   if (claim.notify) record.notify = storedNotify(claim.notify);
@@ -226,7 +271,15 @@ export function claimRecord(
  *   grace the cloud has to make a new image readable; for a delete's, the cloud no longer knows it;
  * - unseen: not readable now, but not proven gone (a new image the cloud does not show yet).
  */
-export type Sighting = { seen: "present"; image: Image } | { seen: "gone" } | { seen: "unseen" };
+export type Sighting =
+  | {
+      seen: "present";
+      image: Image;
+      /** a share's: whether the cloud already shows what it asks (every target listed; unsharing, none) */
+      done?: boolean;
+    }
+  | { seen: "gone" }
+  | { seen: "unseen" };
 
 /**
  * Whether the record's tracking run is still going, as Step Functions says: `ended` (any end)
@@ -263,6 +316,7 @@ export function decide(
 ): Decision {
   if (!record) return { action: "start", reason: "no earlier request" };
   if (record.kind === "delete-image") return decideDelete(record, now, sighting, tracking);
+  if (record.kind === "share-image") return decideShare(record, now, sighting, tracking);
   const image = sighting?.seen === "present" ? sighting.image : undefined;
   if (record.state === "failed" && !record.imageId)
     return { action: "start", reason: `the earlier attempt made no image (${record.reason ?? "refused"})` };
@@ -309,6 +363,21 @@ function decideDelete(record: DeleteRecord, now: number, sighting: Sighting | un
 }
 
 /**
+ * A share's decision. What the cloud shows is the goal: a share that ended (or was refused) whose
+ * targets the cloud no longer shows as asked — someone unshared by hand, say — starts a new
+ * generation, which sends only what is missing; one the cloud shows done is answered as it is.
+ */
+function decideShare(record: ShareRecord, now: number, sighting: Sighting | undefined, tracking: TrackingStatus): Decision {
+  const what = record.request.action === "share" ? "shared with" : "unshared from";
+  if (record.state === "failed")
+    return { action: "start", reason: `the earlier ${record.request.action} did not happen (${record.reason ?? "refused"})` };
+  const over = record.state === "shared" || record.state === "unshared" || record.state === "stopped";
+  if (over && sighting?.seen === "present" && sighting.done === false)
+    return { action: "start", reason: `the cloud no longer shows image ${record.imageId} ${what} every target` };
+  return decideLive(record, now, tracking);
+}
+
+/**
  * What the request will do when it is sent without dryRun, as the dry run's `operation` check says
  * it: always a sentence about REQUEST (the API has no Confirm; Slack's card says "Confirm" for it,
  * shared/images/verdict.ts).
@@ -320,7 +389,8 @@ export function predict(
   record: OperationRecord | undefined,
   kind: OperationKind = record?.kind ?? "create-image",
 ): string {
-  return `${REQUEST} ${kind === "delete-image" ? predictDelete(decision, record) : predictCreate(decision, record)}`;
+  const what = kind === "delete-image" ? predictDelete : kind === "share-image" ? predictShare : predictCreate;
+  return `${REQUEST} ${what(decision, record)}`;
 }
 
 function predictCreate(decision: Decision, record: OperationRecord | undefined): string {
@@ -339,6 +409,25 @@ function predictCreate(decision: Decision, record: OperationRecord | undefined):
       return `tracks image ${record!.imageId} of operation ${record!.id} again: ${decision.reason}`;
     case "existing":
       return `answers operation ${record!.id} (image ${record!.imageId}, ${record!.state}); nothing new is created`;
+  }
+}
+
+function predictShare(decision: Decision, record: OperationRecord | undefined): string {
+  switch (decision.action) {
+    case "start":
+      return record ? `sends it again: ${decision.reason}` : "sends it";
+    case "conflict":
+      return `is refused: ${decision.message}`;
+    case "wait":
+      return `answers operation ${record!.id}, which is doing this right now`;
+    case "take-over":
+      return decision.sent
+        ? `looks at what the cloud shows before sending anything (operation ${record!.id} was interrupted after sending)`
+        : `sends it (operation ${record!.id} was interrupted before sending)`;
+    case "track":
+      return `follows operation ${record!.id} again: ${decision.reason}`;
+    case "existing":
+      return `answers operation ${record!.id} (${record!.state}); nothing is sent again`;
   }
 }
 

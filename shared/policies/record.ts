@@ -54,6 +54,8 @@ export interface RunSummary {
   /** the newest of them, at most KEPT_LISTED_PER_SERVER per server */
   kept: Array<{ server: string; name: string; imageId: string }>;
   deleted: Array<{ server: string; name: string; imageId: string; operation: string }>;
+  /** new images shared as the policy's `share:` says (absent on runs before shares existed) */
+  shared?: Array<{ server: string; imageId: string; targets: string[]; operation: string }>;
   failed: Array<{ what: string; reason: string }>;
   /** retention left for a later run, and why (the new image is not available, or this run deleted its share) */
   deferred: Array<{ server: string; reason: string }>;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createImage } from "../images/create.js";
 import { deleteImage } from "../images/delete.js";
+import { shareImage } from "../images/share.js";
 import { resolveServerId } from "../images/servers.js";
 import { log } from "../log.js";
 import { metric } from "../metrics.js";
@@ -366,6 +367,7 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held)
         reason: i.reason ?? i.state,
       });
   }
+  if (policy.share) await shareNewImages(rt, deps, policy, run.items, summary);
   const ledger = await liveEntries(deps.store, policy.name, rt.now());
   let deletes = 0;
   for (const item of run.items) {
@@ -393,6 +395,8 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held)
     deletes += batch.length;
     for (const old of batch) {
       try {
+        // whoever the image is shared with loses it: the shares go first, so the delete's "shared with" is empty
+        await unshareAll(rt, deps, policy, old);
         const out = await deleteImage(rt, deps, {
           provider: policy.provider,
           account: old.account ?? policy.account,
@@ -445,6 +449,46 @@ async function finish(rt: Runtime, deps: PolicyDeps, policy: Policy, held: Held)
     );
   }
   return recorded.run;
+}
+
+/** Each available new image shared with the policy's `share:` targets, once (share-image's operation per image and targets). */
+async function shareNewImages(rt: Runtime, deps: PolicyDeps, policy: Policy, items: RunItem[], summary: RunSummary): Promise<void> {
+  summary.shared = [];
+  for (const item of items) {
+    if (item.state !== "available" || !item.imageId) continue;
+    try {
+      const out = await shareImage(rt, deps, {
+        ...where(policy),
+        id: item.imageId,
+        targets: policy.share!,
+        origin: { policy: policy.name },
+      });
+      if (out.dryRun) throw new Error("unreachable: not a dry run");
+      summary.shared.push({ server: item.server, imageId: item.imageId, targets: policy.share!, operation: out.operation.id });
+    } catch (err) {
+      const e = asImageOpsError(err);
+      summary.failed.push({
+        what: `share of ${item.name ?? item.imageId} (${item.imageId})`,
+        reason: clipReason(`${e.code}: ${e.message}`),
+      });
+    }
+  }
+}
+
+/**
+ * Before retention deletes an image: every account the cloud shows it shared with is removed (one
+ * unshare operation), so no share outlives the image unrecorded. Throws when the unshare fails:
+ * the image is then kept for the next run.
+ */
+async function unshareAll(rt: Runtime, deps: PolicyDeps, policy: Policy, old: { imageId: string; account?: string; region?: string }) {
+  const at = { provider: policy.provider, account: old.account ?? policy.account, region: old.region ?? policy.region };
+  const members = await withTarget(rt, at, async (ctx, adapter) => {
+    if (!adapter.sharer) return [];
+    const target = await adapter.sharer.describeForShare(ctx, old.imageId);
+    return target.members.map((m) => m.id);
+  });
+  if (!members.length) return;
+  await shareImage(rt, deps, { ...at, id: old.imageId, action: "unshare", targets: members, origin: { policy: policy.name } });
 }
 
 /**

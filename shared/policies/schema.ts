@@ -61,6 +61,8 @@ const PolicyShape = z
     image: z.string().min(1).max(255),
     description: z.string().max(1000).optional(),
     retention: Retention,
+    /** whom each new image is shared with once it is available (NCP login ids, SCP account ids); retention unshares before it deletes */
+    share: z.array(z.string().min(1).max(254)).min(1).max(20).optional(),
     channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…, or G… for a private channel)"),
     enabled: z.boolean().default(true),
   })
@@ -83,6 +85,15 @@ function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   }
   if (!validTimeZone(p.timezone)) issue("timezone", `"${p.timezone}" is not an IANA time zone (e.g. Asia/Seoul, UTC)`);
   if (new Set(p.servers).size !== p.servers.length) issue("servers", "a server is listed twice");
+  if (p.share) {
+    if (!adapter.sharer)
+      issue("share", `${adapter.unsupported?.share?.reason ?? `${p.provider} cannot share images`}: a policy cannot share its images`);
+    else
+      for (const t of p.share) {
+        const why = adapter.sharer.validateTarget(t);
+        if (why) issue("share", `${JSON.stringify(t).slice(0, 80)} is not ${adapter.sharer.targetForm}: ${why}`);
+      }
+  }
   const unknown = unknownTokens(p.image);
   if (unknown.length) {
     issue(

@@ -94,6 +94,46 @@ export interface ImageDeleter {
   serversUsing(ctx: CallContext, target: DeleteTarget): Promise<ServerUsage>;
 }
 
+/** One account an image is shared with, as the cloud lists it. */
+export interface ShareMember {
+  /** the login id (NCP) or account id (SCP) */
+  id: string;
+  /** SCP's member status (pending, accepted, rejected); absent where the cloud has none (NCP) */
+  status?: string;
+}
+
+/** An image as a share needs to know it: the Image, whether it is this account's own, and whom it is shared with now. */
+export interface ShareTarget {
+  image: Image;
+  /** as DeleteTarget's: positively this account's own custom image, and what the adapter read */
+  own: { ok: boolean; says: string };
+  /** whom the cloud shows it shared with now */
+  members: ShareMember[];
+  /** the calls that add and remove (NCP: the server-image or the member-image API's) */
+  via: { add: string; remove: string };
+}
+
+/** A cloud's image sharing: present only where the cloud documents calls that share an image with other accounts. */
+export interface ImageSharer {
+  /** what a target is, in words ("an NCP login id (the account's e-mail address)") */
+  readonly targetForm: string;
+  /** null when `target` has the cloud's documented form, else the reason */
+  validateTarget(target: string): string | null;
+  /** the image and whom it is shared with; NOT_FOUND when there is none */
+  describeForShare(ctx: CallContext, id: string): Promise<ShareTarget>;
+  /** shares the image with `targets` (none of them listed yet); never retried by the client */
+  addTargets(ctx: CallContext, target: ShareTarget, targets: readonly string[]): Promise<void>;
+  /** stops sharing the image with `targets` (each of them listed); never retried by the client */
+  removeTargets(ctx: CallContext, target: ShareTarget, targets: readonly string[]): Promise<void>;
+  /**
+   * Set where the receiving account must accept a share (SCP): accepts image `imageId` as member
+   * `memberId`, with the RECEIVING account's context (its own keys).
+   */
+  accept?(memberCtx: CallContext, imageId: string, memberId: string): Promise<void>;
+  /** set where a share must be accepted: who must accept and how, when imageops holds no keys of the receiving account */
+  acceptHow?(imageId: string, memberId: string): string;
+}
+
 /** Which servers of the region use an image, as the cloud's server list says. */
 export interface ServerUsage {
   servers: ServerRef[];
@@ -113,7 +153,7 @@ export interface Unsupported {
 
 /**
  * One cloud behind one interface. A provider difference lives in its adapter and nowhere else:
- * what it can do is data — a `creator` and a `deleter` part where the cloud documents such calls,
+ * what it can do is data — a `creator`, a `deleter` and a `sharer` part where the cloud documents such calls,
  * and `unsupported` saying why not where it does not.
  * Errors are ImageOpsError: NOT_FOUND for a missing image/server, provider failures typed.
  */
@@ -136,11 +176,12 @@ export interface ProviderAdapter {
   findImagesByName(ctx: CallContext, name: string): Promise<Image[]>;
   readonly creator?: ImageCreator;
   readonly deleter?: ImageDeleter;
+  readonly sharer?: ImageSharer;
   /** why a part is absent */
-  readonly unsupported?: { readonly create?: Unsupported; readonly delete?: Unsupported };
+  readonly unsupported?: { readonly create?: Unsupported; readonly delete?: Unsupported; readonly share?: Unsupported };
   /** a warning about how the account talks to the cloud (e.g. a deprecated API version), for the audit */
   accountWarning?(account: Account, now: number): string | undefined;
 }
 
 /** An adapter that has the named parts (a factory's type says what its cloud can do). */
-export type AdapterWith<K extends "creator" | "deleter"> = ProviderAdapter & Required<Pick<ProviderAdapter, K>>;
+export type AdapterWith<K extends "creator" | "deleter" | "sharer"> = ProviderAdapter & Required<Pick<ProviderAdapter, K>>;

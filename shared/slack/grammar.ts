@@ -10,7 +10,7 @@ export interface Grammar {
   usage: string;
   summary: string;
   /** positional arguments in order; `choices` restricts a value (matched in lower case) */
-  args: ReadonlyArray<{ name: string; required: boolean; choices?: readonly string[] }>;
+  args: ReadonlyArray<{ name: string; required: boolean; choices?: readonly string[]; rest?: boolean }>;
   /** the flags it takes, each with what it means (the help text) */
   flags: Readonly<Record<string, string>>;
   /** flags that take one of a few values (matched in lower case) */
@@ -56,6 +56,10 @@ export function parseWords(name: string, grammar: Grammar, words: string[]): { w
       return { error: `--${flag} is one of ${allowed.join(", ")}, not "${value.slice(0, 40)}"${didYouMean(value, allowed)}` };
     flags[flag] = allowed ? value.toLowerCase() : value;
   }
+  // a last argument marked `rest` takes every remaining word, joined by a space (`<target…>`)
+  const last = grammar.args.at(-1);
+  if (last?.rest && positional.length > grammar.args.length)
+    positional.splice(grammar.args.length - 1, positional.length, positional.slice(grammar.args.length - 1).join(" "));
   if (positional.length > grammar.args.length)
     return {
       error: `${name} takes ${grammar.args.length || "no"} argument(s); "${positional[grammar.args.length]!.slice(0, 40)}" is one too many`,

@@ -126,6 +126,9 @@ export function policySummaryMessage(policy: Policy, run: RunView): { text: stri
   const by = run.trigger === "manual" ? `run on demand${run.requestedBy ? ` by <@${run.requestedBy}>` : ""}` : "scheduled run";
   const lines = [
     ...s.made.map((m) => `:camera_with_flash: made *${esc(m.name)}* \`${esc(m.imageId)}\` from ${esc(m.server)} — ${m.state}`),
+    ...(s.shared ?? []).map(
+      (x) => `:handshake: shared \`${esc(x.imageId)}\` of ${esc(x.server)} with ${x.targets.map((t) => `\`${esc(t)}\``).join(", ")}`,
+    ),
     ...s.deleted.map(
       (d) => `:wastebasket: deleting *${esc(d.name)}* \`${esc(d.imageId)}\` (beyond retention) — operation \`${d.operation}\``,
     ),

@@ -23,7 +23,8 @@ export function slackProgressReporter(poster: () => Promise<SlackPoster>, respon
         serverId: n.serverId,
         operation: input.operation,
         end,
-        kind: input.kind,
+        // a share's tracking posts no card (share-image answers its result itself)
+        kind: input.kind === "share-image" ? undefined : input.kind,
         gone,
       });
       const status = gone ? "deleted" : shown.status;

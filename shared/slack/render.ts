@@ -191,8 +191,20 @@ export function serversMessage(
   };
 }
 
-export function imageMessage(i: Image): Message {
+/** Whom an image is shared with, as `/images show` and a share's result say it (SCP: with each member's status). */
+export function sharedWithText(members: readonly { id: string; status?: string }[]): string {
+  if (!members.length) return "nobody";
+  return members.map((m) => `\`${esc(m.id)}\`${m.status ? ` (${esc(m.status)})` : ""}`).join(", ");
+}
+
+/** `/images show`: one image, and for a shared custom image whom it is shared with (describe-image's `sharedWith`). */
+export function imageMessage(i: Image, shares: { sharedWith?: { id: string; status?: string }[]; sharingUnknown?: string } = {}): Message {
   const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+  const shared = shares.sharedWith
+    ? [field("Shared with", sharedWithText(shares.sharedWith))]
+    : shares.sharingUnknown
+      ? [field("Shared with", `could not be read (${esc(shares.sharingUnknown)})`)]
+      : [];
   return {
     response_type: "ephemeral",
     text: `${i.name} (${i.id}): ${i.status}`,
@@ -216,6 +228,7 @@ export function imageMessage(i: Image): Message {
           field("Size", i.sizeBytes === null ? "—" : `${(i.sizeBytes / 2 ** 30).toFixed(1)} GiB`),
           field("Created", i.createdAt ?? "—"),
           field("Source server", i.sourceServerId ? `\`${esc(i.sourceServerId)}\`` : "—"),
+          ...shared,
         ],
       },
     ],
@@ -231,6 +244,8 @@ const OPERATION_ICON: Record<OperationView["state"], string> = {
   stopped: ":warning:",
   accepted: ":wastebasket:",
   deleted: ":wastebasket:",
+  shared: ":handshake:",
+  unshared: ":white_check_mark:",
 };
 
 /** `/images status <operation>`: what anyone holding an operation id may learn of it. */

@@ -250,6 +250,22 @@ const spec: Record<Exclude<FunctionName, "slack">, { methods: string[]; arb: fc.
       { dryRun: true },
     ),
   },
+  "share-image": {
+    methods: ["POST"],
+    arb: inputs(
+      {
+        targets: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(["partner@example.com"], ["workload-a@example.com", "workload-b@example.com"]) },
+          { weight: 1, arbitrary: fc.array(nasty, { maxLength: 3 }) },
+          { weight: 1, arbitrary: nasty },
+        ),
+        action: fc.constantFrom("share", "unshare"),
+        region: fc.constantFrom("KR", "kr-west1"),
+      },
+      providerWith("id"),
+      { dryRun: true },
+    ),
+  },
   // never a real policy's name: the fuzz never runs one
   "run-policy": {
     methods: ["GET", "POST"],

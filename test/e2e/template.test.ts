@@ -43,6 +43,7 @@ const CLOUD_CALLERS: readonly Fn[] = [
   "describe-image",
   "create-image",
   "delete-image",
+  "share-image",
   "track-image",
   "audit-images",
   "run-policy",
@@ -513,10 +514,11 @@ describe("least privilege", () => {
         [["GetItem", "PutItem"], ["del-*"]],
         [["GetItem"], ["slack#target#*"]],
       ],
+      "share-image": [[["GetItem", "PutItem"], ["shr-*"]]],
       "track-image": [
         [
           ["GetItem", "PutItem"],
-          ["img-*", "del-*"],
+          ["img-*", "del-*", "shr-*"],
         ],
         [["GetItem"], ["slack#target#*"]],
       ],
@@ -524,13 +526,14 @@ describe("least privilege", () => {
         [["GetItem", "PutItem", "Query"], ["pol-*"]],
         [
           ["GetItem", "PutItem"],
-          ["img-*", "name-*", "del-*"],
+          ["img-*", "name-*", "del-*", "shr-*"],
         ],
       ],
-      "describe-operation": [[["GetItem"], ["img-*", "del-*"]]],
+      "describe-operation": [[["GetItem"], ["img-*", "del-*", "shr-*"]]],
       "audit-images": [
         [["DeleteItem", "GetItem", "PutItem", "Query"], ["audit#*"]],
         [["GetItem", "Query"], ["pol-*"]],
+        [["GetItem"], ["shr-led-*"]],
       ],
       // the one writer of slack# items: requests already handled (conditional puts), progress targets
       slack: [[["PutItem"], ["slack#seen#*", "slack#target#*"]]],
@@ -573,8 +576,8 @@ describe("least privilege", () => {
     ]);
   });
 
-  it("lets only create-image, delete-image and run-policy start the state machine and read its executions; only slack and run-policy (itself) invoke functions", () => {
-    const starters: readonly Fn[] = ["create-image", "delete-image", "run-policy"];
+  it("lets only create-image, delete-image, share-image and run-policy start the state machine and read its executions; only slack and run-policy (itself) invoke functions", () => {
+    const starters: readonly Fn[] = ["create-image", "delete-image", "share-image", "run-policy"];
     // DescribeExecution takes an execution ARN, arn:<partition>:states:<region>:<account>:execution:<state machine name>:<execution>
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html; AWS's own policy for
     // a state machine's executions: https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html)
@@ -597,6 +600,7 @@ describe("least privilege", () => {
       "describe-operation",
       "audit-images",
       "delete-image",
+      "share-image",
       "run-policy",
     ].map(arn);
     expect(invokes.sort()).toEqual(names.sort());
@@ -612,9 +616,10 @@ describe("least privilege", () => {
         .filter((id) => resourcesFor(id, "lambda:InvokeFunction").some((r: Json) => names(r, fn)))
         .sort();
     expect(invokers("delete-image")).toEqual([roleOf("slack")]);
+    expect(invokers("share-image")).toEqual([roleOf("slack")]);
     expect(invokers("run-policy")).toEqual(["PolicySchedulerRole", roleOf("run-policy"), roleOf("slack")].sort());
     // both URLs take signed AWS principals only
-    for (const fn of ["delete-image", "run-policy"] as const)
+    for (const fn of ["delete-image", "share-image", "run-policy"] as const)
       expect(resources[`${logicalId(fn)}LambdaFunctionUrl`].Properties.AuthType).toBe("AWS_IAM");
   });
 });

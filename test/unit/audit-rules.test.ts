@@ -95,6 +95,25 @@ describe("audit rules", () => {
     expect(out.every((f) => f.severity === "critical")).toBe(true);
   });
 
+  it("over-shared names whom an image was shared with by hand, when the audit could tell, and says when imageops shared them all", () => {
+    const ids2 = ["a@example.com", "b@example.com"];
+    const [hand, ours, unread] = overShared(
+      [
+        setFacts(image({ id: "hand" }), { sharedWith: 2, sharedWithIds: ids2, sharedByHand: ["b@example.com"] }),
+        setFacts(image({ id: "ours" }), { sharedWith: 2, sharedWithIds: ids2, sharedByHand: [] }),
+        setFacts(image({ id: "unread" }), { sharedWith: 2, sharedWithIds: ids2 }),
+      ],
+      config,
+    );
+    expect(hand!.message).toBe(
+      "custom image is visible beyond the account: shared with 2 other logins; shared by hand (no policy or share operation recorded it): b@example.com",
+    );
+    expect(ours!.message).toBe(
+      "custom image is visible beyond the account: shared with 2 other logins; every one shared by imageops (a@example.com, b@example.com)",
+    );
+    expect(unread!.message).toBe("custom image is visible beyond the account: shared with 2 other logins");
+  });
+
   it("eol-os: the provider's date or phase first, the distro table otherwise, boundary exclusive", () => {
     const providerPast = setFacts(image({ id: "iw-past", os: { family: "linux", distro: "rocky", version: "9.X", name: "Rocky 9" } }), {
       eolDate: "2026-01-31",

@@ -36,6 +36,8 @@ describe("the policies file", () => {
   it("takes a valid policy, with the time zone defaulting to Asia/Seoul and enabled", () => {
     expect(validatePolicies({ policies: [valid] })).toEqual([{ ...valid, timezone: "Asia/Seoul", enabled: true }]);
     expect(validatePolicies({})).toEqual([]);
+    expect(validatePolicies({ policies: [{ ...valid, share: ["workload-a@example.com"] }] })[0]!.share).toEqual(["workload-a@example.com"]);
+    expect(loadPoliciesFile("test/fixtures/policies-share.yaml")[0]!.share).toHaveLength(2);
   });
 
   it("the repository's own policies.yaml is valid", () => {
@@ -69,6 +71,12 @@ describe("the policies file", () => {
     [{ channel: "#general" }, /field channel: a Slack channel id/],
     [{ name: "Web_Golden" }, /policy "Web_Golden" \(policies\[0\]\) field name:/],
     [{ colour: "red" }, /unknown field\(s\) colour/],
+    [{ share: ["a+b@example.com"] }, /field share: "a\+b@example.com" is not an NCP login id/],
+    [
+      { provider: "scp", servers: ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"], share: ["partner@example.com"] },
+      /field share: .*is not an SCP account id/,
+    ],
+    [{ share: [] }, /field share:/],
   ])("names the policy and the field: %j", (change, problem) => {
     const found = problems({ ...valid, ...change });
     expect(found.join("\n")).toMatch(problem);

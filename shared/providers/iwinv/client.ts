@@ -254,6 +254,11 @@ export function iwinvAdapter(options: IwinvAdapterOptions = {}): ProviderAdapter
         reason: "iwinv's API has no image-deletion call",
         instead: "its Images API offers only Image List and Image Detail (iwinv.md §2.3): delete it in the iwinv console",
       },
+      share: {
+        reason: "iwinv's API has no image-sharing call",
+        instead:
+          "its Images API offers only Image List and Image Detail (iwinv.md §2.3): share the image in the iwinv console, if iwinv offers it there",
+      },
     },
 
     async listImages(ctx, filter: ListFilter = {}) {

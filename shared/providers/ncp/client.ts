@@ -2,7 +2,18 @@ import { log } from "../../log.js";
 import { ImageOpsError, providerFailure } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import { checkId, type IdShapes } from "../ids.js";
-import type { AdapterWith, CallContext, CreateCall, DeleteTarget, ImageCreator, ImageDeleter, Server, ServerUsage } from "../types.js";
+import type {
+  AdapterWith,
+  CallContext,
+  CreateCall,
+  DeleteTarget,
+  ImageCreator,
+  ImageDeleter,
+  ImageSharer,
+  Server,
+  ServerUsage,
+  ShareTarget,
+} from "../types.js";
 import { text } from "../read.js";
 import { codeOf, normalizeNcpMemberImage, normalizeNcpServerImage } from "./normalize.js";
 import { type NcpAction, type NcpParams, ncpRequest } from "./wire.js";
@@ -403,11 +414,82 @@ async function deleteImage(ctx: CallContext, target: DeleteTarget): Promise<void
   }
 }
 
-/** NCP creates (KVM: createServerImage, XEN: createMemberServerImageInstance) and deletes images (ncp.md §3.1–3.2). */
+/**
+ * The sharing calls of each API (ncp.md §3.1–3.2; Go {add,remove}_server_image_sharing_permission_request.go:
+ * serverImageNo + targetLoginIdList; {add,remove}_member_server_image_sharing_permission_request.go:
+ * memberServerImageInstanceNo + targetLoginIdList), for the image as describe found it.
+ */
+const SHARE = {
+  server: { add: "addServerImageSharingPermission", remove: "removeServerImageSharingPermission" },
+  member: { add: "addMemberServerImageSharingPermission", remove: "removeMemberServerImageSharingPermission" },
+} as const;
+
+/**
+ * A target is "NAVER Cloud Platform account login ID" — an e-mail address in every example of the
+ * sharing pages (`targetLoginIdList.1=id1@email.com&targetLoginIdList.2=id2@naver.com`,
+ * https://api.ncloud-docs.com/docs/en/compute-vserver-serverimage-addserverimagesharingpermission).
+ * The SDK writes list elements unescaped (wire.ts), so a `+` or `%` in one would reach NCP as
+ * another id: letters, digits, `.`, `_`, `-` before the `@`, a dotted domain after it.
+ */
+const LOGIN_ID = /^[A-Za-z0-9._-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+function validateTarget(target: string): string | null {
+  if (typeof target !== "string" || !target) return "a login id is required";
+  if (target.length > 254) return "at most 254 characters";
+  if (!LOGIN_ID.test(target)) return "an NCP login id: the account's e-mail address (letters, digits, '.', '_', '-' before the '@')";
+  return null;
+}
+
+async function describeForShare(ctx: CallContext, id: string): Promise<ShareTarget> {
+  checkId(NCP_IDS.image, "id", id);
+  // as describe: the server-image API first, the member-image API only when it has none
+  const image = await findOne(ctx, SERVER_IMAGE, id);
+  if (image)
+    return {
+      image: normalizeNcpServerImage(image, where(ctx)),
+      own: serverImageOwn(image),
+      members: loginIds(image).map((login) => ({ id: login })),
+      via: SHARE.server,
+    };
+  const member = await findOne(ctx, MEMBER_IMAGE, id);
+  if (member)
+    return {
+      image: normalizeNcpMemberImage(member, where(ctx)),
+      own: MEMBER_OWN,
+      members: loginIds(member).map((login) => ({ id: login })),
+      via: SHARE.member,
+    };
+  throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+}
+
+/** One add or remove call for every target at once (targetLoginIdList.N), never repeated by the client. */
+async function changeSharing(ctx: CallContext, target: ShareTarget, targets: readonly string[], change: "add" | "remove"): Promise<void> {
+  const id = checkId(NCP_IDS.image, "id", target.image.id);
+  for (const t of targets) {
+    const problem = validateTarget(t);
+    if (problem)
+      throw new ImageOpsError("INVALID_ARGUMENT", `targets: ${JSON.stringify(t).slice(0, 80)} is not ${problem}`, { field: "targets" });
+  }
+  const list = [...targets];
+  if (target.via.add === SHARE.member.add) {
+    await call(ctx, SHARE.member[change], { memberServerImageInstanceNo: id, targetLoginIdList: list }, false);
+    return;
+  }
+  await call(ctx, SHARE.server[change], { serverImageNo: id, targetLoginIdList: list }, false);
+}
+
+/** NCP creates (KVM: createServerImage, XEN: createMemberServerImageInstance), deletes and shares images (ncp.md §3.1–3.2). */
 const creator: ImageCreator = { validateImageName, createImage };
 const deleter: ImageDeleter = { describeForDelete, deleteImage, serversUsing };
+const sharer: ImageSharer = {
+  targetForm: "an NCP login id (the receiving account's e-mail address)",
+  validateTarget,
+  describeForShare,
+  addTargets: (ctx, target, targets) => changeSharing(ctx, target, targets, "add"),
+  removeTargets: (ctx, target, targets) => changeSharing(ctx, target, targets, "remove"),
+};
 
-export function ncpAdapter(): AdapterWith<"creator" | "deleter"> {
+export function ncpAdapter(): AdapterWith<"creator" | "deleter" | "sharer"> {
   return {
     name: "ncp",
     defaultEndpoint: NCP_DEFAULT_ENDPOINT,
@@ -470,5 +552,6 @@ export function ncpAdapter(): AdapterWith<"creator" | "deleter"> {
 
     creator,
     deleter,
+    sharer,
   };
 }

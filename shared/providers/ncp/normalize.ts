@@ -122,10 +122,14 @@ export function normalizeNcpServerImage(raw: unknown, where: { account: string; 
     createdAt: toIsoUtc(str(r.createDate)),
     sourceServerId: str(r.originalServerInstanceNo) ?? str(r.serverInstanceNo),
   };
-  const sharedWith = Array.isArray(r.sharedLoginIdList) ? r.sharedLoginIdList.length : 0;
+  const sharedWithIds = loginIds(r.sharedLoginIdList);
+  const sharedWith = sharedWithIds.length;
   const lifecycle = code(r.serverImageLifeCyclePhase) ?? undefined;
-  return lifecycle || sharedWith ? setFacts(image, { lifecycle, sharedWith }) : image;
+  return lifecycle || sharedWith ? setFacts(image, { lifecycle, sharedWith, ...(sharedWith ? { sharedWithIds } : {}) }) : image;
 }
+
+/** sharedLoginIdList's login ids (ServerImage / MemberServerImageInstance, ncp.md §3.1–3.2). */
+const loginIds = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x !== "") : []);
 
 export function normalizeNcpMemberImage(raw: unknown, where: { account: string; region: string }): Image {
   const r = rec(raw);
@@ -151,6 +155,6 @@ export function normalizeNcpMemberImage(raw: unknown, where: { account: string; 
     createdAt: toIsoUtc(str(r.createDate)),
     sourceServerId: str(r.originalServerInstanceNo),
   };
-  const sharedWith = Array.isArray(r.sharedLoginIdList) ? r.sharedLoginIdList.length : 0;
-  return sharedWith ? setFacts(image, { sharedWith }) : image;
+  const sharedWithIds = loginIds(r.sharedLoginIdList);
+  return sharedWithIds.length ? setFacts(image, { sharedWith: sharedWithIds.length, sharedWithIds }) : image;
 }

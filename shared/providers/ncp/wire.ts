@@ -79,6 +79,11 @@ export const NCP_REQUEST_FIELDS = {
   // delete_server_image_request.go @ 249442d; delete_member_server_image_instances_request.go @ 74771f7 (ncp.md §3.1–3.2)
   deleteServerImage: ["regionCode", "serverImageNoList"],
   deleteMemberServerImageInstances: ["regionCode", "memberServerImageInstanceNoList"],
+  // {add,remove}_server_image_sharing_permission_request.go, {add,remove}_member_server_image_sharing_permission_request.go @ f8dc625
+  addServerImageSharingPermission: ["regionCode", "serverImageNo", "targetLoginIdList"],
+  removeServerImageSharingPermission: ["regionCode", "serverImageNo", "targetLoginIdList"],
+  addMemberServerImageSharingPermission: ["regionCode", "memberServerImageInstanceNo", "targetLoginIdList"],
+  removeMemberServerImageSharingPermission: ["regionCode", "memberServerImageInstanceNo", "targetLoginIdList"],
 } as const;
 
 export type NcpAction = keyof typeof NCP_REQUEST_FIELDS;
@@ -107,9 +112,10 @@ export const NCP_RECORD_FIELDS: Readonly<Record<string, readonly string[]>> = {
  * find-images-by-empty-name), undefined and null are not; lists as `name.N` (1-based), lists of
  * records as `name.N.field` in the record model's order. Scalars and record fields are escaped with
  * Go's url.QueryEscape. List elements the SDK writes as they are, unescaped (`reflect.String`):
- * an element is sent only when escaping would leave it unchanged — a number, a code — so that the
- * SDK's bytes are the right bytes; any other is refused, never split into fields (the oracle's
- * wire-list-elements-with-hangul-and-reserved).
+ * an element is sent only when escaping would leave it unchanged — a number, a code — or would
+ * change only its `@` (a login id, `targetLoginIdList.1=id1@email.com` as the sharing pages' example
+ * writes it), which a form body reads back as itself; so the SDK's bytes are the right bytes. Any
+ * other is refused, never split into fields (the oracle's wire-list-elements-with-hangul-and-reserved).
  */
 export function ncpForm<A extends NcpAction>(action: A, params: NcpParams<A>): string {
   const fields: readonly string[] = NCP_REQUEST_FIELDS[action];
@@ -129,8 +135,12 @@ export function ncpForm<A extends NcpAction>(action: A, params: NcpParams<A>): s
     value.forEach((item: Scalar | Readonly<Record<string, Scalar>>, i: number) => {
       if (typeof item !== "object") {
         const raw = String(item);
-        if (goQueryEscape(raw) !== raw)
-          throw invalidArgument(field, `${shown(raw)} cannot be sent: NCP's SDK writes list elements unescaped (numbers and codes only)`);
+        const plain = raw.replaceAll("@", "");
+        if (goQueryEscape(plain) !== plain)
+          throw invalidArgument(
+            field,
+            `${shown(raw)} cannot be sent: NCP's SDK writes list elements unescaped (numbers, codes and login ids only)`,
+          );
         body += `&${field}.${i + 1}=${raw}`;
         return;
       }

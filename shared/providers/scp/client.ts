@@ -1,7 +1,19 @@
 import { ImageOpsError, invalidArgument } from "../../model/errors.js";
 import type { Image } from "../../model/image.js";
 import { type Rec, text } from "../read.js";
-import type { AdapterWith, CallContext, CreateCall, DeleteTarget, ImageCreator, ImageDeleter, ListFilter, Server } from "../types.js";
+import type {
+  AdapterWith,
+  CallContext,
+  CreateCall,
+  DeleteTarget,
+  ImageCreator,
+  ImageDeleter,
+  ImageSharer,
+  ListFilter,
+  Server,
+  ShareMember,
+  ShareTarget,
+} from "../types.js";
 import { normalizeScpImage, type ScpContext, unreadScpImage } from "./normalize.js";
 import { checkId, type IdShapes } from "../ids.js";
 import { buildScpUrl, type QueryValue, scpHeaders } from "./signer.js";
@@ -128,7 +140,30 @@ function scpOwn(raw: Rec, me: ThisAccount | undefined): DeleteTarget["own"] {
   return { ok: true, says: `scp_image_type custom, owner ${owner}: this account (${me.from})` };
 }
 
-export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creator" | "deleter"> {
+/**
+ * A share's target is an SCP account id: `owner` is "Owner account ID", 32 hex characters (scp.md
+ * §4.1; the docs' example a8f10467abfc4b87b64614ab36eb9ae4), and Add member's `member_id` must match
+ * `^[A-Za-z0-9-]*$` (S3 model_image_member_create_request.go).
+ */
+const ACCOUNT_ID = /^[0-9a-fA-F]{32}$/;
+function validateScpTarget(target: string): string | null {
+  if (typeof target !== "string" || !target) return "an account id is required";
+  if (!ACCOUNT_ID.test(target)) return "an SCP account id: 32 hexadecimal characters, as an image's owner shows it";
+  return null;
+}
+
+/** The members List members answers: {"members": [ImageMemberShowResponse{member_id, status, …}]} (S3 model_image_member_list_response.go). */
+function membersOf(json: unknown): ShareMember[] | undefined {
+  const members = (json as { members?: unknown })?.members;
+  if (!Array.isArray(members)) return undefined;
+  return members.flatMap((m) => {
+    const id = text((m as Rec)?.member_id);
+    const status = text((m as Rec)?.status);
+    return id ? [status ? { id, status } : { id }] : [];
+  });
+}
+
+export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creator" | "deleter" | "sharer"> {
   const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
   const now = options.now ?? Date.now;
   const conflictWaits = options.deleteConflictWaitsMs ?? DELETE_CONFLICT_WAITS_MS;
@@ -136,7 +171,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
 
   async function call(
     ctx: CallContext,
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     query?: Record<string, QueryValue>,
     body?: unknown,
@@ -151,7 +186,8 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
     const res = await ctx.http.request({
       method,
       url,
-      // a DELETE repeated after a lost answer is answered 404 once the first went through: read as "gone"
+      // a DELETE repeated after a lost answer is answered 404 once the first went through: read as "gone";
+      // a PUT (visibility, a member's status) sets a value: repeating it changes nothing more
       idempotent: method !== "POST",
       // the Go SDK's headers (library/virtualserver/*/client.go) and body bytes: json.NewEncoder ends the JSON with "\n";
       // its DeleteImage sends no Accept (scp.md §1.5, the delete-image vector's sdkHeaders)
@@ -343,6 +379,69 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
     },
   };
 
+  /**
+   * SCP shares an image in steps (scp.md §4; S3 1.3 api_virtualserver_v1_virtualserver_v1_images.go
+   * UpdateImage, api_virtualserver_v1_image_member.go): the image is made `shared` (PUT
+   * /v1/images/{id} {"visibility":"shared"}, virtualserver:SetImage), each account is added as a
+   * member (POST …/members {"member_id"}, virtualserver:CreateImageMember) and starts `pending`; the
+   * member accepts with its own keys (PUT …/members/{member_id} {"status":"accepted"},
+   * virtualserver:SetImageMember). Removing is DELETE …/members/{member_id} (virtualserver:DeleteImageMember).
+   */
+  const sharer: ImageSharer = {
+    targetForm: "an SCP account id (32 hexadecimal characters)",
+    validateTarget: validateScpTarget,
+
+    async describeForShare(ctx, id): Promise<ShareTarget> {
+      checkId(SCP_IDS.image, "id", id);
+      const json = await call(ctx, "GET", `/v1/images/${id}`);
+      if (!json || typeof json !== "object") throw unexpected("image");
+      const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
+      const image = normalizeScpImage(raw, ctxOf(ctx));
+      const me = text(raw.scp_image_type) === "custom" ? await thisAccount(ctx) : undefined;
+      // only a shared image has members (Glance; the images SCP lists as `shared`): a private one has none to read
+      let members: ShareMember[] = [];
+      if (image.visibility === "shared") {
+        const listed = membersOf(await call(ctx, "GET", `/v1/images/${id}/members`));
+        if (!listed) throw unexpected("members");
+        members = listed;
+      }
+      return {
+        image,
+        own: scpOwn(raw, me),
+        members,
+        via: { add: "POST /v1/images/{image_id}/members", remove: "DELETE /v1/images/{image_id}/members/{member_id}" },
+      };
+    },
+
+    async addTargets(ctx, target, targets) {
+      const id = checkId(SCP_IDS.image, "id", target.image.id);
+      for (const t of targets)
+        if (validateScpTarget(t)) throw invalidArgument("targets", `${JSON.stringify(t).slice(0, 80)}: ${validateScpTarget(t)}`);
+      // ImageSetRequest.ToMap writes only the fields set: {"visibility":"shared"}
+      if (target.image.visibility !== "shared") await call(ctx, "PUT", `/v1/images/${id}`, undefined, { visibility: "shared" });
+      for (const t of targets) await call(ctx, "POST", `/v1/images/${id}/members`, undefined, { member_id: t });
+    },
+
+    async removeTargets(ctx, target, targets) {
+      const id = checkId(SCP_IDS.image, "id", target.image.id);
+      for (const t of targets) {
+        if (validateScpTarget(t)) throw invalidArgument("targets", `${JSON.stringify(t).slice(0, 80)}: ${validateScpTarget(t)}`);
+        // 204, no body; no Accept, as DeleteImageMember sends none
+        await call(ctx, "DELETE", `/v1/images/${id}/members/${t}`);
+      }
+    },
+
+    async accept(memberCtx, imageId, memberId) {
+      const id = checkId(SCP_IDS.image, "id", imageId);
+      if (validateScpTarget(memberId)) throw invalidArgument("targets", `${memberId}: ${validateScpTarget(memberId)}`);
+      // ImageMemberSetRequest {"status"}: ImageMemberStatusEnum pending | accepted | rejected
+      await call(memberCtx, "PUT", `/v1/images/${id}/members/${memberId}`, undefined, { status: "accepted" });
+    },
+
+    acceptHow: (imageId, memberId) =>
+      `account ${memberId} must accept it with its own keys: PUT /v1/images/${imageId}/members/${memberId} {"status":"accepted"} (virtualserver:SetImageMember), or accept it in the SCP console; or add that account, with its accountId, to the credentials secret and imageops accepts it`,
+  };
+
   return {
     name: "scp",
     defaultEndpoint: SCP_DEFAULT_ENDPOINT,
@@ -392,5 +491,6 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
 
     creator,
     deleter,
+    sharer,
   };
 }

@@ -145,3 +145,41 @@ describe("a delete's decision", () => {
     expect(predict({ action: "existing" }, del({ state: "deleted" }))).toMatch(/the image is deleted\); nothing is sent again/);
   });
 });
+
+describe("a share's decision", () => {
+  const SHARE = {
+    provider: "ncp" as const,
+    account: "demo",
+    region: "KR",
+    imageId: "31000001",
+    action: "share" as const,
+    targets: ["b@example.com", "a@example.com"],
+  };
+  const first = claimRecord(undefined, SHARE, { claimId: "s1", now: NOW, leaseUntil: NOW + 65_000 });
+  const seen = (done: boolean) => ({ seen: "present", image: { id: "31000001", status: "available" } as Image, done }) as const;
+
+  it("has one key per image, action and set of targets, whatever their order or repeats", () => {
+    const { key, kind } = keyOf(SHARE);
+    expect(kind).toBe("share-image");
+    expect(key).toMatch(/^shr-ncp-[0-9a-f]{40}$/);
+    expect(keyOf({ ...SHARE, targets: ["a@example.com", "b@example.com", "a@example.com"] }).key).toBe(key);
+    expect(keyOf({ ...SHARE, action: "unshare" }).key).not.toBe(key);
+    expect(keyOf({ ...SHARE, imageId: "31000002" }).key).not.toBe(key);
+    expect(first).toMatchObject({ kind: "share-image", imageId: "31000001", state: "claimed" });
+  });
+
+  it("answers a share the cloud still shows; starts again one it no longer shows, or one that was refused", () => {
+    const shared = { ...first, state: "shared" as const, tracking: { execution: first.id, startedAt: "x", runs: 1 } };
+    expect(decide(shared, first.payloadHash, NOW, seen(true)).action).toBe("existing");
+    expect(decide(shared, first.payloadHash, NOW, seen(false))).toMatchObject({
+      action: "start",
+      reason: expect.stringMatching(/no longer shows/),
+    });
+    expect(decide({ ...first, state: "failed", reason: "refused" }, first.payloadHash, NOW, seen(false))).toMatchObject({
+      action: "start",
+    });
+    // while it is being sent, what the cloud shows does not start another
+    expect(decide({ ...first, state: "sent" }, first.payloadHash, NOW + 1_000, seen(false))).toMatchObject({ action: "wait" });
+    expect(predict({ action: "existing" }, shared)).toMatch(/nothing is sent again/);
+  });
+});
