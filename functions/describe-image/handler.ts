@@ -1,5 +1,5 @@
 import { lambdaHandler } from "../../shared/events.js";
-import { describeImageWithShares } from "../../shared/images/describe.js";
+import { describeImage } from "../../shared/images/describe.js";
 import { DescribeImageInput } from "../../shared/model/inputs.js";
 import { lambdaRuntime } from "../../shared/runtime.js";
 
@@ -7,5 +7,5 @@ export const handler = lambdaHandler({
   name: "describe-image",
   schema: DescribeImageInput,
   methods: ["GET", "POST"],
-  run: async (input, context) => ({ body: await describeImageWithShares(lambdaRuntime(context), input) }),
+  run: async (input, context) => ({ body: await describeImage(lambdaRuntime(context), input) }),
 });

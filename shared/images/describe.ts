@@ -4,14 +4,6 @@ import type { ShareMember } from "../providers/types.js";
 import { type Runtime, withTarget } from "../runtime.js";
 import { describeNamedImage } from "./named.js";
 
-/** One image, by its id or (a custom image) its name; not found says what to try (./named.ts). */
-export async function describeImage(
-  rt: Runtime,
-  input: { provider: ProviderName; id: string; account?: string; region?: string },
-): Promise<Image> {
-  return withTarget(rt, input, (ctx, adapter) => describeNamedImage(ctx, adapter, input.id));
-}
-
 /** One image by its id only, as the cloud answers (tracking: an image it follows is never looked up by name). */
 export async function describeImageById(
   rt: Runtime,
@@ -28,19 +20,20 @@ export interface DescribedImage {
 }
 
 /**
- * describe-image's answer: the image, and — for a custom image the cloud shows as shared, on a
- * cloud that shares — whom it is shared with (the sharer's read; NCP sharedLoginIdList, SCP's
- * members). A list of members that cannot be read never fails the describe: it says why.
+ * describe-image's answer: one image, by its id or (a custom image) its name — not found says
+ * what to try (./named.ts) — and, for a custom image the cloud shows as shared, on a cloud that
+ * shares, whom it is shared with (the sharer's read; NCP sharedLoginIdList, SCP's members). A list
+ * of members that cannot be read never fails the describe: it says why.
  */
-export async function describeImageWithShares(
+export async function describeImage(
   rt: Runtime,
   input: { provider: ProviderName; id: string; account?: string; region?: string },
 ): Promise<DescribedImage> {
   return withTarget(rt, input, async (ctx, adapter) => {
-    const image = await adapter.describeImage(ctx, input.id);
+    const image = await describeNamedImage(ctx, adapter, input.id);
     if (!adapter.sharer || image.kind !== "custom" || image.visibility !== "shared") return { image };
     try {
-      const target = await adapter.sharer.describeForShare(ctx, input.id);
+      const target = await adapter.sharer.describeForShare(ctx, image.id);
       return { image, sharedWith: target.members };
     } catch (err) {
       return { image, sharingUnknown: err instanceof ImageOpsError ? `${err.code}: ${err.message}` : "the members could not be read" };

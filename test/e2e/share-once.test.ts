@@ -125,7 +125,7 @@ describe("the checks: nothing is sent", () => {
     expect(dry.body.checks.find((c: any) => c.name === "already").message).toMatch(
       /already shared with partner@example.com: not sent again/,
     );
-    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", message: "Confirm sends it" });
+    expect(dry.body.checks.at(-1)).toMatchObject({ name: "operation", message: "the request sends it" });
   });
 });
 
@@ -178,7 +178,7 @@ describe("exactly once", () => {
     expect(res.body.error).toMatchObject({ code: "PROVIDER_ERROR", provider: "ncp", providerCode: "SIM-NO-LOGIN-ID", field: "targets" });
     expect(res.body.error.message).toMatch(/nobody@example\.com/);
     const dry = await share({ provider: "ncp", id: no, targets: ["nobody@example.com"], dryRun: true });
-    expect(dry.body.checks.at(-1).message).toMatch(/Confirm sends it again: the earlier share did not happen/);
+    expect(dry.body.checks.at(-1).message).toMatch(/the request sends it again: the earlier share did not happen/);
     expect(sharedWith(no)).toEqual([]);
   });
 
