@@ -7,14 +7,12 @@ import type { PolicyReporter } from "../policies/run.js";
 import { formatTime } from "../policies/schedule.js";
 import type { Policy } from "../policies/schema.js";
 import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
-import { checkLines, clip, esc, type Message, refusalNote, refusedForGood, sections, slackDate } from "./render.js";
+import { checkLines, clip, esc, field, imageFields, type Message, refusalNote, refusedForGood, sections, slackDate } from "./render.js";
 import { honouringRetryAfter, NOT_POSTABLE, type SlackPoster, toSlackCallError } from "./web.js";
 
 /** Block Kit for deletes and policies: pure functions from data to messages (as ./render.ts for the rest). */
 
 const isProvider = (p: string): p is ProviderName => (PROVIDERS as readonly string[]).includes(p);
-
-const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
 
 /**
  * The confirmation of a delete: the image itself (so the requester sees what goes), the checks
@@ -46,10 +44,7 @@ export function deleteConfirmMessage(
     blocks.push({
       type: "section",
       fields: [
-        field("Id", `\`${esc(image.id)}\``),
-        field("Status", `${image.status} (${esc(image.providerStatus)})`),
-        field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),
-        field("Kind", `${image.kind}, ${image.visibility}`),
+        ...imageFields(image),
         field("Created", image.createdAt ?? "—"),
         field("Source server", image.sourceServerId ? `\`${esc(image.sourceServerId)}\`` : "—"),
       ],

@@ -1,6 +1,6 @@
 import type { Image } from "../model/image.js";
 import { FIELD_TEXT_MAX, SECTION_TEXT_MAX } from "./limits.js";
-import { clip, esc } from "./render.js";
+import { clip, esc, field } from "./render.js";
 
 /** "4m 05s", "1h 02m" */
 export function formatElapsed(ms: number): string {
@@ -117,7 +117,6 @@ export function progressMessage(
     `${icon} ${headline} — ${o.gone ? "deleted" : `${image.status} (${image.providerStatus})`}, ${elapsed} elapsed${reason ? ` — ${reason}` : ""}`,
     SECTION_TEXT_MAX,
   );
-  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   const fields = [
     field("Status", o.kind === "delete-image" ? status : `${image.status} (${esc(image.providerStatus)})`),
     field("Elapsed", elapsed),

@@ -45,6 +45,17 @@ export function clip(s: string, max: number): string {
   return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
+/** A section field: its label bold above its value, within Slack's field limit. */
+export const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
+
+/** The fields every card about one image opens with: its id, status, cloud and kind. */
+export const imageFields = (image: Image) => [
+  field("Id", `\`${esc(image.id)}\``),
+  field("Status", `${image.status} (${esc(image.providerStatus)})`),
+  field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),
+  field("Kind", `${image.kind}, ${image.visibility}`),
+];
+
 /** Joins lines into as few mrkdwn sections as Slack's section text limit allows. */
 export function sections(lines: string[]): unknown[] {
   const out: unknown[] = [];
@@ -199,7 +210,6 @@ export function sharedWithText(members: readonly { id: string; status?: string }
 
 /** `/images show`: one image, and for a shared custom image whom it is shared with (describe-image's `sharedWith`). */
 export function imageMessage(i: Image, shares: { sharedWith?: { id: string; status?: string }[]; sharingUnknown?: string } = {}): Message {
-  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   const shared = shares.sharedWith
     ? [field("Shared with", sharedWithText(shares.sharedWith))]
     : shares.sharingUnknown
@@ -219,10 +229,7 @@ export function imageMessage(i: Image, shares: { sharedWith?: { id: string; stat
       {
         type: "section",
         fields: [
-          field("Id", `\`${esc(i.id)}\``),
-          field("Status", `${i.status} (${esc(i.providerStatus)})`),
-          field("Cloud", `${i.provider} / ${esc(i.account)} / ${esc(i.region)}`),
-          field("Kind", `${i.kind}, ${i.visibility}`),
+          ...imageFields(i),
           field("OS", esc([...new Set([i.os.name, osLabel(i)])].filter((x) => x && x !== "—").join(" — ") || "unknown")),
           field("Architecture", i.architecture ?? "—"),
           field("Size", i.sizeBytes === null ? "—" : `${(i.sizeBytes / 2 ** 30).toFixed(1)} GiB`),
@@ -250,13 +257,14 @@ const OPERATION_ICON: Record<OperationView["state"], string> = {
 
 /** `/images status <operation>`: what anyone holding an operation id may learn of it. */
 export function operationMessage(o: OperationView): Message {
-  const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
   const when = (t?: string) => t ?? "—";
   const fields = [
     field("State", o.state),
     field("Image", o.imageId ? `\`${esc(o.imageId)}\`` : "—"),
     field("Cloud", `${o.provider} / ${esc(o.account)} / ${esc(o.region)}`),
-    field(o.kind === "delete-image" ? "Kind" : "From server", o.kind === "delete-image" ? "delete" : `\`${esc(o.serverId ?? "—")}\``),
+    o.kind === "delete-image" || o.kind === "share-image"
+      ? field("Kind", o.kind === "delete-image" ? "delete" : "share")
+      : field("From server", `\`${esc(o.serverId ?? "—")}\``),
     field("Claimed / sent", `${when(o.claimedAt)} / ${when(o.sentAt)}`),
     field("Created / ended", `${when(o.createdAt)} / ${when(o.endedAt)}`),
   ];

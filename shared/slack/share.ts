@@ -2,12 +2,11 @@ import type { Check } from "../images/checks.js";
 import type { Acceptance } from "../images/share.js";
 import type { Image } from "../model/image.js";
 import type { ShareMember } from "../providers/types.js";
-import { BUTTON_VALUE_MAX, FIELD_TEXT_MAX } from "./limits.js";
-import { checkLine, clip, esc, type Message, sections, sharedWithText, textMessage } from "./render.js";
+import { BUTTON_VALUE_MAX } from "./limits.js";
+import { checkLine, clip, esc, imageFields, type Message, sections, sharedWithText, textMessage } from "./render.js";
 
 /** Block Kit for shares: pure functions from data to messages (as ./render.ts for the rest). */
 
-const field = (label: string, value: string) => ({ type: "mrkdwn", text: clip(`*${label}*\n${value}`, FIELD_TEXT_MAX) });
 const list = (targets: readonly string[]) => targets.map((t) => `\`${esc(t)}\``).join(", ");
 
 /**
@@ -34,12 +33,7 @@ export function shareConfirmMessage(
   if (image)
     blocks.push({
       type: "section",
-      fields: [
-        field("Id", `\`${esc(image.id)}\``),
-        field("Status", `${image.status} (${esc(image.providerStatus)})`),
-        field("Cloud", `${image.provider} / ${esc(image.account)} / ${esc(image.region)}`),
-        field("Kind", `${image.kind}, ${image.visibility}`),
-      ],
+      fields: imageFields(image),
     });
   blocks.push(...sections(out.checks.map(checkLine)));
   if (ok) {

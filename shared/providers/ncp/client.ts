@@ -364,21 +364,26 @@ function serverImageOwn(raw: Json): DeleteTarget["own"] {
  */
 const MEMBER_OWN: DeleteTarget["own"] = { ok: true, says: "a member server image instance: one of this account's own" };
 
-async function describeForDelete(ctx: CallContext, id: string): Promise<DeleteTarget> {
+/**
+ * An image as a delete or a share reads it, with whether it is this account's own and whom it is
+ * shared with: as describe, the server-image API first, the member-image API only when it has none.
+ */
+async function readOwned(
+  ctx: CallContext,
+  id: string,
+): Promise<{ image: Image; own: DeleteTarget["own"]; sharedWith: string[]; kind: "server" | "member" }> {
   checkId(NCP_IDS.image, "id", id);
-  // as describe: the server-image API first, the member-image API only when it has none
   const image = await findOne(ctx, SERVER_IMAGE, id);
   if (image)
-    return {
-      image: normalizeNcpServerImage(image, where(ctx)),
-      own: serverImageOwn(image),
-      sharedWith: loginIds(image),
-      via: DELETE.server.action,
-    };
+    return { image: normalizeNcpServerImage(image, where(ctx)), own: serverImageOwn(image), sharedWith: loginIds(image), kind: "server" };
   const member = await findOne(ctx, MEMBER_IMAGE, id);
-  if (member)
-    return { image: normalizeNcpMemberImage(member, where(ctx)), own: MEMBER_OWN, sharedWith: loginIds(member), via: DELETE.member.action };
+  if (member) return { image: normalizeNcpMemberImage(member, where(ctx)), own: MEMBER_OWN, sharedWith: loginIds(member), kind: "member" };
   throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+}
+
+async function describeForDelete(ctx: CallContext, id: string): Promise<DeleteTarget> {
+  const { image, own, sharedWith, kind } = await readOwned(ctx, id);
+  return { image, own, sharedWith, via: DELETE[kind].action };
 }
 
 /**
@@ -441,25 +446,8 @@ function validateTarget(target: string): string | null {
 }
 
 async function describeForShare(ctx: CallContext, id: string): Promise<ShareTarget> {
-  checkId(NCP_IDS.image, "id", id);
-  // as describe: the server-image API first, the member-image API only when it has none
-  const image = await findOne(ctx, SERVER_IMAGE, id);
-  if (image)
-    return {
-      image: normalizeNcpServerImage(image, where(ctx)),
-      own: serverImageOwn(image),
-      members: loginIds(image).map((login) => ({ id: login })),
-      via: SHARE.server,
-    };
-  const member = await findOne(ctx, MEMBER_IMAGE, id);
-  if (member)
-    return {
-      image: normalizeNcpMemberImage(member, where(ctx)),
-      own: MEMBER_OWN,
-      members: loginIds(member).map((login) => ({ id: login })),
-      via: SHARE.member,
-    };
-  throw new ImageOpsError("NOT_FOUND", `no ncp image ${id} in ${ctx.region}`, { provider: "ncp", field: "id" });
+  const { image, own, sharedWith, kind } = await readOwned(ctx, id);
+  return { image, own, members: sharedWith.map((login) => ({ id: login })), via: SHARE[kind] };
 }
 
 /** One add or remove call for every target at once (targetLoginIdList.N), never repeated by the client. */

@@ -307,15 +307,22 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
     },
   };
 
+  /**
+   * An image as a delete or a share reads it (Show image), with this account's id when it is a
+   * custom image (read only then: it may take the server list), to tell whether it is its own.
+   */
+  async function readOwned(ctx: CallContext, id: string): Promise<{ raw: Record<string, unknown>; image: Image; me?: ThisAccount }> {
+    checkId(SCP_IDS.image, "id", id);
+    const json = await call(ctx, "GET", `/v1/images/${id}`);
+    if (!json || typeof json !== "object") throw unexpected("image");
+    const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
+    const me = text(raw.scp_image_type) === "custom" ? await thisAccount(ctx) : undefined;
+    return { raw, image: normalizeScpImage(raw, ctxOf(ctx)), me };
+  }
+
   const deleter: ImageDeleter = {
     async describeForDelete(ctx, id): Promise<DeleteTarget> {
-      checkId(SCP_IDS.image, "id", id);
-      const json = await call(ctx, "GET", `/v1/images/${id}`);
-      if (!json || typeof json !== "object") throw unexpected("image");
-      const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
-      const image = normalizeScpImage(raw, ctxOf(ctx));
-      // the account's id is read only for a custom image (it may take the server list)
-      const me = text(raw.scp_image_type) === "custom" ? await thisAccount(ctx) : undefined;
+      const { raw, image, me } = await readOwned(ctx, id);
       const target: DeleteTarget = { image, own: scpOwn(raw, me), via: "DELETE /v1/images/{image_id}" };
       // "Protected … prevents accidental deletion" (D7; scp.md §4.4): cleared with Update image, PUT /v1/images/{id}
       if (raw.protected === true)
@@ -323,11 +330,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
       if (image.visibility === "shared") {
         // List members: GET /v1/images/{image_id}/members → {"members": [ImageMemberShowResponse]} (scp.md §4)
         try {
-          const m = await call(ctx, "GET", `/v1/images/${id}/members`);
-          const members = (m as { members?: unknown })?.members;
-          target.sharedWith = Array.isArray(members)
-            ? members.map((x) => (x as { member_id?: unknown })?.member_id).filter((v): v is string => typeof v === "string" && v !== "")
-            : [];
+          target.sharedWith = (membersOf(await call(ctx, "GET", `/v1/images/${id}/members`)) ?? []).map((m) => m.id);
         } catch (err) {
           target.sharingUnknown = err instanceof ImageOpsError ? err.message : "the members could not be read";
         }
@@ -392,12 +395,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
     validateTarget: validateScpTarget,
 
     async describeForShare(ctx, id): Promise<ShareTarget> {
-      checkId(SCP_IDS.image, "id", id);
-      const json = await call(ctx, "GET", `/v1/images/${id}`);
-      if (!json || typeof json !== "object") throw unexpected("image");
-      const raw = ((json as { image?: unknown }).image ?? json) as Record<string, unknown>;
-      const image = normalizeScpImage(raw, ctxOf(ctx));
-      const me = text(raw.scp_image_type) === "custom" ? await thisAccount(ctx) : undefined;
+      const { raw, image, me } = await readOwned(ctx, id);
       // only a shared image has members (Glance; the images SCP lists as `shared`): a private one has none to read
       let members: ShareMember[] = [];
       if (image.visibility === "shared") {
