@@ -1,17 +1,9 @@
-/**
- * Image creation exactly once, through the built bundles, on the operation record in a real
- * DynamoDB implementation (dynalite) reached by the real AWS SDK: lost answers, a tracking start
- * that fails after the cloud accepted, twins in two processes, a request after its image was
- * deleted or failed, a different payload, an attempt killed mid-create, tracking through
- * outages and its limit, describe-operation, and a dry run that predicts Confirm.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local-stack.js";
 import { DEMO_SERVERS } from "../../dev/sim/demo.js";
 import { watchLocalStack } from "../support/leak-watch.js";
 import { stackHttp } from "../support/stack-http.js";
+import { bundleChild } from "../support/bundle-child.js";
 
 let stack: LocalStack;
 // a cloud's grace to show a new image, short here: these tests delete images and expect that seen at once
@@ -34,26 +26,8 @@ const creates = (sim: { requests: { url: URL; method: string }[] }, action: stri
   ).length;
 const settled = (execution: string) => stack.stepFunctions.settled(execution);
 
-const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
-
 /** The create-image bundle in a process of its own (another Lambda container). */
-function child(input: Record<string, unknown>, remainingMs = 30_000): { proc: ChildProcess; result: Promise<any> } {
-  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "create-image", String(remainingMs), JSON.stringify(input)], {
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (c) => (out += c));
-  proc.stderr!.on("data", (c) => leaks.record(String(c)));
-  const result = new Promise((resolve) => {
-    proc.on("exit", () => {
-      leaks.record(out);
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      resolve(line ? JSON.parse(line.slice(7)) : undefined);
-    });
-  });
-  return { proc, result };
-}
+const child = (input: Record<string, unknown>, remainingMs = 30_000) => bundleChild("create-image", input, leaks, remainingMs);
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

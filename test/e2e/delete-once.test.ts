@@ -1,18 +1,9 @@
-/**
- * Deleting an image, through the built bundles, on the operation record (dynalite, the real AWS
- * SDK): every guard refuses before anything is sent (a public image, one not positively this
- * account's own, a protected one whatever SCP would answer, another image than the one seen, one
- * servers still use unless forced, a cloud with no delete call); twins in two
- * processes send one delete; SCP's documented 409 is tried again; a lost answer is settled by
- * looking; and tracking follows the image until it is gone, on the same progress card.
- */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local-stack.js";
 import { ncpServerImage } from "../../dev/sim/ncp.js";
 import { SCP_DEMO, scpImage } from "../../dev/sim/scp.js";
 import { watchLocalStack } from "../support/leak-watch.js";
+import { bundleChild } from "../support/bundle-child.js";
 
 let stack: LocalStack;
 const leaks = watchLocalStack(
@@ -36,32 +27,7 @@ const deletes = (sim: { requests: { url: URL; method: string }[] }, match: strin
 const ncpDeletes = () => deletes(stack.ncp, "deleteServerImage") + deletes(stack.ncp, "deleteMemberServerImageInstances");
 const scpDeletes = () => stack.scp.requests.filter((r) => r.method === "DELETE").length;
 
-const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
-function child(input: Record<string, unknown>): Promise<any> {
-  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "delete-image", "30000", JSON.stringify(input)], {
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (c) => (out += c));
-  proc.stderr!.on("data", (c) => leaks.record(String(c)));
-  return new Promise((resolve) =>
-    proc.on(
-      "exit",
-      () => (
-        leaks.record(out),
-        resolve(
-          JSON.parse(
-            out
-              .split("\n")
-              .find((l) => l.startsWith("RESULT "))!
-              .slice(7),
-          ),
-        )
-      ),
-    ),
-  );
-}
+const child = (input: Record<string, unknown>): Promise<any> => bundleChild("delete-image", input, leaks).result;
 
 let seq = 0;
 /** A custom image of the SCP account, added for one test. */

@@ -1,20 +1,10 @@
-/**
- * Sharing an image with other accounts, through the built bundles, on the operation record
- * (dynalite, the real AWS SDK) and the simulators: the checks refuse before anything is sent (a
- * public image, a failed one, a target not of the cloud's documented form, a cloud with no sharing
- * call); a share is sent once — a repeat and a twin in another process add nobody twice, a lost
- * answer is settled by looking — and tracked until the cloud lists the targets; a login id of no
- * account is the cloud's refusal, typed; an unshare removes them; at SCP the member is pending until
- * it accepts, which imageops does with the receiving account's own keys when the secret holds them.
- */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local-stack.js";
 import { CREDENTIALS_SECRET_ID } from "../../dev/sim/clouds.js";
 import { ncpServerImage } from "../../dev/sim/ncp.js";
 import { scpImage } from "../../dev/sim/scp.js";
 import { watchLocalStack } from "../support/leak-watch.js";
+import { bundleChild } from "../support/bundle-child.js";
 
 let stack: LocalStack;
 const leaks = watchLocalStack({ createDelayMs: 1_500, waitScale: 0.02, env: { PROVIDER_TIMEOUT_MS: "2000" } }, (s) => (stack = s));
@@ -57,29 +47,7 @@ const operation = async (id: string) => (await call(`/describe-operation?operati
 const ncpAdds = () => stack.ncp.requests.filter((r) => r.url.pathname.endsWith("/addServerImageSharingPermission")).length;
 const sharedWith = (no: string) => stack.ncp.images.get(no)!.raw.sharedLoginIdList as string[];
 
-const BUNDLE_RUNNER = fileURLToPath(new URL("../support/run-bundle.mjs", import.meta.url));
-function child(input: Record<string, unknown>): Promise<any> {
-  const proc = spawn(process.execPath, [BUNDLE_RUNNER, "share-image", "30000", JSON.stringify(input)], {
-    env: process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (c) => (out += c));
-  proc.stderr!.on("data", (c) => leaks.record(String(c)));
-  return new Promise((resolve) =>
-    proc.on("exit", () => {
-      leaks.record(out);
-      resolve(
-        JSON.parse(
-          out
-            .split("\n")
-            .find((l) => l.startsWith("RESULT "))!
-            .slice(7),
-        ),
-      );
-    }),
-  );
-}
+const child = (input: Record<string, unknown>): Promise<any> => bundleChild("share-image", input, leaks).result;
 
 let seq = 0;
 /** A SELF server image of the NCP account, added for one test. */
