@@ -4,6 +4,7 @@ import type { ProviderErrorEntry } from "../model/errors.js";
 import { factsOf, setFacts } from "../model/facts.js";
 import type { Image, ProviderName } from "../model/image.js";
 import { adapterFor } from "../providers/index.js";
+import type { CallContext, ImageSharer } from "../providers/types.js";
 import { fanOut, type Runtime, selectTargets } from "../runtime.js";
 import type { AuditConfig } from "./config.js";
 import type { Severity } from "./finding.js";
@@ -41,6 +42,25 @@ async function markSharedByHand(images: Image[], recorded: NonNullable<AuditDeps
 }
 
 /**
+ * The members of each shared custom image whose list entry does not name them (SCP's image list
+ * has no members: List image members, one GET per such image), as the sharer reads them. One that
+ * cannot be read stays unnamed (the finding then says only the visibility).
+ */
+async function readMembers(ctx: CallContext, sharer: ImageSharer, images: Image[]): Promise<void> {
+  for (const image of images) {
+    const facts = factsOf(image);
+    if (image.kind !== "custom" || image.visibility !== "shared" || facts.sharedWithIds) continue;
+    try {
+      const ids = (await sharer.describeForShare(ctx, image.id)).members.map((m) => m.id);
+      // the ids only: the count is part of the image's fingerprint (audit memory), which a read that fails once must not change
+      setFacts(image, { ...facts, sharedWithIds: ids });
+    } catch (err) {
+      log("warn", "could not read whom an image is shared with", { imageId: image.id, error: (err as Error).message });
+    }
+  }
+}
+
+/**
  * A read-only audit of every selected account: list everything, run each rule, report. A cloud
  * that fails is an `errors` entry and the rest of the audit still runs. Each finding is also
  * logged as one JSON line (for CloudWatch Logs Insights).
@@ -60,7 +80,12 @@ export async function runAudit(
   // an unconfigured provider or an unknown account is NOT_FOUND: a typo must not audit as all clear
   const targets = selectTargets(creds.accounts, { provider: input.provider ? [input.provider] : undefined, account: input.account });
   const accounts = [...new Set(targets.map((t) => t.account))];
-  const { results, errors } = await fanOut(rt, targets, (ctx, adapter) => adapter.listImages(ctx));
+  const { results, errors } = await fanOut(rt, targets, async (ctx, adapter) => {
+    const listed = await adapter.listImages(ctx);
+    // whom a shared image is shared with, where the list does not say (SCP): only to tell who was given it by hand
+    if (deps.recordedShares && adapter.sharer) await readMembers(ctx, adapter.sharer, listed);
+    return listed;
+  });
   const images = results.flatMap((r) => r.value);
   if (deps.recordedShares) await markSharedByHand(images, deps.recordedShares);
 

@@ -189,6 +189,24 @@ describe("the audit", () => {
       /; every one shared by imageops \(workload-b@example.com\)$/,
     );
   });
+
+  it("names SCP's hand-shared members too, read from the image's members (SCP's image list has none)", async () => {
+    const id = scpOwn();
+    expect((await share({ provider: "scp", account: "demo", id, targets: [ELSEWHERE.accountId] })).status).toBe(202);
+    // a member added in the console; what reading members costs: one List members per shared custom image
+    stack.scp.members.get(id)!.push({ member_id: "7d3b5e4f6a8c40d1c2e3f4a5b6c7d8e9", status: "pending" });
+    const reads = () => stack.scp.requests.filter((r) => r.method === "GET" && r.url.pathname === `/v1/images/${id}/members`).length;
+    const before = reads();
+    const audit = await call("/audit-images", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ provider: "scp", account: "demo" }),
+    });
+    expect(audit.body.findings.find((f: any) => f.rule === "over-shared" && f.imageId === id).message).toBe(
+      "custom image is visible beyond the account: visibility is shared; shared by hand (no policy or share operation recorded it): 7d3b5e4f6a8c40d1c2e3f4a5b6c7d8e9",
+    );
+    expect(reads() - before).toBe(1);
+  });
 });
 
 describe("SCP: the receiving account accepts", () => {
