@@ -141,13 +141,13 @@ describe("SCP sharing: the 1.3 library's requests", () => {
     created_at: "2026-01-01T00:00:00Z",
   });
 
-  it("makes a private image shared, adds each member, lists members of a shared one, and removes them", async () => {
+  it("makes a private image shared, adds each member, lists members of a shared one, removes them, and makes it private again", async () => {
     let visibility = "private";
     route = (url, method) => {
       if (url.pathname === "/") return { status: 200, body: { versions: [] } };
       if (url.pathname === `/v1/images/${IMAGE}` && method === "GET") return { status: 200, body: image(visibility) };
       if (url.pathname === `/v1/images/${IMAGE}` && method === "PUT") {
-        visibility = "shared";
+        visibility = visibility === "private" ? "shared" : "private";
         return { status: 200, body: image(visibility) };
       }
       if (url.pathname === `/v1/images/${IMAGE}/members` && method === "GET")
@@ -171,6 +171,8 @@ describe("SCP sharing: the 1.3 library's requests", () => {
       ["GET", `${BASE_SCP}/v1/images/${IMAGE}`, undefined, undefined, "application/json"],
       ["GET", `${BASE_SCP}/v1/images/${IMAGE}/members`, undefined, undefined, "application/json"],
       ["DELETE", `${BASE_SCP}/v1/images/${IMAGE}/members/${MEMBER}`, undefined, undefined, undefined],
+      // the last member removed: private again
+      ["PUT", `${BASE_SCP}/v1/images/${IMAGE}`, '{"visibility":"private"}\n', "application/json", "application/json"],
     ]);
     for (const s of calls) expect(s.headers["Scp-API-Version"]).toBe("virtualserver 1.3");
   });

@@ -427,6 +427,11 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
         // 204, no body; no Accept, as DeleteImageMember sends none
         await call(ctx, "DELETE", `/v1/images/${id}/members/${t}`);
       }
+      // the last member gone, the image is made private again, as it was before the share (ImageSetRequest
+      // visibility private|shared, scp.md §4): a shared image with no members is shared with nobody (scp.md §4: over-shared is `visibility == "shared"` plus members)
+      const left = target.members.filter((m) => !targets.includes(m.id));
+      if (target.image.visibility === "shared" && left.length === 0)
+        await call(ctx, "PUT", `/v1/images/${id}`, undefined, { visibility: "private" });
     },
 
     async accept(memberCtx, imageId, memberId) {
