@@ -370,8 +370,9 @@ describe("after fuzzing", () => {
     expect(stack.ncp.requests.length).toBeGreaterThan(0);
     for (const r of stack.scp.requests) {
       const path = r.rawUrl.split("?")[0]!;
-      // "/" is the unsigned version catalogue, read once a day
-      expect(path, r.rawUrl).toMatch(/^\/$|^\/v1\/(images|servers)(\/[^/?#\s]+)?(\/images)?$/);
+      // "/" is the unsigned version catalogue, read once a day; an image's members (share-image, the audit)
+      // are one more segment each: /v1/images/{id}/members[/{member_id}]
+      expect(path, r.rawUrl).toMatch(/^\/$|^\/v1\/(images|servers)(\/[^/?#\s]+)?(\/images|\/members(\/[^/?#\s]+)?)?$/);
       expect(r.rawUrl).not.toMatch(/[\r\n#]/);
     }
     for (const r of stack.ncp.requests) {
