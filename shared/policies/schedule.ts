@@ -207,11 +207,17 @@ export function nextRun(s: Schedule, tz: string, after: number, lastRun?: number
   return lastRun + Math.max(1, behind) * s.everyMs;
 }
 
-/** Two consecutive runs (for checking that names differ from one run to the next). */
+/** The next `count` runs from `from` (a rate's first is `from` itself); fewer when the schedule has no more. */
+export function upcomingRuns(s: Schedule, tz: string, from: number, count: number): number[] {
+  if (s.kind === "rate") return Array.from({ length: count }, (_, k) => from + k * s.everyMs);
+  const runs: number[] = [];
+  for (let at = nextCronRun(s, tz, from); at !== undefined && runs.length < count; at = nextCronRun(s, tz, at)) runs.push(at);
+  return runs;
+}
+
+/** Two consecutive runs. */
 export function twoRuns(s: Schedule, tz: string, from: number): [number, number] | undefined {
-  if (s.kind === "rate") return [from, from + s.everyMs];
-  const a = nextCronRun(s, tz, from);
-  const b = a === undefined ? undefined : nextCronRun(s, tz, a);
+  const [a, b] = upcomingRuns(s, tz, from, 2);
   return a !== undefined && b !== undefined ? [a, b] : undefined;
 }
 

@@ -7,7 +7,7 @@ import {
   renderImageName,
   type Schedule,
   ScheduleError,
-  twoRuns,
+  upcomingRuns,
   unknownTokens,
   validTimeZone,
 } from "./schedule.js";
@@ -109,21 +109,24 @@ function checkPolicy(p: Policy, ctx: z.RefinementCtx): void {
   if (p.servers.length > 1 && !/\{server(Id)?\}/.test(p.image))
     issue("image", "with several servers the name needs {server} or {serverId}, or every server's image would have the same name");
   if (!schedule || !validTimeZone(p.timezone)) return;
-  const runs = twoRuns(schedule, p.timezone, Date.now());
-  if (!runs) {
+  // consecutive runs over two days at least (eight, for a schedule of several a day): whether two of them
+  // share a name depends on where a day's boundary falls, so the first two alone would pass or fail by the hour
+  const runs = upcomingRuns(schedule, p.timezone, Date.now(), 8);
+  if (runs.length < 2) {
     issue("schedule", `${p.schedule} has no run in the next six years`);
     return;
   }
   const name = (at: number) =>
     renderImageName(p.image, { server: PLACEHOLDER_SERVER, serverId: p.servers[0]!, policy: p.name, at, tz: p.timezone });
-  if (name(runs[0]) === name(runs[1]))
-    issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[0])}": add a finer time token (e.g. {HHmm})`);
+  const clash = runs.findIndex((at, k) => k > 0 && name(at) === name(runs[k - 1]!));
+  if (clash > 0)
+    issue("image", `two runs of ${p.schedule} would both name their image "${name(runs[clash]!)}": add a finer time token (e.g. {HHmm})`);
   // the cloud's name rule (NCP: that of createServerImage; a XEN server's narrower rule is checked again before its create)
-  const problem = adapter.creator?.validateImageName(name(runs[0]));
+  const problem = adapter.creator?.validateImageName(name(runs[0]!));
   if (problem)
     issue(
       "image",
-      `"${name(runs[0])}" (with {server} as "${PLACEHOLDER_SERVER}") breaks ${p.provider}'s image name rule: ${problem}; the full name is checked again before each create`,
+      `"${name(runs[0]!)}" (with {server} as "${PLACEHOLDER_SERVER}") breaks ${p.provider}'s image name rule: ${problem}; the full name is checked again before each create`,
     );
 }
 
