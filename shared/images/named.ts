@@ -11,11 +11,7 @@ import type { CallContext, ProviderAdapter } from "../providers/types.js";
  * them. A name no image has is NOT_FOUND in the one wording every cloud gets (notFound).
  */
 export async function resolveImageId(ctx: CallContext, adapter: ProviderAdapter, given: string): Promise<string> {
-  if (fitsShape(adapter.ids.image, given)) return given;
-  const named = await adapter.findImagesByName(ctx, given);
-  if (named.length === 1) return named[0]!.id;
-  if (named.length === 0) throw await notFound(ctx, adapter, given);
-  throw several(ctx, adapter, given, named);
+  return fitsShape(adapter.ids.image, given) ? given : (await imageNamed(ctx, adapter, given)).id;
 }
 
 /**
@@ -23,16 +19,22 @@ export async function resolveImageId(ctx: CallContext, adapter: ProviderAdapter,
  * (an iwinv name can have the shape of its ids): it is looked up as one before saying not found.
  */
 export async function describeNamedImage(ctx: CallContext, adapter: ProviderAdapter, given: string): Promise<Image> {
-  if (!fitsShape(adapter.ids.image, given)) return adapter.describeImage(ctx, await resolveImageId(ctx, adapter, given));
+  if (!fitsShape(adapter.ids.image, given)) return imageNamed(ctx, adapter, given);
   try {
     return await adapter.describeImage(ctx, given);
   } catch (err) {
     if (!(err instanceof ImageOpsError && err.code === "NOT_FOUND")) throw err;
-    const named = await adapter.findImagesByName(ctx, given).catch(() => []);
-    if (named.length === 1) return named[0]!;
-    if (named.length > 1) throw several(ctx, adapter, given, named);
-    throw await notFound(ctx, adapter, given, err);
+    return imageNamed(ctx, adapter, given, err);
   }
+}
+
+/** The one custom image of that name, as the list by name shows it; several are refused with each, none is NOT_FOUND. */
+async function imageNamed(ctx: CallContext, adapter: ProviderAdapter, given: string, cause?: ImageOpsError): Promise<Image> {
+  // after an id's NOT_FOUND the name look-up is a second chance only: its failure leaves the not-found
+  const named = await (cause ? adapter.findImagesByName(ctx, given).catch(() => []) : adapter.findImagesByName(ctx, given));
+  if (named.length === 1) return named[0]!;
+  if (named.length === 0) throw await notFound(ctx, adapter, given, cause);
+  throw several(ctx, adapter, given, named);
 }
 
 function several(ctx: CallContext, adapter: ProviderAdapter, given: string, named: Image[]): ImageOpsError {

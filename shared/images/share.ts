@@ -12,8 +12,8 @@ import {
   type RecordedShare,
   type ShareRecord,
   type Sighting,
+  showsAsAsked,
 } from "../operations/record.js";
-import { configuredAccountId } from "../providers/scp/account.js";
 import type { CallContext, ImageSharer, ProviderAdapter, ShareMember, ShareTarget } from "../providers/types.js";
 import { callContext, type Runtime, withTarget } from "../runtime.js";
 import { addUnsupported, type Check, Checks } from "./checks.js";
@@ -148,9 +148,9 @@ export async function shareOnTarget(
   return result;
 }
 
-/** The receiving account of a target, when the credentials secret holds it (an account of the same cloud whose accountId is the target). */
-function receivingAccount(creds: { accounts: CallContext["account"][] }, provider: ProviderName, target: string) {
-  return creds.accounts.find((a) => a.provider === provider && configuredAccountId(a)?.toLowerCase() === target.toLowerCase());
+/** The receiving account of a target, when the credentials secret holds it (an account of the same cloud that is the target, as the sharer says). */
+function receivingAccount(creds: { accounts: CallContext["account"][] }, sharer: ImageSharer, provider: ProviderName, target: string) {
+  return creds.accounts.find((a) => a.provider === provider && sharer.targetOf?.(a)?.toLowerCase() === target.toLowerCase());
 }
 
 function addAcceptPlan(c: Checks, creds: { accounts: CallContext["account"][] }, spec: ShareSpec, sharer: ImageSharer): void {
@@ -158,7 +158,7 @@ function addAcceptPlan(c: Checks, creds: { accounts: CallContext["account"][] },
   for (const t of spec.request.targets) {
     const member = spec.target?.members.find((m) => m.id === t);
     if (member?.status === "accepted") continue;
-    const receiving = receivingAccount(creds, spec.provider, t);
+    const receiving = receivingAccount(creds, sharer, spec.provider, t);
     c.add(
       "accept",
       true,
@@ -190,7 +190,7 @@ async function acceptAll(
       continue;
     }
     const how = sharer.acceptHow?.(id, t) ?? "the receiving account must accept it";
-    const receiving = receivingAccount(creds, ctx.account.provider, t);
+    const receiving = receivingAccount(creds, sharer, ctx.account.provider, t);
     if (!receiving) {
       out.push({ target: t, pending: how });
       continue;
@@ -241,14 +241,9 @@ class ShareSpec implements OperationSpec<ShareRecord, string[]> {
     return this.target;
   }
 
-  /** The targets the cloud lists now, and whether that is what the request asks. */
-  private listed(target: ShareTarget | null): Set<string> {
-    return new Set((target?.members ?? []).map((m) => m.id.toLowerCase()));
-  }
-
   /** What is still to send (`send`), and what the cloud already shows as asked (`already`). */
   split(record?: ShareRecord): { send: string[]; already: string[] } {
-    const listed = this.listed(this.target);
+    const listed = new Set((this.target?.members ?? []).map((m) => m.id.toLowerCase()));
     const asked = this.request.targets;
     const shown = (t: string) => listed.has(t.toLowerCase()) === this.sharing;
     // after a send, what it sent is what the record says
@@ -257,8 +252,7 @@ class ShareSpec implements OperationSpec<ShareRecord, string[]> {
   }
 
   private done(target: ShareTarget | null): boolean {
-    const listed = this.listed(target);
-    return this.request.targets.every((t) => listed.has(t.toLowerCase()) === this.sharing);
+    return showsAsAsked(this.request, target?.members ?? []);
   }
 
   async observe(): Promise<Sighting> {

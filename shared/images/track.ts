@@ -3,7 +3,7 @@ import { metric } from "../metrics.js";
 import { ImageOpsError, isPermanent } from "../model/errors.js";
 import type { Image } from "../model/image.js";
 import { DEFAULT_GRACE_MS, MAX_STALE_ROUNDS } from "../operations/engine.js";
-import { keyOfOperation, type OperationRecord, type OperationState } from "../operations/record.js";
+import { keyOfOperation, type OperationRecord, type OperationState, showsAsAsked } from "../operations/record.js";
 import { type OperationStore, StaleRecord } from "../operations/store.js";
 import type { ProgressReporter, TrackEnd, TrackInput } from "../tracking/types.js";
 import type { ShareTarget } from "../providers/types.js";
@@ -149,7 +149,7 @@ async function shareStep(rt: Runtime, input: TrackInput, deps: TrackDeps, elapse
   const record = await deps.store.get<OperationRecord>(keyOfOperation(input.operation));
   if (!record || record.id !== input.operation || record.kind !== "share-image")
     return { done: true, waitSeconds: 0, failures: 0, outcome: "stopped", reason: `no share operation ${input.operation}` };
-  const { action, targets } = record.request;
+  const { action } = record.request;
   if (input.limitAt && rt.now() >= Date.parse(input.limitAt))
     return finish(rt, input, deps, {
       outcome: "stopped",
@@ -167,9 +167,8 @@ async function shareStep(rt: Runtime, input: TrackInput, deps: TrackDeps, elapse
       });
     return { done: false, waitSeconds: backoffWait(elapsed, failures + 1), failures: failures + 1 };
   }
-  const listed = new Set(target.members.map((m) => m.id.toLowerCase()));
-  const done = targets.every((t) => listed.has(t.toLowerCase()) === (action === "share"));
-  if (done) return finish(rt, input, deps, { outcome: action === "share" ? "shared" : "unshared" }, target.image);
+  if (showsAsAsked(record.request, target.members))
+    return finish(rt, input, deps, { outcome: action === "share" ? "shared" : "unshared" }, target.image);
   return { done: false, image: target.image, waitSeconds: nextWait(elapsed), failures: 0 };
 }
 

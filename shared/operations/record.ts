@@ -178,6 +178,16 @@ export function deleteKey(p: Pick<RecordedDelete, "provider" | "account" | "regi
 }
 
 /** One share operation per image, action and set of targets. */
+/**
+ * Whether the cloud shows a share's targets as asked: every one listed (a share) or none of them
+ * (an unshare), login and account ids compared without case. The share's proof, its tracking's end
+ * and its dry run all read this one rule.
+ */
+export function showsAsAsked(request: Pick<RecordedShare, "action" | "targets">, members: readonly { id: string }[]): boolean {
+  const listed = new Set(members.map((m) => m.id.toLowerCase()));
+  return request.targets.every((t) => listed.has(t.toLowerCase()) === (request.action === "share"));
+}
+
 export function shareKey(p: Pick<RecordedShare, "provider" | "account" | "region" | "imageId" | "action" | "targets">): string {
   const digest = createHash("sha256")
     .update(JSON.stringify(["share-image", p.provider, p.account, p.region, p.imageId, p.action, [...new Set(p.targets)].sort()]))

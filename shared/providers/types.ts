@@ -132,6 +132,8 @@ export interface ImageSharer {
   accept?(memberCtx: CallContext, imageId: string, memberId: string): Promise<void>;
   /** set where a share must be accepted: who must accept and how, when imageops holds no keys of the receiving account */
   acceptHow?(imageId: string, memberId: string): string;
+  /** set with `accept`: the target a configured account of this cloud is (SCP: its secret's `accountId`), so its keys can accept */
+  targetOf?(account: Account): string | undefined;
 }
 
 /** Which servers of the region use an image, as the cloud's server list says. */

@@ -441,6 +441,7 @@ export function scpAdapter(options: ScpAdapterOptions = {}): AdapterWith<"creato
       await call(memberCtx, "PUT", `/v1/images/${id}/members/${memberId}`, undefined, { status: "accepted" });
     },
 
+    targetOf: configuredAccountId,
     acceptHow: (imageId, memberId) =>
       `account ${memberId} must accept it with its own keys: PUT /v1/images/${imageId}/members/${memberId} {"status":"accepted"} (virtualserver:SetImageMember), or accept it in the SCP console; or add that account, with its accountId, to the credentials secret and imageops accepts it`,
   };
